@@ -1,0 +1,18 @@
+/*
+ * The kernel command line: space-separated words, each "key" or
+ * "key=value".  Recognised keys: test=all|NAME[,NAME...] (run kernel tests
+ * and power off with the verdict), poweroff (boot, report up, power off:
+ * for scripts).
+ */
+#ifndef KERN_MAIN_CMDLINE_H_
+#define KERN_MAIN_CMDLINE_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copy the value of "key=value" into @a val; false if key is absent. */
+bool cmdline_get(const char *cmdline, const char *key, char *val, size_t size);
+/* True if the word "key" or "key=..." is present. */
+bool cmdline_has(const char *cmdline, const char *key);
+
+#endif

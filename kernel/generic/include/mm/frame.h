@@ -1,0 +1,68 @@
+/*
+ * Physical frame allocator.
+ *
+ * One frame_t per physical page frame, in an array indexed by frame number.
+ * Free memory is kept as a binary buddy system (blocks of 2^order frames,
+ * order 0..FRAME_MAX_ORDER).  A run of any length is carved from the
+ * smallest block that holds it and the tail is given back at once.  Every
+ * allocated frame has its own reference count: a frame a pager supplies may
+ * be mapped in the pager and in several clients at once, and it returns to
+ * the free pool when its last reference is dropped.
+ *
+ * Lock: frame_lock (IRQ spinlock, file-local) protects the free lists, the
+ * counters and every frame_t field; it is a leaf lock.
+ */
+#ifndef KERN_MM_FRAME_H_
+#define KERN_MM_FRAME_H_
+
+#include <abi/errno.h>
+#include <adt/list.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FRAME_MAX_ORDER 10 /* 4 MiB runs at most */
+
+/* Allocation flags. */
+#define FRAME_ZERO (1u << 0) /* fill the frames with zeros */
+
+/* What an allocated frame is used for (frame_t.use). */
+typedef enum frame_use {
+	FRAME_USE_NONE = 0,
+	FRAME_USE_SLAB,  /* owner: the slab_t the page belongs to */
+	FRAME_USE_LARGE, /* owner: run length (first frame of a large kmalloc) */
+	FRAME_USE_PTABLE, /* owner: number of present entries in the table */
+} frame_use_t;
+
+typedef struct frame {
+	uint32_t refcount;
+	uint8_t order;   /* order of the free block this frame heads */
+	uint8_t state;   /* FRAME_STATE_* (file-local meaning) */
+	uint8_t use;     /* frame_use_t, set by the frame's user */
+	link_t link;     /* free list of its order */
+	void *owner;     /* meaning depends on use */
+} frame_t;
+
+void frame_init(void);
+
+/* Allocate @a count contiguous frames with a reference count of one each:
+ * EINVAL (count 0), ENOMEM. */
+errno_t frame_alloc(size_t count, unsigned flags, uintptr_t *pa);
+/* Drop one reference on each of @a count frames starting at @a pa. */
+void frame_free(uintptr_t pa, size_t count);
+void frame_ref_add(uintptr_t pa);
+/* Drop one reference; true if that freed the frame. */
+bool frame_ref_drop(uintptr_t pa);
+uint32_t frame_refcount(uintptr_t pa);
+
+/* frame_t of an allocated frame (NULL if pa is not RAM we manage). */
+frame_t *frame_get(uintptr_t pa);
+uintptr_t frame_pa(const frame_t *f);
+
+size_t frame_free_count(void);
+size_t frame_total_count(void);
+
+/* Check the allocator's invariants (free lists vs. counters); for tests. */
+errno_t frame_check(void);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * Generic page-table interface.  An address space's hardware translation
+ * is a page_table_t; the architecture implements these operations (4-level
+ * tables on amd64).  Flags are architecture-neutral.
+ *
+ * Locking: a page table is protected by its owner (the address-space lock
+ * for user tables; page_table_kernel is changed only at boot and by code
+ * that owns the kernel range it maps).
+ */
+#ifndef KERN_MM_PAGE_H_
+#define KERN_MM_PAGE_H_
+
+#include <abi/errno.h>
+#include <abi/page.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_READ (1u << 0)
+#define PAGE_WRITE (1u << 1)
+#define PAGE_EXEC (1u << 2)
+#define PAGE_USER (1u << 3)
+#define PAGE_NOCACHE (1u << 4)
+#define PAGE_GLOBAL (1u << 5)
+
+#define PAGE_ALIGNED(x) ((((uintptr_t) (x)) & (PAGE_SIZE - 1)) == 0)
+#define PAGE_ALIGN_DOWN(x) (((uintptr_t) (x)) & ~(PAGE_SIZE - 1))
+#define PAGE_ALIGN_UP(x) ((((uintptr_t) (x)) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+
+typedef struct page_table {
+	uintptr_t root_pa; /* physical address of the top-level table */
+} page_table_t;
+
+extern page_table_t page_table_kernel;
+
+/* Map one page; EINVAL (alignment, non-canonical), EEXIST, ENOMEM. */
+errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa,
+    unsigned flags);
+/* Unmap one page and invalidate it in this CPU's TLB; ENOENT if unmapped. */
+errno_t page_mapping_remove(page_table_t *pt, uintptr_t va);
+/* Look a page up: EOK with *pa (of the byte va) and *flags, or ENOENT. */
+errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa,
+    unsigned *flags);
+
+void tlb_invalidate_page(uintptr_t va);
+void tlb_invalidate_range(uintptr_t va, size_t pages);
+void tlb_invalidate_all(void);
+
+#endif

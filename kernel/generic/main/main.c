@@ -1,0 +1,88 @@
+/*
+ * kernel_main: the generic boot sequence.
+ *
+ *   arch_early_init   serial console, CPU features, GDT/IDT, boot info
+ *   arch_mm_init      bootmem, the kernel's own page tables
+ *   frame_init        the frame allocator takes over physical memory
+ *   malloc_init       slab caches
+ *   arch_late_init    interrupt controller; then the timer, interrupts on
+ *
+ * Then the command line decides: run kernel tests and power off with the
+ * verdict, or report "up" and idle (powering off at once with "poweroff").
+ */
+#include <adt/btree_alloc.h>
+#include <arch/arch.h>
+#include <arch/timer.h>
+#include <console/console.h>
+#include <debug.h>
+#include <main/bootinfo.h>
+#include <main/cmdline.h>
+#include <mm/frame.h>
+#include <mm/malloc.h>
+#include <mm/page.h>
+#include <mm/slab.h>
+#include <arch/cpu.h>
+#include <arch/page_table.h>
+#include <test/ktest.h>
+#include <time/timer.h>
+
+boot_info_t boot_info;
+
+void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa);
+
+static void print_memory(void)
+{
+	size_t total = frame_total_count(), free = frame_free_count();
+	printf("mm: %zu frames managed (%zu KiB), %zu free (%zu KiB)\n", total,
+	    total * (PAGE_SIZE / 1024), free, free * (PAGE_SIZE / 1024));
+}
+
+static void wait_ticks(uint64_t n)
+{
+	uint64_t until = timer_ticks() + n;
+	while (timer_ticks() < until)
+		cpu_halt();
+}
+
+static void run_selected(void)
+{
+	char spec[BOOT_CMDLINE_MAX];
+
+	if (cmdline_get(boot_info.cmdline, "test", spec, sizeof(spec))) {
+		unsigned failed = ktest_run(spec);
+		arch_poweroff(failed ? ARCH_EXIT_FAILURE : ARCH_EXIT_SUCCESS);
+	}
+	wait_ticks(TIMER_HZ / 10);
+	printf("kernel: up after %llu ms, timer ticking (%llu ticks), idle\n",
+	    (unsigned long long) timer_uptime_ms(),
+	    (unsigned long long) timer_ticks());
+	if (cmdline_has(boot_info.cmdline, "poweroff")) {
+		printf("kernel: poweroff requested on the command line\n");
+		arch_poweroff(ARCH_EXIT_SUCCESS);
+	}
+}
+
+void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
+{
+	arch_early_init(mb_magic, mb_info_pa);
+	printf("\nmkernel 0.1 (amd64) - a multiserver microkernel\n");
+	boot_info_print();
+	cpu_features_print();
+
+	arch_mm_init();
+	frame_init();
+	page_table_use_frames();
+	malloc_init();
+	btree_subsystem_init();
+	print_memory();
+
+	arch_late_init();
+	timer_init();
+	irq_enable();
+	printf("timer: %u Hz periodic, TSC %llu MHz\n", TIMER_HZ,
+	    (unsigned long long) (tsc_hz / 1000000));
+
+	run_selected();
+	for (;;)
+		cpu_halt();
+}

@@ -1,0 +1,266 @@
+/*
+ * Physical frame allocator (see mm/frame.h).
+ *
+ * Frame states: RESERVED (never ours: holes, firmware, kernel image,
+ * modules, boot data), FREE_HEAD (heads a free buddy block of 2^order
+ * frames, on free_list[order]), FREE_TAIL (inside a free block), USED
+ * (allocated, refcount >= 1).
+ *
+ * A block of order k at frame number n (n aligned to 2^k) has its buddy at
+ * n ^ 2^k.  Freeing merges with the buddy while the buddy heads a free block
+ * of the same order.  Allocation splits the smallest sufficient block.
+ *
+ * Lock: frame_lock protects everything in this file; nothing here sleeps or
+ * calls out while holding it (zeroing happens after the lock is dropped).
+ */
+#include <arch/layout.h>
+#include <debug.h>
+#include <main/bootinfo.h>
+#include <mem.h>
+#include <mm/bootmem.h>
+#include <mm/frame.h>
+#include <mm/page.h>
+#include <synch/spinlock.h>
+
+enum {
+	FRAME_STATE_RESERVED = 0,
+	FRAME_STATE_FREE_HEAD,
+	FRAME_STATE_FREE_TAIL,
+	FRAME_STATE_USED,
+};
+
+static frame_t *frames;
+static size_t frame_count; /* entries in frames[], i.e. highest pfn + 1 */
+static list_t free_list[FRAME_MAX_ORDER + 1];
+static size_t free_frames;
+static size_t total_frames;
+static irq_spinlock_t frame_lock = IRQ_SPINLOCK_INITIALIZER("frame");
+
+static void block_mark_free(size_t pfn, unsigned order)
+{
+	frames[pfn].state = FRAME_STATE_FREE_HEAD;
+	frames[pfn].order = (uint8_t) order;
+	for (size_t i = 1; i < (1ul << order); i++)
+		frames[pfn + i].state = FRAME_STATE_FREE_TAIL;
+	list_prepend(&frames[pfn].link, &free_list[order]);
+}
+
+/* Give frame pfn back, merging with free buddies.  frame_lock held. */
+static void frame_release(size_t pfn)
+{
+	unsigned order = 0;
+	while (order < FRAME_MAX_ORDER) {
+		size_t buddy = pfn ^ (1ul << order);
+		if (buddy >= frame_count || frames[buddy].state != FRAME_STATE_FREE_HEAD ||
+		    frames[buddy].order != order)
+			break;
+		list_remove(&frames[buddy].link);
+		frames[buddy].state = FRAME_STATE_FREE_TAIL;
+		pfn &= ~(1ul << order);
+		order++;
+	}
+	block_mark_free(pfn, order);
+	free_frames++;
+}
+
+static bool pfn_reserved(size_t pfn, const phys_range_t *r, size_t nr)
+{
+	uint64_t pa = (uint64_t) pfn << PAGE_WIDTH;
+	for (size_t i = 0; i < nr; i++) {
+		if (pa >= r[i].start && pa < r[i].end)
+			return true;
+	}
+	return false;
+}
+
+/* Hand every usable frame of one memory-map entry to the buddy lists. */
+static void frame_add_region(const boot_memmap_entry_t *e,
+    const phys_range_t *r, size_t nr)
+{
+	size_t first = PAGE_ALIGN_UP(e->base) >> PAGE_WIDTH;
+	size_t last = PAGE_ALIGN_DOWN(e->base + e->size) >> PAGE_WIDTH;
+	if (last > frame_count)
+		last = frame_count;
+	for (size_t pfn = first; pfn < last; pfn++) {
+		if (pfn_reserved(pfn, r, nr) || frames[pfn].state != FRAME_STATE_RESERVED)
+			continue;
+		total_frames++;
+		frame_release(pfn);
+	}
+}
+
+void frame_init(void)
+{
+	uint64_t ram_end = bootmem_ram_end();
+	if (ram_end > DIRECT_MAP_MAX)
+		ram_end = DIRECT_MAP_MAX;
+	frame_count = ram_end >> PAGE_WIDTH;
+	frames = PA2KA(bootmem_alloc(frame_count * sizeof(frame_t)));
+	bootmem_close();
+
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
+		list_initialize(&free_list[o]);
+	const phys_range_t *r;
+	size_t nr = bootmem_reserved(&r);
+	for (size_t i = 0; i < boot_info.memmap_count; i++) {
+		if (boot_info.memmap[i].type == BOOT_MEM_AVAILABLE)
+			frame_add_region(&boot_info.memmap[i], r, nr);
+	}
+}
+
+/* Take a block of exactly @a order off the lists (splitting).  Locked. */
+static bool frame_take_block(unsigned order, size_t *pfn)
+{
+	unsigned o = order;
+	while (o <= FRAME_MAX_ORDER && list_empty(&free_list[o]))
+		o++;
+	if (o > FRAME_MAX_ORDER)
+		return false;
+	frame_t *f = list_get_instance(list_first(&free_list[o]), frame_t, link);
+	list_remove(&f->link);
+	size_t n = (size_t) (f - frames);
+	while (o > order) {
+		o--;
+		block_mark_free(n + (1ul << o), o);
+	}
+	*pfn = n;
+	return true;
+}
+
+static unsigned order_for(size_t count)
+{
+	unsigned o = 0;
+	while ((1ul << o) < count)
+		o++;
+	return o;
+}
+
+errno_t frame_alloc(size_t count, unsigned flags, uintptr_t *pa)
+{
+	if (count == 0)
+		return EINVAL;
+	if (count > (1ul << FRAME_MAX_ORDER))
+		return ENOMEM;
+	unsigned order = order_for(count);
+	size_t pfn;
+
+	irq_spinlock_lock(&frame_lock);
+	if (!frame_take_block(order, &pfn)) {
+		irq_spinlock_unlock(&frame_lock);
+		return ENOMEM;
+	}
+	for (size_t i = 0; i < (1ul << order); i++) {
+		frame_t *f = &frames[pfn + i];
+		f->state = FRAME_STATE_USED;
+		f->refcount = 1;
+		f->use = FRAME_USE_NONE;
+		f->owner = NULL;
+	}
+	free_frames -= 1ul << order;
+	for (size_t i = count; i < (1ul << order); i++) {
+		frames[pfn + i].refcount = 0;
+		frame_release(pfn + i);
+	}
+	irq_spinlock_unlock(&frame_lock);
+
+	*pa = (uintptr_t) pfn << PAGE_WIDTH;
+	if (flags & FRAME_ZERO)
+		memset(PA2KA(*pa), 0, count * PAGE_SIZE);
+	return EOK;
+}
+
+static frame_t *frame_used(uintptr_t pa)
+{
+	size_t pfn = pa >> PAGE_WIDTH;
+	assert(pfn < frame_count);
+	frame_t *f = &frames[pfn];
+	assert(f->state == FRAME_STATE_USED && f->refcount > 0);
+	return f;
+}
+
+void frame_ref_add(uintptr_t pa)
+{
+	irq_spinlock_lock(&frame_lock);
+	frame_t *f = frame_used(pa);
+	assert(f->refcount < UINT32_MAX);
+	f->refcount++;
+	irq_spinlock_unlock(&frame_lock);
+}
+
+bool frame_ref_drop(uintptr_t pa)
+{
+	irq_spinlock_lock(&frame_lock);
+	frame_t *f = frame_used(pa);
+	bool freed = --f->refcount == 0;
+	if (freed) {
+		f->use = FRAME_USE_NONE;
+		f->owner = NULL;
+		frame_release(pa >> PAGE_WIDTH);
+	}
+	irq_spinlock_unlock(&frame_lock);
+	return freed;
+}
+
+void frame_free(uintptr_t pa, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		frame_ref_drop(pa + i * PAGE_SIZE);
+}
+
+uint32_t frame_refcount(uintptr_t pa)
+{
+	size_t pfn = pa >> PAGE_WIDTH;
+	if (pfn >= frame_count)
+		return 0;
+	irq_spinlock_lock(&frame_lock);
+	uint32_t rc = frames[pfn].state == FRAME_STATE_USED ? frames[pfn].refcount : 0;
+	irq_spinlock_unlock(&frame_lock);
+	return rc;
+}
+
+frame_t *frame_get(uintptr_t pa)
+{
+	size_t pfn = pa >> PAGE_WIDTH;
+	if (pfn >= frame_count || frames[pfn].state != FRAME_STATE_USED)
+		return NULL;
+	return &frames[pfn];
+}
+
+uintptr_t frame_pa(const frame_t *f)
+{
+	return (uintptr_t) (f - frames) << PAGE_WIDTH;
+}
+
+size_t frame_free_count(void)
+{
+	return __atomic_load_n(&free_frames, __ATOMIC_RELAXED);
+}
+
+size_t frame_total_count(void)
+{
+	return total_frames;
+}
+
+errno_t frame_check(void)
+{
+	size_t counted = 0;
+	errno_t rc = EOK;
+
+	irq_spinlock_lock(&frame_lock);
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER && rc == EOK; o++) {
+		list_foreach(free_list[o], l) {
+			frame_t *f = list_get_instance(l, frame_t, link);
+			size_t pfn = (size_t) (f - frames);
+			if (f->state != FRAME_STATE_FREE_HEAD || f->order != o ||
+			    (pfn & ((1ul << o) - 1))) {
+				rc = EINVAL;
+				break;
+			}
+			counted += 1ul << o;
+		}
+	}
+	if (rc == EOK && counted != free_frames)
+		rc = EINVAL;
+	irq_spinlock_unlock(&frame_lock);
+	return rc;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build the GRUB 2 boot ISO.
+#   tools/mkimage.sh OUT.iso RECIPE [KERNEL CMDLINE...]
+# RECIPE (made by boot/meson.build) has a line "kernel PATH" and one line
+# "module PATH ARGS..." per boot module, in boot order.
+set -euo pipefail
+out=$1
+recipe=$2
+shift 2
+cmdline="$*"
+here=$(cd "$(dirname "$0")" && pwd)
+stage=$(mktemp -d "${TMPDIR:-/tmp}/mkimage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/boot/grub" "$stage/boot/modules"
+
+modules=""
+while read -r kind path args; do
+	case "$kind" in
+	kernel) cp "$path" "$stage/boot/kernel.elf" ;;
+	module)
+		name=$(basename "$path")
+		cp "$path" "$stage/boot/modules/$name"
+		modules+="	module2 /boot/modules/$name $name${args:+ $args}"$'\n'
+		;;
+	esac
+done < "$recipe"
+
+awk -v cmd="$cmdline" -v mods="$modules" '
+	{ gsub(/@CMDLINE@/, cmd); if ($0 ~ /@MODULES@/) { sub(/@MODULES@/, ""); printf "%s", mods } print }
+' "$here/../boot/grub.cfg.in" > "$stage/boot/grub/grub.cfg"
+
+if ! grub-mkrescue -o "$out.tmp" "$stage" > "$stage/log" 2>&1; then
+	cat "$stage/log" >&2
+	exit 1
+fi
+mv "$out.tmp" "$out"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The QEMU harness: boot the system image and hand the kernel's verdict back
+# as the exit status.
+#
+#   tools/qemu.sh [options]
+#     --cmdline "ARGS"   kernel command line (rebuilds the ISO with it)
+#     --iso PATH         boot this ISO instead
+#     --log FILE         also write the serial output to FILE
+#     --timeout SECONDS  kill QEMU after this long (exit 124); 0 = never
+#     --interactive      serial console on the terminal (Ctrl-A X quits)
+#     --gdb              QEMU waits for GDB on tcp::1234 before starting
+#     --accel tcg|kvm    accelerator (default: tcg, or QEMU_ACCEL)
+#     --memory MB        guest RAM (default 256)
+#
+# Exit status: 0 the kernel powered off with success, 1 with failure
+# (tests failed), 2 the kernel panicked or took an unexpected exception,
+# 124 timeout, 3 anything else (QEMU died, triple fault, ...).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$top/build}
+cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0
+accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--cmdline) cmdline=$2; have_cmdline=1; shift 2 ;;
+	--iso) iso=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--interactive) interactive=1; timeout=0; shift ;;
+	--gdb) gdb=1; shift ;;
+	--accel) accel=$2; shift 2 ;;
+	--memory) memory=$2; shift 2 ;;
+	*) echo "qemu.sh: unknown option $1" >&2; exit 3 ;;
+	esac
+done
+
+if [ -z "$iso" ]; then
+	iso=$BUILD_DIR/boot/system.iso
+	if [ $have_cmdline -eq 1 ]; then
+		mkdir -p "$BUILD_DIR/images"
+		iso=$BUILD_DIR/images/$(printf '%s' "$cmdline" | md5sum | cut -c1-12).iso
+		"$top/tools/mkimage.sh" "$iso" "$BUILD_DIR/boot/recipe.txt" "$cmdline" || exit 3
+	fi
+fi
+
+cpu=max
+[ "$accel" = kvm ] && cpu=host
+args=(-machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1
+	-no-reboot -display none -boot d -cdrom "$iso"
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+[ $gdb -eq 1 ] && args+=(-s -S)
+
+if [ $interactive -eq 1 ]; then
+	qemu-system-x86_64 "${args[@]}" -serial mon:stdio
+	status=$?
+else
+	args+=(-serial stdio -monitor none)
+	if [ -n "$log" ]; then
+		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < /dev/null | tee "$log"
+	else
+		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < /dev/null
+	fi
+	status=${PIPESTATUS[0]}
+fi
+
+case $status in
+33) exit 0 ;;
+35) exit 1 ;;
+37) exit 2 ;;
+124 | 137) echo "qemu.sh: timed out after ${timeout}s" >&2; exit 124 ;;
+*) [ $interactive -eq 1 ] && exit 0; echo "qemu.sh: QEMU ended with status $status" >&2; exit 3 ;;
+esac
