@@ -10,22 +10,22 @@
 
 typedef int errno_t;
 
-#define EOK 0          /* success */
-#define ENOENT 1       /* no such object, key or mapping */
-#define ENOMEM 2       /* out of memory (frames, slab objects) */
-#define EINVAL 3       /* malformed argument */
-#define EEXIST 4       /* object or range already present / overlaps */
-#define ELIMIT 5       /* a bounded kernel resource is exhausted */
-#define EBUSY 6        /* resource in use */
-#define EPERM 7        /* operation not permitted */
-#define EFAULT 8       /* bad user address */
-#define ENOTSUP 9      /* operation not supported */
-#define ETIMEOUT 10    /* timed out */
-#define EHANGUP 11     /* the other side hung up */
-#define ERANGE 12      /* value out of range */
-#define EOVERFLOW 13   /* arithmetic overflow in a size or address */
-#define EAGAIN 14      /* try again later */
-#define EIO 15         /* input/output error (pager answers) */
+#define EOK 0 /* success */
+#define ENOENT 1 /* no such object, key or mapping */
+#define ENOMEM 2 /* out of memory (frames, slab objects) */
+#define EINVAL 3 /* malformed argument */
+#define EEXIST 4 /* object or range already present / overlaps */
+#define ELIMIT 5 /* a bounded kernel resource is exhausted */
+#define EBUSY 6 /* resource in use */
+#define EPERM 7 /* operation not permitted */
+#define EFAULT 8 /* bad user address */
+#define ENOTSUP 9 /* operation not supported */
+#define ETIMEOUT 10 /* timed out */
+#define EHANGUP 11 /* the other side hung up */
+#define ERANGE 12 /* value out of range */
+#define EOVERFLOW 13 /* arithmetic overflow in a size or address */
+#define EAGAIN 14 /* try again later */
+#define EIO 15 /* input/output error (pager answers) */
 
 #define ERRNO_COUNT 16
 

@@ -8,8 +8,7 @@ static slab_cache_t btree_node_cache;
 
 void btree_subsystem_init(void)
 {
-	errno_t rc = slab_cache_init(&btree_node_cache, "btree-node",
-	    sizeof(btree_node_t), 16);
+	errno_t rc = slab_cache_init(&btree_node_cache, "btree-node", sizeof(btree_node_t), 16);
 	assert(rc == EOK);
 }
 

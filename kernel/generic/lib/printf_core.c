@@ -50,12 +50,23 @@ static const char *parse_flags(const char *p, spec_t *s)
 {
 	for (;; p++) {
 		switch (*p) {
-		case '-': s->flags |= F_LEFT; break;
-		case '+': s->flags |= F_PLUS; break;
-		case ' ': s->flags |= F_SPACE; break;
-		case '#': s->flags |= F_ALT; break;
-		case '0': s->flags |= F_ZERO; break;
-		default: return p;
+		case '-':
+			s->flags |= F_LEFT;
+			break;
+		case '+':
+			s->flags |= F_PLUS;
+			break;
+		case ' ':
+			s->flags |= F_SPACE;
+			break;
+		case '#':
+			s->flags |= F_ALT;
+			break;
+		case '0':
+			s->flags |= F_ZERO;
+			break;
+		default:
+			return p;
 		}
 	}
 }
@@ -91,10 +102,17 @@ static const char *parse_length(const char *p, spec_t *s)
 		}
 		s->len = L_LONG;
 		return p + 1;
-	case 'z': s->len = L_SIZE; return p + 1;
-	case 't': s->len = L_PTRDIFF; return p + 1;
-	case 'j': s->len = L_MAX; return p + 1;
-	default: return p;
+	case 'z':
+		s->len = L_SIZE;
+		return p + 1;
+	case 't':
+		s->len = L_PTRDIFF;
+		return p + 1;
+	case 'j':
+		s->len = L_MAX;
+		return p + 1;
+	default:
+		return p;
 	}
 }
 
@@ -122,34 +140,49 @@ static const char *parse_spec(const char *p, spec_t *s, va_list *ap)
 static intmax_t fetch_signed(const spec_t *s, va_list *ap)
 {
 	switch (s->len) {
-	case L_CHAR: return (signed char) va_arg(*ap, int);
-	case L_SHORT: return (short) va_arg(*ap, int);
-	case L_LONG: return va_arg(*ap, long);
-	case L_LLONG: return va_arg(*ap, long long);
-	case L_SIZE: return (intmax_t) va_arg(*ap, size_t);
-	case L_PTRDIFF: return va_arg(*ap, ptrdiff_t);
-	case L_MAX: return va_arg(*ap, intmax_t);
-	default: return va_arg(*ap, int);
+	case L_CHAR:
+		return (signed char) va_arg(*ap, int);
+	case L_SHORT:
+		return (short) va_arg(*ap, int);
+	case L_LONG:
+		return va_arg(*ap, long);
+	case L_LLONG:
+		return va_arg(*ap, long long);
+	case L_SIZE:
+		return (intmax_t) va_arg(*ap, size_t);
+	case L_PTRDIFF:
+		return va_arg(*ap, ptrdiff_t);
+	case L_MAX:
+		return va_arg(*ap, intmax_t);
+	default:
+		return va_arg(*ap, int);
 	}
 }
 
 static uintmax_t fetch_unsigned(const spec_t *s, va_list *ap)
 {
 	switch (s->len) {
-	case L_CHAR: return (unsigned char) va_arg(*ap, unsigned);
-	case L_SHORT: return (unsigned short) va_arg(*ap, unsigned);
-	case L_LONG: return va_arg(*ap, unsigned long);
-	case L_LLONG: return va_arg(*ap, unsigned long long);
-	case L_SIZE: return va_arg(*ap, size_t);
-	case L_PTRDIFF: return (uintmax_t) va_arg(*ap, ptrdiff_t);
-	case L_MAX: return va_arg(*ap, uintmax_t);
-	default: return va_arg(*ap, unsigned);
+	case L_CHAR:
+		return (unsigned char) va_arg(*ap, unsigned);
+	case L_SHORT:
+		return (unsigned short) va_arg(*ap, unsigned);
+	case L_LONG:
+		return va_arg(*ap, unsigned long);
+	case L_LLONG:
+		return va_arg(*ap, unsigned long long);
+	case L_SIZE:
+		return va_arg(*ap, size_t);
+	case L_PTRDIFF:
+		return (uintmax_t) va_arg(*ap, ptrdiff_t);
+	case L_MAX:
+		return va_arg(*ap, uintmax_t);
+	default:
+		return va_arg(*ap, unsigned);
 	}
 }
 
 /* Write sign/prefix, padding and digits (digits[] holds ndig chars). */
-static void emit_padded(out_t *o, const spec_t *s, const char *pfx,
-    const char *digits, int ndig)
+static void emit_padded(out_t *o, const spec_t *s, const char *pfx, const char *digits, int ndig)
 {
 	int plen = 0;
 	while (pfx[plen])
@@ -203,12 +236,12 @@ static void emit_integer(out_t *o, const spec_t *s, va_list *ap)
 			pfx = s->conv == 'X' ? "0X" : "0x";
 	}
 	int n = (v == 0 && s->prec == 0) ? 0 : utoa_rev(v, base, s->conv == 'X', rev);
+	/* "%#o": the first digit must be 0, unless precision zeros make it so */
+	if (base == 8 && (s->flags & F_ALT) && (n == 0 || rev[n - 1] != '0') && s->prec <= n)
+		rev[n++] = '0';
 	for (int i = 0; i < n; i++)
 		digits[i] = rev[n - 1 - i];
-	spec_t t = *s;
-	if (base == 8 && (s->flags & F_ALT) && (n == 0 || digits[0] != '0') && t.prec <= n)
-		t.prec = n + 1;
-	emit_padded(o, &t, pfx, digits, n);
+	emit_padded(o, s, pfx, digits, n);
 }
 
 static void emit_string(out_t *o, const spec_t *s, const char *str)
@@ -230,7 +263,12 @@ static void emit_conversion(out_t *o, const spec_t *s, va_list *ap)
 	spec_t t;
 
 	switch (s->conv) {
-	case 'd': case 'i': case 'u': case 'o': case 'x': case 'X':
+	case 'd':
+	case 'i':
+	case 'u':
+	case 'o':
+	case 'x':
+	case 'X':
 		emit_integer(o, s, ap);
 		break;
 	case 'c':
@@ -270,7 +308,7 @@ static void emit_conversion(out_t *o, const spec_t *s, va_list *ap)
 
 size_t printf_core(printf_putc_t putc, void *arg, const char *fmt, va_list ap)
 {
-	out_t o = {.putc = putc, .arg = arg, .count = 0};
+	out_t o = { .putc = putc, .arg = arg, .count = 0 };
 	va_list args;
 	va_copy(args, ap);
 	for (const char *p = fmt; *p;) {
@@ -302,7 +340,7 @@ static void sbuf_putc(char c, void *arg)
 
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	sbuf_t b = {.buf = buf, .size = size, .pos = 0};
+	sbuf_t b = { .buf = buf, .size = size, .pos = 0 };
 	size_t n = printf_core(sbuf_putc, &b, fmt, ap);
 	if (size > 0)
 		buf[n < size ? n : size - 1] = '\0';

@@ -5,24 +5,28 @@
 const char *boot_mem_type_name(uint32_t type)
 {
 	switch (type) {
-	case BOOT_MEM_AVAILABLE: return "available";
-	case BOOT_MEM_RESERVED: return "reserved";
-	case BOOT_MEM_ACPI_RECLAIMABLE: return "ACPI reclaimable";
-	case BOOT_MEM_NVS: return "ACPI NVS";
-	case BOOT_MEM_BAD: return "bad";
-	default: return "unknown";
+	case BOOT_MEM_AVAILABLE:
+		return "available";
+	case BOOT_MEM_RESERVED:
+		return "reserved";
+	case BOOT_MEM_ACPI_RECLAIMABLE:
+		return "ACPI reclaimable";
+	case BOOT_MEM_NVS:
+		return "ACPI NVS";
+	case BOOT_MEM_BAD:
+		return "bad";
+	default:
+		return "unknown";
 	}
 }
 
 void boot_info_print(void)
 {
-	printf("boot: loader \"%s\", command line \"%s\"\n", boot_info.loader,
-	    boot_info.cmdline);
+	printf("boot: loader \"%s\", command line \"%s\"\n", boot_info.loader, boot_info.cmdline);
 	printf("boot: memory map (%zu entries):\n", boot_info.memmap_count);
 	for (size_t i = 0; i < boot_info.memmap_count; i++) {
 		const boot_memmap_entry_t *e = &boot_info.memmap[i];
-		printf("  %#014llx - %#014llx %8llu KiB %s\n",
-		    (unsigned long long) e->base,
+		printf("  %#014llx - %#014llx %8llu KiB %s\n", (unsigned long long) e->base,
 		    (unsigned long long) (e->base + e->size - 1),
 		    (unsigned long long) (e->size / 1024), boot_mem_type_name(e->type));
 	}

@@ -12,6 +12,8 @@
  */
 #include <adt/btree_alloc.h>
 #include <arch/arch.h>
+#include <arch/cpu.h>
+#include <arch/page_table.h>
 #include <arch/timer.h>
 #include <console/console.h>
 #include <debug.h>
@@ -21,8 +23,6 @@
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <mm/slab.h>
-#include <arch/cpu.h>
-#include <arch/page_table.h>
 #include <test/ktest.h>
 #include <time/timer.h>
 
@@ -54,8 +54,7 @@ static void run_selected(void)
 	}
 	wait_ticks(TIMER_HZ / 10);
 	printf("kernel: up after %llu ms, timer ticking (%llu ticks), idle\n",
-	    (unsigned long long) timer_uptime_ms(),
-	    (unsigned long long) timer_ticks());
+	    (unsigned long long) timer_uptime_ms(), (unsigned long long) timer_ticks());
 	if (cmdline_has(boot_info.cmdline, "poweroff")) {
 		printf("kernel: poweroff requested on the command line\n");
 		arch_poweroff(ARCH_EXIT_SUCCESS);

@@ -74,8 +74,7 @@ static bool pfn_reserved(size_t pfn, const phys_range_t *r, size_t nr)
 }
 
 /* Hand every usable frame of one memory-map entry to the buddy lists. */
-static void frame_add_region(const boot_memmap_entry_t *e,
-    const phys_range_t *r, size_t nr)
+static void frame_add_region(const boot_memmap_entry_t *e, const phys_range_t *r, size_t nr)
 {
 	size_t first = PAGE_ALIGN_UP(e->base) >> PAGE_WIDTH;
 	size_t last = PAGE_ALIGN_DOWN(e->base + e->size) >> PAGE_WIDTH;
@@ -248,7 +247,8 @@ errno_t frame_check(void)
 
 	irq_spinlock_lock(&frame_lock);
 	for (unsigned o = 0; o <= FRAME_MAX_ORDER && rc == EOK; o++) {
-		list_foreach(free_list[o], l) {
+		list_foreach(free_list[o], l)
+		{
 			frame_t *f = list_get_instance(l, frame_t, link);
 			size_t pfn = (size_t) (f - frames);
 			if (f->state != FRAME_STATE_FREE_HEAD || f->order != o ||

@@ -9,12 +9,18 @@
 #include <stdint.h>
 
 #define MALLOC_MIN_SHIFT 4 /* 16 bytes */
-#define MALLOC_CLASSES 8   /* 16 .. 2048 */
+#define MALLOC_CLASSES 8 /* 16 .. 2048 */
 
 static slab_cache_t malloc_caches[MALLOC_CLASSES];
 static const char *const malloc_names[MALLOC_CLASSES] = {
-	"malloc-16", "malloc-32", "malloc-64", "malloc-128",
-	"malloc-256", "malloc-512", "malloc-1024", "malloc-2048",
+	"malloc-16",
+	"malloc-32",
+	"malloc-64",
+	"malloc-128",
+	"malloc-256",
+	"malloc-512",
+	"malloc-1024",
+	"malloc-2048",
 };
 static size_t large_live;
 

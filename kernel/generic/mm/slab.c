@@ -9,20 +9,19 @@
 
 typedef struct slab {
 	slab_cache_t *cache;
-	link_t link;     /* on the cache's partial, full or empty list */
+	link_t link; /* on the cache's partial, full or empty list */
 	void *free_head; /* first free object */
 	size_t inuse;
-	char *objs;      /* first object */
+	char *objs; /* first object */
 } slab_t;
 
 #define SLAB_HEADER_SIZE ((sizeof(slab_t) + 63) & ~(size_t) 63)
 #define SLAB_MIN_OBJS 8
 
-static list_t caches = {.head = {&caches.head, &caches.head}};
+static list_t caches = { .head = { &caches.head, &caches.head } };
 static irq_spinlock_t caches_lock = IRQ_SPINLOCK_INITIALIZER("slab-caches");
 
-errno_t slab_cache_init(slab_cache_t *c, const char *name, size_t size,
-    size_t align)
+errno_t slab_cache_init(slab_cache_t *c, const char *name, size_t size, size_t align)
 {
 	if (align == 0)
 		align = 8;
@@ -207,7 +206,8 @@ errno_t slab_cache_fini(slab_cache_t *c)
 void slab_reclaim(void)
 {
 	irq_spinlock_lock(&caches_lock);
-	list_foreach(caches, l) {
+	list_foreach(caches, l)
+	{
 		/* Caches are never freed while listed, and reclaiming one
 		 * does not change the cache list. */
 		slab_cache_reclaim(list_get_instance(l, slab_cache_t, caches_link));
@@ -218,10 +218,11 @@ void slab_reclaim(void)
 void slab_print_stats(void)
 {
 	irq_spinlock_lock(&caches_lock);
-	list_foreach(caches, l) {
+	list_foreach(caches, l)
+	{
 		slab_cache_t *c = list_get_instance(l, slab_cache_t, caches_link);
-		printf("  slab %-16s size %5zu live %6zu slabs %4zu pages/slab %zu\n",
-		    c->name, c->size, c->live, c->slabs, c->slab_pages);
+		printf("  slab %-16s size %5zu live %6zu slabs %4zu pages/slab %zu\n", c->name,
+		    c->size, c->live, c->slabs, c->slab_pages);
 	}
 	irq_spinlock_unlock(&caches_lock);
 }

@@ -94,10 +94,11 @@ static void ktest_run_one(const ktest_t *t, unsigned num)
 		ktest_fail(__FILE__, __LINE__, "test leaked frames: %zu free before, %zu after",
 		    before.free_frames, after.free_frames);
 	if (after.live_allocs != before.live_allocs || after.btree_nodes != before.btree_nodes)
-		ktest_fail(__FILE__, __LINE__, "test leaked allocations: %zu/%zu live before, %zu/%zu after",
+		ktest_fail(__FILE__, __LINE__,
+		    "test leaked allocations: %zu/%zu live before, %zu/%zu after",
 		    before.live_allocs, before.btree_nodes, after.live_allocs, after.btree_nodes);
-	printf("%s %u - %s # %llu ms\n", current_failures ? "not ok" : "ok", num,
-	    t->name, (unsigned long long) ms);
+	printf("%s %u - %s # %llu ms\n", current_failures ? "not ok" : "ok", num, t->name,
+	    (unsigned long long) ms);
 }
 
 unsigned ktest_run(const char *spec)

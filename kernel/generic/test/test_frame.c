@@ -43,7 +43,7 @@ KTEST(frame_refcount)
 KTEST(frame_runs)
 {
 	size_t free0 = frame_free_count();
-	static const size_t sizes[] = {1, 2, 3, 5, 7, 8, 13, 64, 100, 1024};
+	static const size_t sizes[] = { 1, 2, 3, 5, 7, 8, 13, 64, 100, 1024 };
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uintptr_t pa;

@@ -16,8 +16,8 @@ KTEST(page_insert_find_remove)
 
 	KT_ASSERT_EQ(frame_alloc(1, FRAME_ZERO, &pa), EOK);
 	KT_CHECK_EQ(page_mapping_find(&page_table_kernel, TEST_VA, &fpa, &flags), ENOENT);
-	KT_ASSERT_EQ(page_mapping_insert(&page_table_kernel, TEST_VA, pa,
-	                 PAGE_READ | PAGE_WRITE), EOK);
+	KT_ASSERT_EQ(
+	    page_mapping_insert(&page_table_kernel, TEST_VA, pa, PAGE_READ | PAGE_WRITE), EOK);
 	KT_CHECK_EQ(page_mapping_find(&page_table_kernel, TEST_VA + 0x123, &fpa, &flags), EOK);
 	KT_CHECK_EQ(fpa, pa + 0x123);
 	KT_CHECK(flags & PAGE_WRITE);
@@ -42,18 +42,26 @@ KTEST(page_bad_arguments)
 	uintptr_t fpa;
 	unsigned flags;
 
-	KT_CHECK_EQ(page_mapping_insert(&page_table_kernel, TEST_VA + 1, 0x200000, PAGE_READ), EINVAL);
+	KT_CHECK_EQ(
+	    page_mapping_insert(&page_table_kernel, TEST_VA + 1, 0x200000, PAGE_READ), EINVAL);
 	KT_CHECK_EQ(page_mapping_insert(&page_table_kernel, TEST_VA, 0x200001, PAGE_READ), EINVAL);
-	KT_CHECK_EQ(page_mapping_insert(&page_table_kernel, 0x0000900000000000UL, 0x200000, PAGE_READ), EINVAL);
-	KT_CHECK_EQ(page_mapping_insert(&page_table_kernel, TEST_VA, 1ULL << 60, PAGE_READ), EINVAL);
+	KT_CHECK_EQ(
+	    page_mapping_insert(&page_table_kernel, 0x0000900000000000UL, 0x200000, PAGE_READ),
+	    EINVAL);
+	KT_CHECK_EQ(
+	    page_mapping_insert(&page_table_kernel, TEST_VA, 1ULL << 60, PAGE_READ), EINVAL);
 	KT_CHECK_EQ(page_mapping_remove(&page_table_kernel, TEST_VA + 8), EINVAL);
-	KT_CHECK_EQ(page_mapping_find(&page_table_kernel, 0x0000900000000000UL, &fpa, &flags), ENOENT);
+	KT_CHECK_EQ(
+	    page_mapping_find(&page_table_kernel, 0x0000900000000000UL, &fpa, &flags), ENOENT);
 	/* the direct map is made of large pages, which the 4 KiB interface
 	 * finds but refuses to change */
-	KT_CHECK_EQ(page_mapping_find(&page_table_kernel, (uintptr_t) PA2KA(0x200000), &fpa, &flags), EOK);
+	KT_CHECK_EQ(
+	    page_mapping_find(&page_table_kernel, (uintptr_t) PA2KA(0x200000), &fpa, &flags), EOK);
 	KT_CHECK_EQ(fpa, 0x200000);
 	KT_CHECK_EQ(page_mapping_remove(&page_table_kernel, (uintptr_t) PA2KA(0x200000)), EINVAL);
-	KT_CHECK_EQ(page_mapping_insert(&page_table_kernel, (uintptr_t) PA2KA(0x200000), 0x200000, PAGE_READ), EEXIST);
+	KT_CHECK_EQ(page_mapping_insert(
+	                &page_table_kernel, (uintptr_t) PA2KA(0x200000), 0x200000, PAGE_READ),
+	    EEXIST);
 }
 
 KTEST(page_read_only)
@@ -83,7 +91,9 @@ KTEST(page_range_and_table_reclaim)
 
 	KT_ASSERT_EQ(frame_alloc(1, FRAME_ZERO, &pa), EOK);
 	for (size_t i = 0; i < PAGES; i++)
-		KT_ASSERT_EQ(page_mapping_insert(&page_table_kernel, base + i * PAGE_SIZE, pa, PAGE_READ), EOK);
+		KT_ASSERT_EQ(
+		    page_mapping_insert(&page_table_kernel, base + i * PAGE_SIZE, pa, PAGE_READ),
+		    EOK);
 	/* 1100 pages across a 1 GiB boundary: two PDs and four PTs */
 	KT_CHECK_EQ(free0 - frame_free_count(), 1 + 2 + 4);
 	for (size_t i = 0; i < PAGES; i++)

@@ -69,7 +69,7 @@ KTEST(slab_large_objects)
 
 KTEST(malloc_sizes)
 {
-	static const size_t sizes[] = {1, 15, 16, 17, 100, 2048, 2049, 4096, 20000, 100000};
+	static const size_t sizes[] = { 1, 15, 16, 17, 100, 2048, 2049, 4096, 20000, 100000 };
 	void *p[sizeof(sizes) / sizeof(sizes[0])];
 	size_t live0 = malloc_live_count();
 
@@ -103,7 +103,7 @@ KTEST(malloc_exhaustion)
 	void *p;
 
 	/* big blocks first, then single pages for the fragments left over */
-	static const size_t sizes[] = {64 * 1024, PAGE_SIZE};
+	static const size_t sizes[] = { 64 * 1024, PAGE_SIZE };
 	for (size_t i = 0; i < 2; i++) {
 		while ((p = malloc(sizes[i])) != NULL) {
 			*(void **) p = head;

@@ -18,8 +18,8 @@ KTEST(timer_ticks)
 	KT_CHECK(t1 >= t0 + 10);
 	KT_CHECK(c1 > c0);
 	KT_CHECK(timer_uptime_ms() >= 100);
-	ktest_note("10 ticks took %llu cycles (TSC %llu MHz)",
-	    (unsigned long long) (c1 - c0), (unsigned long long) (tsc_hz / 1000000));
+	ktest_note("10 ticks took %llu cycles (TSC %llu MHz)", (unsigned long long) (c1 - c0),
+	    (unsigned long long) (tsc_hz / 1000000));
 }
 
 KTEST(timer_masked_interrupts_stop_ticks)

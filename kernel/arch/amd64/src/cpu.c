@@ -72,12 +72,11 @@ void cpu_features_print(void)
 	const char *b = cpu_features.brand;
 	while (*b == ' ')
 		b++;
-	printf("cpu: %s \"%s\" family %u model %u stepping %u\n",
-	    cpu_features.vendor, b, cpu_features.family, cpu_features.model,
-	    cpu_features.stepping);
+	printf("cpu: %s \"%s\" family %u model %u stepping %u\n", cpu_features.vendor, b,
+	    cpu_features.family, cpu_features.model, cpu_features.stepping);
 	printf("cpu: nx=%d pcid=%d invpcid=%d 1g-pages=%d pge=%d apic=%d "
 	       "tsc=%d invariant-tsc=%d hypervisor=%d\n",
-	    cpu_features.nx, cpu_features.pcid, cpu_features.invpcid,
-	    cpu_features.page1g, cpu_features.pge, cpu_features.apic,
-	    cpu_features.tsc, cpu_features.tsc_invariant, cpu_features.hypervisor);
+	    cpu_features.nx, cpu_features.pcid, cpu_features.invpcid, cpu_features.page1g,
+	    cpu_features.pge, cpu_features.apic, cpu_features.tsc, cpu_features.tsc_invariant,
+	    cpu_features.hypervisor);
 }

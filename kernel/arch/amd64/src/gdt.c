@@ -40,11 +40,11 @@ extern char boot_stack_top[];
 
 static uint64_t gdt[8] __attribute__((aligned(16))) = {
 	[0] = 0,
-	[GDT_KCODE / 8] = 0x00af9a000000ffffULL,   /* DPL 0, 64-bit code */
-	[GDT_KDATA / 8] = 0x00cf92000000ffffULL,   /* DPL 0, data */
-	[GDT_UCODE32 / 8] = 0,                     /* unused */
-	[GDT_UDATA / 8] = 0x00cff2000000ffffULL,   /* DPL 3, data */
-	[GDT_UCODE / 8] = 0x00affa000000ffffULL,   /* DPL 3, 64-bit code */
+	[GDT_KCODE / 8] = 0x00af9a000000ffffULL, /* DPL 0, 64-bit code */
+	[GDT_KDATA / 8] = 0x00cf92000000ffffULL, /* DPL 0, data */
+	[GDT_UCODE32 / 8] = 0, /* unused */
+	[GDT_UDATA / 8] = 0x00cff2000000ffffULL, /* DPL 3, data */
+	[GDT_UCODE / 8] = 0x00affa000000ffffULL, /* DPL 3, 64-bit code */
 	/* [6], [7]: TSS descriptor, filled in by gdt_init() */
 };
 
@@ -57,9 +57,8 @@ static void gdt_set_tss(void)
 	uint64_t base = (uint64_t) &tss;
 	uint64_t limit = sizeof(tss) - 1;
 
-	gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-	    (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
-	    (((base >> 24) & 0xff) << 56);
+	gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+	    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[GDT_TSS / 8 + 1] = base >> 32;
 }
 
@@ -70,20 +69,19 @@ void gdt_init(void)
 	tss.iomap_base = sizeof(tss);
 	gdt_set_tss();
 
-	desc_ptr_t p = {.limit = sizeof(gdt) - 1, .base = (uint64_t) gdt};
-	__asm__ volatile(
-	    "lgdt %0\n"
-	    "pushq %1\n"
-	    "leaq 1f(%%rip), %%rax\n"
-	    "pushq %%rax\n"
-	    "lretq\n"
-	    "1:\n"
-	    "movw %w2, %%ds\n"
-	    "movw %w2, %%es\n"
-	    "movw %w2, %%ss\n"
-	    :
-	    : "m"(p), "i"(GDT_KCODE), "r"(GDT_KDATA)
-	    : "rax", "memory");
+	desc_ptr_t p = { .limit = sizeof(gdt) - 1, .base = (uint64_t) gdt };
+	__asm__ volatile("lgdt %0\n"
+	                 "pushq %1\n"
+	                 "leaq 1f(%%rip), %%rax\n"
+	                 "pushq %%rax\n"
+	                 "lretq\n"
+	                 "1:\n"
+	                 "movw %w2, %%ds\n"
+	                 "movw %w2, %%es\n"
+	                 "movw %w2, %%ss\n"
+	                 :
+	                 : "m"(p), "i"(GDT_KCODE), "r"(GDT_KDATA)
+	                 : "rax", "memory");
 	__asm__ volatile("ltr %w0" : : "r"(GDT_TSS));
 }
 
@@ -102,6 +100,6 @@ void idt_init(void)
 {
 	for (unsigned v = 0; v < 48; v++)
 		idt_set_gate(v, int_stub_table[v], v == 8 ? IST_DOUBLE_FAULT : 0);
-	desc_ptr_t p = {.limit = sizeof(idt) - 1, .base = (uint64_t) idt};
+	desc_ptr_t p = { .limit = sizeof(idt) - 1, .base = (uint64_t) idt };
 	__asm__ volatile("lidt %0" : : "m"(p));
 }

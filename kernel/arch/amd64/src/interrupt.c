@@ -27,12 +27,27 @@ static exc_info_t recovered_info;
 static unsigned long recovered_count;
 
 static const char *const exc_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow",
-	"bound range", "invalid opcode", "device not available",
-	"double fault", "coprocessor overrun", "invalid TSS",
-	"segment not present", "stack fault", "general protection",
-	"page fault", "reserved", "x87 FP error", "alignment check",
-	"machine check", "SIMD FP error", "virtualization",
+	"divide error",
+	"debug",
+	"NMI",
+	"breakpoint",
+	"overflow",
+	"bound range",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack fault",
+	"general protection",
+	"page fault",
+	"reserved",
+	"x87 FP error",
+	"alignment check",
+	"machine check",
+	"SIMD FP error",
+	"virtualization",
 	"control protection",
 };
 
@@ -115,18 +130,17 @@ void istate_print(const istate_t *is)
 	    (unsigned long long) is->rip, (unsigned long long) is->cs,
 	    (unsigned long long) is->rflags, (unsigned long long) is->rsp,
 	    (unsigned long long) is->ss);
-	printf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n",
-	    (unsigned long long) is->rax, (unsigned long long) is->rbx,
-	    (unsigned long long) is->rcx, (unsigned long long) is->rdx);
-	printf("  rsi=%016llx rdi=%016llx rbp=%016llx r8 =%016llx\n",
-	    (unsigned long long) is->rsi, (unsigned long long) is->rdi,
-	    (unsigned long long) is->rbp, (unsigned long long) is->r8);
-	printf("  r9 =%016llx r10=%016llx r11=%016llx r12=%016llx\n",
-	    (unsigned long long) is->r9, (unsigned long long) is->r10,
-	    (unsigned long long) is->r11, (unsigned long long) is->r12);
-	printf("  r13=%016llx r14=%016llx r15=%016llx\n",
-	    (unsigned long long) is->r13, (unsigned long long) is->r14,
-	    (unsigned long long) is->r15);
+	printf("  rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx\n", (unsigned long long) is->rax,
+	    (unsigned long long) is->rbx, (unsigned long long) is->rcx,
+	    (unsigned long long) is->rdx);
+	printf("  rsi=%016llx rdi=%016llx rbp=%016llx r8 =%016llx\n", (unsigned long long) is->rsi,
+	    (unsigned long long) is->rdi, (unsigned long long) is->rbp,
+	    (unsigned long long) is->r8);
+	printf("  r9 =%016llx r10=%016llx r11=%016llx r12=%016llx\n", (unsigned long long) is->r9,
+	    (unsigned long long) is->r10, (unsigned long long) is->r11,
+	    (unsigned long long) is->r12);
+	printf("  r13=%016llx r14=%016llx r15=%016llx\n", (unsigned long long) is->r13,
+	    (unsigned long long) is->r14, (unsigned long long) is->r15);
 }
 
 static void exc_fatal(istate_t *is)
@@ -135,9 +149,8 @@ static void exc_fatal(istate_t *is)
 	const char *name = exc_names[v] ? exc_names[v] : "reserved";
 
 	console_force_unlock();
-	printf("\n*** unexpected exception %u (%s), error code %#llx, in %s mode\n",
-	    v, name, (unsigned long long) is->error,
-	    (is->cs & 3) ? "user" : "kernel");
+	printf("\n*** unexpected exception %u (%s), error code %#llx, in %s mode\n", v, name,
+	    (unsigned long long) is->error, (is->cs & 3) ? "user" : "kernel");
 	printf("  cr2=%#018llx cr3=%#018llx\n", (unsigned long long) read_cr2(),
 	    (unsigned long long) read_cr3());
 	istate_print(is);

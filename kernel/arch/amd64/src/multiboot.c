@@ -71,12 +71,10 @@ static void mb2_parse_tag(const mb2_tag_t *tag)
 {
 	switch (tag->type) {
 	case MB2_TAG_CMDLINE:
-		copy_string(boot_info.cmdline, sizeof(boot_info.cmdline),
-		    (const char *) (tag + 1));
+		copy_string(boot_info.cmdline, sizeof(boot_info.cmdline), (const char *) (tag + 1));
 		break;
 	case MB2_TAG_LOADER:
-		copy_string(boot_info.loader, sizeof(boot_info.loader),
-		    (const char *) (tag + 1));
+		copy_string(boot_info.loader, sizeof(boot_info.loader), (const char *) (tag + 1));
 		break;
 	case MB2_TAG_MODULE: {
 		const mb2_module_t *m = (const mb2_module_t *) tag;

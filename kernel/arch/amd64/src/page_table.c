@@ -139,8 +139,7 @@ static errno_t pt_table_create(pte_t *e, uintptr_t va, pte_t *parent)
  * Missing tables are created when @a create.  Returns ENOENT (missing,
  * !create), EEXIST (a large page covers va), or ENOMEM.
  */
-static errno_t pt_walk(page_table_t *pt, uintptr_t va, unsigned level,
-    bool create, pte_t *path[5])
+static errno_t pt_walk(page_table_t *pt, uintptr_t va, unsigned level, bool create, pte_t *path[5])
 {
 	pte_t *t = pt_table(pt->root_pa);
 	path[4] = t;
@@ -177,13 +176,11 @@ static void pt_prune(uintptr_t va, pte_t *path[5])
 	}
 }
 
-errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa,
-    unsigned flags)
+errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags)
 {
-	if (!PAGE_ALIGNED(va) || !PAGE_ALIGNED(pa) || !va_canonical(va) ||
-	    (pa & ~PTE_ADDR))
+	if (!PAGE_ALIGNED(va) || !PAGE_ALIGNED(pa) || !va_canonical(va) || (pa & ~PTE_ADDR))
 		return EINVAL;
-	pte_t *path[5] = {NULL};
+	pte_t *path[5] = { NULL };
 	errno_t rc = pt_walk(pt, va, 1, true, path);
 	if (rc != EOK) {
 		pt_prune(va, path); /* tables made before running out */
@@ -215,8 +212,7 @@ errno_t page_mapping_remove(page_table_t *pt, uintptr_t va)
 	return EOK;
 }
 
-errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa,
-    unsigned *flags)
+errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa, unsigned *flags)
 {
 	if (!va_canonical(va))
 		return ENOENT;
@@ -285,8 +281,8 @@ static void pt_map_direct(uint64_t ram_end)
 static void pt_map_image_range(char *start, char *end, unsigned flags)
 {
 	for (uintptr_t va = (uintptr_t) start; va < (uintptr_t) end; va += PAGE_SIZE) {
-		errno_t rc = page_mapping_insert(&page_table_kernel, va,
-		    KIMG2PA(va), flags | PAGE_GLOBAL);
+		errno_t rc = page_mapping_insert(
+		    &page_table_kernel, va, KIMG2PA(va), flags | PAGE_GLOBAL);
 		assert(rc == EOK);
 	}
 }

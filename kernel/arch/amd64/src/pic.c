@@ -26,7 +26,7 @@ void pic_init(void)
 {
 	outb(PIC1_CMD, 0x11); /* ICW1: init, ICW4 follows */
 	outb(PIC2_CMD, 0x11);
-	outb(PIC1_DATA, IRQ_BASE);     /* ICW2: vector base */
+	outb(PIC1_DATA, IRQ_BASE); /* ICW2: vector base */
 	outb(PIC2_DATA, IRQ_BASE + 8);
 	outb(PIC1_DATA, 0x04); /* ICW3: slave on IRQ 2 */
 	outb(PIC2_DATA, 0x02);

@@ -30,7 +30,7 @@ static uint64_t pit_calibrate_tsc(void)
 	const uint32_t count = PIT_HZ / 100;
 
 	outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01); /* gate on, speaker off */
-	outb(PIT_CMD, 0xb0);                            /* ch2, lo/hi, mode 0 */
+	outb(PIT_CMD, 0xb0); /* ch2, lo/hi, mode 0 */
 	outb(PIT_CH2, (uint8_t) count);
 	outb(PIT_CH2, (uint8_t) (count >> 8));
 	/* Restart the count by toggling the gate. */

@@ -24,13 +24,13 @@ static void serial_putc(char c)
 	outb(COM1 + UART_DATA, (uint8_t) c);
 }
 
-static const console_dev_t serial_dev = {.putc = serial_putc};
+static const console_dev_t serial_dev = { .putc = serial_putc };
 
 void serial_init(void)
 {
 	outb(COM1 + UART_IER, 0x00);
 	outb(COM1 + UART_LCR, 0x80); /* DLAB: set divisor */
-	outb(COM1 + UART_DATA, 1);   /* 115200 baud */
+	outb(COM1 + UART_DATA, 1); /* 115200 baud */
 	outb(COM1 + UART_IER, 0);
 	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
 	outb(COM1 + UART_FCR, 0xc7); /* FIFO on, cleared, 14-byte threshold */

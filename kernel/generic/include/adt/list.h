@@ -105,7 +105,6 @@ static inline size_t list_count(const list_t *list)
 }
 
 #define list_foreach(list, iter) \
-	for (link_t *iter = (list).head.next; iter != &(list).head; \
-	    iter = iter->next)
+	for (link_t *iter = (list).head.next; iter != &(list).head; iter = iter->next)
 
 #endif

@@ -21,7 +21,6 @@ size_t printf_core(printf_putc_t out, void *arg, const char *fmt, va_list ap);
 /* Bounded formatting into a buffer (always NUL-terminated if size > 0);
  * returns the length the full output would have had. */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int ksnprintf(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -30,7 +30,7 @@ typedef struct boot_memmap_entry {
 
 typedef struct boot_module {
 	uint64_t start; /* physical, inclusive */
-	uint64_t end;   /* physical, exclusive */
+	uint64_t end; /* physical, exclusive */
 	char cmdline[BOOT_MODULE_CMDLINE_MAX];
 } boot_module_t;
 

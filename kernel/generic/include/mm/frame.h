@@ -29,18 +29,18 @@
 /* What an allocated frame is used for (frame_t.use). */
 typedef enum frame_use {
 	FRAME_USE_NONE = 0,
-	FRAME_USE_SLAB,  /* owner: the slab_t the page belongs to */
+	FRAME_USE_SLAB, /* owner: the slab_t the page belongs to */
 	FRAME_USE_LARGE, /* owner: run length (first frame of a large kmalloc) */
 	FRAME_USE_PTABLE, /* owner: number of present entries in the table */
 } frame_use_t;
 
 typedef struct frame {
 	uint32_t refcount;
-	uint8_t order;   /* order of the free block this frame heads */
-	uint8_t state;   /* FRAME_STATE_* (file-local meaning) */
-	uint8_t use;     /* frame_use_t, set by the frame's user */
-	link_t link;     /* free list of its order */
-	void *owner;     /* meaning depends on use */
+	uint8_t order; /* order of the free block this frame heads */
+	uint8_t state; /* FRAME_STATE_* (file-local meaning) */
+	uint8_t use; /* frame_use_t, set by the frame's user */
+	link_t link; /* free list of its order */
+	void *owner; /* meaning depends on use */
 } frame_t;
 
 void frame_init(void);

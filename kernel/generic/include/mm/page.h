@@ -33,13 +33,11 @@ typedef struct page_table {
 extern page_table_t page_table_kernel;
 
 /* Map one page; EINVAL (alignment, non-canonical), EEXIST, ENOMEM. */
-errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa,
-    unsigned flags);
+errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags);
 /* Unmap one page and invalidate it in this CPU's TLB; ENOENT if unmapped. */
 errno_t page_mapping_remove(page_table_t *pt, uintptr_t va);
 /* Look a page up: EOK with *pa (of the byte va) and *flags, or ENOENT. */
-errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa,
-    unsigned *flags);
+errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa, unsigned *flags);
 
 void tlb_invalidate_page(uintptr_t va);
 void tlb_invalidate_range(uintptr_t va, size_t pages);

@@ -21,24 +21,23 @@
 
 typedef struct slab_cache {
 	const char *name;
-	size_t size;          /* object size, rounded to the alignment */
-	size_t slab_pages;    /* frames per slab */
-	size_t obj_offset;    /* first object's offset from the slab start */
+	size_t size; /* object size, rounded to the alignment */
+	size_t slab_pages; /* frames per slab */
+	size_t obj_offset; /* first object's offset from the slab start */
 	size_t objs_per_slab;
 	list_t partial;
 	list_t full;
 	list_t empty;
-	size_t live;          /* objects handed out and not freed */
-	size_t slabs;         /* slabs owned */
-	size_t allocs;        /* total allocations, for statistics */
-	link_t caches_link;   /* all caches, for slab_print_stats */
+	size_t live; /* objects handed out and not freed */
+	size_t slabs; /* slabs owned */
+	size_t allocs; /* total allocations, for statistics */
+	link_t caches_link; /* all caches, for slab_print_stats */
 	irq_spinlock_t lock;
 } slab_cache_t;
 
 /* Set up a cache (objects of @a size bytes aligned to @a align, a power of
  * two up to a page; 0 means 8).  EINVAL for sizes it cannot serve. */
-errno_t slab_cache_init(slab_cache_t *cache, const char *name, size_t size,
-    size_t align);
+errno_t slab_cache_init(slab_cache_t *cache, const char *name, size_t size, size_t align);
 /* Tear a cache down; EBUSY (and nothing changes) while objects are live. */
 errno_t slab_cache_fini(slab_cache_t *cache);
 

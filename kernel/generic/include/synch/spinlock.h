@@ -25,8 +25,14 @@ typedef struct irq_spinlock {
 	ipl_t ipl; /* interrupt state saved by the holder */
 } irq_spinlock_t;
 
-#define SPINLOCK_INITIALIZER(n) {.locked = 0, .name = (n)}
-#define IRQ_SPINLOCK_INITIALIZER(n) {.lock = SPINLOCK_INITIALIZER(n), .ipl = 0}
+#define SPINLOCK_INITIALIZER(n)          \
+	{                                \
+		.locked = 0, .name = (n) \
+	}
+#define IRQ_SPINLOCK_INITIALIZER(n)                       \
+	{                                                 \
+		.lock = SPINLOCK_INITIALIZER(n), .ipl = 0 \
+	}
 
 void spinlock_initialize(spinlock_t *lock, const char *name);
 void spinlock_lock(spinlock_t *lock);

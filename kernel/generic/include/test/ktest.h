@@ -23,11 +23,10 @@ typedef struct ktest {
 	void (*fn)(void);
 } ktest_t;
 
-#define KTEST(tname) \
-	static void ktest_fn_##tname(void); \
-	static const ktest_t ktest_desc_##tname \
-	    __attribute__((used, section(".ktests"), aligned(16))) = { \
-		.name = #tname, .fn = ktest_fn_##tname}; \
+#define KTEST(tname)                                                                              \
+	static void ktest_fn_##tname(void);                                                       \
+	static const ktest_t ktest_desc_##tname __attribute__((                                   \
+	    used, section(".ktests"), aligned(16))) = { .name = #tname, .fn = ktest_fn_##tname }; \
 	static void ktest_fn_##tname(void)
 
 /* Record a failure of the running test; returns false for convenience. */
@@ -37,30 +36,28 @@ bool ktest_fail(const char *file, int line, const char *fmt, ...)
 /* True once the running test recorded a failure. */
 bool ktest_failed(void);
 
-#define KT_CHECK(cond) \
-	((cond) ? true : ktest_fail(__FILE__, __LINE__, "%s", #cond))
+#define KT_CHECK(cond) ((cond) ? true : ktest_fail(__FILE__, __LINE__, "%s", #cond))
 
-#define KT_CHECK_EQ(a, b) \
-	({ \
-		uint64_t ktest_a_ = (uint64_t) (a); \
-		uint64_t ktest_b_ = (uint64_t) (b); \
-		ktest_a_ == ktest_b_ \
-		    ? true \
-		    : ktest_fail(__FILE__, __LINE__, "%s == %s (%#llx != %#llx)", \
-		          #a, #b, (unsigned long long) ktest_a_, \
-		          (unsigned long long) ktest_b_); \
+#define KT_CHECK_EQ(a, b)                                                                 \
+	({                                                                                \
+		uint64_t ktest_a_ = (uint64_t) (a);                                       \
+		uint64_t ktest_b_ = (uint64_t) (b);                                       \
+		ktest_a_ == ktest_b_                                                      \
+		    ? true                                                                \
+		    : ktest_fail(__FILE__, __LINE__, "%s == %s (%#llx != %#llx)", #a, #b, \
+		          (unsigned long long) ktest_a_, (unsigned long long) ktest_b_);  \
 	})
 
-#define KT_ASSERT(cond) \
-	do { \
+#define KT_ASSERT(cond)              \
+	do {                         \
 		if (!KT_CHECK(cond)) \
-			return; \
+			return;      \
 	} while (0)
 
-#define KT_ASSERT_EQ(a, b) \
-	do { \
+#define KT_ASSERT_EQ(a, b)              \
+	do {                            \
 		if (!KT_CHECK_EQ(a, b)) \
-			return; \
+			return;         \
 	} while (0)
 
 /* Print a TAP diagnostic line ("# ...") from a test. */

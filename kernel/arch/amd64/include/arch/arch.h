@@ -58,7 +58,7 @@ static inline uint64_t arch_cycles(void)
 typedef enum {
 	ARCH_EXIT_SUCCESS = 0x10, /* QEMU exits with 0x21 = 33 */
 	ARCH_EXIT_FAILURE = 0x11, /* 35 */
-	ARCH_EXIT_PANIC = 0x12,   /* 37 */
+	ARCH_EXIT_PANIC = 0x12, /* 37 */
 } arch_exit_t;
 
 noreturn void arch_poweroff(arch_exit_t code);

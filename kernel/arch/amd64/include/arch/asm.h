@@ -81,9 +81,7 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ volatile("wrmsr"
-	                 :
-	                 : "c"(msr), "a"((uint32_t) v), "d"((uint32_t) (v >> 32)));
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t) v), "d"((uint32_t) (v >> 32)));
 }
 
 static inline void invlpg(uintptr_t va)

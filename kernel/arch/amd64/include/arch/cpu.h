@@ -9,11 +9,11 @@ typedef struct cpu_features {
 	char vendor[13];
 	char brand[49];
 	uint32_t family, model, stepping;
-	bool nx;         /* no-execute pages (EFER.NXE) */
-	bool pcid;       /* process-context identifiers */
+	bool nx; /* no-execute pages (EFER.NXE) */
+	bool pcid; /* process-context identifiers */
 	bool invpcid;
-	bool page1g;     /* 1 GiB pages */
-	bool pge;        /* global pages */
+	bool page1g; /* 1 GiB pages */
+	bool pge; /* global pages */
 	bool apic;
 	bool tsc;
 	bool tsc_invariant;

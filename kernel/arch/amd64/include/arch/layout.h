@@ -28,8 +28,8 @@
 #include <stdint.h>
 
 #define PA2KA(pa) ((void *) ((uintptr_t) (pa) + DIRECT_MAP_BASE))
-#define KA2PA(ka) ((uintptr_t) (ka) - DIRECT_MAP_BASE)
-#define KIMG2PA(ka) ((uintptr_t) (ka) - KERNEL_VBASE)
+#define KA2PA(ka) ((uintptr_t) (ka) -DIRECT_MAP_BASE)
+#define KIMG2PA(ka) ((uintptr_t) (ka) -KERNEL_VBASE)
 
 extern char kernel_image_start[], kernel_image_end[];
 extern char kernel_text_start[], kernel_text_end[];

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Run every test suite and print, as the last line, "N passed, N failed"
+# summed over all suites.  Exits non-zero if anything failed or a suite did
+# not run.  Installs missing Debian packages, configures and builds first.
+#
+#   tools/test.sh                  everything
+#   KTEST=NAME[,NAME] tools/test.sh  only these kernel tests (plus the rest)
+#
+# Suites: format (clang-format of every C file), host (unit tests with
+# ASan/UBSan through meson test), boot (the system boots to idle and powers
+# off), kernel (in-kernel tests in QEMU, TAP on the serial port).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+# shellcheck source=deps.sh
+source "$top/tools/deps.sh"
+deps_install || { echo "test.sh: could not install packages"; exit 2; }
+build_all || { echo "test.sh: build failed"; echo "0 passed, 1 failed"; exit 1; }
+logs=$BUILD_DIR/test-logs
+mkdir -p "$logs"
+
+total_pass=0 total_fail=0 broken=0
+record() { # suite passed failed [note]
+	printf '%-8s %4d passed, %d failed %s\n' "$1" "$2" "$3" "${4:-}" >> "$logs/summary"
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+}
+: > "$logs/summary"
+
+# Count TAP results in a log: prints "planned passed failed".
+tap_count() {
+	tr -d '\r' < "$1" | awk '
+		/^1\.\.[0-9]+/ { split($0, a, "\\.\\."); plan += a[2] }
+		/^ok [0-9]+/ { pass++ }
+		/^not ok [0-9]+/ { fail++ }
+		END { printf "%d %d %d\n", plan, pass, fail }'
+}
+
+suite_format() {
+	local files bad=0 n=0
+	files=$(git ls-files '*.c' '*.h' 2>/dev/null || find kernel abi tests uspace -name '*.[ch]')
+	for f in $files; do
+		n=$((n + 1))
+		clang-format --dry-run --Werror "$f" > /dev/null 2>> "$logs/format.log" || {
+			echo "format: $f is not clang-formatted" >&2
+			bad=$((bad + 1))
+		}
+	done
+	record format $((n - bad)) $bad "(files)"
+}
+
+suite_host() {
+	meson test -C "$BUILD_DIR" --suite host --print-errorlogs > "$logs/host.log" 2>&1
+	local rc=$?
+	python3 - "$BUILD_DIR/meson-logs/testlog.json" > "$logs/host.tap" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    print(f"# {t['name']}: {t['result']}")
+    print(t.get('stdout', ''))
+PY
+	read -r plan pass fail < <(tap_count "$logs/host.tap")
+	if [ "$plan" -eq 0 ] || [ $((pass + fail)) -ne "$plan" ] || { [ $rc -ne 0 ] && [ "$fail" -eq 0 ]; }; then
+		echo "host: suite broken (meson test exit $rc, plan $plan, ran $((pass + fail)))" >&2
+		broken=1
+		fail=$((fail + (plan > pass + fail ? plan - pass - fail : 1)))
+	fi
+	record host "$pass" "$fail"
+}
+
+suite_boot() {
+	if "$top/tools/qemu.sh" --cmdline "poweroff" --timeout 60 --log "$logs/boot.log" > /dev/null 2>&1 &&
+		grep -q "kernel: up after" "$logs/boot.log"; then
+		record boot 1 0
+	else
+		echo "boot: the system did not come up (see $logs/boot.log)" >&2
+		record boot 0 1
+	fi
+}
+
+suite_kernel() {
+	local spec=${KTEST:-all} rc
+	"$top/tools/qemu.sh" --cmdline "test=$spec" --timeout 300 --log "$logs/kernel.log" > /dev/null 2>&1
+	rc=$?
+	read -r plan pass fail < <(tap_count "$logs/kernel.log")
+	grep -a "^not ok\|FAIL" "$logs/kernel.log" | tr -d '\r' >&2
+	if [ "$plan" -eq 0 ] || [ $((pass + fail)) -ne "$plan" ] || { [ $rc -ne 0 ] && [ "$fail" -eq 0 ]; }; then
+		echo "kernel: suite broken (qemu.sh exit $rc, plan $plan, ran $((pass + fail)))" >&2
+		tail -n 30 "$logs/kernel.log" | tr -d '\r' >&2
+		broken=1
+		fail=$((fail + (plan > pass + fail ? plan - pass - fail : 1)))
+	fi
+	record kernel "$pass" "$fail"
+}
+
+suite_format
+suite_host
+suite_boot
+suite_kernel
+
+echo "--- test suites (logs in $logs)"
+cat "$logs/summary"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ $broken -eq 0 ]
