@@ -4,13 +4,13 @@
  * of flags, width, precision, length and conversion (fixed seeds).
  */
 #include <inttypes.h>
-#include <limits.h>
-#include <sys/types.h>
 #include <lib/printf_core.h>
 #include <lib/prng.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 static int test_num;
 static int failures;
@@ -35,8 +35,8 @@ static int same(const char *fmt, ...)
 	va_end(ap2);
 	va_end(ap);
 	if (n1 != n2 || strcmp(ours, theirs) != 0) {
-		printf("# format \"%s\": ours \"%s\" (%d), libc \"%s\" (%d)\n", fmt, ours, n1, theirs,
-		    n2);
+		printf("# format \"%s\": ours \"%s\" (%d), libc \"%s\" (%d)\n", fmt, ours, n1,
+		    theirs, n2);
 		return 0;
 	}
 	return 1;
@@ -47,8 +47,8 @@ static void test_fixed(void)
 	int ok = 1;
 	ok &= same("plain text");
 	ok &= same("%d %i %u %x %X %o %c %s %%", -5, 7, 8u, 0xbeefu, 0xbeefu, 8u, 'q', "str");
-	ok &= same("[%5d] [%-5d] [%05d] [%+d] [% d] [%.3d] [%8.3d] [%-8.3d]", 42, 42, 42, 42, 42,
-	    7, 7, 7);
+	ok &= same(
+	    "[%5d] [%-5d] [%05d] [%+d] [% d] [%.3d] [%8.3d] [%-8.3d]", 42, 42, 42, 42, 42, 7, 7, 7);
 	ok &= same("[%#x] [%#o] [%#X] [%#x] [%#o]", 255u, 8u, 255u, 0u, 0u);
 	ok &= same("[%.0d] [%.0x] [%5.0d] [%#.0o]", 0, 0u, 0, 0u);
 	ok &= same("%lld %llu %llx", LLONG_MIN, ULLONG_MAX, ULLONG_MAX);

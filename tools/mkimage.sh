@@ -9,8 +9,9 @@ recipe=$2
 shift 2
 cmdline="$*"
 here=$(cd "$(dirname "$0")" && pwd)
-stage=$(mktemp -d "${TMPDIR:-/tmp}/mkimage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+work=$(mktemp -d "${TMPDIR:-/tmp}/mkimage.XXXXXX")
+trap 'rm -rf "$work" "$out.$$.tmp"' EXIT
+stage=$work/iso # only what goes on the image: grub-mkrescue packs all of it
 mkdir -p "$stage/boot/grub" "$stage/boot/modules"
 
 modules=""
@@ -29,8 +30,8 @@ awk -v cmd="$cmdline" -v mods="$modules" '
 	{ gsub(/@CMDLINE@/, cmd); if ($0 ~ /@MODULES@/) { sub(/@MODULES@/, ""); printf "%s", mods } print }
 ' "$here/../boot/grub.cfg.in" > "$stage/boot/grub/grub.cfg"
 
-if ! grub-mkrescue -o "$out.tmp" "$stage" > "$stage/log" 2>&1; then
-	cat "$stage/log" >&2
+if ! grub-mkrescue -o "$out.$$.tmp" "$stage" > "$work/log" 2>&1; then
+	cat "$work/log" >&2
 	exit 1
 fi
-mv "$out.tmp" "$out"
+mv "$out.$$.tmp" "$out"

@@ -8,7 +8,9 @@
 #
 # Suites: format (clang-format of every C file), host (unit tests with
 # ASan/UBSan through meson test), boot (the system boots to idle and powers
-# off), kernel (in-kernel tests in QEMU, TAP on the serial port).
+# off), crash (an unexpected exception and a panic are reported and reach
+# the host as the panic verdict), kernel (in-kernel tests in QEMU, TAP on
+# the serial port).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -78,6 +80,25 @@ suite_boot() {
 	fi
 }
 
+# The fatal paths: an unexpected exception and a panic must each print
+# their report and hand the panic verdict (qemu.sh status 2) to the host.
+suite_crash() {
+	local how pass=0 fail=0 rc
+	for how in pf ud panic; do
+		"$top/tools/qemu.sh" --cmdline "crash=$how" --timeout 60 --log "$logs/crash-$how.log" \
+			> /dev/null 2>&1
+		rc=$?
+		if [ $rc -eq 2 ] && grep -aq -e "unexpected exception" -e "kernel panic at" \
+			"$logs/crash-$how.log" && grep -aq "^    0xffffffff8" "$logs/crash-$how.log"; then
+			pass=$((pass + 1))
+		else
+			echo "crash=$how: expected a report and the panic verdict, got status $rc" >&2
+			fail=$((fail + 1))
+		fi
+	done
+	record crash $pass $fail
+}
+
 suite_kernel() {
 	local spec=${KTEST:-all} rc
 	"$top/tools/qemu.sh" --cmdline "test=$spec" --timeout 300 --log "$logs/kernel.log" > /dev/null 2>&1
@@ -96,6 +117,7 @@ suite_kernel() {
 suite_format
 suite_host
 suite_boot
+suite_crash
 suite_kernel
 
 echo "--- test suites (logs in $logs)"

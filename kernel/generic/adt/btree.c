@@ -87,15 +87,13 @@ static btree_node_t *tree_leaf_find(const btree_t *t, btree_key_t key)
 }
 
 /* Position of @a child among the subtrees of its parent. */
-static size_t node_child_index(const btree_node_t *parent,
-    const btree_node_t *child)
+static size_t node_child_index(const btree_node_t *parent, const btree_node_t *child)
 {
 	for (size_t i = 0; i <= parent->keys; i++) {
 		if (parent->subtree[i] == child)
 			return i;
 	}
-	panic("btree: node %p not a child of its parent %p", (void *) child,
-	    (void *) parent);
+	panic("btree: node %p not a child of its parent %p", (void *) child, (void *) parent);
 }
 
 static void node_init(btree_node_t *node, btree_node_t *parent, bool leaf)
@@ -193,29 +191,26 @@ static size_t insert_node_demand(const btree_t *t, const btree_node_t *leaf)
 	return demand;
 }
 
-static void leaf_insert_at(btree_node_t *leaf, size_t i, btree_key_t key,
-    void *value)
+static void leaf_insert_at(btree_node_t *leaf, size_t i, btree_key_t key, void *value)
 {
 	size_t tail = leaf->keys - i;
 
 	memmove(&leaf->key[i + 1], &leaf->key[i], tail * sizeof(leaf->key[0]));
-	memmove(&leaf->value[i + 1], &leaf->value[i],
-	    tail * sizeof(leaf->value[0]));
+	memmove(&leaf->value[i + 1], &leaf->value[i], tail * sizeof(leaf->value[0]));
 	leaf->key[i] = key;
 	leaf->value[i] = value;
 	leaf->keys++;
 }
 
 /* Put separator @a key and its right subtree @a right after child @a left. */
-static void inner_insert_after(btree_node_t *node, btree_node_t *left,
-    btree_key_t key, btree_node_t *right)
+static void inner_insert_after(
+    btree_node_t *node, btree_node_t *left, btree_key_t key, btree_node_t *right)
 {
 	size_t i = node_child_index(node, left);
 	size_t tail = node->keys - i;
 
 	memmove(&node->key[i + 1], &node->key[i], tail * sizeof(node->key[0]));
-	memmove(&node->subtree[i + 2], &node->subtree[i + 1],
-	    tail * sizeof(node->subtree[0]));
+	memmove(&node->subtree[i + 2], &node->subtree[i + 1], tail * sizeof(node->subtree[0]));
 	node->key[i] = key;
 	node->subtree[i + 1] = right;
 	right->parent = node;
@@ -233,8 +228,7 @@ static btree_key_t node_split(btree_node_t *node, btree_node_t *right)
 		size_t keep = total - total / 2;
 		right->keys = total - keep;
 		memcpy(right->key, &node->key[keep], right->keys * sizeof(node->key[0]));
-		memcpy(right->value, &node->value[keep],
-		    right->keys * sizeof(right->value[0]));
+		memcpy(right->value, &node->value[keep], right->keys * sizeof(right->value[0]));
 		node->keys = keep;
 		list_insert_after(&right->leaf_link, &node->leaf_link);
 		return right->key[0];
@@ -243,8 +237,8 @@ static btree_key_t node_split(btree_node_t *node, btree_node_t *right)
 	sep = node->key[mid];
 	right->keys = total - mid - 1;
 	memcpy(right->key, &node->key[mid + 1], right->keys * sizeof(node->key[0]));
-	memcpy(right->subtree, &node->subtree[mid + 1],
-	    (right->keys + 1) * sizeof(right->subtree[0]));
+	memcpy(
+	    right->subtree, &node->subtree[mid + 1], (right->keys + 1) * sizeof(right->subtree[0]));
 	for (size_t i = 0; i <= right->keys; i++)
 		right->subtree[i]->parent = right;
 	node->keys = mid;
@@ -312,27 +306,23 @@ static void inner_remove_at(btree_node_t *node, size_t i)
 	size_t tail = node->keys - i - 1;
 
 	memmove(&node->key[i], &node->key[i + 1], tail * sizeof(node->key[0]));
-	memmove(&node->subtree[i + 1], &node->subtree[i + 2],
-	    tail * sizeof(node->subtree[0]));
+	memmove(&node->subtree[i + 1], &node->subtree[i + 2], tail * sizeof(node->subtree[0]));
 	node->keys--;
 }
 
 /* Move the last entry of @a left to the front of its right sibling @a node. */
-static void borrow_from_left(btree_node_t *p, size_t i, btree_node_t *left,
-    btree_node_t *node)
+static void borrow_from_left(btree_node_t *p, size_t i, btree_node_t *left, btree_node_t *node)
 {
 	size_t n = node->keys;
 
 	memmove(&node->key[1], &node->key[0], n * sizeof(node->key[0]));
 	if (node->leaf) {
-		memmove(&node->value[1], &node->value[0],
-		    n * sizeof(node->value[0]));
+		memmove(&node->value[1], &node->value[0], n * sizeof(node->value[0]));
 		node->key[0] = left->key[left->keys - 1];
 		node->value[0] = left->value[left->keys - 1];
 		p->key[i - 1] = node->key[0];
 	} else {
-		memmove(&node->subtree[1], &node->subtree[0],
-		    (n + 1) * sizeof(node->subtree[0]));
+		memmove(&node->subtree[1], &node->subtree[0], (n + 1) * sizeof(node->subtree[0]));
 		node->key[0] = p->key[i - 1];
 		node->subtree[0] = left->subtree[left->keys];
 		node->subtree[0]->parent = node;
@@ -343,23 +333,20 @@ static void borrow_from_left(btree_node_t *p, size_t i, btree_node_t *left,
 }
 
 /* Move the first entry of @a right to the end of its left sibling @a node. */
-static void borrow_from_right(btree_node_t *p, size_t i, btree_node_t *node,
-    btree_node_t *right)
+static void borrow_from_right(btree_node_t *p, size_t i, btree_node_t *node, btree_node_t *right)
 {
 	size_t n = right->keys;
 
 	if (node->leaf) {
 		node->key[node->keys] = right->key[0];
 		node->value[node->keys] = right->value[0];
-		memmove(&right->value[0], &right->value[1],
-		    (n - 1) * sizeof(right->value[0]));
+		memmove(&right->value[0], &right->value[1], (n - 1) * sizeof(right->value[0]));
 	} else {
 		node->key[node->keys] = p->key[i];
 		node->subtree[node->keys + 1] = right->subtree[0];
 		node->subtree[node->keys + 1]->parent = node;
 		p->key[i] = right->key[0];
-		memmove(&right->subtree[0], &right->subtree[1],
-		    n * sizeof(right->subtree[0]));
+		memmove(&right->subtree[0], &right->subtree[1], n * sizeof(right->subtree[0]));
 	}
 	memmove(&right->key[0], &right->key[1], (n - 1) * sizeof(right->key[0]));
 	node->keys++;
@@ -369,21 +356,18 @@ static void borrow_from_right(btree_node_t *p, size_t i, btree_node_t *node,
 }
 
 /* Merge @a right (subtree i + 1 of @a p) into @a left and free it. */
-static void merge_into_left(btree_node_t *p, size_t i, btree_node_t *left,
-    btree_node_t *right)
+static void merge_into_left(btree_node_t *p, size_t i, btree_node_t *left, btree_node_t *right)
 {
 	size_t n = left->keys;
 
 	if (left->leaf) {
 		memcpy(&left->key[n], right->key, right->keys * sizeof(left->key[0]));
-		memcpy(&left->value[n], right->value,
-		    right->keys * sizeof(left->value[0]));
+		memcpy(&left->value[n], right->value, right->keys * sizeof(left->value[0]));
 		left->keys = n + right->keys;
 		list_remove(&right->leaf_link);
 	} else {
 		left->key[n] = p->key[i];
-		memcpy(&left->key[n + 1], right->key,
-		    right->keys * sizeof(left->key[0]));
+		memcpy(&left->key[n + 1], right->key, right->keys * sizeof(left->key[0]));
 		memcpy(&left->subtree[n + 1], right->subtree,
 		    (right->keys + 1) * sizeof(left->subtree[0]));
 		for (size_t j = 0; j <= right->keys; j++)
@@ -443,8 +427,7 @@ errno_t btree_remove(btree_t *t, btree_key_t key)
 
 	size_t tail = leaf->keys - i - 1;
 	memmove(&leaf->key[i], &leaf->key[i + 1], tail * sizeof(leaf->key[0]));
-	memmove(&leaf->value[i], &leaf->value[i + 1],
-	    tail * sizeof(leaf->value[0]));
+	memmove(&leaf->value[i], &leaf->value[i + 1], tail * sizeof(leaf->value[0]));
 	leaf->keys--;
 	t->count--;
 	remove_fixup(t, leaf);
@@ -455,8 +438,7 @@ errno_t btree_remove(btree_t *t, btree_key_t key)
  * Lookups and iteration.
  */
 
-errno_t btree_search(btree_t *t, btree_key_t key, void **value,
-    btree_node_t **leaf)
+errno_t btree_search(btree_t *t, btree_key_t key, void **value, btree_node_t **leaf)
 {
 	btree_node_t *l = tree_leaf_find(t, key);
 
@@ -526,8 +508,7 @@ void *btree_leaf_value(const btree_node_t *leaf, size_t i)
 	return leaf->value[i];
 }
 
-static bool iter_set(btree_iter_t *it, btree_t *t, btree_node_t *leaf,
-    size_t index)
+static bool iter_set(btree_iter_t *it, btree_t *t, btree_node_t *leaf, size_t index)
 {
 	it->tree = t;
 	it->leaf = leaf;
@@ -613,8 +594,7 @@ void btree_iter_set_value(btree_iter_t *it, void *value)
 	it->leaf->value[it->index] = value;
 }
 
-static errno_t iter_result(bool ok, const btree_iter_t *it,
-    btree_key_t *found, void **value)
+static errno_t iter_result(bool ok, const btree_iter_t *it, btree_key_t *found, void **value)
 {
 	if (!ok)
 		return ENOENT;
@@ -625,30 +605,26 @@ static errno_t iter_result(bool ok, const btree_iter_t *it,
 	return EOK;
 }
 
-errno_t btree_find_le(btree_t *t, btree_key_t key, btree_key_t *found,
-    void **value)
+errno_t btree_find_le(btree_t *t, btree_key_t key, btree_key_t *found, void **value)
 {
 	btree_iter_t it;
 	return iter_result(btree_iter_le(t, key, &it), &it, found, value);
 }
 
-errno_t btree_find_lt(btree_t *t, btree_key_t key, btree_key_t *found,
-    void **value)
+errno_t btree_find_lt(btree_t *t, btree_key_t key, btree_key_t *found, void **value)
 {
 	btree_iter_t it;
 	bool ok = key > 0 && btree_iter_le(t, key - 1, &it);
 	return iter_result(ok, &it, found, value);
 }
 
-errno_t btree_find_ge(btree_t *t, btree_key_t key, btree_key_t *found,
-    void **value)
+errno_t btree_find_ge(btree_t *t, btree_key_t key, btree_key_t *found, void **value)
 {
 	btree_iter_t it;
 	return iter_result(btree_iter_ge(t, key, &it), &it, found, value);
 }
 
-errno_t btree_find_gt(btree_t *t, btree_key_t key, btree_key_t *found,
-    void **value)
+errno_t btree_find_gt(btree_t *t, btree_key_t key, btree_key_t *found, void **value)
 {
 	btree_iter_t it;
 	bool ok = key < UINTPTR_MAX && btree_iter_ge(t, key + 1, &it);
@@ -660,15 +636,14 @@ errno_t btree_find_gt(btree_t *t, btree_key_t key, btree_key_t *found,
  */
 
 typedef struct check_state {
-	const link_t *next_leaf;  /* where the next leaf must be in the list */
-	size_t leaf_depth;        /* depth of the first leaf seen */
+	const link_t *next_leaf; /* where the next leaf must be in the list */
+	size_t leaf_depth; /* depth of the first leaf seen */
 	bool seen_leaf;
-	size_t keys;              /* keys counted in leaves */
+	size_t keys; /* keys counted in leaves */
 } check_state_t;
 
 /* Keys of @a node sorted and within [lo, hi) where the bounds exist. */
-static bool check_keys(const btree_node_t *node, const btree_key_t *lo,
-    const btree_key_t *hi)
+static bool check_keys(const btree_node_t *node, const btree_key_t *lo, const btree_key_t *hi)
 {
 	for (size_t i = 0; i < node->keys; i++) {
 		if (i > 0 && node->key[i - 1] >= node->key[i])
@@ -681,8 +656,7 @@ static bool check_keys(const btree_node_t *node, const btree_key_t *lo,
 	return true;
 }
 
-static bool check_leaf(check_state_t *s, const btree_node_t *node,
-    size_t depth)
+static bool check_leaf(check_state_t *s, const btree_node_t *node, size_t depth)
 {
 	if (!s->seen_leaf) {
 		s->seen_leaf = true;
@@ -697,14 +671,13 @@ static bool check_leaf(check_state_t *s, const btree_node_t *node,
 	return true;
 }
 
-static bool check_node(check_state_t *s, const btree_node_t *node,
-    const btree_node_t *parent, size_t depth, const btree_key_t *lo,
-    const btree_key_t *hi)
+static bool check_node(check_state_t *s, const btree_node_t *node, const btree_node_t *parent,
+    size_t depth, const btree_key_t *lo, const btree_key_t *hi)
 {
 	size_t min = parent == NULL ? 1 : BTREE_MIN_KEYS;
 
-	if (node->parent != parent || node->keys < min ||
-	    node->keys > BTREE_MAX_KEYS || !check_keys(node, lo, hi))
+	if (node->parent != parent || node->keys < min || node->keys > BTREE_MAX_KEYS ||
+	    !check_keys(node, lo, hi))
 		return false;
 	if (node->leaf)
 		return check_leaf(s, node, depth);
@@ -712,8 +685,7 @@ static bool check_node(check_state_t *s, const btree_node_t *node,
 		const btree_key_t *sub_lo = i > 0 ? &node->key[i - 1] : lo;
 		const btree_key_t *sub_hi = i < node->keys ? &node->key[i] : hi;
 		if (node->subtree[i] == NULL ||
-		    !check_node(s, node->subtree[i], node, depth + 1, sub_lo,
-		    sub_hi))
+		    !check_node(s, node->subtree[i], node, depth + 1, sub_lo, sub_hi))
 			return false;
 	}
 	return true;

@@ -19,6 +19,7 @@
 #include <debug.h>
 #include <main/bootinfo.h>
 #include <main/cmdline.h>
+#include <mem.h>
 #include <mm/frame.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
@@ -44,9 +45,26 @@ static void wait_ticks(uint64_t n)
 		cpu_halt();
 }
 
+/*
+ * "crash=pf|ud|panic": fail on purpose, without any recovery armed, so the
+ * host can check the report and the verdict of the fatal paths.
+ */
+static void crash_on_request(const char *how)
+{
+	printf("kernel: crashing on request (%s)\n", how);
+	if (strcmp(how, "pf") == 0)
+		(void) *(volatile uint64_t *) 0xffffc80000003000UL;
+	else if (strcmp(how, "ud") == 0)
+		__asm__ volatile("ud2");
+	panic("crash requested on the command line");
+}
+
 static void run_selected(void)
 {
 	char spec[BOOT_CMDLINE_MAX];
+
+	if (cmdline_get(boot_info.cmdline, "crash", spec, sizeof(spec)))
+		crash_on_request(spec);
 
 	if (cmdline_get(boot_info.cmdline, "test", spec, sizeof(spec))) {
 		unsigned failed = ktest_run(spec);

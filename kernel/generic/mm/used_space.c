@@ -53,8 +53,7 @@ static errno_t range_check(uintptr_t page, size_t count, uintptr_t *end)
 }
 
 /* The interval with the greatest base below @a addr, if any. */
-static bool interval_before(used_space_t *us, uintptr_t addr,
-    uintptr_t *base, size_t *count)
+static bool interval_before(used_space_t *us, uintptr_t addr, uintptr_t *base, size_t *count)
 {
 	void *value;
 
@@ -64,8 +63,7 @@ static bool interval_before(used_space_t *us, uintptr_t addr,
 	return true;
 }
 
-static void interval_set_count(used_space_t *us, uintptr_t base,
-    size_t count)
+static void interval_set_count(used_space_t *us, uintptr_t base, size_t count)
 {
 	errno_t rc = btree_update(&us->tree, base, count_value(count));
 
@@ -124,15 +122,13 @@ errno_t used_space_remove(used_space_t *us, uintptr_t page, size_t count)
 	if (rc != EOK)
 		return rc;
 	/* The range must lie in the interval holding its first page. */
-	if (!interval_before(us, page + 1, &base, &n) ||
-	    interval_end(base, n) < end)
+	if (!interval_before(us, page + 1, &base, &n) || interval_end(base, n) < end)
 		return ENOENT;
 
 	uintptr_t iend = interval_end(base, n);
 	if (end < iend) {
 		/* A tail survives and gets its own key: the one insert. */
-		rc = btree_insert(&us->tree, end,
-		    count_value((iend - end) / PAGE_SIZE));
+		rc = btree_insert(&us->tree, end, count_value((iend - end) / PAGE_SIZE));
 		if (rc != EOK)
 			return rc;
 	}
@@ -158,16 +154,14 @@ static errno_t clear_split_tail(used_space_t *us, uintptr_t end)
 	uintptr_t iend = interval_end(base, n);
 	if (iend <= end)
 		return EOK;
-	errno_t rc = btree_insert(&us->tree, end,
-	    count_value((iend - end) / PAGE_SIZE));
+	errno_t rc = btree_insert(&us->tree, end, count_value((iend - end) / PAGE_SIZE));
 	if (rc != EOK)
 		return rc;
 	interval_set_count(us, base, (end - base) / PAGE_SIZE);
 	return EOK;
 }
 
-errno_t used_space_clear(used_space_t *us, uintptr_t page, size_t count,
-    size_t *removed)
+errno_t used_space_clear(used_space_t *us, uintptr_t page, size_t count, size_t *removed)
 {
 	uintptr_t end, base;
 	size_t n, gone = 0;
@@ -178,8 +172,7 @@ errno_t used_space_clear(used_space_t *us, uintptr_t page, size_t count,
 	if (rc != EOK)
 		return rc;
 	/* Now no interval crosses end; eat intervals backwards from there. */
-	while (interval_before(us, end, &base, &n) &&
-	    interval_end(base, n) > page) {
+	while (interval_before(us, end, &base, &n) && interval_end(base, n) > page) {
 		if (base >= page) {
 			btree_remove(&us->tree, base);
 			gone += n;
@@ -196,8 +189,7 @@ errno_t used_space_clear(used_space_t *us, uintptr_t page, size_t count,
 	return EOK;
 }
 
-errno_t used_space_find(used_space_t *us, uintptr_t addr, uintptr_t *base,
-    size_t *count)
+errno_t used_space_find(used_space_t *us, uintptr_t addr, uintptr_t *base, size_t *count)
 {
 	uintptr_t b;
 	size_t n;
@@ -217,8 +209,7 @@ bool used_space_contains(used_space_t *us, uintptr_t addr)
 	return used_space_find(us, addr, NULL, NULL) == EOK;
 }
 
-errno_t used_space_next(used_space_t *us, uintptr_t addr, uintptr_t *base,
-    size_t *count)
+errno_t used_space_next(used_space_t *us, uintptr_t addr, uintptr_t *base, size_t *count)
 {
 	uintptr_t b;
 	void *value;
@@ -238,16 +229,14 @@ void used_space_walk(used_space_t *us, used_space_walk_fn_t fn, void *arg)
 {
 	btree_iter_t it;
 
-	for (bool ok = btree_iter_first(&us->tree, &it); ok;
-	    ok = btree_iter_next(&it)) {
-		if (!fn(arg, btree_iter_key(&it),
-		    value_count(btree_iter_value(&it))))
+	for (bool ok = btree_iter_first(&us->tree, &it); ok; ok = btree_iter_next(&it)) {
+		if (!fn(arg, btree_iter_key(&it), value_count(btree_iter_value(&it))))
 			return;
 	}
 }
 
-errno_t used_space_walk_range(used_space_t *us, uintptr_t page, size_t count,
-    used_space_walk_fn_t fn, void *arg)
+errno_t used_space_walk_range(
+    used_space_t *us, uintptr_t page, size_t count, used_space_walk_fn_t fn, void *arg)
 {
 	uintptr_t end;
 	btree_iter_t it;
@@ -261,8 +250,7 @@ errno_t used_space_walk_range(used_space_t *us, uintptr_t page, size_t count,
 		ok = btree_iter_first(&us->tree, &it);
 	for (; ok && btree_iter_key(&it) < end; ok = btree_iter_next(&it)) {
 		uintptr_t base = btree_iter_key(&it);
-		uintptr_t iend = interval_end(base,
-		    value_count(btree_iter_value(&it)));
+		uintptr_t iend = interval_end(base, value_count(btree_iter_value(&it)));
 		if (iend <= page)
 			continue;
 		uintptr_t from = base < page ? page : base;
@@ -286,7 +274,7 @@ size_t used_space_intervals(const used_space_t *us)
 errno_t used_space_check(const used_space_t *us)
 {
 	btree_iter_t it;
-	btree_t *t = (btree_t *) &us->tree;  /* iteration only reads */
+	btree_t *t = (btree_t *) &us->tree; /* iteration only reads */
 	uintptr_t prev_end = 0;
 	bool first = true;
 	size_t pages = 0;
@@ -296,8 +284,7 @@ errno_t used_space_check(const used_space_t *us)
 	for (bool ok = btree_iter_first(t, &it); ok; ok = btree_iter_next(&it)) {
 		uintptr_t base = btree_iter_key(&it);
 		size_t n = value_count(btree_iter_value(&it));
-		if (base % PAGE_SIZE != 0 || n == 0 ||
-		    n > (UINTPTR_MAX - base) / PAGE_SIZE)
+		if (base % PAGE_SIZE != 0 || n == 0 || n > (UINTPTR_MAX - base) / PAGE_SIZE)
 			return EINVAL;
 		if (!first && base <= prev_end)
 			return EINVAL;

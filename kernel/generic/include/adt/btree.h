@@ -51,21 +51,21 @@ typedef uintptr_t btree_key_t;
  * Callers treat nodes as opaque and use the btree_leaf_*() accessors.
  */
 typedef struct btree_node {
-	struct btree_node *parent;     /* NULL for the root */
-	size_t keys;                   /* number of keys in use */
-	bool leaf;                     /* leaf or inner node */
-	link_t leaf_link;              /* leaves only: in btree_t.leaves */
+	struct btree_node *parent; /* NULL for the root */
+	size_t keys; /* number of keys in use */
+	bool leaf; /* leaf or inner node */
+	link_t leaf_link; /* leaves only: in btree_t.leaves */
 	btree_key_t key[BTREE_MAX_KEYS + 1];
 	union {
-		void *value[BTREE_MAX_KEYS + 1];           /* leaf */
+		void *value[BTREE_MAX_KEYS + 1]; /* leaf */
 		struct btree_node *subtree[BTREE_M + 1]; /* inner */
 	};
 } btree_node_t;
 
 typedef struct btree {
-	btree_node_t *root;  /* NULL while the tree is empty */
-	list_t leaves;       /* all leaves, in key order */
-	size_t count;        /* number of keys */
+	btree_node_t *root; /* NULL while the tree is empty */
+	list_t leaves; /* all leaves, in key order */
+	size_t count; /* number of keys */
 } btree_t;
 
 /*
@@ -93,21 +93,16 @@ void btree_destroy(btree_t *t);
 errno_t btree_insert(btree_t *t, btree_key_t key, void *value);
 errno_t btree_remove(btree_t *t, btree_key_t key);
 errno_t btree_update(btree_t *t, btree_key_t key, void *value);
-errno_t btree_search(btree_t *t, btree_key_t key, void **value,
-    btree_node_t **leaf);
+errno_t btree_search(btree_t *t, btree_key_t key, void **value, btree_node_t **leaf);
 
 /*
  * Nearest keys: greatest key <= (or <) @a key, smallest key >= (or >) @a key.
  * EOK with *found and *value set (either pointer may be NULL), or ENOENT.
  */
-errno_t btree_find_le(btree_t *t, btree_key_t key, btree_key_t *found,
-    void **value);
-errno_t btree_find_lt(btree_t *t, btree_key_t key, btree_key_t *found,
-    void **value);
-errno_t btree_find_ge(btree_t *t, btree_key_t key, btree_key_t *found,
-    void **value);
-errno_t btree_find_gt(btree_t *t, btree_key_t key, btree_key_t *found,
-    void **value);
+errno_t btree_find_le(btree_t *t, btree_key_t key, btree_key_t *found, void **value);
+errno_t btree_find_lt(btree_t *t, btree_key_t key, btree_key_t *found, void **value);
+errno_t btree_find_ge(btree_t *t, btree_key_t key, btree_key_t *found, void **value);
+errno_t btree_find_gt(btree_t *t, btree_key_t key, btree_key_t *found, void **value);
 
 size_t btree_count(const btree_t *t);
 

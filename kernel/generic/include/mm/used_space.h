@@ -28,8 +28,8 @@
 #include <stdint.h>
 
 typedef struct used_space {
-	btree_t tree;  /* interval base -> page count (cast to void *) */
-	size_t pages;  /* resident pages: sum of all counts */
+	btree_t tree; /* interval base -> page count (cast to void *) */
+	size_t pages; /* resident pages: sum of all counts */
 } used_space_t;
 
 /*
@@ -59,15 +59,13 @@ errno_t used_space_remove(used_space_t *us, uintptr_t page, size_t count);
  * unmap).  *removed (if not NULL) gets the number of pages that were used.
  * Fails only with EINVAL, EOVERFLOW or ENOMEM, changing nothing.
  */
-errno_t used_space_clear(used_space_t *us, uintptr_t page, size_t count,
-    size_t *removed);
+errno_t used_space_clear(used_space_t *us, uintptr_t page, size_t count, size_t *removed);
 
 /* Is the page holding @a addr used?  @a addr need not be aligned. */
 bool used_space_contains(used_space_t *us, uintptr_t addr);
 
 /* The interval holding @a addr: EOK, or ENOENT when that page is unused. */
-errno_t used_space_find(used_space_t *us, uintptr_t addr, uintptr_t *base,
-    size_t *count);
+errno_t used_space_find(used_space_t *us, uintptr_t addr, uintptr_t *base, size_t *count);
 
 /*
  * The first interval that ends above @a addr (it may contain @a addr), or
@@ -75,8 +73,7 @@ errno_t used_space_find(used_space_t *us, uintptr_t addr, uintptr_t *base,
  *   for (a = from; used_space_next(us, a, &b, &n) == EOK && b < to;
  *       a = b + n * PAGE_SIZE) ...
  */
-errno_t used_space_next(used_space_t *us, uintptr_t addr, uintptr_t *base,
-    size_t *count);
+errno_t used_space_next(used_space_t *us, uintptr_t addr, uintptr_t *base, size_t *count);
 
 /* Visit every interval in address order. */
 void used_space_walk(used_space_t *us, used_space_walk_fn_t fn, void *arg);
@@ -86,8 +83,8 @@ void used_space_walk(used_space_t *us, used_space_walk_fn_t fn, void *arg);
  * order.  Validates the range like insert (EINVAL, EOVERFLOW) and visits
  * nothing then; EOK otherwise, also when the callback stopped the walk.
  */
-errno_t used_space_walk_range(used_space_t *us, uintptr_t page, size_t count,
-    used_space_walk_fn_t fn, void *arg);
+errno_t used_space_walk_range(
+    used_space_t *us, uintptr_t page, size_t count, used_space_walk_fn_t fn, void *arg);
 
 size_t used_space_pages(const used_space_t *us);
 size_t used_space_intervals(const used_space_t *us);
