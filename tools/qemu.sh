@@ -11,6 +11,7 @@
 #     --gdb              QEMU waits for GDB on tcp::1234 before starting
 #     --accel tcg|kvm    accelerator (default: tcg, or QEMU_ACCEL)
 #     --memory MB        guest RAM (default 256)
+#     --module "PATH ARGS"  add a boot module after the recipe's (with --cmdline)
 #
 # Exit status: 0 the kernel powered off with success, 1 with failure
 # (tests failed), 2 the kernel panicked or took an unexpected exception,
@@ -19,7 +20,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
 cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0
-accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0
+accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=()
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--gdb) gdb=1; shift ;;
 	--accel) accel=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
+	--module) extra_modules+=("$2"); shift 2 ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 3 ;;
 	esac
 done
@@ -39,8 +41,12 @@ if [ -z "$iso" ]; then
 	iso=$BUILD_DIR/boot/system.iso
 	if [ $have_cmdline -eq 1 ]; then
 		mkdir -p "$BUILD_DIR/images"
-		iso=$BUILD_DIR/images/$(printf '%s' "$cmdline" | md5sum | cut -c1-12).iso
-		"$top/tools/mkimage.sh" "$iso" "$BUILD_DIR/boot/recipe.txt" "$cmdline" || exit 3
+		key=$(printf '%s\n' "$cmdline" "${extra_modules[@]}" | md5sum | cut -c1-12)
+		iso=$BUILD_DIR/images/$key.iso
+		recipe=$BUILD_DIR/images/$key.recipe
+		cp "$BUILD_DIR/boot/recipe.txt" "$recipe"
+		for m in "${extra_modules[@]}"; do echo "module $m" >> "$recipe"; done
+		"$top/tools/mkimage.sh" "$iso" "$recipe" "$cmdline" || exit 3
 	fi
 fi
 

@@ -101,7 +101,10 @@ suite_crash() {
 
 suite_kernel() {
 	local spec=${KTEST:-all} rc
-	"$top/tools/qemu.sh" --cmdline "test=$spec" --timeout 300 --log "$logs/kernel.log" > /dev/null 2>&1
+	# The fixture module lets the boot-information tests check module
+	# parsing and that module memory is never handed out.
+	"$top/tools/qemu.sh" --cmdline "test=$spec" --timeout 300 --log "$logs/kernel.log" \
+		--module "$top/tests/fixtures/bootmod.txt fixture-arg" > /dev/null 2>&1
 	rc=$?
 	read -r plan pass fail < <(tap_count "$logs/kernel.log")
 	grep -a "^not ok\|FAIL" "$logs/kernel.log" | tr -d '\r' >&2
