@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -70,6 +71,13 @@ static void test_truncation(void)
 	    strcmp(buf, "0123456") == 0;
 	ok &= ksnprintf(buf, 1, "%d", 12345) == 5 && buf[0] == '\0';
 	ok &= ksnprintf(NULL, 0, "%d", 12345) == 5;
+	/* %.Ns must not read past N bytes: the source is not terminated */
+	char unterminated[3] = { 'a', 'b', 'c' };
+	char *heap = malloc(3);
+	memcpy(heap, unterminated, 3);
+	ok &= ksnprintf(buf, sizeof(buf), "%.3s|%.*s", heap, 2, heap) == 6 &&
+	    strcmp(buf, "abc|ab") == 0;
+	free(heap);
 	tap_result(ok, "truncation and size-0 buffers");
 }
 

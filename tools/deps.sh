@@ -2,7 +2,7 @@
 # Install the Debian packages the build, the image and the tests need, if
 # any are missing.  Sourced by tools/run.sh and tools/test.sh.
 # (sourced: leaves the caller's shell options alone)
-DEPS_PACKAGES=(gcc binutils make meson ninja-build python3 qemu-system-x86
+DEPS_PACKAGES=(gcc libc6-dev binutils make meson ninja-build python3 qemu-system-x86
 	grub-pc-bin grub-common xorriso mtools clang-format)
 
 deps_install() {

@@ -26,8 +26,16 @@ while read -r kind path args; do
 	esac
 done < "$recipe"
 
-awk -v cmd="$cmdline" -v mods="$modules" '
-	{ gsub(/@CMDLINE@/, cmd); if ($0 ~ /@MODULES@/) { sub(/@MODULES@/, ""); printf "%s", mods } print }
+# Substitute literally (no regex or escape processing of the values).
+MK_CMDLINE=$cmdline MK_MODULES=$modules awk '
+	function subst(line, key, val,   i) {
+		i = index(line, key)
+		return i ? substr(line, 1, i - 1) val substr(line, i + length(key)) : line
+	}
+	{
+		if (index($0, "@MODULES@")) { printf "%s", ENVIRON["MK_MODULES"]; $0 = subst($0, "@MODULES@", "") }
+		print subst($0, "@CMDLINE@", ENVIRON["MK_CMDLINE"])
+	}
 ' "$here/../boot/grub.cfg.in" > "$stage/boot/grub/grub.cfg"
 
 if ! grub-mkrescue -o "$out.$$.tmp" "$stage" > "$work/log" 2>&1; then

@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 # shellcheck source=deps.sh
 source "$top/tools/deps.sh"
-deps_install || { echo "test.sh: could not install packages"; exit 2; }
+deps_install || { echo "test.sh: could not install packages"; echo "0 passed, 1 failed"; exit 2; }
 build_all || { echo "test.sh: build failed"; echo "0 passed, 1 failed"; exit 1; }
 logs=$BUILD_DIR/test-logs
 mkdir -p "$logs"
@@ -48,6 +48,11 @@ suite_format() {
 			bad=$((bad + 1))
 		}
 	done
+	if [ $n -eq 0 ]; then
+		echo "format: no C files found to check" >&2
+		broken=1
+		bad=1
+	fi
 	record format $((n - bad)) $bad "(files)"
 }
 
@@ -84,7 +89,7 @@ suite_boot() {
 # their report and hand the panic verdict (qemu.sh status 2) to the host.
 suite_crash() {
 	local how pass=0 fail=0 rc
-	for how in pf ud panic; do
+	for how in pf ud stack panic; do
 		"$top/tools/qemu.sh" --cmdline "crash=$how" --timeout 60 --log "$logs/crash-$how.log" \
 			> /dev/null 2>&1
 		rc=$?

@@ -4,11 +4,15 @@
 #include <debug.h>
 #include <stdarg.h>
 
+static int panicking;
+
 void panic_at(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	arch_interrupts_disable();
+	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
+		arch_poweroff(ARCH_EXIT_PANIC); /* panicked while panicking */
 	console_force_unlock();
 	printf("\n*** kernel panic at %s:%d: ", file, line);
 	va_start(ap, fmt);

@@ -249,7 +249,7 @@ static void emit_string(out_t *o, const spec_t *s, const char *str)
 	if (!str)
 		str = "(null)";
 	int n = 0;
-	while (str[n] && (s->prec < 0 || n < s->prec))
+	while ((s->prec < 0 || n < s->prec) && str[n])
 		n++;
 	spec_t t = *s;
 	t.prec = -1;

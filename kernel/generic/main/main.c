@@ -46,9 +46,20 @@ static void wait_ticks(uint64_t n)
 }
 
 /*
- * "crash=pf|ud|panic": fail on purpose, without any recovery armed, so the
+ * "crash=pf|ud|stack|panic": fail on purpose, without any recovery armed, so the
  * host can check the report and the verdict of the fatal paths.
  */
+/* Recurse until the boot stack's guard page stops us (the limit is far
+ * beyond any kernel stack; it only tells the compiler this ends). */
+static unsigned crash_recurse(unsigned depth)
+{
+	volatile char pad[256];
+	pad[0] = (char) depth;
+	if (depth > (1u << 30))
+		return pad[0];
+	return crash_recurse(depth + 1) + pad[0];
+}
+
 static void crash_on_request(const char *how)
 {
 	printf("kernel: crashing on request (%s)\n", how);
@@ -56,6 +67,8 @@ static void crash_on_request(const char *how)
 		(void) *(volatile uint64_t *) 0xffffc80000003000UL;
 	else if (strcmp(how, "ud") == 0)
 		__asm__ volatile("ud2");
+	else if (strcmp(how, "stack") == 0)
+		crash_recurse(0);
 	panic("crash requested on the command line");
 }
 

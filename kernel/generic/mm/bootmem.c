@@ -22,37 +22,60 @@ static void bootmem_reserve(uint64_t start, uint64_t end)
 	reserved_count++;
 }
 
-static uint64_t reserved_top(void)
+/* The lowest reserved start in [from, limit), or limit. */
+static uint64_t next_reserved_start(uint64_t from, uint64_t limit)
 {
-	uint64_t top = 0;
+	uint64_t next = limit;
 	for (size_t i = 0; i < reserved_count; i++) {
-		if (reserved[i].end > top && reserved[i].end <= BOOTMEM_LIMIT)
-			top = reserved[i].end;
+		if (reserved[i].start >= from && reserved[i].start < next)
+			next = reserved[i].start;
 	}
-	return top;
+	return next;
 }
 
-/* Pick the bump region: the part of a free RAM entry above every boot
- * structure, below the 1 GiB the boot tables map. */
-static void bootmem_pick_region(void)
+/* If @a pa lies in a reserved range, the end of that range; else pa. */
+static uint64_t skip_reserved(uint64_t pa)
 {
-	uint64_t floor = reserved_top();
-	uint64_t best = 0;
-	for (size_t i = 0; i < boot_info.memmap_count; i++) {
-		const boot_memmap_entry_t *e = &boot_info.memmap[i];
-		if (e->type != BOOT_MEM_AVAILABLE)
-			continue;
-		uint64_t s = PAGE_ALIGN_UP(e->base > floor ? e->base : floor);
-		uint64_t end = PAGE_ALIGN_DOWN(e->base + e->size);
-		if (end > BOOTMEM_LIMIT)
-			end = BOOTMEM_LIMIT;
-		if (s < end && end - s > best) {
-			best = end - s;
-			bump_start = bump_cur = s;
-			bump_end = end;
+	for (bool moved = true; moved;) {
+		moved = false;
+		for (size_t i = 0; i < reserved_count; i++) {
+			if (pa >= reserved[i].start && pa < reserved[i].end) {
+				pa = reserved[i].end;
+				moved = true;
+			}
 		}
 	}
-	if (bump_start == bump_end)
+	return pa;
+}
+
+/* Consider every free gap of one RAM entry below BOOTMEM_LIMIT. */
+static void bootmem_scan_entry(const boot_memmap_entry_t *e, uint64_t *best)
+{
+	uint64_t end = PAGE_ALIGN_DOWN(e->base + e->size);
+	if (end > BOOTMEM_LIMIT)
+		end = BOOTMEM_LIMIT;
+	uint64_t s = skip_reserved(PAGE_ALIGN_UP(e->base));
+	while (s < end) {
+		uint64_t gap_end = next_reserved_start(s, end);
+		if (gap_end - s > *best) {
+			*best = gap_end - s;
+			bump_start = bump_cur = s;
+			bump_end = gap_end;
+		}
+		s = skip_reserved(gap_end);
+	}
+}
+
+/* Pick the bump region: the largest free gap between boot structures in
+ * RAM below the 1 GiB the boot page tables map. */
+static void bootmem_pick_region(void)
+{
+	uint64_t best = 0;
+	for (size_t i = 0; i < boot_info.memmap_count; i++) {
+		if (boot_info.memmap[i].type == BOOT_MEM_AVAILABLE)
+			bootmem_scan_entry(&boot_info.memmap[i], &best);
+	}
+	if (best == 0)
 		panic("bootmem: no free memory below 1 GiB");
 }
 

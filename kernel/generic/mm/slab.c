@@ -142,7 +142,8 @@ void slab_free(slab_cache_t *c, void *obj)
 	slab_t *s = slab_of(obj);
 	slab_t *victim = NULL;
 	assert(s && s->cache == c);
-	assert(((char *) obj - s->objs) % c->size == 0);
+	assert((char *) obj >= s->objs && (char *) obj < s->objs + c->objs_per_slab * c->size &&
+	    ((size_t) ((char *) obj - s->objs)) % c->size == 0);
 
 	irq_spinlock_lock(&c->lock);
 	assert(s->inuse > 0);

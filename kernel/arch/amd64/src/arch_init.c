@@ -16,7 +16,8 @@ void arch_early_init(uint32_t mb_magic, uint32_t mb_info_pa)
 	gdt_init();
 	idt_init();
 	if (!multiboot2_parse(mb_magic, mb_info_pa))
-		panic("not started by a multiboot2 loader (magic %#x)", mb_magic);
+		panic("no usable multiboot2 information (magic %#x, at %#x below 1 GiB?)", mb_magic,
+		    mb_info_pa);
 }
 
 void arch_mm_init(void)

@@ -155,9 +155,14 @@ boot_pd:	.fill 512, 8, 0
 boot_stack32:	.fill 1024, 1, 0
 boot_stack32_top:
 
-	.section .bss
+	/* The boot stack, with one page below it that page_table.c leaves
+	 * unmapped: an overflow faults (and becomes a double fault on its
+	 * own IST stack, which reports it) instead of overwriting .data. */
+	.section .bss.stack, "aw", @nobits
 	.balign 4096
-	.globl boot_stack_bottom, boot_stack_top
+	.globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:
+	.skip 4096
 boot_stack_bottom:
 	.skip KERNEL_STACK_SIZE
 boot_stack_top:

@@ -93,6 +93,13 @@ static void exc_note_recovered(const istate_t *is)
 	recovered_count++;
 }
 
+/* Only faults of the memory access itself may take an .extable fixup; an
+ * NMI or machine check that happens to hit a probe must not. */
+static bool exc_fixup_vector(unsigned v)
+{
+	return v == EXC_PF || v == EXC_GP || v == EXC_SS;
+}
+
 static bool exc_try_extable(istate_t *is)
 {
 	for (const extable_entry_t *e = extable_start; e < extable_end; e++) {
@@ -163,11 +170,11 @@ static void exc_dispatch(istate_t *is)
 {
 	unsigned v = (unsigned) is->vector;
 
-	if ((is->cs & 3) == 0 && exc_try_extable(is))
+	if (exc_handlers[v] && exc_handlers[v](is))
+		return;
+	if ((is->cs & 3) == 0 && exc_fixup_vector(v) && exc_try_extable(is))
 		return;
 	if (exc_try_recovery(is))
-		return;
-	if (exc_handlers[v] && exc_handlers[v](is))
 		return;
 	exc_fatal(is);
 }

@@ -11,6 +11,7 @@
 #include <mem.h>
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
+#define BOOT_MAPPED_LIMIT (1ULL << 30)
 #define MB2_TAG_END 0
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_LOADER 2
@@ -98,8 +99,13 @@ bool multiboot2_parse(uint32_t magic, uint32_t info_pa)
 {
 	if (magic != MB2_BOOTLOADER_MAGIC || info_pa == 0 || (info_pa & 7))
 		return false;
+	/* the boot page tables map only the first GiB */
+	if ((uint64_t) info_pa + 8 > BOOT_MAPPED_LIMIT)
+		return false;
 	const uint8_t *info = PA2KA(info_pa);
 	uint32_t total = *(const uint32_t *) info;
+	if (total < 8 || (uint64_t) info_pa + total > BOOT_MAPPED_LIMIT)
+		return false;
 	boot_info.info_start = info_pa;
 	boot_info.info_end = (uint64_t) info_pa + total;
 

@@ -8,6 +8,10 @@
  * 1 GiB pages where the CPU has them, 2 MiB pages otherwise; the generic
  * operations work on 4 KiB pages and refuse to split a large mapping.
  *
+ * Lock: page_table_t.lock serializes every change and walk of one table
+ * tree (a plain spinlock: page tables are never touched from interrupt
+ * handlers).  Lock order: page-table lock -> frame_lock.
+ *
  * Intermediate entries are made present, writable and (below the kernel
  * half) user-accessible; the leaf entry carries the real rights, since the
  * effective rights are the intersection over all levels.
@@ -22,6 +26,7 @@
 #include <mm/frame.h>
 #include <mm/page.h>
 #include <stdbool.h>
+#include <synch/spinlock.h>
 
 typedef uint64_t pte_t;
 
@@ -160,20 +165,33 @@ static errno_t pt_walk(page_table_t *pt, uintptr_t va, unsigned level, bool crea
 	return EOK;
 }
 
-/* Free counted tables left empty on the walk to va, bottom-up (never the
- * root).  Levels the walk did not reach are NULL. */
-static void pt_prune(uintptr_t va, pte_t *path[5])
+/*
+ * Unlink counted tables left empty on the walk to va, bottom-up (never the
+ * root); levels the walk did not reach are NULL.  The tables are only
+ * collected in @a freed: the caller must invalidate va (which also drops
+ * the paging-structure caches for it) before giving them back, or a
+ * speculative walk could still use a freed and reused table.
+ */
+static size_t pt_prune(uintptr_t va, pte_t *path[5], uintptr_t freed[3])
 {
+	size_t n = 0;
 	for (unsigned l = 1; l < 4; l++) {
 		if (!path[l])
 			continue;
 		frame_t *f = pt_counted(path[l]);
 		if (!f || f->owner != NULL)
-			return;
+			break;
 		path[l + 1][pt_index(va, l + 1)] = 0;
 		pt_count_add(path[l + 1], -1);
-		frame_free(frame_pa(f), 1);
+		freed[n++] = frame_pa(f);
 	}
+	return n;
+}
+
+static void pt_free_tables(const uintptr_t *freed, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		frame_free(freed[i], 1);
 }
 
 errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags)
@@ -181,16 +199,25 @@ errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsign
 	if (!PAGE_ALIGNED(va) || !PAGE_ALIGNED(pa) || !va_canonical(va) || (pa & ~PTE_ADDR))
 		return EINVAL;
 	pte_t *path[5] = { NULL };
+	uintptr_t freed[3];
+	spinlock_lock(&pt->lock);
 	errno_t rc = pt_walk(pt, va, 1, true, path);
 	if (rc != EOK) {
-		pt_prune(va, path); /* tables made before running out */
+		/* undo the tables made before running out */
+		size_t n = pt_prune(va, path, freed);
+		tlb_invalidate_page(va);
+		spinlock_unlock(&pt->lock);
+		pt_free_tables(freed, n);
 		return rc;
 	}
 	pte_t *e = &path[1][pt_index(va, 1)];
-	if (*e & PTE_P)
+	if (*e & PTE_P) {
+		spinlock_unlock(&pt->lock);
 		return EEXIST;
+	}
 	*e = pa | pte_from_flags(flags);
 	pt_count_add(path[1], 1);
+	spinlock_unlock(&pt->lock);
 	return EOK;
 }
 
@@ -198,17 +225,25 @@ errno_t page_mapping_remove(page_table_t *pt, uintptr_t va)
 {
 	if (!PAGE_ALIGNED(va) || !va_canonical(va))
 		return EINVAL;
-	pte_t *path[5];
+	pte_t *path[5] = { NULL };
+	uintptr_t freed[3];
+	spinlock_lock(&pt->lock);
 	errno_t rc = pt_walk(pt, va, 1, false, path);
-	if (rc != EOK)
+	if (rc != EOK) {
+		spinlock_unlock(&pt->lock);
 		return rc == EEXIST ? EINVAL : rc;
+	}
 	pte_t *e = &path[1][pt_index(va, 1)];
-	if (!(*e & PTE_P))
+	if (!(*e & PTE_P)) {
+		spinlock_unlock(&pt->lock);
 		return ENOENT;
+	}
 	*e = 0;
 	pt_count_add(path[1], -1);
-	tlb_invalidate_page(va);
-	pt_prune(va, path);
+	size_t n = pt_prune(va, path, freed);
+	tlb_invalidate_page(va); /* the leaf and any unlinked table */
+	spinlock_unlock(&pt->lock);
+	pt_free_tables(freed, n);
 	return EOK;
 }
 
@@ -216,20 +251,24 @@ errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa, unsigne
 {
 	if (!va_canonical(va))
 		return ENOENT;
+	errno_t rc = ENOENT;
+	spinlock_lock(&pt->lock);
 	pte_t *t = pt_table(pt->root_pa);
 	for (unsigned l = 4; l >= 1; l--) {
 		pte_t e = t[pt_index(va, l)];
 		if (!(e & PTE_P))
-			return ENOENT;
+			break;
 		if (l == 1 || (e & PTE_PS)) {
 			uint64_t span = 1ULL << (12 + 9 * (l - 1));
 			*pa = (e & PTE_ADDR & ~(span - 1)) | (va & (span - 1));
 			*flags = flags_from_pte(e);
-			return EOK;
+			rc = EOK;
+			break;
 		}
 		t = pt_table(e & PTE_ADDR);
 	}
-	return ENOENT;
+	spinlock_unlock(&pt->lock);
+	return rc;
 }
 
 void tlb_invalidate_page(uintptr_t va)
@@ -278,9 +317,13 @@ static void pt_map_direct(uint64_t ram_end)
 	}
 }
 
+extern char boot_stack_guard[];
+
 static void pt_map_image_range(char *start, char *end, unsigned flags)
 {
 	for (uintptr_t va = (uintptr_t) start; va < (uintptr_t) end; va += PAGE_SIZE) {
+		if (va == (uintptr_t) boot_stack_guard)
+			continue; /* the boot stack's guard page stays unmapped */
 		errno_t rc = page_mapping_insert(
 		    &page_table_kernel, va, KIMG2PA(va), flags | PAGE_GLOBAL);
 		assert(rc == EOK);
@@ -289,6 +332,7 @@ static void pt_map_image_range(char *start, char *end, unsigned flags)
 
 void page_table_kernel_init(uint64_t ram_end)
 {
+	spinlock_initialize(&page_table_kernel.lock, "page-table-kernel");
 	page_table_kernel.root_pa = bootmem_alloc(PAGE_SIZE);
 	/* Pre-create every kernel-half PML4 slot, so address spaces made later
 	 * can share the kernel half by copying slots 256..511. */

@@ -6,6 +6,7 @@
 #include <arch/asm.h>
 #include <arch/interrupt.h>
 #include <arch/pic.h>
+#include <synch/spinlock.h>
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
@@ -14,7 +15,9 @@
 #define PIC_EOI 0x20
 #define PIC_READ_ISR 0x0b
 
+/* pic_lock protects pic_mask_bits and the mask registers. */
 static uint16_t pic_mask_bits = 0xffff;
+static irq_spinlock_t pic_lock = IRQ_SPINLOCK_INITIALIZER("pic");
 
 static void pic_write_mask(void)
 {
@@ -38,14 +41,18 @@ void pic_init(void)
 
 void pic_unmask(unsigned irq)
 {
+	irq_spinlock_lock(&pic_lock);
 	pic_mask_bits &= (uint16_t) ~(1u << irq);
 	pic_write_mask();
+	irq_spinlock_unlock(&pic_lock);
 }
 
 void pic_mask(unsigned irq)
 {
+	irq_spinlock_lock(&pic_lock);
 	pic_mask_bits |= (uint16_t) (1u << irq);
 	pic_write_mask();
+	irq_spinlock_unlock(&pic_lock);
 }
 
 void pic_eoi(unsigned irq)

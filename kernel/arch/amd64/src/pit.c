@@ -24,7 +24,15 @@ static void pit_irq(unsigned irq, istate_t *is)
 	timer_tick();
 }
 
-/* Count TSC cycles across a 10 ms one-shot of PIT channel 2. */
+#define PIT_CALIBRATE_SPINS 10000000u
+#define TSC_HZ_FALLBACK 1000000000ULL
+
+/*
+ * Count TSC cycles across a 10 ms one-shot of PIT channel 2 (mode 0: the
+ * count starts when its high byte is written; OUT2, bit 5 of port 0x61,
+ * goes high at terminal count).  A PIT that never finishes (no channel 2
+ * gate on this machine) gives a nominal 1 GHz instead of a hang.
+ */
 static uint64_t pit_calibrate_tsc(void)
 {
 	const uint32_t count = PIT_HZ / 100;
@@ -32,15 +40,14 @@ static uint64_t pit_calibrate_tsc(void)
 	outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01); /* gate on, speaker off */
 	outb(PIT_CMD, 0xb0); /* ch2, lo/hi, mode 0 */
 	outb(PIT_CH2, (uint8_t) count);
-	outb(PIT_CH2, (uint8_t) (count >> 8));
-	/* Restart the count by toggling the gate. */
-	uint8_t g = inb(PIT_GATE);
-	outb(PIT_GATE, g & ~0x01);
-	outb(PIT_GATE, g | 0x01);
 	uint64_t t0 = rdtsc_ordered();
-	while (!(inb(PIT_GATE) & 0x20))
-		;
+	outb(PIT_CH2, (uint8_t) (count >> 8)); /* counting starts here */
+	unsigned spins = 0;
+	while (!(inb(PIT_GATE) & 0x20) && spins < PIT_CALIBRATE_SPINS)
+		spins++;
 	uint64_t t1 = rdtsc_ordered();
+	if (spins == PIT_CALIBRATE_SPINS || t1 <= t0)
+		return TSC_HZ_FALLBACK;
 	return (t1 - t0) * 100;
 }
 

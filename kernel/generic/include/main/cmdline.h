@@ -2,7 +2,7 @@
  * The kernel command line: space-separated words, each "key" or
  * "key=value".  Recognised keys: test=all|NAME[,NAME...] (run kernel tests
  * and power off with the verdict), poweroff (boot, report up, power off:
- * for scripts), crash=pf|ud|panic (die on purpose: a test of the fatal
+ * for scripts), crash=pf|ud|stack|panic (die on purpose: a test of the fatal
  * report paths).
  */
 #ifndef KERN_MAIN_CMDLINE_H_

@@ -3,9 +3,10 @@
  * is a page_table_t; the architecture implements these operations (4-level
  * tables on amd64).  Flags are architecture-neutral.
  *
- * Locking: a page table is protected by its owner (the address-space lock
- * for user tables; page_table_kernel is changed only at boot and by code
- * that owns the kernel range it maps).
+ * Locking: each operation takes the table's own lock, so concurrent changes
+ * of neighbouring pages (which share table pages) are safe.  Which pages a
+ * caller may change is the owner's business (the address space's lock for
+ * user tables).
  */
 #ifndef KERN_MM_PAGE_H_
 #define KERN_MM_PAGE_H_
@@ -14,6 +15,7 @@
 #include <abi/page.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <synch/spinlock.h>
 
 #define PAGE_READ (1u << 0)
 #define PAGE_WRITE (1u << 1)
@@ -28,6 +30,7 @@
 
 typedef struct page_table {
 	uintptr_t root_pa; /* physical address of the top-level table */
+	spinlock_t lock; /* serializes changes and walks (page_table.c) */
 } page_table_t;
 
 extern page_table_t page_table_kernel;

@@ -1,12 +1,14 @@
 /*
  * Interrupt and exception dispatch.
  *
- * Exceptions (vectors 0-31) are resolved in this order: a fixup entry for
- * the faulting kernel RIP in the exception table (.extable: memory probes,
- * later copy_from/to_uspace); an armed recovery point (exc_recovery_arm,
- * used by tests that fault on purpose); a handler registered for the vector
- * (the page-fault handler); otherwise the kernel prints a full report and
- * powers off with the panic verdict.  Vectors 32-47 are the legacy PIC's
+ * Exceptions (vectors 0-31) are resolved in this order: a handler
+ * registered for the vector (the page-fault handler, which may page in what
+ * a copy from user space touched); for #PF, #GP and #SS in kernel mode, a
+ * fixup entry for the faulting RIP in the exception table (.extable: memory
+ * probes, later copy_from/to_uspace); an armed recovery point
+ * (exc_recovery_arm, used by tests that fault on purpose); otherwise the
+ * kernel prints a full report and powers off with the panic verdict.
+ * The recovery state is per CPU in intent; one CPU runs now.  Vectors 32-47 are the legacy PIC's
  * IRQs 0-15.
  */
 #ifndef KERN_ARCH_INTERRUPT_H_
@@ -19,6 +21,7 @@
 #define EXC_DE 0
 #define EXC_UD 6
 #define EXC_DF 8
+#define EXC_SS 12
 #define EXC_GP 13
 #define EXC_PF 14
 #define IRQ_BASE 32
