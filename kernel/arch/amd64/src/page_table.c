@@ -352,3 +352,81 @@ void page_table_kernel_init(uint64_t ram_end)
 		write_cr4(read_cr4() | CR4_PGE);
 	write_cr3(page_table_kernel.root_pa);
 }
+
+errno_t page_table_create(page_table_t *pt)
+{
+	uintptr_t root;
+	errno_t rc = frame_alloc(1, FRAME_ZERO, &root);
+	if (rc != EOK)
+		return rc;
+	const pte_t *kernel = pt_table(page_table_kernel.root_pa);
+	pte_t *t = pt_table(root);
+	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		t[i] = kernel[i];
+	pt->root_pa = root;
+	spinlock_initialize(&pt->lock, "page-table");
+	return EOK;
+}
+
+/* Free the table at @a pa of @a level and everything below it. */
+static void pt_free_tree(uintptr_t pa, unsigned level)
+{
+	if (level > 1) {
+		pte_t *t = pt_table(pa);
+		for (unsigned i = 0; i < PT_ENTRIES; i++) {
+			if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
+				pt_free_tree(t[i] & PTE_ADDR, level - 1);
+		}
+	}
+	frame_free(pa, 1);
+}
+
+void page_table_destroy(page_table_t *pt)
+{
+	pte_t *t = pt_table(pt->root_pa);
+	assert(pt->root_pa != (read_cr3() & PTE_ADDR) && pt->root_pa != page_table_kernel.root_pa);
+	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+		if (t[i] & PTE_P)
+			pt_free_tree(t[i] & PTE_ADDR, 3);
+	}
+	frame_free(pt->root_pa, 1);
+	pt->root_pa = 0;
+}
+
+bool page_table_pcid_enabled(void)
+{
+	return (read_cr4() & CR4_PCIDE) != 0;
+}
+
+void page_table_activate(page_table_t *pt, unsigned pcid, bool keep)
+{
+	uint64_t cr3 = pt->root_pa;
+	if (page_table_pcid_enabled()) {
+		cr3 |= pcid & 0xfff;
+		if (keep)
+			cr3 |= 1ULL << 63; /* the PCID's cached entries are still ours */
+	}
+	write_cr3(cr3);
+}
+
+errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags)
+{
+	if (!PAGE_ALIGNED(va) || !va_canonical(va))
+		return EINVAL;
+	pte_t *path[5] = { NULL };
+	spinlock_lock(&pt->lock);
+	errno_t rc = pt_walk(pt, va, 1, false, path);
+	if (rc == EOK) {
+		pte_t *e = &path[1][pt_index(va, 1)];
+		if (*e & PTE_P) {
+			*e = (*e & PTE_ADDR) | pte_from_flags(flags);
+			tlb_invalidate_page(va);
+		} else {
+			rc = ENOENT;
+		}
+	} else if (rc == EEXIST) {
+		rc = EINVAL;
+	}
+	spinlock_unlock(&pt->lock);
+	return rc;
+}

@@ -13,6 +13,7 @@
 
 #include <abi/errno.h>
 #include <abi/page.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <synch/spinlock.h>
@@ -39,8 +40,23 @@ extern page_table_t page_table_kernel;
 errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags);
 /* Unmap one page and invalidate it in this CPU's TLB; ENOENT if unmapped. */
 errno_t page_mapping_remove(page_table_t *pt, uintptr_t va);
+/* Change the rights of a mapped page and invalidate it; ENOENT, EINVAL. */
+errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags);
 /* Look a page up: EOK with *pa (of the byte va) and *flags, or ENOENT. */
 errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa, unsigned *flags);
+
+/* A new page table whose kernel half is the kernel's (shared PML4 slots):
+ * ENOMEM.  The user half is empty. */
+errno_t page_table_create(page_table_t *pt);
+/* Free every user-half table page (the caller has removed, and dropped
+ * the frames of, all its user mappings first). */
+void page_table_destroy(page_table_t *pt);
+/* Load @a pt on this CPU, tagged with @a pcid (ignored when PCIDs are
+ * off).  @a keep: the TLB entries tagged with pcid belong to this page
+ * table (false the first time a PCID is used for it: they are flushed). */
+void page_table_activate(page_table_t *pt, unsigned pcid, bool keep);
+/* True if the CPU can tag TLB entries with PCIDs and they are enabled. */
+bool page_table_pcid_enabled(void);
 
 void tlb_invalidate_page(uintptr_t va);
 void tlb_invalidate_range(uintptr_t va, size_t pages);

@@ -1,0 +1,52 @@
+/*
+ * Address-space areas as user space sees them.
+ *
+ * An area is a page-aligned range [base, base + size) of the user half of
+ * an address space with one set of rights and one backend.  Rules the
+ * kernel enforces on every call (refused with the errno_t given, nothing
+ * changed):
+ *  - size 0, or base + size overflowing: EINVAL / EOVERFLOW;
+ *  - base or size not page aligned: EINVAL;
+ *  - any byte below AS_USER_FLOOR (the NULL pages) or at/above
+ *    AS_USER_TOP (the kernel half): EINVAL;
+ *  - overlap with an existing area: EEXIST;
+ *  - AS_AREA_WRITE together with AS_AREA_EXEC: EPERM (W^X);
+ *  - flags outside the defined bits: EINVAL.
+ */
+#ifndef ABI_AS_H_
+#define ABI_AS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AS_AREA_READ (1u << 0)
+#define AS_AREA_WRITE (1u << 1)
+#define AS_AREA_EXEC (1u << 2)
+#define AS_AREA_CACHEABLE (1u << 3)
+/* Creation only: place at exactly the base given (else base is a hint). */
+#define AS_AREA_FIXED (1u << 8)
+
+#define AS_AREA_RIGHTS (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC | AS_AREA_CACHEABLE)
+
+/* The lowest user address an area may cover: the first 64 KiB stay empty so
+ * NULL-pointer dereferences (also with an offset) always fault. */
+#define AS_USER_FLOOR 0x10000UL
+/* One past the highest user address (the canonical lower half). */
+#define AS_USER_TOP 0x0000800000000000UL
+/* Where the kernel starts looking when it chooses an address. */
+#define AS_ANYWHERE_FLOOR 0x0000100000000000UL
+
+/* Backends (as_area_info_t.backend). */
+#define AS_BACKEND_WIRED 1 /* frames allocated and mapped at creation/growth */
+#define AS_BACKEND_PHYS 2  /* a physical range (devices) */
+#define AS_BACKEND_PAGER 3 /* faults go to a user-space pager */
+
+typedef struct as_area_info {
+	uintptr_t base;
+	size_t size;      /* bytes */
+	unsigned flags;   /* AS_AREA_* rights */
+	unsigned backend; /* AS_BACKEND_* */
+	size_t resident;  /* pages mapped now */
+} as_area_info_t;
+
+#endif

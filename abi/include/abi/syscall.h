@@ -1,0 +1,41 @@
+/*
+ * System call numbers and calling convention (amd64).
+ *
+ * A user thread executes `syscall` with the number in rax and up to six
+ * arguments in rdi, rsi, rdx, r10, r8, r9.  The result comes back in rax:
+ * an errno_t for every call below except SYS_THREAD_ID and SYS_TASK_ID
+ * (which return the id) and the calls that do not return.  rcx and r11 are
+ * clobbered (the CPU uses them); every other register is preserved.
+ *
+ * Arguments that are pointers are user addresses; the kernel validates
+ * them and copies through copy_from/to_uspace, so a bad pointer gives
+ * EFAULT (or EINVAL for a kernel-half address) and changes nothing.
+ */
+#ifndef ABI_SYSCALL_H_
+#define ABI_SYSCALL_H_
+
+enum {
+	SYS_KCONSOLE_WRITE = 0, /* (const char *buf, size_t len) */
+	SYS_THREAD_CREATE,      /* (entry, stack_top, arg, tid_t *out) */
+	SYS_THREAD_EXIT,        /* (int status): does not return */
+	SYS_THREAD_JOIN,        /* (tid_t tid, int *status_out) */
+	SYS_THREAD_YIELD,       /* () */
+	SYS_THREAD_SLEEP,       /* (uint64_t usec) */
+	SYS_THREAD_ID,          /* () -> tid_t */
+	SYS_TASK_EXIT,          /* (int status): does not return */
+	SYS_TASK_ID,            /* () -> task_id_t */
+	SYS_TASK_SPAWN,         /* (const char *module, size_t len, const char *args, size_t args_len, task_id_t *out) */
+	SYS_TASK_WAIT,          /* (task_id_t id, task_exit_info_t *out) */
+	SYS_AS_AREA_CREATE,     /* (uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out) */
+	SYS_AS_AREA_DESTROY,    /* (uintptr_t base) */
+	SYS_AS_AREA_RESIZE,     /* (uintptr_t base, size_t new_size) */
+	SYS_AS_AREA_UNMAP,      /* (uintptr_t addr, size_t size) */
+	SYS_AS_AREA_PROTECT,    /* (uintptr_t addr, size_t size, unsigned flags) */
+	SYS_AS_AREA_QUERY,      /* (uintptr_t addr, as_area_info_t *out) */
+	SYS_AS_AREA_LIST,       /* (as_area_info_t *out, size_t max, size_t *count_out) */
+	SYS_UPTIME,             /* (uint64_t *ns_out) */
+	SYS_MEM_STATS,          /* (mem_stats_t *out) */
+	SYSCALL_COUNT
+};
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * System call dispatch.
+ *
+ * The entry stub saves the user registers and calls syscall_dispatch()
+ * with the number and the six argument registers.  Every handler has the
+ * same type: it receives the raw arguments, validates and unpacks them
+ * (user pointers become uspace_ptr_t), and returns the value for rax
+ * (an errno_t for almost every call).  The table (syscall/syscall.c) is
+ * indexed by the numbers in abi/syscall.h.
+ */
+#ifndef KERN_SYSCALL_SYSCALL_H_
+#define KERN_SYSCALL_SYSCALL_H_
+
+#include <stdint.h>
+
+typedef uint64_t sysarg_t;
+
+typedef struct sysargs {
+	sysarg_t a[6];
+} sysargs_t;
+
+typedef sysarg_t (*syscall_handler_t)(const sysargs_t *args);
+
+sysarg_t syscall_dispatch(sysarg_t number, const sysargs_t *args);
+
+/* Address-space handlers (syscall/sys_as.c). */
+sysarg_t sys_as_area_create(const sysargs_t *args);
+sysarg_t sys_as_area_destroy(const sysargs_t *args);
+sysarg_t sys_as_area_resize(const sysargs_t *args);
+sysarg_t sys_as_area_unmap(const sysargs_t *args);
+sysarg_t sys_as_area_protect(const sysargs_t *args);
+sysarg_t sys_as_area_query(const sysargs_t *args);
+sysarg_t sys_as_area_list(const sysargs_t *args);
+
+#endif
