@@ -38,15 +38,15 @@
 
 /* Backends (as_area_info_t.backend). */
 #define AS_BACKEND_WIRED 1 /* frames allocated and mapped at creation/growth */
-#define AS_BACKEND_PHYS 2  /* a physical range (devices) */
+#define AS_BACKEND_PHYS 2 /* a physical range (devices) */
 #define AS_BACKEND_PAGER 3 /* faults go to a user-space pager */
 
 typedef struct as_area_info {
 	uintptr_t base;
-	size_t size;      /* bytes */
-	unsigned flags;   /* AS_AREA_* rights */
+	size_t size; /* bytes */
+	unsigned flags; /* AS_AREA_* rights */
 	unsigned backend; /* AS_BACKEND_* */
-	size_t resident;  /* pages mapped now */
+	size_t resident; /* pages mapped now */
 } as_area_info_t;
 
 #endif

@@ -27,6 +27,8 @@ typedef int errno_t;
 #define EAGAIN 14 /* try again later */
 #define EIO 15 /* input/output error (pager answers) */
 
-#define ERRNO_COUNT 16
+#define EINTR 16 /* a sleep was interrupted (the task is ending) */
+
+#define ERRNO_COUNT 17
 
 #endif

@@ -16,25 +16,25 @@
 
 enum {
 	SYS_KCONSOLE_WRITE = 0, /* (const char *buf, size_t len) */
-	SYS_THREAD_CREATE,      /* (entry, stack_top, arg, tid_t *out) */
-	SYS_THREAD_EXIT,        /* (int status): does not return */
-	SYS_THREAD_JOIN,        /* (tid_t tid, int *status_out) */
-	SYS_THREAD_YIELD,       /* () */
-	SYS_THREAD_SLEEP,       /* (uint64_t usec) */
-	SYS_THREAD_ID,          /* () -> tid_t */
-	SYS_TASK_EXIT,          /* (int status): does not return */
-	SYS_TASK_ID,            /* () -> task_id_t */
-	SYS_TASK_SPAWN,         /* (const char *module, size_t len, const char *args, size_t args_len, task_id_t *out) */
-	SYS_TASK_WAIT,          /* (task_id_t id, task_exit_info_t *out) */
-	SYS_AS_AREA_CREATE,     /* (uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out) */
-	SYS_AS_AREA_DESTROY,    /* (uintptr_t base) */
-	SYS_AS_AREA_RESIZE,     /* (uintptr_t base, size_t new_size) */
-	SYS_AS_AREA_UNMAP,      /* (uintptr_t addr, size_t size) */
-	SYS_AS_AREA_PROTECT,    /* (uintptr_t addr, size_t size, unsigned flags) */
-	SYS_AS_AREA_QUERY,      /* (uintptr_t addr, as_area_info_t *out) */
-	SYS_AS_AREA_LIST,       /* (as_area_info_t *out, size_t max, size_t *count_out) */
-	SYS_UPTIME,             /* (uint64_t *ns_out) */
-	SYS_MEM_STATS,          /* (mem_stats_t *out) */
+	SYS_THREAD_CREATE, /* (entry, stack_top, arg, tid_t *out) */
+	SYS_THREAD_EXIT, /* (int status): does not return */
+	SYS_THREAD_JOIN, /* (tid_t tid, int *status_out) */
+	SYS_THREAD_YIELD, /* () */
+	SYS_THREAD_SLEEP, /* (uint64_t usec) */
+	SYS_THREAD_ID, /* () -> tid_t */
+	SYS_TASK_EXIT, /* (int status): does not return */
+	SYS_TASK_ID, /* () -> task_id_t */
+	SYS_TASK_SPAWN, /* (const char *module, size_t len, const char *args, size_t args_len, task_id_t *out) */
+	SYS_TASK_WAIT, /* (task_id_t id, task_exit_info_t *out) */
+	SYS_AS_AREA_CREATE, /* (uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out) */
+	SYS_AS_AREA_DESTROY, /* (uintptr_t base) */
+	SYS_AS_AREA_RESIZE, /* (uintptr_t base, size_t new_size) */
+	SYS_AS_AREA_UNMAP, /* (uintptr_t addr, size_t size) */
+	SYS_AS_AREA_PROTECT, /* (uintptr_t addr, size_t size, unsigned flags) */
+	SYS_AS_AREA_QUERY, /* (uintptr_t addr, as_area_info_t *out) */
+	SYS_AS_AREA_LIST, /* (as_area_info_t *out, size_t max, size_t *count_out) */
+	SYS_UPTIME, /* (uint64_t *ns_out) */
+	SYS_MEM_STATS, /* (mem_stats_t *out) */
 	SYSCALL_COUNT
 };
 

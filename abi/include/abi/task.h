@@ -10,7 +10,7 @@ typedef uint64_t tid_t;
 
 /* Why a task ended (task_exit_info_t.reason). */
 #define TASK_EXIT_NORMAL 1 /* it called SYS_TASK_EXIT; status is valid */
-#define TASK_EXIT_FAULT 2  /* killed by an unresolved fault */
+#define TASK_EXIT_FAULT 2 /* killed by an unresolved fault */
 #define TASK_EXIT_KILLED 3 /* killed for another reason */
 
 /* Access kinds of a fault (task_exit_info_t.fault_access). */
@@ -19,14 +19,14 @@ typedef uint64_t tid_t;
 #define FAULT_ACCESS_EXEC 3
 
 typedef struct task_exit_info {
-	unsigned reason;        /* TASK_EXIT_* */
-	int status;             /* exit status for TASK_EXIT_NORMAL */
-	uintptr_t fault_addr;   /* TASK_EXIT_FAULT: faulting address */
-	unsigned fault_access;  /* FAULT_ACCESS_* */
+	unsigned reason; /* TASK_EXIT_* */
+	int status; /* exit status for TASK_EXIT_NORMAL */
+	uintptr_t fault_addr; /* TASK_EXIT_FAULT: faulting address */
+	unsigned fault_access; /* FAULT_ACCESS_* */
 	unsigned fault_in_area; /* 1 if the address was in an area (rights broken) */
-	uintptr_t fault_ip;     /* instruction pointer of the fault */
+	uintptr_t fault_ip; /* instruction pointer of the fault */
 	tid_t fault_thread;
-	char message[96];       /* the one-line report, NUL-terminated */
+	char message[96]; /* the one-line report, NUL-terminated */
 } task_exit_info_t;
 
 /*

@@ -24,6 +24,7 @@
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <mm/slab.h>
+#include <proc/scheduler.h>
 #include <test/ktest.h>
 #include <time/timer.h>
 
@@ -104,6 +105,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	page_table_use_frames();
 	malloc_init();
 	btree_subsystem_init();
+	scheduler_init();
 	print_memory();
 
 	arch_late_init();

@@ -1,5 +1,7 @@
 /* The periodic clock (see time/timer.h). */
 #include <arch/timer.h>
+#include <proc/scheduler.h>
+#include <synch/waitq.h>
 #include <time/timer.h>
 
 static volatile uint64_t ticks;
@@ -11,7 +13,9 @@ void timer_init(void)
 
 void timer_tick(void)
 {
-	__atomic_add_fetch(&ticks, 1, __ATOMIC_RELAXED);
+	uint64_t now = __atomic_add_fetch(&ticks, 1, __ATOMIC_RELAXED);
+	waitq_timeouts_expire(now);
+	scheduler_tick();
 }
 
 uint64_t timer_ticks(void)

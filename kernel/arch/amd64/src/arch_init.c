@@ -1,6 +1,7 @@
 /* amd64 boot sequence pieces called from kernel_main(). */
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/fpu.h>
 #include <arch/gdt.h>
 #include <arch/multiboot.h>
 #include <arch/page_table.h>
@@ -8,9 +9,11 @@
 #include <arch/serial.h>
 #include <debug.h>
 #include <mm/bootmem.h>
+#include <proc/cpu.h>
 
 void arch_early_init(uint32_t mb_magic, uint32_t mb_info_pa)
 {
+	cpu_local_init(0); /* spinlocks use per-CPU data: first of all */
 	serial_init();
 	cpu_identify();
 	gdt_init();
@@ -29,4 +32,5 @@ void arch_mm_init(void)
 void arch_late_init(void)
 {
 	pic_init();
+	fpu_init();
 }

@@ -62,6 +62,11 @@ static void gdt_set_tss(void)
 	gdt[GDT_TSS / 8 + 1] = base >> 32;
 }
 
+void tss_set_kernel_stack(uint64_t top)
+{
+	tss.rsp[0] = top;
+}
+
 void gdt_init(void)
 {
 	tss.rsp[0] = (uint64_t) boot_stack_top;

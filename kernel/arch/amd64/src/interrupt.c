@@ -9,6 +9,7 @@
 #include <arch/interrupt.h>
 #include <arch/pic.h>
 #include <console/console.h>
+#include <proc/scheduler.h>
 #include <stddef.h>
 
 typedef struct extable_entry {
@@ -192,6 +193,7 @@ void interrupt_dispatch(istate_t *is)
 		if (irq_handlers[irq])
 			irq_handlers[irq](irq, is);
 		pic_eoi(irq);
+		scheduler_preempt_point();
 	}
 }
 

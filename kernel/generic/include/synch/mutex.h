@@ -13,8 +13,9 @@
 #include <synch/waitq.h>
 
 typedef struct mutex {
-	spinlock_t guard;     /* protects owner and the wait queue hand-off */
+	spinlock_t guard; /* protects owner and the wait queue hand-off */
 	struct thread *owner; /* NULL when free */
+	unsigned waiters; /* threads between "found it held" and waking up */
 	waitq_t wq;
 	const char *name;
 } mutex_t;

@@ -26,12 +26,27 @@ typedef struct waitq {
 } waitq_t;
 
 #define WAITQ_FOREVER 0
+/* waitq_sleep flags */
+#define WAITQ_INTERRUPTIBLE (1u << 0) /* thread_interrupt() ends the sleep: EINTR */
 
 void waitq_initialize(waitq_t *wq);
-/* EOK when woken, ETIMEOUT after @a usec microseconds (0: no timeout). */
-errno_t waitq_sleep(waitq_t *wq, uint64_t usec);
-/* Wake one sleeper (or remember the wakeup) / wake every sleeper. */
+/* EOK when woken, ETIMEOUT after @a usec microseconds (0: no timeout),
+ * EINTR when interrupted (WAITQ_INTERRUPTIBLE only). */
+errno_t waitq_sleep(waitq_t *wq, uint64_t usec, unsigned flags);
+/* The same with wq->lock.lock already held and interrupts disabled (the
+ * state to restore afterwards is @a ipl); the lock is released. */
+errno_t waitq_sleep_locked(waitq_t *wq, uint64_t usec, unsigned flags, ipl_t ipl);
+/* Wake one sleeper, or remember the wakeup if nobody sleeps. */
 void waitq_wakeup_one(waitq_t *wq);
-void waitq_wakeup_all(waitq_t *wq);
+/* Wake one sleeper / every sleeper; nothing is remembered if none. */
+void waitq_signal(waitq_t *wq);
+void waitq_broadcast(waitq_t *wq);
+/* Timer hook: end the sleeps whose timeout has passed. */
+void waitq_timeouts_expire(uint64_t now_ticks);
+
+struct thread;
+/* Wake @a t from @a wq with @a result if it still sleeps there (interrupts
+ * off, wq->lock.lock held). */
+bool waitq_wake_thread_locked(waitq_t *wq, struct thread *t, errno_t result);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef KERN_ARCH_GDT_H_
 #define KERN_ARCH_GDT_H_
 
+#include <stdint.h>
+
 #define GDT_KCODE 0x08
 #define GDT_KDATA 0x10
 #define GDT_UCODE32 0x18 /* placeholder so SYSRET finds udata/ucode after it */
@@ -12,6 +14,8 @@
 #define IST_DOUBLE_FAULT 1
 
 void gdt_init(void);
+/* The stack the CPU switches to on entry from user mode. */
+void tss_set_kernel_stack(uint64_t top);
 void idt_init(void);
 
 #endif

@@ -1,0 +1,64 @@
+/*
+ * Per-CPU data.  Reached through the GS base (arch), so every CPU finds
+ * its own cpu_t with one instruction; the layout of the first fields is
+ * known to the syscall entry stub (arch/amd64/src/syscall.S).
+ *
+ * Fields are touched only by their own CPU with interrupts disabled, except
+ * where noted.
+ */
+#ifndef KERN_PROC_CPU_H_
+#define KERN_PROC_CPU_H_
+
+#include <adt/list.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <synch/spinlock.h>
+
+#define CPU_MAX 16
+#define RQ_COUNT 16 /* priority levels, 0 is the highest */
+
+struct thread;
+
+typedef struct cpu {
+	struct cpu *self; /* offset 0: %gs:0 */
+	uint64_t kernel_rsp; /* offset 8: top of current thread's kernel stack */
+	uint64_t user_rsp; /* offset 16: scratch for the syscall entry */
+	struct thread *current; /* offset 24 */
+	unsigned id;
+	unsigned preempt_disabled; /* nesting count of non-preemptible sections */
+	bool need_resched; /* set by the timer; acted on at preemption points */
+	struct thread *idle;
+	struct thread *switched_from; /* set across a context switch */
+	list_t rq[RQ_COUNT]; /* sched_lock */
+	size_t rq_ready; /* sched_lock */
+	uint64_t ticks; /* timer ticks seen by this CPU */
+	uint64_t context_switches;
+} cpu_t;
+
+_Static_assert(__builtin_offsetof(cpu_t, kernel_rsp) == 8, "syscall.S layout");
+_Static_assert(__builtin_offsetof(cpu_t, user_rsp) == 16, "syscall.S layout");
+_Static_assert(__builtin_offsetof(cpu_t, current) == 24, "syscall.S layout");
+
+extern cpu_t cpus[CPU_MAX];
+
+static inline cpu_t *cpu_current(void)
+{
+	cpu_t *c;
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+#define CPU (cpu_current())
+
+/* Install this CPU's cpu_t as its GS base. */
+void cpu_local_init(unsigned id);
+
+static inline void preempt_disable(void)
+{
+	__atomic_add_fetch(&cpu_current()->preempt_disabled, 1, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+void preempt_enable(void);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * The scheduler: per-CPU run queues of RQ_COUNT priority levels,
+ * round-robin within a level, preemption by the timer.
+ *
+ * Policy (multilevel feedback): a thread that uses up its time slice drops
+ * one level; a thread that wakes from sleep returns to its base level; every
+ * SCHED_BOOST_TICKS all ready threads go back to their base level, so
+ * nothing starves.
+ *
+ * Lock: sched_lock (spinlock, taken with interrupts disabled) protects
+ * thread states, run queues and the zombie hand-off.  Order: waitq lock ->
+ * timeout lock -> sched_lock.
+ */
+#ifndef KERN_PROC_SCHEDULER_H_
+#define KERN_PROC_SCHEDULER_H_
+
+#include <stdint.h>
+#include <synch/spinlock.h>
+
+struct thread;
+
+extern spinlock_t sched_lock;
+
+#define SCHED_QUANTUM_TICKS 2
+#define SCHED_BOOST_TICKS 100
+
+/* Turn the boot context into thread 0 and create this CPU's idle thread. */
+void scheduler_init(void);
+/* Make @a t runnable (state READY, on a run queue). */
+void scheduler_make_ready(struct thread *t);
+/* Give up the CPU: interrupts disabled, no spinlock held; the current
+ * thread's state says whether it stays runnable. */
+void scheduler_switch(void);
+/* Called at preemption points when need_resched is set. */
+void scheduler_preempt_point(void);
+/* Timer interrupt hook. */
+void scheduler_tick(void);
+/* Called by a thread on its first run to finish the switch to it. */
+void scheduler_finish_switch(void);
+
+/* Mark the calling thread as sleeping (with sched_lock) before switching. */
+void scheduler_set_sleeping(struct thread *t);
+uint64_t scheduler_context_switches(void);
+
+#endif

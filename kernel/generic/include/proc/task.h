@@ -1,0 +1,67 @@
+/*
+ * Tasks: the unit of protection.  A task owns an address space, a
+ * capability table (empty until IPC exists), its threads, a name, and,
+ * once it has ended, the reason it ended, which its parent reads with
+ * task_wait().
+ *
+ * Lifetime: a task is RUNNING until its last thread exits; then its address
+ * space is released and it becomes a ZOMBIE that keeps only the exit
+ * information until its parent waits for it (or the parent itself ends, or
+ * the parent is the kernel, which reaps at once).
+ *
+ * Lock: task_t.lock (mutex) protects the thread list, the state and the
+ * exit information; tasks_lock (mutex) protects the global task list and
+ * the parent links.  Order: tasks_lock -> task_t.lock -> as lock.
+ */
+#ifndef KERN_PROC_TASK_H_
+#define KERN_PROC_TASK_H_
+
+#include <abi/errno.h>
+#include <abi/task.h>
+#include <adt/list.h>
+#include <stdbool.h>
+#include <synch/condvar.h>
+#include <synch/mutex.h>
+
+struct as;
+struct thread;
+
+typedef enum task_state {
+	TASK_RUNNING,
+	TASK_EXITING, /* killed or exited: threads are being stopped */
+	TASK_ZOMBIE, /* every thread is gone; exit info waits for the parent */
+} task_state_t;
+
+typedef struct task {
+	task_id_t id;
+	char name[TASK_NAME_MAX];
+	struct as *as;
+	mutex_t lock;
+	task_state_t state;
+	list_t threads; /* thread_t.task_link */
+	size_t thread_count;
+	task_exit_info_t exit; /* valid once exiting */
+	bool exit_set;
+	task_id_t parent; /* 0: the kernel */
+	condvar_t state_cv; /* signalled when the task becomes a zombie */
+	link_t tasks_link;
+	size_t refcount;
+} task_t;
+
+#define TASK (cpu_current()->current ? cpu_current()->current->task : NULL)
+
+void task_init(void);
+/* Make an empty task with a new address space: ENOMEM. */
+errno_t task_create(const char *name, task_id_t parent, task_t **out);
+/* Add a user thread starting at entry and make it runnable. */
+errno_t task_thread_start(
+    task_t *task, uintptr_t entry, uintptr_t stack, uintptr_t arg, tid_t *tid_out);
+/* Called by a user thread on its way out (from thread_exit). */
+void task_thread_exiting(struct thread *t, int status);
+/* End the current task: record why (first reason wins), stop all threads. */
+_Noreturn void task_exit_current(const task_exit_info_t *info);
+/* Wait until child @a id ends; fills *info and reaps it.  ENOENT, EINTR. */
+errno_t task_wait(task_id_t id, task_exit_info_t *info);
+size_t task_count(void);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * The scheduler (see proc/scheduler.h for the policy and the lock).
+ *
+ * Switching: scheduler_switch() runs with interrupts disabled.  It puts
+ * the current thread back on a run queue if it is still RUNNING, picks the
+ * next thread (the idle thread if nothing is ready), and switches stacks.
+ * The thread switched to finishes the switch (scheduler_finish_switch):
+ * it clears the previous thread's on_cpu and, if that thread has exited,
+ * drops the reference the thread held on itself.  A thread is never freed
+ * while its stack is in use, and (for SMP) a CPU never resumes a thread
+ * whose context another CPU has not finished saving (on_cpu).
+ *
+ * Rejected: a separate lock per run queue plus per-thread locks for the
+ * state (more concurrency, but every wakeup would take two locks in a
+ * careful order); with one CPU running now, one lock is simpler to get
+ * right and easy to split later.
+ */
+#include <arch/arch.h>
+#include <arch/fpu.h>
+#include <arch/gdt.h>
+#include <debug.h>
+#include <proc/cpu.h>
+#include <proc/scheduler.h>
+#include <proc/task.h>
+#include <proc/thread.h>
+
+spinlock_t sched_lock = SPINLOCK_INITIALIZER("sched");
+
+void context_switch(uint64_t *save_sp, uint64_t new_sp);
+void as_activate(struct as *as);
+
+static void rq_insert(cpu_t *cpu, thread_t *t)
+{
+	assert(spinlock_locked(&sched_lock));
+	list_append(&t->rq_link, &cpu->rq[t->priority]);
+	cpu->rq_ready++;
+}
+
+static thread_t *rq_pick(cpu_t *cpu)
+{
+	assert(spinlock_locked(&sched_lock));
+	for (unsigned p = 0; p < RQ_COUNT; p++) {
+		link_t *l = list_first(&cpu->rq[p]);
+		if (l) {
+			list_remove(l);
+			cpu->rq_ready--;
+			return list_get_instance(l, thread_t, rq_link);
+		}
+	}
+	return cpu->idle;
+}
+
+void scheduler_make_ready(thread_t *t)
+{
+	ipl_t ipl = arch_interrupts_disable();
+	spinlock_lock(&sched_lock);
+	assert(t->state != THREAD_READY && t->state != THREAD_EXITED);
+	bool was_running = t->state == THREAD_RUNNING;
+	t->state = THREAD_READY;
+	t->priority = t->base_priority;
+	/* A RUNNING thread being made ready is the current one of some CPU;
+	 * it goes back on a queue when it switches away. */
+	if (!was_running)
+		rq_insert(&cpus[0], t);
+	spinlock_unlock(&sched_lock);
+	arch_interrupts_restore(ipl);
+}
+
+void scheduler_set_sleeping(thread_t *t)
+{
+	spinlock_lock(&sched_lock);
+	t->state = THREAD_SLEEPING;
+	spinlock_unlock(&sched_lock);
+}
+
+/* Address space, kernel stack and FPU of @a next become this CPU's. */
+static void switch_state(cpu_t *cpu, thread_t *prev, thread_t *next)
+{
+	uint64_t top = next->kstack + KSTACK_SIZE;
+	cpu->kernel_rsp = top;
+	tss_set_kernel_stack(top);
+	if (prev->fpu)
+		fpu_save(prev->fpu);
+	if (next->fpu)
+		fpu_restore(next->fpu);
+	struct task *pt = prev->task, *nt = next->task;
+	if (pt != nt && (nt || pt))
+		as_activate(nt ? nt->as : NULL);
+}
+
+void scheduler_switch(void)
+{
+	assert(arch_interrupts_disabled());
+	cpu_t *cpu = CPU;
+	thread_t *prev = cpu->current;
+	assert(cpu->preempt_disabled == 0);
+
+	spinlock_lock(&sched_lock);
+	if (prev->state == THREAD_RUNNING) {
+		prev->state = THREAD_READY;
+		if (prev != cpu->idle)
+			rq_insert(cpu, prev);
+	} else if (prev->state == THREAD_READY && prev != cpu->idle) {
+		rq_insert(cpu, prev); /* woken before it got to switch away */
+	}
+	thread_t *next = rq_pick(cpu);
+	next->state = THREAD_RUNNING;
+	next->quantum = SCHED_QUANTUM_TICKS;
+	cpu->need_resched = false;
+	spinlock_unlock(&sched_lock);
+	if (next == prev)
+		return;
+
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	next->on_cpu = true;
+	cpu->current = next;
+	cpu->context_switches++;
+	switch_state(cpu, prev, next);
+	cpu->switched_from = prev;
+	context_switch(&prev->kernel_sp, next->kernel_sp);
+	scheduler_finish_switch();
+}
+
+void scheduler_finish_switch(void)
+{
+	cpu_t *cpu = CPU;
+	thread_t *prev = cpu->switched_from;
+	cpu->switched_from = NULL;
+	if (!prev)
+		return;
+	bool dead = prev->state == THREAD_EXITED;
+	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	if (dead)
+		thread_release(prev);
+}
+
+void scheduler_preempt_point(void)
+{
+	cpu_t *cpu = CPU;
+	if (!cpu->need_resched || cpu->preempt_disabled || !cpu->current)
+		return;
+	ipl_t ipl = arch_interrupts_disable();
+	scheduler_switch();
+	arch_interrupts_restore(ipl);
+}
+
+/* Every SCHED_BOOST_TICKS: all ready threads return to their base level. */
+static void scheduler_boost(cpu_t *cpu)
+{
+	spinlock_lock(&sched_lock);
+	for (unsigned p = 1; p < RQ_COUNT; p++) {
+		while (!list_empty(&cpu->rq[p])) {
+			thread_t *t = list_get_instance(list_first(&cpu->rq[p]), thread_t, rq_link);
+			list_remove(&t->rq_link);
+			t->priority = t->base_priority;
+			list_append(&t->rq_link, &cpu->rq[t->priority]);
+		}
+	}
+	spinlock_unlock(&sched_lock);
+}
+
+void scheduler_tick(void)
+{
+	cpu_t *cpu = CPU;
+	thread_t *t = cpu->current;
+	cpu->ticks++;
+	if (!t)
+		return;
+	if (t == cpu->idle) {
+		cpu->need_resched = cpu->rq_ready > 0;
+	} else if (t->quantum > 0 && --t->quantum == 0) {
+		if (t->priority + 1 < RQ_COUNT)
+			t->priority++;
+		cpu->need_resched = true;
+	}
+	if (cpu->ticks % SCHED_BOOST_TICKS == 0)
+		scheduler_boost(cpu);
+}
+
+uint64_t scheduler_context_switches(void)
+{
+	return cpus[0].context_switches;
+}
+
+static void scheduler_idle(void *arg)
+{
+	(void) arg;
+	for (;;) {
+		irq_enable();
+		cpu_halt();
+	}
+}
+
+void scheduler_init(void)
+{
+	thread_init();
+	thread_t *idle;
+	errno_t rc = thread_create_kernel(scheduler_idle, NULL, "idle", &idle);
+	if (rc != EOK)
+		panic("cannot create the idle thread: %d", rc);
+	idle->priority = idle->base_priority = RQ_COUNT - 1;
+	idle->state = THREAD_READY;
+	CPU->idle = idle;
+}

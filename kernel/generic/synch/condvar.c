@@ -1,0 +1,29 @@
+/* Condition variables (see synch/condvar.h). */
+#include <debug.h>
+#include <synch/condvar.h>
+
+void condvar_initialize(condvar_t *cv)
+{
+	waitq_initialize(&cv->wq);
+}
+
+errno_t condvar_wait(condvar_t *cv, mutex_t *m, uint64_t usec)
+{
+	assert(mutex_locked_by_me(m));
+	ipl_t ipl = arch_interrupts_disable();
+	spinlock_lock(&cv->wq.lock.lock);
+	mutex_unlock(m); /* a signal now waits for cv's lock: it cannot be lost */
+	errno_t rc = waitq_sleep_locked(&cv->wq, usec, 0, ipl);
+	mutex_lock(m);
+	return rc;
+}
+
+void condvar_signal(condvar_t *cv)
+{
+	waitq_signal(&cv->wq);
+}
+
+void condvar_broadcast(condvar_t *cv)
+{
+	waitq_broadcast(&cv->wq);
+}
