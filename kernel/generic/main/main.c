@@ -24,7 +24,9 @@
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <mm/slab.h>
+#include <proc/program.h>
 #include <proc/scheduler.h>
+#include <proc/task.h>
 #include <test/ktest.h>
 #include <time/timer.h>
 
@@ -73,6 +75,36 @@ static void crash_on_request(const char *how)
 	panic("crash requested on the command line");
 }
 
+/* "utest=SPEC": run the user test suite (module "tester") and power off
+ * with its verdict. */
+static noreturn void run_user_tests(const char *spec)
+{
+	task_id_t id;
+	task_exit_info_t info;
+	errno_t rc = program_spawn_module("tester", spec, 0, &id);
+	if (rc != EOK) {
+		printf("kernel: cannot start the user tests: error %d\n", rc);
+		arch_poweroff(ARCH_EXIT_FAILURE);
+	}
+	rc = task_wait(id, &info);
+	bool ok = rc == EOK && info.reason == TASK_EXIT_NORMAL && info.status == 0;
+	printf("kernel: user tests ended: %s, status %d%s%s\n",
+	    info.reason == TASK_EXIT_NORMAL ? "exited" : "killed", info.status,
+	    info.message[0] ? ": " : "", info.message);
+	arch_poweroff(ok ? ARCH_EXIT_SUCCESS : ARCH_EXIT_FAILURE);
+}
+
+/* Start the first user task, "init", if the image has it. */
+static void start_init(void)
+{
+	task_id_t id;
+	errno_t rc = program_spawn_module("init", "", 0, &id);
+	if (rc == EOK)
+		printf("kernel: started init as task %llu\n", (unsigned long long) id);
+	else
+		printf("kernel: no init started (error %d)\n", rc);
+}
+
 static void run_selected(void)
 {
 	char spec[BOOT_CMDLINE_MAX];
@@ -84,11 +116,16 @@ static void run_selected(void)
 		unsigned failed = ktest_run(spec);
 		arch_poweroff(failed ? ARCH_EXIT_FAILURE : ARCH_EXIT_SUCCESS);
 	}
+	if (cmdline_get(boot_info.cmdline, "utest", spec, sizeof(spec)))
+		run_user_tests(spec);
+	start_init();
 	wait_ticks(TIMER_HZ / 10);
 	printf("kernel: up after %llu ms, timer ticking (%llu ticks), idle\n",
 	    (unsigned long long) timer_uptime_ms(), (unsigned long long) timer_ticks());
 	if (cmdline_has(boot_info.cmdline, "poweroff")) {
-		printf("kernel: poweroff requested on the command line\n");
+		wait_ticks(TIMER_HZ / 2); /* let init report */
+		printf(
+		    "kernel: poweroff requested on the command line (%zu tasks)\n", task_count());
 		arch_poweroff(ARCH_EXIT_SUCCESS);
 	}
 }
@@ -106,6 +143,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	malloc_init();
 	btree_subsystem_init();
 	scheduler_init();
+	task_init();
 	print_memory();
 
 	arch_late_init();

@@ -1,6 +1,7 @@
 /* amd64 boot sequence pieces called from kernel_main(). */
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/fault.h>
 #include <arch/fpu.h>
 #include <arch/gdt.h>
 #include <arch/multiboot.h>
@@ -29,8 +30,30 @@ void arch_mm_init(void)
 	page_table_kernel_init(bootmem_ram_end());
 }
 
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_SFMASK 0xc0000084
+
+void syscall_entry(void);
+
+/*
+ * SYSCALL enters at syscall_entry with CS = GDT_KCODE, SS = GDT_KDATA;
+ * SYSRET returns with CS = GDT_UCODE32 + 16 = GDT_UCODE and SS =
+ * GDT_UCODE32 + 8 = GDT_UDATA (hence the GDT order).  SFMASK clears IF,
+ * DF, TF and AC on entry.
+ */
+static void syscall_arch_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, ((uint64_t) GDT_KCODE << 32) | ((uint64_t) (GDT_UCODE32 | 3) << 48));
+	wrmsr(MSR_LSTAR, (uint64_t) syscall_entry);
+	wrmsr(MSR_SFMASK, (1u << 9) | (1u << 10) | (1u << 8) | (1u << 18));
+}
+
 void arch_late_init(void)
 {
 	pic_init();
 	fpu_init();
+	syscall_arch_init();
+	fault_init();
 }

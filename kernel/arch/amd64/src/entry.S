@@ -30,7 +30,11 @@ int_stub_\v:
 	STUBS 0, 47
 
 int_common:
-	pushq %rax
+	/* From user mode (CS.RPL = 3, at 24(%rsp) here): take the kernel GS. */
+	testb $3, 24(%rsp)
+	jz 1f
+	swapgs
+1:	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx
@@ -70,7 +74,10 @@ int_common:
 	popq %rbx
 	popq %rax
 	addq $16, %rsp
-	iretq
+	testb $3, 8(%rsp)		/* back to user mode: give back its GS */
+	jz 2f
+	swapgs
+2:	iretq
 
 	/* Table of stub addresses, used to fill the IDT. */
 	.section .rodata

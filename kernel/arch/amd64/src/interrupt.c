@@ -6,10 +6,13 @@
  * Nothing here takes a lock except through printf.
  */
 #include <arch/arch.h>
+#include <arch/fault.h>
 #include <arch/interrupt.h>
 #include <arch/pic.h>
 #include <console/console.h>
 #include <proc/scheduler.h>
+#include <proc/task.h>
+#include <proc/thread.h>
 #include <stddef.h>
 
 typedef struct extable_entry {
@@ -177,13 +180,26 @@ static void exc_dispatch(istate_t *is)
 		return;
 	if (exc_try_recovery(is))
 		return;
+	if (fault_user_exception(is))
+		return; /* not reached: the task was killed */
 	exc_fatal(is);
+}
+
+/* A thread whose task is ending leaves instead of returning to user mode. */
+static void interrupt_return_to_user(istate_t *is)
+{
+	if ((is->cs & 3) && CPU->current &&
+	    __atomic_load_n(&CPU->current->interrupted, __ATOMIC_ACQUIRE)) {
+		irq_enable();
+		task_thread_terminate();
+	}
 }
 
 void interrupt_dispatch(istate_t *is)
 {
 	if (is->vector < 32) {
 		exc_dispatch(is);
+		interrupt_return_to_user(is);
 		return;
 	}
 	unsigned irq = (unsigned) is->vector - IRQ_BASE;
@@ -194,6 +210,7 @@ void interrupt_dispatch(istate_t *is)
 			irq_handlers[irq](irq, is);
 		pic_eoi(irq);
 		scheduler_preempt_point();
+		interrupt_return_to_user(is);
 	}
 }
 

@@ -53,6 +53,8 @@ typedef struct task {
 void task_init(void);
 /* Make an empty task with a new address space: ENOMEM. */
 errno_t task_create(const char *name, task_id_t parent, task_t **out);
+/* Undo task_create() for a task none of whose threads ever started. */
+void task_destroy_unstarted(task_t *task);
 /* Add a user thread starting at entry and make it runnable. */
 errno_t task_thread_start(
     task_t *task, uintptr_t entry, uintptr_t stack, uintptr_t arg, tid_t *tid_out);
@@ -63,5 +65,14 @@ _Noreturn void task_exit_current(const task_exit_info_t *info);
 /* Wait until child @a id ends; fills *info and reaps it.  ENOENT, EINTR. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
 size_t task_count(void);
+/* The current thread leaves because its task is ending (never returns). */
+_Noreturn void task_thread_terminate(void);
+/* Kill the current task for an unresolved fault and leave (never returns). */
+_Noreturn void task_kill_fault(
+    uintptr_t addr, unsigned access, bool in_area, uintptr_t ip, const char *what);
+/* Find a thread of @a task by id (with a reference), or NULL. */
+struct thread *task_thread_find(task_t *task, tid_t tid);
+/* Remove a joined thread from its task and drop the task's reference. */
+void task_thread_forget(task_t *task, struct thread *t);
 
 #endif

@@ -68,6 +68,7 @@ typedef struct thread {
 	/* exit and join */
 	int exit_status;
 	waitq_t join_wq;
+	bool join_claimed; /* a joiner has it (task lock, user threads) */
 	unsigned refcount;
 	/* entry */
 	void (*kentry)(void *arg);

@@ -23,6 +23,21 @@ typedef sysarg_t (*syscall_handler_t)(const sysargs_t *args);
 
 sysarg_t syscall_dispatch(sysarg_t number, const sysargs_t *args);
 
+/* Console, thread, task and statistics handlers (syscall/sys_proc.c). */
+sysarg_t sys_kconsole_write(const sysargs_t *args);
+sysarg_t sys_thread_create(const sysargs_t *args);
+sysarg_t sys_thread_exit(const sysargs_t *args);
+sysarg_t sys_thread_join(const sysargs_t *args);
+sysarg_t sys_thread_yield(const sysargs_t *args);
+sysarg_t sys_thread_sleep(const sysargs_t *args);
+sysarg_t sys_thread_id(const sysargs_t *args);
+sysarg_t sys_task_exit(const sysargs_t *args);
+sysarg_t sys_task_id(const sysargs_t *args);
+sysarg_t sys_task_spawn(const sysargs_t *args);
+sysarg_t sys_task_wait(const sysargs_t *args);
+sysarg_t sys_uptime(const sysargs_t *args);
+sysarg_t sys_mem_stats(const sysargs_t *args);
+
 /* Address-space handlers (syscall/sys_as.c). */
 sysarg_t sys_as_area_create(const sysargs_t *args);
 sysarg_t sys_as_area_destroy(const sysargs_t *args);

@@ -1,0 +1,67 @@
+/*
+ * The `syscall` entry.  The CPU arrives here in ring 0 with interrupts off
+ * (SFMASK clears IF), RCX = user RIP, R11 = user RFLAGS, still on the user
+ * stack and with the user GS.  We swap to the kernel GS, switch to the
+ * current thread's kernel stack (cpu_t.kernel_rsp), save what the user
+ * expects preserved, and call
+ *     syscall_dispatch(number, sysargs_t *args)
+ * with interrupts enabled.  The argument registers rdi, rsi, rdx, r10, r8,
+ * r9 are stored in that order so that they form the sysargs_t in memory.
+ * Return: rax = result; rcx and r11 are the only other registers changed.
+ */
+#define CPU_KERNEL_RSP 8
+#define CPU_USER_RSP 16
+
+	.section .text
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:CPU_USER_RSP
+	movq %gs:CPU_KERNEL_RSP, %rsp
+	pushq %gs:CPU_USER_RSP
+	pushq %rcx
+	pushq %r11
+	pushq %r9
+	pushq %r8
+	pushq %r10
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	sti
+	movq %rax, %rdi
+	movq %rsp, %rsi
+	subq $8, %rsp			/* 9 pushes: realign to 16 for the call */
+	xorl %ebp, %ebp
+	call syscall_dispatch
+	addq $8, %rsp
+	cli
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %r10
+	popq %r8
+	popq %r9
+	popq %r11
+	popq %rcx
+	popq %rsp
+	swapgs
+	sysretq
+
+/*
+ * errno_t arch_copy_user(void *dst, const void *src, size_t n)
+ * The one instruction that touches user memory is listed in .extable: a
+ * fault there (not resolved by the page-fault handler) resumes at the
+ * fixup, which returns EFAULT.
+ */
+#define EFAULT 8
+	.globl arch_copy_user
+arch_copy_user:
+	movq %rdx, %rcx
+1:	rep movsb
+	xorl %eax, %eax
+	ret
+2:	movl $EFAULT, %eax
+	ret
+	.section .extable, "a"
+	.quad 1b, 2b
+	.section .text

@@ -1,0 +1,164 @@
+/*
+ * Address spaces and their areas.
+ *
+ * An address space (as_t) is a page table plus a B+tree of areas keyed by
+ * base address.  An area (as_area_t) is a page-aligned range of the user
+ * half with one set of rights (AS_AREA_*), one backend and the used space
+ * of its mapped pages.  The rules every operation enforces are those of
+ * abi/as.h; see mm/as.c for the design, the locking and the lock order.
+ *
+ * Every operation validates its arguments first and then either succeeds
+ * or fails changing nothing (no area, page, frame or counter differs).
+ */
+#ifndef KERN_MM_AS_H_
+#define KERN_MM_AS_H_
+
+#include <abi/as.h>
+#include <abi/errno.h>
+#include <adt/btree.h>
+#include <mm/page.h>
+#include <mm/used_space.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <synch/mutex.h>
+
+/* Default limit of an address space's virtual size (sum of area sizes). */
+#define AS_VSIZE_LIMIT_DEFAULT (16ULL << 30)
+
+/*
+ * Where a pager-backed area gets its pages (AS_BACKEND_PAGER; filled in by
+ * the pager issue).  Splitting an area keeps the binding and advances the
+ * offset of the upper pieces.
+ */
+typedef struct as_pager_binding {
+	uint64_t pager; /* the pager's capability handle (phone) */
+	uint64_t object; /* object id at the pager */
+	uint64_t offset; /* byte offset of the area's base within the object */
+} as_pager_binding_t;
+
+struct as;
+
+typedef struct as_area {
+	struct as *as; /* the address space holding the area */
+	uintptr_t base;
+	size_t pages; /* size in pages (> 0) */
+	unsigned flags; /* AS_AREA_* rights */
+	unsigned backend; /* AS_BACKEND_* */
+	as_pager_binding_t pager; /* AS_BACKEND_PAGER only */
+	used_space_t used; /* pages mapped now */
+} as_area_t;
+
+typedef struct as {
+	mutex_t lock; /* the area tree, every area's fields and used space */
+	btree_t areas; /* base -> as_area_t * */
+	page_table_t pt;
+	unsigned pcid; /* 0: none of its own (kernel's tag, always flushed) */
+	bool tlb_stale; /* atomic: flush our PCID at the next activation */
+	uint32_t refcount; /* atomic */
+	size_t rss; /* resident pages, all areas (lock) */
+	size_t vsize; /* bytes in areas (lock) */
+	size_t vsize_limit; /* bytes (lock) */
+} as_t;
+
+/* An empty address space with one reference: ENOMEM. */
+errno_t as_create(as_t **out);
+void as_hold(as_t *as);
+/* Drop a reference; the last one destroys every area and the AS. */
+void as_release(as_t *as);
+
+/* Load @a as on this CPU (NULL: the kernel-only page table). */
+void as_activate(as_t *as);
+
+/* The current task's address space (implemented by the task code). */
+as_t *as_current(void);
+
+/* Virtual-size limit in bytes (areas already there are kept). */
+void as_vsize_limit_set(as_t *as, size_t bytes);
+
+/*
+ * Create an area of @a size bytes with @a flags (rights, plus AS_AREA_FIXED)
+ * and @a backend.  With AS_AREA_FIXED exactly at @a base; otherwise @a base
+ * is a hint: the first fit at or above max(base, AS_ANYWHERE_FLOOR), else
+ * the first fit above AS_USER_FLOOR.  *base_out (may be NULL) gets the base.
+ *   EINVAL  unknown flag bits or backend, size 0 or unaligned, (fixed) base
+ *           unaligned or any byte outside [AS_USER_FLOOR, AS_USER_TOP);
+ *   EOVERFLOW  base (or the hint) + size wraps;
+ *   EPERM   write and exec together;       ENOTSUP  phys or pager backend;
+ *   EEXIST  (fixed) overlap;               ELIMIT   virtual-size limit;
+ *   ENOMEM  no hole (not fixed), or frames/memory for a wired area.
+ */
+errno_t as_area_create(as_t *as, uintptr_t base, size_t size, unsigned flags, unsigned backend,
+    uintptr_t *base_out);
+/* The same with an alignment (a power of two >= PAGE_SIZE) for placement. */
+errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align,
+    unsigned flags, unsigned backend, uintptr_t *base_out);
+
+/* Destroy the area starting exactly at @a base: ENOENT otherwise. */
+errno_t as_area_destroy(as_t *as, uintptr_t base);
+
+/*
+ * Resize the area starting at @a base to @a new_size bytes: ENOENT (no such
+ * area), EINVAL (0, unaligned, past AS_USER_TOP), EOVERFLOW, EEXIST (grows
+ * into the next area), ELIMIT, ENOMEM.
+ */
+errno_t as_area_resize(as_t *as, uintptr_t base, size_t new_size);
+
+/*
+ * Unmap [addr, addr + size) (munmap semantics): areas inside are destroyed,
+ * areas overlapping an end are trimmed, an area holding the range inside is
+ * split in two; gaps are fine (EOK also if nothing was there).  EINVAL,
+ * EOVERFLOW (range as for create), ENOMEM (the split could not allocate).
+ */
+errno_t as_area_unmap(as_t *as, uintptr_t addr, size_t size);
+
+/*
+ * Give [addr, addr + size) the rights @a flags (AS_AREA_RIGHTS bits only),
+ * splitting areas at the ends of the range.  Every page must be in an area
+ * (ENOENT).  EINVAL, EOVERFLOW, EPERM (W+X), ENOMEM.
+ */
+errno_t as_area_protect(as_t *as, uintptr_t addr, size_t size, unsigned flags);
+
+/* The area holding @a addr: EOK and *out, or ENOENT. */
+errno_t as_area_query(as_t *as, uintptr_t addr, as_area_info_t *out);
+
+/*
+ * Describe the areas in address order: min(max, total) of them into @a buf;
+ * *count gets the total number of areas (also when it exceeds @a max).
+ * Always EOK.
+ */
+errno_t as_area_list(as_t *as, as_area_info_t *buf, size_t max, size_t *count);
+/* Up to @a max areas whose base is >= @a from into @a buf; *copied of them. */
+void as_area_list_from(as_t *as, uintptr_t from, as_area_info_t *buf, size_t max, size_t *copied);
+
+/*
+ * Resolve a user page fault at @a addr with @a access (FAULT_ACCESS_*):
+ *   EOK     the page is there with the rights (a stale translation; retry);
+ *   ENOENT  no area holds @a addr (*in_area false);
+ *   EPERM   the area's rights forbid the access (*in_area true);
+ *   EFAULT  a wired page is not mapped (a kernel bug; *in_area true);
+ *   EINVAL  unknown access.
+ * Takes as->lock: never call it with the lock held.
+ */
+errno_t as_page_fault(as_t *as, uintptr_t addr, unsigned access, bool *in_area);
+
+/* The area holding @a addr or NULL (as->lock held). */
+as_area_t *as_area_find(as_t *as, uintptr_t addr);
+size_t as_resident_pages(as_t *as);
+size_t as_area_count(as_t *as);
+/* Sum of the area sizes in bytes. */
+size_t as_vsize(as_t *as);
+
+/*
+ * Internal to mm/as.c and mm/as_area.c.
+ */
+/* The address space's next-area callback for mm/as_layout.h (lock held). */
+struct as_layout_range;
+bool as_layout_next_area(void *as, uintptr_t addr, struct as_layout_range *out);
+/* Page-table changes of [base, base + pages) of @a as are done: make sure
+ * no CPU keeps a translation from before them. */
+void as_tlb_sync(as_t *as, uintptr_t base, size_t pages);
+/* Unmap and free every area (as_release). */
+void as_areas_destroy_all(as_t *as);
+
+#endif

@@ -1,0 +1,352 @@
+/*
+ * Address spaces (see mm/as.h): life cycle, activation and PCIDs, lookups,
+ * queries and the page-fault entry.  The area operations that change the
+ * layout (create, destroy, resize, unmap, protect) are in mm/as_area.c; the
+ * pure placement and split arithmetic in mm/as_layout.c.
+ *
+ * The cases.  An address space is a page table plus a B+tree of areas
+ * keyed by base.  Every layout change is one of: add an area (create), cut
+ * an area's tail (shrink, and the inner step of unmap), drop a whole area
+ * (destroy), or carve the part of an area above some address off into a
+ * new area (the split of unmap and protect).  Unmap and protect of a range
+ * [b, e) reduce to these: the area holding e - 1 has its part above e
+ * carved off, the area holding b has its part from b carved off (protect)
+ * or cut (unmap), and every area now inside [b, e) is dropped (unmap) or
+ * re-protected (protect).  Only the two end areas can need memory, so at
+ * most two new areas are ever prepared.
+ *
+ * Failing without a trace.  Each operation first validates, then prepares
+ * everything that can fail (new area structures, their copies of the used
+ * space, their keys in the area tree, wired frames and page-table pages),
+ * undoing precisely what it prepared if any step fails, and only then
+ * commits with steps that cannot fail: B+tree removes and updates,
+ * used-space clears that end at an area's end (they never split an
+ * interval, so they never allocate), page removals and protection changes
+ * of mapped pages, frame reference drops.  While a prepared piece sits in
+ * the area tree it overlaps its parent; nothing looks the tree up by
+ * address until the commit has cut the parent.
+ *
+ * Walking only what is mapped.  Destroy, shrink and unmap visit the used
+ * space of the cut part (merged intervals), never the page range, so a
+ * huge sparse area costs what is resident.
+ *
+ * TLB.  Removing or downgrading a mapping invalidates it on this CPU (the
+ * page-table layer does that for the current PCID), then as_tlb_sync()
+ * marks the address space's PCID stale, so its next activation flushes it,
+ * and invalidates the range again if the address space is active here (a
+ * preemption between the change and the mark cannot leave a translation
+ * behind).  Frames are dropped only after that.  With PCIDs on, each
+ * address space gets its own tag from a pool (0 means none: always
+ * flushed); a fresh tag starts stale.  Other CPUs need a shootdown here
+ * once the kernel runs on more than one.
+ *
+ * Locking.  as_t.lock (a mutex: operations allocate and may sleep) protects
+ * the area tree, every field of every area and its used space, and the RSS
+ * and virtual-size counters.  Lock order:
+ *     as->lock -> page-table lock (inside page_mapping_*) -> frame_lock
+ * The PCID pool has its own leaf spinlock.  as_activate() takes no lock
+ * (the scheduler calls it); the stale flag and the reference count are
+ * atomics.  Never copy to or from user space with as->lock held: the copy
+ * may fault, and the fault handler takes the lock.
+ *
+ * Rejected.  A per-page loop over the whole area range for destroy/shrink
+ * (cost of the range, not of what is mapped).  Re-keying the area tree in
+ * place on a front trim (a different path for one case; carving a piece
+ * handles front trims, middle splits and protect the same way).  A
+ * reservation API in the B+tree (the insert-then-undo discipline is enough
+ * since B+tree removes cannot fail).  A TLB flush of everything after each
+ * change (the PCID stale mark makes the cost fall on the next switch
+ * only).  Holding page-table pages per area (the page-table layer frees
+ * empty tables itself).
+ */
+#include <abi/task.h>
+#include <debug.h>
+#include <mm/as.h>
+#include <mm/as_layout.h>
+#include <mm/malloc.h>
+#include <synch/spinlock.h>
+
+/* PCIDs 1 .. AS_PCID_COUNT - 1 are handed out; 0 is the kernel's. */
+#define AS_PCID_COUNT 4096
+
+static uint64_t as_pcid_used[AS_PCID_COUNT / 64];
+static spinlock_t as_pcid_lock = SPINLOCK_INITIALIZER("as-pcid");
+/* The address space loaded on this CPU (per CPU once there are several). */
+static as_t *as_active_here;
+
+static unsigned as_pcid_alloc(void)
+{
+	unsigned pcid = 0;
+
+	if (!page_table_pcid_enabled())
+		return 0;
+	spinlock_lock(&as_pcid_lock);
+	for (unsigned i = 1; i < AS_PCID_COUNT; i++) {
+		if (!(as_pcid_used[i / 64] & (1ULL << (i % 64)))) {
+			as_pcid_used[i / 64] |= 1ULL << (i % 64);
+			pcid = i;
+			break;
+		}
+	}
+	spinlock_unlock(&as_pcid_lock);
+	return pcid;
+}
+
+static void as_pcid_free(unsigned pcid)
+{
+	if (pcid == 0)
+		return;
+	spinlock_lock(&as_pcid_lock);
+	assert(as_pcid_used[pcid / 64] & (1ULL << (pcid % 64)));
+	as_pcid_used[pcid / 64] &= ~(1ULL << (pcid % 64));
+	spinlock_unlock(&as_pcid_lock);
+}
+
+errno_t as_create(as_t **out)
+{
+	as_t *as = calloc(1, sizeof(*as));
+
+	if (as == NULL)
+		return ENOMEM;
+	errno_t rc = page_table_create(&as->pt);
+	if (rc != EOK) {
+		free(as);
+		return rc;
+	}
+	mutex_initialize(&as->lock, "as");
+	btree_create(&as->areas);
+	as->pcid = as_pcid_alloc();
+	as->tlb_stale = true;
+	as->refcount = 1;
+	as->vsize_limit = AS_VSIZE_LIMIT_DEFAULT;
+	*out = as;
+	return EOK;
+}
+
+void as_hold(as_t *as)
+{
+	uint32_t old = __atomic_fetch_add(&as->refcount, 1, __ATOMIC_RELAXED);
+
+	assert(old > 0);
+}
+
+static void as_destroy(as_t *as)
+{
+	if (__atomic_load_n(&as_active_here, __ATOMIC_RELAXED) == as)
+		as_activate(NULL);
+	mutex_lock(&as->lock);
+	as_areas_destroy_all(as);
+	assert(as->rss == 0 && as->vsize == 0 && btree_count(&as->areas) == 0);
+	mutex_unlock(&as->lock);
+	btree_destroy(&as->areas);
+	page_table_destroy(&as->pt);
+	as_pcid_free(as->pcid);
+	free(as);
+}
+
+void as_release(as_t *as)
+{
+	uint32_t left = __atomic_sub_fetch(&as->refcount, 1, __ATOMIC_ACQ_REL);
+
+	assert(left + 1 > 0);
+	if (left == 0)
+		as_destroy(as);
+}
+
+void as_activate(as_t *as)
+{
+	if (as == NULL) {
+		__atomic_store_n(&as_active_here, NULL, __ATOMIC_RELAXED);
+		page_table_activate(&page_table_kernel, 0, false);
+		return;
+	}
+	__atomic_store_n(&as_active_here, as, __ATOMIC_RELAXED);
+	bool stale = __atomic_exchange_n(&as->tlb_stale, false, __ATOMIC_ACQ_REL);
+	page_table_activate(&as->pt, as->pcid, as->pcid != 0 && !stale);
+}
+
+void as_tlb_sync(as_t *as, uintptr_t base, size_t pages)
+{
+	__atomic_store_n(&as->tlb_stale, true, __ATOMIC_RELEASE);
+	if (__atomic_load_n(&as_active_here, __ATOMIC_RELAXED) == as)
+		tlb_invalidate_range(base, pages);
+	/* SMP: shoot down the other CPUs that have this AS loaded. */
+}
+
+void as_vsize_limit_set(as_t *as, size_t bytes)
+{
+	mutex_lock(&as->lock);
+	as->vsize_limit = bytes;
+	mutex_unlock(&as->lock);
+}
+
+static uintptr_t as_area_end(const as_area_t *a)
+{
+	return a->base + a->pages * PAGE_SIZE;
+}
+
+static void as_range_of(as_area_t *a, as_layout_range_t *out)
+{
+	out->base = a->base;
+	out->end = as_area_end(a);
+	out->data = a;
+}
+
+bool as_layout_next_area(void *arg, uintptr_t addr, as_layout_range_t *out)
+{
+	as_t *as = arg;
+	void *v;
+
+	assert(mutex_locked_by_me(&as->lock));
+	if (btree_find_le(&as->areas, addr, NULL, &v) == EOK && as_area_end(v) > addr) {
+		as_range_of(v, out);
+		return true;
+	}
+	if (btree_find_gt(&as->areas, addr, NULL, &v) == EOK) {
+		as_range_of(v, out);
+		return true;
+	}
+	return false;
+}
+
+as_area_t *as_area_find(as_t *as, uintptr_t addr)
+{
+	void *v;
+
+	assert(mutex_locked_by_me(&as->lock));
+	if (btree_find_le(&as->areas, addr, NULL, &v) != EOK || as_area_end(v) <= addr)
+		return NULL;
+	return v;
+}
+
+static void as_area_info_fill(as_area_t *a, as_area_info_t *out)
+{
+	out->base = a->base;
+	out->size = a->pages * PAGE_SIZE;
+	out->flags = a->flags;
+	out->backend = a->backend;
+	out->resident = used_space_pages(&a->used);
+}
+
+errno_t as_area_query(as_t *as, uintptr_t addr, as_area_info_t *out)
+{
+	errno_t rc = ENOENT;
+
+	mutex_lock(&as->lock);
+	as_area_t *a = as_area_find(as, addr);
+	if (a != NULL) {
+		as_area_info_fill(a, out);
+		rc = EOK;
+	}
+	mutex_unlock(&as->lock);
+	return rc;
+}
+
+static size_t as_area_list_locked(as_t *as, uintptr_t from, as_area_info_t *buf, size_t max)
+{
+	btree_iter_t it;
+	size_t n = 0;
+
+	assert(mutex_locked_by_me(&as->lock));
+	if (max == 0 || !btree_iter_ge(&as->areas, from, &it))
+		return 0;
+	do {
+		as_area_info_fill(btree_iter_value(&it), &buf[n++]);
+	} while (n < max && btree_iter_next(&it));
+	return n;
+}
+
+void as_area_list_from(as_t *as, uintptr_t from, as_area_info_t *buf, size_t max, size_t *copied)
+{
+	mutex_lock(&as->lock);
+	*copied = as_area_list_locked(as, from, buf, max);
+	mutex_unlock(&as->lock);
+}
+
+errno_t as_area_list(as_t *as, as_area_info_t *buf, size_t max, size_t *count)
+{
+	mutex_lock(&as->lock);
+	as_area_list_locked(as, 0, buf, max);
+	*count = btree_count(&as->areas);
+	mutex_unlock(&as->lock);
+	return EOK;
+}
+
+size_t as_resident_pages(as_t *as)
+{
+	mutex_lock(&as->lock);
+	size_t n = as->rss;
+	mutex_unlock(&as->lock);
+	return n;
+}
+
+size_t as_area_count(as_t *as)
+{
+	mutex_lock(&as->lock);
+	size_t n = btree_count(&as->areas);
+	mutex_unlock(&as->lock);
+	return n;
+}
+
+size_t as_vsize(as_t *as)
+{
+	mutex_lock(&as->lock);
+	size_t n = as->vsize;
+	mutex_unlock(&as->lock);
+	return n;
+}
+
+/* The area right an access needs; 0 for an unknown access. */
+static unsigned as_fault_right(unsigned access)
+{
+	switch (access) {
+	case FAULT_ACCESS_READ:
+		return AS_AREA_READ;
+	case FAULT_ACCESS_WRITE:
+		return AS_AREA_WRITE;
+	case FAULT_ACCESS_EXEC:
+		return AS_AREA_EXEC;
+	default:
+		return 0;
+	}
+}
+
+/* The page is mapped for user space with the rights @a right needs. */
+static bool as_fault_page_ok(as_t *as, uintptr_t addr, unsigned right)
+{
+	uintptr_t pa;
+	unsigned pf;
+
+	if (page_mapping_find(&as->pt, PAGE_ALIGN_DOWN(addr), &pa, &pf) != EOK)
+		return false;
+	if (!(pf & PAGE_USER))
+		return false;
+	if (right == AS_AREA_WRITE)
+		return (pf & PAGE_WRITE) != 0;
+	if (right == AS_AREA_EXEC)
+		return (pf & PAGE_EXEC) != 0;
+	return true;
+}
+
+errno_t as_page_fault(as_t *as, uintptr_t addr, unsigned access, bool *in_area)
+{
+	unsigned right = as_fault_right(access);
+	errno_t rc;
+
+	*in_area = false;
+	if (right == 0)
+		return EINVAL;
+	mutex_lock(&as->lock);
+	as_area_t *a = as_area_find(as, addr);
+	if (a == NULL) {
+		rc = ENOENT;
+	} else {
+		*in_area = true;
+		if (!(a->flags & right))
+			rc = EPERM;
+		else
+			rc = as_fault_page_ok(as, addr, right) ? EOK : EFAULT;
+	}
+	mutex_unlock(&as->lock);
+	return rc;
+}

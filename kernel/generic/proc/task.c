@@ -1,0 +1,292 @@
+/*
+ * Tasks (see proc/task.h for states, lifetime and locks).
+ *
+ * Ending a task: whoever ends it (task_exit, an unresolved fault, the last
+ * thread leaving) records the exit information once, marks the task
+ * EXITING and interrupts every other thread: a thread in user mode leaves
+ * at its next return from an interrupt, a thread asleep in a system call
+ * wakes with EINTR and leaves on its way out of the call.  The last thread
+ * to leave switches to the kernel's page table, releases the address space
+ * (every frame returns) and turns the task into a zombie, which its parent
+ * reaps with task_wait().  Zombies whose parent is gone are reaped at once.
+ */
+#include <console/console.h>
+#include <debug.h>
+#include <lib/printf_core.h>
+#include <mem.h>
+#include <mm/as.h>
+#include <mm/malloc.h>
+#include <proc/task.h>
+#include <proc/thread.h>
+
+#define TASK_ORPHAN ((task_id_t) -1)
+
+static list_t tasks = { .head = { &tasks.head, &tasks.head } };
+static mutex_t tasks_lock;
+static task_id_t next_task_id = 1;
+static size_t tasks_live;
+
+void task_init(void)
+{
+	mutex_initialize(&tasks_lock, "tasks");
+}
+
+as_t *as_current(void)
+{
+	task_t *t = TASK;
+	return t ? t->as : NULL;
+}
+
+errno_t task_create(const char *name, task_id_t parent, task_t **out)
+{
+	task_t *t = calloc(1, sizeof(*t));
+	if (!t)
+		return ENOMEM;
+	errno_t rc = as_create(&t->as);
+	if (rc != EOK) {
+		free(t);
+		return rc;
+	}
+	ksnprintf(t->name, sizeof(t->name), "%s", name);
+	mutex_initialize(&t->lock, "task");
+	condvar_initialize(&t->state_cv);
+	list_initialize(&t->threads);
+	t->state = TASK_RUNNING;
+	t->parent = parent;
+	mutex_lock(&tasks_lock);
+	t->id = next_task_id++;
+	list_append(&t->tasks_link, &tasks);
+	tasks_live++;
+	mutex_unlock(&tasks_lock);
+	*out = t;
+	return EOK;
+}
+
+void task_destroy_unstarted(task_t *task)
+{
+	assert(task->thread_count == 0 && list_empty(&task->threads));
+	as_release(task->as);
+	mutex_lock(&tasks_lock);
+	list_remove(&task->tasks_link);
+	tasks_live--;
+	mutex_unlock(&tasks_lock);
+	free(task);
+}
+
+errno_t task_thread_start(
+    task_t *task, uintptr_t entry, uintptr_t stack, uintptr_t arg, tid_t *tid_out)
+{
+	thread_t *t;
+	errno_t rc = thread_create_user(task, entry, stack, arg, task->name, &t);
+	if (rc != EOK)
+		return rc;
+	mutex_lock(&task->lock);
+	if (task->state != TASK_RUNNING) {
+		mutex_unlock(&task->lock);
+		t->state = THREAD_EXITED; /* never ran: just drop both references */
+		thread_release(t);
+		thread_release(t);
+		return EINTR;
+	}
+	list_append(&t->task_link, &task->threads);
+	task->thread_count++;
+	if (tid_out)
+		*tid_out = t->id;
+	mutex_unlock(&task->lock);
+	thread_ready(t);
+	return EOK;
+}
+
+/* Record why the task ends (first reason wins) and stop its threads. */
+static void task_begin_exit(task_t *task, const task_exit_info_t *info)
+{
+	assert(mutex_locked_by_me(&task->lock));
+	if (!task->exit_set) {
+		task->exit = *info;
+		task->exit_set = true;
+	}
+	task->state = TASK_EXITING;
+	list_foreach(task->threads, l)
+	{
+		thread_t *t = list_get_instance(l, thread_t, task_link);
+		if (t != THREAD && t->state != THREAD_EXITED)
+			thread_interrupt(t);
+	}
+}
+
+/* Free a zombie: its thread handles, then itself.  tasks_lock held. */
+static void task_reap_locked(task_t *task)
+{
+	assert(mutex_locked_by_me(&tasks_lock) && task->state == TASK_ZOMBIE);
+	list_remove(&task->tasks_link);
+	tasks_live--;
+	while (!list_empty(&task->threads)) {
+		thread_t *t = list_get_instance(list_first(&task->threads), thread_t, task_link);
+		list_remove(&t->task_link);
+		thread_release(t);
+	}
+	free(task);
+}
+
+static task_t *task_find_locked(task_id_t id)
+{
+	list_foreach(tasks, l)
+	{
+		task_t *t = list_get_instance(l, task_t, tasks_link);
+		if (t->id == id)
+			return t;
+	}
+	return NULL;
+}
+
+/* The task @a task became a zombie: settle who reaps what (it may be
+ * reaped itself).  tasks_lock held. */
+static void task_settle_family_locked(task_t *task)
+{
+	assert(mutex_locked_by_me(&tasks_lock));
+	link_t *l = list_first(&tasks);
+	while (l) {
+		link_t *next = list_next(l, &tasks);
+		task_t *c = list_get_instance(l, task_t, tasks_link);
+		if (c->parent == task->id) {
+			c->parent = TASK_ORPHAN;
+			if (c->state == TASK_ZOMBIE)
+				task_reap_locked(c);
+		}
+		l = next;
+	}
+	bool orphan = task->parent == TASK_ORPHAN ||
+	    (task->parent != 0 && !task_find_locked(task->parent));
+	if (orphan)
+		task_reap_locked(task);
+}
+
+void task_thread_exiting(thread_t *t, int status)
+{
+	task_t *task = t->task;
+	mutex_lock(&task->lock);
+	if (!task->exit_set) {
+		task_exit_info_t info = { .reason = TASK_EXIT_NORMAL, .status = status };
+		if (task->thread_count == 1)
+			task_begin_exit(task, &info);
+	}
+	bool last = --task->thread_count == 0;
+	mutex_unlock(&task->lock);
+	if (!last)
+		return;
+
+	as_activate(NULL);
+	as_release(task->as);
+	/* tasks_lock is held until we are done with the task: the parent
+	 * reaps (frees) it under that lock, so not before. */
+	mutex_lock(&tasks_lock);
+	mutex_lock(&task->lock);
+	task->as = NULL;
+	task->state = TASK_ZOMBIE;
+	condvar_broadcast(&task->state_cv);
+	mutex_unlock(&task->lock);
+	task_settle_family_locked(task);
+	mutex_unlock(&tasks_lock);
+}
+
+noreturn void task_exit_current(const task_exit_info_t *info)
+{
+	task_t *task = TASK;
+	assert(task);
+	mutex_lock(&task->lock);
+	task_begin_exit(task, info);
+	mutex_unlock(&task->lock);
+	thread_exit(info->status);
+}
+
+noreturn void task_thread_terminate(void)
+{
+	thread_exit(0);
+}
+
+static const char *const access_names[] = { "?", "read", "write", "execute" };
+
+noreturn void task_kill_fault(
+    uintptr_t addr, unsigned access, bool in_area, uintptr_t ip, const char *what)
+{
+	task_t *task = TASK;
+	thread_t *t = THREAD;
+	task_exit_info_t info = { .reason = TASK_EXIT_FAULT,
+		.status = -1,
+		.fault_addr = addr,
+		.fault_access = access,
+		.fault_in_area = in_area,
+		.fault_ip = ip,
+		.fault_thread = t->id };
+	ksnprintf(info.message, sizeof(info.message), "%s at %#lx (%s, %s) ip %#lx", what,
+	    (unsigned long) addr, access < 4 ? access_names[access] : "?",
+	    in_area ? "area forbids it" : "no area", (unsigned long) ip);
+	printf("task %llu (%s) thread %llu killed: %s\n", (unsigned long long) task->id, task->name,
+	    (unsigned long long) t->id, info.message);
+	task_exit_current(&info);
+}
+
+thread_t *task_thread_find(task_t *task, tid_t tid)
+{
+	thread_t *found = NULL;
+	mutex_lock(&task->lock);
+	list_foreach(task->threads, l)
+	{
+		thread_t *t = list_get_instance(l, thread_t, task_link);
+		if (t->id == tid && !t->join_claimed) {
+			t->join_claimed = true;
+			thread_hold(t);
+			found = t;
+			break;
+		}
+	}
+	mutex_unlock(&task->lock);
+	return found;
+}
+
+void task_thread_forget(task_t *task, thread_t *t)
+{
+	mutex_lock(&task->lock);
+	list_remove(&t->task_link);
+	mutex_unlock(&task->lock);
+	thread_release(t);
+}
+
+/* Find child @a id of the caller (the kernel's children when TASK is NULL). */
+static task_t *task_find_child(task_id_t id)
+{
+	task_t *self = TASK;
+	task_id_t me = self ? self->id : 0;
+	mutex_lock(&tasks_lock);
+	task_t *t = task_find_locked(id);
+	if (t && t->parent != me)
+		t = NULL;
+	mutex_unlock(&tasks_lock);
+	return t;
+}
+
+errno_t task_wait(task_id_t id, task_exit_info_t *info)
+{
+	task_t *t = task_find_child(id);
+	if (!t)
+		return ENOENT;
+	/* A child is reaped only by its parent (us), so t stays valid. */
+	mutex_lock(&t->lock);
+	errno_t rc = EOK;
+	while (t->state != TASK_ZOMBIE && rc == EOK)
+		rc = condvar_wait_flags(&t->state_cv, &t->lock, 0, WAITQ_INTERRUPTIBLE);
+	if (rc == EOK)
+		*info = t->exit;
+	mutex_unlock(&t->lock);
+	if (rc != EOK)
+		return rc;
+	mutex_lock(&tasks_lock);
+	task_reap_locked(t);
+	mutex_unlock(&tasks_lock);
+	return EOK;
+}
+
+size_t task_count(void)
+{
+	return __atomic_load_n(&tasks_live, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,130 @@
+/*
+ * System calls on the current task's address-space areas (numbers and
+ * arguments in abi/syscall.h, rules in abi/as.h).
+ *
+ * Each handler unpacks its raw arguments, checks what it can before
+ * acting (unknown flag bits, the ranges of its user pointers), calls the
+ * mm/as.h operation and copies results out.  No user memory is touched
+ * with the address-space lock held (as.c's operations take and drop it
+ * themselves).  A create whose result cannot be copied out is undone, so
+ * a bad out-pointer leaves no area behind.
+ */
+#include <abi/as.h>
+#include <mm/as.h>
+#include <mm/uaccess.h>
+#include <syscall/syscall.h>
+
+/* Area descriptions copied out per round of SYS_AS_AREA_LIST. */
+#define SYS_AS_LIST_CHUNK 8
+
+/* Flags are unsigned in the ABI: bits above 32 are unknown bits too. */
+static errno_t sys_as_flags(sysarg_t raw, unsigned allowed, unsigned *out)
+{
+	if (raw & ~(sysarg_t) allowed)
+		return EINVAL;
+	*out = (unsigned) raw;
+	return EOK;
+}
+
+sysarg_t sys_as_area_create(const sysargs_t *args)
+{
+	uspace_ptr_t out = uspace_ptr(args->a[3]);
+	uintptr_t base = 0;
+	unsigned flags;
+	errno_t rc = sys_as_flags(args->a[2], AS_AREA_RIGHTS | AS_AREA_FIXED, &flags);
+
+	if (rc == EOK && !uspace_ptr_is_null(out))
+		rc = uspace_range_check(out, sizeof(base));
+	if (rc == EOK)
+		rc = as_area_create(
+		    as_current(), args->a[0], args->a[1], flags, AS_BACKEND_WIRED, &base);
+	if (rc != EOK || uspace_ptr_is_null(out))
+		return rc;
+	if (copy_to_uspace(out, &base, sizeof(base)) != EOK) {
+		as_area_destroy(as_current(), base);
+		return EFAULT;
+	}
+	return EOK;
+}
+
+sysarg_t sys_as_area_destroy(const sysargs_t *args)
+{
+	return as_area_destroy(as_current(), args->a[0]);
+}
+
+sysarg_t sys_as_area_resize(const sysargs_t *args)
+{
+	return as_area_resize(as_current(), args->a[0], args->a[1]);
+}
+
+sysarg_t sys_as_area_unmap(const sysargs_t *args)
+{
+	return as_area_unmap(as_current(), args->a[0], args->a[1]);
+}
+
+sysarg_t sys_as_area_protect(const sysargs_t *args)
+{
+	unsigned flags;
+	errno_t rc = sys_as_flags(args->a[2], AS_AREA_RIGHTS, &flags);
+
+	if (rc != EOK)
+		return rc;
+	return as_area_protect(as_current(), args->a[0], args->a[1], flags);
+}
+
+sysarg_t sys_as_area_query(const sysargs_t *args)
+{
+	uspace_ptr_t out = uspace_ptr(args->a[1]);
+	as_area_info_t info;
+	errno_t rc = uspace_range_check(out, sizeof(info));
+
+	if (rc == EOK)
+		rc = as_area_query(as_current(), args->a[0], &info);
+	if (rc == EOK)
+		rc = copy_to_uspace(out, &info, sizeof(info));
+	return rc;
+}
+
+/* Copy up to @a max area descriptions to @a out, a bounded chunk at a time
+ * (the lock is not held while copying).  EFAULT. */
+static errno_t sys_as_list_out(as_t *as, uspace_ptr_t out, size_t max)
+{
+	as_area_info_t chunk[SYS_AS_LIST_CHUNK];
+	size_t done = 0, got;
+	uintptr_t from = 0;
+
+	while (done < max) {
+		size_t want = max - done < SYS_AS_LIST_CHUNK ? max - done : SYS_AS_LIST_CHUNK;
+		as_area_list_from(as, from, chunk, want, &got);
+		if (got == 0)
+			break;
+		errno_t rc = copy_to_uspace(
+		    uspace_ptr_add(out, done * sizeof(chunk[0])), chunk, got * sizeof(chunk[0]));
+		if (rc != EOK)
+			return EFAULT;
+		done += got;
+		from = chunk[got - 1].base + chunk[got - 1].size;
+	}
+	return EOK;
+}
+
+sysarg_t sys_as_area_list(const sysargs_t *args)
+{
+	uspace_ptr_t out = uspace_ptr(args->a[0]);
+	uspace_ptr_t count_out = uspace_ptr(args->a[2]);
+	size_t max = args->a[1], total;
+	as_t *as = as_current();
+	errno_t rc = uspace_range_check(count_out, sizeof(total));
+
+	if (rc == EOK && max > SIZE_MAX / sizeof(as_area_info_t))
+		rc = EOVERFLOW;
+	if (rc == EOK && max > 0)
+		rc = uspace_range_check(out, max * sizeof(as_area_info_t));
+	if (rc != EOK)
+		return rc;
+	as_area_list(as, NULL, 0, &total);
+	rc = sys_as_list_out(as, out, max);
+	if (rc == EOK)
+		rc = copy_to_uspace(count_out, &total, sizeof(total));
+	return rc;
+}

@@ -1,0 +1,175 @@
+/*
+ * System calls for the console, threads, tasks and statistics.  Each
+ * handler validates and unpacks its arguments first (user pointers become
+ * uspace_ptr_t and are only copied), then calls the operation.
+ */
+#include <abi/as.h>
+#include <abi/syscall.h>
+#include <console/console.h>
+#include <mm/frame.h>
+#include <mm/page.h>
+#include <mm/uaccess.h>
+#include <proc/program.h>
+#include <proc/task.h>
+#include <proc/thread.h>
+#include <syscall/syscall.h>
+#include <time/timer.h>
+
+#define KCONSOLE_MAX (64 * 1024)
+#define KCONSOLE_CHUNK 256
+#define THREAD_SLEEP_MAX_US (3600ULL * 1000000)
+
+sysarg_t sys_kconsole_write(const sysargs_t *a)
+{
+	uspace_ptr_t buf = uspace_ptr(a->a[0]);
+	size_t len = a->a[1];
+	char chunk[KCONSOLE_CHUNK];
+	if (len > KCONSOLE_MAX)
+		return EINVAL;
+	errno_t rc = uspace_range_check(buf, len);
+	for (size_t off = 0; rc == EOK && off < len; off += KCONSOLE_CHUNK) {
+		size_t n = len - off < KCONSOLE_CHUNK ? len - off : KCONSOLE_CHUNK;
+		rc = copy_from_uspace(chunk, uspace_ptr_add(buf, off), n);
+		if (rc == EOK)
+			console_write(chunk, n);
+	}
+	return rc;
+}
+
+sysarg_t sys_thread_create(const sysargs_t *a)
+{
+	uintptr_t entry = a->a[0], stack = a->a[1], arg = a->a[2];
+	uspace_ptr_t out = uspace_ptr(a->a[3]);
+	if (entry < AS_USER_FLOOR || entry >= AS_USER_TOP || stack < AS_USER_FLOOR ||
+	    stack > AS_USER_TOP || (stack & 15))
+		return EINVAL;
+	errno_t rc = uspace_range_check(out, sizeof(tid_t));
+	if (rc != EOK || uspace_ptr_is_null(out))
+		return rc != EOK ? rc : EINVAL;
+	tid_t tid;
+	rc = task_thread_start(TASK, entry, stack, arg, &tid);
+	if (rc != EOK)
+		return rc;
+	/* The thread runs already; a bad out pointer only loses the id. */
+	return copy_to_uspace(out, &tid, sizeof(tid));
+}
+
+sysarg_t sys_thread_exit(const sysargs_t *a)
+{
+	thread_exit((int) a->a[0]);
+}
+
+sysarg_t sys_thread_join(const sysargs_t *a)
+{
+	tid_t tid = a->a[0];
+	uspace_ptr_t out = uspace_ptr(a->a[1]);
+	errno_t rc = uspace_range_check(out, sizeof(int));
+	if (rc != EOK)
+		return rc;
+	if (tid == THREAD->id)
+		return EINVAL;
+	thread_t *t = task_thread_find(TASK, tid);
+	if (!t)
+		return ENOENT;
+	int status;
+	thread_join(t, &status); /* drops the reference task_thread_find took */
+	task_thread_forget(TASK, t);
+	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &status, sizeof(status));
+}
+
+sysarg_t sys_thread_yield(const sysargs_t *a)
+{
+	(void) a;
+	thread_yield();
+	return EOK;
+}
+
+sysarg_t sys_thread_sleep(const sysargs_t *a)
+{
+	uint64_t usec = a->a[0];
+	if (usec > THREAD_SLEEP_MAX_US)
+		return EINVAL;
+	return thread_sleep(usec);
+}
+
+sysarg_t sys_thread_id(const sysargs_t *a)
+{
+	(void) a;
+	return THREAD->id;
+}
+
+sysarg_t sys_task_exit(const sysargs_t *a)
+{
+	task_exit_info_t info = { .reason = TASK_EXIT_NORMAL, .status = (int) a->a[0] };
+	task_exit_current(&info);
+}
+
+sysarg_t sys_task_id(const sysargs_t *a)
+{
+	(void) a;
+	return TASK->id;
+}
+
+/* Copy a bounded string from user space; EINVAL if too long. */
+static errno_t sys_copy_string(uspace_ptr_t p, size_t len, char *buf, size_t size)
+{
+	if (len >= size)
+		return EINVAL;
+	errno_t rc = copy_from_uspace(buf, p, len);
+	if (rc != EOK)
+		return rc;
+	buf[len] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\0')
+			return EINVAL;
+	}
+	return EOK;
+}
+
+sysarg_t sys_task_spawn(const sysargs_t *a)
+{
+	char name[TASK_NAME_MAX], args[PROGRAM_ARGS_MAX + 1];
+	uspace_ptr_t out = uspace_ptr(a->a[4]);
+	errno_t rc = sys_copy_string(uspace_ptr(a->a[0]), a->a[1], name, sizeof(name));
+	if (rc == EOK)
+		rc = sys_copy_string(uspace_ptr(a->a[2]), a->a[3], args, sizeof(args));
+	if (rc == EOK)
+		rc = uspace_range_check(out, sizeof(task_id_t));
+	if (rc != EOK)
+		return rc;
+	if (name[0] == '\0')
+		return EINVAL;
+	task_id_t id;
+	rc = program_spawn_module(name, args, TASK->id, &id);
+	if (rc != EOK)
+		return rc;
+	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &id, sizeof(id));
+}
+
+sysarg_t sys_task_wait(const sysargs_t *a)
+{
+	task_id_t id = a->a[0];
+	uspace_ptr_t out = uspace_ptr(a->a[1]);
+	errno_t rc = uspace_range_check(out, sizeof(task_exit_info_t));
+	if (rc != EOK)
+		return rc;
+	task_exit_info_t info;
+	rc = task_wait(id, &info);
+	if (rc != EOK)
+		return rc;
+	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &info, sizeof(info));
+}
+
+sysarg_t sys_uptime(const sysargs_t *a)
+{
+	uint64_t ns = timer_uptime_ms() * 1000000ULL;
+	return copy_to_uspace(uspace_ptr(a->a[0]), &ns, sizeof(ns));
+}
+
+sysarg_t sys_mem_stats(const sysargs_t *a)
+{
+	mem_stats_t st = { .total_frames = frame_total_count(),
+		.free_frames = frame_free_count(),
+		.page_size = PAGE_SIZE };
+	return copy_to_uspace(uspace_ptr(a->a[0]), &st, sizeof(st));
+}

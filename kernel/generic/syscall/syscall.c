@@ -1,0 +1,47 @@
+/*
+ * The system call table and dispatcher.  The table is indexed by the
+ * numbers in abi/syscall.h, written with designated initializers so a
+ * number can never pair with the wrong handler; an unknown number gives
+ * ENOTSUP.  After every call, a thread whose task is ending leaves instead
+ * of returning to user space.
+ */
+#include <abi/syscall.h>
+#include <proc/task.h>
+#include <proc/thread.h>
+#include <syscall/syscall.h>
+
+static const syscall_handler_t syscall_table[] = {
+	[SYS_KCONSOLE_WRITE] = sys_kconsole_write,
+	[SYS_THREAD_CREATE] = sys_thread_create,
+	[SYS_THREAD_EXIT] = sys_thread_exit,
+	[SYS_THREAD_JOIN] = sys_thread_join,
+	[SYS_THREAD_YIELD] = sys_thread_yield,
+	[SYS_THREAD_SLEEP] = sys_thread_sleep,
+	[SYS_THREAD_ID] = sys_thread_id,
+	[SYS_TASK_EXIT] = sys_task_exit,
+	[SYS_TASK_ID] = sys_task_id,
+	[SYS_TASK_SPAWN] = sys_task_spawn,
+	[SYS_TASK_WAIT] = sys_task_wait,
+	[SYS_AS_AREA_CREATE] = sys_as_area_create,
+	[SYS_AS_AREA_DESTROY] = sys_as_area_destroy,
+	[SYS_AS_AREA_RESIZE] = sys_as_area_resize,
+	[SYS_AS_AREA_UNMAP] = sys_as_area_unmap,
+	[SYS_AS_AREA_PROTECT] = sys_as_area_protect,
+	[SYS_AS_AREA_QUERY] = sys_as_area_query,
+	[SYS_AS_AREA_LIST] = sys_as_area_list,
+	[SYS_UPTIME] = sys_uptime,
+	[SYS_MEM_STATS] = sys_mem_stats,
+};
+
+_Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) == SYSCALL_COUNT,
+    "every system call number has a handler");
+
+sysarg_t syscall_dispatch(sysarg_t number, const sysargs_t *args)
+{
+	sysarg_t rc = ENOTSUP;
+	if (number < SYSCALL_COUNT && syscall_table[number])
+		rc = syscall_table[number](args);
+	if (__atomic_load_n(&THREAD->interrupted, __ATOMIC_ACQUIRE))
+		task_thread_terminate();
+	return rc;
+}
