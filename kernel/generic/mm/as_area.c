@@ -50,15 +50,16 @@ static unsigned area_page_flags(unsigned flags)
 	return pf;
 }
 
-static as_area_t *area_alloc(as_t *as, uintptr_t base, size_t pages, unsigned flags,
-    unsigned backend)
+static as_area_t *area_alloc(
+    as_t *as, uintptr_t base, size_t pages, unsigned flags, unsigned backend)
 {
 	as_area_t *a = malloc(sizeof(*a));
 
 	if (a == NULL)
 		return NULL;
-	*a = (as_area_t){ .as = as, .base = base, .pages = pages, .flags = flags,
-		.backend = backend };
+	*a = (as_area_t){
+		.as = as, .base = base, .pages = pages, .flags = flags, .backend = backend
+	};
 	used_space_init(&a->used);
 	return a;
 }
@@ -191,8 +192,8 @@ static bool area_copy_cb(void *arg, uintptr_t base, size_t count)
  * the area tree.  Until area_detach_tail() cuts @a src, both claim the
  * range.  ENOMEM, changing nothing.
  */
-static errno_t area_piece_prepare(as_t *as, as_area_t *src, uintptr_t from, uintptr_t to,
-    as_area_t **out)
+static errno_t area_piece_prepare(
+    as_t *as, as_area_t *src, uintptr_t from, uintptr_t to, as_area_t **out)
 {
 	assert(mutex_locked_by_me(&as->lock));
 	assert(from > src->base && from < to && to <= area_end(src));
@@ -273,8 +274,8 @@ static errno_t area_create_place(as_t *as, const area_req_t *req, uintptr_t *bas
 		return ELIMIT;
 	if (req->flags & AS_AREA_FIXED)
 		return EOK;
-	return as_layout_place(AS_NEXT, as, &as_layout_user_limits, req->base, req->size,
-	    req->align, base);
+	return as_layout_place(
+	    AS_NEXT, as, &as_layout_user_limits, req->base, req->size, req->align, base);
 }
 
 static errno_t area_create_locked(as_t *as, const area_req_t *req, uintptr_t *base_out)
@@ -314,8 +315,8 @@ static errno_t area_hint_check(uintptr_t hint, size_t size)
 	return rc;
 }
 
-errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align,
-    unsigned flags, unsigned backend, uintptr_t *base_out)
+errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align, unsigned flags,
+    unsigned backend, uintptr_t *base_out)
 {
 	area_req_t req = { base, size, align, flags, backend };
 	uintptr_t got = 0;
@@ -336,8 +337,8 @@ errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t ali
 	return rc;
 }
 
-errno_t as_area_create(as_t *as, uintptr_t base, size_t size, unsigned flags, unsigned backend,
-    uintptr_t *base_out)
+errno_t as_area_create(
+    as_t *as, uintptr_t base, size_t size, unsigned flags, unsigned backend, uintptr_t *base_out)
 {
 	return as_area_create_aligned(as, base, size, PAGE_SIZE, flags, backend, base_out);
 }

@@ -86,8 +86,8 @@ errno_t as_layout_place(as_layout_next_fn_t next, void *arg, const as_layout_lim
 	return as_layout_first_fit(next, arg, lim->floor, lim->top, size, align, out);
 }
 
-void as_layout_split(const as_layout_range_t *area, uintptr_t rbase, uintptr_t rend,
-    as_layout_split_t *out)
+void as_layout_split(
+    const as_layout_range_t *area, uintptr_t rbase, uintptr_t rend, as_layout_split_t *out)
 {
 	uintptr_t lo = rbase > area->base ? rbase : area->base;
 	uintptr_t hi = rend < area->end ? rend : area->end;

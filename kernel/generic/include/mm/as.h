@@ -88,11 +88,11 @@ void as_vsize_limit_set(as_t *as, size_t bytes);
  *   EEXIST  (fixed) overlap;               ELIMIT   virtual-size limit;
  *   ENOMEM  no hole (not fixed), or frames/memory for a wired area.
  */
-errno_t as_area_create(as_t *as, uintptr_t base, size_t size, unsigned flags, unsigned backend,
-    uintptr_t *base_out);
+errno_t as_area_create(
+    as_t *as, uintptr_t base, size_t size, unsigned flags, unsigned backend, uintptr_t *base_out);
 /* The same with an alignment (a power of two >= PAGE_SIZE) for placement. */
-errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align,
-    unsigned flags, unsigned backend, uintptr_t *base_out);
+errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align, unsigned flags,
+    unsigned backend, uintptr_t *base_out);
 
 /* Destroy the area starting exactly at @a base: ENOENT otherwise. */
 errno_t as_area_destroy(as_t *as, uintptr_t base);

@@ -79,8 +79,8 @@ typedef struct as_layout_split {
 	as_layout_range_t left, mid, right;
 } as_layout_split_t;
 
-void as_layout_split(const as_layout_range_t *area, uintptr_t rbase, uintptr_t rend,
-    as_layout_split_t *out);
+void as_layout_split(
+    const as_layout_range_t *area, uintptr_t rbase, uintptr_t rend, as_layout_split_t *out);
 
 static inline bool as_layout_empty(const as_layout_range_t *r)
 {
