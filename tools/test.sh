@@ -5,12 +5,13 @@
 #
 #   tools/test.sh                  everything
 #   KTEST=NAME[,NAME] tools/test.sh  only these kernel tests (plus the rest)
+#   UTEST=NAME[,NAME] tools/test.sh  only these user tests (plus the rest)
 #
 # Suites: format (clang-format of every C file), host (unit tests with
 # ASan/UBSan through meson test), boot (the system boots to idle and powers
 # off), crash (an unexpected exception and a panic are reported and reach
 # the host as the panic verdict), kernel (in-kernel tests in QEMU, TAP on
-# the serial port).
+# the serial port), user (the user-space test suite, uspace/app/tester).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -77,7 +78,7 @@ PY
 
 suite_boot() {
 	if "$top/tools/qemu.sh" --cmdline "poweroff" --timeout 60 --log "$logs/boot.log" > /dev/null 2>&1 &&
-		grep -q "kernel: up after" "$logs/boot.log"; then
+		grep -q "kernel: up after" "$logs/boot.log" && grep -q "^init: started" "$logs/boot.log"; then
 		record boot 1 0
 	else
 		echo "boot: the system did not come up (see $logs/boot.log)" >&2
@@ -122,11 +123,31 @@ suite_kernel() {
 	record kernel "$pass" "$fail"
 }
 
+# The user test suite: the kernel starts the module "tester" with the
+# selection (utest=...), which prints TAP and ends; the kernel powers off
+# with its verdict.
+suite_user() {
+	local spec=${UTEST:-all} rc
+	"$top/tools/qemu.sh" --cmdline "utest=$spec" --timeout 600 --log "$logs/user.log" \
+		> /dev/null 2>&1
+	rc=$?
+	read -r plan pass fail < <(tap_count "$logs/user.log")
+	grep -a "^not ok\|FAIL" "$logs/user.log" | tr -d '\r' >&2
+	if [ "$plan" -eq 0 ] || [ $((pass + fail)) -ne "$plan" ] || { [ $rc -ne 0 ] && [ "$fail" -eq 0 ]; }; then
+		echo "user: suite broken (qemu.sh exit $rc, plan $plan, ran $((pass + fail)))" >&2
+		tail -n 30 "$logs/user.log" | tr -d '\r' >&2
+		broken=1
+		fail=$((fail + (plan > pass + fail ? plan - pass - fail : 1)))
+	fi
+	record user "$pass" "$fail"
+}
+
 suite_format
 suite_host
 suite_boot
 suite_crash
 suite_kernel
+suite_user
 
 echo "--- test suites (logs in $logs)"
 cat "$logs/summary"

@@ -27,6 +27,7 @@
 #include <proc/program.h>
 #include <proc/scheduler.h>
 #include <proc/task.h>
+#include <proc/thread.h>
 #include <test/ktest.h>
 #include <time/timer.h>
 
@@ -43,9 +44,7 @@ static void print_memory(void)
 
 static void wait_ticks(uint64_t n)
 {
-	uint64_t until = timer_ticks() + n;
-	while (timer_ticks() < until)
-		cpu_halt();
+	thread_sleep(n * (1000000 / TIMER_HZ));
 }
 
 /*
@@ -153,6 +152,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	    (unsigned long long) (tsc_hz / 1000000));
 
 	run_selected();
+	/* The boot thread has nothing left to do; the idle thread idles. */
 	for (;;)
-		cpu_halt();
+		thread_sleep(3600ULL * 1000000);
 }

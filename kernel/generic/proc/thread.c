@@ -60,6 +60,7 @@ void thread_init(void)
 	/* The boot context becomes thread 0, running on the boot stack. */
 	thread_fields_init(&thread0, "kmain");
 	thread0.state = THREAD_RUNNING;
+	thread0.quantum = SCHED_QUANTUM_TICKS;
 	thread0.on_cpu = true;
 	thread0.kstack = (uintptr_t) boot_stack_bottom;
 	thread0.refcount = 2; /* never freed */

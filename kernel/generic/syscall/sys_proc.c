@@ -8,6 +8,7 @@
 #include <console/console.h>
 #include <mm/frame.h>
 #include <mm/page.h>
+#include <mm/slab.h>
 #include <mm/uaccess.h>
 #include <proc/program.h>
 #include <proc/task.h>
@@ -43,14 +44,16 @@ sysarg_t sys_thread_create(const sysargs_t *a)
 	if (entry < AS_USER_FLOOR || entry >= AS_USER_TOP || stack < AS_USER_FLOOR ||
 	    stack > AS_USER_TOP || (stack & 15))
 		return EINVAL;
-	errno_t rc = uspace_range_check(out, sizeof(tid_t));
-	if (rc != EOK || uspace_ptr_is_null(out))
-		return rc != EOK ? rc : EINVAL;
-	tid_t tid;
+	tid_t tid = 0;
+	if (uspace_ptr_is_null(out))
+		return EINVAL;
+	/* Prove the out pointer writable first: a bad one changes nothing. */
+	errno_t rc = copy_to_uspace(out, &tid, sizeof(tid));
+	if (rc != EOK)
+		return rc;
 	rc = task_thread_start(TASK, entry, stack, arg, &tid);
 	if (rc != EOK)
 		return rc;
-	/* The thread runs already; a bad out pointer only loses the id. */
 	return copy_to_uspace(out, &tid, sizeof(tid));
 }
 
@@ -63,15 +66,15 @@ sysarg_t sys_thread_join(const sysargs_t *a)
 {
 	tid_t tid = a->a[0];
 	uspace_ptr_t out = uspace_ptr(a->a[1]);
-	errno_t rc = uspace_range_check(out, sizeof(int));
+	int status = 0;
+	errno_t rc = uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &status, sizeof(status));
 	if (rc != EOK)
-		return rc;
+		return rc; /* checked before joining: a bad pointer loses nothing */
 	if (tid == THREAD->id)
 		return EINVAL;
 	thread_t *t = task_thread_find(TASK, tid);
 	if (!t)
 		return ENOENT;
-	int status;
 	thread_join(t, &status); /* drops the reference task_thread_find took */
 	task_thread_forget(TASK, t);
 	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &status, sizeof(status));
@@ -150,10 +153,11 @@ sysarg_t sys_task_wait(const sysargs_t *a)
 {
 	task_id_t id = a->a[0];
 	uspace_ptr_t out = uspace_ptr(a->a[1]);
-	errno_t rc = uspace_range_check(out, sizeof(task_exit_info_t));
+	task_exit_info_t info = { 0 };
+	/* Checked before waiting: a bad pointer must not lose the child. */
+	errno_t rc = uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &info, sizeof(info));
 	if (rc != EOK)
 		return rc;
-	task_exit_info_t info;
 	rc = task_wait(id, &info);
 	if (rc != EOK)
 		return rc;
@@ -168,6 +172,7 @@ sysarg_t sys_uptime(const sysargs_t *a)
 
 sysarg_t sys_mem_stats(const sysargs_t *a)
 {
+	slab_reclaim(); /* cached empty slabs are free memory */
 	mem_stats_t st = { .total_frames = frame_total_count(),
 		.free_frames = frame_free_count(),
 		.page_size = PAGE_SIZE };

@@ -30,9 +30,13 @@ static bool fault_page(istate_t *is)
 	uintptr_t addr = read_cr2();
 	bool user = is->cs & 3;
 	task_t *task = TASK;
+	unsigned access = pf_access(is->error);
+	if (user && addr >= USER_SPACE_END) {
+		irq_enable();
+		task_kill_fault(addr, access, false, is->rip, "unresolved page fault");
+	}
 	if (!task || addr >= USER_SPACE_END || !(is->rflags & RFLAGS_IF))
 		return false;
-	unsigned access = pf_access(is->error);
 	bool in_area = false;
 	irq_enable(); /* resolving may sleep on the address-space lock */
 	errno_t rc = as_page_fault(task->as, addr, access, &in_area);

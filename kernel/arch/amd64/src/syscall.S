@@ -27,14 +27,14 @@ syscall_entry:
 	pushq %rdx
 	pushq %rsi
 	pushq %rdi
+	pushq %rbp			/* 10 pushes: the stack stays 16-aligned */
 	sti
 	movq %rax, %rdi
-	movq %rsp, %rsi
-	subq $8, %rsp			/* 9 pushes: realign to 16 for the call */
-	xorl %ebp, %ebp
+	leaq 8(%rsp), %rsi		/* the sysargs_t starts at the saved rdi */
+	xorl %ebp, %ebp			/* end of the kernel's frame-pointer chain */
 	call syscall_dispatch
-	addq $8, %rsp
 	cli
+	popq %rbp
 	popq %rdi
 	popq %rsi
 	popq %rdx

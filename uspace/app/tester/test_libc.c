@@ -1,0 +1,168 @@
+/* libc itself: strings, formatting, number parsing, malloc. */
+#include "tester.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utest.h>
+
+UTEST(libc_string)
+{
+	char buf[32];
+	UT_CHECK_EQ(strlen(""), 0);
+	UT_CHECK_EQ(strlen("abc"), 3);
+	UT_CHECK(strcmp("abc", "abd") < 0 && strcmp("b", "a") > 0 && strcmp("x", "x") == 0);
+	UT_CHECK(strncmp("abcx", "abcy", 3) == 0 && strncmp("ab", "abc", 3) < 0);
+	UT_CHECK(strcmp(strcpy(buf, "hello"), "hello") == 0);
+	memset(buf, 'z', sizeof(buf));
+	strncpy(buf, "hi", 5);
+	UT_CHECK(buf[2] == 0 && buf[4] == 0 && buf[5] == 'z');
+	const char *s = "a.b.c";
+	UT_CHECK_EQ(strchr(s, '.') - s, 1);
+	UT_CHECK_EQ(strrchr(s, '.') - s, 3);
+	UT_CHECK_EQ(strchr(s, '\0') - s, 5);
+	UT_CHECK(strchr(s, 'x') == NULL);
+	const char *hay = "haystack";
+	UT_CHECK(strstr(hay, "st") == hay + 3);
+	UT_CHECK(strstr(hay, "") == hay);
+	UT_CHECK(strstr("haystack", "needle") == NULL);
+	char *d = strdup("copy");
+	UT_ASSERT(d != NULL);
+	UT_CHECK(strcmp(d, "copy") == 0);
+	free(d);
+}
+
+UTEST(libc_memory)
+{
+	char buf[64];
+	for (int i = 0; i < 64; i++)
+		buf[i] = (char) i;
+	memmove(buf + 1, buf, 32); /* overlap, forward */
+	UT_CHECK(buf[1] == 0 && buf[32] == 31 && buf[33] == 33);
+	memmove(buf, buf + 1, 32); /* overlap, backward */
+	UT_CHECK(buf[0] == 0 && buf[31] == 31);
+	memset(buf, 0x7f, 10);
+	UT_CHECK(buf[9] == 0x7f && buf[10] == 10);
+	UT_CHECK(memcmp("abc", "abd", 3) < 0 && memcmp("abc", "abc", 3) == 0);
+	UT_CHECK(memcmp("\xff", "\x01", 1) > 0);
+}
+
+UTEST(libc_snprintf)
+{
+	char buf[64];
+	UT_CHECK_EQ(snprintf(buf, sizeof(buf), "%d|%5s|%-3x|%#llx", -42, "ab", 255, 0x10ULL), 18);
+	UT_CHECK(strcmp(buf, "-42|   ab|ff |0x10") == 0);
+	UT_CHECK_EQ(snprintf(buf, 4, "abcdef"), 6);
+	UT_CHECK(strcmp(buf, "abc") == 0);
+	UT_CHECK_EQ(snprintf(NULL, 0, "%zu", (size_t) 12345), 5);
+	snprintf(buf, sizeof(buf), "%p", (void *) 0x1234);
+	UT_CHECK(strstr(buf, "1234") != NULL);
+}
+
+UTEST(libc_strtol)
+{
+	char *end;
+	UT_CHECK_EQ(strtol("  -123xyz", &end, 10), (uint64_t) -123);
+	UT_CHECK(*end == 'x');
+	UT_CHECK_EQ(strtoul("0x1F", NULL, 0), 31);
+	UT_CHECK_EQ(strtoul("0755", NULL, 0), 493);
+	UT_CHECK_EQ(strtoul("zz", NULL, 36), 35 * 36 + 35);
+	UT_CHECK_EQ(strtoul("99999999999999999999999", NULL, 10), ~0UL);
+	UT_CHECK_EQ(strtol("99999999999999999999999", NULL, 10), __LONG_MAX__);
+	UT_CHECK_EQ(strtol("-9223372036854775808", NULL, 10), (uint64_t) (-__LONG_MAX__ - 1));
+	const char *none = "abc";
+	UT_CHECK_EQ(strtol(none, &end, 10), 0);
+	UT_CHECK(end == none);
+	UT_CHECK_EQ(atoi("42"), 42);
+	UT_CHECK_EQ(atoi("-7"), (uint64_t) -7);
+}
+
+UTEST(libc_errno_names)
+{
+	for (errno_t e = 0; e < ERRNO_COUNT; e++) {
+		UT_CHECK(str_error_name(e)[0] == 'E');
+		UT_CHECK(str_error(e) != NULL);
+	}
+	UT_CHECK(strcmp(str_error_name(EFAULT), "EFAULT") == 0);
+	UT_CHECK(strcmp(str_error_name(-1), "E?") == 0);
+}
+
+/* Random sizes, every block filled with its own pattern and checked. */
+UTEST(libc_malloc_stress)
+{
+	enum { N = 256 };
+	static unsigned char *blocks[N];
+	static size_t sizes[N];
+	uint64_t seed = 12345;
+	for (int round = 0; round < 4000; round++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		int i = (int) ((seed >> 33) % N);
+		if (blocks[i]) {
+			UT_CHECK(((uintptr_t) blocks[i] & 15) == 0);
+			for (size_t k = 0; k < sizes[i]; k++) {
+				if (blocks[i][k] != (unsigned char) (i + k)) {
+					UT_CHECK(!"heap block corrupted");
+					break;
+				}
+			}
+			free(blocks[i]);
+			blocks[i] = NULL;
+			continue;
+		}
+		sizes[i] = (seed >> 20) % ((seed & 1) ? 64 : 5000);
+		blocks[i] = malloc(sizes[i]);
+		UT_ASSERT(blocks[i] != NULL);
+		for (size_t k = 0; k < sizes[i]; k++)
+			blocks[i][k] = (unsigned char) (i + k);
+	}
+	for (int i = 0; i < N; i++) {
+		free(blocks[i]);
+		blocks[i] = NULL;
+	}
+}
+
+UTEST(libc_calloc_realloc)
+{
+	UT_CHECK(calloc(~(size_t) 0 / 2, 4) == NULL);
+	UT_CHECK(malloc(~(size_t) 0) == NULL);
+	unsigned *p = calloc(100, sizeof(unsigned));
+	UT_ASSERT(p != NULL);
+	for (int i = 0; i < 100; i++) {
+		UT_CHECK_EQ(p[i], 0);
+		p[i] = (unsigned) i;
+	}
+	p = realloc(p, 100000 * sizeof(unsigned));
+	UT_ASSERT(p != NULL);
+	for (int i = 0; i < 100; i++)
+		UT_CHECK_EQ(p[i], i);
+	p[99999] = 1;
+	free(p);
+	free(NULL);
+}
+
+/* Block the heap area's growth with another area: malloc must start a new
+ * heap area elsewhere (the EEXIST path). */
+UTEST(libc_malloc_new_heap_area)
+{
+	void *probe = malloc(16);
+	UT_ASSERT(probe != NULL);
+	as_area_info_t heap;
+	UT_ASSERT_OK(as_area_query((uintptr_t) probe, &heap));
+	uintptr_t block;
+	errno_t rc = as_area_create(heap.base + heap.size, PAGE_SIZE, RW | AS_AREA_FIXED, &block);
+	UT_ASSERT_ERR(rc, EOK, EEXIST);
+	size_t big = 4 * heap.size;
+	unsigned char *p = malloc(big);
+	UT_CHECK(p != NULL);
+	if (p) {
+		as_area_info_t other;
+		UT_CHECK_OK(as_area_query((uintptr_t) p, &other));
+		UT_CHECK(other.base != heap.base);
+		UT_CHECK(other.size >= big);
+		p[0] = 1;
+		p[big - 1] = 2;
+	}
+	free(p);
+	free(probe);
+	if (rc == EOK)
+		UT_CHECK_OK(as_area_destroy(block));
+}

@@ -1,0 +1,50 @@
+/* Tasks: many children, ids, and the memory they give back. */
+#include "tester.h"
+#include <stdio.h>
+#include <task.h>
+#include <utest.h>
+
+#define TASK_MANY 200
+#define TASK_BATCH 4
+
+/* Spawn "child:exit N" for N = first..first+n-1, then wait for all. */
+static void task_batch_run(int first, int n)
+{
+	task_id_t ids[TASK_BATCH];
+	char args[32];
+	for (int i = 0; i < n; i++) {
+		snprintf(args, sizeof(args), "child:exit %d", (first + i) % 256);
+		UT_ASSERT_OK(task_spawn(TESTER_MODULE, args, &ids[i]));
+		for (int j = 0; j < i; j++)
+			UT_CHECK(ids[j] != ids[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		task_exit_info_t info;
+		UT_ASSERT_OK(task_wait(ids[i], &info));
+		UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+		UT_CHECK_EQ(info.status, (first + i) % 256);
+	}
+}
+
+UTEST(task_spawn_200)
+{
+	uint64_t before = frames_free();
+	for (int i = 0; i < TASK_MANY && !utest_failed(); i += TASK_BATCH)
+		task_batch_run(i, TASK_BATCH);
+	uint64_t after = frames_settle(before);
+	if (!UT_CHECK(after >= before))
+		utest_note("%llu frames free before, %llu after %d tasks",
+		    (unsigned long long) before, (unsigned long long) after, TASK_MANY);
+}
+
+UTEST(task_ids)
+{
+	task_id_t a, b;
+	task_exit_info_t info;
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, "child:exit 0", &a));
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, "child:exit 0", &b));
+	UT_CHECK(a != b && a != task_id() && b != task_id());
+	UT_CHECK_OK(task_wait(b, &info));
+	UT_CHECK_OK(task_wait(a, &info));
+	UT_CHECK_ERR(task_wait(a, &info), ENOENT);
+}

@@ -1,0 +1,63 @@
+/*
+ * tester: the user test suite (TAP on the console, see utest.h).
+ *
+ *   tester                    run every test
+ *   tester NAME[,NAME...]     run these tests
+ *   tester child:WHAT [ARGS]  be a child of a test (child.c)
+ */
+#include "tester.h"
+#include <stdio.h>
+#include <string.h>
+#include <sys.h>
+#include <task.h>
+#include <thread.h>
+#include <utest.h>
+
+#define FRAMES_SETTLE_TRIES 200
+#define FRAMES_SETTLE_WAIT_US 5000
+
+errno_t child_run(const char *args, task_exit_info_t *info)
+{
+	task_id_t id;
+	memset(info, 0, sizeof(*info));
+	errno_t rc = task_spawn(TESTER_MODULE, args, &id);
+	if (rc != EOK)
+		return rc;
+	return task_wait(id, info);
+}
+
+uint64_t frames_free(void)
+{
+	mem_stats_t st = { 0 };
+	mem_stats(&st);
+	return st.free_frames;
+}
+
+uint64_t frames_settle(uint64_t want)
+{
+	uint64_t now = frames_free();
+	for (int i = 0; i < FRAMES_SETTLE_TRIES && now < want; i++) {
+		thread_sleep_us(FRAMES_SETTLE_WAIT_US);
+		now = frames_free();
+	}
+	return now;
+}
+
+/* The first argument that names a child mode, or -1. */
+static int tester_child_arg(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		if (argv[i] && strncmp(argv[i], "child:", 6) == 0)
+			return i;
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	int c = tester_child_arg(argc, argv);
+	if (c >= 0)
+		return child_main(argc - c, argv + c);
+	printf("# tester: task %llu, user test suite\n", (unsigned long long) task_id());
+	return utest_main(argc, argv);
+}

@@ -1,0 +1,25 @@
+/*
+ * Raw system calls and the small system services: console output, uptime,
+ * memory statistics.  syscall6() (and syscall0..5) reach any syscall number,
+ * including invalid ones, for tests.
+ */
+#ifndef LIBC_SYS_H_
+#define LIBC_SYS_H_
+
+#include <abi/errno.h>
+#include <abi/syscall.h>
+#include <abi/task.h>
+#include <libarch/syscall.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write @a len bytes to the kernel console (unbuffered). */
+errno_t kconsole_write(const char *buf, size_t len);
+/* Nanoseconds since boot. */
+errno_t uptime_ns(uint64_t *ns_out);
+/* Nanoseconds since boot, or 0 if the kernel refused (convenience). */
+uint64_t uptime_ns_now(void);
+/* Frame counts of the whole machine. */
+errno_t mem_stats(mem_stats_t *out);
+
+#endif

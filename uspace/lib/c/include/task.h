@@ -1,0 +1,20 @@
+/* Tasks: identity, exit, spawning a boot module and waiting for it. */
+#ifndef LIBC_TASK_H_
+#define LIBC_TASK_H_
+
+#include <abi/errno.h>
+#include <abi/task.h>
+#include <stdnoreturn.h>
+
+task_id_t task_id(void);
+/* End the whole task (all its threads) with @a status; flushes stdout. */
+noreturn void task_exit(int status);
+/* Start boot module @a module with the command line @a args (may be NULL). */
+errno_t task_spawn(const char *module, const char *args, task_id_t *id_out);
+/* Wait until task @a id (a child) has ended; *info says how. */
+errno_t task_wait(task_id_t id, task_exit_info_t *info);
+
+/* The startup block the kernel gave this task (crt0). */
+const task_startup_t *task_startup(void);
+
+#endif

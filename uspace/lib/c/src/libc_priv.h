@@ -1,0 +1,21 @@
+/* Functions libc's own modules call on each other at startup and exit. */
+#ifndef LIBC_PRIV_H_
+#define LIBC_PRIV_H_
+
+#include <abi/errno.h>
+#include <abi/task.h>
+#include <stdnoreturn.h>
+
+/* Make the first heap area. */
+errno_t malloc_init(void);
+/* Flush stdout at task exit: never blocks on another thread's lock. */
+void stdout_flush_exit(void);
+/* Entered from crt0 (arch/amd64/crt0.S). */
+noreturn void __libc_main(task_startup_t *startup);
+/* Entered from __thread_entry (arch/amd64/thread_entry.S). */
+struct thread_rec;
+noreturn void __thread_main(struct thread_rec *rec);
+/* The first instruction of a libc thread. */
+void __thread_entry(void);
+
+#endif

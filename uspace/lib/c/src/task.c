@@ -1,0 +1,28 @@
+/* Task system calls. */
+#include "libc_priv.h"
+#include <string.h>
+#include <sys.h>
+#include <task.h>
+
+task_id_t task_id(void)
+{
+	return (task_id_t) syscall0(SYS_TASK_ID);
+}
+
+noreturn void task_exit(int status)
+{
+	stdout_flush_exit();
+	syscall1(SYS_TASK_EXIT, status);
+	__builtin_unreachable();
+}
+
+errno_t task_spawn(const char *module, const char *args, task_id_t *id_out)
+{
+	size_t args_len = args ? strlen(args) : 0;
+	return (errno_t) syscall5(SYS_TASK_SPAWN, module, strlen(module), args, args_len, id_out);
+}
+
+errno_t task_wait(task_id_t id, task_exit_info_t *info)
+{
+	return (errno_t) syscall2(SYS_TASK_WAIT, id, info);
+}

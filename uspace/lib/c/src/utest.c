@@ -1,0 +1,204 @@
+/*
+ * User test runner (see utest.h).
+ *
+ * Leak check.  Around every test the runner reads the machine's free-frame
+ * count (SYS_MEM_STATS) and the bytes held by this task's heap areas.  The
+ * heap never shrinks, so frames a test moved into the heap are not a leak:
+ *
+ *   leaked = (free before - free after) - (heap pages after - heap pages before)
+ *
+ * must be zero.  When the heap grew, the kernel may also have needed new
+ * page-table pages for it, which stay while the heap does, so a small
+ * allowance (UTEST_PT_SLACK plus one frame per 2 MiB of growth) is granted
+ * then, and only then.  Before the first test the runner warms up: it
+ * grows the heap by UTEST_WARM_HEAP (then frees it), and creates and joins
+ * a thread and an area once, so kernel caches that fill on first use do
+ * not count against the first test.  Work the kernel finishes after the
+ * fact (a reaper freeing a dead task or thread) is allowed for by
+ * measuring again, up to UTEST_LEAK_RETRIES times UTEST_LEAK_WAIT_US,
+ * before a leak is reported.  A negative difference (more frames free
+ * after) is not an error: the kernel may have given back cached memory.
+ */
+#include <as.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys.h>
+#include <thread.h>
+#include <utest.h>
+
+#define UTEST_WARM_HEAP (512 * 1024)
+#define UTEST_PT_SLACK 3
+#define UTEST_LEAK_RETRIES 40
+#define UTEST_LEAK_WAIT_US 5000
+
+extern const utest_t utest_table_start[], utest_table_end[];
+
+static unsigned utest_failures;
+
+bool utest_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	printf("#   FAIL %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	utest_failures++;
+	return false;
+}
+
+bool utest_failed(void)
+{
+	return utest_failures > 0;
+}
+
+void utest_note(const char *fmt, ...)
+{
+	va_list ap;
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+bool utest_check_err(
+    const char *file, int line, const char *expr, errno_t err, int n, const errno_t *ok)
+{
+	for (int i = 0; i < n; i++) {
+		if (err == ok[i])
+			return true;
+	}
+	char want[96] = "";
+	size_t len = 0;
+	for (int i = 0; i < n && len < sizeof(want); i++)
+		len += snprintf(
+		    want + len, sizeof(want) - len, "%s%s", i ? " or " : "", str_error_name(ok[i]));
+	return utest_fail(
+	    file, line, "%s: %s (%d), expected %s", expr, str_error_name(err), err, want);
+}
+
+/* Is @a name one of the comma-separated names in @a spec (or spec "all")? */
+static bool utest_selected(const char *spec, const char *name)
+{
+	if (strcmp(spec, "all") == 0)
+		return true;
+	size_t n = strlen(name);
+	for (const char *p = spec; *p;) {
+		const char *e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		if ((size_t) (e - p) == n && strncmp(p, name, n) == 0)
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+typedef struct utest_usage {
+	uint64_t free_frames;
+	size_t heap_bytes;
+} utest_usage_t;
+
+static void utest_usage(utest_usage_t *u)
+{
+	mem_stats_t st = { 0 };
+	mem_stats(&st);
+	u->free_frames = st.free_frames;
+	u->heap_bytes = malloc_heap_bytes();
+}
+
+/* Frames gone that heap growth does not explain, minus the allowance. */
+static int64_t utest_leak_excess(const utest_usage_t *before, const utest_usage_t *after)
+{
+	int64_t used = (int64_t) before->free_frames - (int64_t) after->free_frames;
+	int64_t heap_pages = (int64_t) (after->heap_bytes - before->heap_bytes) /
+	    (int64_t) PAGE_SIZE;
+	int64_t slack = heap_pages > 0 ? UTEST_PT_SLACK + heap_pages / 512 : 0;
+	return used - heap_pages - slack;
+}
+
+static void utest_leak_check(const utest_usage_t *before)
+{
+	utest_usage_t after;
+	for (int i = 0;; i++) {
+		utest_usage(&after);
+		if (utest_leak_excess(before, &after) <= 0)
+			return;
+		if (i == UTEST_LEAK_RETRIES)
+			break;
+		thread_sleep_us(UTEST_LEAK_WAIT_US);
+	}
+	utest_fail(__FILE__, __LINE__,
+	    "test leaked frames: %llu free before, %llu after, heap %zu -> %zu bytes",
+	    (unsigned long long) before->free_frames, (unsigned long long) after.free_frames,
+	    before->heap_bytes, after.heap_bytes);
+}
+
+static int utest_warm_thread(void *arg)
+{
+	return (int) (uintptr_t) arg;
+}
+
+static void utest_warm_up(void)
+{
+	free(malloc(UTEST_WARM_HEAP));
+	tid_t tid;
+	if (thread_create(utest_warm_thread, NULL, &tid) == EOK)
+		thread_join(tid, NULL);
+	uintptr_t base;
+	if (as_area_create(0, PAGE_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base) == EOK)
+		as_area_destroy(base);
+}
+
+static void utest_run_one(const utest_t *t, unsigned num)
+{
+	utest_usage_t before;
+
+	utest_failures = 0;
+	utest_usage(&before);
+	uint64_t t0 = uptime_ns_now();
+	t->fn();
+	uint64_t ms = (uptime_ns_now() - t0) / 1000000;
+	utest_leak_check(&before);
+	printf("%s %u - %s # %llu ms\n", utest_failures ? "not ok" : "ok", num, t->name,
+	    (unsigned long long) ms);
+}
+
+unsigned utest_run(const char *spec)
+{
+	unsigned selected = 0, failed = 0, num = 0;
+
+	for (const utest_t *t = utest_table_start; t < utest_table_end; t++)
+		selected += utest_selected(spec, t->name);
+	printf("TAP version 13\n1..%u\n", selected);
+	if (selected == 0)
+		printf("# no user test matches \"%s\"\n", spec);
+	utest_warm_up();
+	for (const utest_t *t = utest_table_start; t < utest_table_end; t++) {
+		if (!utest_selected(spec, t->name))
+			continue;
+		utest_run_one(t, ++num);
+		failed += utest_failures ? 1 : 0;
+	}
+	printf("# user tests: %u passed, %u failed\n", selected - failed, failed);
+	return selected == 0 ? 1 : failed;
+}
+
+int utest_main(int argc, char **argv)
+{
+	unsigned failed = 0;
+	if (argc < 2)
+		return utest_run("all") == 0 ? 0 : 1;
+	/* Several arguments: one run over the union would be nicer, but
+	 * a TAP stream has one plan, so join them into one spec. */
+	char spec[256] = "";
+	size_t len = 0;
+	for (int i = 1; i < argc && len < sizeof(spec); i++)
+		len += snprintf(spec + len, sizeof(spec) - len, "%s%s", i > 1 ? "," : "", argv[i]);
+	failed = utest_run(spec);
+	return failed == 0 ? 0 : 1;
+}
