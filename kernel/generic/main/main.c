@@ -74,20 +74,24 @@ static void crash_on_request(const char *how)
 	panic("crash requested on the command line");
 }
 
-/* "utest=SPEC": run the user test suite (module "tester") and power off
- * with its verdict. */
-static noreturn void run_user_tests(const char *spec)
+/*
+ * Run boot module @a name with arguments @a spec as a child of the kernel,
+ * wait for it and power off with its verdict (exit status 0 = success).
+ * "utest=SPEC" runs the user test suite (module "tester"), "bench=SPEC"
+ * the benchmarks (module "bench").
+ */
+static noreturn void run_module_verdict(const char *name, const char *spec)
 {
 	task_id_t id;
-	task_exit_info_t info;
-	errno_t rc = program_spawn_module("tester", spec, 0, &id);
+	task_exit_info_t info = { 0 };
+	errno_t rc = program_spawn_module(name, spec, 0, &id);
 	if (rc != EOK) {
-		printf("kernel: cannot start the user tests: error %d\n", rc);
+		printf("kernel: cannot start %s: error %d\n", name, rc);
 		arch_poweroff(ARCH_EXIT_FAILURE);
 	}
 	rc = task_wait(id, &info);
 	bool ok = rc == EOK && info.reason == TASK_EXIT_NORMAL && info.status == 0;
-	printf("kernel: user tests ended: %s, status %d%s%s\n",
+	printf("kernel: %s ended: %s, status %d%s%s\n", name,
 	    info.reason == TASK_EXIT_NORMAL ? "exited" : "killed", info.status,
 	    info.message[0] ? ": " : "", info.message);
 	arch_poweroff(ok ? ARCH_EXIT_SUCCESS : ARCH_EXIT_FAILURE);
@@ -116,7 +120,9 @@ static void run_selected(void)
 		arch_poweroff(failed ? ARCH_EXIT_FAILURE : ARCH_EXIT_SUCCESS);
 	}
 	if (cmdline_get(boot_info.cmdline, "utest", spec, sizeof(spec)))
-		run_user_tests(spec);
+		run_module_verdict("tester", spec);
+	if (cmdline_get(boot_info.cmdline, "bench", spec, sizeof(spec)))
+		run_module_verdict("bench", spec);
 	start_init();
 	wait_ticks(TIMER_HZ / 10);
 	printf("kernel: up after %llu ms, timer ticking (%llu ticks), idle\n",

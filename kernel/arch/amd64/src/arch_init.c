@@ -8,7 +8,10 @@
 #include <arch/page_table.h>
 #include <arch/pic.h>
 #include <arch/serial.h>
+#include <console/console.h>
 #include <debug.h>
+#include <main/bootinfo.h>
+#include <main/cmdline.h>
 #include <mm/bootmem.h>
 #include <proc/cpu.h>
 
@@ -28,6 +31,13 @@ void arch_mm_init(void)
 {
 	bootmem_init(KERNEL_PBASE, KIMG2PA(kernel_image_end));
 	page_table_kernel_init(bootmem_ram_end());
+	/* PCIDs: TLB entries tagged per address space survive switches.  The
+	 * kernel's own table runs with PCID 0 (CR3 bits 11:0 are 0 here, as
+	 * enabling requires).  "nopcid" on the command line turns them off. */
+	if (cpu_features.pcid && !cmdline_has(boot_info.cmdline, "nopcid")) {
+		write_cr4(read_cr4() | CR4_PCIDE);
+		printf("mm: PCIDs enabled\n");
+	}
 }
 
 #define MSR_STAR 0xc0000081

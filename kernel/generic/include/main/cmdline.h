@@ -3,7 +3,9 @@
  * "key=value".  Recognised keys: test=all|NAME[,NAME...] (run kernel tests
  * and power off with the verdict), poweroff (boot, report up, power off:
  * for scripts), crash=pf|ud|stack|panic (die on purpose: a test of the fatal
- * report paths).
+ * report paths), utest=all|NAME[,NAME] (run the user test suite, module
+ * "tester", and power off with its verdict), bench=all|NAME (run the
+ * benchmarks, module "bench"), nopcid (do not use PCIDs).
  */
 #ifndef KERN_MAIN_CMDLINE_H_
 #define KERN_MAIN_CMDLINE_H_
