@@ -33,8 +33,11 @@ sysarg_t sys_as_area_create(const sysargs_t *args)
 	unsigned flags;
 	errno_t rc = sys_as_flags(args->a[2], AS_AREA_RIGHTS | AS_AREA_FIXED, &flags);
 
+	/* Prove the out pointer writable before creating anything, so a bad
+	 * pointer changes nothing; the undo below is only for another thread
+	 * unmapping it in between. */
 	if (rc == EOK && !uspace_ptr_is_null(out))
-		rc = uspace_range_check(out, sizeof(base));
+		rc = copy_to_uspace(out, &base, sizeof(base));
 	if (rc == EOK)
 		rc = as_area_create(
 		    as_current(), args->a[0], args->a[1], flags, AS_BACKEND_WIRED, &base);
