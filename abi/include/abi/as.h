@@ -31,8 +31,11 @@
 /* The lowest user address an area may cover: the first 64 KiB stay empty so
  * NULL-pointer dereferences (also with an offset) always fault. */
 #define AS_USER_FLOOR 0x10000UL
-/* One past the highest user address (the canonical lower half). */
-#define AS_USER_TOP 0x0000800000000000UL
+/* One past the highest address an area may cover: the canonical lower
+ * half minus its last page.  A `syscall` in that page would return to the
+ * non-canonical 0x800000000000, which makes SYSRET fault in ring 0 on
+ * Intel CPUs; so nothing can ever be mapped there. */
+#define AS_USER_TOP 0x00007ffffffff000UL
 /* Where the kernel starts looking when it chooses an address. */
 #define AS_ANYWHERE_FLOOR 0x0000100000000000UL
 

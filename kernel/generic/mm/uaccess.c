@@ -1,5 +1,5 @@
 /* Access to user memory (see mm/uaccess.h). */
-#include <arch/layout.h>
+#include <abi/as.h>
 #include <mm/uaccess.h>
 
 errno_t arch_copy_user(void *dst, const void *src, size_t n);
@@ -8,7 +8,8 @@ errno_t uspace_range_check(uspace_ptr_t p, size_t n)
 {
 	if (n == 0)
 		return EOK;
-	if (p.addr + n < p.addr || p.addr + n > USER_SPACE_END)
+	/* the ABI's user range: the last page of the lower half is never user */
+	if (p.addr + n < p.addr || p.addr + n > AS_USER_TOP)
 		return EINVAL;
 	return EOK;
 }

@@ -55,13 +55,14 @@ void scheduler_make_ready(thread_t *t)
 	ipl_t ipl = arch_interrupts_disable();
 	spinlock_lock(&sched_lock);
 	assert(t->state != THREAD_READY && t->state != THREAD_EXITED);
-	bool was_running = t->state == THREAD_RUNNING;
 	t->state = THREAD_READY;
 	t->priority = t->base_priority;
-	/* A RUNNING thread being made ready is the current one of some CPU;
-	 * it goes back on a queue when it switches away. */
-	if (!was_running)
-		rq_insert(&cpus[0], t);
+	/* Queued at once even if it has not finished switching away (SMP):
+	 * on_cpu keeps another CPU from resuming it too early. */
+	rq_insert(&cpus[0], t);
+	thread_t *cur = cpus[0].current;
+	if (cur && (cur == cpus[0].idle || t->priority < cur->priority))
+		cpus[0].need_resched = true;
 	spinlock_unlock(&sched_lock);
 	arch_interrupts_restore(ipl);
 }
@@ -96,12 +97,12 @@ void scheduler_switch(void)
 	assert(cpu->preempt_disabled == 0);
 
 	spinlock_lock(&sched_lock);
+	/* RUNNING: preempted or yielding, back on a queue.  READY: woken
+	 * before it switched away, already queued.  SLEEPING, EXITED: off. */
 	if (prev->state == THREAD_RUNNING) {
 		prev->state = THREAD_READY;
 		if (prev != cpu->idle)
 			rq_insert(cpu, prev);
-	} else if (prev->state == THREAD_READY && prev != cpu->idle) {
-		rq_insert(cpu, prev); /* woken before it got to switch away */
 	}
 	thread_t *next = rq_pick(cpu);
 	next->state = THREAD_RUNNING;

@@ -53,6 +53,7 @@ errno_t task_create(const char *name, task_id_t parent, task_t **out)
 	list_initialize(&t->threads);
 	t->state = TASK_RUNNING;
 	t->parent = parent;
+	t->refcount = 1; /* the task list's */
 	mutex_lock(&tasks_lock);
 	t->id = next_task_id++;
 	list_append(&t->tasks_link, &tasks);
@@ -62,15 +63,36 @@ errno_t task_create(const char *name, task_id_t parent, task_t **out)
 	return EOK;
 }
 
+void task_hold(task_t *task)
+{
+	__atomic_add_fetch(&task->refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+void task_release(task_t *task)
+{
+	if (__atomic_sub_fetch(&task->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
+		assert(task->state == TASK_ZOMBIE && task->as == NULL);
+		free(task);
+	}
+}
+
 void task_destroy_unstarted(task_t *task)
 {
 	assert(task->thread_count == 0 && list_empty(&task->threads));
-	as_release(task->as);
+	mutex_lock(&task->lock);
+	as_t *as = task->as;
+	task->as = NULL;
+	task->state = TASK_ZOMBIE;
+	mutex_unlock(&task->lock);
+	as_release(as);
 	mutex_lock(&tasks_lock);
+	/* A sibling may already wait for this (guessable) id: it holds its
+	 * own reference and finds the zombie reaped. */
 	list_remove(&task->tasks_link);
 	tasks_live--;
 	mutex_unlock(&tasks_lock);
-	free(task);
+	condvar_broadcast(&task->state_cv);
+	task_release(task);
 }
 
 errno_t task_thread_start(
@@ -83,6 +105,7 @@ errno_t task_thread_start(
 	mutex_lock(&task->lock);
 	if (task->state != TASK_RUNNING) {
 		mutex_unlock(&task->lock);
+		t->task = NULL; /* it took no task reference */
 		t->state = THREAD_EXITED; /* never ran: just drop both references */
 		thread_release(t);
 		thread_release(t);
@@ -90,6 +113,7 @@ errno_t task_thread_start(
 	}
 	list_append(&t->task_link, &task->threads);
 	task->thread_count++;
+	task_hold(task); /* dropped when the thread is freed */
 	if (tid_out)
 		*tid_out = t->id;
 	mutex_unlock(&task->lock);
@@ -119,13 +143,14 @@ static void task_reap_locked(task_t *task)
 {
 	assert(mutex_locked_by_me(&tasks_lock) && task->state == TASK_ZOMBIE);
 	list_remove(&task->tasks_link);
+	link_initialize(&task->tasks_link);
 	tasks_live--;
 	while (!list_empty(&task->threads)) {
 		thread_t *t = list_get_instance(list_first(&task->threads), thread_t, task_link);
 		list_remove(&t->task_link);
 		thread_release(t);
 	}
-	free(task);
+	task_release(task); /* the task list's reference */
 }
 
 static task_t *task_find_locked(task_id_t id)
@@ -175,13 +200,16 @@ void task_thread_exiting(thread_t *t, int status)
 	if (!last)
 		return;
 
+	/* Detach the address space first: from here on a switch back to this
+	 * thread loads the kernel's table, never the dying one. */
+	mutex_lock(&task->lock);
+	as_t *as = task->as;
+	task->as = NULL;
+	mutex_unlock(&task->lock);
 	as_activate(NULL);
-	as_release(task->as);
-	/* tasks_lock is held until we are done with the task: the parent
-	 * reaps (frees) it under that lock, so not before. */
+	as_release(as);
 	mutex_lock(&tasks_lock);
 	mutex_lock(&task->lock);
-	task->as = NULL;
 	task->state = TASK_ZOMBIE;
 	condvar_broadcast(&task->state_cv);
 	mutex_unlock(&task->lock);
@@ -244,6 +272,14 @@ thread_t *task_thread_find(task_t *task, tid_t tid)
 	return found;
 }
 
+void task_thread_unclaim(task_t *task, thread_t *t)
+{
+	mutex_lock(&task->lock);
+	t->join_claimed = false;
+	mutex_unlock(&task->lock);
+	thread_release(t);
+}
+
 void task_thread_forget(task_t *task, thread_t *t)
 {
 	mutex_lock(&task->lock);
@@ -252,38 +288,50 @@ void task_thread_forget(task_t *task, thread_t *t)
 	thread_release(t);
 }
 
-/* Find child @a id of the caller (the kernel's children when TASK is NULL). */
-static task_t *task_find_child(task_id_t id)
+/* Claim child @a id of the caller (the kernel's children when TASK is
+ * NULL) for waiting, with a reference: ENOENT, or EBUSY if another thread
+ * already waits for it. */
+static errno_t task_claim_child(task_id_t id, task_t **out)
 {
 	task_t *self = TASK;
 	task_id_t me = self ? self->id : 0;
+	errno_t rc = ENOENT;
 	mutex_lock(&tasks_lock);
 	task_t *t = task_find_locked(id);
-	if (t && t->parent != me)
-		t = NULL;
+	if (t && t->parent == me) {
+		rc = t->waited ? EBUSY : EOK;
+		if (rc == EOK) {
+			t->waited = true;
+			task_hold(t);
+			*out = t;
+		}
+	}
 	mutex_unlock(&tasks_lock);
-	return t;
+	return rc;
 }
 
 errno_t task_wait(task_id_t id, task_exit_info_t *info)
 {
-	task_t *t = task_find_child(id);
-	if (!t)
-		return ENOENT;
-	/* A child is reaped only by its parent (us), so t stays valid. */
+	task_t *t;
+	errno_t rc = task_claim_child(id, &t);
+	if (rc != EOK)
+		return rc;
 	mutex_lock(&t->lock);
-	errno_t rc = EOK;
 	while (t->state != TASK_ZOMBIE && rc == EOK)
 		rc = condvar_wait_flags(&t->state_cv, &t->lock, 0, WAITQ_INTERRUPTIBLE);
 	if (rc == EOK)
 		*info = t->exit;
 	mutex_unlock(&t->lock);
-	if (rc != EOK)
-		return rc;
 	mutex_lock(&tasks_lock);
-	task_reap_locked(t);
+	if (rc == EOK && link_in_use(&t->tasks_link))
+		task_reap_locked(t);
+	else if (rc == EOK)
+		rc = ENOENT; /* it never started (failed spawn) */
+	else
+		t->waited = false; /* interrupted: someone may wait again */
 	mutex_unlock(&tasks_lock);
-	return EOK;
+	task_release(t);
+	return rc;
 }
 
 size_t task_count(void)

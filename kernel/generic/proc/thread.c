@@ -72,7 +72,8 @@ void thread_init(void)
 static void thread_stack_prepare(thread_t *t)
 {
 	uint64_t *sp = (uint64_t *) (t->kstack + KSTACK_SIZE);
-	*--sp = 0; /* alignment: entry sees rsp = 16n */
+	/* After the "ret" rsp is the stack top (16n); the stub's call then
+	 * enters thread_first_run with rsp = 16n - 8, as the ABI wants. */
 	*--sp = (uint64_t) thread_entry_stub; /* "return" address */
 	for (int i = 0; i < 6; i++)
 		*--sp = 0; /* rbp rbx r12 r13 r14 r15 */
@@ -146,6 +147,8 @@ void thread_first_run(void)
 	scheduler_finish_switch();
 	thread_t *t = THREAD;
 	irq_enable();
+	if (t->task && __atomic_load_n(&t->interrupted, __ATOMIC_ACQUIRE))
+		task_thread_terminate(); /* its task ended before it ever ran */
 	if (t->task)
 		arch_user_enter(t->uentry, t->ustack, t->uarg);
 	t->kentry(t->karg);
@@ -165,6 +168,8 @@ void thread_release(thread_t *t)
 	kstack_free(t->kstack);
 	if (t->fpu)
 		slab_free(&fpu_cache, t->fpu);
+	if (t->task)
+		task_release(t->task);
 	slab_free(&thread_cache, t);
 	__atomic_sub_fetch(&threads_live, 1, __ATOMIC_RELAXED);
 }
@@ -192,22 +197,30 @@ noreturn void thread_exit(int status)
 	panic("an exited thread was scheduled again");
 }
 
-errno_t thread_join(thread_t *t, int *status)
+errno_t thread_join_flags(thread_t *t, int *status, unsigned flags)
 {
 	assert(t != THREAD);
+	errno_t rc = EOK;
 	ipl_t ipl = arch_interrupts_disable();
 	spinlock_lock(&t->join_wq.lock.lock);
-	while (t->state != THREAD_EXITED) {
-		waitq_sleep_locked(&t->join_wq, 0, 0, ipl);
+	while (t->state != THREAD_EXITED && rc == EOK) {
+		rc = waitq_sleep_locked(&t->join_wq, 0, flags, ipl);
 		ipl = arch_interrupts_disable();
 		spinlock_lock(&t->join_wq.lock.lock);
 	}
 	spinlock_unlock(&t->join_wq.lock.lock);
 	arch_interrupts_restore(ipl);
+	if (rc != EOK)
+		return rc; /* interrupted: the reference stays the caller's */
 	if (status)
 		*status = t->exit_status;
 	thread_release(t);
 	return EOK;
+}
+
+errno_t thread_join(thread_t *t, int *status)
+{
+	return thread_join_flags(t, status, 0);
 }
 
 void thread_detach(thread_t *t)

@@ -1,5 +1,6 @@
 /* Spinlocks (see synch/spinlock.h). */
 #include <debug.h>
+#include <proc/cpu.h>
 #include <synch/spinlock.h>
 
 void spinlock_initialize(spinlock_t *lock, const char *name)
@@ -8,14 +9,25 @@ void spinlock_initialize(spinlock_t *lock, const char *name)
 	lock->name = name;
 }
 
+/*
+ * Holding any spinlock disables preemption on this CPU: a holder that was
+ * switched out would leave every contender spinning (forever, if the
+ * contender runs with interrupts off).  Unlocking the last one is a
+ * preemption point.
+ */
 bool spinlock_trylock(spinlock_t *lock)
 {
-	return __atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE) == 0;
+	preempt_disable();
+	if (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE) == 0)
+		return true;
+	preempt_enable();
+	return false;
 }
 
 void spinlock_lock(spinlock_t *lock)
 {
-	while (!spinlock_trylock(lock)) {
+	preempt_disable();
+	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE) != 0) {
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
 			arch_cpu_relax();
 	}
@@ -25,6 +37,7 @@ void spinlock_unlock(spinlock_t *lock)
 {
 	assert(spinlock_locked(lock));
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+	preempt_enable();
 }
 
 void irq_spinlock_initialize(irq_spinlock_t *lock, const char *name)

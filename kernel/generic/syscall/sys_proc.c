@@ -75,8 +75,13 @@ sysarg_t sys_thread_join(const sysargs_t *a)
 	thread_t *t = task_thread_find(TASK, tid);
 	if (!t)
 		return ENOENT;
-	thread_join(t, &status); /* drops the reference task_thread_find took */
-	task_thread_forget(TASK, t);
+	/* Interruptible: a task whose threads join each other must still die. */
+	rc = thread_join_flags(t, &status, WAITQ_INTERRUPTIBLE);
+	if (rc != EOK) {
+		task_thread_unclaim(TASK, t); /* drops task_thread_find's reference */
+		return rc;
+	}
+	task_thread_forget(TASK, t); /* thread_join dropped find's reference */
 	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &status, sizeof(status));
 }
 
@@ -136,13 +141,14 @@ sysarg_t sys_task_spawn(const sysargs_t *a)
 	errno_t rc = sys_copy_string(uspace_ptr(a->a[0]), a->a[1], name, sizeof(name));
 	if (rc == EOK)
 		rc = sys_copy_string(uspace_ptr(a->a[2]), a->a[3], args, sizeof(args));
-	if (rc == EOK)
-		rc = uspace_range_check(out, sizeof(task_id_t));
+	task_id_t id = 0;
+	/* Prove the out pointer writable first: a bad one changes nothing. */
+	if (rc == EOK && !uspace_ptr_is_null(out))
+		rc = copy_to_uspace(out, &id, sizeof(id));
 	if (rc != EOK)
 		return rc;
 	if (name[0] == '\0')
 		return EINVAL;
-	task_id_t id;
 	rc = program_spawn_module(name, args, TASK->id, &id);
 	if (rc != EOK)
 		return rc;

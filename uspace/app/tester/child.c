@@ -271,7 +271,53 @@ static int child_print(int argc, char **argv)
 	return 0;
 }
 
+static int review_join_target(void *arg)
+{
+	int st;
+	return (int) thread_join((tid_t) (uintptr_t) arg, &st);
+}
+
+static int review_exiter(void *arg)
+{
+	(void) arg;
+	thread_sleep_us(100000);
+	exit(7);
+}
+
+/* Main joins B, B joins main; a third thread ends the task. */
+static int child_join_cycle(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	tid_t me = thread_id(), b, c;
+	thread_create(review_join_target, (void *) (uintptr_t) me, &b);
+	thread_sleep_us(20000);
+	thread_create(review_exiter, NULL, &c);
+	int st;
+	thread_join(b, &st);
+	return 0;
+}
+
+/* A big wired area makes address-space teardown long. */
+static int child_big_exit(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	uintptr_t base;
+	if (as_area_create(0, 64UL << 20, RW, &base) != EOK)
+		return 99;
+	return 0;
+}
+
+static int child_sleep(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	thread_sleep_us(200000);
+	return 5;
+}
+
 static const child_mode_t child_modes[] = {
+	{ "child:join-cycle", child_join_cycle },
+	{ "child:big-exit", child_big_exit },
+	{ "child:sleep", child_sleep },
 	{ "child:exit", child_exit },
 	{ "child:return", child_return },
 	{ "child:args", child_args },

@@ -6,8 +6,10 @@
  *
  * Lifetime: a task is RUNNING until its last thread exits; then its address
  * space is released and it becomes a ZOMBIE that keeps only the exit
- * information until its parent waits for it (or the parent itself ends, or
- * the parent is the kernel, which reaps at once).
+ * information until its parent waits for it (or the parent itself ends).
+ * Reaping takes the task off the task list; the structure itself is freed
+ * when the last reference goes (the list's, one per thread, one per waiter),
+ * so a thread that still runs or a second waiter never sees freed memory.
  *
  * Lock: task_t.lock (mutex) protects the thread list, the state and the
  * exit information; tasks_lock (mutex) protects the global task list and
@@ -45,7 +47,8 @@ typedef struct task {
 	task_id_t parent; /* 0: the kernel */
 	condvar_t state_cv; /* signalled when the task becomes a zombie */
 	link_t tasks_link;
-	size_t refcount;
+	bool waited; /* a waiter has claimed the reaping (tasks_lock) */
+	size_t refcount; /* atomic: the task list, each thread, each waiter */
 } task_t;
 
 #define TASK (cpu_current()->current ? cpu_current()->current->task : NULL)
@@ -65,6 +68,9 @@ _Noreturn void task_exit_current(const task_exit_info_t *info);
 /* Wait until child @a id ends; fills *info and reaps it.  ENOENT, EINTR. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
 size_t task_count(void);
+void task_hold(task_t *task);
+/* Drop a reference; the last one frees the (reaped) task.  Never sleeps. */
+void task_release(task_t *task);
 /* The current thread leaves because its task is ending (never returns). */
 _Noreturn void task_thread_terminate(void);
 /* Kill the current task for an unresolved fault and leave (never returns). */
@@ -72,6 +78,8 @@ _Noreturn void task_kill_fault(
     uintptr_t addr, unsigned access, bool in_area, uintptr_t ip, const char *what);
 /* Find a thread of @a task by id (with a reference), or NULL. */
 struct thread *task_thread_find(task_t *task, tid_t tid);
+/* Give up a claim from task_thread_find without joining. */
+void task_thread_unclaim(task_t *task, struct thread *t);
 /* Remove a joined thread from its task and drop the task's reference. */
 void task_thread_forget(task_t *task, struct thread *t);
 

@@ -89,6 +89,9 @@ void thread_ready(thread_t *t);
 _Noreturn void thread_exit(int status);
 /* Wait for @a t to exit; drops the creator's reference.  EOK. */
 errno_t thread_join(thread_t *t, int *status);
+/* The same with waitq flags: WAITQ_INTERRUPTIBLE gives EINTR (and the
+ * caller keeps its reference) when the joiner is interrupted. */
+errno_t thread_join_flags(thread_t *t, int *status, unsigned flags);
 void thread_detach(thread_t *t);
 void thread_hold(thread_t *t);
 void thread_release(thread_t *t);

@@ -1,0 +1,112 @@
+/*
+ * Regression tests for kernel bugs found in review: each of these hung,
+ * panicked or leaked before the fix it names.
+ */
+#include "tester.h"
+#include <stdio.h>
+#include <sys.h>
+#include <task.h>
+#include <thread.h>
+#include <utest.h>
+
+/* Threads joining each other must not make the task unkillable: the
+ * joins are interruptible, so exit() ends the task. */
+UTEST(regress_join_cycle_killable)
+{
+	task_exit_info_t info;
+	UT_ASSERT_OK(child_run("child:join-cycle", &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 7);
+}
+
+static volatile int spin_stop;
+
+static int regress_spinner(void *arg)
+{
+	(void) arg;
+	while (!spin_stop)
+		;
+	return 0;
+}
+
+/* A child's address-space teardown preempted by a runnable thread must
+ * never reload (or free) a page table that is being destroyed. */
+UTEST(regress_exit_while_preempted)
+{
+	tid_t s;
+	spin_stop = 0;
+	UT_ASSERT_OK(thread_create(regress_spinner, NULL, &s));
+	for (int i = 0; i < 40; i++) {
+		task_exit_info_t info;
+		UT_ASSERT_OK(child_run("child:big-exit", &info));
+		UT_CHECK_EQ(info.status, 0);
+	}
+	spin_stop = 1;
+	UT_CHECK_OK(thread_join(s, NULL));
+}
+
+static task_id_t regress_wait_id;
+
+static int regress_waiter(void *arg)
+{
+	(void) arg;
+	task_exit_info_t info;
+	return (int) task_wait(regress_wait_id, &info);
+}
+
+/* Two threads waiting for one child: exactly one reaps it; the other is
+ * told EBUSY (still waiting) or ENOENT (already reaped), never a crash. */
+UTEST(regress_wait_two_waiters)
+{
+	tid_t a, b;
+	int sa = -1, sb = -1;
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, "child:sleep", &regress_wait_id));
+	UT_ASSERT_OK(thread_create(regress_waiter, NULL, &a));
+	UT_ASSERT_OK(thread_create(regress_waiter, NULL, &b));
+	UT_CHECK_OK(thread_join(a, &sa));
+	UT_CHECK_OK(thread_join(b, &sb));
+	UT_CHECK((sa == EOK) != (sb == EOK));
+	int other = sa == EOK ? sb : sa;
+	UT_CHECK(other == EBUSY || other == ENOENT);
+	task_exit_info_t info;
+	UT_CHECK_EQ(task_wait(regress_wait_id, &info), ENOENT);
+}
+
+static int regress_trivial(void *arg)
+{
+	(void) arg;
+	return 0;
+}
+
+static volatile unsigned long churn_done;
+
+static int regress_churner(void *arg)
+{
+	(void) arg;
+	for (int i = 0; i < 300; i++) {
+		tid_t t;
+		if (thread_create(regress_trivial, NULL, &t) != EOK)
+			return 1;
+		int st = -1;
+		if (thread_join(t, &st) != EOK || st != 0)
+			return 2;
+		__atomic_add_fetch(&churn_done, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+/* Kernel stacks are allocated and freed under the kernel page-table lock
+ * by four threads at once: no livelock, every thread accounted for. */
+UTEST(regress_thread_churn)
+{
+	tid_t w[4];
+	churn_done = 0;
+	for (int i = 0; i < 4; i++)
+		UT_ASSERT_OK(thread_create(regress_churner, NULL, &w[i]));
+	for (int i = 0; i < 4; i++) {
+		int st = -1;
+		UT_CHECK_OK(thread_join(w[i], &st));
+		UT_CHECK_EQ(st, 0);
+	}
+	UT_CHECK_EQ(churn_done, 1200);
+}
