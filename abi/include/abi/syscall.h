@@ -35,6 +35,14 @@ enum {
 	SYS_AS_AREA_LIST, /* (as_area_info_t *out, size_t max, size_t *count_out) */
 	SYS_UPTIME, /* (uint64_t *ns_out) */
 	SYS_MEM_STATS, /* (mem_stats_t *out) */
+	SYS_IPC_CALL, /* (cap_handle_t phone, const ipc_msg_t *msg, uint64_t cookie) */
+	SYS_IPC_WAIT, /* (ipc_event_t *out, uint64_t timeout_us, unsigned flags, uint64_t cookie) */
+	SYS_IPC_ANSWER, /* (cap_handle_t call, errno_t retval, ipc_msg_t *args) */
+	SYS_IPC_FORWARD, /* (cap_handle_t call, cap_handle_t phone, const ipc_msg_t *msg, unsigned flags) */
+	SYS_IPC_HANGUP, /* (cap_handle_t phone) */
+	SYS_AS_AREA_CREATE_PAGER, /* (base, size, flags, const as_pager_spec_t *, uintptr_t *base_out) */
+	SYS_PAGER_REVOKE, /* (uint64_t object, uint64_t offset, size_t size) */
+	SYS_PAGER_SET_SIZE, /* (uint64_t object, uint64_t size) */
 	SYSCALL_COUNT
 };
 

@@ -1,0 +1,138 @@
+/*
+ * IPC as user space sees it (HelenOS-style).
+ *
+ * Objects a task holds are named by capability handles (cap_handle_t,
+ * small non-negative integers, per task): phones (a connection to another
+ * task's answerbox) and received calls (to be answered or forwarded).
+ * Every task has one answerbox; it receives calls from the phones connected
+ * to it and the answers to the calls it made.
+ *
+ *  - SYS_IPC_CALL(phone, const ipc_msg_t *msg, uint64_t cookie): send an
+ *    asynchronous call (a method and five words).  The answer comes back
+ *    through SYS_IPC_WAIT as an IPC_EV_ANSWER event carrying the cookie.
+ *    EHANGUP if the other side hung up, ELIMIT if the recipient's queue or
+ *    the caller's outstanding-call limit is full (back-pressure: retry).
+ *  - SYS_IPC_WAIT(ipc_event_t *out, uint64_t timeout_us, unsigned flags,
+ *    uint64_t cookie): take the next event; ETIMEOUT after timeout_us
+ *    (0: wait forever; IPC_WAIT_NONBLOCK: do not wait), EINTR if the task
+ *    is ending.  Answers whose cookie has IPC_COOKIE_SYNC set are private:
+ *    only a wait with IPC_WAIT_FOR_COOKIE and that exact cookie returns
+ *    them (and such a wait returns nothing else), so several threads can
+ *    each wait for the answer to their own synchronous request while
+ *    other threads serve calls.
+ *  - SYS_IPC_ANSWER(call, errno_t retval, ipc_msg_t *args): answer a call
+ *    received as IPC_EV_CALL; args (method ignored) go back to the caller.
+ *    For system methods the kernel acts on an EOK answer and may write
+ *    results back into *args (see below).  The call handle is gone after.
+ *  - SYS_IPC_FORWARD(call, phone, const ipc_msg_t *msg, unsigned flags):
+ *    pass a received call on through one of our phones; with
+ *    IPC_FORWARD_REPLACE the method and arguments are replaced by *msg.
+ *    The eventual answer goes to the original caller.
+ *  - SYS_IPC_HANGUP(phone): close a phone.  Calls still queued at the
+ *    other side are answered EHANGUP; the other side gets IPC_EV_HANGUP
+ *    with the connection's badge.  When a task ends, all its phones hang
+ *    up and every call waiting in its answerbox is answered EHANGUP.
+ *
+ * Every queue is bounded (IPC_ANSWERBOX_MAX calls waiting in a box,
+ * IPC_CALLS_MAX outstanding calls per task, IPC_PHONES_MAX handles per
+ * task, IPC_DATA_MAX bytes per data transfer); exceeding a bound is ELIMIT,
+ * never more kernel memory.
+ *
+ * System methods (ev.msg.method < IPC_M_FIRST_USER) have kernel meaning:
+ *
+ *  IPC_M_CONNECT_ME_TO   arg[0..3]: anything (e.g. a service name for ns).
+ *      Forwarded along to a server, which accepts with EOK and
+ *      answer arg[0] = a badge of its choosing.  The kernel then gives the
+ *      original caller a new phone to the answering task: the caller sees
+ *      it in the answer's arg[0].  Calls through that phone arrive at the
+ *      server with ev.conn = the badge.
+ *  IPC_M_CONNECT_TO_ME   arg[0..3]: anything (e.g. a service name for ns),
+ *      arg[4]: the badge the caller wants on calls that come back.
+ *      The recipient receives a new phone to the caller in ev.msg.arg[4];
+ *      if it answers anything but EOK the kernel hangs that phone up.
+ *  IPC_M_DATA_WRITE      arg[0]: source address, arg[1]: size (caller).
+ *      The recipient sees arg[0] = 0, arg[1] = size; it accepts with EOK
+ *      and answer arg[0] = destination in its own memory, arg[1] = bytes
+ *      wanted (<= size).  The kernel copies; answer arg[1] tells the caller
+ *      how many bytes went.  At most IPC_DATA_MAX bytes.
+ *  IPC_M_DATA_READ       arg[0]: destination address, arg[1]: size (caller).
+ *      The recipient sees arg[0] = 0, arg[1] = size; it accepts with EOK
+ *      and answer arg[0] = source in its own memory, arg[1] = bytes
+ *      (<= size).  The caller finds the bytes at its destination when the
+ *      answer arrives; answer arg[1] is the count.
+ *  IPC_M_SHARE_OUT       arg[0]: base of one of the caller's areas,
+ *      arg[1]: rights offered (AS_AREA_*).  The recipient accepts with EOK
+ *      and answer arg[0] = where it wants it (0: kernel chooses),
+ *      arg[1] = rights it wants (a subset).  The kernel makes an area in
+ *      the recipient bound to the same backing and writes its base back
+ *      into the recipient's args->arg[0].
+ *  IPC_M_SHARE_IN        arg[0]: size, arg[1]: rights wanted, arg[2]:
+ *      where the caller wants it (0: kernel chooses).  The recipient
+ *      accepts with EOK and answer arg[0] = base of one of its areas; the
+ *      kernel makes an area in the caller bound to the same backing; the
+ *      caller sees its base in the answer's arg[0].
+ *  IPC_M_PAGE_IN, IPC_M_PAGER_*: the pager protocol, see abi/pager.h.
+ */
+#ifndef ABI_IPC_H_
+#define ABI_IPC_H_
+
+#include <abi/task.h>
+#include <stdint.h>
+
+typedef int32_t cap_handle_t;
+
+#define CAP_NIL ((cap_handle_t) -1)
+/* Every task but the naming service starts with this phone to ns. */
+#define IPC_PHONE_NS ((cap_handle_t) 0)
+
+#define IPC_ARG_COUNT 5
+
+typedef struct ipc_msg {
+	uint64_t method;
+	uint64_t arg[IPC_ARG_COUNT];
+} ipc_msg_t;
+
+/* Event kinds (ipc_event_t.kind). */
+#define IPC_EV_CALL 1 /* a call to answer or forward: .call, .msg, .sender, .conn */
+#define IPC_EV_ANSWER 2 /* the answer to our call: .cookie, .retval, .msg (args) */
+#define IPC_EV_HANGUP 3 /* a connection to us was closed: .conn */
+
+typedef struct ipc_event {
+	uint32_t kind;
+	cap_handle_t call; /* IPC_EV_CALL: the handle to answer/forward */
+	uint64_t cookie; /* IPC_EV_ANSWER: as given to SYS_IPC_CALL */
+	int32_t retval; /* IPC_EV_ANSWER */
+	uint32_t reserved;
+	task_id_t sender; /* IPC_EV_CALL: calling task (0: the kernel) */
+	uint64_t conn; /* IPC_EV_CALL/HANGUP: badge of the connection */
+	ipc_msg_t msg;
+} ipc_event_t;
+
+/* SYS_IPC_WAIT flags */
+#define IPC_WAIT_NONBLOCK (1u << 0)
+#define IPC_WAIT_FOR_COOKIE (1u << 1) /* only the answer with this cookie */
+/* Cookie bit: the answer is for IPC_WAIT_FOR_COOKIE waiters only. */
+#define IPC_COOKIE_SYNC (1ULL << 63)
+/* SYS_IPC_FORWARD flags */
+#define IPC_FORWARD_REPLACE (1u << 0)
+
+/* System methods. */
+#define IPC_M_CONNECT_ME_TO 1
+#define IPC_M_CONNECT_TO_ME 2
+#define IPC_M_DATA_WRITE 3
+#define IPC_M_DATA_READ 4
+#define IPC_M_SHARE_OUT 5
+#define IPC_M_SHARE_IN 6
+#define IPC_M_PAGE_IN 16
+#define IPC_M_PAGER_OBJECT_REF 17
+#define IPC_M_PAGER_OBJECT_UNREF 18
+#define IPC_M_PAGER_SYNC 19
+#define IPC_M_FIRST_USER 1024
+
+/* Bounds. */
+#define IPC_ANSWERBOX_MAX 256 /* calls waiting in one answerbox */
+#define IPC_CALLS_MAX 128 /* outstanding calls one task made */
+#define IPC_PHONES_MAX 256 /* capability handles per task */
+#define IPC_DATA_MAX (64 * 1024)
+
+#endif

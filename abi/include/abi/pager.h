@@ -1,0 +1,72 @@
+/*
+ * The pager protocol: what a user-space pager receives and must answer.
+ * docs/pager-abi.md is the guide; this header is the contract.
+ *
+ * Binding.  A client creates an area bound to a pager object with
+ *     SYS_AS_AREA_CREATE_PAGER(base, size, flags, const as_pager_spec_t *,
+ *                              uintptr_t *base_out)
+ * naming one of its phones to the pager, an object id (the pager's
+ * namespace; clients get ids from the pager by its own protocol) and the
+ * byte offset of the area's first page in the object.  Nothing is mapped:
+ * every first touch of a page faults, and the kernel asks the pager.
+ *
+ * Kernel to pager (calls arriving with ev.sender == 0; ev.conn is the badge
+ * of the connection the area was bound through):
+ *
+ *  IPC_M_PAGE_IN  arg[0] object, arg[1] offset of the faulting page in the
+ *      object (bytes, page-aligned), arg[2] pages wanted (>= 1: the
+ *      faulting page, then as many following pages of the same area as the
+ *      kernel would map at once), arg[3] access (FAULT_ACCESS_READ, _WRITE
+ *      or _EXEC), arg[4] PAGE_IN_* hints.
+ *      Answer EOK with
+ *          arg[0] address, in the PAGER's own address space, of a run of
+ *                 pages whose first page is the faulting page,
+ *          arg[1] number of pages in the run (1 .. pages wanted),
+ *          arg[2] rights to grant (AS_AREA_READ/WRITE/EXEC; at most the
+ *                 area's rights; the access must be among them),
+ *      or any error to fail the fault (the faulting task is then killed
+ *      with "pager error N").  The kernel checks that every page of the run
+ *      is mapped in the pager with at least the granted rights, takes a
+ *      frame reference on each and maps them into the faulting area; the
+ *      pager may unmap its own copy afterwards (the frame lives on).
+ *      A write to a page mapped read-only faults again with access WRITE:
+ *      that is how a pager implements copy-on-write or dirty tracking.
+ *      An answer that breaks any rule is refused: the fault fails with
+ *      EINVAL and nothing is mapped.  No answer within the kernel's pager
+ *      timeout fails the fault with ETIMEOUT.
+ *
+ *  IPC_M_PAGER_OBJECT_REF    arg[0] object: its first area appeared.
+ *  IPC_M_PAGER_OBJECT_UNREF  arg[0] object: its last area went away; the
+ *      pager may free it.  Answer both (the retval is ignored).
+ *
+ * Pager to kernel (system calls; they act on objects named through phones
+ * connected to the calling task's answerbox):
+ *  SYS_PAGER_REVOKE(object, offset, size): unmap those pages of the object
+ *      from every area bound to it (eviction, truncation); the next touch
+ *      faults again.  EOK, EINVAL (alignment), ENOENT (no such object).
+ *  SYS_PAGER_SET_SIZE(object, size): faults at or beyond size fail at once
+ *      with ERANGE, without a page-in (and pages beyond it are revoked).
+ */
+#ifndef ABI_PAGER_H_
+#define ABI_PAGER_H_
+
+#include <abi/ipc.h>
+#include <stdint.h>
+
+typedef struct as_pager_spec {
+	cap_handle_t phone; /* the client's phone to the pager */
+	uint32_t reserved;
+	uint64_t object; /* object id at the pager */
+	uint64_t offset; /* byte offset of the area's base in the object */
+} as_pager_spec_t;
+
+/* IPC_M_PAGE_IN arg[4] hints */
+#define PAGE_IN_SEQUENTIAL (1u << 0) /* the previous fault was the page before */
+
+/* The kernel's default pager timeout (the command line may change it). */
+#define PAGER_TIMEOUT_DEFAULT_MS 5000
+
+/* Most pages one page-in may map. */
+#define PAGER_RUN_MAX 16
+
+#endif
