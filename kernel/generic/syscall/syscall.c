@@ -10,6 +10,8 @@
 #include <proc/thread.h>
 #include <syscall/syscall.h>
 
+static sysarg_t sys_unimplemented(const sysargs_t *args);
+
 static const syscall_handler_t syscall_table[] = {
 	[SYS_KCONSOLE_WRITE] = sys_kconsole_write,
 	[SYS_THREAD_CREATE] = sys_thread_create,
@@ -31,10 +33,25 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_AS_AREA_LIST] = sys_as_area_list,
 	[SYS_UPTIME] = sys_uptime,
 	[SYS_MEM_STATS] = sys_mem_stats,
+	/* IPC and the pager protocol: being implemented (issue 4). */
+	[SYS_IPC_CALL] = sys_unimplemented,
+	[SYS_IPC_WAIT] = sys_unimplemented,
+	[SYS_IPC_ANSWER] = sys_unimplemented,
+	[SYS_IPC_FORWARD] = sys_unimplemented,
+	[SYS_IPC_HANGUP] = sys_unimplemented,
+	[SYS_AS_AREA_CREATE_PAGER] = sys_unimplemented,
+	[SYS_PAGER_REVOKE] = sys_unimplemented,
+	[SYS_PAGER_SET_SIZE] = sys_unimplemented,
 };
 
 _Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) == SYSCALL_COUNT,
     "every system call number has a handler");
+
+static sysarg_t sys_unimplemented(const sysargs_t *args)
+{
+	(void) args;
+	return ENOTSUP;
+}
 
 sysarg_t syscall_dispatch(sysarg_t number, const sysargs_t *args)
 {
