@@ -24,6 +24,7 @@
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <mm/slab.h>
+#include <ipc/ipc.h>
 #include <proc/program.h>
 #include <proc/scheduler.h>
 #include <proc/task.h>
@@ -97,15 +98,28 @@ static noreturn void run_module_verdict(const char *name, const char *spec)
 	arch_poweroff(ok ? ARCH_EXIT_SUCCESS : ARCH_EXIT_FAILURE);
 }
 
-/* Start the first user task, "init", if the image has it. */
-static void start_init(void)
+/* Start a boot task from module @a name, if the image has it. */
+static void start_boot_task(const char *name)
 {
 	task_id_t id;
-	errno_t rc = program_spawn_module("init", "", 0, &id);
+	errno_t rc = program_spawn_module(name, "", 0, &id);
 	if (rc == EOK)
-		printf("kernel: started init as task %llu\n", (unsigned long long) id);
-	else
-		printf("kernel: no init started (error %d)\n", rc);
+		printf("kernel: started %s as task %llu\n", name, (unsigned long long) id);
+	else if (rc != ENOENT)
+		printf("kernel: cannot start %s (error %d)\n", name, rc);
+}
+
+/* The boot tasks, in order: the naming service first (every later task
+ * gets a phone to it), then the anon pager, which registers with it. */
+static void start_servers(void)
+{
+	start_boot_task("ns");
+	start_boot_task("anon");
+}
+
+static void start_init(void)
+{
+	start_boot_task("init");
 }
 
 static void run_selected(void)
@@ -119,6 +133,7 @@ static void run_selected(void)
 		unsigned failed = ktest_run(spec);
 		arch_poweroff(failed ? ARCH_EXIT_FAILURE : ARCH_EXIT_SUCCESS);
 	}
+	start_servers();
 	if (cmdline_get(boot_info.cmdline, "utest", spec, sizeof(spec)))
 		run_module_verdict("tester", spec);
 	if (cmdline_get(boot_info.cmdline, "bench", spec, sizeof(spec)))
@@ -149,6 +164,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	btree_subsystem_init();
 	scheduler_init();
 	task_init();
+	ipc_init();
 	print_memory();
 
 	arch_late_init();

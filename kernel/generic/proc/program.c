@@ -8,6 +8,7 @@
 #include <mm/as.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
+#include <ipc/ipc.h>
 #include <proc/program.h>
 #include <proc/task.h>
 
@@ -250,6 +251,12 @@ errno_t program_spawn_module(
 	if (rc != EOK)
 		return rc;
 	task_id_t id = task->id;
+	/* The naming service is the task started from module "ns"; every
+	 * other task starts with phone IPC_PHONE_NS to it (if it exists). */
+	if (strcmp(name, "ns") == 0)
+		ipc_ns_set(task->box);
+	else
+		(void) ipc_task_connect_ns(task);
 	rc = program_setup(task, image, size, argv, argc);
 	if (rc != EOK) {
 		task_destroy_unstarted(task);

@@ -12,6 +12,7 @@
  */
 #include <console/console.h>
 #include <debug.h>
+#include <ipc/ipc.h>
 #include <lib/printf_core.h>
 #include <mem.h>
 #include <mm/as.h>
@@ -48,6 +49,7 @@ errno_t task_create(const char *name, task_id_t parent, task_t **out)
 		return rc;
 	}
 	ksnprintf(t->name, sizeof(t->name), "%s", name);
+	cap_table_init(&t->caps);
 	mutex_initialize(&t->lock, "task");
 	condvar_initialize(&t->state_cv);
 	list_initialize(&t->threads);
@@ -56,6 +58,14 @@ errno_t task_create(const char *name, task_id_t parent, task_t **out)
 	t->refcount = 1; /* the task list's */
 	mutex_lock(&tasks_lock);
 	t->id = next_task_id++;
+	mutex_unlock(&tasks_lock);
+	t->box = answerbox_create(t->id);
+	if (!t->box) {
+		as_release(t->as);
+		free(t);
+		return ENOMEM;
+	}
+	mutex_lock(&tasks_lock);
 	list_append(&t->tasks_link, &tasks);
 	tasks_live++;
 	mutex_unlock(&tasks_lock);
@@ -72,6 +82,7 @@ void task_release(task_t *task)
 {
 	if (__atomic_sub_fetch(&task->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
 		assert(task->state == TASK_ZOMBIE && task->as == NULL);
+		answerbox_release(task->box);
 		free(task);
 	}
 }
@@ -79,6 +90,7 @@ void task_release(task_t *task)
 void task_destroy_unstarted(task_t *task)
 {
 	assert(task->thread_count == 0 && list_empty(&task->threads));
+	ipc_task_cleanup(task);
 	mutex_lock(&task->lock);
 	as_t *as = task->as;
 	task->as = NULL;
@@ -200,6 +212,9 @@ void task_thread_exiting(thread_t *t, int status)
 	if (!last)
 		return;
 
+	/* Its phones hang up and everything waiting in its answerbox is
+	 * answered EHANGUP (a dead pager fails the faults waiting on it). */
+	ipc_task_cleanup(task);
 	/* Detach the address space first: from here on a switch back to this
 	 * thread loads the kernel's table, never the dying one. */
 	mutex_lock(&task->lock);

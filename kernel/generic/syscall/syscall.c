@@ -33,12 +33,12 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_AS_AREA_LIST] = sys_as_area_list,
 	[SYS_UPTIME] = sys_uptime,
 	[SYS_MEM_STATS] = sys_mem_stats,
-	/* IPC and the pager protocol: being implemented (issue 4). */
-	[SYS_IPC_CALL] = sys_unimplemented,
-	[SYS_IPC_WAIT] = sys_unimplemented,
-	[SYS_IPC_ANSWER] = sys_unimplemented,
-	[SYS_IPC_FORWARD] = sys_unimplemented,
-	[SYS_IPC_HANGUP] = sys_unimplemented,
+	[SYS_IPC_CALL] = sys_ipc_call,
+	[SYS_IPC_WAIT] = sys_ipc_wait,
+	[SYS_IPC_ANSWER] = sys_ipc_answer,
+	[SYS_IPC_FORWARD] = sys_ipc_forward,
+	[SYS_IPC_HANGUP] = sys_ipc_hangup,
+	/* The pager protocol: being implemented (issue 4). */
 	[SYS_AS_AREA_CREATE_PAGER] = sys_unimplemented,
 	[SYS_PAGER_REVOKE] = sys_unimplemented,
 	[SYS_PAGER_SET_SIZE] = sys_unimplemented,

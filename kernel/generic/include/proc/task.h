@@ -21,6 +21,7 @@
 #include <abi/errno.h>
 #include <abi/task.h>
 #include <adt/list.h>
+#include <ipc/cap.h>
 #include <stdbool.h>
 #include <synch/condvar.h>
 #include <synch/mutex.h>
@@ -38,6 +39,8 @@ typedef struct task {
 	task_id_t id;
 	char name[TASK_NAME_MAX];
 	struct as *as;
+	struct answerbox *box;  /* its answerbox (ipc/ipc.h) */
+	cap_table_t caps;       /* phones and received calls */
 	mutex_t lock;
 	task_state_t state;
 	list_t threads; /* thread_t.task_link */

@@ -38,6 +38,13 @@ sysarg_t sys_task_wait(const sysargs_t *args);
 sysarg_t sys_uptime(const sysargs_t *args);
 sysarg_t sys_mem_stats(const sysargs_t *args);
 
+/* IPC handlers (ipc/sysipc.c). */
+sysarg_t sys_ipc_call(const sysargs_t *args);
+sysarg_t sys_ipc_wait(const sysargs_t *args);
+sysarg_t sys_ipc_answer(const sysargs_t *args);
+sysarg_t sys_ipc_forward(const sysargs_t *args);
+sysarg_t sys_ipc_hangup(const sysargs_t *args);
+
 /* Address-space handlers (syscall/sys_as.c). */
 sysarg_t sys_as_area_create(const sysargs_t *args);
 sysarg_t sys_as_area_destroy(const sysargs_t *args);

@@ -1,0 +1,124 @@
+/*
+ * Kernel IPC objects (see abi/ipc.h for what user space sees, and the
+ * essay at the top of ipc/ipc.c for how they work together).
+ *
+ *  answerbox_t  one per task: incoming calls, answers to the task's own
+ *               calls, hangup notices; refcounted, outlives its task while
+ *               phones still point at it (then it is inactive).
+ *  phone_t      a connection to an answerbox, with the badge the server
+ *               chose; held by a capability (and by pager bindings).
+ *  call_t       one request and, later, its answer.
+ *
+ * Locks (all mutexes, nothing here runs in interrupt context), in order:
+ *   cap table lock (task_t.caps_lock) -> phone_t.lock -> answerbox_t.lock.
+ */
+#ifndef KERN_IPC_IPC_H_
+#define KERN_IPC_IPC_H_
+
+#include <abi/errno.h>
+#include <abi/ipc.h>
+#include <adt/list.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <synch/condvar.h>
+#include <synch/mutex.h>
+
+struct task;
+
+typedef struct answerbox {
+	mutex_t lock;
+	condvar_t cv; /* signalled when something is queued */
+	bool active; /* false once the owning task has ended */
+	task_id_t owner;
+	list_t calls; /* incoming, not yet received (call_t.box_link) */
+	size_t calls_count;
+	list_t dispatched; /* received, not yet answered */
+	list_t answers; /* answers to this task's calls */
+	list_t hangups; /* ipc_notice_t */
+	size_t outstanding; /* calls this task made, not yet collected */
+	list_t pager_objects; /* pager objects named through this box (mm/pager.c) */
+	unsigned refcount; /* atomic */
+} answerbox_t;
+
+typedef struct phone {
+	mutex_t lock;
+	answerbox_t *callee; /* NULL once hung up */
+	uint64_t badge; /* ev.conn at the callee */
+	unsigned refcount; /* atomic: capability, bindings, in-flight calls */
+} phone_t;
+
+typedef struct call {
+	link_t box_link; /* a box's calls / dispatched / answers list */
+	ipc_msg_t msg; /* the request (possibly replaced by forward) */
+	ipc_msg_t answer; /* answer arguments */
+	errno_t retval;
+	uint64_t cookie;
+	uint64_t conn; /* badge of the phone it came through */
+	const phone_t *via; /* that phone (identity only, no reference) */
+	task_id_t sender; /* 0: the kernel */
+	answerbox_t *caller; /* where the answer goes; NULL: a kernel call */
+	answerbox_t *callee; /* the box it sits in now */
+	phone_t *new_phone; /* CONNECT_TO_ME: made at delivery */
+	answerbox_t *connect_box; /* CONNECT_ME_TO: the accepting server's box */
+	uint64_t connect_badge;
+	void *data; /* DATA_WRITE/READ kernel buffer */
+	size_t data_size;
+	uintptr_t data_dst; /* DATA_READ: caller's destination */
+	uintptr_t share_base; /* SHARE_OUT/IN: the area on the sharing side */
+	unsigned share_rights;
+	bool answered;
+	bool kernel_waiting; /* a kernel thread waits in ipc_kcall */
+	waitq_t done; /* kernel calls: woken on the answer */
+	unsigned refcount; /* atomic */
+} call_t;
+
+/* A hangup notice queued on an answerbox. */
+typedef struct ipc_notice {
+	link_t link;
+	uint64_t conn;
+} ipc_notice_t;
+
+void ipc_init(void);
+
+answerbox_t *answerbox_create(task_id_t owner);
+void answerbox_hold(answerbox_t *box);
+void answerbox_release(answerbox_t *box);
+/* The box's owner is gone: answer every queued and received call with
+ * EHANGUP, drop queued answers and notices; later sends get EHANGUP. */
+void answerbox_deactivate(answerbox_t *box);
+
+/* A phone to @a box with @a badge (one reference, the caller's). */
+phone_t *phone_create(answerbox_t *box, uint64_t badge);
+void phone_hold(phone_t *phone);
+void phone_release(phone_t *phone);
+/* Close the phone: queued calls through it are answered EHANGUP and the
+ * callee gets a hangup notice.  EOK, or ENOENT if already hung up. */
+errno_t phone_hangup(phone_t *phone);
+
+call_t *call_create(void);
+void call_release(call_t *call);
+
+/* Queue @a call at the phone's answerbox: EHANGUP, ELIMIT. */
+errno_t ipc_call_deliver(phone_t *phone, call_t *call);
+/* Answer a received call (kernel side of SYS_IPC_ANSWER / forwarding
+ * failures / task death).  The call reference passes to the answer. */
+void ipc_call_answer(call_t *call, errno_t retval);
+
+/*
+ * A kernel-originated call through @a phone, waiting at most @a timeout_us
+ * (0: forever) for the answer: EOK with *retval and *answer filled, or
+ * EHANGUP / ELIMIT (not delivered), ETIMEOUT (no answer in time).
+ */
+errno_t ipc_kcall(
+    phone_t *phone, const ipc_msg_t *msg, uint64_t timeout_us, errno_t *retval, ipc_msg_t *answer);
+
+/* The task is ending: hang up its phones, answer everything waiting in
+ * its answerbox with EHANGUP, deactivate the box. */
+void ipc_task_cleanup(struct task *task);
+
+/* Give a new task its phone to the naming service (handle IPC_PHONE_NS). */
+errno_t ipc_task_connect_ns(struct task *task);
+/* The naming service: the first boot task's answerbox. */
+void ipc_ns_set(answerbox_t *box);
+
+#endif

@@ -1,0 +1,388 @@
+/*
+ * IPC: answerboxes, phones and calls.
+ *
+ * A call is created by its sender (a task through SYS_IPC_CALL, or the
+ * kernel through ipc_kcall), queued on the callee's answerbox (calls),
+ * moved to dispatched when a thread of the callee receives it (it gets a
+ * call capability then), and, once answered, queued on the caller's box
+ * (answers) until the caller collects it -- or, for a kernel call, handed
+ * to the kernel thread waiting for it.  The call's one "list reference"
+ * follows it from list to list; a waiting kernel thread holds a second.
+ *
+ * Failure is always an answer: a call that cannot reach anyone (callee
+ * dead, phone hung up, queue full) is refused at send time with EHANGUP or
+ * ELIMIT; a call that was queued or received when its callee died, or that
+ * came through a phone that hangs up before it was received, is answered
+ * EHANGUP.  So every sender learns the fate of every call it made, and
+ * nothing waits forever on a task that is gone.
+ *
+ * Bounds: IPC_ANSWERBOX_MAX calls queued per box, IPC_CALLS_MAX calls
+ * outstanding per sending task (checked by the syscall layer), one notice
+ * per hung-up phone.
+ *
+ * Locks: phone_t.lock -> answerbox_t.lock; a call's fields are protected
+ * by the box it sits in, except answered/kernel_waiting of kernel calls,
+ * which the call's own wait-queue lock protects.  Rejected: one global
+ * IPC lock (simple, but every call in the system would serialize on it).
+ */
+#include <debug.h>
+#include <ipc/cap.h>
+#include <ipc/ipc.h>
+#include <mm/malloc.h>
+#include <mm/slab.h>
+#include <proc/task.h>
+
+static slab_cache_t call_cache;
+static answerbox_t *ns_box;
+static mutex_t ns_lock;
+
+void ipc_init(void)
+{
+	errno_t rc = slab_cache_init(&call_cache, "ipc-call", sizeof(call_t), 16);
+	assert(rc == EOK);
+	mutex_initialize(&ns_lock, "ns");
+}
+
+answerbox_t *answerbox_create(task_id_t owner)
+{
+	answerbox_t *box = calloc(1, sizeof(*box));
+	if (!box)
+		return NULL;
+	mutex_initialize(&box->lock, "answerbox");
+	condvar_initialize(&box->cv);
+	box->active = true;
+	box->owner = owner;
+	list_initialize(&box->calls);
+	list_initialize(&box->dispatched);
+	list_initialize(&box->answers);
+	list_initialize(&box->hangups);
+	list_initialize(&box->pager_objects);
+	box->refcount = 1;
+	return box;
+}
+
+void answerbox_hold(answerbox_t *box)
+{
+	__atomic_add_fetch(&box->refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+void answerbox_release(answerbox_t *box)
+{
+	if (__atomic_sub_fetch(&box->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	assert(!box->active && list_empty(&box->calls) && list_empty(&box->answers));
+	free(box);
+}
+
+phone_t *phone_create(answerbox_t *box, uint64_t badge)
+{
+	phone_t *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	mutex_initialize(&p->lock, "phone");
+	answerbox_hold(box);
+	p->callee = box;
+	p->badge = badge;
+	p->refcount = 1;
+	return p;
+}
+
+void phone_hold(phone_t *phone)
+{
+	__atomic_add_fetch(&phone->refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+void phone_release(phone_t *phone)
+{
+	if (__atomic_sub_fetch(&phone->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (phone->callee)
+		answerbox_release(phone->callee);
+	free(phone);
+}
+
+call_t *call_create(void)
+{
+	call_t *c = slab_alloc(&call_cache);
+	if (!c)
+		return NULL;
+	*c = (call_t){ 0 };
+	link_initialize(&c->box_link);
+	waitq_initialize(&c->done);
+	c->refcount = 1;
+	return c;
+}
+
+void call_release(call_t *c)
+{
+	if (__atomic_sub_fetch(&c->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (c->new_phone)
+		phone_release(c->new_phone);
+	if (c->connect_box)
+		answerbox_release(c->connect_box);
+	if (c->callee)
+		answerbox_release(c->callee);
+	if (c->caller)
+		answerbox_release(c->caller);
+	free(c->data);
+	slab_free(&call_cache, c);
+}
+
+errno_t ipc_call_deliver(phone_t *phone, call_t *call)
+{
+	errno_t rc = EOK;
+	mutex_lock(&phone->lock);
+	answerbox_t *box = phone->callee;
+	if (!box) {
+		mutex_unlock(&phone->lock);
+		return EHANGUP;
+	}
+	mutex_lock(&box->lock);
+	if (!box->active)
+		rc = EHANGUP;
+	else if (box->calls_count >= IPC_ANSWERBOX_MAX)
+		rc = ELIMIT;
+	if (rc == EOK) {
+		if (call->callee)
+			answerbox_release(call->callee); /* forwarded on */
+		answerbox_hold(box);
+		call->callee = box;
+		call->conn = phone->badge;
+		call->via = phone;
+		list_append(&call->box_link, &box->calls);
+		box->calls_count++;
+		condvar_broadcast(&box->cv);
+	}
+	mutex_unlock(&box->lock);
+	mutex_unlock(&phone->lock);
+	return rc;
+}
+
+/* Hand a kernel call's answer to the waiting kernel thread. */
+static void ipc_kcall_complete(call_t *call)
+{
+	irq_spinlock_lock(&call->done.lock);
+	call->answered = true;
+	irq_spinlock_unlock(&call->done.lock);
+	waitq_wakeup_one(&call->done);
+	call_release(call); /* the list reference */
+}
+
+void ipc_call_answer(call_t *call, errno_t retval)
+{
+	call->retval = retval;
+	if (!call->caller) {
+		ipc_kcall_complete(call);
+		return;
+	}
+	answerbox_t *box = call->caller;
+	mutex_lock(&box->lock);
+	bool deliver = box->active;
+	if (deliver) {
+		list_append(&call->box_link, &box->answers);
+		condvar_broadcast(&box->cv);
+	}
+	mutex_unlock(&box->lock);
+	if (!deliver)
+		call_release(call); /* the caller is gone */
+}
+
+/* Take the calls that came through @a phone out of @a box's queue. */
+static void ipc_box_take_phone_calls(answerbox_t *box, const phone_t *phone, list_t *out)
+{
+	link_t *l = list_first(&box->calls);
+	while (l) {
+		link_t *next = list_next(l, &box->calls);
+		call_t *c = list_get_instance(l, call_t, box_link);
+		if (c->via == phone) {
+			list_remove(l);
+			box->calls_count--;
+			list_append(l, out);
+		}
+		l = next;
+	}
+}
+
+errno_t phone_hangup(phone_t *phone)
+{
+	list_t orphans;
+	list_initialize(&orphans);
+	mutex_lock(&phone->lock);
+	answerbox_t *box = phone->callee;
+	if (!box) {
+		mutex_unlock(&phone->lock);
+		return ENOENT;
+	}
+	phone->callee = NULL;
+	ipc_notice_t *n = malloc(sizeof(*n));
+	mutex_lock(&box->lock);
+	if (box->active) {
+		ipc_box_take_phone_calls(box, phone, &orphans);
+		if (n) {
+			n->conn = phone->badge;
+			list_append(&n->link, &box->hangups);
+			n = NULL;
+		}
+		condvar_broadcast(&box->cv);
+	}
+	mutex_unlock(&box->lock);
+	mutex_unlock(&phone->lock);
+	free(n);
+	answerbox_release(box);
+	while (!list_empty(&orphans)) {
+		call_t *c = list_get_instance(list_first(&orphans), call_t, box_link);
+		list_remove(&c->box_link);
+		ipc_call_answer(c, EHANGUP);
+	}
+	return EOK;
+}
+
+errno_t ipc_kcall(
+    phone_t *phone, const ipc_msg_t *msg, uint64_t timeout_us, errno_t *retval, ipc_msg_t *answer)
+{
+	call_t *call = call_create();
+	if (!call)
+		return ENOMEM;
+	call->msg = *msg;
+	call->sender = 0;
+	call->kernel_waiting = true;
+	call->refcount = 2; /* the list's and ours */
+	errno_t rc = ipc_call_deliver(phone, call);
+	if (rc != EOK) {
+		call->refcount = 1;
+		call_release(call);
+		return rc;
+	}
+	errno_t wrc = EOK;
+	for (;;) {
+		irq_spinlock_lock(&call->done.lock);
+		bool answered = call->answered;
+		if (!answered && wrc != EOK)
+			call->kernel_waiting = false; /* abandoned: the answer is dropped */
+		irq_spinlock_unlock(&call->done.lock);
+		if (answered || wrc != EOK)
+			break;
+		wrc = waitq_sleep(&call->done, timeout_us, WAITQ_INTERRUPTIBLE);
+	}
+	irq_spinlock_lock(&call->done.lock);
+	bool answered = call->answered;
+	irq_spinlock_unlock(&call->done.lock);
+	if (answered) {
+		*retval = call->retval;
+		*answer = call->answer;
+		rc = EOK;
+	} else {
+		rc = wrc;
+	}
+	call_release(call);
+	return rc;
+}
+
+/* Hang up every phone the task holds and forget its received calls. */
+static void ipc_task_drop_caps(task_t *task)
+{
+	for (cap_handle_t h = 0; h < IPC_PHONES_MAX; h++) {
+		void *obj;
+		if (cap_take(&task->caps, h, CAP_PHONE, &obj) == EOK) {
+			phone_hangup(obj);
+			phone_release(obj);
+		} else {
+			(void) cap_take(&task->caps, h, CAP_CALL, &obj); /* on dispatched */
+		}
+	}
+}
+
+/* Answer @a list's calls EHANGUP (they were taken off a dead box). */
+static void ipc_answer_all(list_t *list, bool counted, answerbox_t *box)
+{
+	while (!list_empty(list)) {
+		call_t *c = list_get_instance(list_first(list), call_t, box_link);
+		list_remove(&c->box_link);
+		if (counted)
+			box->calls_count--;
+		ipc_call_answer(c, EHANGUP);
+	}
+}
+
+/* Move every element of @a from to the end of @a to. */
+static void list_move_all(list_t *from, list_t *to)
+{
+	while (!list_empty(from)) {
+		link_t *l = list_first(from);
+		list_remove(l);
+		list_append(l, to);
+	}
+}
+
+void answerbox_deactivate(answerbox_t *box)
+{
+	list_t calls, dispatched, answers, hangups;
+	list_initialize(&calls);
+	list_initialize(&dispatched);
+	list_initialize(&answers);
+	list_initialize(&hangups);
+	mutex_lock(&box->lock);
+	box->active = false;
+	list_move_all(&box->calls, &calls);
+	list_move_all(&box->dispatched, &dispatched);
+	list_move_all(&box->answers, &answers);
+	list_move_all(&box->hangups, &hangups);
+	condvar_broadcast(&box->cv);
+	mutex_unlock(&box->lock);
+	ipc_answer_all(&calls, true, box);
+	ipc_answer_all(&dispatched, false, box);
+	while (!list_empty(&answers)) {
+		call_t *c = list_get_instance(list_first(&answers), call_t, box_link);
+		list_remove(&c->box_link);
+		call_release(c);
+	}
+	while (!list_empty(&hangups)) {
+		ipc_notice_t *n = list_get_instance(list_first(&hangups), ipc_notice_t, link);
+		list_remove(&n->link);
+		free(n);
+	}
+}
+
+void ipc_task_cleanup(task_t *task)
+{
+	answerbox_t *box = task->box;
+	ipc_task_drop_caps(task);
+	answerbox_deactivate(box);
+	mutex_lock(&ns_lock);
+	if (ns_box == box) {
+		ns_box = NULL;
+		answerbox_release(box);
+	}
+	mutex_unlock(&ns_lock);
+}
+
+void ipc_ns_set(answerbox_t *box)
+{
+	mutex_lock(&ns_lock);
+	if (ns_box)
+		answerbox_release(ns_box);
+	answerbox_hold(box);
+	ns_box = box;
+	mutex_unlock(&ns_lock);
+}
+
+errno_t ipc_task_connect_ns(task_t *task)
+{
+	mutex_lock(&ns_lock);
+	answerbox_t *box = ns_box;
+	if (box)
+		answerbox_hold(box);
+	mutex_unlock(&ns_lock);
+	if (!box)
+		return ENOENT;
+	phone_t *p = phone_create(box, 0);
+	answerbox_release(box);
+	if (!p)
+		return ENOMEM;
+	cap_handle_t h;
+	errno_t rc = cap_alloc(&task->caps, CAP_PHONE, p, IPC_PHONE_NS, &h);
+	if (rc != EOK)
+		phone_release(p);
+	return rc;
+}

@@ -1,0 +1,395 @@
+/*
+ * IPC system calls.  Each handler checks and unpacks its arguments before
+ * it changes anything (a bad handle or pointer leaves every call where it
+ * was), then works in three places: at send time (the caller's address
+ * space: DATA_WRITE copies the caller's bytes into a kernel buffer), at
+ * answer time (the answerer's: DATA_WRITE copies them out, DATA_READ
+ * copies the answerer's bytes in, CONNECT_ME_TO records the accepting
+ * box) and at collection time (the caller's again: DATA_READ copies out,
+ * CONNECT_ME_TO creates the caller's new phone).  No address space is ever
+ * touched from another task's context.
+ */
+#include <debug.h>
+#include <ipc/cap.h>
+#include <ipc/ipc.h>
+#include <mm/malloc.h>
+#include <mm/uaccess.h>
+#include <proc/task.h>
+#include <proc/thread.h>
+#include <syscall/syscall.h>
+
+static bool ipc_method_user_ok(uint64_t m)
+{
+	return m >= IPC_M_FIRST_USER || m == IPC_M_CONNECT_ME_TO || m == IPC_M_CONNECT_TO_ME ||
+	    m == IPC_M_DATA_WRITE || m == IPC_M_DATA_READ;
+}
+
+/* Send-time work of system methods, in the caller's context. */
+static errno_t ipc_send_prepare(call_t *call)
+{
+	ipc_msg_t *m = &call->msg;
+	errno_t rc = EOK;
+	switch (m->method) {
+	case IPC_M_DATA_WRITE:
+		if (m->arg[1] > IPC_DATA_MAX)
+			return ELIMIT;
+		call->data_size = m->arg[1];
+		call->data = malloc(call->data_size ? call->data_size : 1);
+		if (!call->data)
+			return ENOMEM;
+		rc = copy_from_uspace(call->data, uspace_ptr(m->arg[0]), call->data_size);
+		m->arg[0] = 0;
+		return rc;
+	case IPC_M_DATA_READ:
+		if (m->arg[1] > IPC_DATA_MAX)
+			return ELIMIT;
+		rc = uspace_range_check(uspace_ptr(m->arg[0]), m->arg[1]);
+		call->data_dst = m->arg[0];
+		call->data_size = m->arg[1];
+		m->arg[0] = 0;
+		return rc;
+	case IPC_M_CONNECT_TO_ME:
+		call->new_phone = phone_create(TASK->box, m->arg[4]);
+		return call->new_phone ? EOK : ENOMEM;
+	default:
+		return EOK;
+	}
+}
+
+/* Reserve one outstanding-call slot of the caller: ELIMIT. */
+static errno_t ipc_outstanding_take(answerbox_t *box)
+{
+	errno_t rc = EOK;
+	mutex_lock(&box->lock);
+	if (box->outstanding >= IPC_CALLS_MAX)
+		rc = ELIMIT;
+	else
+		box->outstanding++;
+	mutex_unlock(&box->lock);
+	return rc;
+}
+
+static void ipc_outstanding_put(answerbox_t *box)
+{
+	mutex_lock(&box->lock);
+	box->outstanding--;
+	mutex_unlock(&box->lock);
+}
+
+sysarg_t sys_ipc_call(const sysargs_t *a)
+{
+	ipc_msg_t msg;
+	phone_t *phone;
+	task_t *task = TASK;
+	errno_t rc = copy_from_uspace(&msg, uspace_ptr(a->a[1]), sizeof(msg));
+	if (rc != EOK)
+		return rc;
+	if (!ipc_method_user_ok(msg.method))
+		return EINVAL;
+	rc = cap_phone_get(&task->caps, (cap_handle_t) a->a[0], &phone);
+	if (rc != EOK)
+		return rc;
+	rc = ipc_outstanding_take(task->box);
+	call_t *call = rc == EOK ? call_create() : NULL;
+	if (rc == EOK && !call)
+		rc = ENOMEM;
+	if (rc == EOK) {
+		call->msg = msg;
+		call->cookie = a->a[2];
+		call->sender = task->id;
+		answerbox_hold(task->box);
+		call->caller = task->box;
+		rc = ipc_send_prepare(call);
+		if (rc == EOK)
+			rc = ipc_call_deliver(phone, call);
+		if (rc != EOK) {
+			call_release(call);
+			ipc_outstanding_put(task->box);
+		}
+	} else if (rc == ENOMEM) {
+		ipc_outstanding_put(task->box);
+	}
+	phone_release(phone);
+	return rc;
+}
+
+sysarg_t sys_ipc_hangup(const sysargs_t *a)
+{
+	void *obj;
+	errno_t rc = cap_take(&TASK->caps, (cap_handle_t) a->a[0], CAP_PHONE, &obj);
+	if (rc != EOK)
+		return rc;
+	phone_hangup(obj);
+	phone_release(obj);
+	return EOK;
+}
+
+typedef struct ipc_pick {
+	uint32_t kind;
+	call_t *call;
+	uint64_t conn; /* IPC_EV_HANGUP */
+} ipc_pick_t;
+
+/* Find the first answer for this waiter.  box->lock held. */
+static call_t *ipc_pick_answer(answerbox_t *box, unsigned flags, uint64_t cookie)
+{
+	list_foreach(box->answers, l)
+	{
+		call_t *c = list_get_instance(l, call_t, box_link);
+		bool sync = c->cookie & IPC_COOKIE_SYNC;
+		if ((flags & IPC_WAIT_FOR_COOKIE) ? c->cookie == cookie : !sync)
+			return c;
+	}
+	return NULL;
+}
+
+/* Take the next event for this waiter off the box.  box->lock held. */
+static bool ipc_pick_locked(answerbox_t *box, unsigned flags, uint64_t cookie, ipc_pick_t *p)
+{
+	call_t *c = ipc_pick_answer(box, flags, cookie);
+	if (c) {
+		list_remove(&c->box_link);
+		box->outstanding--;
+		*p = (ipc_pick_t){ .kind = IPC_EV_ANSWER, .call = c };
+		return true;
+	}
+	if (flags & IPC_WAIT_FOR_COOKIE)
+		return false;
+	link_t *l = list_first(&box->hangups);
+	if (l) {
+		ipc_notice_t *n = list_get_instance(l, ipc_notice_t, link);
+		list_remove(l);
+		*p = (ipc_pick_t){ .kind = IPC_EV_HANGUP, .conn = n->conn };
+		free(n);
+		return true;
+	}
+	l = list_first(&box->calls);
+	if (l) {
+		list_remove(l);
+		box->calls_count--;
+		list_append(l, &box->dispatched);
+		*p = (ipc_pick_t){ .kind = IPC_EV_CALL,
+			.call = list_get_instance(l, call_t, box_link) };
+		return true;
+	}
+	return false;
+}
+
+/* Collect an answer in the caller's context: finish system methods. */
+static void ipc_collect_answer(call_t *c, ipc_event_t *ev)
+{
+	task_t *task = TASK;
+	errno_t rc = c->retval;
+	if (rc == EOK && c->msg.method == IPC_M_DATA_READ) {
+		size_t n = c->answer.arg[1];
+		rc = copy_to_uspace(uspace_ptr(c->data_dst), c->data, n);
+	} else if (rc == EOK && c->msg.method == IPC_M_CONNECT_ME_TO) {
+		phone_t *p = c->connect_box ? phone_create(c->connect_box, c->connect_badge) : NULL;
+		cap_handle_t h = CAP_NIL;
+		rc = p ? cap_alloc(&task->caps, CAP_PHONE, p, CAP_NIL, &h) : ENOMEM;
+		if (rc != EOK && p) {
+			phone_hangup(p);
+			phone_release(p);
+		}
+		c->answer.arg[0] = (uint64_t) h;
+	}
+	ev->kind = IPC_EV_ANSWER;
+	ev->cookie = c->cookie;
+	ev->retval = rc;
+	ev->msg = c->answer;
+	ev->msg.method = c->msg.method;
+	call_release(c);
+}
+
+/* Deliver a call to the receiving thread: a call handle, and what the
+ * recipient must see of system methods.  EOK or ELIMIT (no handle free:
+ * the call was answered ELIMIT). */
+static errno_t ipc_receive_call(call_t *c, ipc_event_t *ev)
+{
+	task_t *task = TASK;
+	cap_handle_t h;
+	ev->kind = IPC_EV_CALL;
+	ev->msg = c->msg;
+	ev->sender = c->sender;
+	ev->conn = c->conn;
+	errno_t rc = cap_alloc(&task->caps, CAP_CALL, c, CAP_NIL, &h);
+	if (rc == EOK && c->msg.method == IPC_M_CONNECT_TO_ME) {
+		cap_handle_t ph;
+		phone_hold(c->new_phone);
+		rc = cap_alloc(&task->caps, CAP_PHONE, c->new_phone, CAP_NIL, &ph);
+		if (rc != EOK) {
+			phone_release(c->new_phone);
+			void *obj;
+			cap_take(&task->caps, h, CAP_CALL, &obj);
+		}
+		ev->msg.arg[4] = (uint64_t) ph;
+	}
+	if (rc != EOK) {
+		mutex_lock(&task->box->lock);
+		list_remove(&c->box_link);
+		mutex_unlock(&task->box->lock);
+		ipc_call_answer(c, rc);
+		return rc;
+	}
+	ev->call = h;
+	return EOK;
+}
+
+sysarg_t sys_ipc_wait(const sysargs_t *a)
+{
+	uspace_ptr_t out = uspace_ptr(a->a[0]);
+	uint64_t timeout = a->a[1];
+	unsigned flags = (unsigned) a->a[2];
+	uint64_t cookie = a->a[3];
+	ipc_event_t ev = { 0 };
+	if (flags & ~(IPC_WAIT_NONBLOCK | IPC_WAIT_FOR_COOKIE))
+		return EINVAL;
+	/* Prove the buffer first: a bad one must not lose an event. */
+	errno_t rc = copy_to_uspace(out, &ev, sizeof(ev));
+	if (rc != EOK)
+		return rc;
+	answerbox_t *box = TASK->box;
+	ipc_pick_t p;
+	mutex_lock(&box->lock);
+	while (!ipc_pick_locked(box, flags, cookie, &p) && rc == EOK) {
+		if (flags & IPC_WAIT_NONBLOCK)
+			rc = ETIMEOUT;
+		else
+			rc = condvar_wait_flags(&box->cv, &box->lock, timeout, WAITQ_INTERRUPTIBLE);
+	}
+	mutex_unlock(&box->lock);
+	if (rc != EOK)
+		return rc;
+	if (p.kind == IPC_EV_ANSWER) {
+		ipc_collect_answer(p.call, &ev);
+	} else if (p.kind == IPC_EV_HANGUP) {
+		ev.kind = IPC_EV_HANGUP;
+		ev.conn = p.conn;
+	} else {
+		rc = ipc_receive_call(p.call, &ev);
+		if (rc != EOK)
+			return rc;
+	}
+	return copy_to_uspace(out, &ev, sizeof(ev));
+}
+
+/* Answer-time work of system methods, in the answerer's context: EOK, or
+ * the error the caller gets instead (EFAULT, EINVAL, ENOMEM). */
+static errno_t ipc_answer_prepare(call_t *c, ipc_msg_t *args)
+{
+	switch (c->msg.method) {
+	case IPC_M_DATA_WRITE:
+		if (args->arg[1] > c->data_size)
+			return EINVAL;
+		return copy_to_uspace(uspace_ptr(args->arg[0]), c->data, args->arg[1]);
+	case IPC_M_DATA_READ:
+		if (args->arg[1] > c->data_size)
+			return EINVAL;
+		c->data = malloc(args->arg[1] ? args->arg[1] : 1);
+		if (!c->data)
+			return ENOMEM;
+		return copy_from_uspace(c->data, uspace_ptr(args->arg[0]), args->arg[1]);
+	case IPC_M_CONNECT_ME_TO:
+		answerbox_hold(TASK->box);
+		c->connect_box = TASK->box;
+		c->connect_badge = args->arg[0];
+		return EOK;
+	default:
+		return EOK;
+	}
+}
+
+/* A refused CONNECT_TO_ME: the phone given at delivery is hung up. */
+static void ipc_answer_refuse_connect(call_t *c)
+{
+	void *obj;
+	cap_handle_t h = (cap_handle_t) c->msg.arg[4];
+	phone_hangup(c->new_phone);
+	/* The recipient may still hold the handle: drop it if it is ours. */
+	if (cap_take(&TASK->caps, h, CAP_PHONE, &obj) == EOK) {
+		if (obj == c->new_phone)
+			phone_release(obj);
+		else
+			cap_alloc(&TASK->caps, CAP_PHONE, obj, h, &h);
+	}
+}
+
+/* Take a received call back from the caller's own capability table and
+ * its dispatched list: ENOENT for a bad handle. */
+static errno_t ipc_call_take(cap_handle_t h, call_t **out)
+{
+	void *obj;
+	errno_t rc = cap_take(&TASK->caps, h, CAP_CALL, &obj);
+	if (rc != EOK)
+		return rc;
+	call_t *c = obj;
+	mutex_lock(&TASK->box->lock);
+	list_remove(&c->box_link);
+	mutex_unlock(&TASK->box->lock);
+	*out = c;
+	return EOK;
+}
+
+sysarg_t sys_ipc_answer(const sysargs_t *a)
+{
+	ipc_msg_t args = { 0 };
+	uspace_ptr_t uargs = uspace_ptr(a->a[2]);
+	errno_t retval = (errno_t) a->a[1];
+	errno_t rc = uspace_ptr_is_null(uargs) ? EOK : copy_from_uspace(&args, uargs, sizeof(args));
+	if (rc != EOK)
+		return rc;
+	if (retval < 0 || retval >= ERRNO_COUNT)
+		return EINVAL;
+	call_t *c;
+	rc = ipc_call_take((cap_handle_t) a->a[0], &c);
+	if (rc != EOK)
+		return rc;
+	if (retval == EOK)
+		rc = ipc_answer_prepare(c, &args);
+	if (rc != EOK)
+		retval = rc; /* the caller learns why the answer failed */
+	if (retval != EOK && c->msg.method == IPC_M_CONNECT_TO_ME)
+		ipc_answer_refuse_connect(c);
+	c->answer = args;
+	c->answer.method = 0;
+	ipc_call_answer(c, retval);
+	return rc;
+}
+
+sysarg_t sys_ipc_forward(const sysargs_t *a)
+{
+	ipc_msg_t msg;
+	phone_t *phone;
+	unsigned flags = (unsigned) a->a[3];
+	errno_t rc = EOK;
+	if (flags & ~IPC_FORWARD_REPLACE)
+		return EINVAL;
+	if (flags & IPC_FORWARD_REPLACE) {
+		rc = copy_from_uspace(&msg, uspace_ptr(a->a[2]), sizeof(msg));
+		if (rc != EOK)
+			return rc;
+	}
+	rc = cap_phone_get(&TASK->caps, (cap_handle_t) a->a[1], &phone);
+	if (rc != EOK)
+		return rc; /* the call stays ours */
+	call_t *c;
+	rc = ipc_call_take((cap_handle_t) a->a[0], &c);
+	if (rc == EOK && (flags & IPC_FORWARD_REPLACE)) {
+		/* System methods keep their meaning: only their user words change. */
+		if (c->msg.method < IPC_M_FIRST_USER || msg.method < IPC_M_FIRST_USER)
+			msg.method = c->msg.method;
+		for (int i = 0; i < IPC_ARG_COUNT; i++) {
+			if (!(c->msg.method == IPC_M_CONNECT_TO_ME && i == 4))
+				c->msg.arg[i] = msg.arg[i];
+		}
+		c->msg.method = msg.method;
+	}
+	if (rc == EOK) {
+		errno_t drc = ipc_call_deliver(phone, c);
+		if (drc != EOK)
+			ipc_call_answer(c, drc); /* the original caller learns */
+		rc = drc;
+	}
+	phone_release(phone);
+	return rc;
+}

@@ -1,0 +1,148 @@
+/*
+ * Kernel tests of the capability table and of call lifetimes: delivery,
+ * bounds, answers to kernel calls, timeouts, hangup and box death.  A
+ * kernel thread plays the server by taking calls straight off the box.
+ */
+#include <ipc/cap.h>
+#include <ipc/ipc.h>
+#include <mm/malloc.h>
+#include <proc/thread.h>
+#include <test/ktest.h>
+
+KTEST(ipc_cap_table)
+{
+	static cap_table_t t;
+	static int objs[IPC_PHONES_MAX];
+	cap_handle_t h;
+	void *obj;
+
+	cap_table_init(&t);
+	for (int i = 0; i < IPC_PHONES_MAX; i++) {
+		KT_ASSERT_EQ(cap_alloc(&t, CAP_CALL, &objs[i], CAP_NIL, &h), EOK);
+		KT_CHECK_EQ(h, i); /* lowest free handle first */
+	}
+	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[0], CAP_NIL, &h), ELIMIT);
+	KT_CHECK_EQ(cap_used(&t), IPC_PHONES_MAX);
+	KT_CHECK_EQ(cap_take(&t, 5, CAP_PHONE, &obj), ENOENT); /* wrong type */
+	KT_CHECK_EQ(cap_take(&t, -1, CAP_CALL, &obj), ENOENT);
+	KT_CHECK_EQ(cap_take(&t, IPC_PHONES_MAX, CAP_CALL, &obj), ENOENT);
+	KT_CHECK_EQ(cap_take(&t, 5, CAP_CALL, &obj), EOK);
+	KT_CHECK(obj == &objs[5]);
+	KT_CHECK_EQ(cap_take(&t, 5, CAP_CALL, &obj), ENOENT); /* taken twice */
+	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[5], 6, &h), EEXIST);
+	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[5], 5, &h), EOK);
+	for (int i = 0; i < IPC_PHONES_MAX; i++)
+		KT_CHECK_EQ(cap_take(&t, i, CAP_CALL, &obj), EOK);
+	KT_CHECK_EQ(cap_used(&t), 0);
+}
+
+/* Take the first queued call off @a box, as a receiving thread would. */
+static call_t *test_box_take(answerbox_t *box)
+{
+	call_t *c = NULL;
+	mutex_lock(&box->lock);
+	link_t *l = list_first(&box->calls);
+	if (l) {
+		list_remove(l);
+		box->calls_count--;
+		c = list_get_instance(l, call_t, box_link);
+	}
+	mutex_unlock(&box->lock);
+	return c;
+}
+
+static void test_echo_server(void *arg)
+{
+	answerbox_t *box = arg;
+	for (int served = 0; served < 3;) {
+		call_t *c = test_box_take(box);
+		if (!c) {
+			thread_yield();
+			continue;
+		}
+		c->answer.arg[0] = c->msg.arg[0] * 2;
+		ipc_call_answer(c, c->msg.method == 1999 ? ENOENT : EOK);
+		served++;
+	}
+}
+
+KTEST(ipc_kcall_answer)
+{
+	answerbox_t *box = answerbox_create(99);
+	KT_ASSERT(box != NULL);
+	phone_t *p = phone_create(box, 7);
+	KT_ASSERT(p != NULL);
+	thread_t *srv;
+	KT_ASSERT_EQ(thread_create_kernel(test_echo_server, box, "echo", &srv), EOK);
+	thread_ready(srv);
+	for (uint64_t i = 1; i <= 3; i++) {
+		ipc_msg_t m = { .method = i == 3 ? 1999 : 1500, .arg = { i } };
+		ipc_msg_t ans;
+		errno_t retval = -1;
+		KT_CHECK_EQ(ipc_kcall(p, &m, 0, &retval, &ans), EOK);
+		KT_CHECK_EQ(retval, i == 3 ? ENOENT : EOK);
+		KT_CHECK_EQ(ans.arg[0], 2 * i);
+	}
+	thread_join(srv, NULL);
+	KT_CHECK_EQ(phone_hangup(p), EOK);
+	KT_CHECK_EQ(phone_hangup(p), ENOENT);
+	phone_release(p);
+	answerbox_deactivate(box);
+	answerbox_release(box);
+}
+
+KTEST(ipc_kcall_timeout_and_death)
+{
+	answerbox_t *box = answerbox_create(99);
+	KT_ASSERT(box != NULL);
+	phone_t *p = phone_create(box, 0);
+	KT_ASSERT(p != NULL);
+	ipc_msg_t m = { .method = 1500 };
+	ipc_msg_t ans;
+	errno_t retval;
+	/* nobody answers: ETIMEOUT, and the abandoned call stays queued */
+	KT_CHECK_EQ(ipc_kcall(p, &m, 20000, &retval, &ans), ETIMEOUT);
+	KT_CHECK_EQ(box->calls_count, 1);
+	/* the box dies: its queued call is answered (and freed) */
+	answerbox_deactivate(box);
+	KT_CHECK_EQ(box->calls_count, 0);
+	/* a dead box refuses new calls */
+	KT_CHECK_EQ(ipc_kcall(p, &m, 20000, &retval, &ans), EHANGUP);
+	phone_release(p);
+	answerbox_release(box);
+}
+
+KTEST(ipc_box_bound_and_hangup)
+{
+	answerbox_t *box = answerbox_create(99);
+	KT_ASSERT(box != NULL);
+	phone_t *p = phone_create(box, 3);
+	KT_ASSERT(p != NULL);
+	size_t live0 = malloc_live_count();
+	int queued = 0;
+	errno_t rc = EOK;
+	while (rc == EOK) {
+		call_t *c = call_create();
+		KT_ASSERT(c != NULL);
+		rc = ipc_call_deliver(p, c);
+		if (rc == EOK)
+			queued++;
+		else
+			call_release(c);
+	}
+	KT_CHECK_EQ(rc, ELIMIT); /* back-pressure, not more memory */
+	KT_CHECK_EQ(queued, IPC_ANSWERBOX_MAX);
+	/* hanging up answers what came through the phone and leaves a notice */
+	KT_CHECK_EQ(phone_hangup(p), EOK);
+	KT_CHECK_EQ(box->calls_count, 0);
+	KT_CHECK(!list_empty(&box->hangups));
+	call_t *c = call_create();
+	KT_ASSERT(c != NULL);
+	KT_CHECK_EQ(ipc_call_deliver(p, c), EHANGUP);
+	call_release(c);
+	phone_release(p);
+	answerbox_deactivate(box);
+	/* the phone is gone (-1) and the notice was freed again (+1 -1) */
+	KT_CHECK_EQ(malloc_live_count(), live0 - 1);
+	answerbox_release(box);
+}
