@@ -17,6 +17,7 @@
 #include <arch/timer.h>
 #include <console/console.h>
 #include <debug.h>
+#include <ipc/ipc.h>
 #include <main/bootinfo.h>
 #include <main/cmdline.h>
 #include <mem.h>
@@ -24,7 +25,6 @@
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <mm/slab.h>
-#include <ipc/ipc.h>
 #include <proc/program.h>
 #include <proc/scheduler.h>
 #include <proc/task.h>

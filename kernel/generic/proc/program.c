@@ -2,13 +2,13 @@
 #include <abi/as.h>
 #include <arch/layout.h>
 #include <debug.h>
+#include <ipc/ipc.h>
 #include <lib/printf_core.h>
 #include <main/bootinfo.h>
 #include <mem.h>
 #include <mm/as.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
-#include <ipc/ipc.h>
 #include <proc/program.h>
 #include <proc/task.h>
 

@@ -39,8 +39,8 @@ typedef struct task {
 	task_id_t id;
 	char name[TASK_NAME_MAX];
 	struct as *as;
-	struct answerbox *box;  /* its answerbox (ipc/ipc.h) */
-	cap_table_t caps;       /* phones and received calls */
+	struct answerbox *box; /* its answerbox (ipc/ipc.h) */
+	cap_table_t caps; /* phones and received calls */
 	mutex_t lock;
 	task_state_t state;
 	list_t threads; /* thread_t.task_link */
