@@ -28,6 +28,7 @@
 #include <debug.h>
 #include <ipc/cap.h>
 #include <ipc/ipc.h>
+#include <mm/as.h>
 #include <mm/malloc.h>
 #include <mm/slab.h>
 #include <proc/task.h>
@@ -279,6 +280,32 @@ errno_t ipc_kcall(
 	return rc;
 }
 
+errno_t ipc_kcall_notify(phone_t *phone, const ipc_msg_t *msg)
+{
+	call_t *call = call_create();
+	if (!call)
+		return ENOMEM;
+	call->msg = *msg;
+	errno_t rc = ipc_call_deliver(phone, call);
+	if (rc != EOK)
+		call_release(call);
+	return rc;
+}
+
+struct as *answerbox_as_hold(answerbox_t *box)
+{
+	struct as *as = NULL;
+	mutex_lock(&box->lock);
+	/* The owner releases its address space only after its box was
+	 * deactivated (which clears box->task under this lock). */
+	if (box->task && box->task->as) {
+		as = box->task->as;
+		as_hold(as);
+	}
+	mutex_unlock(&box->lock);
+	return as;
+}
+
 /* Hang up every phone the task holds and forget its received calls. */
 static void ipc_task_drop_caps(task_t *task)
 {
@@ -324,6 +351,7 @@ void answerbox_deactivate(answerbox_t *box)
 	list_initialize(&hangups);
 	mutex_lock(&box->lock);
 	box->active = false;
+	box->task = NULL;
 	list_move_all(&box->calls, &calls);
 	list_move_all(&box->dispatched, &dispatched);
 	list_move_all(&box->answers, &answers);

@@ -24,6 +24,7 @@
 #include <mm/frame.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
+#include <mm/pager.h>
 #include <mm/slab.h>
 #include <proc/program.h>
 #include <proc/scheduler.h>
@@ -98,6 +99,21 @@ static noreturn void run_module_verdict(const char *name, const char *spec)
 	arch_poweroff(ok ? ARCH_EXIT_SUCCESS : ARCH_EXIT_FAILURE);
 }
 
+/* "pager_timeout=MS": how long a fault waits for a pager's answer. */
+static void pager_timeout_from_cmdline(void)
+{
+	char v[24];
+	if (!cmdline_get(boot_info.cmdline, "pager_timeout", v, sizeof(v)))
+		return;
+	uint64_t ms = 0;
+	for (const char *p = v; *p >= '0' && *p <= '9' && ms < 3600000; p++)
+		ms = ms * 10 + (uint64_t) (*p - '0');
+	if (ms > 0) {
+		pager_timeout_us = ms * 1000;
+		printf("pager: timeout %llu ms\n", (unsigned long long) ms);
+	}
+}
+
 /* Start a boot task from module @a name, if the image has it. */
 static void start_boot_task(const char *name)
 {
@@ -165,6 +181,8 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	scheduler_init();
 	task_init();
 	ipc_init();
+	pager_init();
+	pager_timeout_from_cmdline();
 	print_memory();
 
 	arch_late_init();

@@ -65,6 +65,7 @@ errno_t task_create(const char *name, task_id_t parent, task_t **out)
 		free(t);
 		return ENOMEM;
 	}
+	t->box->task = t;
 	mutex_lock(&tasks_lock);
 	list_append(&t->tasks_link, &tasks);
 	tasks_live++;

@@ -40,8 +40,8 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_IPC_HANGUP] = sys_ipc_hangup,
 	/* The pager protocol: being implemented (issue 4). */
 	[SYS_AS_AREA_CREATE_PAGER] = sys_unimplemented,
-	[SYS_PAGER_REVOKE] = sys_unimplemented,
-	[SYS_PAGER_SET_SIZE] = sys_unimplemented,
+	[SYS_PAGER_REVOKE] = sys_pager_revoke,
+	[SYS_PAGER_SET_SIZE] = sys_pager_set_size,
 };
 
 _Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) == SYSCALL_COUNT,

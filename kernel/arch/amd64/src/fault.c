@@ -14,6 +14,7 @@
 #include <arch/arch.h>
 #include <arch/fault.h>
 #include <arch/interrupt.h>
+#include <lib/printf_core.h>
 #include <mm/as.h>
 #include <proc/task.h>
 #include <proc/thread.h>
@@ -43,8 +44,14 @@ static bool fault_page(istate_t *is)
 	irq_disable();
 	if (rc == EOK)
 		return true;
-	if (user)
-		task_kill_fault(addr, access, in_area, is->rip, "unresolved page fault");
+	if (user) {
+		char what[48];
+		if (rc == ENOENT || rc == EPERM || rc == EFAULT)
+			ksnprintf(what, sizeof(what), "unresolved page fault");
+		else
+			ksnprintf(what, sizeof(what), "page fault: pager error %d", rc);
+		task_kill_fault(addr, access, in_area, is->rip, what);
+	}
 	return false;
 }
 

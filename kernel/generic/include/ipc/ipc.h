@@ -37,6 +37,7 @@ typedef struct answerbox {
 	list_t hangups; /* ipc_notice_t */
 	size_t outstanding; /* calls this task made, not yet collected */
 	list_t pager_objects; /* pager objects named through this box (mm/pager.c) */
+	struct task *task; /* the owner while it lives (cleared on deactivation) */
 	unsigned refcount; /* atomic */
 } answerbox_t;
 
@@ -111,6 +112,13 @@ void ipc_call_answer(call_t *call, errno_t retval);
  */
 errno_t ipc_kcall(
     phone_t *phone, const ipc_msg_t *msg, uint64_t timeout_us, errno_t *retval, ipc_msg_t *answer);
+
+/* A kernel call whose answer nobody waits for (notifications). */
+errno_t ipc_kcall_notify(phone_t *phone, const ipc_msg_t *msg);
+
+/* The address space of the box's owner, with a reference; NULL once the
+ * owner has ended. */
+struct as *answerbox_as_hold(answerbox_t *box);
 
 /* The task is ending: hang up its phones, answer everything waiting in
  * its answerbox with EHANGUP, deactivate the box. */

@@ -5,7 +5,8 @@
  * for scripts), crash=pf|ud|stack|panic (die on purpose: a test of the fatal
  * report paths), utest=all|NAME[,NAME] (run the user test suite, module
  * "tester", and power off with its verdict), bench=all|NAME (run the
- * benchmarks, module "bench"), nopcid (do not use PCIDs).
+ * benchmarks, module "bench"), nopcid (do not use PCIDs), pager_timeout=MS (how long a
+ * page fault waits for its pager; default PAGER_TIMEOUT_DEFAULT_MS).
  */
 #ifndef KERN_MAIN_CMDLINE_H_
 #define KERN_MAIN_CMDLINE_H_

@@ -31,10 +31,16 @@
  * the pager issue).  Splitting an area keeps the binding and advances the
  * offset of the upper pieces.
  */
+struct phone;
+struct pager_obj;
+
+/* An area's binding to a pager object (AS_BACKEND_PAGER; mm/pager.h). */
 typedef struct as_pager_binding {
-	uint64_t pager; /* the pager's capability handle (phone) */
-	uint64_t object; /* object id at the pager */
-	uint64_t offset; /* byte offset of the area's base within the object */
+	struct phone *phone;   /* kernel reference to the client's phone */
+	uint64_t object;       /* object id at the pager */
+	uint64_t offset;       /* byte offset of the area's base within the object */
+	struct pager_obj *obj; /* the kernel's record of the object (pager_lock) */
+	link_t obj_link;       /* in the record's area list (pager_lock) */
 } as_pager_binding_t;
 
 struct as;

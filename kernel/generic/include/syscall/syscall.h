@@ -38,6 +38,10 @@ sysarg_t sys_task_wait(const sysargs_t *args);
 sysarg_t sys_uptime(const sysargs_t *args);
 sysarg_t sys_mem_stats(const sysargs_t *args);
 
+/* Pager requests (syscall/sys_pager.c). */
+sysarg_t sys_pager_revoke(const sysargs_t *args);
+sysarg_t sys_pager_set_size(const sysargs_t *args);
+
 /* IPC handlers (ipc/sysipc.c). */
 sysarg_t sys_ipc_call(const sysargs_t *args);
 sysarg_t sys_ipc_wait(const sysargs_t *args);

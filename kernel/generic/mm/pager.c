@@ -1,0 +1,557 @@
+/*
+ * The pager backend: areas whose pages come from a user-space pager.
+ *
+ * Binding.  An area is bound to an object record (pager_obj_t) named by
+ * the pager's answerbox and the object id.  The record owns a phone of its
+ * own to the pager, made when the first area binds, so page-ins and
+ * notifications keep working however the client's phones come and go
+ * (a shared copy of an area in another task, say, outlives the phone it
+ * was created through); it dies with the last area.
+ *
+ * Faults (pager_page_fault).  Under as->lock: the page's object offset is
+ * checked against the object size, the run of unmapped pages to ask for is
+ * measured (read-ahead, at most PAGER_RUN_MAX, within the area), and the
+ * page is marked pending, so a second thread faulting on it waits for the
+ * first one's answer instead of asking again.  Then as->lock is RELEASED
+ * and the thread sleeps in a kernel call to the pager (bounded by the pager
+ * timeout, interruptible by task death).  The answer is checked against
+ * the pager's own page tables under the pager's as->lock, and a frame
+ * reference is taken for every page while it is known to be the pager's.
+ * With as->lock taken again the area is looked up afresh (it may have been
+ * unmapped, resized or split meanwhile: then the fault just ends and the
+ * access is retried) and the pages not mapped by now are mapped.
+ *
+ * Failure.  An error answer, a malformed answer, a timeout or the pager's
+ * death (its box answers EHANGUP) fails exactly this fault; every frame
+ * reference taken is dropped; nothing else is blocked meanwhile.
+ *
+ * Locks: as->lock -> pending_lock; as->lock -> pager_lock.  No as->lock is
+ * held across the kernel call, and never two at once.
+ */
+#include <abi/as.h>
+#include <abi/task.h>
+#include <console/console.h>
+#include <debug.h>
+#include <ipc/ipc.h>
+#include <mm/as.h>
+#include <mm/frame.h>
+#include <mm/malloc.h>
+#include <mm/page.h>
+#include <mm/pager.h>
+#include <proc/task.h>
+#include <proc/thread.h>
+
+struct pager_obj {
+	link_t box_link; /* box->pager_objects */
+	answerbox_t *box; /* the pager's box (held) */
+	phone_t *phone; /* the record's own phone to the pager */
+	uint64_t id;
+	list_t areas; /* as_area_t.pager.obj_link */
+	size_t nareas;
+	uint64_t size; /* faults at or beyond fail with ERANGE */
+};
+
+typedef struct pager_pending {
+	link_t link;
+	as_t *as;
+	uintptr_t page;
+} pager_pending_t;
+
+uint64_t pager_timeout_us = PAGER_TIMEOUT_DEFAULT_MS * 1000ULL;
+
+static mutex_t pager_lock;
+static mutex_t pending_lock;
+static condvar_t pending_cv;
+static list_t pending = { .head = { &pending.head, &pending.head } };
+
+void pager_init(void)
+{
+	mutex_initialize(&pager_lock, "pager");
+	mutex_initialize(&pending_lock, "pager-pending");
+	condvar_initialize(&pending_cv);
+}
+
+static pager_obj_t *pager_obj_find_locked(answerbox_t *box, uint64_t id)
+{
+	list_foreach(box->pager_objects, l)
+	{
+		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
+		if (o->id == id)
+			return o;
+	}
+	return NULL;
+}
+
+static void pager_notify(pager_obj_t *o, uint64_t method)
+{
+	ipc_msg_t m = { .method = method, .arg = { o->id } };
+	(void) ipc_kcall_notify(o->phone, &m); /* a dead pager needs no news */
+}
+
+/* Find or make the record for (box, id), badge for its phone.  Locked. */
+static pager_obj_t *pager_obj_get_locked(answerbox_t *box, uint64_t badge, uint64_t id)
+{
+	pager_obj_t *o = pager_obj_find_locked(box, id);
+	if (o)
+		return o;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->phone = phone_create(box, badge);
+	if (!o->phone) {
+		free(o);
+		return NULL;
+	}
+	answerbox_hold(box);
+	o->box = box;
+	o->id = id;
+	o->size = UINT64_MAX;
+	list_initialize(&o->areas);
+	list_append(&o->box_link, &box->pager_objects);
+	return o;
+}
+
+/* Attach @a area to @a o.  pager_lock held. */
+static void pager_obj_attach_locked(pager_obj_t *o, as_area_t *area, uint64_t offset)
+{
+	area->pager.obj = o;
+	area->pager.object = o->id;
+	area->pager.offset = offset;
+	phone_hold(o->phone);
+	area->pager.phone = o->phone;
+	list_append(&area->pager.obj_link, &o->areas);
+	if (o->nareas++ == 0)
+		pager_notify(o, IPC_M_PAGER_OBJECT_REF);
+}
+
+errno_t pager_area_bind(as_area_t *area, phone_t *phone, uint64_t object, uint64_t offset)
+{
+	mutex_lock(&phone->lock);
+	answerbox_t *box = phone->callee;
+	uint64_t badge = phone->badge;
+	if (box)
+		answerbox_hold(box);
+	mutex_unlock(&phone->lock);
+	if (!box)
+		return EHANGUP;
+	errno_t rc = ENOMEM;
+	mutex_lock(&pager_lock);
+	pager_obj_t *o = pager_obj_get_locked(box, badge, object);
+	if (o) {
+		pager_obj_attach_locked(o, area, offset);
+		rc = EOK;
+	}
+	mutex_unlock(&pager_lock);
+	answerbox_release(box);
+	return rc;
+}
+
+errno_t pager_area_bind_like(as_area_t *area, const as_area_t *model, uint64_t offset)
+{
+	mutex_lock(&pager_lock);
+	pager_obj_attach_locked(model->pager.obj, area, offset);
+	mutex_unlock(&pager_lock);
+	return EOK;
+}
+
+void pager_area_unbind(as_area_t *area)
+{
+	pager_obj_t *o = area->pager.obj;
+	if (!o)
+		return;
+	mutex_lock(&pager_lock);
+	list_remove(&area->pager.obj_link);
+	area->pager.obj = NULL;
+	bool last = --o->nareas == 0;
+	if (last) {
+		pager_notify(o, IPC_M_PAGER_OBJECT_UNREF);
+		list_remove(&o->box_link);
+	}
+	mutex_unlock(&pager_lock);
+	phone_release(area->pager.phone);
+	area->pager.phone = NULL;
+	if (last) {
+		/* Released, not hung up: that would cancel the UNREF notice. */
+		phone_release(o->phone);
+		answerbox_release(o->box);
+		free(o);
+	}
+}
+
+/* ---- the fault path ---- */
+
+typedef struct pager_fault {
+	as_t *as;
+	as_area_t *area; /* as found under as->lock (revalidated later) */
+	pager_obj_t *obj; /* identity only once as->lock is dropped */
+	answerbox_t *box; /* the pager's box (held) */
+	uint64_t object;
+	uintptr_t page; /* the faulting page */
+	unsigned access; /* FAULT_ACCESS_* */
+	unsigned right; /* the AS_AREA_* right the access needs */
+	bool upgrade; /* mapped read-only, written: replace the page */
+	size_t wanted; /* pages asked for */
+	uint64_t objoff; /* object offset of the faulting page */
+	phone_t *phone;
+	uintptr_t pa[PAGER_RUN_MAX];
+	size_t got; /* pages supplied (references held) */
+	unsigned rights; /* rights granted */
+} pager_fault_t;
+
+static unsigned pager_access_right(unsigned access)
+{
+	return access == FAULT_ACCESS_WRITE ? AS_AREA_WRITE
+	    : access == FAULT_ACCESS_EXEC   ? AS_AREA_EXEC
+	                                    : AS_AREA_READ;
+}
+
+static unsigned pager_page_flags(unsigned area_flags, unsigned rights)
+{
+	unsigned pf = PAGE_READ | PAGE_USER;
+	if (rights & AS_AREA_WRITE)
+		pf |= PAGE_WRITE;
+	if (rights & AS_AREA_EXEC)
+		pf |= PAGE_EXEC;
+	if (!(area_flags & AS_AREA_CACHEABLE))
+		pf |= PAGE_NOCACHE;
+	return pf;
+}
+
+/* How many pages from the faulting one to ask for.  as->lock held. */
+static size_t pager_fault_run(pager_fault_t *f)
+{
+	if (f->upgrade)
+		return 1;
+	uintptr_t end = f->area->base + f->area->pages * PAGE_SIZE;
+	size_t n = 1;
+	while (n < PAGER_RUN_MAX && f->page + n * PAGE_SIZE < end &&
+	    !used_space_contains(&f->area->used, f->page + n * PAGE_SIZE))
+		n++;
+	return n;
+}
+
+static bool pager_pending_exists(as_t *as, uintptr_t page)
+{
+	list_foreach(pending, l)
+	{
+		pager_pending_t *o = list_get_instance(l, pager_pending_t, link);
+		if (o->as == as && o->page == page)
+			return true;
+	}
+	return false;
+}
+
+/* Mark the page pending (true), or -- another thread is asking the pager
+ * for it already -- release as->lock, wait until that is over and return
+ * false (the access is simply retried). */
+static bool pager_pending_enter(pager_fault_t *f, pager_pending_t *p)
+{
+	mutex_lock(&pending_lock);
+	if (pager_pending_exists(f->as, f->page)) {
+		mutex_unlock(&f->as->lock);
+		while (pager_pending_exists(f->as, f->page))
+			condvar_wait(&pending_cv, &pending_lock, 0);
+		mutex_unlock(&pending_lock);
+		return false;
+	}
+	p->as = f->as;
+	p->page = f->page;
+	list_append(&p->link, &pending);
+	mutex_unlock(&pending_lock);
+	return true;
+}
+
+static void pager_pending_leave(pager_pending_t *p)
+{
+	mutex_lock(&pending_lock);
+	list_remove(&p->link);
+	condvar_broadcast(&pending_cv);
+	mutex_unlock(&pending_lock);
+}
+
+/* Check the answer's shape against the request and the area. */
+static errno_t pager_answer_check(pager_fault_t *f, const ipc_msg_t *ans)
+{
+	uintptr_t addr = ans->arg[0];
+	size_t n = ans->arg[1];
+	unsigned rights = (unsigned) ans->arg[2];
+	if (n == 0 || n > f->wanted || !PAGE_ALIGNED(addr) || addr < AS_USER_FLOOR ||
+	    addr > AS_USER_TOP || (AS_USER_TOP - addr) / PAGE_SIZE < n)
+		return EINVAL;
+	if (ans->arg[2] & ~(uint64_t) (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC))
+		return EINVAL;
+	if (!(rights & f->right) || (rights & ~f->area->flags))
+		return EINVAL;
+	f->rights = rights;
+	return EOK;
+}
+
+/* Take a frame reference on every page of the run, checking that the
+ * pager really has it mapped with at least the granted rights. */
+static errno_t pager_answer_take(pager_fault_t *f, uintptr_t addr, size_t n)
+{
+	as_t *pas = answerbox_as_hold(f->box);
+	if (!pas)
+		return EHANGUP;
+	errno_t rc = EOK;
+	mutex_lock(&pas->lock);
+	for (size_t i = 0; i < n && rc == EOK; i++) {
+		uintptr_t pa;
+		unsigned pf;
+		rc = page_mapping_find(&pas->pt, addr + i * PAGE_SIZE, &pa, &pf) == EOK ? EOK
+		                                                                        : EINVAL;
+		bool ok = rc == EOK && (pf & PAGE_USER) && frame_get(PAGE_ALIGN_DOWN(pa)) &&
+		    (!(f->rights & AS_AREA_WRITE) || (pf & PAGE_WRITE)) &&
+		    (!(f->rights & AS_AREA_EXEC) || (pf & PAGE_EXEC));
+		if (!ok) {
+			rc = EINVAL;
+			break;
+		}
+		f->pa[i] = PAGE_ALIGN_DOWN(pa);
+		frame_ref_add(f->pa[i]);
+		f->got = i + 1;
+	}
+	mutex_unlock(&pas->lock);
+	as_release(pas);
+	return rc;
+}
+
+static void pager_fault_drop_refs(pager_fault_t *f, size_t from)
+{
+	for (size_t i = from; i < f->got; i++)
+		frame_ref_drop(f->pa[i]);
+}
+
+/* Map the supplied run into the faulting area, if it is still the same
+ * area.  as->lock held.  Pages mapped meanwhile are left alone. */
+static void pager_fault_map(pager_fault_t *f)
+{
+	as_t *as = f->as;
+	as_area_t *a = as_area_find(as, f->page);
+	size_t used = 0;
+	if (a == f->area && a->backend == AS_BACKEND_PAGER && a->pager.obj == f->obj &&
+	    a->pager.offset + (f->page - a->base) == f->objoff) {
+		uintptr_t end = a->base + a->pages * PAGE_SIZE;
+		unsigned pf = pager_page_flags(a->flags, f->rights & a->flags);
+		for (size_t i = 0; i < f->got && f->page + i * PAGE_SIZE < end; i++) {
+			uintptr_t va = f->page + i * PAGE_SIZE;
+			bool mapped = used_space_contains(&a->used, va);
+			if (mapped && !(f->upgrade && i == 0))
+				break; /* somebody else mapped it: stop at the first */
+			if (mapped) {
+				uintptr_t old;
+				unsigned of;
+				if (page_mapping_find(&as->pt, va, &old, &of) != EOK ||
+				    (of & PAGE_WRITE))
+					break;
+				page_mapping_remove(&as->pt, va);
+				as_tlb_sync(as, va, 1);
+				frame_ref_drop(PAGE_ALIGN_DOWN(old));
+				page_mapping_insert(&as->pt, va, f->pa[i], pf);
+			} else {
+				if (used_space_insert(&a->used, va, 1) != EOK)
+					break; /* no memory for the record: the access faults again */
+				page_mapping_insert(&as->pt, va, f->pa[i], pf);
+				as->rss++;
+			}
+			used = i + 1;
+		}
+	}
+	pager_fault_drop_refs(f, used);
+}
+
+/* Ask the pager and take what it gives; as->lock is NOT held. */
+static errno_t pager_fault_ask(pager_fault_t *f)
+{
+	ipc_msg_t m = { .method = IPC_M_PAGE_IN,
+		.arg = { f->object, f->objoff, f->wanted, f->access, 0 } };
+	ipc_msg_t ans;
+	errno_t retval = EOK;
+	errno_t rc = ipc_kcall(f->phone, &m, pager_timeout_us, &retval, &ans);
+	if (rc == ETIMEOUT)
+		printf("pager: no answer to a page-in of object %llu within %llu ms\n",
+		    (unsigned long long) f->object, (unsigned long long) (pager_timeout_us / 1000));
+	if (rc == EOK)
+		rc = retval;
+	if (rc == EOK)
+		rc = pager_answer_check(f, &ans);
+	if (rc == EOK)
+		rc = pager_answer_take(f, ans.arg[0], ans.arg[1]);
+	if (rc != EOK) {
+		pager_fault_drop_refs(f, 0);
+		f->got = 0;
+	}
+	return rc;
+}
+
+/* Fill in the fault description under as->lock: ERANGE beyond the size. */
+static errno_t pager_fault_prepare(pager_fault_t *f)
+{
+	as_area_t *a = f->area;
+	uintptr_t pa;
+	unsigned pf;
+	f->obj = a->pager.obj;
+	f->objoff = a->pager.offset + (f->page - a->base);
+	if (f->objoff >= f->obj->size)
+		return ERANGE;
+	f->upgrade = used_space_contains(&a->used, f->page);
+	if (f->upgrade &&
+	    (page_mapping_find(&f->as->pt, f->page, &pa, &pf) != EOK ||
+	        f->access != FAULT_ACCESS_WRITE || (pf & PAGE_WRITE)))
+		return EOK; /* mapped as needed by now: nothing to ask */
+	f->wanted = pager_fault_run(f);
+	uint64_t left = (f->obj->size - f->objoff) / PAGE_SIZE;
+	if (left > 0 && f->wanted > left)
+		f->wanted = left;
+	f->phone = a->pager.phone;
+	phone_hold(f->phone);
+	f->box = f->obj->box;
+	answerbox_hold(f->box);
+	f->object = f->obj->id;
+	return EOK;
+}
+
+errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned access)
+{
+	assert(mutex_locked_by_me(&as->lock));
+	pager_fault_t f = { .as = as,
+		.area = area,
+		.page = PAGE_ALIGN_DOWN(addr),
+		.access = access,
+		.right = pager_access_right(access) };
+	pager_pending_t p;
+	errno_t rc = pager_fault_prepare(&f);
+	if (rc != EOK || !f.phone) {
+		mutex_unlock(&as->lock);
+		return rc;
+	}
+	if (!pager_pending_enter(&f, &p)) {
+		phone_release(f.phone);
+		answerbox_release(f.box);
+		return EOK; /* somebody else asked; retry the access */
+	}
+	as_hold(as);
+	mutex_unlock(&as->lock);
+	rc = pager_fault_ask(&f);
+	phone_release(f.phone);
+	answerbox_release(f.box);
+	mutex_lock(&as->lock);
+	if (rc == EOK)
+		pager_fault_map(&f);
+	pager_pending_leave(&p);
+	mutex_unlock(&as->lock);
+	as_release(as);
+	return rc;
+}
+
+/* ---- pager requests ---- */
+
+typedef struct pager_target {
+	as_t *as;
+	uintptr_t base; /* the area's base when collected */
+	uintptr_t va; /* first page to revoke */
+	size_t pages;
+} pager_target_t;
+
+/* The part of [off, off + size) of the object that @a a maps, as pages. */
+static bool pager_area_span(const as_area_t *a, uint64_t off, uint64_t size, pager_target_t *t)
+{
+	uint64_t a0 = a->pager.offset, a1 = a0 + a->pages * PAGE_SIZE;
+	uint64_t lo = off > a0 ? off : a0;
+	uint64_t hi = (size > UINT64_MAX - off || off + size > a1) ? a1 : off + size;
+	if (lo >= hi)
+		return false;
+	t->as = a->as;
+	t->base = a->base;
+	t->va = a->base + (lo - a0);
+	t->pages = (hi - lo) / PAGE_SIZE;
+	return true;
+}
+
+/* Unmap the resident pages of one target.  Takes and drops as->lock. */
+static void pager_target_revoke(pager_target_t *t, pager_obj_t *o)
+{
+	as_t *as = t->as;
+	mutex_lock(&as->lock);
+	as_area_t *a = as_area_find(as, t->base);
+	if (a && a->base == t->base && a->backend == AS_BACKEND_PAGER && a->pager.obj == o) {
+		for (size_t i = 0; i < t->pages; i++) {
+			uintptr_t va = t->va + i * PAGE_SIZE, pa;
+			unsigned pf;
+			if (!used_space_contains(&a->used, va) ||
+			    used_space_remove(&a->used, va, 1) != EOK)
+				continue;
+			if (page_mapping_find(&as->pt, va, &pa, &pf) == EOK) {
+				page_mapping_remove(&as->pt, va);
+				as_tlb_sync(as, va, 1);
+				frame_ref_drop(PAGE_ALIGN_DOWN(pa));
+				as->rss--;
+			}
+		}
+	}
+	mutex_unlock(&as->lock);
+	as_release(as);
+}
+
+/* Collect (with references) where the object's range is mapped. */
+static errno_t pager_collect(uint64_t object, uint64_t off, uint64_t size, pager_obj_t **obj,
+    pager_target_t **out, size_t *n)
+{
+	answerbox_t *box = TASK->box;
+	mutex_lock(&pager_lock);
+	pager_obj_t *o = pager_obj_find_locked(box, object);
+	if (!o) {
+		mutex_unlock(&pager_lock);
+		return ENOENT;
+	}
+	pager_target_t *t = malloc((o->nareas ? o->nareas : 1) * sizeof(*t));
+	if (!t) {
+		mutex_unlock(&pager_lock);
+		return ENOMEM;
+	}
+	size_t k = 0;
+	list_foreach(o->areas, l)
+	{
+		as_area_t *a = list_get_instance(l, as_area_t, pager.obj_link);
+		if (pager_area_span(a, off, size, &t[k])) {
+			as_hold(t[k].as);
+			k++;
+		}
+	}
+	*obj = o;
+	*out = t;
+	*n = k;
+	mutex_unlock(&pager_lock);
+	return EOK;
+}
+
+errno_t pager_revoke(uint64_t object, uint64_t offset, uint64_t size)
+{
+	if (offset % PAGE_SIZE || size % PAGE_SIZE)
+		return EINVAL;
+	pager_obj_t *o;
+	pager_target_t *t;
+	size_t n;
+	errno_t rc = pager_collect(object, offset, size, &o, &t, &n);
+	if (rc != EOK)
+		return rc;
+	/* o is compared, never dereferenced, once pager_lock is gone */
+	for (size_t i = 0; i < n; i++)
+		pager_target_revoke(&t[i], o);
+	free(t);
+	return EOK;
+}
+
+errno_t pager_set_size(uint64_t object, uint64_t size)
+{
+	if (size % PAGE_SIZE)
+		return EINVAL;
+	mutex_lock(&pager_lock);
+	pager_obj_t *o = pager_obj_find_locked(TASK->box, object);
+	if (o)
+		o->size = size;
+	mutex_unlock(&pager_lock);
+	if (!o)
+		return ENOENT;
+	return pager_revoke(object, size, UINT64_MAX - size - (UINT64_MAX - size) % PAGE_SIZE);
+}
