@@ -27,20 +27,24 @@
 #define AS_VSIZE_LIMIT_DEFAULT (16ULL << 30)
 
 /*
- * Where a pager-backed area gets its pages (AS_BACKEND_PAGER; filled in by
- * the pager issue).  Splitting an area keeps the binding and advances the
- * offset of the upper pieces.
+ * Where a pager-backed area gets its pages (AS_BACKEND_PAGER).  The binding
+ * is made and dropped only through mm/pager.h (pager_area_bind, _bind_like,
+ * _unbind), which keeps the object records and tells the pager when an
+ * object gains its first or loses its last area.  A piece carved out of an
+ * area at base B (split, front trim) is bound to the same object at offset
+ * offset + (B - base); a shared copy in another address space is bound to
+ * the same object at the same offset.
  */
 struct phone;
 struct pager_obj;
 
 /* An area's binding to a pager object (AS_BACKEND_PAGER; mm/pager.h). */
 typedef struct as_pager_binding {
-	struct phone *phone;   /* kernel reference to the client's phone */
-	uint64_t object;       /* object id at the pager */
-	uint64_t offset;       /* byte offset of the area's base within the object */
+	struct phone *phone; /* kernel reference to the client's phone */
+	uint64_t object; /* object id at the pager */
+	uint64_t offset; /* byte offset of the area's base within the object */
 	struct pager_obj *obj; /* the kernel's record of the object (pager_lock) */
-	link_t obj_link;       /* in the record's area list (pager_lock) */
+	link_t obj_link; /* in the record's area list (pager_lock) */
 } as_pager_binding_t;
 
 struct as;
@@ -90,7 +94,8 @@ void as_vsize_limit_set(as_t *as, size_t bytes);
  *   EINVAL  unknown flag bits or backend, size 0 or unaligned, (fixed) base
  *           unaligned or any byte outside [AS_USER_FLOOR, AS_USER_TOP);
  *   EOVERFLOW  base (or the hint) + size wraps;
- *   EPERM   write and exec together;       ENOTSUP  phys or pager backend;
+ *   EPERM   write and exec together;       ENOTSUP  phys or pager backend
+ *                                          (see as_area_create_pager);
  *   EEXIST  (fixed) overlap;               ELIMIT   virtual-size limit;
  *   ENOMEM  no hole (not fixed), or frames/memory for a wired area.
  */
@@ -100,13 +105,40 @@ errno_t as_area_create(
 errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align, unsigned flags,
     unsigned backend, uintptr_t *base_out);
 
+/*
+ * Create an area bound to a pager object: @a object at the pager @a phone
+ * leads to (the caller keeps its reference; the binding takes its own),
+ * @a offset the byte offset of the area's base in the object.  Placement,
+ * flags and refusals as for as_area_create, and also
+ *   EINVAL  @a offset not page aligned;   EOVERFLOW  offset + size wraps;
+ *   ENOMEM, EHANGUP  the binding failed (pager_area_bind).
+ * Nothing is mapped: every first touch faults and goes to the pager.
+ */
+errno_t as_area_create_pager(as_t *as, uintptr_t base, size_t size, unsigned flags,
+    struct phone *phone, uint64_t object, uint64_t offset, uintptr_t *base_out);
+
+/*
+ * Make in @a dst an area of the size of the pager area starting exactly at
+ * @a src_base in @a src, bound to the same object at the same offset (IPC
+ * share-out / share-in).  @a rights: AS_AREA_RIGHTS bits, a subset of the
+ * source's, plus AS_AREA_FIXED (then exactly at @a dst_base, else
+ * @a dst_base is a hint).  *dst_out (may be NULL) gets the new base.
+ *   ENOENT  no area starts at @a src_base;  ENOTSUP  not a pager area;
+ *   EPERM   rights the source lacks;         EINVAL  unknown bits;
+ * and the refusals of as_area_create_pager in @a dst.  The two address
+ * spaces are never locked together (@a src may equal @a dst).
+ */
+errno_t as_area_share(as_t *src, uintptr_t src_base, as_t *dst, uintptr_t dst_base, unsigned rights,
+    uintptr_t *dst_out);
+
 /* Destroy the area starting exactly at @a base: ENOENT otherwise. */
 errno_t as_area_destroy(as_t *as, uintptr_t base);
 
 /*
  * Resize the area starting at @a base to @a new_size bytes: ENOENT (no such
- * area), EINVAL (0, unaligned, past AS_USER_TOP), EOVERFLOW, EEXIST (grows
- * into the next area), ELIMIT, ENOMEM.
+ * area), EINVAL (0, unaligned, past AS_USER_TOP), EOVERFLOW (also: a pager
+ * area's offset + new size wraps), EEXIST (grows into the next area),
+ * ELIMIT, ENOMEM.  Growing a pager area maps nothing.
  */
 errno_t as_area_resize(as_t *as, uintptr_t base, size_t new_size);
 
@@ -121,7 +153,9 @@ errno_t as_area_unmap(as_t *as, uintptr_t addr, size_t size);
 /*
  * Give [addr, addr + size) the rights @a flags (AS_AREA_RIGHTS bits only),
  * splitting areas at the ends of the range.  Every page must be in an area
- * (ENOENT).  EINVAL, EOVERFLOW, EPERM (W+X), ENOMEM.
+ * (ENOENT).  EINVAL, EOVERFLOW, EPERM (W+X), ENOMEM.  Resident pages of a
+ * pager area never gain write or exec rights the pager did not grant them
+ * (a read-only copy-on-write page stays read-only; the next write faults).
  */
 errno_t as_area_protect(as_t *as, uintptr_t addr, size_t size, unsigned flags);
 
@@ -139,12 +173,17 @@ void as_area_list_from(as_t *as, uintptr_t from, as_area_info_t *buf, size_t max
 
 /*
  * Resolve a user page fault at @a addr with @a access (FAULT_ACCESS_*):
- *   EOK     the page is there with the rights (a stale translation; retry);
+ *   EOK     the page is there with the rights (a stale translation, or
+ *           another thread paged it in first; retry), or the pager
+ *           supplied it;
  *   ENOENT  no area holds @a addr (*in_area false);
  *   EPERM   the area's rights forbid the access (*in_area true);
  *   EFAULT  a wired page is not mapped (a kernel bug; *in_area true);
- *   EINVAL  unknown access.
- * Takes as->lock: never call it with the lock held.
+ *   EINVAL  unknown access;
+ *   other   a pager area's page-in failed (pager_page_fault: the pager's
+ *           error, EINVAL for a bad answer, ETIMEOUT, EHANGUP, ERANGE).
+ * Takes as->lock and may sleep without it (pager areas): never call it
+ * with the lock held.
  */
 errno_t as_page_fault(as_t *as, uintptr_t addr, unsigned access, bool *in_area);
 
