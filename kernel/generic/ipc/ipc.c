@@ -30,6 +30,7 @@
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/malloc.h>
+#include <mm/pager.h>
 #include <mm/slab.h>
 #include <proc/task.h>
 
@@ -114,6 +115,11 @@ call_t *call_create(void)
 	return c;
 }
 
+void call_hold(call_t *c)
+{
+	__atomic_add_fetch(&c->refcount, 1, __ATOMIC_ACQ_REL);
+}
+
 void call_release(call_t *c)
 {
 	if (__atomic_sub_fetch(&c->refcount, 1, __ATOMIC_ACQ_REL) != 0)
@@ -126,6 +132,10 @@ void call_release(call_t *c)
 		answerbox_release(c->callee);
 	if (c->caller)
 		answerbox_release(c->caller);
+	if (c->share_as)
+		as_release(c->share_as);
+	if (c->run)
+		pager_run_free(c->run);
 	free(c->data);
 	slab_free(&call_cache, c);
 }
@@ -239,26 +249,22 @@ errno_t phone_hangup(phone_t *phone)
 	return EOK;
 }
 
-errno_t ipc_kcall(
-    phone_t *phone, const ipc_msg_t *msg, uint64_t timeout_us, errno_t *retval, ipc_msg_t *answer)
+errno_t ipc_kcall_wait(phone_t *phone, call_t *call, uint64_t timeout_us)
 {
-	call_t *call = call_create();
-	if (!call)
-		return ENOMEM;
-	call->msg = *msg;
+	assert(!call->caller);
 	call->sender = 0;
 	call->kernel_waiting = true;
-	call->refcount = 2; /* the list's and ours */
+	call_hold(call); /* the list's reference; the caller keeps its own */
 	errno_t rc = ipc_call_deliver(phone, call);
 	if (rc != EOK) {
-		call->refcount = 1;
 		call_release(call);
 		return rc;
 	}
 	errno_t wrc = EOK;
+	bool answered = false;
 	for (;;) {
 		irq_spinlock_lock(&call->done.lock);
-		bool answered = call->answered;
+		answered = call->answered;
 		if (!answered && wrc != EOK)
 			call->kernel_waiting = false; /* abandoned: the answer is dropped */
 		irq_spinlock_unlock(&call->done.lock);
@@ -266,15 +272,20 @@ errno_t ipc_kcall(
 			break;
 		wrc = waitq_sleep(&call->done, timeout_us, WAITQ_INTERRUPTIBLE);
 	}
-	irq_spinlock_lock(&call->done.lock);
-	bool answered = call->answered;
-	irq_spinlock_unlock(&call->done.lock);
-	if (answered) {
+	return answered ? EOK : wrc;
+}
+
+errno_t ipc_kcall(
+    phone_t *phone, const ipc_msg_t *msg, uint64_t timeout_us, errno_t *retval, ipc_msg_t *answer)
+{
+	call_t *call = call_create();
+	if (!call)
+		return ENOMEM;
+	call->msg = *msg;
+	errno_t rc = ipc_kcall_wait(phone, call, timeout_us);
+	if (rc == EOK) {
 		*retval = call->retval;
 		*answer = call->answer;
-		rc = EOK;
-	} else {
-		rc = wrc;
 	}
 	call_release(call);
 	return rc;

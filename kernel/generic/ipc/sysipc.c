@@ -12,7 +12,9 @@
 #include <debug.h>
 #include <ipc/cap.h>
 #include <ipc/ipc.h>
+#include <mm/as.h>
 #include <mm/malloc.h>
+#include <mm/pager.h>
 #include <mm/uaccess.h>
 #include <proc/task.h>
 #include <proc/thread.h>
@@ -21,7 +23,8 @@
 static bool ipc_method_user_ok(uint64_t m)
 {
 	return m >= IPC_M_FIRST_USER || m == IPC_M_CONNECT_ME_TO || m == IPC_M_CONNECT_TO_ME ||
-	    m == IPC_M_DATA_WRITE || m == IPC_M_DATA_READ;
+	    m == IPC_M_DATA_WRITE || m == IPC_M_DATA_READ || m == IPC_M_SHARE_OUT ||
+	    m == IPC_M_SHARE_IN;
 }
 
 /* Send-time work of system methods, in the caller's context. */
@@ -51,6 +54,21 @@ static errno_t ipc_send_prepare(call_t *call)
 	case IPC_M_CONNECT_TO_ME:
 		call->new_phone = phone_create(TASK->box, m->arg[4]);
 		return call->new_phone ? EOK : ENOMEM;
+	case IPC_M_SHARE_OUT:
+		/* the area is looked up when the recipient accepts */
+		if (m->arg[1] & ~(uint64_t) AS_AREA_RIGHTS)
+			return EINVAL;
+		call->share_base = m->arg[0];
+		call->share_rights = (unsigned) m->arg[1];
+		as_hold(TASK->as);
+		call->share_as = TASK->as;
+		return EOK;
+	case IPC_M_SHARE_IN:
+		if (m->arg[1] & ~(uint64_t) AS_AREA_RIGHTS)
+			return EINVAL;
+		call->share_rights = (unsigned) m->arg[1];
+		call->share_hint = m->arg[2];
+		return EOK;
 	default:
 		return EOK;
 	}
@@ -183,6 +201,12 @@ static void ipc_collect_answer(call_t *c, ipc_event_t *ev)
 	if (rc == EOK && c->msg.method == IPC_M_DATA_READ) {
 		size_t n = c->answer.arg[1];
 		rc = copy_to_uspace(uspace_ptr(c->data_dst), c->data, n);
+	} else if (rc == EOK && c->msg.method == IPC_M_SHARE_IN) {
+		uintptr_t base = 0;
+		/* a non-zero "where" is an exact placement */
+		rc = as_area_share(c->share_as, c->share_base, task->as, c->share_hint,
+		    c->share_rights | (c->share_hint ? AS_AREA_FIXED : 0), &base);
+		c->answer.arg[0] = base;
 	} else if (rc == EOK && c->msg.method == IPC_M_CONNECT_ME_TO) {
 		phone_t *p = c->connect_box ? phone_create(c->connect_box, c->connect_badge) : NULL;
 		cap_handle_t h = CAP_NIL;
@@ -223,6 +247,7 @@ static errno_t ipc_receive_call(call_t *c, ipc_event_t *ev)
 			cap_take(&task->caps, h, CAP_CALL, &obj);
 		}
 		ev->msg.arg[4] = (uint64_t) ph;
+		c->given_phone = ph; /* taken back if the recipient refuses */
 	}
 	if (rc != EOK) {
 		mutex_lock(&task->box->lock);
@@ -294,6 +319,22 @@ static errno_t ipc_answer_prepare(call_t *c, ipc_msg_t *args)
 		c->connect_box = TASK->box;
 		c->connect_badge = args->arg[0];
 		return EOK;
+	case IPC_M_SHARE_OUT: {
+		unsigned rights = (unsigned) args->arg[1];
+		if (rights & ~c->share_rights)
+			return EPERM;
+		uintptr_t base = 0;
+		errno_t rc = as_area_share(c->share_as, c->share_base, TASK->as, args->arg[0],
+		    rights | (args->arg[0] ? AS_AREA_FIXED : 0), &base);
+		args->arg[0] = base;
+		return rc;
+	}
+	case IPC_M_SHARE_IN:
+		/* the caller's area is made when the caller collects the answer */
+		as_hold(TASK->as);
+		c->share_as = TASK->as;
+		c->share_base = args->arg[0];
+		return EOK;
 	default:
 		return EOK;
 	}
@@ -303,7 +344,7 @@ static errno_t ipc_answer_prepare(call_t *c, ipc_msg_t *args)
 static void ipc_answer_refuse_connect(call_t *c)
 {
 	void *obj;
-	cap_handle_t h = (cap_handle_t) c->msg.arg[4];
+	cap_handle_t h = c->given_phone;
 	phone_hangup(c->new_phone);
 	/* The recipient may still hold the handle: drop it if it is ours. */
 	if (cap_take(&TASK->caps, h, CAP_PHONE, &obj) == EOK) {
@@ -344,15 +385,21 @@ sysarg_t sys_ipc_answer(const sysargs_t *a)
 	rc = ipc_call_take((cap_handle_t) a->a[0], &c);
 	if (rc != EOK)
 		return rc;
-	if (retval == EOK)
+	if (retval == EOK && !c->caller && c->msg.method == IPC_M_PAGE_IN)
+		rc = pager_answer_prepare(c, &args); /* the frames, while they are ours */
+	else if (retval == EOK)
 		rc = ipc_answer_prepare(c, &args);
 	if (rc != EOK)
 		retval = rc; /* the caller learns why the answer failed */
 	if (retval != EOK && c->msg.method == IPC_M_CONNECT_TO_ME)
 		ipc_answer_refuse_connect(c);
+	bool write_back = retval == EOK && c->msg.method == IPC_M_SHARE_OUT;
 	c->answer = args;
 	c->answer.method = 0;
 	ipc_call_answer(c, retval);
+	/* SHARE_OUT: tell the answerer where the shared area landed */
+	if (write_back && !uspace_ptr_is_null(uargs))
+		rc = copy_to_uspace(uargs, &args, sizeof(args));
 	return rc;
 }
 

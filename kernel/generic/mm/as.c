@@ -1,8 +1,8 @@
 /*
  * Address spaces (see mm/as.h): life cycle, activation and PCIDs, lookups,
  * queries and the page-fault entry.  The area operations that change the
- * layout (create, destroy, resize, unmap, protect) are in mm/as_area.c; the
- * pure placement and split arithmetic in mm/as_layout.c.
+ * layout (create, destroy, resize, unmap, protect, share) are in
+ * mm/as_area.c; the pure placement and split arithmetic in mm/as_layout.c.
  *
  * The cases.  An address space is a page table plus a B+tree of areas
  * keyed by base.  Every layout change is one of: add an area (create), cut
@@ -28,7 +28,27 @@
  *
  * Walking only what is mapped.  Destroy, shrink and unmap visit the used
  * space of the cut part (merged intervals), never the page range, so a
- * huge sparse area costs what is resident.
+ * huge sparse area costs what is resident.  The same path serves every
+ * backend: each resident page holds one frame reference (a wired frame's
+ * only one, or the reference the fault path took on a pager's frame), and
+ * unmapping drops it.
+ *
+ * Pager areas.  A pager area is created with nothing mapped and bound to
+ * its object (pager_area_bind); growing it maps nothing either.  Pages come
+ * only from the fault path.  Its binding follows every layout change: a
+ * prepared piece carved out at base B of an area with base A and object
+ * offset O is bound to the same object at O + (B - A) in the prepare phase
+ * (it can fail: ENOMEM, and then the piece is unbound again); an area that
+ * goes away is unbound in the commit phase, after its pages are unmapped
+ * (unbinding never fails).  So a front trim leaves an area whose offset
+ * grew by the trimmed bytes, and the pager hears OBJECT_REF/UNREF only
+ * when an object's first area appears or its last one goes -- never for a
+ * split.  Protect changes the rights of resident pages of a pager area
+ * like wired ones but never makes a page writable: the pager decides that
+ * (copy-on-write pages are read-only), so a write faults to the pager
+ * again.  Sharing reads the source area under its lock (taking a
+ * reference on the binding's phone), drops that lock and creates the copy
+ * in the other address space: two as->locks are never held together.
  *
  * TLB.  Removing or downgrading a mapping invalidates it on this CPU (the
  * page-table layer does that for the current PCID), then as_tlb_sync()
@@ -44,6 +64,10 @@
  * the area tree, every field of every area and its used space, and the RSS
  * and virtual-size counters.  Lock order:
  *     as->lock -> page-table lock (inside page_mapping_*) -> frame_lock
+ *     as->lock -> pager_lock (binding, inside area operations)
+ * A fault in a pager area hands as->lock to pager_page_fault, which drops
+ * it while the pager answers (other threads keep faulting and changing
+ * the layout meanwhile) and returns with it released.
  * The PCID pool has its own leaf spinlock.  as_activate() takes no lock
  * (the scheduler calls it); the stale flag and the reference count are
  * atomics.  Never copy to or from user space with as->lock held: the copy
@@ -64,6 +88,7 @@
 #include <mm/as.h>
 #include <mm/as_layout.h>
 #include <mm/malloc.h>
+#include <mm/pager.h>
 #include <synch/spinlock.h>
 
 /* PCIDs 1 .. AS_PCID_COUNT - 1 are handed out; 0 is the kernel's. */
@@ -128,6 +153,18 @@ void as_hold(as_t *as)
 	uint32_t old = __atomic_fetch_add(&as->refcount, 1, __ATOMIC_RELAXED);
 
 	assert(old > 0);
+}
+
+bool as_try_hold(as_t *as)
+{
+	uint32_t old = __atomic_load_n(&as->refcount, __ATOMIC_RELAXED);
+
+	do {
+		if (old == 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(
+	    &as->refcount, &old, old + 1, true, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+	return true;
 }
 
 static void as_destroy(as_t *as)
@@ -328,25 +365,32 @@ static bool as_fault_page_ok(as_t *as, uintptr_t addr, unsigned right)
 	return true;
 }
 
+/* What the fault at @a addr in area @a a (or none) means, under as->lock:
+ * EAGAIN when a pager must supply the page. */
+static errno_t as_fault_classify(as_t *as, as_area_t *a, uintptr_t addr, unsigned right)
+{
+	if (a == NULL)
+		return ENOENT;
+	if (!(a->flags & right))
+		return EPERM;
+	if (as_fault_page_ok(as, addr, right))
+		return EOK;
+	return a->backend == AS_BACKEND_PAGER ? EAGAIN : EFAULT;
+}
+
 errno_t as_page_fault(as_t *as, uintptr_t addr, unsigned access, bool *in_area)
 {
 	unsigned right = as_fault_right(access);
-	errno_t rc;
 
 	*in_area = false;
 	if (right == 0)
 		return EINVAL;
 	mutex_lock(&as->lock);
 	as_area_t *a = as_area_find(as, addr);
-	if (a == NULL) {
-		rc = ENOENT;
-	} else {
-		*in_area = true;
-		if (!(a->flags & right))
-			rc = EPERM;
-		else
-			rc = as_fault_page_ok(as, addr, right) ? EOK : EFAULT;
-	}
+	*in_area = a != NULL;
+	errno_t rc = as_fault_classify(as, a, addr, right);
+	if (rc == EAGAIN)
+		return pager_page_fault(as, a, addr, access); /* releases the lock */
 	mutex_unlock(&as->lock);
 	return rc;
 }

@@ -1,15 +1,18 @@
 /*
  * Area operations that change an address space's layout: create, destroy,
- * resize, unmap and protect.  The design (prepare what can fail, then
- * commit what cannot), the TLB protocol and the locking are described at
- * the top of mm/as.c; every function here runs with as->lock held unless
- * it is one of the public entry points, which take it.
+ * resize, unmap, protect and share.  The design (prepare what can fail,
+ * then commit what cannot), the pager bindings, the TLB protocol and the
+ * locking are described at the top of mm/as.c; every function here runs
+ * with as->lock held unless it is one of the public entry points, which
+ * take it.
  */
 #include <debug.h>
+#include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/as_layout.h>
 #include <mm/frame.h>
 #include <mm/malloc.h>
+#include <mm/pager.h>
 
 /* Pages unmapped between two TLB syncs (their frames are held meanwhile). */
 #define AS_UNMAP_BATCH 32
@@ -70,6 +73,13 @@ static void area_free(as_area_t *a)
 	free(a);
 }
 
+/* Drop a pager area's binding (the area is going away). */
+static void area_unbind(as_area_t *a)
+{
+	if (a->backend == AS_BACKEND_PAGER)
+		pager_area_unbind(a);
+}
+
 /* Unmap @a count mapped pages from @a base and drop their frames, each
  * batch only after the TLB no longer holds its translations. */
 static void area_range_unmap(as_t *as, uintptr_t base, size_t count)
@@ -122,6 +132,7 @@ static void area_destroy_locked(as_t *as, as_area_t *a)
 	area_tail_unmap(as, a, a->base);
 	if (btree_remove(&as->areas, a->base) != EOK)
 		panic("as: area %#lx not in its tree", (unsigned long) a->base);
+	area_unbind(a);
 	area_free(a);
 }
 
@@ -186,11 +197,20 @@ static bool area_copy_cb(void *arg, uintptr_t base, size_t count)
 	return c->rc == EOK;
 }
 
+/* Bind the piece @a p carved out of the pager area @a src to the same
+ * object, at the object offset of its base.  ENOMEM. */
+static errno_t area_piece_bind(as_area_t *p, const as_area_t *src)
+{
+	if (src->backend != AS_BACKEND_PAGER)
+		return EOK;
+	return pager_area_bind_like(p, src, src->pager.offset + (p->base - src->base));
+}
+
 /*
- * Prepare the piece [from, to) of @a src as a new area (same rights,
- * backend and pager binding; a copy of the used space there), already in
- * the area tree.  Until area_detach_tail() cuts @a src, both claim the
- * range.  ENOMEM, changing nothing.
+ * Prepare the piece [from, to) of @a src as a new area (same rights and
+ * backend, bound to the same pager object; a copy of the used space
+ * there), already in the area tree.  Until area_detach_tail() cuts @a src,
+ * both claim the range.  ENOMEM, changing nothing.
  */
 static errno_t area_piece_prepare(
     as_t *as, as_area_t *src, uintptr_t from, uintptr_t to, as_area_t **out)
@@ -200,12 +220,15 @@ static errno_t area_piece_prepare(
 	as_area_t *p = area_alloc(as, from, (to - from) / PAGE_SIZE, src->flags, src->backend);
 	if (p == NULL)
 		return ENOMEM;
-	p->pager = src->pager;
-	p->pager.offset += from - src->base;
 	area_copy_t c = { .dst = &p->used, .rc = EOK };
 	used_space_walk_range(&src->used, from, p->pages, area_copy_cb, &c);
 	if (c.rc == EOK)
 		c.rc = btree_insert(&as->areas, from, p);
+	if (c.rc == EOK) {
+		c.rc = area_piece_bind(p, src);
+		if (c.rc != EOK)
+			btree_remove(&as->areas, from);
+	}
 	if (c.rc != EOK) {
 		area_free(p);
 		return c.rc;
@@ -219,6 +242,7 @@ static void area_piece_abort(as_t *as, as_area_t *p)
 	assert(mutex_locked_by_me(&as->lock));
 	if (btree_remove(&as->areas, p->base) != EOK)
 		panic("as: prepared piece %#lx not in the tree", (unsigned long) p->base);
+	area_unbind(p); /* never the object's last area: the parent is bound */
 	area_free(p);
 }
 
@@ -235,12 +259,22 @@ static void area_detach_tail(as_area_t *a, uintptr_t at)
 	a->pages -= tail;
 }
 
-static errno_t area_args_check(unsigned flags, unsigned backend)
+static errno_t area_flags_check(unsigned flags)
 {
 	if (flags & ~(AS_AREA_RIGHTS | AS_AREA_FIXED))
 		return EINVAL;
 	if ((flags & AS_AREA_WRITE) && (flags & AS_AREA_EXEC))
 		return EPERM;
+	return EOK;
+}
+
+/* as_area_create: only wired areas (pager areas need a binding). */
+static errno_t area_args_check(unsigned flags, unsigned backend)
+{
+	errno_t rc = area_flags_check(flags);
+
+	if (rc != EOK)
+		return rc;
 	if (backend == AS_BACKEND_PHYS || backend == AS_BACKEND_PAGER)
 		return ENOTSUP;
 	if (backend != AS_BACKEND_WIRED)
@@ -254,12 +288,20 @@ static bool as_vsize_room(as_t *as, size_t bytes)
 	return as->vsize <= as->vsize_limit && bytes <= as->vsize_limit - as->vsize;
 }
 
+/* What a new pager area is bound to. */
+typedef struct area_bind {
+	phone_t *phone; /* the caller's reference */
+	uint64_t object;
+	uint64_t offset; /* of the area's base in the object */
+} area_bind_t;
+
 typedef struct area_req {
 	uintptr_t base; /* fixed base or hint */
 	size_t size;
 	size_t align;
 	unsigned flags;
 	unsigned backend;
+	const area_bind_t *bind; /* pager backend only */
 } area_req_t;
 
 /* Where the new area goes: EEXIST, ELIMIT, ENOMEM. */
@@ -278,6 +320,16 @@ static errno_t area_create_place(as_t *as, const area_req_t *req, uintptr_t *bas
 	    AS_NEXT, as, &as_layout_user_limits, req->base, req->size, req->align, base);
 }
 
+/* A new area's pages (wired) or binding (pager; nothing is mapped). */
+static errno_t area_create_backing(as_t *as, as_area_t *a, const area_req_t *req)
+{
+	const area_bind_t *b = req->bind;
+
+	if (a->backend == AS_BACKEND_PAGER)
+		return pager_area_bind(a, b->phone, b->object, b->offset);
+	return area_populate(as, a, a->base, a->pages);
+}
+
 static errno_t area_create_locked(as_t *as, const area_req_t *req, uintptr_t *base_out)
 {
 	uintptr_t base;
@@ -292,7 +344,7 @@ static errno_t area_create_locked(as_t *as, const area_req_t *req, uintptr_t *ba
 		return ENOMEM;
 	rc = btree_insert(&as->areas, base, a);
 	if (rc == EOK) {
-		rc = area_populate(as, a, base, a->pages);
+		rc = area_create_backing(as, a, req);
 		if (rc != EOK)
 			btree_remove(&as->areas, base);
 	}
@@ -315,26 +367,62 @@ static errno_t area_hint_check(uintptr_t hint, size_t size)
 	return rc;
 }
 
-errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align, unsigned flags,
-    unsigned backend, uintptr_t *base_out)
+/* The range (fixed) or hint, and a pager binding's offset. */
+static errno_t area_req_check(const area_req_t *req)
 {
-	area_req_t req = { base, size, align, flags, backend };
-	uintptr_t got = 0;
+	errno_t rc;
 
-	assert(align >= PAGE_SIZE && (align & (align - 1)) == 0);
-	errno_t rc = area_args_check(flags, backend);
-	if (rc == EOK && (flags & AS_AREA_FIXED))
-		rc = as_layout_range_check(&as_layout_user_limits, base, size);
-	else if (rc == EOK)
-		rc = area_hint_check(base, size);
+	if (req->flags & AS_AREA_FIXED)
+		rc = as_layout_range_check(&as_layout_user_limits, req->base, req->size);
+	else
+		rc = area_hint_check(req->base, req->size);
+	if (rc != EOK || req->bind == NULL)
+		return rc;
+	if (req->bind->offset % PAGE_SIZE != 0)
+		return EINVAL;
+	if (req->size > UINT64_MAX - req->bind->offset)
+		return EOVERFLOW;
+	return EOK;
+}
+
+/* Create after the flags were checked. */
+static errno_t area_create(as_t *as, const area_req_t *req, uintptr_t *base_out)
+{
+	uintptr_t got = 0;
+	errno_t rc = area_req_check(req);
+
 	if (rc != EOK)
 		return rc;
 	mutex_lock(&as->lock);
-	rc = area_create_locked(as, &req, &got);
+	rc = area_create_locked(as, req, &got);
 	mutex_unlock(&as->lock);
 	if (rc == EOK && base_out != NULL)
 		*base_out = got;
 	return rc;
+}
+
+errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align, unsigned flags,
+    unsigned backend, uintptr_t *base_out)
+{
+	area_req_t req = { base, size, align, flags, backend, NULL };
+
+	assert(align >= PAGE_SIZE && (align & (align - 1)) == 0);
+	errno_t rc = area_args_check(flags, backend);
+	if (rc != EOK)
+		return rc;
+	return area_create(as, &req, base_out);
+}
+
+errno_t as_area_create_pager(as_t *as, uintptr_t base, size_t size, unsigned flags, phone_t *phone,
+    uint64_t object, uint64_t offset, uintptr_t *base_out)
+{
+	area_bind_t bind = { phone, object, offset };
+	area_req_t req = { base, size, PAGE_SIZE, flags, AS_BACKEND_PAGER, &bind };
+	errno_t rc = area_flags_check(flags);
+
+	if (rc != EOK)
+		return rc;
+	return area_create(as, &req, base_out);
 }
 
 errno_t as_area_create(
@@ -368,20 +456,25 @@ errno_t as_area_destroy(as_t *as, uintptr_t base)
 	return rc;
 }
 
+/* Grow in place: wired areas get their new pages, pager areas nothing. */
 static errno_t area_grow(as_t *as, as_area_t *a, size_t new_size)
 {
 	uintptr_t old_end = area_end(a);
 	size_t add = new_size - a->pages * PAGE_SIZE;
+	bool pager = a->backend == AS_BACKEND_PAGER;
 	errno_t rc = as_layout_range_check(&as_layout_user_limits, a->base, new_size);
 
 	assert(mutex_locked_by_me(&as->lock));
 	if (rc != EOK)
 		return rc;
+	if (pager && new_size > UINT64_MAX - a->pager.offset)
+		return EOVERFLOW;
 	if (as_layout_overlaps(AS_NEXT, as, old_end, old_end + add))
 		return EEXIST;
 	if (!as_vsize_room(as, add))
 		return ELIMIT;
-	rc = area_populate(as, a, old_end, add / PAGE_SIZE);
+	if (!pager)
+		rc = area_populate(as, a, old_end, add / PAGE_SIZE);
 	if (rc != EOK)
 		return rc;
 	a->pages += add / PAGE_SIZE;
@@ -475,7 +568,24 @@ static errno_t op_protect_prepare(as_op_t *op)
 typedef struct area_protect {
 	as_t *as;
 	unsigned pf;
+	bool granted; /* pager area: no page gains write access */
 } area_protect_t;
+
+/* The new flags of the page at @a va.  A pager decides which pages are
+ * writable (a copy-on-write page is read-only in a writable area): new
+ * rights never make a pager's page writable; a write faults to the pager
+ * instead. */
+static unsigned area_protect_flags(const area_protect_t *p, uintptr_t va)
+{
+	uintptr_t pa;
+	unsigned old;
+
+	if (!p->granted)
+		return p->pf;
+	if (page_mapping_find(&p->as->pt, va, &pa, &old) != EOK)
+		panic("as: used page %#lx not mapped", (unsigned long) va);
+	return (old & PAGE_WRITE) ? p->pf : p->pf & ~PAGE_WRITE;
+}
 
 static bool area_protect_cb(void *arg, uintptr_t base, size_t count)
 {
@@ -483,7 +593,7 @@ static bool area_protect_cb(void *arg, uintptr_t base, size_t count)
 
 	for (size_t i = 0; i < count; i++) {
 		uintptr_t va = base + i * PAGE_SIZE;
-		if (page_mapping_protect(&p->as->pt, va, p->pf) != EOK)
+		if (page_mapping_protect(&p->as->pt, va, area_protect_flags(p, va)) != EOK)
 			panic("as: used page %#lx not mapped", (unsigned long) va);
 	}
 	as_tlb_sync(p->as, base, count);
@@ -494,7 +604,9 @@ static void op_protect_visit(void *arg, const as_layout_range_t *r, const as_lay
 {
 	as_op_t *op = arg;
 	as_area_t *a = r->data;
-	area_protect_t p = { .as = op->as, .pf = area_page_flags(op->flags) };
+	area_protect_t p = { .as = op->as,
+		.pf = area_page_flags(op->flags),
+		.granted = a->backend == AS_BACKEND_PAGER };
 
 	assert(as_layout_empty(&s->left) && as_layout_empty(&s->right));
 	a->flags = op->flags;
@@ -531,5 +643,52 @@ errno_t as_area_protect(as_t *as, uintptr_t addr, size_t size, unsigned flags)
 	if (rc == EOK)
 		op_protect_commit(&op);
 	mutex_unlock(&as->lock);
+	return rc;
+}
+
+/* What a share needs of the source area, read under src->lock (with a
+ * reference on the binding's phone).  ENOENT, ENOTSUP, EPERM. */
+static errno_t area_share_source(
+    as_t *src, uintptr_t base, unsigned rights, area_bind_t *b, size_t *size)
+{
+	errno_t rc = EOK;
+
+	mutex_lock(&src->lock);
+	as_area_t *a = area_at_base(src, base);
+	if (a == NULL)
+		rc = ENOENT;
+	else if (a->backend != AS_BACKEND_PAGER)
+		rc = ENOTSUP;
+	else if (rights & ~a->flags)
+		rc = EPERM;
+	if (rc == EOK) {
+		*b = (area_bind_t){ a->pager.phone, a->pager.object, a->pager.offset };
+		phone_hold(b->phone);
+		*size = a->pages * PAGE_SIZE;
+	}
+	mutex_unlock(&src->lock);
+	return rc;
+}
+
+/*
+ * The copy is bound through the source binding's phone to the same
+ * (pager, object) and offset: pager_area_bind finds the object's record,
+ * or makes it again if the source went away meanwhile.  (Binding "like"
+ * the source area would need the source locked while dst is.)
+ */
+errno_t as_area_share(as_t *src, uintptr_t src_base, as_t *dst, uintptr_t dst_base, unsigned rights,
+    uintptr_t *dst_out)
+{
+	area_bind_t b;
+	size_t size = 0;
+
+	if (rights & ~(AS_AREA_RIGHTS | AS_AREA_FIXED))
+		return EINVAL;
+	errno_t rc = area_share_source(src, src_base, rights & AS_AREA_RIGHTS, &b, &size);
+	if (rc != EOK)
+		return rc;
+	rc = as_area_create_pager(
+	    dst, dst_base, size, rights, b.phone, b.object, b.offset, dst_out);
+	phone_release(b.phone);
 	return rc;
 }

@@ -184,18 +184,13 @@ typedef struct pager_fault {
 	as_t *as;
 	as_area_t *area; /* as found under as->lock (revalidated later) */
 	pager_obj_t *obj; /* identity only once as->lock is dropped */
-	answerbox_t *box; /* the pager's box (held) */
 	uint64_t object;
+	phone_t *phone; /* the record's phone (held) */
 	uintptr_t page; /* the faulting page */
 	unsigned access; /* FAULT_ACCESS_* */
-	unsigned right; /* the AS_AREA_* right the access needs */
-	bool upgrade; /* mapped read-only, written: replace the page */
-	size_t wanted; /* pages asked for */
+	bool upgrade; /* mapped without the needed right: replace it */
 	uint64_t objoff; /* object offset of the faulting page */
-	phone_t *phone;
-	uintptr_t pa[PAGER_RUN_MAX];
-	size_t got; /* pages supplied (references held) */
-	unsigned rights; /* rights granted */
+	pager_run_t *run; /* the request; owned by the call once sent */
 } pager_fault_t;
 
 static unsigned pager_access_right(unsigned access)
@@ -215,6 +210,73 @@ static unsigned pager_page_flags(unsigned area_flags, unsigned rights)
 	if (!(area_flags & AS_AREA_CACHEABLE))
 		pf |= PAGE_NOCACHE;
 	return pf;
+}
+
+/* Does a mapping with page flags @a pf allow the right @a right? */
+static bool pager_pf_allows(unsigned pf, unsigned right)
+{
+	return right == AS_AREA_WRITE ? (pf & PAGE_WRITE) != 0
+	    : right == AS_AREA_EXEC   ? (pf & PAGE_EXEC) != 0
+	                              : true;
+}
+
+void pager_run_free(pager_run_t *run)
+{
+	for (size_t i = 0; i < run->got; i++)
+		frame_ref_drop(run->pa[i]);
+	free(run);
+}
+
+/* The answer's shape against the request. */
+static errno_t pager_answer_check(pager_run_t *r, const ipc_msg_t *ans)
+{
+	uintptr_t addr = ans->arg[0];
+	size_t n = ans->arg[1];
+	if (n == 0 || n > r->wanted || !PAGE_ALIGNED(addr) || addr < AS_USER_FLOOR ||
+	    addr > AS_USER_TOP || (AS_USER_TOP - addr) / PAGE_SIZE < n)
+		return EINVAL;
+	if (ans->arg[2] & ~(uint64_t) (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC))
+		return EINVAL;
+	unsigned rights = (unsigned) ans->arg[2];
+	if (!(rights & r->right) || (rights & ~r->area_flags))
+		return EINVAL;
+	r->rights = rights;
+	return EOK;
+}
+
+errno_t pager_answer_prepare(struct call *c, const ipc_msg_t *ans)
+{
+	pager_run_t *r = c->run;
+	as_t *pas = TASK->as; /* we are the pager answering */
+	if (!r || !pas)
+		return EINVAL;
+	errno_t rc = pager_answer_check(r, ans);
+	if (rc != EOK)
+		return rc;
+	uintptr_t addr = ans->arg[0];
+	mutex_lock(&pas->lock);
+	for (size_t i = 0; i < ans->arg[1] && rc == EOK; i++) {
+		uintptr_t pa;
+		unsigned pf;
+		bool ok = page_mapping_find(&pas->pt, addr + i * PAGE_SIZE, &pa, &pf) == EOK &&
+		    (pf & PAGE_USER) && frame_get(PAGE_ALIGN_DOWN(pa)) &&
+		    (!(r->rights & AS_AREA_WRITE) || (pf & PAGE_WRITE)) &&
+		    (!(r->rights & AS_AREA_EXEC) || (pf & PAGE_EXEC));
+		if (!ok) {
+			rc = EINVAL;
+			break;
+		}
+		r->pa[i] = PAGE_ALIGN_DOWN(pa);
+		frame_ref_add(r->pa[i]);
+		r->got = i + 1;
+	}
+	mutex_unlock(&pas->lock);
+	if (rc != EOK) {
+		for (size_t i = 0; i < r->got; i++)
+			frame_ref_drop(r->pa[i]);
+		r->got = 0;
+	}
+	return rc;
 }
 
 /* How many pages from the faulting one to ask for.  as->lock held. */
@@ -269,144 +331,111 @@ static void pager_pending_leave(pager_pending_t *p)
 	mutex_unlock(&pending_lock);
 }
 
-/* Check the answer's shape against the request and the area. */
-static errno_t pager_answer_check(pager_fault_t *f, const ipc_msg_t *ans)
+/* Map one supplied page at @a va (replacing the old one for an upgrade).
+ * false if it cannot (no memory for tables or the used-space record). */
+static bool pager_map_page(
+    as_t *as, as_area_t *a, uintptr_t va, uintptr_t pa, unsigned pf, bool replace)
 {
-	uintptr_t addr = ans->arg[0];
-	size_t n = ans->arg[1];
-	unsigned rights = (unsigned) ans->arg[2];
-	if (n == 0 || n > f->wanted || !PAGE_ALIGNED(addr) || addr < AS_USER_FLOOR ||
-	    addr > AS_USER_TOP || (AS_USER_TOP - addr) / PAGE_SIZE < n)
-		return EINVAL;
-	if (ans->arg[2] & ~(uint64_t) (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC))
-		return EINVAL;
-	if (!(rights & f->right) || (rights & ~f->area->flags))
-		return EINVAL;
-	f->rights = rights;
-	return EOK;
-}
-
-/* Take a frame reference on every page of the run, checking that the
- * pager really has it mapped with at least the granted rights. */
-static errno_t pager_answer_take(pager_fault_t *f, uintptr_t addr, size_t n)
-{
-	as_t *pas = answerbox_as_hold(f->box);
-	if (!pas)
-		return EHANGUP;
-	errno_t rc = EOK;
-	mutex_lock(&pas->lock);
-	for (size_t i = 0; i < n && rc == EOK; i++) {
-		uintptr_t pa;
-		unsigned pf;
-		rc = page_mapping_find(&pas->pt, addr + i * PAGE_SIZE, &pa, &pf) == EOK ? EOK
-		                                                                        : EINVAL;
-		bool ok = rc == EOK && (pf & PAGE_USER) && frame_get(PAGE_ALIGN_DOWN(pa)) &&
-		    (!(f->rights & AS_AREA_WRITE) || (pf & PAGE_WRITE)) &&
-		    (!(f->rights & AS_AREA_EXEC) || (pf & PAGE_EXEC));
-		if (!ok) {
-			rc = EINVAL;
-			break;
-		}
-		f->pa[i] = PAGE_ALIGN_DOWN(pa);
-		frame_ref_add(f->pa[i]);
-		f->got = i + 1;
+	if (replace) {
+		uintptr_t old;
+		unsigned of;
+		if (page_mapping_find(&as->pt, va, &old, &of) != EOK)
+			return false;
+		page_mapping_update(&as->pt, va, pa, pf);
+		as_tlb_sync(as, va, 1);
+		frame_ref_drop(PAGE_ALIGN_DOWN(old));
+		return true;
 	}
-	mutex_unlock(&pas->lock);
-	as_release(pas);
-	return rc;
-}
-
-static void pager_fault_drop_refs(pager_fault_t *f, size_t from)
-{
-	for (size_t i = from; i < f->got; i++)
-		frame_ref_drop(f->pa[i]);
+	if (page_mapping_insert(&as->pt, va, pa, pf) != EOK)
+		return false;
+	if (used_space_insert(&a->used, va, 1) != EOK) {
+		page_mapping_remove(&as->pt, va);
+		as_tlb_sync(as, va, 1);
+		return false;
+	}
+	as->rss++;
+	return true;
 }
 
 /* Map the supplied run into the faulting area, if it is still the same
- * area.  as->lock held.  Pages mapped meanwhile are left alone. */
+ * area; pages mapped meanwhile by someone else end the run.  Every frame
+ * reference not handed to a mapping is dropped.  as->lock held. */
 static void pager_fault_map(pager_fault_t *f)
 {
 	as_t *as = f->as;
+	pager_run_t *r = f->run;
 	as_area_t *a = as_area_find(as, f->page);
 	size_t used = 0;
 	if (a == f->area && a->backend == AS_BACKEND_PAGER && a->pager.obj == f->obj &&
 	    a->pager.offset + (f->page - a->base) == f->objoff) {
 		uintptr_t end = a->base + a->pages * PAGE_SIZE;
-		unsigned pf = pager_page_flags(a->flags, f->rights & a->flags);
-		for (size_t i = 0; i < f->got && f->page + i * PAGE_SIZE < end; i++) {
+		unsigned pf = pager_page_flags(a->flags, r->rights & a->flags);
+		for (size_t i = 0; i < r->got && f->page + i * PAGE_SIZE < end; i++) {
 			uintptr_t va = f->page + i * PAGE_SIZE;
 			bool mapped = used_space_contains(&a->used, va);
-			if (mapped && !(f->upgrade && i == 0))
-				break; /* somebody else mapped it: stop at the first */
-			if (mapped) {
-				uintptr_t old;
-				unsigned of;
-				if (page_mapping_find(&as->pt, va, &old, &of) != EOK ||
-				    (of & PAGE_WRITE))
-					break;
-				page_mapping_remove(&as->pt, va);
-				as_tlb_sync(as, va, 1);
-				frame_ref_drop(PAGE_ALIGN_DOWN(old));
-				page_mapping_insert(&as->pt, va, f->pa[i], pf);
-			} else {
-				if (used_space_insert(&a->used, va, 1) != EOK)
-					break; /* no memory for the record: the access faults again */
-				page_mapping_insert(&as->pt, va, f->pa[i], pf);
-				as->rss++;
-			}
+			bool replace = mapped && f->upgrade && i == 0;
+			if ((mapped && !replace) ||
+			    !pager_map_page(as, a, va, r->pa[i], pf, replace))
+				break;
 			used = i + 1;
 		}
 	}
-	pager_fault_drop_refs(f, used);
+	for (size_t i = used; i < r->got; i++)
+		frame_ref_drop(r->pa[i]);
+	r->got = 0;
 }
 
-/* Ask the pager and take what it gives; as->lock is NOT held. */
-static errno_t pager_fault_ask(pager_fault_t *f)
+/* Ask the pager; as->lock is NOT held.  On EOK the run holds the frames. */
+static errno_t pager_fault_ask(pager_fault_t *f, call_t **callp)
 {
-	ipc_msg_t m = { .method = IPC_M_PAGE_IN,
-		.arg = { f->object, f->objoff, f->wanted, f->access, 0 } };
-	ipc_msg_t ans;
-	errno_t retval = EOK;
-	errno_t rc = ipc_kcall(f->phone, &m, pager_timeout_us, &retval, &ans);
+	call_t *c = call_create();
+	if (!c)
+		return ENOMEM;
+	c->msg = (ipc_msg_t){ .method = IPC_M_PAGE_IN,
+		.arg = { f->object, f->objoff, f->run->wanted, f->access, 0 } };
+	c->run = f->run; /* the call owns it now: freed (and its frames dropped) with it */
+	*callp = c;
+	errno_t rc = ipc_kcall_wait(f->phone, c, pager_timeout_us);
 	if (rc == ETIMEOUT)
 		printf("pager: no answer to a page-in of object %llu within %llu ms\n",
 		    (unsigned long long) f->object, (unsigned long long) (pager_timeout_us / 1000));
 	if (rc == EOK)
-		rc = retval;
-	if (rc == EOK)
-		rc = pager_answer_check(f, &ans);
-	if (rc == EOK)
-		rc = pager_answer_take(f, ans.arg[0], ans.arg[1]);
-	if (rc != EOK) {
-		pager_fault_drop_refs(f, 0);
-		f->got = 0;
-	}
+		rc = c->retval;
+	if (rc == EOK && c->run->got == 0)
+		rc = EINVAL;
 	return rc;
 }
 
-/* Fill in the fault description under as->lock: ERANGE beyond the size. */
+/* Describe the fault under as->lock.  ERANGE beyond the object's size;
+ * EOK with no run when the page is mapped as needed by now. */
 static errno_t pager_fault_prepare(pager_fault_t *f)
 {
 	as_area_t *a = f->area;
 	uintptr_t pa;
 	unsigned pf;
+	unsigned right = pager_access_right(f->access);
 	f->obj = a->pager.obj;
 	f->objoff = a->pager.offset + (f->page - a->base);
 	if (f->objoff >= f->obj->size)
 		return ERANGE;
-	f->upgrade = used_space_contains(&a->used, f->page);
-	if (f->upgrade &&
-	    (page_mapping_find(&f->as->pt, f->page, &pa, &pf) != EOK ||
-	        f->access != FAULT_ACCESS_WRITE || (pf & PAGE_WRITE)))
-		return EOK; /* mapped as needed by now: nothing to ask */
-	f->wanted = pager_fault_run(f);
+	if (used_space_contains(&a->used, f->page)) {
+		if (page_mapping_find(&f->as->pt, f->page, &pa, &pf) != EOK ||
+		    pager_pf_allows(pf, right))
+			return EOK;
+		f->upgrade = true;
+	}
+	pager_run_t *r = calloc(1, sizeof(*r));
+	if (!r)
+		return ENOMEM;
+	r->wanted = pager_fault_run(f);
 	uint64_t left = (f->obj->size - f->objoff) / PAGE_SIZE;
-	if (left > 0 && f->wanted > left)
-		f->wanted = left;
+	if (left > 0 && r->wanted > left)
+		r->wanted = left;
+	r->area_flags = a->flags;
+	r->right = right;
+	f->run = r;
 	f->phone = a->pager.phone;
 	phone_hold(f->phone);
-	f->box = f->obj->box;
-	answerbox_hold(f->box);
 	f->object = f->obj->id;
 	return EOK;
 }
@@ -414,32 +443,34 @@ static errno_t pager_fault_prepare(pager_fault_t *f)
 errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned access)
 {
 	assert(mutex_locked_by_me(&as->lock));
-	pager_fault_t f = { .as = as,
-		.area = area,
-		.page = PAGE_ALIGN_DOWN(addr),
-		.access = access,
-		.right = pager_access_right(access) };
+	pager_fault_t f = {
+		.as = as, .area = area, .page = PAGE_ALIGN_DOWN(addr), .access = access
+	};
 	pager_pending_t p;
+	call_t *c = NULL;
 	errno_t rc = pager_fault_prepare(&f);
-	if (rc != EOK || !f.phone) {
+	if (rc != EOK || !f.run) {
 		mutex_unlock(&as->lock);
 		return rc;
 	}
 	if (!pager_pending_enter(&f, &p)) {
 		phone_release(f.phone);
-		answerbox_release(f.box);
+		free(f.run);
 		return EOK; /* somebody else asked; retry the access */
 	}
 	as_hold(as);
 	mutex_unlock(&as->lock);
-	rc = pager_fault_ask(&f);
+	rc = pager_fault_ask(&f, &c);
 	phone_release(f.phone);
-	answerbox_release(f.box);
 	mutex_lock(&as->lock);
 	if (rc == EOK)
 		pager_fault_map(&f);
 	pager_pending_leave(&p);
 	mutex_unlock(&as->lock);
+	if (c)
+		call_release(c); /* drops whatever frames were not mapped */
+	else
+		free(f.run);
 	as_release(as);
 	return rc;
 }
@@ -468,29 +499,46 @@ static bool pager_area_span(const as_area_t *a, uint64_t off, uint64_t size, pag
 	return true;
 }
 
-/* Unmap the resident pages of one target.  Takes and drops as->lock. */
-static void pager_target_revoke(pager_target_t *t, pager_obj_t *o)
+/* Unmap the resident part of [va, va + pages) of area @a a, interval by
+ * interval (each used-space change splits at most one interval).  ENOMEM
+ * leaves the rest mapped.  as->lock held. */
+static errno_t pager_area_revoke(as_t *as, as_area_t *a, uintptr_t va, size_t pages)
+{
+	uintptr_t end = va + pages * PAGE_SIZE, base;
+	size_t count, removed;
+	while (va < end && used_space_next(&a->used, va, &base, &count) == EOK && base < end) {
+		uintptr_t s = base > va ? base : va;
+		uintptr_t e = base + count * PAGE_SIZE < end ? base + count * PAGE_SIZE : end;
+		errno_t rc = used_space_clear(&a->used, s, (e - s) / PAGE_SIZE, &removed);
+		if (rc != EOK)
+			return rc;
+		for (uintptr_t p = s; p < e; p += PAGE_SIZE) {
+			uintptr_t pa;
+			unsigned pf;
+			if (page_mapping_find(&as->pt, p, &pa, &pf) != EOK)
+				continue;
+			page_mapping_remove(&as->pt, p);
+			as_tlb_sync(as, p, 1);
+			frame_ref_drop(PAGE_ALIGN_DOWN(pa));
+			as->rss--;
+		}
+		va = e;
+	}
+	return EOK;
+}
+
+/* Revoke one target's pages.  Takes and drops as->lock. */
+static errno_t pager_target_revoke(pager_target_t *t, pager_obj_t *o)
 {
 	as_t *as = t->as;
+	errno_t rc = EOK;
 	mutex_lock(&as->lock);
 	as_area_t *a = as_area_find(as, t->base);
-	if (a && a->base == t->base && a->backend == AS_BACKEND_PAGER && a->pager.obj == o) {
-		for (size_t i = 0; i < t->pages; i++) {
-			uintptr_t va = t->va + i * PAGE_SIZE, pa;
-			unsigned pf;
-			if (!used_space_contains(&a->used, va) ||
-			    used_space_remove(&a->used, va, 1) != EOK)
-				continue;
-			if (page_mapping_find(&as->pt, va, &pa, &pf) == EOK) {
-				page_mapping_remove(&as->pt, va);
-				as_tlb_sync(as, va, 1);
-				frame_ref_drop(PAGE_ALIGN_DOWN(pa));
-				as->rss--;
-			}
-		}
-	}
+	if (a && a->base == t->base && a->backend == AS_BACKEND_PAGER && a->pager.obj == o)
+		rc = pager_area_revoke(as, a, t->va, t->pages);
 	mutex_unlock(&as->lock);
 	as_release(as);
+	return rc;
 }
 
 /* Collect (with references) where the object's range is mapped. */
@@ -513,10 +561,9 @@ static errno_t pager_collect(uint64_t object, uint64_t off, uint64_t size, pager
 	list_foreach(o->areas, l)
 	{
 		as_area_t *a = list_get_instance(l, as_area_t, pager.obj_link);
-		if (pager_area_span(a, off, size, &t[k])) {
-			as_hold(t[k].as);
+		/* an address space being destroyed is skipped: its areas go anyway */
+		if (pager_area_span(a, off, size, &t[k]) && as_try_hold(t[k].as))
 			k++;
-		}
 	}
 	*obj = o;
 	*out = t;
@@ -536,10 +583,12 @@ errno_t pager_revoke(uint64_t object, uint64_t offset, uint64_t size)
 	if (rc != EOK)
 		return rc;
 	/* o is compared, never dereferenced, once pager_lock is gone */
-	for (size_t i = 0; i < n; i++)
-		pager_target_revoke(&t[i], o);
+	for (size_t i = 0; i < n; i++) {
+		errno_t trc = pager_target_revoke(&t[i], o);
+		rc = rc == EOK ? trc : rc;
+	}
 	free(t);
-	return EOK;
+	return rc;
 }
 
 errno_t pager_set_size(uint64_t object, uint64_t size)

@@ -7,11 +7,18 @@
  * mm/as.h operation and copies results out.  No user memory is touched
  * with the address-space lock held (as.c's operations take and drop it
  * themselves).  A create whose result cannot be copied out is undone, so
- * a bad out-pointer leaves no area behind.
+ * a bad out-pointer leaves no area behind.  A pager area names its pager
+ * by one of the task's phone capabilities; the binding takes its own
+ * reference, so the capability may be closed afterwards.
  */
 #include <abi/as.h>
+#include <abi/pager.h>
+#include <ipc/cap.h>
+#include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/uaccess.h>
+#include <proc/task.h>
+#include <proc/thread.h>
 #include <syscall/syscall.h>
 
 /* Area descriptions copied out per round of SYS_AS_AREA_LIST. */
@@ -23,6 +30,18 @@ static errno_t sys_as_flags(sysarg_t raw, unsigned allowed, unsigned *out)
 	if (raw & ~(sysarg_t) allowed)
 		return EINVAL;
 	*out = (unsigned) raw;
+	return EOK;
+}
+
+/* Copy the base of a created area out; undo the creation if that fails. */
+static errno_t sys_as_base_out(uspace_ptr_t out, uintptr_t base)
+{
+	if (uspace_ptr_is_null(out))
+		return EOK;
+	if (copy_to_uspace(out, &base, sizeof(base)) != EOK) {
+		as_area_destroy(as_current(), base);
+		return EFAULT;
+	}
 	return EOK;
 }
 
@@ -41,13 +60,36 @@ sysarg_t sys_as_area_create(const sysargs_t *args)
 	if (rc == EOK)
 		rc = as_area_create(
 		    as_current(), args->a[0], args->a[1], flags, AS_BACKEND_WIRED, &base);
-	if (rc != EOK || uspace_ptr_is_null(out))
+	if (rc != EOK)
 		return rc;
-	if (copy_to_uspace(out, &base, sizeof(base)) != EOK) {
-		as_area_destroy(as_current(), base);
-		return EFAULT;
-	}
-	return EOK;
+	return sys_as_base_out(out, base);
+}
+
+/* (base, size, flags, const as_pager_spec_t *spec, uintptr_t *base_out) */
+sysarg_t sys_as_area_create_pager(const sysargs_t *args)
+{
+	uspace_ptr_t out = uspace_ptr(args->a[4]);
+	as_pager_spec_t spec;
+	uintptr_t base = 0;
+	unsigned flags;
+	phone_t *phone;
+	errno_t rc = copy_from_uspace(&spec, uspace_ptr(args->a[3]), sizeof(spec));
+
+	if (rc == EOK)
+		rc = sys_as_flags(args->a[2], AS_AREA_RIGHTS | AS_AREA_FIXED, &flags);
+	/* As sys_as_area_create: a bad out pointer changes nothing. */
+	if (rc == EOK && !uspace_ptr_is_null(out))
+		rc = copy_to_uspace(out, &base, sizeof(base));
+	if (rc == EOK)
+		rc = cap_phone_get(&TASK->caps, spec.phone, &phone);
+	if (rc != EOK)
+		return rc;
+	rc = as_area_create_pager(
+	    as_current(), args->a[0], args->a[1], flags, phone, spec.object, spec.offset, &base);
+	phone_release(phone);
+	if (rc != EOK)
+		return rc;
+	return sys_as_base_out(out, base);
 }
 
 sysarg_t sys_as_area_destroy(const sysargs_t *args)

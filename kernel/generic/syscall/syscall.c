@@ -10,8 +10,6 @@
 #include <proc/thread.h>
 #include <syscall/syscall.h>
 
-static sysarg_t sys_unimplemented(const sysargs_t *args);
-
 static const syscall_handler_t syscall_table[] = {
 	[SYS_KCONSOLE_WRITE] = sys_kconsole_write,
 	[SYS_THREAD_CREATE] = sys_thread_create,
@@ -38,20 +36,14 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_IPC_ANSWER] = sys_ipc_answer,
 	[SYS_IPC_FORWARD] = sys_ipc_forward,
 	[SYS_IPC_HANGUP] = sys_ipc_hangup,
-	/* The pager protocol: being implemented (issue 4). */
-	[SYS_AS_AREA_CREATE_PAGER] = sys_unimplemented,
+	/* The pager protocol (abi/pager.h). */
+	[SYS_AS_AREA_CREATE_PAGER] = sys_as_area_create_pager,
 	[SYS_PAGER_REVOKE] = sys_pager_revoke,
 	[SYS_PAGER_SET_SIZE] = sys_pager_set_size,
 };
 
 _Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) == SYSCALL_COUNT,
     "every system call number has a handler");
-
-static sysarg_t sys_unimplemented(const sysargs_t *args)
-{
-	(void) args;
-	return ENOTSUP;
-}
 
 sysarg_t syscall_dispatch(sysarg_t number, const sysargs_t *args)
 {

@@ -8,16 +8,25 @@
  * back one at a time, retrying the operation until it succeeds; each
  * failure on the way must be a clean ENOMEM.  The runner itself fails a
  * test that leaks frames, allocations or nodes, which checks as_release().
+ *
+ * Pager areas (as_pager_*) are bound through a phone to a kernel-made
+ * answerbox that stands in for the pager: the OBJECT_REF/UNREF notices
+ * queue up there and are counted by method.  Resident pages of a pager
+ * area are put in place by hand (pager_fake_in) the way the fault path
+ * maps what a pager supplies, so unmap, split and protect can be checked
+ * without a user-space pager.
  */
 #include <abi/task.h>
 #include <adt/btree_alloc.h>
 #include <arch/arch.h>
 #include <arch/cpu.h>
 #include <arch/layout.h>
+#include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/frame.h>
 #include <mm/malloc.h>
 #include <mm/slab.h>
+#include <proc/thread.h>
 #include <test/ktest.h>
 
 #define PS PAGE_SIZE
@@ -107,6 +116,9 @@ KTEST(as_create)
 	KT_CHECK(!page_mapped(as, X + 4 * PS, NULL));
 	KT_CHECK(area_is(as, X + 3 * PS + 5, X, 4 * PS, RW));
 	as_hold(as);
+	as_release(as);
+	KT_CHECK(as_try_hold(as));
+	KT_CHECK_EQ(as->refcount, 2);
 	as_release(as);
 	KT_CHECK_EQ(as_area_count(as), 1);
 	as_release(as);
@@ -598,4 +610,505 @@ KTEST(as_enomem_far)
 	as_try_until_memory(as, try_create);
 	KT_CHECK_EQ(as_resident_pages(as), 24);
 	as_release(as);
+}
+
+/* ---- pager areas ---- */
+
+#define Y 0x900000UL /* a second fixed address */
+#define O 0x100000ULL /* an object offset */
+#define REF IPC_M_PAGER_OBJECT_REF
+#define UNREF IPC_M_PAGER_OBJECT_UNREF
+
+/* The stand-in pager: a kernel answerbox and a phone to it. */
+typedef struct pager_fix {
+	answerbox_t *box;
+	phone_t *phone;
+} pager_fix_t;
+
+static bool pfix_init(pager_fix_t *f)
+{
+	f->box = answerbox_create(99);
+	f->phone = f->box != NULL ? phone_create(f->box, 0) : NULL;
+	if (f->phone != NULL)
+		return true;
+	if (f->box != NULL) {
+		answerbox_deactivate(f->box);
+		answerbox_release(f->box);
+	}
+	return false;
+}
+
+/* Answers every queued notice and frees the box and the phone. */
+static void pfix_fini(pager_fix_t *f)
+{
+	phone_release(f->phone);
+	answerbox_deactivate(f->box);
+	answerbox_release(f->box);
+}
+
+/* Calls of @a method queued in @a box (0: all). */
+static size_t box_count(answerbox_t *box, uint64_t method)
+{
+	size_t n = 0;
+
+	mutex_lock(&box->lock);
+	list_foreach(box->calls, l)
+	{
+		call_t *c = list_get_instance(l, call_t, box_link);
+		if (method == 0 || c->msg.method == method)
+			n++;
+	}
+	mutex_unlock(&box->lock);
+	return n;
+}
+
+/* Object offset of the pager area holding @a addr (~0: none). */
+static uint64_t pager_offset(as_t *as, uintptr_t addr)
+{
+	uint64_t off = ~0ULL;
+
+	mutex_lock(&as->lock);
+	as_area_t *a = as_area_find(as, addr);
+	if (a != NULL && a->backend == AS_BACKEND_PAGER && a->pager.obj != NULL)
+		off = a->pager.offset;
+	mutex_unlock(&as->lock);
+	return off;
+}
+
+/* The object record the area holding @a addr is bound to (NULL: none). */
+static const void *pager_obj(as_t *as, uintptr_t addr)
+{
+	const void *o = NULL;
+
+	mutex_lock(&as->lock);
+	as_area_t *a = as_area_find(as, addr);
+	if (a != NULL && a->backend == AS_BACKEND_PAGER)
+		o = a->pager.obj;
+	mutex_unlock(&as->lock);
+	return o;
+}
+
+/* Map a new frame at @a va of the pager area there with page flags
+ * @a pf, as the fault path maps a supplied page; *pa gets the frame. */
+static errno_t pager_fake_in(as_t *as, uintptr_t va, unsigned pf, uintptr_t *pa)
+{
+	mutex_lock(&as->lock);
+	as_area_t *a = as_area_find(as, va);
+	errno_t rc = a != NULL && a->backend == AS_BACKEND_PAGER ? EOK : ENOENT;
+	if (rc == EOK)
+		rc = frame_alloc(1, FRAME_ZERO, pa);
+	if (rc == EOK && (rc = used_space_insert(&a->used, va, 1)) != EOK)
+		frame_free(*pa, 1);
+	if (rc == EOK && (rc = page_mapping_insert(&as->pt, va, *pa, pf)) != EOK) {
+		used_space_remove(&a->used, va, 1);
+		frame_free(*pa, 1);
+	}
+	if (rc == EOK)
+		as->rss++;
+	mutex_unlock(&as->lock);
+	return rc;
+}
+
+static as_area_info_t pager_info(as_t *as, uintptr_t addr)
+{
+	as_area_info_t info = { 0 };
+
+	as_area_query(as, addr, &info);
+	return info;
+}
+
+KTEST(as_pager_create)
+{
+	pager_fix_t f;
+	as_t *as;
+	as_snap_t s;
+	uintptr_t b = 0;
+
+	KT_ASSERT(pfix_init(&f));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_CHECK_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, f.phone, 5, O, &b), EOK);
+	KT_CHECK_EQ(b, X);
+	as_area_info_t info = pager_info(as, X + 7 * PS);
+	KT_CHECK_EQ(info.backend, AS_BACKEND_PAGER);
+	KT_CHECK_EQ(info.resident, 0);
+	KT_CHECK(area_is(as, X, X, 8 * PS, RW));
+	KT_CHECK_EQ(as_resident_pages(as), 0);
+	KT_CHECK_EQ(as_vsize(as), 8 * PS);
+	for (size_t i = 0; i < 8; i++)
+		KT_CHECK(!page_mapped(as, X + i * PS, NULL));
+	KT_CHECK_EQ(pager_offset(as, X), O);
+	KT_CHECK_EQ(box_count(f.box, REF), 1);
+	/* Same object again: no second REF; another object: its own.  A large
+	 * area costs no frames (at most a slab or node page). */
+	size_t free0 = frame_free_count();
+	KT_CHECK_EQ(as_area_create_pager(as, 0, 1024 * PS, RO, f.phone, 5, 0, &b), EOK);
+	KT_CHECK(frame_free_count() + 2 >= free0);
+	KT_CHECK_EQ(b, AS_ANYWHERE_FLOOR);
+	KT_CHECK(pager_obj(as, b) == pager_obj(as, X));
+	KT_CHECK_EQ(box_count(f.box, REF), 1);
+	KT_CHECK_EQ(as_area_create_pager(as, Y, PS, RW | FIX, f.phone, 6, 0, NULL), EOK);
+	KT_CHECK(pager_obj(as, Y) != pager_obj(as, X));
+	KT_CHECK_EQ(box_count(f.box, REF), 2);
+	/* Refusals change nothing, and the pager hears nothing. */
+	as_snap(as, &s);
+	KT_REFUSED(
+	    as, &s, as_area_create_pager(as, X + PS, PS, RW | FIX, f.phone, 7, 0, &b), EEXIST);
+	KT_REFUSED(
+	    as, &s, as_area_create_pager(as, X - PS, 4 * PS, RW | FIX, f.phone, 7, 0, &b), EEXIST);
+	KT_REFUSED(as, &s, as_area_create_pager(as, 0, PS, RW | FIX, f.phone, 7, 0, &b), EINVAL);
+	KT_REFUSED(as, &s,
+	    as_area_create_pager(as, X + 9 * PS + 1, PS, RW | FIX, f.phone, 7, 0, &b), EINVAL);
+	KT_REFUSED(as, &s, as_area_create_pager(as, 0, 0, RW, f.phone, 7, 0, &b), EINVAL);
+	KT_REFUSED(as, &s, as_area_create_pager(as, 0, PS, RW, f.phone, 7, 100, &b), EINVAL);
+	KT_REFUSED(as, &s, as_area_create_pager(as, -PS, 2 * PS, RW, f.phone, 7, 0, &b), EOVERFLOW);
+	KT_REFUSED(as, &s, as_area_create_pager(as, 0, 2 * PS, RW, f.phone, 7, -PS, &b), EOVERFLOW);
+	KT_REFUSED(
+	    as, &s, as_area_create_pager(as, 0, PS, RW | AS_AREA_EXEC, f.phone, 7, 0, &b), EPERM);
+	KT_REFUSED(
+	    as, &s, as_area_create_pager(as, 0, PS, RW | (1u << 5), f.phone, 7, 0, &b), EINVAL);
+	as_vsize_limit_set(as, 1034 * PS);
+	KT_REFUSED(as, &s, as_area_create_pager(as, 0, 2 * PS, RW, f.phone, 7, 0, &b), ELIMIT);
+	as_vsize_limit_set(as, AS_VSIZE_LIMIT_DEFAULT);
+	phone_t *dead = phone_create(f.box, 1);
+	KT_ASSERT(dead != NULL);
+	KT_CHECK_EQ(phone_hangup(dead), EOK);
+	as_snap(as, &s);
+	KT_REFUSED(as, &s, as_area_create_pager(as, 0, PS, RW, dead, 7, 0, &b), EHANGUP);
+	phone_release(dead);
+	KT_CHECK_EQ(box_count(f.box, 0), 2);
+	/* The last area of an object going away tells the pager. */
+	KT_CHECK_EQ(as_area_destroy(as, X), EOK);
+	KT_CHECK_EQ(box_count(f.box, UNREF), 0);
+	KT_CHECK_EQ(as_area_destroy(as, AS_ANYWHERE_FLOOR), EOK);
+	KT_CHECK_EQ(box_count(f.box, UNREF), 1);
+	KT_CHECK_EQ(as_area_unmap(as, Y, PS), EOK);
+	KT_CHECK_EQ(box_count(f.box, UNREF), 2);
+	KT_CHECK_EQ(as_area_count(as), 0);
+	KT_CHECK_EQ(as_vsize(as), 0);
+	as_release(as);
+	pfix_fini(&f);
+}
+
+/* Unmap and protect splits: every piece keeps the object at its own
+ * offset; resident pages follow their piece; the pager hears nothing. */
+KTEST(as_pager_split_offsets)
+{
+	pager_fix_t f;
+	as_t *as;
+	uintptr_t pa;
+
+	KT_ASSERT(pfix_init(&f));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 10 * PS, RW | FIX, f.phone, 5, O, NULL), EOK);
+	const void *obj = pager_obj(as, X);
+	KT_ASSERT(obj != NULL);
+	KT_ASSERT_EQ(pager_fake_in(as, X + 7 * PS, PAGE_READ | PAGE_USER, &pa), EOK);
+	KT_ASSERT_EQ(pager_fake_in(as, X + 8 * PS, PAGE_READ | PAGE_USER, &pa), EOK);
+	/* A hole in the middle. */
+	KT_CHECK_EQ(as_area_unmap(as, X + 2 * PS, PS), EOK);
+	KT_CHECK(area_is(as, X, X, 2 * PS, RW));
+	KT_CHECK(area_is(as, X + 3 * PS, X + 3 * PS, 7 * PS, RW));
+	KT_CHECK_EQ(pager_offset(as, X), O);
+	KT_CHECK_EQ(pager_offset(as, X + 3 * PS), O + 3 * PS);
+	KT_CHECK(pager_obj(as, X + 3 * PS) == obj);
+	KT_CHECK_EQ(pager_info(as, X + 3 * PS).resident, 2);
+	/* Protect the middle of the upper piece. */
+	KT_CHECK_EQ(as_area_protect(as, X + 5 * PS, 3 * PS, RO), EOK);
+	KT_CHECK_EQ(as_area_count(as), 4);
+	KT_CHECK(area_is(as, X + 3 * PS, X + 3 * PS, 2 * PS, RW));
+	KT_CHECK(area_is(as, X + 5 * PS, X + 5 * PS, 3 * PS, RO));
+	KT_CHECK(area_is(as, X + 8 * PS, X + 8 * PS, 2 * PS, RW));
+	KT_CHECK_EQ(pager_offset(as, X + 3 * PS), O + 3 * PS);
+	KT_CHECK_EQ(pager_offset(as, X + 5 * PS), O + 5 * PS);
+	KT_CHECK_EQ(pager_offset(as, X + 8 * PS), O + 8 * PS);
+	KT_CHECK(pager_obj(as, X + 5 * PS) == obj && pager_obj(as, X + 8 * PS) == obj);
+	KT_CHECK_EQ(pager_info(as, X + 5 * PS).resident, 1);
+	KT_CHECK_EQ(pager_info(as, X + 8 * PS).resident, 1);
+	KT_CHECK_EQ(as_resident_pages(as), 2);
+	/* Protect over two pieces: the ends split again. */
+	KT_CHECK_EQ(as_area_protect(as, X + 4 * PS, 2 * PS, RW), EOK);
+	KT_CHECK_EQ(pager_offset(as, X + 4 * PS), O + 4 * PS);
+	KT_CHECK_EQ(pager_offset(as, X + 5 * PS), O + 5 * PS);
+	KT_CHECK_EQ(pager_offset(as, X + 6 * PS), O + 6 * PS);
+	KT_CHECK(area_is(as, X + 6 * PS, X + 6 * PS, 2 * PS, RO));
+	KT_CHECK_EQ(box_count(f.box, REF), 1);
+	KT_CHECK_EQ(box_count(f.box, UNREF), 0);
+	/* Unmap over several pieces, trimming the last one's front. */
+	KT_CHECK_EQ(as_area_unmap(as, X + PS, 8 * PS), EOK);
+	KT_CHECK_EQ(as_area_count(as), 2);
+	KT_CHECK(area_is(as, X + 9 * PS, X + 9 * PS, PS, RW));
+	KT_CHECK_EQ(pager_offset(as, X + 9 * PS), O + 9 * PS);
+	KT_CHECK_EQ(as_resident_pages(as), 0);
+	KT_CHECK_EQ(box_count(f.box, 0), 1);
+	as_release(as);
+	KT_CHECK_EQ(box_count(f.box, UNREF), 1);
+	pfix_fini(&f);
+}
+
+KTEST(as_pager_trim_grow)
+{
+	pager_fix_t f;
+	as_t *as;
+	as_snap_t s;
+
+	KT_ASSERT(pfix_init(&f));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 6 * PS, RW | FIX, f.phone, 5, O, NULL), EOK);
+	/* Trimming the front moves the offset by what was trimmed. */
+	KT_CHECK_EQ(as_area_unmap(as, X, PS), EOK);
+	KT_CHECK(area_is(as, X + PS, X + PS, 5 * PS, RW));
+	KT_CHECK_EQ(pager_offset(as, X + PS), O + PS);
+	KT_CHECK_EQ(as_area_unmap(as, X - 4 * PS, 7 * PS), EOK);
+	KT_CHECK(area_is(as, X + 3 * PS, X + 3 * PS, 3 * PS, RW));
+	KT_CHECK_EQ(pager_offset(as, X + 3 * PS), O + 3 * PS);
+	/* The tail: the offset stays. */
+	KT_CHECK_EQ(as_area_resize(as, X + 3 * PS, PS), EOK);
+	KT_CHECK_EQ(pager_offset(as, X + 3 * PS), O + 3 * PS);
+	KT_CHECK_EQ(as_vsize(as), PS);
+	/* Growing maps nothing. */
+	size_t free0 = frame_free_count();
+	KT_CHECK_EQ(as_area_resize(as, X + 3 * PS, 64 * PS), EOK);
+	KT_CHECK(area_is(as, X + 66 * PS, X + 3 * PS, 64 * PS, RW));
+	KT_CHECK_EQ(as_resident_pages(as), 0);
+	KT_CHECK_EQ(frame_free_count(), free0);
+	KT_CHECK(!page_mapped(as, X + 66 * PS, NULL));
+	KT_CHECK_EQ(box_count(f.box, 0), 1);
+	/* The object offset must not wrap. */
+	KT_ASSERT_EQ(as_area_create_pager(as, Y, 4 * PS, RW | FIX, f.phone, 6, -8 * PS, NULL), EOK);
+	KT_CHECK_EQ(as_area_resize(as, Y, 7 * PS), EOK);
+	as_snap(as, &s);
+	KT_REFUSED(as, &s, as_area_resize(as, Y, 8 * PS), EOVERFLOW);
+	KT_CHECK_EQ(as_area_unmap(as, Y, 2 * PS), EOK);
+	KT_CHECK_EQ(pager_offset(as, Y + 2 * PS), -6 * PS);
+	as_release(as);
+	KT_CHECK_EQ(box_count(f.box, UNREF), 2);
+	pfix_fini(&f);
+}
+
+/* Resident pages of a pager area: unmapping drops exactly the area's
+ * frame reference; protect never adds rights the pager did not grant. */
+KTEST(as_pager_resident)
+{
+	pager_fix_t f;
+	as_t *as;
+	uintptr_t pa0, pa1, pa2;
+	unsigned pf = 0;
+
+	KT_ASSERT(pfix_init(&f));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 4 * PS, RW | FIX, f.phone, 5, 0, NULL), EOK);
+	KT_ASSERT_EQ(pager_fake_in(as, X, PAGE_READ | PAGE_USER, &pa0), EOK); /* copy-on-write */
+	KT_ASSERT_EQ(pager_fake_in(as, X + PS, PAGE_READ | PAGE_WRITE | PAGE_USER, &pa1), EOK);
+	KT_ASSERT_EQ(pager_fake_in(as, X + 3 * PS, PAGE_READ | PAGE_USER, &pa2), EOK);
+	KT_CHECK_EQ(as_resident_pages(as), 3);
+	frame_ref_add(pa1); /* the pager's own mapping of it */
+	frame_ref_add(pa2);
+	/* Same rights again: the read-only page stays read-only. */
+	KT_CHECK_EQ(as_area_protect(as, X, 2 * PS, RW), EOK);
+	KT_CHECK(page_mapped(as, X, &pf) && !(pf & PAGE_WRITE) && (pf & PAGE_USER));
+	KT_CHECK(page_mapped(as, X + PS, &pf) && (pf & PAGE_WRITE));
+	KT_CHECK_EQ(as_area_protect(as, X, 2 * PS, RO), EOK);
+	KT_CHECK(page_mapped(as, X + PS, &pf) && !(pf & PAGE_WRITE) && (pf & PAGE_USER));
+	KT_CHECK_EQ(as_area_protect(as, X, 2 * PS, RW), EOK);
+	KT_CHECK(area_is(as, X, X, 2 * PS, RW));
+	KT_CHECK(page_mapped(as, X + PS, &pf) && !(pf & PAGE_WRITE)); /* faults to the pager */
+	KT_CHECK_EQ(as_area_protect(as, X, PS, 0), EOK);
+	KT_CHECK(page_mapped(as, X, &pf) && !(pf & PAGE_USER));
+	KT_CHECK_EQ(as_area_protect(as, X, PS, RO), EOK);
+	KT_CHECK(page_mapped(as, X, &pf) && (pf & PAGE_USER) && !(pf & PAGE_WRITE));
+	/* Exec follows the area (only writability is the pager's call). */
+	KT_CHECK_EQ(as_area_protect(as, X, PS, AS_AREA_READ | AS_AREA_EXEC), EOK);
+	KT_CHECK(page_mapped(as, X, &pf) && (pf & PAGE_EXEC) && !(pf & PAGE_WRITE));
+	/* Unmap: the area's references go, the pager's stay. */
+	KT_CHECK_EQ(as_area_unmap(as, X + PS, PS), EOK);
+	KT_CHECK(!page_mapped(as, X + PS, NULL));
+	KT_CHECK_EQ(frame_refcount(pa1), 1);
+	KT_CHECK_EQ(as_area_resize(as, X + 2 * PS, PS), EOK);
+	KT_CHECK(!page_mapped(as, X + 3 * PS, NULL));
+	KT_CHECK_EQ(frame_refcount(pa2), 1);
+	KT_CHECK_EQ(as_resident_pages(as), 1);
+	size_t free0 = frame_free_count();
+	KT_CHECK_EQ(as_area_destroy(as, X), EOK);
+	KT_CHECK(frame_free_count() >= free0 + 1); /* pa0: its only reference */
+	KT_CHECK_EQ(as_resident_pages(as), 0);
+	frame_free(pa1, 1);
+	frame_free(pa2, 1);
+	as_release(as);
+	pfix_fini(&f);
+}
+
+KTEST(as_pager_share)
+{
+	pager_fix_t f;
+	as_t *a, *b;
+	as_snap_t s;
+	uintptr_t got = 0;
+
+	KT_ASSERT(pfix_init(&f));
+	KT_ASSERT_EQ(as_create(&a), EOK);
+	KT_ASSERT_EQ(as_create(&b), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(a, X, 4 * PS, RW | FIX, f.phone, 5, O, NULL), EOK);
+	KT_ASSERT_EQ(as_area_create(a, Y, 2 * PS, RW | FIX, WIRED, NULL), EOK);
+	KT_ASSERT_EQ(as_area_create(b, Y, 2 * PS, RW | FIX, WIRED, NULL), EOK);
+	KT_CHECK_EQ(as_area_share(a, X, b, X + PS, RO | FIX, &got), EOK);
+	KT_CHECK_EQ(got, X + PS);
+	KT_CHECK(area_is(b, X + PS, X + PS, 4 * PS, RO));
+	KT_CHECK_EQ(pager_info(b, X + PS).backend, AS_BACKEND_PAGER);
+	KT_CHECK_EQ(pager_offset(b, X + PS), O);
+	KT_CHECK(pager_obj(b, X + PS) == pager_obj(a, X));
+	KT_CHECK_EQ(as_resident_pages(b), 2);
+	KT_CHECK_EQ(box_count(f.box, 0), 1); /* one REF for the object */
+	/* A hint, and a copy in the same address space. */
+	KT_CHECK_EQ(as_area_share(a, X, b, 0, RW, &got), EOK);
+	KT_CHECK_EQ(got, AS_ANYWHERE_FLOOR);
+	KT_CHECK_EQ(as_area_share(a, X, a, 0, AS_AREA_READ, NULL), EOK);
+	KT_CHECK(pager_obj(a, AS_ANYWHERE_FLOOR) == pager_obj(a, X));
+	/* A copy of a trimmed piece: its own offset. */
+	KT_CHECK_EQ(as_area_unmap(b, X + PS, PS), EOK);
+	KT_CHECK_EQ(as_area_share(b, X + 2 * PS, a, 0, RO, &got), EOK);
+	KT_CHECK_EQ(pager_offset(a, got), O + PS);
+	KT_CHECK_EQ(pager_info(a, got).size, 3 * PS);
+	/* Refusals change nothing anywhere. */
+	as_snap(b, &s);
+	KT_REFUSED(b, &s, as_area_share(a, X + PS, b, 0, RO, &got), ENOENT);
+	KT_REFUSED(b, &s, as_area_share(a, Y + 9 * PS, b, 0, RO, &got), ENOENT);
+	KT_REFUSED(b, &s, as_area_share(a, Y, b, 0, RO, &got), ENOTSUP);
+	KT_REFUSED(b, &s, as_area_share(a, AS_ANYWHERE_FLOOR, b, 0, RW, &got), EPERM);
+	KT_REFUSED(b, &s, as_area_share(a, X, b, 0, RW | (1u << 6), &got), EINVAL);
+	KT_REFUSED(b, &s, as_area_share(a, X, b, Y - PS, RO | FIX, &got), EEXIST);
+	KT_REFUSED(b, &s, as_area_share(a, X, b, 1, RO | FIX, &got), EINVAL);
+	as_vsize_limit_set(b, as_vsize(b) + PS);
+	KT_REFUSED(b, &s, as_area_share(a, X, b, 0, RO, &got), ELIMIT);
+	as_vsize_limit_set(b, AS_VSIZE_LIMIT_DEFAULT);
+	KT_CHECK_EQ(box_count(f.box, 0), 1);
+	/* The object lives on while any copy does. */
+	KT_CHECK_EQ(as_area_unmap(a, X, 4 * PS), EOK);
+	KT_CHECK_EQ(as_area_destroy(a, AS_ANYWHERE_FLOOR), EOK);
+	as_release(b);
+	KT_CHECK_EQ(box_count(f.box, UNREF), 0);
+	as_release(a);
+	KT_CHECK_EQ(box_count(f.box, UNREF), 1);
+	pfix_fini(&f);
+}
+
+/* What the stand-in pager saw of a page-in, and whether the faulting
+ * thread held the address-space lock meanwhile. */
+typedef struct pager_srv {
+	answerbox_t *box;
+	as_t *as;
+	ipc_msg_t msg;
+	bool lock_free;
+	bool got;
+} pager_srv_t;
+
+/* Answer notices EOK and the first page-in with EIO. */
+static void pager_srv_thread(void *arg)
+{
+	pager_srv_t *srv = arg;
+
+	while (!srv->got) {
+		mutex_lock(&srv->box->lock);
+		link_t *l = list_first(&srv->box->calls);
+		if (l != NULL) {
+			list_remove(l);
+			srv->box->calls_count--;
+		}
+		mutex_unlock(&srv->box->lock);
+		if (l == NULL) {
+			thread_yield();
+			continue;
+		}
+		call_t *c = list_get_instance(l, call_t, box_link);
+		if (c->msg.method == IPC_M_PAGE_IN) {
+			srv->msg = c->msg;
+			srv->lock_free = !mutex_locked(&srv->as->lock);
+			srv->got = true;
+		}
+		ipc_call_answer(c, c->msg.method == IPC_M_PAGE_IN ? EIO : EOK);
+	}
+}
+
+KTEST(as_pager_fault)
+{
+	pager_fix_t f;
+	as_t *as;
+	uintptr_t pa;
+	bool in = false;
+	thread_t *t;
+
+	KT_ASSERT(pfix_init(&f));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, f.phone, 5, O, NULL), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, Y, PS, RO | FIX, f.phone, 5, 0, NULL), EOK);
+	KT_ASSERT_EQ(pager_fake_in(as, X + 6 * PS, PAGE_READ | PAGE_USER, &pa), EOK);
+	/* The pager is asked without the lock held; its error is the result. */
+	pager_srv_t srv = { .box = f.box, .as = as };
+	KT_ASSERT_EQ(thread_create_kernel(pager_srv_thread, &srv, "pager", &t), EOK);
+	thread_ready(t);
+	KT_CHECK_EQ(as_page_fault(as, X + 2 * PS + 8, FAULT_ACCESS_WRITE, &in), EIO);
+	thread_join(t, NULL);
+	KT_CHECK(in);
+	KT_CHECK(srv.lock_free);
+	KT_CHECK_EQ(srv.msg.arg[0], 5);
+	KT_CHECK_EQ(srv.msg.arg[1], O + 2 * PS);
+	KT_CHECK_EQ(srv.msg.arg[2], 4); /* up to the resident page */
+	KT_CHECK_EQ(srv.msg.arg[3], FAULT_ACCESS_WRITE);
+	KT_CHECK(!mutex_locked(&as->lock));
+	KT_CHECK_EQ(as_resident_pages(as), 1);
+	/* Mapped with the rights: EOK, the pager is not asked. */
+	KT_CHECK_EQ(as_page_fault(as, X + 6 * PS, FAULT_ACCESS_READ, &in), EOK);
+	KT_CHECK_EQ(box_count(f.box, 0), 0);
+	/* Rights the area lacks, no area: the pager is not asked either. */
+	KT_CHECK_EQ(as_page_fault(as, Y, FAULT_ACCESS_WRITE, &in), EPERM);
+	KT_CHECK_EQ(as_page_fault(as, X, FAULT_ACCESS_EXEC, &in), EPERM);
+	KT_CHECK_EQ(as_page_fault(as, X + 8 * PS, FAULT_ACCESS_READ, &in), ENOENT);
+	KT_CHECK(!in);
+	KT_CHECK_EQ(box_count(f.box, 0), 0);
+	/* A dead pager: every fault fails at once, with nothing left held. */
+	answerbox_deactivate(f.box);
+	KT_CHECK_EQ(as_page_fault(as, X, FAULT_ACCESS_READ, &in), EHANGUP);
+	KT_CHECK_EQ(as_page_fault(as, X + 6 * PS, FAULT_ACCESS_WRITE, &in), EHANGUP);
+	KT_CHECK(!mutex_locked(&as->lock));
+	KT_CHECK_EQ(as_resident_pages(as), 1);
+	as_release(as);
+	pfix_fini(&f);
+}
+
+static pager_fix_t *enomem_fix;
+
+static errno_t try_create_pager(as_t *as)
+{
+	return as_area_create_pager(
+	    as, X + 32 * PS, 8 * PS, RW | FIX, enomem_fix->phone, 9, 0, NULL);
+}
+
+static errno_t try_share(as_t *as)
+{
+	return as_area_share(as, X + 32 * PS, as, 0, RO, NULL);
+}
+
+KTEST(as_pager_enomem)
+{
+	pager_fix_t f;
+	as_t *as;
+	uintptr_t pa;
+
+	KT_ASSERT(pfix_init(&f));
+	enomem_fix = &f;
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, f.phone, 5, O, NULL), EOK);
+	KT_ASSERT_EQ(pager_fake_in(as, X + 2 * PS, PAGE_READ | PAGE_USER, &pa), EOK);
+	KT_ASSERT_EQ(pager_fake_in(as, X + 6 * PS, PAGE_READ | PAGE_USER, &pa), EOK);
+	as_try_until_memory(as, try_create_pager);
+	as_try_until_memory(as, try_split);
+	as_try_until_memory(as, try_unmap_split);
+	as_try_until_memory(as, try_share);
+	KT_CHECK_EQ(as_area_count(as), 6);
+	KT_CHECK_EQ(pager_offset(as, X + 3 * PS), O + 3 * PS);
+	KT_CHECK_EQ(pager_offset(as, X + 5 * PS), O + 5 * PS);
+	KT_CHECK_EQ(pager_offset(as, X + 6 * PS), O + 6 * PS);
+	KT_CHECK_EQ(pager_info(as, X + 6 * PS).resident, 1);
+	KT_CHECK_EQ(as_resident_pages(as), 1); /* the unmap took X + 2 pages */
+	as_release(as);
+	pfix_fini(&f);
 }

@@ -430,3 +430,25 @@ errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags)
 	spinlock_unlock(&pt->lock);
 	return rc;
 }
+
+errno_t page_mapping_update(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags)
+{
+	if (!PAGE_ALIGNED(va) || !PAGE_ALIGNED(pa) || !va_canonical(va) || (pa & ~PTE_ADDR))
+		return EINVAL;
+	pte_t *path[5] = { NULL };
+	spinlock_lock(&pt->lock);
+	errno_t rc = pt_walk(pt, va, 1, false, path);
+	if (rc == EOK) {
+		pte_t *e = &path[1][pt_index(va, 1)];
+		if (*e & PTE_P) {
+			*e = pa | pte_from_flags(flags);
+			tlb_invalidate_page(va);
+		} else {
+			rc = ENOENT;
+		}
+	} else if (rc == EEXIST) {
+		rc = EINVAL;
+	}
+	spinlock_unlock(&pt->lock);
+	return rc;
+}

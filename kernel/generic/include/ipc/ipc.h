@@ -60,6 +60,7 @@ typedef struct call {
 	answerbox_t *caller; /* where the answer goes; NULL: a kernel call */
 	answerbox_t *callee; /* the box it sits in now */
 	phone_t *new_phone; /* CONNECT_TO_ME: made at delivery */
+	cap_handle_t given_phone; /* CONNECT_TO_ME: its handle at the recipient */
 	answerbox_t *connect_box; /* CONNECT_ME_TO: the accepting server's box */
 	uint64_t connect_badge;
 	void *data; /* DATA_WRITE/READ kernel buffer */
@@ -67,6 +68,9 @@ typedef struct call {
 	uintptr_t data_dst; /* DATA_READ: caller's destination */
 	uintptr_t share_base; /* SHARE_OUT/IN: the area on the sharing side */
 	unsigned share_rights;
+	uintptr_t share_hint; /* SHARE_IN: where the caller wants it */
+	struct as *share_as; /* SHARE_OUT/IN: the sharing side's space (held) */
+	struct pager_run *run; /* PAGE_IN: the request and the frames supplied */
 	bool answered;
 	bool kernel_waiting; /* a kernel thread waits in ipc_kcall */
 	waitq_t done; /* kernel calls: woken on the answer */
@@ -97,6 +101,7 @@ void phone_release(phone_t *phone);
 errno_t phone_hangup(phone_t *phone);
 
 call_t *call_create(void);
+void call_hold(call_t *call);
 void call_release(call_t *call);
 
 /* Queue @a call at the phone's answerbox: EHANGUP, ELIMIT. */
@@ -112,6 +117,11 @@ void ipc_call_answer(call_t *call, errno_t retval);
  */
 errno_t ipc_kcall(
     phone_t *phone, const ipc_msg_t *msg, uint64_t timeout_us, errno_t *retval, ipc_msg_t *answer);
+
+/* Send @a call (made by the kernel: caller NULL) and wait for its answer
+ * as ipc_kcall does; the caller keeps its reference to the call and reads
+ * the answer from it.  EHANGUP/ELIMIT (not sent), ETIMEOUT, EINTR. */
+errno_t ipc_kcall_wait(phone_t *phone, call_t *call, uint64_t timeout_us);
 
 /* A kernel call whose answer nobody waits for (notifications). */
 errno_t ipc_kcall_notify(phone_t *phone, const ipc_msg_t *msg);

@@ -74,6 +74,10 @@ typedef struct as {
 /* An empty address space with one reference: ENOMEM. */
 errno_t as_create(as_t **out);
 void as_hold(as_t *as);
+/* A reference unless the last one is already gone (the address space is
+ * being destroyed): for holders of a pointer that does not own a
+ * reference, e.g. a pager object's area list under pager_lock. */
+bool as_try_hold(as_t *as);
 /* Drop a reference; the last one destroys every area and the AS. */
 void as_release(as_t *as);
 
@@ -154,8 +158,8 @@ errno_t as_area_unmap(as_t *as, uintptr_t addr, size_t size);
  * Give [addr, addr + size) the rights @a flags (AS_AREA_RIGHTS bits only),
  * splitting areas at the ends of the range.  Every page must be in an area
  * (ENOENT).  EINVAL, EOVERFLOW, EPERM (W+X), ENOMEM.  Resident pages of a
- * pager area never gain write or exec rights the pager did not grant them
- * (a read-only copy-on-write page stays read-only; the next write faults).
+ * pager area never gain write access the pager did not grant them (a
+ * read-only copy-on-write page stays read-only; the next write faults).
  */
 errno_t as_area_protect(as_t *as, uintptr_t addr, size_t size, unsigned flags);
 

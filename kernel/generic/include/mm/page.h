@@ -40,6 +40,9 @@ extern page_table_t page_table_kernel;
 errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags);
 /* Unmap one page and invalidate it in this CPU's TLB; ENOENT if unmapped. */
 errno_t page_mapping_remove(page_table_t *pt, uintptr_t va);
+/* Replace the frame and rights of a mapped page in place (no table page is
+ * freed or needed) and invalidate it; ENOENT, EINVAL. */
+errno_t page_mapping_update(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags);
 /* Change the rights of a mapped page and invalidate it; ENOENT, EINVAL. */
 errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags);
 /* Look a page up: EOK with *pa (of the byte va) and *flags, or ENOENT. */

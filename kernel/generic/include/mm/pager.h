@@ -25,6 +25,24 @@ struct as_area;
 struct phone;
 
 typedef struct pager_obj pager_obj_t;
+struct call;
+
+/* A page-in request as the answer must fit it, and the frames the answer
+ * supplied (references held until mapped, or dropped with the call). */
+typedef struct pager_run {
+	size_t wanted; /* pages asked for */
+	unsigned area_flags; /* the faulting area's AS_AREA_* flags */
+	unsigned right; /* the right the access needs */
+	unsigned rights; /* granted by the answer */
+	size_t got; /* frames referenced in pa[] */
+	uintptr_t pa[PAGER_RUN_MAX];
+} pager_run_t;
+
+void pager_run_free(pager_run_t *run);
+/* SYS_IPC_ANSWER of a page-in, in the pager's context: check the answer
+ * and take a frame reference on every page it supplies while they are
+ * known to be the pager's.  EOK, or EINVAL for a malformed answer. */
+errno_t pager_answer_prepare(struct call *call, const ipc_msg_t *args);
 
 void pager_init(void);
 

@@ -57,5 +57,6 @@ sysarg_t sys_as_area_unmap(const sysargs_t *args);
 sysarg_t sys_as_area_protect(const sysargs_t *args);
 sysarg_t sys_as_area_query(const sysargs_t *args);
 sysarg_t sys_as_area_list(const sysargs_t *args);
+sysarg_t sys_as_area_create_pager(const sysargs_t *args);
 
 #endif
