@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Boot the Linux fault benchmark (tools/linux-bench/build.sh makes it) in
+# QEMU with the same machine as tools/qemu.sh: -machine pc, 1 CPU, the same
+# memory, -cpu max under TCG and host,-arch-capabilities under KVM.  The
+# serial output goes to stdout (and to --log); the guest powers itself off.
+#
+#   tools/linux-bench/run.sh [--accel tcg|kvm] [--timeout S] [--log FILE]
+#                            [--memory MB]
+#
+# LINUX_BENCH_APPEND adds words to the kernel command line (for example
+# "mitigations=off"; default nothing).
+#
+# Exit status: 0 the guest printed "linux: faultbench done" and powered off;
+# 1 it ran but failed; 2 KVM stopped with an internal error (QEMU is ended
+# at once instead of waiting for the timeout); 124 timeout; 3 anything else.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$top/build}
+dir=${LINUX_BENCH_DIR:-$BUILD_DIR/linux-bench}
+accel=${QEMU_ACCEL:-tcg} timeout=120 log="" memory=256
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--accel) accel=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--memory) memory=$2; shift 2 ;;
+	*) echo "linux-bench/run.sh: unknown option $1" >&2; exit 3 ;;
+	esac
+done
+for f in vmlinuz initramfs.cpio; do
+	[ -s "$dir/$f" ] || { echo "linux-bench: $dir/$f missing; run tools/linux-bench/build.sh" >&2; exit 3; }
+done
+
+cpu=max
+[ "$accel" = kvm ] && cpu=host,-arch-capabilities
+append="console=ttyS0 quiet panic=-1 ${LINUX_BENCH_APPEND:-}"
+tmplog=""
+if [ -z "$log" ]; then
+	tmplog=$(mktemp) || exit 3
+	log=$tmplog
+fi
+: > "$log" || { echo "linux-bench: cannot write $log" >&2; exit 3; }
+
+# QEMU in the background writing to the log; we follow the log so that a
+# KVM internal error (QEMU then stops the guest and waits forever) ends the
+# run at once.  panic=-1 with -no-reboot makes a guest panic end QEMU too.
+qemu-system-x86_64 -machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1 \
+	-no-reboot -display none -monitor none -serial stdio \
+	-kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio" -append "$append" \
+	< /dev/null > "$log" 2>&1 &
+qemu=$!
+tail -n +1 -f --pid=$qemu "$log" | tr -d '\r' &
+tailer=$!
+stop_qemu() {
+	kill "$qemu" 2> /dev/null
+	sleep 1
+	kill -9 "$qemu" 2> /dev/null
+	wait "$qemu" 2> /dev/null
+}
+trap 'stop_qemu; kill "$tailer" 2> /dev/null; [ -n "$tmplog" ] && rm -f "$tmplog"; exit 3' INT TERM
+
+status=""
+start=$SECONDS
+while kill -0 "$qemu" 2> /dev/null; do
+	if grep -q "KVM internal error" "$log"; then
+		stop_qemu; status=2; break
+	fi
+	if [ "$timeout" -gt 0 ] && [ $((SECONDS - start)) -ge "$timeout" ]; then
+		stop_qemu; status=124; break
+	fi
+	sleep 1
+done
+if [ -z "$status" ]; then
+	wait "$qemu"
+	qstatus=$?
+	if grep -q "^linux: faultbench done" "$log"; then
+		status=0
+	elif grep -q "^linux: faultbench failed" "$log"; then
+		status=1
+	else
+		echo "linux-bench: QEMU ended with status $qstatus before the benchmark finished" >&2
+		status=3
+	fi
+fi
+wait "$tailer" 2> /dev/null
+[ -n "$tmplog" ] && rm -f "$tmplog"
+case $status in
+2) echo "linux-bench: KVM internal error; QEMU ended" >&2 ;;
+124) echo "linux-bench: timed out after ${timeout}s" >&2 ;;
+esac
+exit "$status"
