@@ -346,6 +346,10 @@ static const child_mode_t child_modes[] = {
 
 int child_main(int argc, char **argv)
 {
+	bool found;
+	int rc = child_ipc_main(argc, argv, &found);
+	if (found)
+		return rc;
 	for (size_t i = 0; i < sizeof(child_modes) / sizeof(child_modes[0]); i++) {
 		if (strcmp(argv[0], child_modes[i].name) == 0)
 			return child_modes[i].fn(argc, argv);

@@ -9,6 +9,7 @@
 #include <abi/task.h>
 #include <as.h>
 #include <errno.h>
+#include <ipc.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -43,5 +44,80 @@ uint64_t frames_free(void);
 /* Free frames once they are back to @a want (waiting for the kernel to
  * finish freeing, up to about a second); the last count read. */
 uint64_t frames_settle(uint64_t want);
+
+/*
+ * IPC and pager tests (test_ipc.c, test_share.c, test_pager.c).  Their
+ * children are in child_ipc.c; the helpers in ipc_util.c.
+ */
+
+/* The test server: "tester child:server NAME" registers NAME and serves
+ * these methods (and connect, data write/read, share out/in) with
+ * TS_THREADS threads. */
+#define TS_THREADS 4
+enum {
+	TS_PING = IPC_M_FIRST_USER, /* arg0 -> arg0 + 1, arg1 = server task id */
+	TS_CONN, /* -> arg0 = ev.conn (the connection's badge) */
+	TS_QUIT, /* answered, then the server exits 0 */
+	TS_DIE, /* the server exits 3 without answering */
+	TS_HOLD, /* never answered (the server keeps the call) */
+	TS_SLEEP, /* answered after arg0 microseconds */
+	TS_LIMIT, /* data write/read move at most arg0 bytes from now on */
+	TS_MEM_READ, /* arg0 TS_MEM_*, arg1 offset -> arg0 the 64-bit word there */
+	TS_MEM_WRITE, /* arg0 TS_MEM_*, arg1 offset, arg2 the word to write */
+	TS_SHARE_WANT, /* share-outs are accepted asking for rights arg0 (0: as offered) */
+};
+#define TS_MEM_SHARED_OUT 0 /* the area we shared out to the server */
+#define TS_MEM_SHARED_IN 1 /* the area the server gave us (share-in) */
+/* The first word of every page of a share-in area, plus the page index. */
+#define TS_SHARE_IN_PATTERN 0x5348415245494e00ULL
+
+/* The test pager: "tester child:tpager MODE NAME" (lib/pager).  MODE is
+ * what its page-in does: good (a page of its own with TP_PATTERN + page
+ * index), unmap-after (the same from a page it unmaps right after the
+ * answer), error (EIO), unmapped, toomany, zeropages, rights, kernel,
+ * unaligned (garbage answers), silent (never answers), die (exits
+ * mid-fault). */
+enum {
+	TP_CREATE = IPC_M_FIRST_USER, /* -> arg0 a new object id */
+	TP_PING, /* -> arg0 page-ins seen so far */
+	TP_QUIT, /* answered, then the pager exits 0 */
+};
+#define TP_PATTERN 0x7061676572000000ULL
+/* The area the test pager's client binds (pages). */
+#define TP_AREA_PAGES 4
+
+typedef struct test_server {
+	char name[24];
+	task_id_t task;
+	cap_handle_t phone;
+} test_server_t;
+
+/* True if libc's memory is on the anon pager (else a note says so). */
+bool pager_ready(void);
+/* A name for a server of this test run, unique in the run (<= 16). */
+void test_name_make(char *buf, size_t size, const char *tag);
+/* Spawn "tester ARGS" where ARGS contains NAME and connect to NAME. */
+errno_t test_server_spawn(test_server_t *s, const char *mode, const char *tag);
+/* Start a test server ("child:server"). */
+errno_t test_server_start(test_server_t *s);
+/* Send @a method (TS_QUIT/TP_QUIT), wait for the task, hang up. */
+void test_server_stop(test_server_t *s, uint64_t method, task_exit_info_t *info);
+
+/* A phone to this very task (the tester registers itself with ns once;
+ * each call makes a new connection).  Calls through it arrive in our own
+ * answerbox with ev.conn == SELF_BADGE. */
+#define SELF_BADGE 0x5e1fULL
+errno_t self_phone_open(cap_handle_t *phone);
+/* Hang it up and take the hangup notice it leaves in our box. */
+void self_phone_close(cap_handle_t phone);
+/* Take (and drop) the events in our box until none came for @a quiet_us:
+ * the hangup notices ns leaves when it drops its phones to us. */
+void events_drain(uint64_t quiet_us);
+/* The next event in our box other than a hangup notice (ETIMEOUT after
+ * @a timeout_us). */
+errno_t self_event_wait(ipc_event_t *ev, uint64_t timeout_us);
+
+/* Children of the IPC tests (child_ipc.c); 0 if @a argv[0] is not one. */
+int child_ipc_main(int argc, char **argv, bool *found);
 
 #endif

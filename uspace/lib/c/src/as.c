@@ -7,6 +7,12 @@ errno_t as_area_create(uintptr_t base, size_t size, unsigned flags, uintptr_t *b
 	return (errno_t) syscall4(SYS_AS_AREA_CREATE, base, size, flags, base_out);
 }
 
+errno_t as_area_create_pager(
+    uintptr_t base, size_t size, unsigned flags, const as_pager_spec_t *spec, uintptr_t *base_out)
+{
+	return (errno_t) syscall5(SYS_AS_AREA_CREATE_PAGER, base, size, flags, spec, base_out);
+}
+
 errno_t as_area_destroy(uintptr_t base)
 {
 	return (errno_t) syscall1(SYS_AS_AREA_DESTROY, base);

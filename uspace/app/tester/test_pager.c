@@ -1,0 +1,419 @@
+/*
+ * Pager-backed memory: libc on the anon pager, zero fill, one object in
+ * two areas and two tasks, copy-on-write clones, many threads faulting at
+ * once, area operations on pager areas, the test pager's failures (each
+ * kills only the faulting task, with the pager error in its report), and
+ * 500 tasks on pager memory giving every frame back.
+ */
+#include "tester.h"
+#include <anon.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <task.h>
+#include <thread.h>
+#include <utest.h>
+
+#define PAGES 64
+#define SETTLE_TRIES 200
+#define SETTLE_US 5000
+
+static volatile uint64_t *page_word(uintptr_t base, size_t page, size_t word)
+{
+	return (volatile uint64_t *) (base + page * PAGE_SIZE) + word;
+}
+
+static bool stats(anon_stats_t *st)
+{
+	return UT_CHECK_OK(anon_stats_get(anon_phone(), st));
+}
+
+/* The anon pager's object count once it is back to @a want (the UNREFs
+ * of destroyed areas arrive asynchronously). */
+static uint64_t objects_settle(uint64_t want)
+{
+	anon_stats_t st = { 0 };
+	for (int i = 0; i < SETTLE_TRIES; i++) {
+		if (anon_stats_get(anon_phone(), &st) != EOK || st.objects <= want)
+			break;
+		thread_sleep_us(SETTLE_US);
+	}
+	return st.objects;
+}
+
+/* A new object of the anon pager and an area of @a pages bound to it. */
+static errno_t anon_area(uint64_t *id, size_t pages, uintptr_t *base)
+{
+	errno_t rc = anon_object_create(anon_phone(), id);
+	if (rc != EOK)
+		return rc;
+	as_pager_spec_t spec = { .phone = anon_phone(), .object = *id };
+	return as_area_create_pager(0, pages * PAGE_SIZE, RW, &spec, base);
+}
+
+static errno_t anon_area_bind(uint64_t id, size_t pages, uintptr_t *base)
+{
+	as_pager_spec_t spec = { .phone = anon_phone(), .object = id };
+	return as_area_create_pager(0, pages * PAGE_SIZE, RW, &spec, base);
+}
+
+static int backend_of(uintptr_t addr)
+{
+	as_area_info_t info;
+	return as_area_query(addr, &info) == EOK ? (int) info.backend : -1;
+}
+
+static int stack_backend_thread(void *arg)
+{
+	(void) arg;
+	volatile int local = 0;
+	return backend_of((uintptr_t) &local);
+}
+
+UTEST(pager_libc_memory)
+{
+	int status = 0;
+	tid_t tid;
+	uintptr_t b;
+	UT_ASSERT(pager_ready());
+	void *p = malloc(64);
+	UT_CHECK_EQ(backend_of((uintptr_t) p), AS_BACKEND_PAGER);
+	free(p);
+	UT_ASSERT_OK(thread_create(stack_backend_thread, NULL, &tid));
+	UT_CHECK_OK(thread_join(tid, &status));
+	UT_CHECK_EQ(status, AS_BACKEND_PAGER);
+	UT_ASSERT_OK(as_area_create_anon(0, PAGE_SIZE, RW, &b));
+	UT_CHECK_EQ(backend_of(b), AS_BACKEND_PAGER);
+	UT_CHECK_OK(as_area_destroy(b));
+	UT_ASSERT_OK(as_area_create(0, PAGE_SIZE, RW, &b));
+	UT_CHECK_EQ(backend_of(b), AS_BACKEND_WIRED);
+	UT_CHECK_OK(as_area_destroy(b));
+}
+
+UTEST(pager_zero_fill)
+{
+	anon_stats_t s0, s1, s2;
+	as_area_info_t info;
+	uintptr_t b;
+	UT_ASSERT(pager_ready() && stats(&s0));
+	UT_ASSERT_OK(as_area_create_anon(0, PAGES * PAGE_SIZE, RW, &b));
+	UT_CHECK_OK(as_area_query(b, &info));
+	UT_CHECK_EQ(info.resident, 0);
+	bool zero = true;
+	for (size_t i = 0; i < PAGES * PAGE_SIZE / 8; i++)
+		zero = zero && page_word(b, 0, i)[0] == 0;
+	UT_CHECK(zero);
+	UT_CHECK_OK(as_area_query(b, &info));
+	UT_CHECK_EQ(info.resident, PAGES);
+	if (stats(&s1)) /* reads map the one zero page: no new data pages */
+		UT_CHECK_EQ(s1.resident, s0.resident);
+	for (size_t i = 0; i < PAGES; i++)
+		*page_word(b, i, i % 512) = i + 1;
+	for (size_t i = 0; i < PAGES; i++)
+		UT_CHECK_EQ(*page_word(b, i, i % 512), i + 1);
+	if (stats(&s2)) {
+		UT_CHECK_EQ(s2.resident, s0.resident + PAGES);
+		UT_CHECK(s2.faults >= s0.faults + PAGES / PAGER_RUN_MAX);
+		utest_note("faults served %llu -> %llu", (unsigned long long) s0.faults,
+		    (unsigned long long) s2.faults);
+	}
+	UT_CHECK_OK(as_area_destroy(b));
+	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+}
+
+/* One object: two areas of this task and one of a child see the same
+ * frames. */
+UTEST(pager_object_shared_two_tasks)
+{
+	anon_stats_t s0;
+	uint64_t id;
+	uintptr_t a1, a2;
+	task_exit_info_t info;
+	char args[64];
+	UT_ASSERT(pager_ready() && stats(&s0));
+	UT_ASSERT_OK(anon_area(&id, 8, &a1));
+	UT_ASSERT_OK(anon_area_bind(id, 8, &a2));
+	for (size_t i = 0; i < 8; i++)
+		*page_word(a1, i, 0) = 0xa000 + i;
+	for (size_t i = 0; i < 8; i++)
+		UT_CHECK_EQ(*page_word(a2, i, 0), 0xa000 + i);
+	snprintf(args, sizeof(args), "child:anon-peek %llu 8", (unsigned long long) id);
+	UT_CHECK_OK(child_run(args, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 0);
+	for (size_t i = 0; i < 8; i++) {
+		UT_CHECK_EQ(*page_word(a1, i, 1), 0xb000 + i);
+		UT_CHECK_EQ(*page_word(a2, i, 1), 0xb000 + i);
+	}
+	UT_CHECK_OK(as_area_destroy(a1));
+	UT_CHECK_EQ(*page_word(a2, 3, 0), 0xa003);
+	UT_CHECK_OK(as_area_destroy(a2));
+	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+}
+
+UTEST(pager_cow_clone)
+{
+	anon_stats_t s0, sa, s1, s2;
+	uint64_t ida, idb;
+	uintptr_t a, b;
+	UT_ASSERT(pager_ready() && stats(&s0));
+	UT_ASSERT_OK(anon_area(&ida, 8, &a));
+	for (size_t i = 0; i < 6; i++)
+		*page_word(a, i, 0) = 0x100 + i;
+	UT_ASSERT(stats(&sa));
+	UT_ASSERT_OK(anon_object_clone(anon_phone(), ida, &idb));
+	UT_ASSERT_OK(anon_area_bind(idb, 8, &b));
+	for (size_t i = 0; i < 6; i++)
+		UT_CHECK_EQ(*page_word(b, i, 0), 0x100 + i);
+	UT_CHECK_EQ(*page_word(b, 6, 0), 0);
+	if (stats(&s1)) { /* reading shares the frames */
+		UT_CHECK_EQ(s1.resident, sa.resident);
+		UT_CHECK_EQ(s1.cow_copies, sa.cow_copies);
+	}
+	*page_word(a, 0, 0) = 0x200; /* the source writes: the clone keeps */
+	UT_CHECK_EQ(*page_word(b, 0, 0), 0x100);
+	*page_word(b, 1, 0) = 0x300; /* the clone writes: the source keeps */
+	UT_CHECK_EQ(*page_word(a, 1, 0), 0x101);
+	UT_CHECK_EQ(*page_word(a, 2, 0), 0x102);
+	UT_CHECK_EQ(*page_word(b, 2, 0), 0x102);
+	if (stats(&s2))
+		UT_CHECK_EQ(s2.cow_copies, s1.cow_copies + 2);
+	*page_word(b, 6, 0) = 5; /* never written by the source */
+	UT_CHECK_EQ(*page_word(a, 6, 0), 0);
+	UT_CHECK_OK(as_area_destroy(a));
+	UT_CHECK_EQ(*page_word(b, 2, 0), 0x102); /* the clone outlives it */
+	UT_CHECK_OK(as_area_destroy(b));
+	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+}
+
+/* A clone of a clone shares what both have not written. */
+UTEST(pager_cow_clone_of_clone)
+{
+	anon_stats_t s0;
+	uint64_t ida, idb, idc;
+	uintptr_t a, b, c;
+	UT_ASSERT(pager_ready() && stats(&s0));
+	UT_ASSERT_OK(anon_area(&ida, 4, &a));
+	for (size_t i = 0; i < 4; i++)
+		*page_word(a, i, 0) = 0x100 + i;
+	UT_ASSERT_OK(anon_object_clone(anon_phone(), ida, &idb));
+	UT_ASSERT_OK(anon_area_bind(idb, 4, &b));
+	*page_word(b, 1, 0) = 0x300;
+	UT_ASSERT_OK(anon_object_clone(anon_phone(), idb, &idc));
+	UT_ASSERT_OK(anon_area_bind(idc, 4, &c));
+	UT_CHECK_EQ(*page_word(c, 1, 0), 0x300);
+	UT_CHECK_EQ(*page_word(c, 0, 0), 0x100);
+	*page_word(c, 0, 0) = 0x400;
+	*page_word(a, 2, 0) = 0x500;
+	UT_CHECK_EQ(*page_word(b, 0, 0), 0x100);
+	UT_CHECK_EQ(*page_word(a, 0, 0), 0x100);
+	UT_CHECK_EQ(*page_word(b, 2, 0), 0x102);
+	UT_CHECK_EQ(*page_word(c, 2, 0), 0x102);
+	UT_CHECK_EQ(*page_word(c, 3, 0), 0x103);
+	UT_CHECK_OK(as_area_destroy(b));
+	UT_CHECK_EQ(*page_word(c, 1, 0), 0x300);
+	UT_CHECK_OK(as_area_destroy(a));
+	UT_CHECK_OK(as_area_destroy(c));
+	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+}
+
+#define FAULTERS 8
+#define SAME_ADDS 1000
+
+typedef struct faulters {
+	uintptr_t base;
+	volatile bool go;
+} faulters_t;
+
+typedef struct faulter {
+	faulters_t *f;
+	unsigned index;
+} faulter_t;
+
+static int faulter_thread(void *arg)
+{
+	faulter_t *me = arg;
+	uintptr_t b = me->f->base;
+	while (!me->f->go)
+		thread_yield();
+	/* The same untouched page: read first (zero page), then write. */
+	if (*page_word(b, PAGES - 1, me->index) != 0)
+		return 1;
+	*page_word(b, PAGES - 1, me->index) = me->index + 1;
+	/* The same page, written by everyone at once. */
+	for (int i = 0; i < SAME_ADDS; i++)
+		__atomic_fetch_add(page_word(b, 0, 0), 1, __ATOMIC_RELAXED);
+	/* Pages of our own. */
+	for (size_t p = 1 + me->index * 7; p < 1 + (me->index + 1) * 7; p++)
+		*page_word(b, p, 3) = p * 1000 + me->index;
+	return 0;
+}
+
+UTEST(pager_threads_fault_together)
+{
+	faulters_t f = { 0 };
+	faulter_t fs[FAULTERS];
+	tid_t tids[FAULTERS];
+	UT_ASSERT(pager_ready());
+	UT_ASSERT_OK(as_area_create_anon(0, PAGES * PAGE_SIZE, RW, &f.base));
+	unsigned n = 0;
+	for (; n < FAULTERS; n++) {
+		fs[n] = (faulter_t){ &f, n };
+		if (!UT_CHECK_OK(thread_create(faulter_thread, &fs[n], &tids[n])))
+			break;
+	}
+	f.go = true;
+	for (unsigned i = 0; i < n; i++) {
+		int status = -1;
+		UT_CHECK_OK(thread_join(tids[i], &status));
+		UT_CHECK_EQ(status, 0);
+	}
+	UT_CHECK_EQ(*page_word(f.base, 0, 0), (uint64_t) n * SAME_ADDS);
+	for (unsigned t = 0; t < n; t++) {
+		UT_CHECK_EQ(*page_word(f.base, PAGES - 1, t), t + 1);
+		for (size_t p = 1 + t * 7; p < 1 + (t + 1) * 7; p++)
+			UT_CHECK_EQ(*page_word(f.base, p, 3), p * 1000 + t);
+	}
+	UT_CHECK_OK(as_area_destroy(f.base));
+}
+
+/* Resize, unmap and protect on a pager area keep each page bound to its
+ * place in the object. */
+UTEST(pager_area_ops)
+{
+	uintptr_t b;
+	as_area_info_t info;
+	UT_ASSERT(pager_ready());
+	UT_ASSERT_OK(as_area_create_anon(TEST_FIXED_ADDR, 8 * PAGE_SIZE, RW | AS_AREA_FIXED, &b));
+	for (size_t i = 0; i < 8; i++)
+		*page_word(b, i, 0) = i + 1;
+	UT_CHECK_OK(as_area_resize(b, 16 * PAGE_SIZE));
+	UT_CHECK_EQ(*page_word(b, 7, 0), 8);
+	UT_CHECK_EQ(*page_word(b, 12, 0), 0);
+	*page_word(b, 12, 0) = 13;
+	UT_CHECK_OK(as_area_unmap(b + 2 * PAGE_SIZE, 2 * PAGE_SIZE));
+	UT_CHECK_EQ(*page_word(b, 1, 0), 2);
+	UT_CHECK_EQ(*page_word(b, 4, 0), 5);
+	UT_CHECK_EQ(*page_word(b, 12, 0), 13);
+	UT_CHECK_OK(as_area_protect(b + 5 * PAGE_SIZE, 2 * PAGE_SIZE, AS_AREA_READ));
+	UT_CHECK_EQ(*page_word(b, 6, 0), 7);
+	UT_CHECK_OK(as_area_query(b + 5 * PAGE_SIZE, &info));
+	UT_CHECK_EQ(info.flags, AS_AREA_READ);
+	UT_CHECK_EQ(info.backend, AS_BACKEND_PAGER);
+	UT_CHECK_OK(as_area_resize(b, PAGE_SIZE));
+	UT_CHECK_EQ(*page_word(b, 0, 0), 1);
+	for (uintptr_t a = b; a < b + 16 * PAGE_SIZE; a += PAGE_SIZE) {
+		if (as_area_query(a, &info) == EOK)
+			UT_CHECK_OK(as_area_destroy(info.base));
+	}
+}
+
+/* Does the end report name the pager error @a err? */
+static bool report_names(const char *msg, errno_t err)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "error %d", err);
+	return strstr(msg, "pager") &&
+	    (strstr(msg, str_error_name(err)) != NULL || strstr(msg, num) != NULL);
+}
+
+/* Run the test pager in @a mode and a client that touches its area: the
+ * client ends normally (@a want EOK) or faults with pager error @a want;
+ * the pager and the kernel go on; frames come back. */
+static void tpager_case(const char *mode, errno_t want)
+{
+	test_server_t p;
+	task_exit_info_t info, pinfo;
+	char args[64];
+	uint64_t before = frames_free();
+	snprintf(args, sizeof(args), "child:tpager %s", mode);
+	UT_ASSERT_OK(test_server_spawn(&p, args, "p"));
+	snprintf(args, sizeof(args), "child:tpager-client %s", p.name);
+	UT_CHECK_OK(child_run(args, &info));
+	utest_note("%s pager: client %s", mode, info.message[0] ? info.message : "exited");
+	if (want == EOK) {
+		UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+		UT_CHECK_EQ(info.status, 0);
+	} else {
+		UT_CHECK_EQ(info.reason, TASK_EXIT_FAULT);
+		UT_CHECK_EQ(info.fault_in_area, 1);
+		UT_CHECK_EQ(info.fault_access, FAULT_ACCESS_READ);
+		if (!UT_CHECK(report_names(info.message, want)))
+			utest_note("expected pager error %s", str_error_name(want));
+	}
+	bool dies = strcmp(mode, "die") == 0;
+	ipc_msg_t ans;
+	if (!dies && UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans)))
+		UT_CHECK(ans.arg[0] >= 1);
+	test_server_stop(&p, TP_QUIT, &pinfo);
+	UT_CHECK_EQ(pinfo.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(pinfo.status, dies ? 7 : 0);
+	uint64_t after = frames_settle(before);
+	if (!UT_CHECK(after >= before))
+		utest_note("%llu frames free before, %llu after", (unsigned long long) before,
+		    (unsigned long long) after);
+}
+
+UTEST(pager_test_pager_good)
+{
+	tpager_case("good", EOK);
+}
+
+/* The pager unmaps its copy right after answering: the frame lives on. */
+UTEST(pager_test_pager_unmaps_after_answer)
+{
+	tpager_case("unmap-after", EOK);
+}
+
+UTEST(pager_test_pager_error)
+{
+	tpager_case("error", EIO);
+}
+
+UTEST(pager_test_pager_garbage)
+{
+	const char *modes[] = { "unmapped", "toomany", "zeropages", "rights", "kernel",
+		"unaligned" };
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		tpager_case(modes[i], EINVAL);
+}
+
+UTEST(pager_test_pager_silent)
+{
+	tpager_case("silent", ETIMEOUT);
+}
+
+UTEST(pager_test_pager_dies)
+{
+	tpager_case("die", EHANGUP);
+}
+
+#define PAGED_TASKS 500
+#define PAGED_BATCH 4
+
+static void paged_batch(void)
+{
+	task_id_t ids[PAGED_BATCH];
+	for (int i = 0; i < PAGED_BATCH; i++)
+		UT_ASSERT_OK(task_spawn(TESTER_MODULE, "child:paged", &ids[i]));
+	for (int i = 0; i < PAGED_BATCH; i++) {
+		task_exit_info_t info;
+		UT_ASSERT_OK(task_wait(ids[i], &info));
+		if (!UT_CHECK_EQ(info.status, 0))
+			utest_note("child:paged: %s", info.message);
+	}
+}
+
+UTEST(pager_tasks_500)
+{
+	anon_stats_t s0;
+	UT_ASSERT(pager_ready() && stats(&s0));
+	uint64_t before = frames_free();
+	for (int i = 0; i < PAGED_TASKS && !utest_failed(); i += PAGED_BATCH)
+		paged_batch();
+	uint64_t after = frames_settle(before);
+	if (!UT_CHECK(after >= before))
+		utest_note("%llu frames free before, %llu after %d tasks",
+		    (unsigned long long) before, (unsigned long long) after, PAGED_TASKS);
+	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+}

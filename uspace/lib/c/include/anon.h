@@ -1,0 +1,65 @@
+/*
+ * The anon pager (uspace/srv/pager/anon), client side, and libc's own
+ * memory on it.
+ *
+ * The anon pager registers as "anon" with ns.  Its objects are anonymous
+ * memory: zero-filled on first touch, shared by every area bound to the
+ * same object, cloned copy-on-write.  An area is bound to an object with
+ * as_area_create_pager() (abi/pager.h); the object lives while it has
+ * areas, and an object that never got one goes with ANON_DESTROY or when
+ * its creator's connection closes.
+ *
+ * The protocol (user methods on a phone to "anon"; docs/pager-abi.md):
+ *  ANON_CREATE            -> arg[0] new object id
+ *  ANON_CLONE  arg[0] id  -> arg[0] new object, a copy-on-write clone
+ *  ANON_DESTROY arg[0] id -> drop an object that has no area yet
+ *  ANON_STATS             -> arg[0] objects, arg[1] resident pages,
+ *      arg[2] faults served, arg[3] frames held, arg[4] copy-on-write
+ *      copies made
+ */
+#ifndef LIBC_ANON_H_
+#define LIBC_ANON_H_
+
+#include <abi/errno.h>
+#include <abi/ipc.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ANON_NAME "anon"
+
+#define ANON_CREATE (IPC_M_FIRST_USER + 0)
+#define ANON_CLONE (IPC_M_FIRST_USER + 1)
+#define ANON_DESTROY (IPC_M_FIRST_USER + 2)
+#define ANON_STATS (IPC_M_FIRST_USER + 3)
+
+typedef struct anon_stats {
+	uint64_t objects; /* objects alive */
+	uint64_t resident; /* distinct pages holding data */
+	uint64_t faults; /* page-ins answered with pages */
+	uint64_t frames; /* frames the pager holds (whole blocks) */
+	uint64_t cow_copies; /* pages copied on a write to a shared page */
+} anon_stats_t;
+
+errno_t anon_object_create(cap_handle_t phone, uint64_t *id);
+errno_t anon_object_clone(cap_handle_t phone, uint64_t id, uint64_t *clone);
+errno_t anon_object_destroy(cap_handle_t phone, uint64_t id);
+errno_t anon_stats_get(cap_handle_t phone, anon_stats_t *st);
+
+/*
+ * libc's memory.  At startup a task connects to "anon" (unless it
+ * defines libc_memory_wired, see as.h); then anon_phone() is that phone
+ * and the heap, thread stacks and as_area_create_anon() areas are
+ * pager-backed.  CAP_NIL: no pager, everything is wired.
+ */
+cap_handle_t anon_phone(void);
+/* True if libc's memory is pager-backed now (false also when the kernel
+ * refused pager areas: then libc went back to wired). */
+bool anon_paging(void);
+
+/* An area of its own new anon object at @a base (as as_area_create):
+ * pager-backed when the task has the pager, else wired.  Destroy it with
+ * as_area_destroy() (the object goes with its last area). */
+errno_t as_area_create_anon(uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * IPC for user space (abi/ipc.h is the contract; docs/ipc.md the guide).
+ *
+ * Three layers:
+ *  - the system calls, one function each (ipc_call .. ipc_hangup, and the
+ *    pager's pager_object_revoke / pager_object_set_size);
+ *  - synchronous requests: ipc_request() sends a call with a fresh private
+ *    cookie (IPC_COOKIE_SYNC) and waits for exactly that answer, so any
+ *    number of threads may each make requests while other threads serve;
+ *    the system-method helpers (connect, data, share) are built on it;
+ *  - serving: ipc_serve() runs worker threads that take events and call a
+ *    handler, plus the accept helpers a handler answers system methods
+ *    with.
+ *
+ * Every function returns an errno_t.  A request returns the error of the
+ * send (ENOENT bad phone, EHANGUP, ELIMIT, EFAULT, EINVAL) or, once sent,
+ * the retval of the answer.
+ */
+#ifndef LIBC_IPC_H_
+#define LIBC_IPC_H_
+
+#include <abi/errno.h>
+#include <abi/ipc.h>
+#include <abi/pager.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A message literal: IPC_MSG(method, a0, a1, ...); missing words are 0. */
+#define IPC_MSG(m, ...) ((ipc_msg_t){ .method = (m), .arg = { __VA_ARGS__ } })
+
+/* The system calls (abi/ipc.h). */
+errno_t ipc_call(cap_handle_t phone, const ipc_msg_t *msg, uint64_t cookie);
+errno_t ipc_wait(ipc_event_t *ev, uint64_t timeout_us, unsigned flags, uint64_t cookie);
+errno_t ipc_answer(cap_handle_t call, errno_t retval, ipc_msg_t *args);
+errno_t ipc_forward(cap_handle_t call, cap_handle_t phone, const ipc_msg_t *msg, unsigned flags);
+errno_t ipc_hangup(cap_handle_t phone);
+
+/* Pager to kernel (abi/pager.h). */
+errno_t pager_object_revoke(uint64_t object, uint64_t offset, size_t size);
+errno_t pager_object_set_size(uint64_t object, uint64_t size);
+
+/* A cookie no other request of this task uses, with IPC_COOKIE_SYNC. */
+uint64_t ipc_cookie_sync_new(void);
+
+/* Send @a msg through @a phone and wait for its answer; *answer (may be
+ * NULL) gets the answer's words (method: the method sent). */
+errno_t ipc_request_msg(cap_handle_t phone, const ipc_msg_t *msg, ipc_msg_t *answer);
+errno_t ipc_request(cap_handle_t phone, uint64_t method, uint64_t a0, uint64_t a1, uint64_t a2,
+    uint64_t a3, uint64_t a4, ipc_msg_t *answer);
+
+/* IPC_M_CONNECT_ME_TO with words a0..a3: *phone_out gets the new phone. */
+errno_t ipc_connect_me_to(cap_handle_t phone, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+    cap_handle_t *phone_out);
+/* IPC_M_CONNECT_TO_ME: give the other side a phone to us; calls through
+ * it arrive here with ev.conn == @a badge. */
+errno_t ipc_connect_to_me(
+    cap_handle_t phone, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t badge);
+/* Copy @a size bytes to / from the other side (at most IPC_DATA_MAX);
+ * *done (may be NULL) gets the bytes moved (the other side may take or
+ * give fewer). */
+errno_t ipc_data_write(cap_handle_t phone, const void *src, size_t size, size_t *done);
+errno_t ipc_data_read(cap_handle_t phone, void *dst, size_t size, size_t *done);
+/* Offer our area at @a base with @a rights to the other side. */
+errno_t ipc_share_out(cap_handle_t phone, uintptr_t base, unsigned rights);
+/* Ask the other side for an area of @a size bytes with @a rights; map it
+ * at @a where (0: anywhere); *base_out gets where it is. */
+errno_t ipc_share_in(
+    cap_handle_t phone, size_t size, unsigned rights, uintptr_t where, uintptr_t *base_out);
+
+/* Answer helpers for a handler (ev is an IPC_EV_CALL of that method). */
+errno_t ipc_connect_accept(const ipc_event_t *ev, uint64_t badge);
+/* DATA_WRITE: take up to @a max bytes into @a dst; *got (may be NULL)
+ * gets how many. */
+errno_t ipc_data_write_accept(const ipc_event_t *ev, void *dst, size_t max, size_t *got);
+/* DATA_READ: give up to @a size bytes from @a src. */
+errno_t ipc_data_read_accept(const ipc_event_t *ev, const void *src, size_t size);
+/* SHARE_OUT: map the offered area at @a where (0: anywhere) with
+ * @a rights; *base_out gets its base. */
+errno_t ipc_share_out_accept(
+    const ipc_event_t *ev, uintptr_t where, unsigned rights, uintptr_t *base_out);
+/* SHARE_IN: hand out our area at @a base. */
+errno_t ipc_share_in_accept(const ipc_event_t *ev, uintptr_t base);
+
+/* The serving loop.  The handler gets every event a worker takes: calls
+ * (it must answer or forward ev->call, now or later), hangups, and
+ * answers to asynchronous ipc_call()s without IPC_COOKIE_SYNC. */
+typedef void (*ipc_handler_t)(ipc_event_t *ev);
+/* Serve with @a nthreads workers (the calling thread is one of them; one
+ * ipc_serve per task).  Returns only when waiting fails (EINTR: the task
+ * is ending; ENOTSUP: no IPC); the other workers end the same way. */
+errno_t ipc_serve(ipc_handler_t handler, unsigned nthreads);
+
+#endif

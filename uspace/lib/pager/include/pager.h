@@ -1,0 +1,87 @@
+/*
+ * lib/pager: what a user-space pager is written with (docs/pager-abi.md is
+ * the guide, abi/pager.h the contract).
+ *
+ * A pager keeps objects (pager_object_t: an id clients bind areas to, and
+ * the pager's own state in .data) and answers page-ins for them.  The
+ * library runs the request loop (pager_serve: registers the name with ns,
+ * then ipc_serve with several threads), accepts client connections, keeps
+ * the object table, and turns the kernel's calls into callbacks:
+ *
+ *   IPC_M_PAGE_IN             ops->page_in(fault): answer it with
+ *                             pager_supply() or pager_fail()
+ *   IPC_M_PAGER_OBJECT_REF    the object has an area now
+ *   IPC_M_PAGER_OBJECT_UNREF  its last area went: the object leaves the
+ *                             table; ops->object_free() once nobody uses it
+ *   client calls (methods >= IPC_M_FIRST_USER)  ops->client_call(ev)
+ *
+ * An object that never got an area goes with pager_object_drop() or when
+ * the connection that created it closes.  Page-ins for unknown objects
+ * are failed with ENOENT by the library.
+ */
+#ifndef PAGER_H_
+#define PAGER_H_
+
+#include <abi/errno.h>
+#include <abi/ipc.h>
+#include <abi/pager.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct pager_object {
+	uint64_t id;
+	void *data; /* the pager's per-object state */
+	/* The library's: */
+	struct pager_object *next; /* hash chain */
+	unsigned refs; /* the table's and every pager_object_get()'s */
+	unsigned areas; /* REFs minus UNREFs */
+	bool bound; /* it has had an area */
+	bool in_table;
+	uint64_t owner; /* the creating connection's badge */
+} pager_object_t;
+
+typedef struct pager_fault {
+	cap_handle_t call; /* answer with pager_supply() or pager_fail() */
+	pager_object_t *object; /* held for the callback */
+	uint64_t offset; /* of the faulting page in the object */
+	size_t pages; /* wanted, >= 1 */
+	unsigned access; /* FAULT_ACCESS_* */
+	unsigned hints; /* PAGE_IN_* */
+	uint64_t conn; /* badge of the client's connection */
+} pager_fault_t;
+
+typedef struct pager_ops {
+	/* Answer the fault (in this call or later, from any thread). */
+	void (*page_in)(pager_fault_t *fault);
+	/* The object is gone from the table and unused: free obj->data. */
+	void (*object_free)(pager_object_t *obj);
+	/* A client call (method >= IPC_M_FIRST_USER): answer ev->call.
+	 * NULL: every client call is answered ENOTSUP. */
+	void (*client_call)(ipc_event_t *ev);
+	/* A client connection closed (may be NULL). */
+	void (*client_hangup)(uint64_t conn);
+} pager_ops_t;
+
+/* Register @a name with ns and serve with @a nthreads threads; returns
+ * only if registering or waiting fails. */
+errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads);
+
+/* A new object with a fresh id for the client on connection @a owner;
+ * the caller gets it held (pager_object_put when done). */
+errno_t pager_object_create(uint64_t owner, void *data, pager_object_t **out);
+/* The object @a id, held, or NULL. */
+pager_object_t *pager_object_get(uint64_t id);
+void pager_object_put(pager_object_t *obj);
+/* The client drops @a id: an object without areas goes now (EOK);
+ * ENOENT unknown, EBUSY it has areas (it goes with the last). */
+errno_t pager_object_drop(uint64_t id);
+size_t pager_object_count(void);
+
+/* Answer a page-in: @a pages pages at @a addr in this pager's address
+ * space, mapped into the client with @a rights (AS_AREA_*). */
+errno_t pager_supply(cap_handle_t call, uintptr_t addr, size_t pages, unsigned rights);
+/* Fail a page-in: the faulting task ends with "pager error @a err". */
+errno_t pager_fail(cap_handle_t call, errno_t err);
+
+#endif

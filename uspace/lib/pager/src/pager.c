@@ -1,0 +1,245 @@
+/*
+ * lib/pager: request loop, object table, supply and fail answers.
+ *
+ * The object table is a hash of chains keyed by id behind one lock.  An
+ * object has a reference count: one for being in the table and one per
+ * pager_object_get() in progress (a page-in callback holds one), so an
+ * UNREF that removes an object while another thread still serves a fault
+ * on it frees it only when that thread is done.
+ *
+ * Connections: every client connects through ns; the library accepts with
+ * a fresh badge, which page-ins (ev.conn of the kernel's call is the
+ * badge of the phone the area was bound through) and client calls carry.
+ * When a connection closes, the objects it created and never bound go.
+ */
+#include <ipc.h>
+#include <lock.h>
+#include <ns.h>
+#include <pager.h>
+#include <stdlib.h>
+
+#define PAGER_BUCKETS 256
+#define PAGER_THREADS_DEFAULT 4
+
+static pager_object_t *pager_table[PAGER_BUCKETS];
+static lock_t pager_table_lock = LOCK_INITIALIZER;
+static size_t pager_objects;
+static uint64_t pager_id_next = 1;
+static uint64_t pager_badge_next = 1;
+static const pager_ops_t *pager_ops;
+
+static size_t pager_bucket(uint64_t id)
+{
+	return (size_t) ((id * 0x9e3779b97f4a7c15ULL) >> 56) % PAGER_BUCKETS;
+}
+
+/* Take @a obj out of the table (lock held); false if it was not in. */
+static bool pager_table_remove_locked(pager_object_t *obj)
+{
+	if (!obj->in_table)
+		return false;
+	pager_object_t **link = &pager_table[pager_bucket(obj->id)];
+	while (*link != obj)
+		link = &(*link)->next;
+	*link = obj->next;
+	obj->in_table = false;
+	pager_objects--;
+	return true;
+}
+
+errno_t pager_object_create(uint64_t owner, void *data, pager_object_t **out)
+{
+	pager_object_t *obj = malloc(sizeof(*obj));
+	if (!obj)
+		return ENOMEM;
+	*obj = (pager_object_t){ .data = data, .refs = 2, .in_table = true, .owner = owner };
+	lock_acquire(&pager_table_lock);
+	obj->id = pager_id_next++;
+	size_t b = pager_bucket(obj->id);
+	obj->next = pager_table[b];
+	pager_table[b] = obj;
+	pager_objects++;
+	lock_release(&pager_table_lock);
+	*out = obj;
+	return EOK;
+}
+
+pager_object_t *pager_object_get(uint64_t id)
+{
+	lock_acquire(&pager_table_lock);
+	pager_object_t *obj = pager_table[pager_bucket(id)];
+	while (obj && obj->id != id)
+		obj = obj->next;
+	if (obj)
+		obj->refs++;
+	lock_release(&pager_table_lock);
+	return obj;
+}
+
+void pager_object_put(pager_object_t *obj)
+{
+	lock_acquire(&pager_table_lock);
+	bool last = --obj->refs == 0;
+	lock_release(&pager_table_lock);
+	if (!last)
+		return;
+	if (pager_ops && pager_ops->object_free)
+		pager_ops->object_free(obj);
+	free(obj);
+}
+
+/* Remove @a obj from the table if @a cond holds for it; drops the
+ * table's reference then.  The caller holds a reference. */
+static bool pager_object_remove_if(pager_object_t *obj, bool (*cond)(pager_object_t *))
+{
+	lock_acquire(&pager_table_lock);
+	bool removed = cond(obj) && pager_table_remove_locked(obj);
+	if (removed)
+		obj->refs--; /* the caller's reference keeps it alive */
+	lock_release(&pager_table_lock);
+	return removed;
+}
+
+static bool pager_object_unbound(pager_object_t *obj)
+{
+	return obj->areas == 0;
+}
+
+errno_t pager_object_drop(uint64_t id)
+{
+	pager_object_t *obj = pager_object_get(id);
+	if (!obj)
+		return ENOENT;
+	errno_t rc = pager_object_remove_if(obj, pager_object_unbound) ? EOK : EBUSY;
+	pager_object_put(obj);
+	return rc;
+}
+
+size_t pager_object_count(void)
+{
+	lock_acquire(&pager_table_lock);
+	size_t n = pager_objects;
+	lock_release(&pager_table_lock);
+	return n;
+}
+
+errno_t pager_supply(cap_handle_t call, uintptr_t addr, size_t pages, unsigned rights)
+{
+	ipc_msg_t ans = IPC_MSG(0, addr, pages, rights);
+	return ipc_answer(call, EOK, &ans);
+}
+
+errno_t pager_fail(cap_handle_t call, errno_t err)
+{
+	return ipc_answer(call, err == EOK ? EIO : err, NULL);
+}
+
+static void pager_page_in(ipc_event_t *ev)
+{
+	pager_object_t *obj = pager_object_get(ev->msg.arg[0]);
+	if (!obj) {
+		pager_fail(ev->call, ENOENT);
+		return;
+	}
+	pager_fault_t f = { .call = ev->call,
+		.object = obj,
+		.offset = ev->msg.arg[1],
+		.pages = ev->msg.arg[2] ? (size_t) ev->msg.arg[2] : 1,
+		.access = (unsigned) ev->msg.arg[3],
+		.hints = (unsigned) ev->msg.arg[4],
+		.conn = ev->conn };
+	pager_ops->page_in(&f);
+	pager_object_put(obj);
+}
+
+/* IPC_M_PAGER_OBJECT_REF (@a delta 1) and _UNREF (-1). */
+static void pager_object_areas(uint64_t id, int delta)
+{
+	pager_object_t *obj = pager_object_get(id);
+	if (!obj)
+		return;
+	lock_acquire(&pager_table_lock);
+	obj->areas += (unsigned) delta;
+	obj->bound = true;
+	bool gone = obj->areas == 0 && pager_table_remove_locked(obj);
+	if (gone)
+		obj->refs--;
+	lock_release(&pager_table_lock);
+	pager_object_put(obj);
+}
+
+static void pager_kernel_call(ipc_event_t *ev)
+{
+	switch (ev->msg.method) {
+	case IPC_M_PAGE_IN:
+		pager_page_in(ev);
+		return;
+	case IPC_M_PAGER_OBJECT_REF:
+		pager_object_areas(ev->msg.arg[0], 1);
+		break;
+	case IPC_M_PAGER_OBJECT_UNREF:
+		pager_object_areas(ev->msg.arg[0], -1);
+		break;
+	default:
+		break; /* IPC_M_PAGER_SYNC: nothing is dirty in memory of ours */
+	}
+	ipc_answer(ev->call, EOK, NULL);
+}
+
+/* An object that connection @a conn made and never bound, held; NULL if
+ * there is none. */
+static pager_object_t *pager_object_find_unbound(uint64_t conn)
+{
+	lock_acquire(&pager_table_lock);
+	for (size_t b = 0; b < PAGER_BUCKETS; b++) {
+		for (pager_object_t *obj = pager_table[b]; obj; obj = obj->next) {
+			if (obj->owner == conn && !obj->bound) {
+				obj->refs++;
+				lock_release(&pager_table_lock);
+				return obj;
+			}
+		}
+	}
+	lock_release(&pager_table_lock);
+	return NULL;
+}
+
+/* A closed connection: its objects that never had an area go.  (One that
+ * got its first area meanwhile is bound now and is skipped.) */
+static void pager_connection_closed(uint64_t conn)
+{
+	pager_object_t *obj;
+	while ((obj = pager_object_find_unbound(conn)) != NULL) {
+		pager_object_remove_if(obj, pager_object_unbound);
+		pager_object_put(obj);
+	}
+	if (pager_ops->client_hangup)
+		pager_ops->client_hangup(conn);
+}
+
+static void pager_handle(ipc_event_t *ev)
+{
+	if (ev->kind == IPC_EV_HANGUP) {
+		pager_connection_closed(ev->conn);
+		return;
+	}
+	if (ev->kind != IPC_EV_CALL)
+		return;
+	if (ev->sender == 0)
+		pager_kernel_call(ev);
+	else if (ev->msg.method == IPC_M_CONNECT_ME_TO)
+		ipc_connect_accept(ev, __atomic_fetch_add(&pager_badge_next, 1, __ATOMIC_RELAXED));
+	else if (ev->msg.method >= IPC_M_FIRST_USER && pager_ops->client_call)
+		pager_ops->client_call(ev);
+	else
+		ipc_answer(ev->call, ENOTSUP, NULL);
+}
+
+errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads)
+{
+	pager_ops = ops;
+	errno_t rc = ns_register(name);
+	if (rc != EOK)
+		return rc;
+	return ipc_serve(pager_handle, nthreads ? nthreads : PAGER_THREADS_DEFAULT);
+}
