@@ -17,7 +17,8 @@
  *      object (bytes, page-aligned), arg[2] pages wanted (>= 1: the
  *      faulting page, then as many following pages of the same area as the
  *      kernel would map at once), arg[3] access (FAULT_ACCESS_READ, _WRITE
- *      or _EXEC), arg[4] PAGE_IN_* hints.
+ *      or _EXEC), arg[4] PAGE_IN_* hints and the area's rights
+ *      (PAGE_IN_RIGHTS(arg[4])).
  *      Answer EOK with
  *          arg[0] address, in the PAGER's own address space, of a run of
  *                 pages whose first page is the faulting page,
@@ -26,7 +27,9 @@
  *                 area's rights; the access must be among them),
  *      or any error to fail the fault (the faulting task is then killed
  *      with "pager error N").  The kernel checks that every page of the run
- *      is mapped in the pager with at least the granted rights, takes a
+ *      is mapped (user-readable) in the pager, and writable there if write
+ *      is granted (a pager cannot hand out write access to a frame it may
+ *      only read; execute needs no right of the pager's), takes a
  *      frame reference on each and maps them into the faulting area; the
  *      pager may unmap its own copy afterwards (the frame lives on).
  *      A write to a page mapped read-only faults again with access WRITE:
@@ -43,7 +46,9 @@
  * connected to the calling task's answerbox):
  *  SYS_PAGER_REVOKE(object, offset, size): unmap those pages of the object
  *      from every area bound to it (eviction, truncation); the next touch
- *      faults again.  EOK, EINVAL (alignment), ENOENT (no such object).
+ *      faults again.  A page-in answered before the revoke and not mapped
+ *      yet is dropped (the fault is retried).  EOK, EINVAL (alignment),
+ *      ENOENT (no such object), ENOMEM (some pages stay mapped: retry).
  *  SYS_PAGER_SET_SIZE(object, size): faults at or beyond size fail at once
  *      with ERANGE, without a page-in (and pages beyond it are revoked).
  */
@@ -60,8 +65,12 @@ typedef struct as_pager_spec {
 	uint64_t offset; /* byte offset of the area's base in the object */
 } as_pager_spec_t;
 
-/* IPC_M_PAGE_IN arg[4] hints */
-#define PAGE_IN_SEQUENTIAL (1u << 0) /* the previous fault was the page before */
+/* IPC_M_PAGE_IN arg[4]: bits 0-7 hints, bits 8-15 the faulting area's
+ * AS_AREA_* rights (a pager may grant up to these at once, e.g. write on
+ * a read fault of a private page, and save the later write fault). */
+#define PAGE_IN_SEQUENTIAL (1u << 0) /* reserved: not set yet */
+#define PAGE_IN_RIGHTS_SHIFT 8
+#define PAGE_IN_RIGHTS(arg4) ((unsigned) ((arg4) >> PAGE_IN_RIGHTS_SHIFT) & 0xff)
 
 /* The kernel's default pager timeout (the command line may change it). */
 #define PAGER_TIMEOUT_DEFAULT_MS 5000

@@ -49,6 +49,7 @@ struct pager_obj {
 	list_t areas; /* as_area_t.pager.obj_link */
 	size_t nareas;
 	uint64_t size; /* faults at or beyond fail with ERANGE */
+	uint64_t gen; /* bumped by every revoke: older answers are stale */
 };
 
 typedef struct pager_pending {
@@ -190,6 +191,7 @@ typedef struct pager_fault {
 	unsigned access; /* FAULT_ACCESS_* */
 	bool upgrade; /* mapped without the needed right: replace it */
 	uint64_t objoff; /* object offset of the faulting page */
+	uint64_t gen; /* the object's revoke generation when asked */
 	pager_run_t *run; /* the request; owned by the call once sent */
 } pager_fault_t;
 
@@ -260,8 +262,7 @@ errno_t pager_answer_prepare(struct call *c, const ipc_msg_t *ans)
 		unsigned pf;
 		bool ok = page_mapping_find(&pas->pt, addr + i * PAGE_SIZE, &pa, &pf) == EOK &&
 		    (pf & PAGE_USER) && frame_get(PAGE_ALIGN_DOWN(pa)) &&
-		    (!(r->rights & AS_AREA_WRITE) || (pf & PAGE_WRITE)) &&
-		    (!(r->rights & AS_AREA_EXEC) || (pf & PAGE_EXEC));
+		    (!(r->rights & AS_AREA_WRITE) || (pf & PAGE_WRITE));
 		if (!ok) {
 			rc = EINVAL;
 			break;
@@ -367,7 +368,7 @@ static void pager_fault_map(pager_fault_t *f)
 	as_area_t *a = as_area_find(as, f->page);
 	size_t used = 0;
 	if (a == f->area && a->backend == AS_BACKEND_PAGER && a->pager.obj == f->obj &&
-	    a->pager.offset + (f->page - a->base) == f->objoff) {
+	    a->pager.offset + (f->page - a->base) == f->objoff && f->obj->gen == f->gen) {
 		uintptr_t end = a->base + a->pages * PAGE_SIZE;
 		unsigned pf = pager_page_flags(a->flags, r->rights & a->flags);
 		for (size_t i = 0; i < r->got && f->page + i * PAGE_SIZE < end; i++) {
@@ -392,7 +393,8 @@ static errno_t pager_fault_ask(pager_fault_t *f, call_t **callp)
 	if (!c)
 		return ENOMEM;
 	c->msg = (ipc_msg_t){ .method = IPC_M_PAGE_IN,
-		.arg = { f->object, f->objoff, f->run->wanted, f->access, 0 } };
+		.arg = { f->object, f->objoff, f->run->wanted, f->access,
+		    (uint64_t) (f->run->area_flags & AS_AREA_RIGHTS) << PAGE_IN_RIGHTS_SHIFT } };
 	c->run = f->run; /* the call owns it now: freed (and its frames dropped) with it */
 	*callp = c;
 	errno_t rc = ipc_kcall_wait(f->phone, c, pager_timeout_us);
@@ -437,6 +439,7 @@ static errno_t pager_fault_prepare(pager_fault_t *f)
 	f->phone = a->pager.phone;
 	phone_hold(f->phone);
 	f->object = f->obj->id;
+	f->gen = f->obj->gen;
 	return EOK;
 }
 
@@ -552,6 +555,8 @@ static errno_t pager_collect(uint64_t object, uint64_t off, uint64_t size, pager
 		mutex_unlock(&pager_lock);
 		return ENOENT;
 	}
+	/* Answers given before this revoke must not be mapped any more. */
+	o->gen++;
 	pager_target_t *t = malloc((o->nareas ? o->nareas : 1) * sizeof(*t));
 	if (!t) {
 		mutex_unlock(&pager_lock);

@@ -264,7 +264,7 @@ noreturn void task_kill_fault(
 		.fault_thread = t->id };
 	ksnprintf(info.message, sizeof(info.message), "%s at %#lx (%s, %s) ip %#lx", what,
 	    (unsigned long) addr, access < 4 ? access_names[access] : "?",
-	    in_area ? "area forbids it" : "no area", (unsigned long) ip);
+	    in_area ? "in an area" : "no area", (unsigned long) ip);
 	printf("task %llu (%s) thread %llu killed: %s\n", (unsigned long long) task->id, task->name,
 	    (unsigned long long) t->id, info.message);
 	task_exit_current(&info);

@@ -46,7 +46,10 @@ static bool fault_page(istate_t *is)
 		return true;
 	if (user) {
 		char what[48];
-		if (rc == ENOENT || rc == EPERM || rc == EFAULT)
+		/* as_page_fault itself gives ENOENT only outside areas and EPERM
+		 * for rights the area lacks; anything else inside an area came
+		 * from (or is about) its pager */
+		if (!in_area || rc == EPERM)
 			ksnprintf(what, sizeof(what), "unresolved page fault");
 		else
 			ksnprintf(what, sizeof(what), "page fault: pager error %d", rc);
