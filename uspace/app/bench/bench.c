@@ -8,6 +8,8 @@
  *   null_syscall   SYS_THREAD_ID round trip
  *   thread_switch  one switch between two threads yielding to each other
  *                  (a yield round trip divided by two)
+ *   task_switch    one switch between two TASKS yielding to each other (each
+ *                  switch changes the address space; compare thread_switch)
  *   ipc_roundtrip  a synchronous call to another task and its answer
  *   fault_1page    first touch of a page of an anon-pager area, touching
  *                  pages backwards so every fault is answered with 1 page
@@ -140,6 +142,34 @@ static int bench_server(void)
 	return 2;
 }
 
+/* The other task of task_switch: yield a fixed number of times, then end. */
+static int bench_yielder_task(void)
+{
+	for (int i = 0; i < 3 * RUNS * BATCH; i++)
+		thread_yield();
+	return 0;
+}
+
+static void bench_task_switch(void)
+{
+	static uint64_t v[RUNS];
+	task_id_t id;
+	if (task_spawn("bench", "yielder", &id) != EOK) {
+		printf("bench task_switch: cannot start the other task\n");
+		return;
+	}
+	thread_yield(); /* let it start */
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = bench_rdtsc();
+		for (int i = 0; i < BATCH; i++)
+			thread_yield();
+		v[r] = (bench_rdtsc() - t0) / (2 * BATCH);
+	}
+	task_exit_info_t info;
+	task_wait(id, &info);
+	bench_report("task_switch", v, 2 * BATCH);
+}
+
 static void bench_ipc_roundtrip(void)
 {
 	static uint64_t v[RUNS];
@@ -234,12 +264,16 @@ int main(int argc, char **argv)
 	const char *which = argc > 1 ? argv[1] : "all";
 	if (strcmp(which, "server") == 0)
 		return bench_server();
+	if (strcmp(which, "yielder") == 0)
+		return bench_yielder_task();
 	bool all = strcmp(which, "all") == 0;
 	printf("bench: TSC cycles; see docs/PERFORMANCE.md\n");
 	if (all || strstr(which, "null_syscall"))
 		bench_null_syscall();
 	if (all || strstr(which, "thread_switch"))
 		bench_thread_switch();
+	if (all || strstr(which, "task_switch"))
+		bench_task_switch();
 	if (all || strstr(which, "ipc_roundtrip"))
 		bench_ipc_roundtrip();
 	if (all || strstr(which, "fault_1page"))
