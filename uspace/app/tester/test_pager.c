@@ -417,3 +417,27 @@ UTEST(pager_tasks_500)
 		    (unsigned long long) before, (unsigned long long) after, PAGED_TASKS);
 	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
 }
+
+/* A private page already written through one area, then read and written
+ * through a second area bound to the same object: the read is granted
+ * write at once (the page-in carries the area's rights), so the second
+ * area costs exactly one page-in, not two. */
+UTEST(pager_read_then_write_one_fault)
+{
+	anon_stats_t s0, s1, s2;
+	uint64_t id;
+	uintptr_t a, b;
+	UT_ASSERT(pager_ready() && stats(&s0));
+	UT_ASSERT_OK(anon_area(&id, 1, &a));
+	*(volatile uint64_t *) a = 42; /* the object's page 0 now holds data */
+	UT_ASSERT_OK(anon_area_bind(id, 1, &b));
+	UT_ASSERT(stats(&s1));
+	UT_CHECK_EQ(*(volatile uint64_t *) b, 42);
+	*(volatile uint64_t *) (b + 8) = 43; /* no second fault */
+	UT_ASSERT(stats(&s2));
+	UT_CHECK_EQ(s2.faults - s1.faults, 1);
+	UT_CHECK_EQ(*(volatile uint64_t *) (a + 8), 43); /* one page, shared */
+	UT_CHECK_OK(as_area_destroy(a));
+	UT_CHECK_OK(as_area_destroy(b));
+	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+}

@@ -70,7 +70,10 @@ static uint64_t anon_page_offset(const anon_fault_t *a, unsigned k)
 	return a->c->index * ANON_CHUNK_SIZE + (uint64_t) k * PAGE_SIZE;
 }
 
-/* The rights page @a k can be granted for @a access. */
+/* The rights page @a k can be granted for @a access.  A private page is
+ * granted write at once when the area allows it (the page-in says so), so
+ * a read followed by a write costs one fault, not two; a page shared with
+ * a clone stays read-only until a write copies it. */
 static unsigned anon_rights(const anon_fault_t *a, unsigned k, unsigned access)
 {
 	const anon_slot_t *s = &a->c->slot[k];
@@ -78,7 +81,8 @@ static unsigned anon_rights(const anon_fault_t *a, unsigned k, unsigned access)
 		return AS_AREA_READ | AS_AREA_EXEC;
 	if (anon_slot_refs(s) > 1)
 		return ANON_R;
-	return access == FAULT_ACCESS_WRITE ? ANON_RW : ANON_R;
+	bool area_writable = PAGE_IN_RIGHTS(a->f->hints) & AS_AREA_WRITE;
+	return access == FAULT_ACCESS_WRITE || area_writable ? ANON_RW : ANON_R;
 }
 
 /* Answer with the run that starts at the faulting page. */
@@ -162,7 +166,9 @@ static errno_t anon_fault_locked(anon_fault_t *a)
 			rc = anon_page_copy(a);
 	} else if (!s->block) {
 		a->c->zero_out |= (uint16_t) (1u << a->j);
-		unsigned rights = anon_rights(a, a->j, a->f->access);
+		/* the shared zero page: never writable, whatever the area allows */
+		unsigned rights = a->f->access == FAULT_ACCESS_EXEC ? AS_AREA_READ | AS_AREA_EXEC
+		                                                    : ANON_R;
 		if (pager_supply(a->f->call, anon_zero_page, 1, rights) == EOK)
 			anon_count(&anon_faults);
 		return EOK;
