@@ -152,8 +152,9 @@ errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 	mutex_lock(&box->lock);
 	if (!box->active)
 		rc = EHANGUP;
-	else if (box->calls_count >= IPC_ANSWERBOX_MAX)
-		rc = ELIMIT;
+	else if (box->calls_count >= IPC_ANSWERBOX_MAX && call->caller)
+		rc = ELIMIT; /* kernel calls (page-ins, notices) are bounded by
+			      * their senders, never refused for a full box */
 	if (rc == EOK) {
 		if (call->callee)
 			answerbox_release(call->callee); /* forwarded on */
@@ -215,7 +216,9 @@ static void ipc_box_take_phone_calls(answerbox_t *box, const phone_t *phone, lis
 	}
 }
 
-errno_t phone_hangup(phone_t *phone)
+/* Close @a phone; with @a notify the callee gets a hangup notice (unless
+ * it already holds IPC_NOTICES_MAX unread ones: the bound on notices). */
+static errno_t phone_close(phone_t *phone, bool notify)
 {
 	list_t orphans;
 	list_initialize(&orphans);
@@ -226,14 +229,17 @@ errno_t phone_hangup(phone_t *phone)
 		return ENOENT;
 	}
 	phone->callee = NULL;
-	ipc_notice_t *n = malloc(sizeof(*n));
+	ipc_notice_t *n = notify ? malloc(sizeof(*n)) : NULL;
 	mutex_lock(&box->lock);
 	if (box->active) {
 		ipc_box_take_phone_calls(box, phone, &orphans);
-		if (n) {
+		if (n && box->notices < IPC_NOTICES_MAX) {
 			n->conn = phone->badge;
 			list_append(&n->link, &box->hangups);
+			box->notices++;
 			n = NULL;
+		} else if (notify) {
+			box->notices_lost++;
 		}
 		condvar_broadcast(&box->cv);
 	}
@@ -247,6 +253,16 @@ errno_t phone_hangup(phone_t *phone)
 		ipc_call_answer(c, EHANGUP);
 	}
 	return EOK;
+}
+
+errno_t phone_hangup(phone_t *phone)
+{
+	return phone_close(phone, true);
+}
+
+errno_t phone_hangup_quiet(phone_t *phone)
+{
+	return phone_close(phone, false);
 }
 
 errno_t ipc_kcall_wait(phone_t *phone, call_t *call, uint64_t timeout_us)
@@ -396,14 +412,16 @@ void ipc_task_cleanup(task_t *task)
 	mutex_unlock(&ns_lock);
 }
 
-void ipc_ns_set(answerbox_t *box)
+bool ipc_ns_claim(answerbox_t *box)
 {
 	mutex_lock(&ns_lock);
-	if (ns_box)
-		answerbox_release(ns_box);
-	answerbox_hold(box);
-	ns_box = box;
+	bool ok = ns_box == NULL;
+	if (ok) {
+		answerbox_hold(box);
+		ns_box = box;
+	}
 	mutex_unlock(&ns_lock);
+	return ok;
 }
 
 errno_t ipc_task_connect_ns(task_t *task)

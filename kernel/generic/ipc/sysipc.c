@@ -178,6 +178,7 @@ static bool ipc_pick_locked(answerbox_t *box, unsigned flags, uint64_t cookie, i
 		ipc_notice_t *n = list_get_instance(l, ipc_notice_t, link);
 		list_remove(l);
 		*p = (ipc_pick_t){ .kind = IPC_EV_HANGUP, .conn = n->conn };
+		box->notices--;
 		free(n);
 		return true;
 	}
@@ -231,25 +232,29 @@ static void ipc_collect_answer(call_t *c, ipc_event_t *ev)
 static errno_t ipc_receive_call(call_t *c, ipc_event_t *ev)
 {
 	task_t *task = TASK;
-	cap_handle_t h;
+	cap_handle_t h, ph = CAP_NIL;
+	errno_t rc = EOK;
 	ev->kind = IPC_EV_CALL;
 	ev->msg = c->msg;
 	ev->sender = c->sender;
 	ev->conn = c->conn;
-	errno_t rc = cap_alloc(&task->caps, CAP_CALL, c, CAP_NIL, &h);
-	if (rc == EOK && c->msg.method == IPC_M_CONNECT_TO_ME) {
-		cap_handle_t ph;
+	c->given_phone = CAP_NIL;
+	/* Everything about the call is settled before its handle is published:
+	 * once it is in the table, a sibling thread may answer it at once. */
+	if (c->msg.method == IPC_M_CONNECT_TO_ME) {
 		phone_hold(c->new_phone);
 		rc = cap_alloc(&task->caps, CAP_PHONE, c->new_phone, CAP_NIL, &ph);
-		if (rc != EOK) {
+		if (rc != EOK)
 			phone_release(c->new_phone);
-			void *obj;
-			cap_take(&task->caps, h, CAP_CALL, &obj);
-		}
 		ev->msg.arg[4] = (uint64_t) ph;
 		c->given_phone = ph; /* taken back if the recipient refuses */
 	}
+	if (rc == EOK)
+		rc = cap_alloc(&task->caps, CAP_CALL, c, CAP_NIL, &h);
 	if (rc != EOK) {
+		void *obj;
+		if (ph != CAP_NIL && cap_take(&task->caps, ph, CAP_PHONE, &obj) == EOK)
+			phone_release(obj);
 		mutex_lock(&task->box->lock);
 		list_remove(&c->box_link);
 		mutex_unlock(&task->box->lock);
@@ -345,7 +350,11 @@ static void ipc_answer_refuse_connect(call_t *c)
 {
 	void *obj;
 	cap_handle_t h = c->given_phone;
-	phone_hangup(c->new_phone);
+	/* the phone was the kernel's offer; the caller learns of the refusal
+	 * from the answer, so no hangup notice (which would pile up) */
+	phone_hangup_quiet(c->new_phone);
+	if (h == CAP_NIL)
+		return;
 	/* The recipient may still hold the handle: drop it if it is ours. */
 	if (cap_take(&TASK->caps, h, CAP_PHONE, &obj) == EOK) {
 		if (obj == c->new_phone)

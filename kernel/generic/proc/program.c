@@ -253,9 +253,10 @@ errno_t program_spawn_module(
 	task_id_t id = task->id;
 	/* The naming service is the task started from module "ns"; every
 	 * other task starts with phone IPC_PHONE_NS to it (if it exists). */
-	if (strcmp(name, "ns") == 0)
-		ipc_ns_set(task->box);
-	else
+	/* Only the kernel's own "ns" (parent 0), once, becomes the naming
+	 * service; a task spawning the module again gets an ordinary task. */
+	bool is_ns = strcmp(name, "ns") == 0 && parent == 0 && ipc_ns_claim(task->box);
+	if (!is_ns)
 		(void) ipc_task_connect_ns(task);
 	rc = program_setup(task, image, size, argv, argc);
 	if (rc != EOK) {

@@ -3,6 +3,8 @@
  * panicked or leaked before the fix it names.
  */
 #include "tester.h"
+#include <anon.h>
+#include <ipc.h>
 #include <stdio.h>
 #include <sys.h>
 #include <task.h>
@@ -109,4 +111,44 @@ UTEST(regress_thread_churn)
 		UT_CHECK_EQ(st, 0);
 	}
 	UT_CHECK_EQ(churn_done, 1200);
+}
+
+/*
+ * Every queue is bounded; never more kernel memory (abi/ipc.h).  A refused
+ * IPC_M_CONNECT_TO_ME used to leave a hangup notice (a kernel allocation)
+ * on the caller's box for the phone the kernel had made; a task making
+ * only synchronous requests never takes notices, so they piled up.
+ */
+UTEST(regress_hangup_notices_bounded)
+{
+	uint64_t before = frames_free();
+	for (unsigned i = 0; i < 40000; i++) {
+		/* phone 0 has badge 0: ns refuses the registration (EINVAL) */
+		errno_t rc = ipc_connect_to_me(IPC_PHONE_NS, 0, 0, 0, 0, i + 1);
+		if (!UT_CHECK_EQ(rc, EINVAL))
+			break;
+	}
+	uint64_t after = frames_free();
+	UT_CHECK(before - after < 32);
+	ipc_event_t ev;
+	unsigned drained = 0;
+	while (ipc_wait(&ev, 0, IPC_WAIT_NONBLOCK, 0) == EOK)
+		drained++;
+	UT_CHECK(drained <= 1024); /* IPC_NOTICES_MAX */
+}
+
+/* The naming service is the kernel's own "ns": a task that starts the
+ * module again gets an ordinary task (which exits), and tasks started
+ * later still find their servers. */
+UTEST(regress_ns_not_replaceable)
+{
+	task_id_t rogue;
+	task_exit_info_t info;
+	UT_ASSERT(anon_paging());
+	UT_ASSERT_OK(task_spawn("ns", "", &rogue));
+	UT_CHECK_OK(task_wait(rogue, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 1);
+	UT_CHECK_OK(child_run("child:paged", &info));
+	UT_CHECK_EQ(info.status, 0); /* 5: it found no anon pager */
 }

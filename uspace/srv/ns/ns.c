@@ -215,6 +215,13 @@ static void ns_event(const ipc_event_t *ev)
 
 int main(void)
 {
+	/* The kernel gives every task but the naming service a phone 0 to
+	 * it: holding one means another ns is the naming service. */
+	if (ipc_hangup(IPC_PHONE_NS) == EOK) {
+		printf("ns: task %llu is not the naming service; exiting\n",
+		    (unsigned long long) task_id());
+		return 1;
+	}
 	printf("ns: naming service up (task %llu)\n", (unsigned long long) task_id());
 	for (;;) {
 		uint64_t next = ns_pending_expire(), timeout_us = 0;

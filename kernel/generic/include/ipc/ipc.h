@@ -35,6 +35,8 @@ typedef struct answerbox {
 	list_t dispatched; /* received, not yet answered */
 	list_t answers; /* answers to this task's calls */
 	list_t hangups; /* ipc_notice_t */
+	size_t notices; /* entries on hangups (at most IPC_NOTICES_MAX) */
+	size_t notices_lost; /* notices not queued because of the bound */
 	size_t outstanding; /* calls this task made, not yet collected */
 	list_t pager_objects; /* pager objects named through this box (mm/pager.c) */
 	struct task *task; /* the owner while it lives (cleared on deactivation) */
@@ -83,6 +85,9 @@ typedef struct ipc_notice {
 	uint64_t conn;
 } ipc_notice_t;
 
+/* Unread hangup notices one box keeps; more are counted, not queued. */
+#define IPC_NOTICES_MAX 1024
+
 void ipc_init(void);
 
 answerbox_t *answerbox_create(task_id_t owner);
@@ -99,6 +104,8 @@ void phone_release(phone_t *phone);
 /* Close the phone: queued calls through it are answered EHANGUP and the
  * callee gets a hangup notice.  EOK, or ENOENT if already hung up. */
 errno_t phone_hangup(phone_t *phone);
+/* The same without a notice (a phone the callee never learned about). */
+errno_t phone_hangup_quiet(phone_t *phone);
 
 call_t *call_create(void);
 void call_hold(call_t *call);
@@ -136,7 +143,7 @@ void ipc_task_cleanup(struct task *task);
 
 /* Give a new task its phone to the naming service (handle IPC_PHONE_NS). */
 errno_t ipc_task_connect_ns(struct task *task);
-/* The naming service: the first boot task's answerbox. */
-void ipc_ns_set(answerbox_t *box);
+/* Make @a box the naming service if there is none yet; false otherwise. */
+bool ipc_ns_claim(answerbox_t *box);
 
 #endif
