@@ -46,6 +46,7 @@ struct pager_obj {
 	answerbox_t *box; /* the pager's box (held) */
 	phone_t *phone; /* the record's own phone to the pager */
 	uint64_t id;
+	uint64_t badge; /* the binding connection's badge (part of the name) */
 	list_t areas; /* as_area_t.pager.obj_link */
 	size_t nareas;
 	uint64_t size; /* faults at or beyond fail with ERANGE */
@@ -72,12 +73,16 @@ void pager_init(void)
 	condvar_initialize(&pending_cv);
 }
 
-static pager_obj_t *pager_obj_find_locked(answerbox_t *box, uint64_t id)
+/* The record of (box, badge, id): objects are named per connection, so a
+ * task binding an id through its own connection never reaches the record
+ * (or the pages) of an object another connection bound -- the pager sees
+ * every page-in with the binder's own badge and decides. */
+static pager_obj_t *pager_obj_find_locked(answerbox_t *box, uint64_t badge, uint64_t id)
 {
 	list_foreach(box->pager_objects, l)
 	{
 		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
-		if (o->id == id)
+		if (o->id == id && o->badge == badge)
 			return o;
 	}
 	return NULL;
@@ -92,7 +97,7 @@ static void pager_notify(pager_obj_t *o, uint64_t method)
 /* Find or make the record for (box, id), badge for its phone.  Locked. */
 static pager_obj_t *pager_obj_get_locked(answerbox_t *box, uint64_t badge, uint64_t id)
 {
-	pager_obj_t *o = pager_obj_find_locked(box, id);
+	pager_obj_t *o = pager_obj_find_locked(box, badge, id);
 	if (o)
 		return o;
 	o = calloc(1, sizeof(*o));
@@ -105,6 +110,7 @@ static pager_obj_t *pager_obj_get_locked(answerbox_t *box, uint64_t badge, uint6
 	}
 	answerbox_hold(box);
 	o->box = box;
+	o->badge = badge;
 	o->id = id;
 	o->size = UINT64_MAX;
 	list_initialize(&o->areas);
@@ -482,6 +488,7 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 
 typedef struct pager_target {
 	as_t *as;
+	pager_obj_t *obj; /* the record the area was bound to (identity only) */
 	uintptr_t base; /* the area's base when collected */
 	uintptr_t va; /* first page to revoke */
 	size_t pages;
@@ -544,36 +551,54 @@ static errno_t pager_target_revoke(pager_target_t *t, pager_obj_t *o)
 	return rc;
 }
 
-/* Collect (with references) where the object's range is mapped. */
-static errno_t pager_collect(uint64_t object, uint64_t off, uint64_t size, pager_obj_t **obj,
-    pager_target_t **out, size_t *n)
+/* Areas bound to any record of @a object in the pager's box (one record
+ * per binding connection).  pager_lock held. */
+static size_t pager_areas_of_locked(answerbox_t *box, uint64_t object)
+{
+	size_t n = 0;
+	list_foreach(box->pager_objects, l)
+	{
+		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
+		if (o->id == object)
+			n += o->nareas;
+	}
+	return n;
+}
+
+/* Collect (with references) where the object's range is mapped, in every
+ * record of the id; bump each record's generation.  ENOENT, ENOMEM. */
+static errno_t pager_collect(
+    uint64_t object, uint64_t off, uint64_t size, pager_target_t **out, size_t *n)
 {
 	answerbox_t *box = TASK->box;
-	mutex_lock(&pager_lock);
-	pager_obj_t *o = pager_obj_find_locked(box, object);
-	if (!o) {
-		mutex_unlock(&pager_lock);
-		return ENOENT;
-	}
-	/* Answers given before this revoke must not be mapped any more. */
-	o->gen++;
-	pager_target_t *t = malloc((o->nareas ? o->nareas : 1) * sizeof(*t));
-	if (!t) {
-		mutex_unlock(&pager_lock);
-		return ENOMEM;
-	}
+	errno_t rc = ENOENT;
 	size_t k = 0;
-	list_foreach(o->areas, l)
+	mutex_lock(&pager_lock);
+	size_t max = pager_areas_of_locked(box, object);
+	pager_target_t *t = malloc((max ? max : 1) * sizeof(*t));
+	list_foreach(box->pager_objects, l)
 	{
-		as_area_t *a = list_get_instance(l, as_area_t, pager.obj_link);
-		/* an address space being destroyed is skipped: its areas go anyway */
-		if (pager_area_span(a, off, size, &t[k]) && as_try_hold(t[k].as))
-			k++;
+		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
+		if (o->id != object)
+			continue;
+		rc = t ? EOK : ENOMEM;
+		/* answers given before this revoke must not be mapped any more */
+		o->gen++;
+		list_foreach(o->areas, al)
+		{
+			as_area_t *a = list_get_instance(al, as_area_t, pager.obj_link);
+			/* an address space being destroyed is skipped: its areas go anyway */
+			if (t && pager_area_span(a, off, size, &t[k]) && as_try_hold(t[k].as))
+				t[k++].obj = o;
+		}
 	}
-	*obj = o;
+	mutex_unlock(&pager_lock);
+	if (rc != EOK) {
+		free(t);
+		return rc;
+	}
 	*out = t;
 	*n = k;
-	mutex_unlock(&pager_lock);
 	return EOK;
 }
 
@@ -581,15 +606,14 @@ errno_t pager_revoke(uint64_t object, uint64_t offset, uint64_t size)
 {
 	if (offset % PAGE_SIZE || size % PAGE_SIZE)
 		return EINVAL;
-	pager_obj_t *o;
 	pager_target_t *t;
 	size_t n;
-	errno_t rc = pager_collect(object, offset, size, &o, &t, &n);
+	errno_t rc = pager_collect(object, offset, size, &t, &n);
 	if (rc != EOK)
 		return rc;
-	/* o is compared, never dereferenced, once pager_lock is gone */
+	/* t[i].obj is compared, never dereferenced, once pager_lock is gone */
 	for (size_t i = 0; i < n; i++) {
-		errno_t trc = pager_target_revoke(&t[i], o);
+		errno_t trc = pager_target_revoke(&t[i], t[i].obj);
 		rc = rc == EOK ? trc : rc;
 	}
 	free(t);
@@ -600,12 +624,18 @@ errno_t pager_set_size(uint64_t object, uint64_t size)
 {
 	if (size % PAGE_SIZE)
 		return EINVAL;
+	bool found = false;
 	mutex_lock(&pager_lock);
-	pager_obj_t *o = pager_obj_find_locked(TASK->box, object);
-	if (o)
-		o->size = size;
+	list_foreach(TASK->box->pager_objects, l)
+	{
+		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
+		if (o->id == object) {
+			o->size = size;
+			found = true;
+		}
+	}
 	mutex_unlock(&pager_lock);
-	if (!o)
+	if (!found)
 		return ENOENT;
 	return pager_revoke(object, size, UINT64_MAX - size - (UINT64_MAX - size) % PAGE_SIZE);
 }

@@ -314,7 +314,10 @@ static int child_sleep(int argc, char **argv)
 	return 5;
 }
 
+int child_snoop(int argc, char **argv);
+
 static const child_mode_t child_modes[] = {
+	{ "child:snoop", child_snoop },
 	{ "child:join-cycle", child_join_cycle },
 	{ "child:big-exit", child_big_exit },
 	{ "child:sleep", child_sleep },

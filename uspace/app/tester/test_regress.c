@@ -5,6 +5,7 @@
 #include "tester.h"
 #include <anon.h>
 #include <ipc.h>
+#include <ns.h>
 #include <stdio.h>
 #include <sys.h>
 #include <task.h>
@@ -151,4 +152,62 @@ UTEST(regress_ns_not_replaceable)
 	UT_CHECK_EQ(info.status, 1);
 	UT_CHECK_OK(child_run("child:paged", &info));
 	UT_CHECK_EQ(info.status, 0); /* 5: it found no anon pager */
+}
+
+#define REGRESS_SECRET 0x5ec2e75ec2e70001ULL
+#define REGRESS_REPLY 0x0bad0bad0bad0badULL
+
+/*
+ * One task must not reach another task's anon memory by guessing object
+ * ids.  The child binds ids 1..4095 through its own connection and probes
+ * each page from kernel mode (a refused page-in under copy_from_uspace is
+ * EFAULT, not a kill); it must not find our private object.
+ */
+UTEST(regress_anon_object_isolation)
+{
+	cap_handle_t own;
+	uint64_t id;
+	uintptr_t base;
+	task_exit_info_t info;
+	UT_ASSERT(anon_paging());
+	UT_ASSERT_OK(ns_connect("anon", &own)); /* a connection the child never sees */
+	UT_ASSERT_OK(anon_object_create(own, &id));
+	as_pager_spec_t spec = { .phone = own, .object = id };
+	UT_ASSERT_OK(as_area_create_pager(0, PAGE_SIZE, RW, &spec, &base));
+	volatile uint64_t *w = (volatile uint64_t *) base;
+	w[0] = REGRESS_SECRET;
+	w[1] = 0;
+	UT_CHECK_OK(child_run("child:snoop", &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK(info.status != 42); /* 42: it found and read our object */
+	UT_CHECK(w[1] != REGRESS_REPLY); /* and wrote into it */
+	UT_CHECK_OK(as_area_destroy(base));
+	ipc_hangup(own);
+}
+
+/* The child of regress_anon_object_isolation (listed in child.c). */
+int child_snoop(int argc, char **argv);
+int child_snoop(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	if (!anon_paging())
+		return 20;
+	for (uint64_t id = 1; id < 4096; id++) {
+		uintptr_t b;
+		as_pager_spec_t spec = { .phone = anon_phone(), .object = id };
+		if (as_area_create_pager(0, PAGE_SIZE, RW, &spec, &b) != EOK)
+			return 21;
+		/* a kernel-mode read of the page: EFAULT if the pager refuses */
+		errno_t rc = (errno_t) syscall3(SYS_IPC_CALL, (sysarg_t) CAP_NIL, b, 0);
+		if (rc != EFAULT) {
+			volatile uint64_t *w = (volatile uint64_t *) b;
+			if (w[0] == REGRESS_SECRET) {
+				w[1] = REGRESS_REPLY;
+				as_area_destroy(b);
+				return 42;
+			}
+		}
+		as_area_destroy(b);
+	}
+	return 0;
 }

@@ -70,12 +70,15 @@ errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads)
 /* A new object with a fresh id for the client on connection @a owner;
  * the caller gets it held (pager_object_put when done). */
 errno_t pager_object_create(uint64_t owner, void *data, pager_object_t **out);
-/* The object @a id, held, or NULL. */
-pager_object_t *pager_object_get(uint64_t id);
+/* The object @a id, held, if connection @a conn owns it; else NULL.  An
+ * object is private to the connection that created it: page-ins and
+ * REF/UNREF for an area bound through another connection (another task
+ * guessing the id) find nothing. */
+pager_object_t *pager_object_get(uint64_t id, uint64_t conn);
 void pager_object_put(pager_object_t *obj);
 /* The client drops @a id: an object without areas goes now (EOK);
  * ENOENT unknown, EBUSY it has areas (it goes with the last). */
-errno_t pager_object_drop(uint64_t id);
+errno_t pager_object_drop(uint64_t id, uint64_t conn);
 size_t pager_object_count(void);
 
 /* Answer a page-in: @a pages pages at @a addr in this pager's address

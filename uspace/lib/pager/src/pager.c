@@ -64,12 +64,16 @@ errno_t pager_object_create(uint64_t owner, void *data, pager_object_t **out)
 	return EOK;
 }
 
-pager_object_t *pager_object_get(uint64_t id)
+pager_object_t *pager_object_get(uint64_t id, uint64_t conn)
 {
 	lock_acquire(&pager_table_lock);
 	pager_object_t *obj = pager_table[pager_bucket(id)];
 	while (obj && obj->id != id)
 		obj = obj->next;
+	/* Only the connection that made it may use it (kernel calls about
+	 * an area carry the badge of the connection it was bound through). */
+	if (obj && obj->owner != conn)
+		obj = NULL;
 	if (obj)
 		obj->refs++;
 	lock_release(&pager_table_lock);
@@ -105,9 +109,9 @@ static bool pager_object_unbound(pager_object_t *obj)
 	return obj->areas == 0;
 }
 
-errno_t pager_object_drop(uint64_t id)
+errno_t pager_object_drop(uint64_t id, uint64_t conn)
 {
-	pager_object_t *obj = pager_object_get(id);
+	pager_object_t *obj = pager_object_get(id, conn);
 	if (!obj)
 		return ENOENT;
 	errno_t rc = pager_object_remove_if(obj, pager_object_unbound) ? EOK : EBUSY;
@@ -136,7 +140,7 @@ errno_t pager_fail(cap_handle_t call, errno_t err)
 
 static void pager_page_in(ipc_event_t *ev)
 {
-	pager_object_t *obj = pager_object_get(ev->msg.arg[0]);
+	pager_object_t *obj = pager_object_get(ev->msg.arg[0], ev->conn);
 	if (!obj) {
 		pager_fail(ev->call, ENOENT);
 		return;
@@ -153,9 +157,9 @@ static void pager_page_in(ipc_event_t *ev)
 }
 
 /* IPC_M_PAGER_OBJECT_REF (@a delta 1) and _UNREF (-1). */
-static void pager_object_areas(uint64_t id, int delta)
+static void pager_object_areas(uint64_t id, uint64_t conn, int delta)
 {
-	pager_object_t *obj = pager_object_get(id);
+	pager_object_t *obj = pager_object_get(id, conn);
 	if (!obj)
 		return;
 	lock_acquire(&pager_table_lock);
@@ -175,10 +179,10 @@ static void pager_kernel_call(ipc_event_t *ev)
 		pager_page_in(ev);
 		return;
 	case IPC_M_PAGER_OBJECT_REF:
-		pager_object_areas(ev->msg.arg[0], 1);
+		pager_object_areas(ev->msg.arg[0], ev->conn, 1);
 		break;
 	case IPC_M_PAGER_OBJECT_UNREF:
-		pager_object_areas(ev->msg.arg[0], -1);
+		pager_object_areas(ev->msg.arg[0], ev->conn, -1);
 		break;
 	default:
 		break; /* IPC_M_PAGER_SYNC: nothing is dirty in memory of ours */

@@ -234,7 +234,7 @@ static anon_obj_t *anon_clone(pager_object_t *src_obj)
 
 static void anon_clone_call(ipc_event_t *ev)
 {
-	pager_object_t *src = pager_object_get(ev->msg.arg[0]);
+	pager_object_t *src = pager_object_get(ev->msg.arg[0], ev->conn);
 	if (!src) {
 		ipc_answer(ev->call, ENOENT, NULL);
 		return;
@@ -263,7 +263,7 @@ static void anon_client_call(ipc_event_t *ev)
 		anon_clone_call(ev);
 		break;
 	case ANON_DESTROY:
-		ipc_answer(ev->call, pager_object_drop(ev->msg.arg[0]), NULL);
+		ipc_answer(ev->call, pager_object_drop(ev->msg.arg[0], ev->conn), NULL);
 		break;
 	case ANON_STATS:
 		anon_stats_call(ev);
