@@ -66,7 +66,8 @@
  *      arg[1] = rights it wants (a subset).  The kernel makes an area in
  *      the recipient bound to the same backing and writes its base back
  *      into the recipient's args->arg[0].
- *  IPC_M_SHARE_IN        arg[0]: size, arg[1]: rights wanted, arg[2]:
+ *  IPC_M_SHARE_IN        arg[0]: size (advisory: the recipient's whole area
+ *      is shared), arg[1]: rights wanted, arg[2]:
  *      where the caller wants it (0: kernel chooses).  The recipient
  *      accepts with EOK and answer arg[0] = base of one of its areas; the
  *      kernel makes an area in the caller bound to the same backing; the

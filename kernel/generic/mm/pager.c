@@ -313,13 +313,15 @@ static bool pager_pending_exists(as_t *as, uintptr_t page)
 /* Mark the page pending (true), or -- another thread is asking the pager
  * for it already -- release as->lock, wait until that is over and return
  * false (the access is simply retried). */
-static bool pager_pending_enter(pager_fault_t *f, pager_pending_t *p)
+static bool pager_pending_enter(pager_fault_t *f, pager_pending_t *p, errno_t *rc)
 {
 	mutex_lock(&pending_lock);
 	if (pager_pending_exists(f->as, f->page)) {
 		mutex_unlock(&f->as->lock);
-		while (pager_pending_exists(f->as, f->page))
-			condvar_wait(&pending_cv, &pending_lock, 0);
+		/* interruptible: a task being killed does not wait for its pager */
+		while (*rc == EOK && pager_pending_exists(f->as, f->page))
+			*rc = condvar_wait_flags(
+			    &pending_cv, &pending_lock, 0, WAITQ_INTERRUPTIBLE);
 		mutex_unlock(&pending_lock);
 		return false;
 	}
@@ -462,10 +464,10 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 		mutex_unlock(&as->lock);
 		return rc;
 	}
-	if (!pager_pending_enter(&f, &p)) {
+	if (!pager_pending_enter(&f, &p, &rc)) {
 		phone_release(f.phone);
 		free(f.run);
-		return EOK; /* somebody else asked; retry the access */
+		return rc; /* EOK: somebody else asked; retry the access */
 	}
 	as_hold(as);
 	mutex_unlock(&as->lock);
