@@ -489,9 +489,6 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 /* ---- pager requests ---- */
 
 typedef struct pager_target {
-	as_t *as;
-	pager_obj_t *obj; /* the record the area was bound to (identity only) */
-	uintptr_t base; /* the area's base when collected */
 	uintptr_t va; /* first page to revoke */
 	size_t pages;
 } pager_target_t;
@@ -504,8 +501,6 @@ static bool pager_area_span(const as_area_t *a, uint64_t off, uint64_t size, pag
 	uint64_t hi = (size > UINT64_MAX - off || off + size > a1) ? a1 : off + size;
 	if (lo >= hi)
 		return false;
-	t->as = a->as;
-	t->base = a->base;
 	t->va = a->base + (lo - a0);
 	t->pages = (hi - lo) / PAGE_SIZE;
 	return true;
@@ -539,67 +534,73 @@ static errno_t pager_area_revoke(as_t *as, as_area_t *a, uintptr_t va, size_t pa
 	return EOK;
 }
 
-/* Revoke one target's pages.  Takes and drops as->lock. */
-static errno_t pager_target_revoke(pager_target_t *t, pager_obj_t *o)
+/* Revoke the object's range in every area of @a as bound to any record of
+ * the id.  as->lock, then pager_lock (the lock order): no split or trim of
+ * this address space can be half done meanwhile, so every piece is seen. */
+static errno_t pager_as_revoke(
+    as_t *as, answerbox_t *box, uint64_t object, uint64_t off, uint64_t size)
 {
-	as_t *as = t->as;
 	errno_t rc = EOK;
 	mutex_lock(&as->lock);
-	as_area_t *a = as_area_find(as, t->base);
-	if (a && a->base == t->base && a->backend == AS_BACKEND_PAGER && a->pager.obj == o)
-		rc = pager_area_revoke(as, a, t->va, t->pages);
-	mutex_unlock(&as->lock);
-	as_release(as);
-	return rc;
-}
-
-/* Areas bound to any record of @a object in the pager's box (one record
- * per binding connection).  pager_lock held. */
-static size_t pager_areas_of_locked(answerbox_t *box, uint64_t object)
-{
-	size_t n = 0;
-	list_foreach(box->pager_objects, l)
-	{
-		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
-		if (o->id == object)
-			n += o->nareas;
-	}
-	return n;
-}
-
-/* Collect (with references) where the object's range is mapped, in every
- * record of the id; bump each record's generation.  ENOENT, ENOMEM. */
-static errno_t pager_collect(
-    uint64_t object, uint64_t off, uint64_t size, pager_target_t **out, size_t *n)
-{
-	answerbox_t *box = TASK->box;
-	errno_t rc = ENOENT;
-	size_t k = 0;
 	mutex_lock(&pager_lock);
-	size_t max = pager_areas_of_locked(box, object);
-	pager_target_t *t = malloc((max ? max : 1) * sizeof(*t));
 	list_foreach(box->pager_objects, l)
 	{
 		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
 		if (o->id != object)
 			continue;
-		rc = t ? EOK : ENOMEM;
-		/* answers given before this revoke must not be mapped any more */
-		o->gen++;
 		list_foreach(o->areas, al)
 		{
 			as_area_t *a = list_get_instance(al, as_area_t, pager.obj_link);
+			pager_target_t t;
+			if (a->as != as || !pager_area_span(a, off, size, &t))
+				continue;
+			errno_t arc = pager_area_revoke(as, a, t.va, t.pages);
+			rc = rc == EOK ? arc : rc;
+		}
+	}
+	mutex_unlock(&pager_lock);
+	mutex_unlock(&as->lock);
+	return rc;
+}
+
+/* The address spaces (with references, each once) that have areas bound to
+ * any record of @a object; bumps every such record's generation so that
+ * answers given before the revoke are not mapped.  ENOENT, ENOMEM. */
+static errno_t pager_collect(answerbox_t *box, uint64_t object, as_t ***out, size_t *n)
+{
+	errno_t rc = ENOENT;
+	size_t k = 0, max = 0;
+	mutex_lock(&pager_lock);
+	list_foreach(box->pager_objects, l)
+	{
+		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
+		max += o->id == object ? o->nareas : 0;
+	}
+	as_t **v = malloc((max ? max : 1) * sizeof(*v));
+	list_foreach(box->pager_objects, l)
+	{
+		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
+		if (o->id != object)
+			continue;
+		rc = v ? EOK : ENOMEM;
+		o->gen++;
+		list_foreach(o->areas, al)
+		{
+			as_t *as = list_get_instance(al, as_area_t, pager.obj_link)->as;
+			bool seen = false;
+			for (size_t i = 0; i < k && !seen; i++)
+				seen = v[i] == as;
 			/* an address space being destroyed is skipped: its areas go anyway */
-			if (t && pager_area_span(a, off, size, &t[k]) && as_try_hold(t[k].as))
-				t[k++].obj = o;
+			if (v && !seen && as_try_hold(as))
+				v[k++] = as;
 		}
 	}
 	mutex_unlock(&pager_lock);
 	if (rc != EOK) {
-		free(t);
+		free(v);
 		return rc;
 	}
-	*out = t;
+	*out = v;
 	*n = k;
 	return EOK;
 }
@@ -608,17 +609,18 @@ errno_t pager_revoke(uint64_t object, uint64_t offset, uint64_t size)
 {
 	if (offset % PAGE_SIZE || size % PAGE_SIZE)
 		return EINVAL;
-	pager_target_t *t;
+	answerbox_t *box = TASK->box;
+	as_t **v;
 	size_t n;
-	errno_t rc = pager_collect(object, offset, size, &t, &n);
+	errno_t rc = pager_collect(box, object, &v, &n);
 	if (rc != EOK)
 		return rc;
-	/* t[i].obj is compared, never dereferenced, once pager_lock is gone */
 	for (size_t i = 0; i < n; i++) {
-		errno_t trc = pager_target_revoke(&t[i], t[i].obj);
-		rc = rc == EOK ? trc : rc;
+		errno_t arc = pager_as_revoke(v[i], box, object, offset, size);
+		rc = rc == EOK ? arc : rc;
+		as_release(v[i]);
 	}
-	free(t);
+	free(v);
 	return rc;
 }
 
