@@ -184,6 +184,10 @@ static void ipc_kcall_complete(call_t *call)
 void ipc_call_answer(call_t *call, errno_t retval)
 {
 	call->retval = retval;
+	/* Every refusal of CONNECT_TO_ME (by the recipient, a failed forward,
+	 * a dying box) closes the phone offered with it, quietly. */
+	if (retval != EOK && call->msg.method == IPC_M_CONNECT_TO_ME && call->new_phone)
+		phone_hangup_quiet(call->new_phone);
 	if (!call->caller) {
 		ipc_kcall_complete(call);
 		return;

@@ -19,6 +19,7 @@
 #include <proc/task.h>
 #include <proc/thread.h>
 #include <syscall/syscall.h>
+#include <time/timer.h>
 
 static bool ipc_method_user_ok(uint64_t m)
 {
@@ -280,12 +281,16 @@ sysarg_t sys_ipc_wait(const sysargs_t *a)
 		return rc;
 	answerbox_t *box = TASK->box;
 	ipc_pick_t p;
+	/* The timeout is a deadline: wakeups for other waiters do not restart it. */
+	uint64_t deadline = timeout ? timer_uptime_ms() * 1000 + timeout : 0;
 	mutex_lock(&box->lock);
 	while (!ipc_pick_locked(box, flags, cookie, &p) && rc == EOK) {
-		if (flags & IPC_WAIT_NONBLOCK)
+		uint64_t now = timer_uptime_ms() * 1000;
+		if ((flags & IPC_WAIT_NONBLOCK) || (deadline && now >= deadline))
 			rc = ETIMEOUT;
 		else
-			rc = condvar_wait_flags(&box->cv, &box->lock, timeout, WAITQ_INTERRUPTIBLE);
+			rc = condvar_wait_flags(&box->cv, &box->lock, deadline ? deadline - now : 0,
+			    WAITQ_INTERRUPTIBLE);
 	}
 	mutex_unlock(&box->lock);
 	if (rc != EOK)
@@ -350,9 +355,7 @@ static void ipc_answer_refuse_connect(call_t *c)
 {
 	void *obj;
 	cap_handle_t h = c->given_phone;
-	/* the phone was the kernel's offer; the caller learns of the refusal
-	 * from the answer, so no hangup notice (which would pile up) */
-	phone_hangup_quiet(c->new_phone);
+	/* (ipc_call_answer hangs the phone up; here the handle goes) */
 	if (h == CAP_NIL)
 		return;
 	/* The recipient may still hold the handle: drop it if it is ours. */
