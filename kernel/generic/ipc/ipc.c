@@ -132,8 +132,8 @@ void call_release(call_t *c)
 		answerbox_release(c->callee);
 	if (c->caller)
 		answerbox_release(c->caller);
-	if (c->share_as)
-		as_release(c->share_as);
+	if (c->share.phone)
+		phone_release(c->share.phone);
 	if (c->run)
 		pager_run_free(c->run);
 	free(c->data);

@@ -56,14 +56,13 @@ static errno_t ipc_send_prepare(call_t *call)
 		call->new_phone = phone_create(TASK->box, m->arg[4]);
 		return call->new_phone ? EOK : ENOMEM;
 	case IPC_M_SHARE_OUT:
-		/* the area is looked up when the recipient accepts */
+		/* Snapshot the binding now: the call keeps a phone reference, not
+		 * the caller's address space (a server sitting on the call must
+		 * not pin a dead task's memory). */
 		if (m->arg[1] & ~(uint64_t) AS_AREA_RIGHTS)
 			return EINVAL;
-		call->share_base = m->arg[0];
 		call->share_rights = (unsigned) m->arg[1];
-		as_hold(TASK->as);
-		call->share_as = TASK->as;
-		return EOK;
+		return as_share_snapshot(TASK->as, m->arg[0], call->share_rights, &call->share);
 	case IPC_M_SHARE_IN:
 		if (m->arg[1] & ~(uint64_t) AS_AREA_RIGHTS)
 			return EINVAL;
@@ -206,8 +205,8 @@ static void ipc_collect_answer(call_t *c, ipc_event_t *ev)
 	} else if (rc == EOK && c->msg.method == IPC_M_SHARE_IN) {
 		uintptr_t base = 0;
 		/* a non-zero "where" is an exact placement */
-		rc = as_area_share(c->share_as, c->share_base, task->as, c->share_hint,
-		    c->share_rights | (c->share_hint ? AS_AREA_FIXED : 0), &base);
+		rc = as_share_create(task->as, c->share_hint,
+		    c->share_rights | (c->share_hint ? AS_AREA_FIXED : 0), &c->share, &base);
 		c->answer.arg[0] = base;
 	} else if (rc == EOK && c->msg.method == IPC_M_CONNECT_ME_TO) {
 		phone_t *p = c->connect_box ? phone_create(c->connect_box, c->connect_badge) : NULL;
@@ -334,17 +333,14 @@ static errno_t ipc_answer_prepare(call_t *c, ipc_msg_t *args)
 		if (rights & ~c->share_rights)
 			return EPERM;
 		uintptr_t base = 0;
-		errno_t rc = as_area_share(c->share_as, c->share_base, TASK->as, args->arg[0],
-		    rights | (args->arg[0] ? AS_AREA_FIXED : 0), &base);
+		errno_t rc = as_share_create(TASK->as, args->arg[0],
+		    rights | (args->arg[0] ? AS_AREA_FIXED : 0), &c->share, &base);
 		args->arg[0] = base;
 		return rc;
 	}
 	case IPC_M_SHARE_IN:
-		/* the caller's area is made when the caller collects the answer */
-		as_hold(TASK->as);
-		c->share_as = TASK->as;
-		c->share_base = args->arg[0];
-		return EOK;
+		/* snapshot ours now; the caller's copy is made when it collects */
+		return as_share_snapshot(TASK->as, args->arg[0], c->share_rights, &c->share);
 	default:
 		return EOK;
 	}

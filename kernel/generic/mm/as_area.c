@@ -676,6 +676,30 @@ static errno_t area_share_source(
  * or makes it again if the source went away meanwhile.  (Binding "like"
  * the source area would need the source locked while dst is.)
  */
+errno_t as_share_snapshot(as_t *src, uintptr_t src_base, unsigned rights, as_share_src_t *out)
+{
+	area_bind_t b;
+	size_t size = 0;
+	if (rights & ~AS_AREA_RIGHTS)
+		return EINVAL;
+	errno_t rc = area_share_source(src, src_base, rights, &b, &size);
+	if (rc != EOK)
+		return rc;
+	*out = (as_share_src_t){
+		.phone = b.phone, .object = b.object, .offset = b.offset, .size = size
+	};
+	return EOK;
+}
+
+errno_t as_share_create(
+    as_t *dst, uintptr_t dst_base, unsigned rights, const as_share_src_t *s, uintptr_t *dst_out)
+{
+	if (rights & ~(AS_AREA_RIGHTS | AS_AREA_FIXED))
+		return EINVAL;
+	return as_area_create_pager(
+	    dst, dst_base, s->size, rights, s->phone, s->object, s->offset, dst_out);
+}
+
 errno_t as_area_share(as_t *src, uintptr_t src_base, as_t *dst, uintptr_t dst_base, unsigned rights,
     uintptr_t *dst_out)
 {

@@ -18,6 +18,7 @@
 #include <abi/errno.h>
 #include <abi/ipc.h>
 #include <adt/list.h>
+#include <mm/as.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <synch/condvar.h>
@@ -68,10 +69,9 @@ typedef struct call {
 	void *data; /* DATA_WRITE/READ kernel buffer */
 	size_t data_size;
 	uintptr_t data_dst; /* DATA_READ: caller's destination */
-	uintptr_t share_base; /* SHARE_OUT/IN: the area on the sharing side */
-	unsigned share_rights;
+	unsigned share_rights; /* SHARE_OUT: offered; SHARE_IN: wanted */
 	uintptr_t share_hint; /* SHARE_IN: where the caller wants it */
-	struct as *share_as; /* SHARE_OUT/IN: the sharing side's space (held) */
+	as_share_src_t share; /* SHARE_OUT/IN: the shared area's binding */
 	struct pager_run *run; /* PAGE_IN: the request and the frames supplied */
 	bool answered;
 	bool kernel_waiting; /* a kernel thread waits in ipc_kcall */

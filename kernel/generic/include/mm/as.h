@@ -132,6 +132,22 @@ errno_t as_area_create_pager(as_t *as, uintptr_t base, size_t size, unsigned fla
  * and the refusals of as_area_create_pager in @a dst.  The two address
  * spaces are never locked together (@a src may equal @a dst).
  */
+/* What a share needs of its source, taken without keeping the source's
+ * address space: the binding (with a phone reference) and the size. */
+typedef struct as_share_src {
+	struct phone *phone;
+	uint64_t object;
+	uint64_t offset;
+	size_t size;
+} as_share_src_t;
+
+/* Snapshot the pager area at @a src_base of @a src for sharing with at
+ * most @a rights: ENOENT, ENOTSUP (not a pager area), EPERM, EINVAL.  The
+ * caller owns out->phone (phone_release). */
+errno_t as_share_snapshot(as_t *src, uintptr_t src_base, unsigned rights, as_share_src_t *out);
+/* Make the shared copy in @a dst (rights may include AS_AREA_FIXED). */
+errno_t as_share_create(
+    as_t *dst, uintptr_t dst_base, unsigned rights, const as_share_src_t *s, uintptr_t *dst_out);
 errno_t as_area_share(as_t *src, uintptr_t src_base, as_t *dst, uintptr_t dst_base, unsigned rights,
     uintptr_t *dst_out);
 
