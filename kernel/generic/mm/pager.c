@@ -51,6 +51,7 @@ struct pager_obj {
 	size_t nareas;
 	uint64_t size; /* faults at or beyond fail with ERANGE */
 	uint64_t gen; /* bumped by every revoke: older answers are stale */
+	uint64_t serial; /* unique for every record ever made (identity) */
 };
 
 typedef struct pager_pending {
@@ -62,6 +63,7 @@ typedef struct pager_pending {
 uint64_t pager_timeout_us = PAGER_TIMEOUT_DEFAULT_MS * 1000ULL;
 
 static mutex_t pager_lock;
+static uint64_t pager_serial_next; /* pager_lock */
 static mutex_t pending_lock;
 static condvar_t pending_cv;
 static list_t pending = { .head = { &pending.head, &pending.head } };
@@ -111,6 +113,7 @@ static pager_obj_t *pager_obj_get_locked(answerbox_t *box, uint64_t badge, uint6
 	answerbox_hold(box);
 	o->box = box;
 	o->badge = badge;
+	o->serial = ++pager_serial_next;
 	o->id = id;
 	o->size = UINT64_MAX;
 	list_initialize(&o->areas);
@@ -198,6 +201,7 @@ typedef struct pager_fault {
 	bool upgrade; /* mapped without the needed right: replace it */
 	uint64_t objoff; /* object offset of the faulting page */
 	uint64_t gen; /* the object's revoke generation when asked */
+	uint64_t serial; /* the record's serial when asked */
 	pager_run_t *run; /* the request; owned by the call once sent */
 } pager_fault_t;
 
@@ -376,7 +380,8 @@ static void pager_fault_map(pager_fault_t *f)
 	as_area_t *a = as_area_find(as, f->page);
 	size_t used = 0;
 	if (a == f->area && a->backend == AS_BACKEND_PAGER && a->pager.obj == f->obj &&
-	    a->pager.offset + (f->page - a->base) == f->objoff && f->obj->gen == f->gen) {
+	    f->obj->serial == f->serial && a->pager.offset + (f->page - a->base) == f->objoff &&
+	    f->obj->gen == f->gen) {
 		uintptr_t end = a->base + a->pages * PAGE_SIZE;
 		unsigned pf = pager_page_flags(a->flags, r->rights & a->flags);
 		for (size_t i = 0; i < r->got && f->page + i * PAGE_SIZE < end; i++) {
@@ -448,6 +453,7 @@ static errno_t pager_fault_prepare(pager_fault_t *f)
 	phone_hold(f->phone);
 	f->object = f->obj->id;
 	f->gen = f->obj->gen;
+	f->serial = f->obj->serial;
 	return EOK;
 }
 
