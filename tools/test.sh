@@ -105,41 +105,38 @@ suite_crash() {
 	record crash $pass $fail
 }
 
-suite_kernel() {
-	local spec=${KTEST:-all} rc
-	# The fixture module lets the boot-information tests check module
-	# parsing and that module memory is never handed out.
-	"$top/tools/qemu.sh" --cmdline "test=$spec" --timeout 300 --log "$logs/kernel.log" \
-		--module "$top/tests/fixtures/bootmod.txt fixture-arg" > /dev/null 2>&1
+# A suite that runs in QEMU and prints TAP on the serial port:
+#   qemu_tap_suite NAME CMDLINE TIMEOUT [qemu.sh options...]
+# A crash, a timeout or a missing result counts the missing tests as failed.
+qemu_tap_suite() {
+	local name=$1 cmdline=$2 timeout=$3 log=$logs/$1.log rc
+	shift 3
+	"$top/tools/qemu.sh" --cmdline "$cmdline" --timeout "$timeout" --log "$log" "$@" \
+		> /dev/null 2>&1
 	rc=$?
-	read -r plan pass fail < <(tap_count "$logs/kernel.log")
-	grep -a "^not ok\|FAIL" "$logs/kernel.log" | tr -d '\r' >&2
+	read -r plan pass fail < <(tap_count "$log")
+	grep -a "^not ok\|FAIL" "$log" | tr -d '\r' >&2
 	if [ "$plan" -eq 0 ] || [ $((pass + fail)) -ne "$plan" ] || { [ $rc -ne 0 ] && [ "$fail" -eq 0 ]; }; then
-		echo "kernel: suite broken (qemu.sh exit $rc, plan $plan, ran $((pass + fail)))" >&2
-		tail -n 30 "$logs/kernel.log" | tr -d '\r' >&2
+		echo "$name: suite broken (qemu.sh exit $rc, plan $plan, ran $((pass + fail)))" >&2
+		tail -n 30 "$log" | tr -d '\r' >&2
 		broken=1
 		fail=$((fail + (plan > pass + fail ? plan - pass - fail : 1)))
 	fi
-	record kernel "$pass" "$fail"
+	record "$name" "$pass" "$fail"
+}
+
+# The kernel tests; the fixture module lets the boot-information tests
+# check module parsing and that module memory is never handed out.
+suite_kernel() {
+	qemu_tap_suite kernel "test=${KTEST:-all}" 300 \
+		--module "$top/tests/fixtures/bootmod.txt fixture-arg"
 }
 
 # The user test suite: the kernel starts the module "tester" with the
 # selection (utest=...), which prints TAP and ends; the kernel powers off
 # with its verdict.
 suite_user() {
-	local spec=${UTEST:-all} rc
-	"$top/tools/qemu.sh" --cmdline "utest=$spec" --timeout 600 --log "$logs/user.log" \
-		> /dev/null 2>&1
-	rc=$?
-	read -r plan pass fail < <(tap_count "$logs/user.log")
-	grep -a "^not ok\|FAIL" "$logs/user.log" | tr -d '\r' >&2
-	if [ "$plan" -eq 0 ] || [ $((pass + fail)) -ne "$plan" ] || { [ $rc -ne 0 ] && [ "$fail" -eq 0 ]; }; then
-		echo "user: suite broken (qemu.sh exit $rc, plan $plan, ran $((pass + fail)))" >&2
-		tail -n 30 "$logs/user.log" | tr -d '\r' >&2
-		broken=1
-		fail=$((fail + (plan > pass + fail ? plan - pass - fail : 1)))
-	fi
-	record user "$pass" "$fail"
+	qemu_tap_suite user "utest=${UTEST:-all}" 600
 }
 
 suite_format

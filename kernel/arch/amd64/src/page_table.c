@@ -409,7 +409,10 @@ void page_table_activate(page_table_t *pt, unsigned pcid, bool keep)
 	write_cr3(cr3);
 }
 
-errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags)
+/* Rewrite the leaf entry of a mapped page in place (frame @a pa, or the
+ * current one when @a keep_pa) and invalidate it: ENOENT, EINVAL. */
+static errno_t pt_leaf_rewrite(
+    page_table_t *pt, uintptr_t va, uintptr_t pa, bool keep_pa, unsigned flags)
 {
 	if (!PAGE_ALIGNED(va) || !va_canonical(va))
 		return EINVAL;
@@ -419,7 +422,7 @@ errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags)
 	if (rc == EOK) {
 		pte_t *e = &path[1][pt_index(va, 1)];
 		if (*e & PTE_P) {
-			*e = (*e & PTE_ADDR) | pte_from_flags(flags);
+			*e = (keep_pa ? (*e & PTE_ADDR) : pa) | pte_from_flags(flags);
 			tlb_invalidate_page(va);
 		} else {
 			rc = ENOENT;
@@ -431,24 +434,14 @@ errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags)
 	return rc;
 }
 
+errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags)
+{
+	return pt_leaf_rewrite(pt, va, 0, true, flags);
+}
+
 errno_t page_mapping_update(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags)
 {
-	if (!PAGE_ALIGNED(va) || !PAGE_ALIGNED(pa) || !va_canonical(va) || (pa & ~PTE_ADDR))
+	if (!PAGE_ALIGNED(pa) || (pa & ~PTE_ADDR))
 		return EINVAL;
-	pte_t *path[5] = { NULL };
-	spinlock_lock(&pt->lock);
-	errno_t rc = pt_walk(pt, va, 1, false, path);
-	if (rc == EOK) {
-		pte_t *e = &path[1][pt_index(va, 1)];
-		if (*e & PTE_P) {
-			*e = pa | pte_from_flags(flags);
-			tlb_invalidate_page(va);
-		} else {
-			rc = ENOENT;
-		}
-	} else if (rc == EEXIST) {
-		rc = EINVAL;
-	}
-	spinlock_unlock(&pt->lock);
-	return rc;
+	return pt_leaf_rewrite(pt, va, pa, false, flags);
 }
