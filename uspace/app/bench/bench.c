@@ -81,6 +81,19 @@ static void bench_null_syscall(void)
 	bench_report("null_syscall", v, BATCH);
 }
 
+/* Cycles per switch while one other thread or task yields back: a yield
+ * round trip is two switches. */
+static void bench_yield_pingpong(uint64_t *v)
+{
+	thread_yield(); /* let the other side start */
+	for (int r = 0; r < RUNS; r++) {
+		uint64_t t0 = bench_rdtsc();
+		for (int i = 0; i < BATCH; i++)
+			thread_yield();
+		v[r] = (bench_rdtsc() - t0) / (2 * BATCH);
+	}
+}
+
 static volatile int switch_stop;
 
 static int bench_yielder(void *arg)
@@ -100,13 +113,7 @@ static void bench_thread_switch(void)
 		printf("bench thread_switch: cannot create a thread\n");
 		return;
 	}
-	thread_yield(); /* let it start */
-	for (int r = 0; r < RUNS; r++) {
-		uint64_t t0 = bench_rdtsc();
-		for (int i = 0; i < BATCH; i++)
-			thread_yield();
-		v[r] = (bench_rdtsc() - t0) / (2 * BATCH);
-	}
+	bench_yield_pingpong(v);
 	switch_stop = 1;
 	thread_join(tid, NULL);
 	bench_report("thread_switch", v, 2 * BATCH);
@@ -158,13 +165,7 @@ static void bench_task_switch(void)
 		printf("bench task_switch: cannot start the other task\n");
 		return;
 	}
-	thread_yield(); /* let it start */
-	for (int r = 0; r < RUNS; r++) {
-		uint64_t t0 = bench_rdtsc();
-		for (int i = 0; i < BATCH; i++)
-			thread_yield();
-		v[r] = (bench_rdtsc() - t0) / (2 * BATCH);
-	}
+	bench_yield_pingpong(v);
 	task_exit_info_t info;
 	task_wait(id, &info);
 	bench_report("task_switch", v, 2 * BATCH);
