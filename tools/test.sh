@@ -9,7 +9,7 @@
 #
 # Suites: format (clang-format of every C file), host (unit tests with
 # ASan/UBSan through meson test), boot (the system boots to idle and powers
-# off), crash (an unexpected exception and a panic are reported and reach
+# off; the sampling profiler names samples), crash (an unexpected exception and a panic are reported and reach
 # the host as the panic verdict), kernel (in-kernel tests in QEMU, TAP on
 # the serial port), user (the user-space test suite, uspace/app/tester).
 set -uo pipefail
@@ -77,13 +77,27 @@ PY
 }
 
 suite_boot() {
+	local pass=0 fail=0
 	if "$top/tools/qemu.sh" --cmdline "poweroff" --timeout 60 --log "$logs/boot.log" > /dev/null 2>&1 &&
 		grep -q "kernel: up after" "$logs/boot.log" && grep -q "^init: started" "$logs/boot.log"; then
-		record boot 1 0
+		pass=$((pass + 1))
 	else
 		echo "boot: the system did not come up (see $logs/boot.log)" >&2
-		record boot 0 1
+		fail=$((fail + 1))
 	fi
+	# The sampling profiler (prof=N, tools/prof.sh): samples are taken,
+	# dumped at the end of the run and named by tools/prof.py.
+	local prof=$logs/boot-prof.log
+	if "$top/tools/qemu.sh" --cmdline "bench=null_syscall prof=20" --timeout 120 --log "$prof" \
+		> /dev/null 2>&1 && "$top/tools/prof.py" "$prof" > "$prof.txt" &&
+		awk '$2 == "samples" && $1 >= 20 { ok = 1 } END { exit !ok }' "$prof.txt" &&
+		grep -q " bench *user:" "$prof.txt" && grep -q " kernel:" "$prof.txt"; then
+		pass=$((pass + 1))
+	else
+		echo "boot: the profiler gave no named samples (see $prof, $prof.txt)" >&2
+		fail=$((fail + 1))
+	fi
+	record boot "$pass" "$fail"
 }
 
 # The fatal paths: an unexpected exception and a panic must each print

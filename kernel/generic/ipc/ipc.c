@@ -52,6 +52,7 @@ answerbox_t *answerbox_create(task_id_t owner)
 		return NULL;
 	mutex_initialize(&box->lock, "answerbox");
 	condvar_initialize(&box->cv);
+	condvar_initialize(&box->cv_cookie);
 	box->active = true;
 	box->owner = owner;
 	list_initialize(&box->calls);
@@ -164,7 +165,7 @@ errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 		call->via = phone;
 		list_append(&call->box_link, &box->calls);
 		box->calls_count++;
-		condvar_broadcast(&box->cv);
+		condvar_signal(&box->cv);
 	}
 	mutex_unlock(&box->lock);
 	mutex_unlock(&phone->lock);
@@ -197,7 +198,9 @@ void ipc_call_answer(call_t *call, errno_t retval)
 	bool deliver = box->active;
 	if (deliver) {
 		list_append(&call->box_link, &box->answers);
-		condvar_broadcast(&box->cv);
+		condvar_broadcast(&box->cv_cookie);
+		if (!(call->cookie & IPC_COOKIE_SYNC))
+			condvar_signal(&box->cv);
 	}
 	mutex_unlock(&box->lock);
 	if (!deliver)
@@ -245,7 +248,7 @@ static errno_t phone_close(phone_t *phone, bool notify)
 		} else if (notify) {
 			box->notices_lost++;
 		}
-		condvar_broadcast(&box->cv);
+		condvar_signal(&box->cv);
 	}
 	mutex_unlock(&box->lock);
 	mutex_unlock(&phone->lock);
@@ -388,6 +391,7 @@ void answerbox_deactivate(answerbox_t *box)
 	list_move_all(&box->answers, &answers);
 	list_move_all(&box->hangups, &hangups);
 	condvar_broadcast(&box->cv);
+	condvar_broadcast(&box->cv_cookie);
 	mutex_unlock(&box->lock);
 	ipc_answer_all(&calls, true, box);
 	ipc_answer_all(&dispatched, false, box);

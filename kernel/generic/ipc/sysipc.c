@@ -161,6 +161,13 @@ static call_t *ipc_pick_answer(answerbox_t *box, unsigned flags, uint64_t cookie
 	return NULL;
 }
 
+/* Whether a thread waiting for any event would find one.  box->lock held. */
+static bool ipc_box_has_events_locked(answerbox_t *box)
+{
+	return !list_empty(&box->calls) || !list_empty(&box->hangups) ||
+	    ipc_pick_answer(box, 0, 0) != NULL;
+}
+
 /* Take the next event for this waiter off the box.  box->lock held. */
 static bool ipc_pick_locked(answerbox_t *box, unsigned flags, uint64_t cookie, ipc_pick_t *p)
 {
@@ -279,18 +286,21 @@ sysarg_t sys_ipc_wait(const sysargs_t *a)
 	if (rc != EOK)
 		return rc;
 	answerbox_t *box = TASK->box;
-	ipc_pick_t p;
+	ipc_pick_t p = { 0 };
 	/* The timeout is a deadline: wakeups for other waiters do not restart it. */
 	uint64_t deadline = timeout ? timer_uptime_ms() * 1000 + timeout : 0;
+	condvar_t *cv = (flags & IPC_WAIT_FOR_COOKIE) ? &box->cv_cookie : &box->cv;
 	mutex_lock(&box->lock);
 	while (!ipc_pick_locked(box, flags, cookie, &p) && rc == EOK) {
 		uint64_t now = timer_uptime_ms() * 1000;
 		if ((flags & IPC_WAIT_NONBLOCK) || (deadline && now >= deadline))
 			rc = ETIMEOUT;
 		else
-			rc = condvar_wait_flags(&box->cv, &box->lock, deadline ? deadline - now : 0,
-			    WAITQ_INTERRUPTIBLE);
+			rc = condvar_wait_flags(
+			    cv, &box->lock, deadline ? deadline - now : 0, WAITQ_INTERRUPTIBLE);
 	}
+	if (cv == &box->cv && ipc_box_has_events_locked(box))
+		condvar_signal(cv); /* more to take, or we leave without taking */
 	mutex_unlock(&box->lock);
 	if (rc != EOK)
 		return rc;

@@ -31,6 +31,7 @@
 #include <proc/task.h>
 #include <proc/thread.h>
 #include <test/ktest.h>
+#include <time/prof.h>
 #include <time/timer.h>
 
 boot_info_t boot_info;
@@ -96,6 +97,7 @@ static noreturn void run_module_verdict(const char *name, const char *spec)
 	printf("kernel: %s ended: %s, status %d%s%s\n", name,
 	    info.reason == TASK_EXIT_NORMAL ? "exited" : "killed", info.status,
 	    info.message[0] ? ": " : "", info.message);
+	prof_dump();
 	arch_poweroff(ok ? ARCH_EXIT_SUCCESS : ARCH_EXIT_FAILURE);
 }
 
@@ -186,7 +188,10 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	print_memory();
 
 	arch_late_init();
-	timer_init();
+	unsigned prof_mult = prof_mult_from_cmdline(boot_info.cmdline);
+	if (prof_init(prof_mult) != EOK)
+		prof_mult = 1;
+	timer_init(prof_mult);
 	irq_enable();
 	printf("timer: %u Hz periodic, TSC %llu MHz\n", TIMER_HZ,
 	    (unsigned long long) (tsc_hz / 1000000));

@@ -13,6 +13,7 @@
  * Lock: frame_lock protects everything in this file; nothing here sleeps or
  * calls out while holding it (zeroing happens after the lock is dropped).
  */
+#include <arch/asm.h>
 #include <arch/layout.h>
 #include <debug.h>
 #include <main/bootinfo.h>
@@ -164,7 +165,7 @@ errno_t frame_alloc(size_t count, unsigned flags, uintptr_t *pa)
 
 	*pa = (uintptr_t) pfn << PAGE_WIDTH;
 	if (flags & FRAME_ZERO)
-		memset(PA2KA(*pa), 0, count * PAGE_SIZE);
+		arch_page_zero(PA2KA(*pa), count);
 	return EOK;
 }
 

@@ -2,13 +2,29 @@
 #include <arch/timer.h>
 #include <proc/scheduler.h>
 #include <synch/waitq.h>
+#include <time/prof.h>
 #include <time/timer.h>
 
 static volatile uint64_t ticks;
+/* Timer interrupts per tick: 1, or more while the profiler samples. */
+static unsigned timer_mult = 1;
+static unsigned timer_sub;
 
-void timer_init(void)
+void timer_init(unsigned mult)
 {
-	arch_timer_init(TIMER_HZ);
+	timer_mult = mult ? mult : 1;
+	arch_timer_init(TIMER_HZ * timer_mult);
+}
+
+void timer_interrupt(uintptr_t pc, bool user)
+{
+	if (timer_mult > 1) {
+		prof_sample(pc, user);
+		if (++timer_sub < timer_mult)
+			return;
+		timer_sub = 0;
+	}
+	timer_tick();
 }
 
 void timer_tick(void)

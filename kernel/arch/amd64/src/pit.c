@@ -20,8 +20,7 @@ uint64_t tsc_hz;
 static void pit_irq(unsigned irq, istate_t *is)
 {
 	(void) irq;
-	(void) is;
-	timer_tick();
+	timer_interrupt(is->rip, (is->cs & 3) != 0);
 }
 
 #define PIT_CALIBRATE_SPINS 10000000u

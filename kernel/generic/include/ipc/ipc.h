@@ -28,7 +28,15 @@ struct task;
 
 typedef struct answerbox {
 	mutex_t lock;
-	condvar_t cv; /* signalled when something is queued */
+	/* Waiters sleep on one of two condition variables, so that an event
+	 * wakes one thread that can take it, not every thread of a server:
+	 * cv holds the threads waiting for any event (one is signalled per
+	 * queued call, notice or non-sync answer; a waiter that leaves while
+	 * such events remain passes the signal on), cv_cookie the threads
+	 * waiting for one answer (IPC_WAIT_FOR_COOKIE; all are woken on each
+	 * answer, and each checks its own cookie). */
+	condvar_t cv;
+	condvar_t cv_cookie;
 	bool active; /* false once the owning task has ended */
 	task_id_t owner;
 	list_t calls; /* incoming, not yet received (call_t.box_link) */
