@@ -49,7 +49,7 @@ syscall_entry:
 
 /*
  * errno_t arch_copy_user(void *dst, const void *src, size_t n)
- * The one instruction that touches user memory is listed in .extable: a
+ * The two instructions that touch user memory are listed in .extable: a
  * fault there (not resolved by the page-fault handler) resumes at the
  * fixup, which returns EFAULT.
  */
@@ -57,11 +57,16 @@ syscall_entry:
 	.globl arch_copy_user
 arch_copy_user:
 	movq %rdx, %rcx
-1:	rep movsb
+	shrq $3, %rcx
+1:	rep movsq		/* eight bytes a step (see lib/mem.c) */
+	movq %rdx, %rcx
+	andq $7, %rcx
+3:	rep movsb		/* the tail */
 	xorl %eax, %eax
 	ret
 2:	movl $EFAULT, %eax
 	ret
 	.section .extable, "a"
 	.quad 1b, 2b
+	.quad 3b, 2b
 	.section .text
