@@ -13,9 +13,8 @@
 #include <synch/waitq.h>
 
 typedef struct mutex {
-	spinlock_t guard; /* protects owner and the wait queue hand-off */
-	struct thread *owner; /* NULL when free */
-	unsigned waiters; /* threads between "found it held" and waking up */
+	struct thread *owner; /* atomic: NULL when free */
+	unsigned waiters; /* atomic: threads that may be asleep on wq */
 	waitq_t wq;
 	const char *name;
 } mutex_t;
