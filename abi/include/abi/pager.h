@@ -68,7 +68,10 @@ typedef struct as_pager_spec {
 /* IPC_M_PAGE_IN arg[4]: bits 0-7 hints, bits 8-15 the faulting area's
  * AS_AREA_* rights (a pager may grant up to these at once, e.g. write on
  * a read fault of a private page, and save the later write fault). */
-#define PAGE_IN_SEQUENTIAL (1u << 0) /* reserved: not set yet */
+/* The faulting page is the one right after the last run a page-in mapped
+ * in the same area: the client is likely reading forwards, so a pager that
+ * prepares pages (reads a file, decompresses) may start on the next ones. */
+#define PAGE_IN_SEQUENTIAL (1u << 0)
 #define PAGE_IN_RIGHTS_SHIFT 8
 #define PAGE_IN_RIGHTS(arg4) ((unsigned) ((arg4) >> PAGE_IN_RIGHTS_SHIFT) & 0xff)
 

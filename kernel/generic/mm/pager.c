@@ -199,6 +199,7 @@ typedef struct pager_fault {
 	uintptr_t page; /* the faulting page */
 	unsigned access; /* FAULT_ACCESS_* */
 	bool upgrade; /* mapped without the needed right: replace it */
+	unsigned hints; /* PAGE_IN_* for the pager */
 	uint64_t objoff; /* object offset of the faulting page */
 	uint64_t gen; /* the object's revoke generation when asked */
 	uint64_t serial; /* the record's serial when asked */
@@ -393,6 +394,8 @@ static void pager_fault_map(pager_fault_t *f)
 				break;
 			used = i + 1;
 		}
+		if (used > 0 && !f->upgrade)
+			a->pager.seq_next = f->page + used * PAGE_SIZE;
 	}
 	for (size_t i = used; i < r->got; i++)
 		frame_ref_drop(r->pa[i]);
@@ -407,7 +410,9 @@ static errno_t pager_fault_ask(pager_fault_t *f, call_t **callp)
 		return ENOMEM;
 	c->msg = (ipc_msg_t){ .method = IPC_M_PAGE_IN,
 		.arg = { f->object, f->objoff, f->run->wanted, f->access,
-		    (uint64_t) (f->run->area_flags & AS_AREA_RIGHTS) << PAGE_IN_RIGHTS_SHIFT } };
+		    f->hints |
+		        (uint64_t) (f->run->area_flags & AS_AREA_RIGHTS)
+		            << PAGE_IN_RIGHTS_SHIFT } };
 	c->run = f->run; /* the call owns it now: freed (and its frames dropped) with it */
 	*callp = c;
 	errno_t rc = ipc_kcall_wait(f->phone, c, pager_timeout_us);
@@ -448,6 +453,8 @@ static errno_t pager_fault_prepare(pager_fault_t *f)
 		r->wanted = left;
 	r->area_flags = a->flags;
 	r->right = right;
+	if (!f->upgrade && a->pager.seq_next == f->page)
+		f->hints |= PAGE_IN_SEQUENTIAL;
 	f->run = r;
 	f->phone = a->pager.phone;
 	phone_hold(f->phone);

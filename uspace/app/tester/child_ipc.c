@@ -168,6 +168,7 @@ static const char *tp_mode;
 static uintptr_t tp_pool; /* wired, RW, word 0 of page i = TP_PATTERN + i */
 static uintptr_t tp_ro_page; /* wired, read-only */
 static uint64_t tp_page_ins;
+static uint64_t tp_sequential; /* page-ins that came with PAGE_IN_SEQUENTIAL */
 
 static bool tp_is(const char *mode)
 {
@@ -212,6 +213,8 @@ static void tp_unmap_after(pager_fault_t *f, size_t page, unsigned rights)
 static void tp_page_in(pager_fault_t *f)
 {
 	__atomic_add_fetch(&tp_page_ins, 1, __ATOMIC_RELAXED);
+	if (f->hints & PAGE_IN_SEQUENTIAL)
+		__atomic_add_fetch(&tp_sequential, 1, __ATOMIC_RELAXED);
 	size_t page = (size_t) (f->offset / PAGE_SIZE);
 	unsigned rights = f->access == FAULT_ACCESS_WRITE ? RW & ~AS_AREA_CACHEABLE : AS_AREA_READ;
 	if (tp_is("good") && page < TP_AREA_PAGES)
@@ -241,6 +244,7 @@ static void tp_client_call(ipc_event_t *ev)
 		}
 	} else if (ev->msg.method == TP_PING) {
 		ans.arg[0] = __atomic_load_n(&tp_page_ins, __ATOMIC_RELAXED);
+		ans.arg[1] = __atomic_load_n(&tp_sequential, __ATOMIC_RELAXED);
 	} else if (ev->msg.method == TP_QUIT) {
 		ipc_answer(ev->call, EOK, NULL);
 		exit(0);

@@ -351,8 +351,14 @@ static void tpager_case(const char *mode, errno_t want)
 	}
 	bool dies = strcmp(mode, "die") == 0;
 	ipc_msg_t ans;
-	if (!dies && UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans)))
+	if (!dies && UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans))) {
 		UT_CHECK(ans.arg[0] >= 1);
+		/* the client reads pages 0, 1, ... in order, each answered alone:
+		 * every page-in but the first follows the previous run; then a
+		 * write to page 0 is an upgrade, never sequential */
+		if (want == EOK)
+			UT_CHECK_EQ(ans.arg[1], TP_AREA_PAGES - 1);
+	}
 	test_server_stop(&p, TP_QUIT, &pinfo);
 	UT_CHECK_EQ(pinfo.reason, TASK_EXIT_NORMAL);
 	UT_CHECK_EQ(pinfo.status, dies ? 7 : 0);

@@ -79,7 +79,7 @@ enum {
  * mid-fault). */
 enum {
 	TP_CREATE = IPC_M_FIRST_USER, /* -> arg0 a new object id */
-	TP_PING, /* -> arg0 page-ins seen so far */
+	TP_PING, /* -> arg0 page-ins seen so far, arg1 those marked PAGE_IN_SEQUENTIAL */
 	TP_QUIT, /* answered, then the pager exits 0 */
 };
 #define TP_PATTERN 0x7061676572000000ULL

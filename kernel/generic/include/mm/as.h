@@ -45,6 +45,9 @@ typedef struct as_pager_binding {
 	uint64_t offset; /* byte offset of the area's base within the object */
 	struct pager_obj *obj; /* the kernel's record of the object (pager_lock) */
 	link_t obj_link; /* in the record's area list (pager_lock) */
+	/* the page after the last run a page-in mapped here (as->lock): a
+	 * fault there is sequential (PAGE_IN_SEQUENTIAL); 0 for none yet */
+	uintptr_t seq_next;
 } as_pager_binding_t;
 
 struct as;
