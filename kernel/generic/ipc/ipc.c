@@ -20,10 +20,16 @@
  * outstanding per sending task (checked by the syscall layer), one notice
  * per hung-up phone.
  *
- * Locks: phone_t.lock -> answerbox_t.lock; a call's fields are protected
- * by the box it sits in, except answered/kernel_waiting of kernel calls,
- * which the call's own wait-queue lock protects.  Rejected: one global
- * IPC lock (simple, but every call in the system would serialize on it).
+ * Locks: phone_t.lock -> answerbox_t.lock.  A box's lists and their
+ * counts (calls and calls_count, hangups and notices, answers and
+ * outstanding, dispatched) change only together and under the box's lock.
+ * A call queued on a box's calls or answers list is protected by that
+ * box's lock; a call on dispatched or on no list belongs to the one thread
+ * that took it (the receiver until it publishes the call's handle, then
+ * whoever takes the handle back: an answer, a forward, the task's end).
+ * answered/kernel_waiting of kernel calls are protected by the call's own
+ * wait-queue lock.  Rejected: one global IPC lock (simple, but every call
+ * in the system would serialize on it).
  */
 #include <debug.h>
 #include <ipc/cap.h>
@@ -210,6 +216,7 @@ void ipc_call_answer(call_t *call, errno_t retval)
 /* Take the calls that came through @a phone out of @a box's queue. */
 static void ipc_box_take_phone_calls(answerbox_t *box, const phone_t *phone, list_t *out)
 {
+	assert(mutex_locked_by_me(&box->lock));
 	link_t *l = list_first(&box->calls);
 	while (l) {
 		link_t *next = list_next(l, &box->calls);
@@ -354,14 +361,13 @@ static void ipc_task_drop_caps(task_t *task)
 	}
 }
 
-/* Answer @a list's calls EHANGUP (they were taken off a dead box). */
-static void ipc_answer_all(list_t *list, bool counted, answerbox_t *box)
+/* Answer @a list's calls EHANGUP (they were taken off a dead box, whose
+ * counts were cleared with them under its lock). */
+static void ipc_answer_all(list_t *list)
 {
 	while (!list_empty(list)) {
 		call_t *c = list_get_instance(list_first(list), call_t, box_link);
 		list_remove(&c->box_link);
-		if (counted)
-			box->calls_count--;
 		ipc_call_answer(c, EHANGUP);
 	}
 }
@@ -390,11 +396,14 @@ void answerbox_deactivate(answerbox_t *box)
 	list_move_all(&box->dispatched, &dispatched);
 	list_move_all(&box->answers, &answers);
 	list_move_all(&box->hangups, &hangups);
+	/* The counts go with the lists, under the same lock. */
+	box->calls_count = 0;
+	box->notices = 0;
 	condvar_broadcast(&box->cv);
 	condvar_broadcast(&box->cv_cookie);
 	mutex_unlock(&box->lock);
-	ipc_answer_all(&calls, true, box);
-	ipc_answer_all(&dispatched, false, box);
+	ipc_answer_all(&calls);
+	ipc_answer_all(&dispatched);
 	while (!list_empty(&answers)) {
 		call_t *c = list_get_instance(list_first(&answers), call_t, box_link);
 		list_remove(&c->box_link);

@@ -151,6 +151,7 @@ typedef struct ipc_pick {
 /* Find the first answer for this waiter.  box->lock held. */
 static call_t *ipc_pick_answer(answerbox_t *box, unsigned flags, uint64_t cookie)
 {
+	assert(mutex_locked_by_me(&box->lock));
 	list_foreach(box->answers, l)
 	{
 		call_t *c = list_get_instance(l, call_t, box_link);
@@ -171,6 +172,7 @@ static bool ipc_box_has_events_locked(answerbox_t *box)
 /* Take the next event for this waiter off the box.  box->lock held. */
 static bool ipc_pick_locked(answerbox_t *box, unsigned flags, uint64_t cookie, ipc_pick_t *p)
 {
+	assert(mutex_locked_by_me(&box->lock));
 	call_t *c = ipc_pick_answer(box, flags, cookie);
 	if (c) {
 		list_remove(&c->box_link);

@@ -156,3 +156,31 @@ KTEST(ipc_box_bound_and_hangup)
 	answerbox_release(box);
 	answerbox_release(caller);
 }
+
+/* A box that dies drops what it queued and its counts say so (every count
+ * is updated under the box's lock). */
+KTEST(ipc_deactivate_counts)
+{
+	answerbox_t *box = answerbox_create(99);
+	KT_ASSERT(box != NULL);
+	phone_t *p = phone_create(box, 5);
+	phone_t *q = phone_create(box, 6);
+	KT_ASSERT(p != NULL && q != NULL);
+	ipc_msg_t m = { .method = 1500 };
+	KT_CHECK_EQ(ipc_kcall_notify(p, &m), EOK);
+	KT_CHECK_EQ(ipc_kcall_notify(p, &m), EOK);
+	KT_CHECK_EQ(phone_hangup(q), EOK); /* a notice */
+	phone_release(q);
+	mutex_lock(&box->lock);
+	KT_CHECK_EQ(box->calls_count, 2);
+	KT_CHECK_EQ(box->notices, 1);
+	mutex_unlock(&box->lock);
+	answerbox_deactivate(box);
+	mutex_lock(&box->lock);
+	KT_CHECK_EQ(box->calls_count, 0);
+	KT_CHECK_EQ(box->notices, 0);
+	KT_CHECK(list_empty(&box->calls) && list_empty(&box->hangups));
+	mutex_unlock(&box->lock);
+	phone_release(p);
+	answerbox_release(box);
+}

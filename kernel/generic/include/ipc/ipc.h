@@ -26,6 +26,8 @@
 
 struct task;
 
+/* Every field from active to task is protected by lock (the lists, their
+ * counts and the flags alike: a count is never updated without its list). */
 typedef struct answerbox {
 	mutex_t lock;
 	/* Waiters sleep on one of two condition variables, so that an event
@@ -35,27 +37,27 @@ typedef struct answerbox {
 	 * such events remain passes the signal on), cv_cookie the threads
 	 * waiting for one answer (IPC_WAIT_FOR_COOKIE; all are woken on each
 	 * answer, and each checks its own cookie). */
-	condvar_t cv;
-	condvar_t cv_cookie;
+	condvar_t cv; /* (with lock) */
+	condvar_t cv_cookie; /* (with lock) */
 	bool active; /* false once the owning task has ended */
-	task_id_t owner;
+	task_id_t owner; /* constant */
 	list_t calls; /* incoming, not yet received (call_t.box_link) */
-	size_t calls_count;
+	size_t calls_count; /* entries on calls */
 	list_t dispatched; /* received, not yet answered */
 	list_t answers; /* answers to this task's calls */
 	list_t hangups; /* ipc_notice_t */
 	size_t notices; /* entries on hangups (at most IPC_NOTICES_MAX) */
 	size_t notices_lost; /* notices not queued because of the bound */
 	size_t outstanding; /* calls this task made, not yet collected */
-	list_t pager_objects; /* pager objects named through this box (mm/pager.c) */
 	struct task *task; /* the owner while it lives (cleared on deactivation) */
+	list_t pager_objects; /* pager objects named through this box: pager_lock (mm/pager.c) */
 	unsigned refcount; /* atomic */
 } answerbox_t;
 
 typedef struct phone {
 	mutex_t lock;
-	answerbox_t *callee; /* NULL once hung up */
-	uint64_t badge; /* ev.conn at the callee */
+	answerbox_t *callee; /* NULL once hung up (lock) */
+	uint64_t badge; /* ev.conn at the callee (constant) */
 	unsigned refcount; /* atomic: capability, bindings, in-flight calls */
 } phone_t;
 
