@@ -13,7 +13,8 @@
  * dead, phone hung up, queue full) is refused at send time with EHANGUP or
  * ELIMIT; a call that was queued or received when its callee died, or that
  * came through a phone that hangs up before it was received, is answered
- * EHANGUP.  So every sender learns the fate of every call it made, and
+ * EHANGUP (a call knows its phone by the phone's unique serial, never by
+ * its address, which a later phone may reuse: see call_t).  So every sender learns the fate of every call it made, and
  * nothing waits forever on a task that is gone.
  *
  * Bounds: IPC_ANSWERBOX_MAX calls queued per box, IPC_CALLS_MAX calls
@@ -41,6 +42,7 @@
 #include <proc/task.h>
 
 static slab_cache_t call_cache;
+static uint64_t phone_serial_last; /* atomic: the last serial given out */
 static answerbox_t *ns_box;
 static mutex_t ns_lock;
 
@@ -92,6 +94,8 @@ phone_t *phone_create(answerbox_t *box, uint64_t badge)
 	answerbox_hold(box);
 	p->callee = box;
 	p->badge = badge;
+	/* 64 bits: never wraps, so never the serial of a phone still named by a call */
+	p->serial = __atomic_add_fetch(&phone_serial_last, 1, __ATOMIC_RELAXED);
 	p->refcount = 1;
 	return p;
 }
@@ -168,7 +172,7 @@ errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 		answerbox_hold(box);
 		call->callee = box;
 		call->conn = phone->badge;
-		call->via = phone;
+		call->via = phone->serial;
 		list_append(&call->box_link, &box->calls);
 		box->calls_count++;
 		condvar_signal(&box->cv);
@@ -213,15 +217,16 @@ void ipc_call_answer(call_t *call, errno_t retval)
 		call_release(call); /* the caller is gone */
 }
 
-/* Take the calls that came through @a phone out of @a box's queue. */
-static void ipc_box_take_phone_calls(answerbox_t *box, const phone_t *phone, list_t *out)
+/* Take the calls that came through the phone with @a serial out of
+ * @a box's queue. */
+static void ipc_box_take_phone_calls(answerbox_t *box, uint64_t serial, list_t *out)
 {
 	assert(mutex_locked_by_me(&box->lock));
 	link_t *l = list_first(&box->calls);
 	while (l) {
 		link_t *next = list_next(l, &box->calls);
 		call_t *c = list_get_instance(l, call_t, box_link);
-		if (c->via == phone) {
+		if (c->via == serial) {
 			list_remove(l);
 			box->calls_count--;
 			list_append(l, out);
@@ -246,7 +251,7 @@ static errno_t phone_close(phone_t *phone, bool notify)
 	ipc_notice_t *n = notify ? malloc(sizeof(*n)) : NULL;
 	mutex_lock(&box->lock);
 	if (box->active) {
-		ipc_box_take_phone_calls(box, phone, &orphans);
+		ipc_box_take_phone_calls(box, phone->serial, &orphans);
 		if (n && box->notices < IPC_NOTICES_MAX) {
 			n->conn = phone->badge;
 			list_append(&n->link, &box->hangups);

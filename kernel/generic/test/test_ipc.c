@@ -184,3 +184,54 @@ KTEST(ipc_deactivate_counts)
 	phone_release(p);
 	answerbox_release(box);
 }
+
+/* Make phones to @a box until one lands at @a addr (at most @a max tries);
+ * the others go to @a spare (*n of them).  NULL if none did. */
+static phone_t *test_phone_at(answerbox_t *box, uintptr_t addr, phone_t **spare, int max, int *n)
+{
+	*n = 0;
+	for (int i = 0; i < max; i++) {
+		phone_t *p = phone_create(box, 2);
+		if (!p || (uintptr_t) p == addr)
+			return p;
+		spare[(*n)++] = p;
+	}
+	return NULL;
+}
+
+/*
+ * A call names the phone it came through by that phone's serial, not its
+ * address.  A phone can be freed while a call through it is still queued
+ * (a pager record's phone is released without a hangup after its last
+ * notice); a new phone at the same address must not take that call (and
+ * answer it EHANGUP) when the new phone hangs up.
+ */
+KTEST(ipc_via_phone_reused)
+{
+	enum { TRIES = 64 };
+	phone_t *spare[TRIES];
+	int nspare;
+	answerbox_t *box = answerbox_create(99);
+	KT_ASSERT(box != NULL);
+	phone_t *old = phone_create(box, 1);
+	KT_ASSERT(old != NULL);
+	ipc_msg_t m = { .method = 1500 };
+	KT_ASSERT_EQ(ipc_kcall_notify(old, &m), EOK);
+	uintptr_t old_addr = (uintptr_t) old;
+	phone_release(old); /* freed; its call stays queued */
+	phone_t *reused = test_phone_at(box, old_addr, spare, TRIES, &nspare);
+	for (int i = 0; i < nspare; i++)
+		phone_release(spare[i]);
+	KT_CHECK(reused != NULL); /* else the slab allocator stopped reusing */
+	if (reused) {
+		KT_CHECK_EQ(phone_hangup(reused), EOK);
+		phone_release(reused);
+	}
+	KT_CHECK_EQ(box->calls_count, 1); /* the old phone's call is still there */
+	call_t *c = test_box_take(box);
+	KT_CHECK(c != NULL && c->msg.method == 1500);
+	if (c)
+		ipc_call_answer(c, EOK);
+	answerbox_deactivate(box);
+	answerbox_release(box);
+}

@@ -7,6 +7,7 @@
  *               phones still point at it (then it is inactive).
  *  phone_t      a connection to an answerbox, with the badge the server
  *               chose; held by a capability (and by pager bindings).
+ *               Each has a serial never given to another phone.
  *  call_t       one request and, later, its answer.
  *
  * Locks (all mutexes, nothing here runs in interrupt context), in order:
@@ -58,9 +59,20 @@ typedef struct phone {
 	mutex_t lock;
 	answerbox_t *callee; /* NULL once hung up (lock) */
 	uint64_t badge; /* ev.conn at the callee (constant) */
+	uint64_t serial; /* unique for the kernel's lifetime (constant) */
 	unsigned refcount; /* atomic: capability, bindings, in-flight calls */
 } phone_t;
 
+/*
+ * A call names the phone it came through by the phone's serial, so that
+ * closing a phone takes (and answers EHANGUP) exactly the calls sent
+ * through it.  Not by address: a phone may be freed while a call through
+ * it is still queued (a pager record's phone is released, not hung up,
+ * after its UNREF notice), and a new phone at the same address would take
+ * that call when it hangs up.  Not by a counted reference either: that
+ * would keep phones (and their callee boxes) alive as long as any call
+ * made through them, for nothing but a comparison.
+ */
 typedef struct call {
 	link_t box_link; /* a box's calls / dispatched / answers list */
 	ipc_msg_t msg; /* the request (possibly replaced by forward) */
@@ -68,7 +80,7 @@ typedef struct call {
 	errno_t retval;
 	uint64_t cookie;
 	uint64_t conn; /* badge of the phone it came through */
-	const phone_t *via; /* that phone (identity only, no reference) */
+	uint64_t via; /* that phone's serial (0: not sent yet); see below */
 	task_id_t sender; /* 0: the kernel */
 	answerbox_t *caller; /* where the answer goes; NULL: a kernel call */
 	answerbox_t *callee; /* the box it sits in now */
