@@ -28,7 +28,9 @@
 struct task;
 
 /* Every field from active to task is protected by lock (the lists, their
- * counts and the flags alike: a count is never updated without its list). */
+ * counts and the flags alike: a count is never updated without its list).
+ * An event a waiting thread took off a list still counts until it is
+ * delivered or put back (sysipc.c, ipc_pick_t). */
 typedef struct answerbox {
 	mutex_t lock;
 	/* Waiters sleep on one of two condition variables, so that an event
@@ -43,11 +45,11 @@ typedef struct answerbox {
 	bool active; /* false once the owning task has ended */
 	task_id_t owner; /* constant */
 	list_t calls; /* incoming, not yet received (call_t.box_link) */
-	size_t calls_count; /* entries on calls */
+	size_t calls_count; /* entries on calls (and being received) */
 	list_t dispatched; /* received, not yet answered */
 	list_t answers; /* answers to this task's calls */
 	list_t hangups; /* ipc_notice_t */
-	size_t notices; /* entries on hangups (at most IPC_NOTICES_MAX) */
+	size_t notices; /* entries on hangups (and being taken), <= IPC_NOTICES_MAX */
 	size_t notices_lost; /* notices not queued because of the bound */
 	size_t outstanding; /* calls this task made, not yet collected */
 	struct task *task; /* the owner while it lives (cleared on deactivation) */
