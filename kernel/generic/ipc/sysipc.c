@@ -502,18 +502,13 @@ static errno_t ipc_answer_prepare(call_t *c, ipc_msg_t *args)
 /* A refused CONNECT_TO_ME: the phone given at delivery is hung up. */
 static void ipc_answer_refuse_connect(call_t *c)
 {
-	void *obj;
-	cap_handle_t h = c->given_phone;
-	/* (ipc_call_answer hangs the phone up; here the handle goes) */
-	if (h == CAP_NIL)
-		return;
-	/* The recipient may still hold the handle: drop it if it is ours. */
-	if (cap_take(&TASK->caps, h, CAP_PHONE, &obj) == EOK) {
-		if (obj == c->new_phone)
-			phone_release(obj);
-		else
-			cap_alloc(&TASK->caps, CAP_PHONE, obj, h, &h);
-	}
+	/* (ipc_call_answer hangs the phone up; here the handle goes.)  The
+	 * recipient may have closed the handle and reused it for another
+	 * phone, which stays: taking that one out and putting it back would
+	 * race with its other threads (and leak it if one took the slot). */
+	if (c->given_phone != CAP_NIL &&
+	    cap_take_obj(&TASK->caps, c->given_phone, CAP_PHONE, c->new_phone) == EOK)
+		phone_release(c->new_phone);
 }
 
 /* Take a received call back from the caller's own capability table and

@@ -36,6 +36,28 @@ KTEST(ipc_cap_table)
 	KT_CHECK_EQ(cap_used(&t), 0);
 }
 
+/* cap_take_obj takes a handle back only while it holds the object given
+ * (a handle closed and reused meanwhile stays with its new object). */
+KTEST(ipc_cap_take_obj)
+{
+	static cap_table_t t;
+	static int a, b;
+	cap_handle_t h, h2;
+	void *obj;
+
+	cap_table_init(&t);
+	KT_ASSERT_EQ(cap_alloc(&t, CAP_PHONE, &a, CAP_NIL, &h), EOK);
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_CALL, &a), ENOENT); /* wrong type */
+	KT_CHECK_EQ(cap_take_obj(&t, CAP_NIL, CAP_PHONE, &a), ENOENT);
+	KT_CHECK_EQ(cap_take(&t, h, CAP_PHONE, &obj), EOK); /* closed ... */
+	KT_CHECK_EQ(cap_alloc(&t, CAP_PHONE, &b, CAP_NIL, &h2), EOK); /* ... and reused */
+	KT_CHECK_EQ(h2, h);
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_PHONE, &a), ENOENT);
+	KT_CHECK_EQ(cap_used(&t), 1); /* b stays */
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_PHONE, &b), EOK);
+	KT_CHECK_EQ(cap_used(&t), 0);
+}
+
 /* Take the first queued call off @a box, as a receiving thread would. */
 static call_t *test_box_take(answerbox_t *box)
 {
