@@ -14,8 +14,9 @@
  * ELIMIT; a call that was queued or received when its callee died, or that
  * came through a phone that hangs up before it was received, is answered
  * EHANGUP (a call knows its phone by the phone's unique serial, never by
- * its address, which a later phone may reuse: see call_t).  So every sender learns the fate of every call it made, and
- * nothing waits forever on a task that is gone.
+ * its address, which a later phone may reuse: see call_t).  So every
+ * sender learns the fate of every call it made, and nothing waits forever
+ * on a task that is gone.
  *
  * Bounds: IPC_ANSWERBOX_MAX calls queued per box, IPC_CALLS_MAX calls
  * outstanding per sending task (checked by the syscall layer), one notice
