@@ -19,7 +19,8 @@
  *    only a wait with IPC_WAIT_FOR_COOKIE and that exact cookie returns
  *    them (and such a wait returns nothing else), so several threads can
  *    each wait for the answer to their own synchronous request while
- *    other threads serve calls.
+ *    other threads serve calls.  EFAULT if *out cannot be written (also
+ *    when another thread unmaps it during the wait): nothing is taken.
  *  - SYS_IPC_ANSWER(call, errno_t retval, ipc_msg_t *args): answer a call
  *    received as IPC_EV_CALL; args (method ignored) go back to the caller.
  *    For system methods the kernel acts on an EOK answer and may write

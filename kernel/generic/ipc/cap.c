@@ -40,21 +40,36 @@ errno_t cap_alloc(
 	return rc;
 }
 
-errno_t cap_take(cap_table_t *t, cap_handle_t h, cap_type_t type, void **object)
+/* Take slot @a h if it holds a @a type (and @a want, unless NULL). */
+static errno_t cap_take_if(
+    cap_table_t *t, cap_handle_t h, cap_type_t type, const void *want, void **object)
 {
 	if (h < 0 || h >= IPC_PHONES_MAX)
 		return ENOENT;
 	errno_t rc = ENOENT;
 	mutex_lock(&t->lock);
-	if (t->slot[h].type == type) {
-		*object = t->slot[h].object;
-		t->slot[h].type = CAP_FREE;
-		t->slot[h].object = NULL;
+	cap_slot_t *s = &t->slot[h];
+	if (s->type == type && (!want || s->object == want)) {
+		*object = s->object;
+		s->type = CAP_FREE;
+		s->object = NULL;
 		t->used--;
 		rc = EOK;
 	}
 	mutex_unlock(&t->lock);
 	return rc;
+}
+
+errno_t cap_take(cap_table_t *t, cap_handle_t h, cap_type_t type, void **object)
+{
+	return cap_take_if(t, h, type, NULL, object);
+}
+
+errno_t cap_take_obj(cap_table_t *t, cap_handle_t h, cap_type_t type, const void *object)
+{
+	void *got;
+	assert(object);
+	return cap_take_if(t, h, type, object, &got);
 }
 
 errno_t cap_phone_get(cap_table_t *t, cap_handle_t h, phone_t **out)

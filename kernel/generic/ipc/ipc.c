@@ -13,17 +13,25 @@
  * dead, phone hung up, queue full) is refused at send time with EHANGUP or
  * ELIMIT; a call that was queued or received when its callee died, or that
  * came through a phone that hangs up before it was received, is answered
- * EHANGUP.  So every sender learns the fate of every call it made, and
- * nothing waits forever on a task that is gone.
+ * EHANGUP (a call knows its phone by the phone's unique serial, never by
+ * its address, which a later phone may reuse: see call_t).  So every
+ * sender learns the fate of every call it made, and nothing waits forever
+ * on a task that is gone.
  *
  * Bounds: IPC_ANSWERBOX_MAX calls queued per box, IPC_CALLS_MAX calls
  * outstanding per sending task (checked by the syscall layer), one notice
  * per hung-up phone.
  *
- * Locks: phone_t.lock -> answerbox_t.lock; a call's fields are protected
- * by the box it sits in, except answered/kernel_waiting of kernel calls,
- * which the call's own wait-queue lock protects.  Rejected: one global
- * IPC lock (simple, but every call in the system would serialize on it).
+ * Locks: phone_t.lock -> answerbox_t.lock.  A box's lists and their
+ * counts (calls and calls_count, hangups and notices, answers and
+ * outstanding, dispatched) change only together and under the box's lock.
+ * A call queued on a box's calls or answers list is protected by that
+ * box's lock; a call on dispatched or on no list belongs to the one thread
+ * that took it (the receiver until it publishes the call's handle, then
+ * whoever takes the handle back: an answer, a forward, the task's end).
+ * answered/kernel_waiting of kernel calls are protected by the call's own
+ * wait-queue lock.  Rejected: one global IPC lock (simple, but every call
+ * in the system would serialize on it).
  */
 #include <debug.h>
 #include <ipc/cap.h>
@@ -35,6 +43,7 @@
 #include <proc/task.h>
 
 static slab_cache_t call_cache;
+static uint64_t phone_serial_last; /* atomic: the last serial given out */
 static answerbox_t *ns_box;
 static mutex_t ns_lock;
 
@@ -86,6 +95,8 @@ phone_t *phone_create(answerbox_t *box, uint64_t badge)
 	answerbox_hold(box);
 	p->callee = box;
 	p->badge = badge;
+	/* 64 bits: never wraps, so never the serial of a phone still named by a call */
+	p->serial = __atomic_add_fetch(&phone_serial_last, 1, __ATOMIC_RELAXED);
 	p->refcount = 1;
 	return p;
 }
@@ -162,7 +173,7 @@ errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 		answerbox_hold(box);
 		call->callee = box;
 		call->conn = phone->badge;
-		call->via = phone;
+		call->via = phone->serial;
 		list_append(&call->box_link, &box->calls);
 		box->calls_count++;
 		condvar_signal(&box->cv);
@@ -207,14 +218,16 @@ void ipc_call_answer(call_t *call, errno_t retval)
 		call_release(call); /* the caller is gone */
 }
 
-/* Take the calls that came through @a phone out of @a box's queue. */
-static void ipc_box_take_phone_calls(answerbox_t *box, const phone_t *phone, list_t *out)
+/* Take the calls that came through the phone with @a serial out of
+ * @a box's queue. */
+static void ipc_box_take_phone_calls(answerbox_t *box, uint64_t serial, list_t *out)
 {
+	assert(mutex_locked_by_me(&box->lock));
 	link_t *l = list_first(&box->calls);
 	while (l) {
 		link_t *next = list_next(l, &box->calls);
 		call_t *c = list_get_instance(l, call_t, box_link);
-		if (c->via == phone) {
+		if (c->via == serial) {
 			list_remove(l);
 			box->calls_count--;
 			list_append(l, out);
@@ -239,7 +252,7 @@ static errno_t phone_close(phone_t *phone, bool notify)
 	ipc_notice_t *n = notify ? malloc(sizeof(*n)) : NULL;
 	mutex_lock(&box->lock);
 	if (box->active) {
-		ipc_box_take_phone_calls(box, phone, &orphans);
+		ipc_box_take_phone_calls(box, phone->serial, &orphans);
 		if (n && box->notices < IPC_NOTICES_MAX) {
 			n->conn = phone->badge;
 			list_append(&n->link, &box->hangups);
@@ -354,14 +367,13 @@ static void ipc_task_drop_caps(task_t *task)
 	}
 }
 
-/* Answer @a list's calls EHANGUP (they were taken off a dead box). */
-static void ipc_answer_all(list_t *list, bool counted, answerbox_t *box)
+/* Answer @a list's calls EHANGUP (they were taken off a dead box, whose
+ * counts were cleared with them under its lock). */
+static void ipc_answer_all(list_t *list)
 {
 	while (!list_empty(list)) {
 		call_t *c = list_get_instance(list_first(list), call_t, box_link);
 		list_remove(&c->box_link);
-		if (counted)
-			box->calls_count--;
 		ipc_call_answer(c, EHANGUP);
 	}
 }
@@ -390,11 +402,14 @@ void answerbox_deactivate(answerbox_t *box)
 	list_move_all(&box->dispatched, &dispatched);
 	list_move_all(&box->answers, &answers);
 	list_move_all(&box->hangups, &hangups);
+	/* The counts go with the lists, under the same lock. */
+	box->calls_count = 0;
+	box->notices = 0;
 	condvar_broadcast(&box->cv);
 	condvar_broadcast(&box->cv_cookie);
 	mutex_unlock(&box->lock);
-	ipc_answer_all(&calls, true, box);
-	ipc_answer_all(&dispatched, false, box);
+	ipc_answer_all(&calls);
+	ipc_answer_all(&dispatched);
 	while (!list_empty(&answers)) {
 		call_t *c = list_get_instance(list_first(&answers), call_t, box_link);
 		list_remove(&c->box_link);

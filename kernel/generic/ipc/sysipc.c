@@ -1,13 +1,14 @@
 /*
  * IPC system calls.  Each handler checks and unpacks its arguments before
  * it changes anything (a bad handle or pointer leaves every call where it
- * was), then works in three places: at send time (the caller's address
- * space: DATA_WRITE copies the caller's bytes into a kernel buffer), at
- * answer time (the answerer's: DATA_WRITE copies them out, DATA_READ
- * copies the answerer's bytes in, CONNECT_ME_TO records the accepting
- * box) and at collection time (the caller's again: DATA_READ copies out,
- * CONNECT_ME_TO creates the caller's new phone).  No address space is ever
- * touched from another task's context.
+ * was; a wait whose final copy-out fails puts its event back, see
+ * ipc_pick_t), then works in three places: at send time (the caller's
+ * address space: DATA_WRITE copies the caller's bytes into a kernel
+ * buffer), at answer time (the answerer's: DATA_WRITE copies them out,
+ * DATA_READ copies the answerer's bytes in, CONNECT_ME_TO records the
+ * accepting box) and at collection time (the caller's again: DATA_READ
+ * copies out, CONNECT_ME_TO creates the caller's new phone).  No address
+ * space is ever touched from another task's context.
  */
 #include <debug.h>
 #include <ipc/cap.h>
@@ -142,15 +143,25 @@ sysarg_t sys_ipc_hangup(const sysargs_t *a)
 	return EOK;
 }
 
+/*
+ * An event a waiter took off its box, until it is settled: delivered
+ * (copied out: ipc_pick_commit) or put back (the copy-out failed:
+ * ipc_pick_undo).  Until then it still counts in the box (calls_count,
+ * notices, outstanding), so no bound is exceeded when it goes back.
+ */
 typedef struct ipc_pick {
 	uint32_t kind;
-	call_t *call;
-	uint64_t conn; /* IPC_EV_HANGUP */
+	call_t *call; /* IPC_EV_CALL, IPC_EV_ANSWER */
+	ipc_notice_t *notice; /* IPC_EV_HANGUP */
+	cap_handle_t handle; /* CALL: the call's; CONNECT_ME_TO answer: the phone's */
+	phone_t *phone; /* CONNECT_ME_TO answer: the phone made for it (or NULL) */
+	uintptr_t area; /* SHARE_IN answer: the area made for it (0: none) */
 } ipc_pick_t;
 
 /* Find the first answer for this waiter.  box->lock held. */
 static call_t *ipc_pick_answer(answerbox_t *box, unsigned flags, uint64_t cookie)
 {
+	assert(mutex_locked_by_me(&box->lock));
 	list_foreach(box->answers, l)
 	{
 		call_t *c = list_get_instance(l, call_t, box_link);
@@ -168,77 +179,118 @@ static bool ipc_box_has_events_locked(answerbox_t *box)
 	    ipc_pick_answer(box, 0, 0) != NULL;
 }
 
-/* Take the next event for this waiter off the box.  box->lock held. */
+/* Take the next event for this waiter off the box (it stays counted: see
+ * ipc_pick_t).  box->lock held. */
 static bool ipc_pick_locked(answerbox_t *box, unsigned flags, uint64_t cookie, ipc_pick_t *p)
 {
+	assert(mutex_locked_by_me(&box->lock));
+	*p = (ipc_pick_t){ .handle = CAP_NIL };
 	call_t *c = ipc_pick_answer(box, flags, cookie);
 	if (c) {
 		list_remove(&c->box_link);
-		box->outstanding--;
-		*p = (ipc_pick_t){ .kind = IPC_EV_ANSWER, .call = c };
+		p->kind = IPC_EV_ANSWER;
+		p->call = c;
 		return true;
 	}
 	if (flags & IPC_WAIT_FOR_COOKIE)
 		return false;
 	link_t *l = list_first(&box->hangups);
 	if (l) {
-		ipc_notice_t *n = list_get_instance(l, ipc_notice_t, link);
 		list_remove(l);
-		*p = (ipc_pick_t){ .kind = IPC_EV_HANGUP, .conn = n->conn };
-		box->notices--;
-		free(n);
+		p->kind = IPC_EV_HANGUP;
+		p->notice = list_get_instance(l, ipc_notice_t, link);
 		return true;
 	}
 	l = list_first(&box->calls);
 	if (l) {
 		list_remove(l);
-		box->calls_count--;
 		list_append(l, &box->dispatched);
-		*p = (ipc_pick_t){ .kind = IPC_EV_CALL,
-			.call = list_get_instance(l, call_t, box_link) };
+		p->kind = IPC_EV_CALL;
+		p->call = list_get_instance(l, call_t, box_link);
 		return true;
 	}
 	return false;
 }
 
-/* Collect an answer in the caller's context: finish system methods. */
-static void ipc_collect_answer(call_t *c, ipc_event_t *ev)
+/* Wait until there is an event for this waiter and take it: EOK, or
+ * ETIMEOUT / EINTR with nothing taken. */
+static errno_t ipc_wait_pick(
+    answerbox_t *box, uint64_t timeout, unsigned flags, uint64_t cookie, ipc_pick_t *p)
 {
-	task_t *task = TASK;
-	errno_t rc = c->retval;
-	if (rc == EOK && c->msg.method == IPC_M_DATA_READ) {
-		size_t n = c->answer.arg[1];
-		rc = copy_to_uspace(uspace_ptr(c->data_dst), c->data, n);
-	} else if (rc == EOK && c->msg.method == IPC_M_SHARE_IN) {
-		uintptr_t base = 0;
-		/* a non-zero "where" is an exact placement */
-		rc = as_share_create(task->as, c->share_hint,
-		    c->share_rights | (c->share_hint ? AS_AREA_FIXED : 0), &c->share, &base);
-		c->answer.arg[0] = base;
-	} else if (rc == EOK && c->msg.method == IPC_M_CONNECT_ME_TO) {
-		phone_t *p = c->connect_box ? phone_create(c->connect_box, c->connect_badge) : NULL;
-		cap_handle_t h = CAP_NIL;
-		rc = p ? cap_alloc(&task->caps, CAP_PHONE, p, CAP_NIL, &h) : ENOMEM;
-		if (rc != EOK && p) {
-			phone_hangup(p);
-			phone_release(p);
-		}
-		c->answer.arg[0] = (uint64_t) h;
+	errno_t rc = EOK;
+	bool got;
+	/* The timeout is a deadline: wakeups for other waiters do not restart it. */
+	uint64_t deadline = timeout ? timer_uptime_ms() * 1000 + timeout : 0;
+	condvar_t *cv = (flags & IPC_WAIT_FOR_COOKIE) ? &box->cv_cookie : &box->cv;
+	mutex_lock(&box->lock);
+	/* An event that came with the timeout (or the interrupt) is taken and
+	 * delivered: the wait's error is then moot. */
+	while (!(got = ipc_pick_locked(box, flags, cookie, p)) && rc == EOK) {
+		uint64_t now = timer_uptime_ms() * 1000;
+		if ((flags & IPC_WAIT_NONBLOCK) || (deadline && now >= deadline))
+			rc = ETIMEOUT;
+		else
+			rc = condvar_wait_flags(
+			    cv, &box->lock, deadline ? deadline - now : 0, WAITQ_INTERRUPTIBLE);
 	}
+	if (cv == &box->cv && ipc_box_has_events_locked(box))
+		condvar_signal(cv); /* more to take, or we leave without taking */
+	mutex_unlock(&box->lock);
+	return got ? EOK : rc;
+}
+
+/* SHARE_IN answer: the caller's area, kept in @a p until settled. */
+static errno_t ipc_collect_share_in(ipc_pick_t *p, ipc_event_t *ev)
+{
+	call_t *c = p->call;
+	uintptr_t base = 0;
+	/* a non-zero "where" is an exact placement */
+	errno_t rc = as_share_create(TASK->as, c->share_hint,
+	    c->share_rights | (c->share_hint ? AS_AREA_FIXED : 0), &c->share, &base);
+	p->area = rc == EOK ? base : 0;
+	ev->msg.arg[0] = base;
+	return rc;
+}
+
+/* CONNECT_ME_TO answer: the caller's new phone and its handle, kept in
+ * @a p until settled. */
+static errno_t ipc_collect_connect(ipc_pick_t *p, ipc_event_t *ev)
+{
+	call_t *c = p->call;
+	cap_handle_t h = CAP_NIL;
+	p->phone = c->connect_box ? phone_create(c->connect_box, c->connect_badge) : NULL;
+	errno_t rc = p->phone ? cap_alloc(&TASK->caps, CAP_PHONE, p->phone, CAP_NIL, &h) : ENOMEM;
+	p->handle = rc == EOK ? h : CAP_NIL;
+	ev->msg.arg[0] = (uint64_t) p->handle;
+	return rc;
+}
+
+/* Collect an answer in the caller's context: finish system methods.  The
+ * call itself is left as it was (the answer may have to go back). */
+static void ipc_collect_answer(ipc_pick_t *p, ipc_event_t *ev)
+{
+	call_t *c = p->call;
+	errno_t rc = c->retval;
+	ev->msg = c->answer;
+	if (rc == EOK && c->msg.method == IPC_M_DATA_READ)
+		rc = copy_to_uspace(uspace_ptr(c->data_dst), c->data, c->answer.arg[1]);
+	else if (rc == EOK && c->msg.method == IPC_M_SHARE_IN)
+		rc = ipc_collect_share_in(p, ev);
+	else if (rc == EOK && c->msg.method == IPC_M_CONNECT_ME_TO)
+		rc = ipc_collect_connect(p, ev);
 	ev->kind = IPC_EV_ANSWER;
 	ev->cookie = c->cookie;
 	ev->retval = rc;
-	ev->msg = c->answer;
 	ev->msg.method = c->msg.method;
-	call_release(c);
 }
 
 /* Deliver a call to the receiving thread: a call handle, and what the
  * recipient must see of system methods.  EOK or ELIMIT (no handle free:
- * the call was answered ELIMIT). */
-static errno_t ipc_receive_call(call_t *c, ipc_event_t *ev)
+ * the call was answered ELIMIT and is settled). */
+static errno_t ipc_receive_call(ipc_pick_t *p, ipc_event_t *ev)
 {
 	task_t *task = TASK;
+	call_t *c = p->call;
 	cap_handle_t h, ph = CAP_NIL;
 	errno_t rc = EOK;
 	ev->kind = IPC_EV_CALL;
@@ -259,62 +311,153 @@ static errno_t ipc_receive_call(call_t *c, ipc_event_t *ev)
 	if (rc == EOK)
 		rc = cap_alloc(&task->caps, CAP_CALL, c, CAP_NIL, &h);
 	if (rc != EOK) {
-		void *obj;
-		if (ph != CAP_NIL && cap_take(&task->caps, ph, CAP_PHONE, &obj) == EOK)
-			phone_release(obj);
+		if (ph != CAP_NIL && cap_take_obj(&task->caps, ph, CAP_PHONE, c->new_phone) == EOK)
+			phone_release(c->new_phone);
 		mutex_lock(&task->box->lock);
 		list_remove(&c->box_link);
+		task->box->calls_count--; /* settled: answered below */
 		mutex_unlock(&task->box->lock);
 		ipc_call_answer(c, rc);
 		return rc;
 	}
+	p->handle = h;
 	ev->call = h;
 	return EOK;
+}
+
+/* What user space is to see of @a p: EOK, or the error of a call that
+ * could not be received (it is settled). */
+static errno_t ipc_pick_prepare(ipc_pick_t *p, ipc_event_t *ev)
+{
+	switch (p->kind) {
+	case IPC_EV_ANSWER:
+		ipc_collect_answer(p, ev);
+		return EOK;
+	case IPC_EV_HANGUP:
+		ev->kind = IPC_EV_HANGUP;
+		ev->conn = p->notice->conn;
+		return EOK;
+	default:
+		return ipc_receive_call(p, ev);
+	}
+}
+
+/* The event reached user space (or a sibling thread took a handle made
+ * for it): it stops counting in the box, and what was kept for it goes. */
+static void ipc_pick_commit(answerbox_t *box, ipc_pick_t *p)
+{
+	mutex_lock(&box->lock);
+	/* A box dies only after the last thread of its task left the kernel. */
+	assert(box->active);
+	if (p->kind == IPC_EV_ANSWER)
+		box->outstanding--;
+	else if (p->kind == IPC_EV_HANGUP)
+		box->notices--;
+	else
+		box->calls_count--;
+	mutex_unlock(&box->lock);
+	if (p->kind == IPC_EV_ANSWER) {
+		if (p->phone && p->handle == CAP_NIL) {
+			/* no handle for it: the caller learns ELIMIT, the server a hangup */
+			phone_hangup(p->phone);
+			phone_release(p->phone);
+		}
+		call_release(p->call);
+	}
+	free(p->notice);
+}
+
+/* Take back the handles published for a received call: false if a
+ * sibling thread took the call's handle meanwhile (the call is its now). */
+static bool ipc_receive_undo(ipc_pick_t *p)
+{
+	cap_table_t *caps = &TASK->caps;
+	call_t *c = p->call;
+	if (cap_take_obj(caps, p->handle, CAP_CALL, c) != EOK)
+		return false;
+	if (c->given_phone != CAP_NIL &&
+	    cap_take_obj(caps, c->given_phone, CAP_PHONE, c->new_phone) == EOK)
+		phone_release(c->new_phone);
+	c->given_phone = CAP_NIL;
+	return true;
+}
+
+/* Undo the phone or area made for an answer: false if a sibling thread
+ * took the phone's handle meanwhile (the answer is its now). */
+static bool ipc_collect_undo(ipc_pick_t *p)
+{
+	if (p->handle != CAP_NIL &&
+	    cap_take_obj(&TASK->caps, p->handle, CAP_PHONE, p->phone) != EOK)
+		return false;
+	if (p->phone) {
+		phone_hangup_quiet(p->phone); /* the server never learns of it */
+		phone_release(p->phone);
+	}
+	if (p->area)
+		(void) as_area_destroy(TASK->as, p->area); /* ENOENT: already unmapped */
+	return true;
+}
+
+/* The copy-out failed: undo what was made for the event and put it back
+ * at the head of its queue (it was the first there for this waiter, so
+ * every waiter still sees its events in order), still counted. */
+static void ipc_pick_undo(answerbox_t *box, ipc_pick_t *p)
+{
+	bool back = true;
+	if (p->kind == IPC_EV_CALL)
+		back = ipc_receive_undo(p);
+	else if (p->kind == IPC_EV_ANSWER)
+		back = ipc_collect_undo(p);
+	if (!back) {
+		ipc_pick_commit(box, p);
+		return;
+	}
+	mutex_lock(&box->lock);
+	assert(box->active);
+	/* Wake a waiter as the event's first queueing did: others may have
+	 * gone to sleep while it was away. */
+	if (p->kind == IPC_EV_HANGUP) {
+		list_prepend(&p->notice->link, &box->hangups);
+		condvar_signal(&box->cv);
+	} else if (p->kind == IPC_EV_ANSWER) {
+		list_prepend(&p->call->box_link, &box->answers);
+		condvar_broadcast(&box->cv_cookie);
+		if (!(p->call->cookie & IPC_COOKIE_SYNC))
+			condvar_signal(&box->cv);
+	} else {
+		list_remove(&p->call->box_link); /* off dispatched */
+		list_prepend(&p->call->box_link, &box->calls);
+		condvar_signal(&box->cv);
+	}
+	mutex_unlock(&box->lock);
 }
 
 sysarg_t sys_ipc_wait(const sysargs_t *a)
 {
 	uspace_ptr_t out = uspace_ptr(a->a[0]);
-	uint64_t timeout = a->a[1];
 	unsigned flags = (unsigned) a->a[2];
-	uint64_t cookie = a->a[3];
 	ipc_event_t ev = { 0 };
 	if (flags & ~(IPC_WAIT_NONBLOCK | IPC_WAIT_FOR_COOKIE))
 		return EINVAL;
-	/* Prove the buffer first: a bad one must not lose an event. */
+	/* Prove the buffer first: a bad one fails before anything is taken. */
 	errno_t rc = copy_to_uspace(out, &ev, sizeof(ev));
 	if (rc != EOK)
 		return rc;
 	answerbox_t *box = TASK->box;
-	ipc_pick_t p = { 0 };
-	/* The timeout is a deadline: wakeups for other waiters do not restart it. */
-	uint64_t deadline = timeout ? timer_uptime_ms() * 1000 + timeout : 0;
-	condvar_t *cv = (flags & IPC_WAIT_FOR_COOKIE) ? &box->cv_cookie : &box->cv;
-	mutex_lock(&box->lock);
-	while (!ipc_pick_locked(box, flags, cookie, &p) && rc == EOK) {
-		uint64_t now = timer_uptime_ms() * 1000;
-		if ((flags & IPC_WAIT_NONBLOCK) || (deadline && now >= deadline))
-			rc = ETIMEOUT;
-		else
-			rc = condvar_wait_flags(
-			    cv, &box->lock, deadline ? deadline - now : 0, WAITQ_INTERRUPTIBLE);
-	}
-	if (cv == &box->cv && ipc_box_has_events_locked(box))
-		condvar_signal(cv); /* more to take, or we leave without taking */
-	mutex_unlock(&box->lock);
+	ipc_pick_t p;
+	rc = ipc_wait_pick(box, a->a[1], flags, a->a[3], &p);
+	if (rc == EOK)
+		rc = ipc_pick_prepare(&p, &ev);
 	if (rc != EOK)
 		return rc;
-	if (p.kind == IPC_EV_ANSWER) {
-		ipc_collect_answer(p.call, &ev);
-	} else if (p.kind == IPC_EV_HANGUP) {
-		ev.kind = IPC_EV_HANGUP;
-		ev.conn = p.conn;
-	} else {
-		rc = ipc_receive_call(p.call, &ev);
-		if (rc != EOK)
-			return rc;
-	}
-	return copy_to_uspace(out, &ev, sizeof(ev));
+	/* A sibling thread may have unmapped the buffer while we slept: then
+	 * the event goes back, as if this wait had never taken it. */
+	rc = copy_to_uspace(out, &ev, sizeof(ev));
+	if (rc == EOK)
+		ipc_pick_commit(box, &p);
+	else
+		ipc_pick_undo(box, &p);
+	return rc;
 }
 
 /* Answer-time work of system methods, in the answerer's context: EOK, or
@@ -359,18 +502,13 @@ static errno_t ipc_answer_prepare(call_t *c, ipc_msg_t *args)
 /* A refused CONNECT_TO_ME: the phone given at delivery is hung up. */
 static void ipc_answer_refuse_connect(call_t *c)
 {
-	void *obj;
-	cap_handle_t h = c->given_phone;
-	/* (ipc_call_answer hangs the phone up; here the handle goes) */
-	if (h == CAP_NIL)
-		return;
-	/* The recipient may still hold the handle: drop it if it is ours. */
-	if (cap_take(&TASK->caps, h, CAP_PHONE, &obj) == EOK) {
-		if (obj == c->new_phone)
-			phone_release(obj);
-		else
-			cap_alloc(&TASK->caps, CAP_PHONE, obj, h, &h);
-	}
+	/* (ipc_call_answer hangs the phone up; here the handle goes.)  The
+	 * recipient may have closed the handle and reused it for another
+	 * phone, which stays: taking that one out and putting it back would
+	 * race with its other threads (and leak it if one took the slot). */
+	if (c->given_phone != CAP_NIL &&
+	    cap_take_obj(&TASK->caps, c->given_phone, CAP_PHONE, c->new_phone) == EOK)
+		phone_release(c->new_phone);
 }
 
 /* Take a received call back from the caller's own capability table and

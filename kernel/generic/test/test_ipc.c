@@ -36,6 +36,28 @@ KTEST(ipc_cap_table)
 	KT_CHECK_EQ(cap_used(&t), 0);
 }
 
+/* cap_take_obj takes a handle back only while it holds the object given
+ * (a handle closed and reused meanwhile stays with its new object). */
+KTEST(ipc_cap_take_obj)
+{
+	static cap_table_t t;
+	static int a, b;
+	cap_handle_t h, h2;
+	void *obj;
+
+	cap_table_init(&t);
+	KT_ASSERT_EQ(cap_alloc(&t, CAP_PHONE, &a, CAP_NIL, &h), EOK);
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_CALL, &a), ENOENT); /* wrong type */
+	KT_CHECK_EQ(cap_take_obj(&t, CAP_NIL, CAP_PHONE, &a), ENOENT);
+	KT_CHECK_EQ(cap_take(&t, h, CAP_PHONE, &obj), EOK); /* closed ... */
+	KT_CHECK_EQ(cap_alloc(&t, CAP_PHONE, &b, CAP_NIL, &h2), EOK); /* ... and reused */
+	KT_CHECK_EQ(h2, h);
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_PHONE, &a), ENOENT);
+	KT_CHECK_EQ(cap_used(&t), 1); /* b stays */
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_PHONE, &b), EOK);
+	KT_CHECK_EQ(cap_used(&t), 0);
+}
+
 /* Take the first queued call off @a box, as a receiving thread would. */
 static call_t *test_box_take(answerbox_t *box)
 {
@@ -155,4 +177,83 @@ KTEST(ipc_box_bound_and_hangup)
 	answerbox_deactivate(caller); /* frees the EHANGUP answers queued there */
 	answerbox_release(box);
 	answerbox_release(caller);
+}
+
+/* A box that dies drops what it queued and its counts say so (every count
+ * is updated under the box's lock). */
+KTEST(ipc_deactivate_counts)
+{
+	answerbox_t *box = answerbox_create(99);
+	KT_ASSERT(box != NULL);
+	phone_t *p = phone_create(box, 5);
+	phone_t *q = phone_create(box, 6);
+	KT_ASSERT(p != NULL && q != NULL);
+	ipc_msg_t m = { .method = 1500 };
+	KT_CHECK_EQ(ipc_kcall_notify(p, &m), EOK);
+	KT_CHECK_EQ(ipc_kcall_notify(p, &m), EOK);
+	KT_CHECK_EQ(phone_hangup(q), EOK); /* a notice */
+	phone_release(q);
+	mutex_lock(&box->lock);
+	KT_CHECK_EQ(box->calls_count, 2);
+	KT_CHECK_EQ(box->notices, 1);
+	mutex_unlock(&box->lock);
+	answerbox_deactivate(box);
+	mutex_lock(&box->lock);
+	KT_CHECK_EQ(box->calls_count, 0);
+	KT_CHECK_EQ(box->notices, 0);
+	KT_CHECK(list_empty(&box->calls) && list_empty(&box->hangups));
+	mutex_unlock(&box->lock);
+	phone_release(p);
+	answerbox_release(box);
+}
+
+/* Make phones to @a box until one lands at @a addr (at most @a max tries);
+ * the others go to @a spare (*n of them).  NULL if none did. */
+static phone_t *test_phone_at(answerbox_t *box, uintptr_t addr, phone_t **spare, int max, int *n)
+{
+	*n = 0;
+	for (int i = 0; i < max; i++) {
+		phone_t *p = phone_create(box, 2);
+		if (!p || (uintptr_t) p == addr)
+			return p;
+		spare[(*n)++] = p;
+	}
+	return NULL;
+}
+
+/*
+ * A call names the phone it came through by that phone's serial, not its
+ * address.  A phone can be freed while a call through it is still queued
+ * (a pager record's phone is released without a hangup after its last
+ * notice); a new phone at the same address must not take that call (and
+ * answer it EHANGUP) when the new phone hangs up.
+ */
+KTEST(ipc_via_phone_reused)
+{
+	enum { TRIES = 64 };
+	phone_t *spare[TRIES];
+	int nspare;
+	answerbox_t *box = answerbox_create(99);
+	KT_ASSERT(box != NULL);
+	phone_t *old = phone_create(box, 1);
+	KT_ASSERT(old != NULL);
+	ipc_msg_t m = { .method = 1500 };
+	KT_ASSERT_EQ(ipc_kcall_notify(old, &m), EOK);
+	uintptr_t old_addr = (uintptr_t) old;
+	phone_release(old); /* freed; its call stays queued */
+	phone_t *reused = test_phone_at(box, old_addr, spare, TRIES, &nspare);
+	for (int i = 0; i < nspare; i++)
+		phone_release(spare[i]);
+	KT_CHECK(reused != NULL); /* else the slab allocator stopped reusing */
+	if (reused) {
+		KT_CHECK_EQ(phone_hangup(reused), EOK);
+		phone_release(reused);
+	}
+	KT_CHECK_EQ(box->calls_count, 1); /* the old phone's call is still there */
+	call_t *c = test_box_take(box);
+	KT_CHECK(c != NULL && c->msg.method == 1500);
+	if (c)
+		ipc_call_answer(c, EOK);
+	answerbox_deactivate(box);
+	answerbox_release(box);
 }

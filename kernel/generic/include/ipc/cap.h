@@ -38,6 +38,10 @@ errno_t cap_alloc(
 /* Take the object out (the reference passes to the caller): ENOENT for a
  * bad handle or one of another type. */
 errno_t cap_take(cap_table_t *t, cap_handle_t h, cap_type_t type, void **object);
+/* Take @a h back only if it still holds @a object (its reference passes to
+ * the caller): ENOENT if a sibling thread took the handle meanwhile (and
+ * maybe reused it for something else, which stays). */
+errno_t cap_take_obj(cap_table_t *t, cap_handle_t h, cap_type_t type, const void *object);
 /* The phone at @a h with a new reference: ENOENT. */
 errno_t cap_phone_get(cap_table_t *t, cap_handle_t h, struct phone **out);
 size_t cap_used(cap_table_t *t);

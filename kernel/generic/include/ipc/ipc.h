@@ -7,6 +7,7 @@
  *               phones still point at it (then it is inactive).
  *  phone_t      a connection to an answerbox, with the badge the server
  *               chose; held by a capability (and by pager bindings).
+ *               Each has a serial never given to another phone.
  *  call_t       one request and, later, its answer.
  *
  * Locks (all mutexes, nothing here runs in interrupt context), in order:
@@ -26,6 +27,10 @@
 
 struct task;
 
+/* Every field from active to task is protected by lock (the lists, their
+ * counts and the flags alike: a count is never updated without its list).
+ * An event a waiting thread took off a list still counts until it is
+ * delivered or put back (sysipc.c, ipc_pick_t). */
 typedef struct answerbox {
 	mutex_t lock;
 	/* Waiters sleep on one of two condition variables, so that an event
@@ -35,30 +40,41 @@ typedef struct answerbox {
 	 * such events remain passes the signal on), cv_cookie the threads
 	 * waiting for one answer (IPC_WAIT_FOR_COOKIE; all are woken on each
 	 * answer, and each checks its own cookie). */
-	condvar_t cv;
-	condvar_t cv_cookie;
+	condvar_t cv; /* (with lock) */
+	condvar_t cv_cookie; /* (with lock) */
 	bool active; /* false once the owning task has ended */
-	task_id_t owner;
+	task_id_t owner; /* constant */
 	list_t calls; /* incoming, not yet received (call_t.box_link) */
-	size_t calls_count;
+	size_t calls_count; /* entries on calls (and being received) */
 	list_t dispatched; /* received, not yet answered */
 	list_t answers; /* answers to this task's calls */
 	list_t hangups; /* ipc_notice_t */
-	size_t notices; /* entries on hangups (at most IPC_NOTICES_MAX) */
+	size_t notices; /* entries on hangups (and being taken), <= IPC_NOTICES_MAX */
 	size_t notices_lost; /* notices not queued because of the bound */
 	size_t outstanding; /* calls this task made, not yet collected */
-	list_t pager_objects; /* pager objects named through this box (mm/pager.c) */
 	struct task *task; /* the owner while it lives (cleared on deactivation) */
+	list_t pager_objects; /* pager objects named through this box: pager_lock (mm/pager.c) */
 	unsigned refcount; /* atomic */
 } answerbox_t;
 
 typedef struct phone {
 	mutex_t lock;
-	answerbox_t *callee; /* NULL once hung up */
-	uint64_t badge; /* ev.conn at the callee */
+	answerbox_t *callee; /* NULL once hung up (lock) */
+	uint64_t badge; /* ev.conn at the callee (constant) */
+	uint64_t serial; /* unique for the kernel's lifetime (constant) */
 	unsigned refcount; /* atomic: capability, bindings, in-flight calls */
 } phone_t;
 
+/*
+ * A call names the phone it came through by the phone's serial, so that
+ * closing a phone takes (and answers EHANGUP) exactly the calls sent
+ * through it.  Not by address: a phone may be freed while a call through
+ * it is still queued (a pager record's phone is released, not hung up,
+ * after its UNREF notice), and a new phone at the same address would take
+ * that call when it hangs up.  Not by a counted reference either: that
+ * would keep phones (and their callee boxes) alive as long as any call
+ * made through them, for nothing but a comparison.
+ */
 typedef struct call {
 	link_t box_link; /* a box's calls / dispatched / answers list */
 	ipc_msg_t msg; /* the request (possibly replaced by forward) */
@@ -66,7 +82,7 @@ typedef struct call {
 	errno_t retval;
 	uint64_t cookie;
 	uint64_t conn; /* badge of the phone it came through */
-	const phone_t *via; /* that phone (identity only, no reference) */
+	uint64_t via; /* that phone's serial (0: not sent yet); see below */
 	task_id_t sender; /* 0: the kernel */
 	answerbox_t *caller; /* where the answer goes; NULL: a kernel call */
 	answerbox_t *callee; /* the box it sits in now */
