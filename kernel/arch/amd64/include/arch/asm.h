@@ -109,6 +109,8 @@ static inline uint64_t read_rflags(void)
 static inline void arch_page_zero(void *dst, size_t pages)
 {
 	size_t lines = pages * (PAGE_SIZE / 64);
+	if (lines == 0)
+		return; /* the loop below runs at least once */
 	__asm__ volatile("1:\n\t"
 	                 "movq %2, 0(%0)\n\t"
 	                 "movq %2, 8(%0)\n\t"
