@@ -122,6 +122,22 @@ UTEST(regress_wait_unmapped_keeps_call)
 	self_phone_close(self);
 }
 
+/* A call through @a phone arrives here with LOST_BADGE and is answered;
+ * hanging the phone up then leaves exactly one notice. */
+static void phone_reaches_us(cap_handle_t phone)
+{
+	ipc_event_t ev;
+	UT_CHECK_OK(ipc_call(phone, &IPC_MSG(LOST_METHOD), LOST_COOKIE));
+	if (lost_receive(&ev, LOST_METHOD)) {
+		UT_CHECK_EQ(ev.conn, LOST_BADGE);
+		UT_CHECK_OK(ipc_answer(ev.call, EOK, NULL));
+		UT_CHECK_OK(self_event_wait(&ev, WAIT_US));
+		UT_CHECK_EQ(ev.cookie, LOST_COOKIE);
+	}
+	UT_CHECK_OK(ipc_hangup(phone));
+	UT_CHECK_EQ(notices_for(LOST_BADGE), 1);
+}
+
 /* A connect-to-me call: the phone handle given with it is taken back too,
  * and given again (working) with the call the next wait returns. */
 UTEST(regress_wait_unmapped_keeps_connect_to_me)
@@ -140,15 +156,7 @@ UTEST(regress_wait_unmapped_keeps_connect_to_me)
 			cap_handle_t given = (cap_handle_t) ev.msg.arg[4];
 			UT_CHECK_OK(ipc_answer(ev.call, EOK, NULL));
 			lost_collect(sync, &ev);
-			UT_CHECK_OK(ipc_call(given, &IPC_MSG(LOST_METHOD), LOST_COOKIE));
-			if (lost_receive(&ev, LOST_METHOD)) {
-				UT_CHECK_EQ(ev.conn, LOST_BADGE);
-				UT_CHECK_OK(ipc_answer(ev.call, EOK, NULL));
-				UT_CHECK_OK(self_event_wait(&ev, WAIT_US));
-				UT_CHECK_EQ(ev.cookie, LOST_COOKIE);
-			}
-			UT_CHECK_OK(ipc_hangup(given));
-			UT_CHECK_EQ(notices_for(LOST_BADGE), 1);
+			phone_reaches_us(given);
 		}
 	}
 	self_phone_close(self);
@@ -214,15 +222,7 @@ UTEST(regress_wait_unmapped_keeps_connect)
 		UT_CHECK_EQ(notices_for(LOST_BADGE), 0);
 		if (lost_collect(sync, &ev)) {
 			cap_handle_t phone = (cap_handle_t) ev.msg.arg[0];
-			UT_CHECK_OK(ipc_call(phone, &IPC_MSG(LOST_METHOD), LOST_COOKIE));
-			if (lost_receive(&ev, LOST_METHOD)) {
-				UT_CHECK_EQ(ev.conn, LOST_BADGE);
-				UT_CHECK_OK(ipc_answer(ev.call, EOK, NULL));
-				UT_CHECK_OK(self_event_wait(&ev, WAIT_US));
-				UT_CHECK_EQ(ev.cookie, LOST_COOKIE);
-			}
-			UT_CHECK_OK(ipc_hangup(phone));
-			UT_CHECK_EQ(notices_for(LOST_BADGE), 1);
+			phone_reaches_us(phone);
 		}
 	}
 	self_phone_close(self);
