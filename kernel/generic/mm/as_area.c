@@ -35,10 +35,10 @@ static uintptr_t area_end(const as_area_t *a)
 	return a->base + a->pages * PAGE_SIZE;
 }
 
-/* Page-table flags for an area's rights.  x86 cannot map a page that is
- * not readable, so a page of an area without any right is mapped for the
- * kernel only: every user access faults and is refused. */
-static unsigned area_page_flags(unsigned flags)
+/* x86 cannot map a page that is not readable, so a page of an area
+ * without any right is mapped for the kernel only: every user access
+ * faults and is refused. */
+unsigned as_area_page_flags(unsigned flags)
 {
 	unsigned pf = PAGE_READ;
 
@@ -163,7 +163,7 @@ static errno_t area_page_map_new(as_t *as, uintptr_t va, unsigned pf)
  * mapped yet) and record them; on failure nothing is left mapped. */
 static errno_t area_populate(as_t *as, as_area_t *a, uintptr_t base, size_t count)
 {
-	unsigned pf = area_page_flags(a->flags);
+	unsigned pf = as_area_page_flags(a->flags);
 	size_t done = 0;
 	errno_t rc = EOK;
 
@@ -605,7 +605,7 @@ static void op_protect_visit(void *arg, const as_layout_range_t *r, const as_lay
 	as_op_t *op = arg;
 	as_area_t *a = r->data;
 	area_protect_t p = { .as = op->as,
-		.pf = area_page_flags(op->flags),
+		.pf = as_area_page_flags(op->flags),
 		.granted = a->backend == AS_BACKEND_PAGER };
 
 	assert(as_layout_empty(&s->left) && as_layout_empty(&s->right));

@@ -213,18 +213,6 @@ static unsigned pager_access_right(unsigned access)
 	                                    : AS_AREA_READ;
 }
 
-static unsigned pager_page_flags(unsigned area_flags, unsigned rights)
-{
-	unsigned pf = PAGE_READ | PAGE_USER;
-	if (rights & AS_AREA_WRITE)
-		pf |= PAGE_WRITE;
-	if (rights & AS_AREA_EXEC)
-		pf |= PAGE_EXEC;
-	if (!(area_flags & AS_AREA_CACHEABLE))
-		pf |= PAGE_NOCACHE;
-	return pf;
-}
-
 /* Does a mapping with page flags @a pf allow the right @a right? */
 static bool pager_pf_allows(unsigned pf, unsigned right)
 {
@@ -384,7 +372,10 @@ static void pager_fault_map(pager_fault_t *f)
 	    f->obj->serial == f->serial && a->pager.offset + (f->page - a->base) == f->objoff &&
 	    f->obj->gen == f->gen) {
 		uintptr_t end = a->base + a->pages * PAGE_SIZE;
-		unsigned pf = pager_page_flags(a->flags, r->rights & a->flags);
+		/* granted rights within the area's (never none: the answer was
+		 * checked to grant the faulting access), the area's caching */
+		unsigned pf = as_area_page_flags(
+		    (r->rights & a->flags) | (a->flags & AS_AREA_CACHEABLE));
 		for (size_t i = 0; i < r->got && f->page + i * PAGE_SIZE < end; i++) {
 			uintptr_t va = f->page + i * PAGE_SIZE;
 			bool mapped = used_space_contains(&a->used, va);

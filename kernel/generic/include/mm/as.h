@@ -212,6 +212,8 @@ errno_t as_page_fault(as_t *as, uintptr_t addr, unsigned access, bool *in_area);
 
 /* The area holding @a addr or NULL (as->lock held). */
 as_area_t *as_area_find(as_t *as, uintptr_t addr);
+/* Page-table flags for AS_AREA_* rights and caching @a flags. */
+unsigned as_area_page_flags(unsigned flags);
 size_t as_resident_pages(as_t *as);
 size_t as_area_count(as_t *as);
 /* Sum of the area sizes in bytes. */
