@@ -28,7 +28,8 @@ typedef int errno_t;
 #define EIO 15 /* input/output error (pager answers) */
 
 #define EINTR 16 /* a sleep was interrupted (the task is ending) */
+#define ESTALE 17 /* a capability handle whose slot now holds another object */
 
-#define ERRNO_COUNT 17
+#define ERRNO_COUNT 18
 
 #endif

@@ -35,8 +35,8 @@
  *    up and every call waiting in its answerbox is answered EHANGUP.
  *
  * Every queue is bounded (IPC_ANSWERBOX_MAX calls waiting in a box,
- * IPC_CALLS_MAX outstanding calls per task, IPC_PHONES_MAX handles per
- * task, IPC_DATA_MAX bytes per data transfer); exceeding a bound is ELIMIT,
+ * IPC_CALLS_MAX outstanding calls per task, CAP_MAX handles per task
+ * (abi/cap.h), IPC_DATA_MAX bytes per data transfer); exceeding a bound is ELIMIT,
  * never more kernel memory.
  *
  * System methods (ev.msg.method < IPC_M_FIRST_USER) have kernel meaning:
@@ -78,12 +78,9 @@
 #ifndef ABI_IPC_H_
 #define ABI_IPC_H_
 
+#include <abi/cap.h>
 #include <abi/task.h>
 #include <stdint.h>
-
-typedef int32_t cap_handle_t;
-
-#define CAP_NIL ((cap_handle_t) -1)
 /* Every task but the naming service starts with this phone to ns. */
 #define IPC_PHONE_NS ((cap_handle_t) 0)
 
@@ -134,7 +131,6 @@ typedef struct ipc_event {
 /* Bounds. */
 #define IPC_ANSWERBOX_MAX 256 /* calls waiting in one answerbox */
 #define IPC_CALLS_MAX 128 /* outstanding calls one task made */
-#define IPC_PHONES_MAX 256 /* capability handles per task */
 #define IPC_DATA_MAX (64 * 1024)
 
 #endif

@@ -33,8 +33,8 @@
  * wait-queue lock.  Rejected: one global IPC lock (simple, but every call
  * in the system would serialize on it).
  */
+#include <cap/cap.h>
 #include <debug.h>
-#include <ipc/cap.h>
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/malloc.h>
@@ -47,11 +47,46 @@ static uint64_t phone_serial_last; /* atomic: the last serial given out */
 static answerbox_t *ns_box;
 static mutex_t ns_lock;
 
+static void phone_cap_hold(void *phone)
+{
+	phone_hold(phone);
+}
+
+/* A dying task's phone: hung up (the callee learns), then released. */
+static void phone_cap_close(void *phone)
+{
+	phone_hangup(phone);
+	phone_release(phone);
+}
+
+/* A dying task's received call: nothing to do here, the call is on its
+ * box's dispatched list and is answered EHANGUP when the box dies. */
+static void call_cap_close(void *call)
+{
+	(void) call;
+}
+
+static const cap_type_ops_t phone_cap_ops = {
+	.name = "phone", .hold = phone_cap_hold, .close = phone_cap_close
+};
+static const cap_type_ops_t call_cap_ops = { .name = "call", .close = call_cap_close };
+
 void ipc_init(void)
 {
 	errno_t rc = slab_cache_init(&call_cache, "ipc-call", sizeof(call_t), 16);
 	assert(rc == EOK);
 	mutex_initialize(&ns_lock, "ns");
+	cap_type_register(CAP_PHONE, &phone_cap_ops);
+	cap_type_register(CAP_CALL, &call_cap_ops);
+}
+
+errno_t phone_get(cap_table_t *caps, cap_handle_t h, phone_t **out)
+{
+	void *obj;
+	errno_t rc = cap_get(caps, h, CAP_PHONE, &obj);
+	if (rc == EOK)
+		*out = obj;
+	return rc;
 }
 
 answerbox_t *answerbox_create(task_id_t owner)
@@ -353,20 +388,6 @@ struct as *answerbox_as_hold(answerbox_t *box)
 	return as;
 }
 
-/* Hang up every phone the task holds and forget its received calls. */
-static void ipc_task_drop_caps(task_t *task)
-{
-	for (cap_handle_t h = 0; h < IPC_PHONES_MAX; h++) {
-		void *obj;
-		if (cap_take(&task->caps, h, CAP_PHONE, &obj) == EOK) {
-			phone_hangup(obj);
-			phone_release(obj);
-		} else {
-			(void) cap_take(&task->caps, h, CAP_CALL, &obj); /* on dispatched */
-		}
-	}
-}
-
 /* Answer @a list's calls EHANGUP (they were taken off a dead box, whose
  * counts were cleared with them under its lock). */
 static void ipc_answer_all(list_t *list)
@@ -425,7 +446,8 @@ void answerbox_deactivate(answerbox_t *box)
 void ipc_task_cleanup(task_t *task)
 {
 	answerbox_t *box = task->box;
-	ipc_task_drop_caps(task);
+	/* Hang up every phone the task holds and forget its received calls. */
+	cap_table_close_all(&task->caps);
 	answerbox_deactivate(box);
 	mutex_lock(&ns_lock);
 	if (ns_box == box) {

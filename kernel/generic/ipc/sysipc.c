@@ -10,8 +10,8 @@
  * copies out, CONNECT_ME_TO creates the caller's new phone).  No address
  * space is ever touched from another task's context.
  */
+#include <cap/cap.h>
 #include <debug.h>
-#include <ipc/cap.h>
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/malloc.h>
@@ -105,7 +105,7 @@ sysarg_t sys_ipc_call(const sysargs_t *a)
 		return rc;
 	if (!ipc_method_user_ok(msg.method))
 		return EINVAL;
-	rc = cap_phone_get(&task->caps, (cap_handle_t) a->a[0], &phone);
+	rc = phone_get(&task->caps, (cap_handle_t) a->a[0], &phone);
 	if (rc != EOK)
 		return rc;
 	rc = ipc_outstanding_take(task->box);
@@ -572,7 +572,7 @@ sysarg_t sys_ipc_forward(const sysargs_t *a)
 		if (rc != EOK)
 			return rc;
 	}
-	rc = cap_phone_get(&TASK->caps, (cap_handle_t) a->a[1], &phone);
+	rc = phone_get(&TASK->caps, (cap_handle_t) a->a[1], &phone);
 	if (rc != EOK)
 		return rc; /* the call stays ours */
 	call_t *c;

@@ -13,7 +13,7 @@
  */
 #include <abi/as.h>
 #include <abi/pager.h>
-#include <ipc/cap.h>
+#include <cap/cap.h>
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/uaccess.h>
@@ -81,7 +81,7 @@ sysarg_t sys_as_area_create_pager(const sysargs_t *args)
 	if (rc == EOK && !uspace_ptr_is_null(out))
 		rc = copy_to_uspace(out, &base, sizeof(base));
 	if (rc == EOK)
-		rc = cap_phone_get(&TASK->caps, spec.phone, &phone);
+		rc = phone_get(&TASK->caps, spec.phone, &phone);
 	if (rc != EOK)
 		return rc;
 	rc = as_area_create_pager(

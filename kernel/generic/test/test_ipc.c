@@ -3,7 +3,7 @@
  * bounds, answers to kernel calls, timeouts, hangup and box death.  A
  * kernel thread plays the server by taking calls straight off the box.
  */
-#include <ipc/cap.h>
+#include <cap/cap.h>
 #include <ipc/ipc.h>
 #include <mm/malloc.h>
 #include <proc/thread.h>
@@ -12,27 +12,65 @@
 KTEST(ipc_cap_table)
 {
 	static cap_table_t t;
-	static int objs[IPC_PHONES_MAX];
-	cap_handle_t h;
+	static int objs[CAP_MAX];
+	cap_handle_t h, h5;
 	void *obj;
 
 	cap_table_init(&t);
-	for (int i = 0; i < IPC_PHONES_MAX; i++) {
+	for (int i = 0; i < CAP_MAX; i++) {
 		KT_ASSERT_EQ(cap_alloc(&t, CAP_CALL, &objs[i], CAP_NIL, &h), EOK);
-		KT_CHECK_EQ(h, i); /* lowest free handle first */
+		KT_CHECK_EQ(h, i); /* a slot's first handle is its index */
 	}
 	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[0], CAP_NIL, &h), ELIMIT);
-	KT_CHECK_EQ(cap_used(&t), IPC_PHONES_MAX);
+	KT_CHECK_EQ(cap_used(&t), CAP_MAX);
 	KT_CHECK_EQ(cap_take(&t, 5, CAP_PHONE, &obj), ENOENT); /* wrong type */
 	KT_CHECK_EQ(cap_take(&t, -1, CAP_CALL, &obj), ENOENT);
-	KT_CHECK_EQ(cap_take(&t, IPC_PHONES_MAX, CAP_CALL, &obj), ENOENT);
+	KT_CHECK_EQ(cap_take(&t, INT32_MIN, CAP_CALL, &obj), ENOENT);
+	/* slot 0's next generation: not its object's handle */
+	KT_CHECK_EQ(cap_take(&t, CAP_MAX, CAP_CALL, &obj), ESTALE);
 	KT_CHECK_EQ(cap_take(&t, 5, CAP_CALL, &obj), EOK);
 	KT_CHECK(obj == &objs[5]);
-	KT_CHECK_EQ(cap_take(&t, 5, CAP_CALL, &obj), ENOENT); /* taken twice */
-	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[5], 6, &h), EEXIST);
-	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[5], 5, &h), EOK);
-	for (int i = 0; i < IPC_PHONES_MAX; i++)
-		KT_CHECK_EQ(cap_take(&t, i, CAP_CALL, &obj), EOK);
+	KT_CHECK_EQ(cap_take(&t, 5, CAP_CALL, &obj), ENOENT); /* taken twice: the slot is free */
+	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[5], 6, &h), EEXIST); /* taken */
+	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[5], 5, &h), EEXIST); /* an old generation */
+	h5 = CAP_HANDLE_MAKE(5, 1);
+	KT_CHECK_EQ(cap_alloc(&t, CAP_CALL, &objs[5], h5, &h), EOK);
+	KT_CHECK_EQ(h, h5);
+	KT_CHECK_EQ(cap_take(&t, 5, CAP_CALL, &obj), ESTALE);
+	for (int i = 0; i < CAP_MAX; i++)
+		KT_CHECK_EQ(cap_take(&t, i == 5 ? h5 : i, CAP_CALL, &obj), EOK);
+	KT_CHECK_EQ(cap_used(&t), 0);
+}
+
+/* A handle whose slot was freed and reused never reaches the new object:
+ * every operation on it is refused with ESTALE, and the new object stays. */
+KTEST(ipc_cap_stale_handle)
+{
+	static cap_table_t t;
+	static int a, b;
+	cap_handle_t h, h2;
+	void *obj;
+
+	cap_table_init(&t);
+	KT_ASSERT_EQ(cap_alloc(&t, CAP_CALL, &a, CAP_NIL, &h), EOK);
+	KT_CHECK_EQ(cap_take(&t, h, CAP_CALL, &obj), EOK);
+	KT_CHECK_EQ(cap_take(&t, h, CAP_CALL, &obj), ENOENT); /* freed, not reused */
+	KT_ASSERT_EQ(cap_alloc(&t, CAP_CALL, &b, CAP_NIL, &h2), EOK);
+	KT_CHECK_EQ(CAP_HANDLE_INDEX(h2), CAP_HANDLE_INDEX(h)); /* the same slot ... */
+	KT_CHECK(h2 != h); /* ... under another handle */
+	KT_CHECK_EQ(cap_take(&t, h, CAP_CALL, &obj), ESTALE);
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_CALL, &b), ESTALE);
+	KT_CHECK_EQ(cap_used(&t), 1);
+	KT_CHECK_EQ(cap_take(&t, h2, CAP_CALL, &obj), EOK);
+	KT_CHECK(obj == &b);
+	/* Many reuses of one slot: each handle is refused once it is old. */
+	for (int i = 0; i < 1000; i++) {
+		KT_ASSERT_EQ(cap_alloc(&t, CAP_CALL, &a, CAP_NIL, &h), EOK);
+		KT_ASSERT_EQ(cap_take(&t, h, CAP_CALL, &obj), EOK);
+		KT_ASSERT_EQ(cap_alloc(&t, CAP_CALL, &b, CAP_NIL, &h2), EOK);
+		KT_ASSERT_EQ(cap_take(&t, h, CAP_CALL, &obj), ESTALE);
+		KT_ASSERT_EQ(cap_take(&t, h2, CAP_CALL, &obj), EOK);
+	}
 	KT_CHECK_EQ(cap_used(&t), 0);
 }
 
@@ -49,13 +87,47 @@ KTEST(ipc_cap_take_obj)
 	KT_ASSERT_EQ(cap_alloc(&t, CAP_PHONE, &a, CAP_NIL, &h), EOK);
 	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_CALL, &a), ENOENT); /* wrong type */
 	KT_CHECK_EQ(cap_take_obj(&t, CAP_NIL, CAP_PHONE, &a), ENOENT);
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_PHONE, &b), ENOENT); /* another object */
 	KT_CHECK_EQ(cap_take(&t, h, CAP_PHONE, &obj), EOK); /* closed ... */
 	KT_CHECK_EQ(cap_alloc(&t, CAP_PHONE, &b, CAP_NIL, &h2), EOK); /* ... and reused */
-	KT_CHECK_EQ(h2, h);
-	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_PHONE, &a), ENOENT);
+	KT_CHECK_EQ(CAP_HANDLE_INDEX(h2), CAP_HANDLE_INDEX(h));
+	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_PHONE, &a), ESTALE);
 	KT_CHECK_EQ(cap_used(&t), 1); /* b stays */
-	KT_CHECK_EQ(cap_take_obj(&t, h, CAP_PHONE, &b), EOK);
+	KT_CHECK_EQ(cap_take_obj(&t, h2, CAP_PHONE, &b), EOK);
 	KT_CHECK_EQ(cap_used(&t), 0);
+}
+
+/* Closing a table closes exactly its used slots with their type's hook:
+ * every phone is hung up (its callee gets a notice) and released. */
+KTEST(ipc_cap_close_all)
+{
+	static cap_table_t t;
+	phone_t *p[3];
+	cap_handle_t h;
+	answerbox_t *box = answerbox_create(0);
+	KT_ASSERT(box != NULL);
+	cap_table_init(&t);
+	for (int i = 0; i < 3; i++) {
+		p[i] = phone_create(box, 100 + i);
+		KT_ASSERT(p[i] != NULL);
+		phone_hold(p[i]); /* ours, to look at it afterwards */
+		KT_ASSERT_EQ(cap_alloc(&t, CAP_PHONE, p[i], CAP_NIL, &h), EOK);
+		if (i == 1) { /* a freed slot in the middle is not visited */
+			void *obj;
+			KT_ASSERT_EQ(cap_take(&t, h, CAP_PHONE, &obj), EOK);
+			phone_release(obj);
+		}
+	}
+	cap_table_close_all(&t);
+	KT_CHECK_EQ(cap_used(&t), 0);
+	KT_CHECK(p[0]->callee == NULL && p[2]->callee == NULL); /* hung up */
+	KT_CHECK(p[1]->callee == box); /* not in the table: untouched */
+	KT_CHECK_EQ(box->notices, 2);
+	KT_CHECK_EQ(p[0]->refcount, 1); /* the table's reference went */
+	for (int i = 0; i < 3; i++)
+		phone_release(p[i]);
+	answerbox_deactivate(box);
+	answerbox_release(box);
 }
 
 /* Take the first queued call off @a box, as a receiving thread would. */

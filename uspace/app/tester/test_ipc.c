@@ -252,7 +252,7 @@ UTEST(ipc_data_round_trip)
 
 UTEST(ipc_hostile_handles)
 {
-	const cap_handle_t bad[] = { CAP_NIL, IPC_PHONES_MAX, 1000, INT32_MIN, INT32_MAX };
+	const cap_handle_t bad[] = { CAP_NIL, CAP_MAX - 1, 1000, INT32_MIN, INT32_MAX };
 	ipc_msg_t msg = IPC_MSG(USER_METHOD, 1);
 	ipc_event_t ev;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -302,6 +302,38 @@ UTEST(ipc_hostile_answer_twice)
 	}
 	UT_CHECK_ERR(ipc_wait(&ev, 0, IPC_WAIT_NONBLOCK, 0), ETIMEOUT);
 	self_phone_close(self);
+}
+
+/* A handle kept after its object went away never reaches the object that
+ * reuses its slot: a hung-up phone's handle and an answered call's handle
+ * are refused with ESTALE, and the new phone and call are untouched. */
+UTEST(ipc_stale_handle)
+{
+	cap_handle_t a, b;
+	ipc_event_t ev;
+	UT_ASSERT_OK(self_phone_open(&a));
+	UT_CHECK_OK(ipc_hangup(a));
+	UT_ASSERT_OK(self_phone_open(&b));
+	UT_CHECK_EQ(CAP_HANDLE_INDEX(b), CAP_HANDLE_INDEX(a)); /* the slot came back */
+	UT_CHECK(b != a);
+	UT_CHECK_ERR(ipc_call(a, &IPC_MSG(USER_METHOD), COOKIE), ESTALE);
+	UT_CHECK_ERR(ipc_hangup(a), ESTALE);
+	UT_CHECK_OK(ipc_call(b, &IPC_MSG(USER_METHOD, 1), COOKIE));
+	if (self_receive(&ev, USER_METHOD)) {
+		cap_handle_t old = ev.call;
+		UT_CHECK_OK(ipc_answer(old, EOK, NULL));
+		self_collect(COOKIE, EOK, &ev);
+		UT_CHECK_OK(ipc_call(b, &IPC_MSG(USER_METHOD, 2), COOKIE));
+		if (self_receive(&ev, USER_METHOD)) {
+			UT_CHECK_EQ(CAP_HANDLE_INDEX(ev.call), CAP_HANDLE_INDEX(old));
+			UT_CHECK_ERR(ipc_answer(old, EOK, NULL), ESTALE);
+			UT_CHECK_ERR(ipc_forward(old, b, NULL, 0), ESTALE);
+			UT_CHECK_OK(ipc_answer(ev.call, EOK, &IPC_MSG(0, 77)));
+			if (self_collect(COOKIE, EOK, &ev))
+				UT_CHECK_EQ(ev.msg.arg[0], 77);
+		}
+	}
+	self_phone_close(b);
 }
 
 UTEST(ipc_hostile_answer_not_held)

@@ -19,6 +19,7 @@
 #include <abi/errno.h>
 #include <abi/ipc.h>
 #include <adt/list.h>
+#include <cap/cap.h>
 #include <mm/as.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -124,6 +125,8 @@ void answerbox_deactivate(answerbox_t *box);
 /* A phone to @a box with @a badge (one reference, the caller's). */
 phone_t *phone_create(answerbox_t *box, uint64_t badge);
 void phone_hold(phone_t *phone);
+/* The phone at handle @a h of @a caps with a new reference: ENOENT, ESTALE. */
+errno_t phone_get(cap_table_t *caps, cap_handle_t h, phone_t **out);
 void phone_release(phone_t *phone);
 /* Close the phone: queued calls through it are answered EHANGUP and the
  * callee gets a hangup notice.  EOK, or ENOENT if already hung up. */

@@ -21,7 +21,7 @@
 #include <abi/errno.h>
 #include <abi/task.h>
 #include <adt/list.h>
-#include <ipc/cap.h>
+#include <cap/cap.h>
 #include <stdbool.h>
 #include <synch/condvar.h>
 #include <synch/mutex.h>

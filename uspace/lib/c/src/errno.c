@@ -24,9 +24,8 @@ static const errno_desc_t errno_descs[ERRNO_COUNT] = {
 	[EOVERFLOW] = { "EOVERFLOW", "arithmetic overflow" },
 	[EAGAIN] = { "EAGAIN", "try again" },
 	[EIO] = { "EIO", "input/output error" },
-#ifdef EINTR
 	[EINTR] = { "EINTR", "interrupted" },
-#endif
+	[ESTALE] = { "ESTALE", "stale capability handle" },
 };
 
 static const errno_desc_t *errno_desc_find(errno_t err)

@@ -1,0 +1,91 @@
+/*
+ * Per-task capability tables of typed handles (abi/cap.h has what user
+ * space sees).
+ *
+ * A table has CAP_MAX slots.  A used slot holds one reference to a typed
+ * object (a phone, a received call, and later the driver objects); a slot
+ * has a generation that changes every time the slot is freed, and a handle
+ * names (index, generation), so a stale handle is refused (ESTALE) instead
+ * of reaching the slot's next object.  Free slots and used slots are on two
+ * doubly linked lists threaded through the slots: allocating, freeing and
+ * looking up a handle are O(1), and closing a table visits only the used
+ * slots.
+ *
+ * Every type registers its operations (cap_type_register): how to take a
+ * reference for a lookup, and how to close the table's reference when the
+ * task ends.  The table knows nothing else about its objects.
+ *
+ * Lock: cap_table_t.lock (a mutex) protects every slot, both lists and the
+ * count.  It is taken before any lock of the objects (the type hooks run
+ * under it: phone_t.lock -> answerbox_t.lock follow).
+ */
+#ifndef KERN_CAP_CAP_H_
+#define KERN_CAP_CAP_H_
+
+#include <abi/cap.h>
+#include <abi/errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <synch/mutex.h>
+
+typedef enum cap_type {
+	CAP_FREE = 0,
+	CAP_PHONE, /* phone_t (ipc/ipc.h) */
+	CAP_CALL, /* call_t received, not yet answered or forwarded */
+	CAP_TYPE_COUNT
+} cap_type_t;
+
+/* What the table needs to know about a type of object. */
+typedef struct cap_type_ops {
+	const char *name;
+	/* A new reference for cap_get (under the table lock: must not sleep
+	 * or take locks that come before it). */
+	void (*hold)(void *object);
+	/* The task is ending: dispose of the table's reference. */
+	void (*close)(void *object);
+} cap_type_ops_t;
+
+typedef struct cap_slot {
+	void *object; /* NULL when free */
+	uint32_t gen; /* the generation of the slot's current (or next) handle */
+	uint16_t type; /* cap_type_t */
+	uint16_t prev, next; /* on the free or the used list (CAP_SLOT_NONE ends) */
+} cap_slot_t;
+
+#define CAP_SLOT_NONE 0xffff
+
+typedef struct cap_table {
+	mutex_t lock;
+	cap_slot_t slot[CAP_MAX];
+	uint16_t free_head; /* lock */
+	uint16_t used_head; /* lock */
+	size_t used; /* lock: slots on the used list */
+} cap_table_t;
+
+/* Register the operations of @a type (at boot, before tables are used). */
+void cap_type_register(cap_type_t type, const cap_type_ops_t *ops);
+
+void cap_table_init(cap_table_t *t);
+/* Close every used slot with its type's close hook (the task is ending;
+ * no thread of it runs any more).  The table is empty afterwards. */
+void cap_table_close_all(cap_table_t *t);
+
+/* Put @a object (its reference passes to the table): ELIMIT when full.
+ * @a want: a specific handle (EEXIST if its slot is taken or its
+ * generation is not the slot's next), or CAP_NIL for any free slot. */
+errno_t cap_alloc(
+    cap_table_t *t, cap_type_t type, void *object, cap_handle_t want, cap_handle_t *out);
+/* Take the object out (the reference passes to the caller): ENOENT for a
+ * handle of no slot, a free slot or one of another type, ESTALE for a
+ * handle whose slot holds a later object. */
+errno_t cap_take(cap_table_t *t, cap_handle_t h, cap_type_t type, void **object);
+/* Take @a h back only if it still holds @a object (its reference passes to
+ * the caller): ENOENT/ESTALE if a sibling thread took the handle meanwhile
+ * (and maybe reused the slot for something else, which stays). */
+errno_t cap_take_obj(cap_table_t *t, cap_handle_t h, cap_type_t type, const void *object);
+/* The object at @a h with a new reference (the type's hold hook):
+ * ENOENT, ESTALE. */
+errno_t cap_get(cap_table_t *t, cap_handle_t h, cap_type_t type, void **object);
+size_t cap_used(cap_table_t *t);
+
+#endif
