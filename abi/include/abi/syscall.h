@@ -5,7 +5,9 @@
  * arguments in rdi, rsi, rdx, r10, r8, r9.  The result comes back in rax:
  * an errno_t for every call below except SYS_THREAD_ID and SYS_TASK_ID
  * (which return the id) and the calls that do not return.  rcx and r11 are
- * clobbered (the CPU uses them); every other register is preserved.
+ * clobbered (the CPU uses them); every other register is preserved, except
+ * by the IPC register calls (SYS_IPC_CALL_SYNC, SYS_IPC_REPLY_WAIT), which
+ * take and return a message in more registers (abi/ipc.h).
  *
  * Arguments that are pointers are user addresses; the kernel validates
  * them and copies through copy_from/to_uspace, so a bad pointer gives
@@ -43,6 +45,8 @@ enum {
 	SYS_AS_AREA_CREATE_PAGER, /* (base, size, flags, const as_pager_spec_t *, uintptr_t *base_out) */
 	SYS_PAGER_REVOKE, /* (uint64_t object, uint64_t offset, size_t size) */
 	SYS_PAGER_SET_SIZE, /* (uint64_t object, uint64_t size) */
+	SYS_IPC_CALL_SYNC, /* register call, abi/ipc.h */
+	SYS_IPC_REPLY_WAIT, /* register call, abi/ipc.h */
 	SYSCALL_COUNT
 };
 

@@ -40,12 +40,18 @@
 #include <mm/malloc.h>
 #include <mm/pager.h>
 #include <mm/slab.h>
+#include <proc/scheduler.h>
 #include <proc/task.h>
+#include <proc/thread.h>
+#include <time/timer.h>
 
 static slab_cache_t call_cache;
 static uint64_t phone_serial_last; /* atomic: the last serial given out */
 static answerbox_t *ns_box;
 static mutex_t ns_lock;
+
+static void ipc_box_hand_locked(answerbox_t *box);
+static void ipc_box_wake_all_locked(answerbox_t *box);
 
 static void phone_cap_hold(void *phone)
 {
@@ -95,7 +101,7 @@ answerbox_t *answerbox_create(task_id_t owner)
 	if (!box)
 		return NULL;
 	mutex_initialize(&box->lock, "answerbox");
-	condvar_initialize(&box->cv);
+	list_initialize(&box->waiters);
 	condvar_initialize(&box->cv_cookie);
 	box->active = true;
 	box->owner = owner;
@@ -167,10 +173,9 @@ void call_hold(call_t *c)
 	__atomic_add_fetch(&c->refcount, 1, __ATOMIC_ACQ_REL);
 }
 
-void call_release(call_t *c)
+/* Drop what the call holds (references, buffers, frames). */
+static void call_drop_resources(call_t *c)
 {
-	if (__atomic_sub_fetch(&c->refcount, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
 	if (c->new_phone)
 		phone_release(c->new_phone);
 	if (c->connect_box)
@@ -184,7 +189,52 @@ void call_release(call_t *c)
 	if (c->run)
 		pager_run_free(c->run);
 	free(c->data);
+}
+
+void call_release(call_t *c)
+{
+	if (__atomic_sub_fetch(&c->refcount, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	call_drop_resources(c);
 	slab_free(&call_cache, c);
+}
+
+call_t *ipc_thread_call(thread_t *t)
+{
+	call_t *c = t->ipc_call;
+	if (c && __atomic_load_n(&c->refcount, __ATOMIC_ACQUIRE) == 1) {
+		/* Only ours: the last call is over, reuse the object. */
+		call_drop_resources(c);
+		*c = (call_t){ 0 };
+		link_initialize(&c->box_link);
+		waitq_initialize(&c->done);
+		c->refcount = 1;
+		return c;
+	}
+	if (c)
+		call_release(c); /* still held by an abandoned call */
+	t->ipc_call = call_create();
+	return t->ipc_call;
+}
+
+void ipc_thread_call_finish(thread_t *t)
+{
+	call_t *c = t->ipc_call;
+	if (!c || __atomic_load_n(&c->refcount, __ATOMIC_ACQUIRE) != 1)
+		return; /* none, or abandoned: dropped at the next ipc_thread_call */
+	call_drop_resources(c);
+	c->new_phone = NULL;
+	c->connect_box = c->callee = c->caller = NULL;
+	c->share.phone = NULL;
+	c->run = NULL;
+	c->data = NULL;
+}
+
+void ipc_thread_exiting(thread_t *t)
+{
+	if (t->ipc_call)
+		call_release(t->ipc_call);
+	t->ipc_call = NULL;
 }
 
 errno_t ipc_call_deliver(phone_t *phone, call_t *call)
@@ -199,7 +249,7 @@ errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 	mutex_lock(&box->lock);
 	if (!box->active)
 		rc = EHANGUP;
-	else if (box->calls_count >= IPC_ANSWERBOX_MAX && call->caller)
+	else if (box->calls_count >= IPC_ANSWERBOX_MAX && call->sender != 0)
 		rc = ELIMIT; /* kernel calls (page-ins, notices) are bounded by
 			      * their senders, never refused for a full box */
 	if (rc == EOK) {
@@ -211,18 +261,21 @@ errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 		call->via = phone->serial;
 		list_append(&call->box_link, &box->calls);
 		box->calls_count++;
-		condvar_signal(&box->cv);
+		ipc_box_hand_locked(box); /* straight to a waiting thread */
 	}
 	mutex_unlock(&box->lock);
 	mutex_unlock(&phone->lock);
 	return rc;
 }
 
-/* Hand a kernel call's answer to the waiting kernel thread. */
-static void ipc_kcall_complete(call_t *call)
+/* Hand a synchronous call's answer to the thread waiting for it, and let
+ * that thread run next (the directed switch of the fast path). */
+static void ipc_call_complete_sync(call_t *call)
 {
 	irq_spinlock_lock(&call->done.lock);
 	call->answered = true;
+	if (call->waiting)
+		scheduler_handoff(call->waiter); /* alive: it sleeps on done */
 	irq_spinlock_unlock(&call->done.lock);
 	waitq_wakeup_one(&call->done);
 	call_release(call); /* the list reference */
@@ -235,18 +288,22 @@ void ipc_call_answer(call_t *call, errno_t retval)
 	 * a dying box) closes the phone offered with it, quietly. */
 	if (retval != EOK && call->msg.method == IPC_M_CONNECT_TO_ME && call->new_phone)
 		phone_hangup_quiet(call->new_phone);
-	if (!call->caller) {
-		ipc_kcall_complete(call);
+	if (call->sync) {
+		ipc_call_complete_sync(call);
 		return;
 	}
 	answerbox_t *box = call->caller;
+	if (!box) {
+		call_release(call); /* a kernel notification: nobody waits */
+		return;
+	}
 	mutex_lock(&box->lock);
 	bool deliver = box->active;
 	if (deliver) {
 		list_append(&call->box_link, &box->answers);
 		condvar_broadcast(&box->cv_cookie);
 		if (!(call->cookie & IPC_COOKIE_SYNC))
-			condvar_signal(&box->cv);
+			ipc_box_hand_locked(box);
 	}
 	mutex_unlock(&box->lock);
 	if (!deliver)
@@ -296,7 +353,7 @@ static errno_t phone_close(phone_t *phone, bool notify)
 		} else if (notify) {
 			box->notices_lost++;
 		}
-		condvar_signal(&box->cv);
+		ipc_box_hand_locked(box);
 	}
 	mutex_unlock(&box->lock);
 	mutex_unlock(&phone->lock);
@@ -320,14 +377,16 @@ errno_t phone_hangup_quiet(phone_t *phone)
 	return phone_close(phone, false);
 }
 
-errno_t ipc_kcall_wait(phone_t *phone, call_t *call, uint64_t timeout_us)
+errno_t ipc_call_sync(phone_t *phone, call_t *call, uint64_t timeout_us)
 {
 	assert(!call->caller);
-	call->sender = 0;
-	call->kernel_waiting = true;
+	call->sync = true;
+	call->waiting = true;
+	call->waiter = THREAD;
 	call_hold(call); /* the list's reference; the caller keeps its own */
 	errno_t rc = ipc_call_deliver(phone, call);
 	if (rc != EOK) {
+		call->waiting = false;
 		call_release(call);
 		return rc;
 	}
@@ -337,13 +396,19 @@ errno_t ipc_kcall_wait(phone_t *phone, call_t *call, uint64_t timeout_us)
 		irq_spinlock_lock(&call->done.lock);
 		answered = call->answered;
 		if (!answered && wrc != EOK)
-			call->kernel_waiting = false; /* abandoned: the answer is dropped */
+			call->waiting = false; /* abandoned: the answer is dropped */
 		irq_spinlock_unlock(&call->done.lock);
 		if (answered || wrc != EOK)
 			break;
 		wrc = waitq_sleep(&call->done, timeout_us, WAITQ_INTERRUPTIBLE);
 	}
 	return answered ? EOK : wrc;
+}
+
+errno_t ipc_kcall_wait(phone_t *phone, call_t *call, uint64_t timeout_us)
+{
+	call->sender = 0;
+	return ipc_call_sync(phone, call, timeout_us);
 }
 
 errno_t ipc_kcall(
@@ -372,6 +437,199 @@ errno_t ipc_kcall_notify(phone_t *phone, const ipc_msg_t *msg)
 	if (rc != EOK)
 		call_release(call);
 	return rc;
+}
+
+/* ---- waiting for events ---- */
+
+/* Find the first answer for this waiter.  box->lock held. */
+static call_t *ipc_pick_answer(answerbox_t *box, bool cookie_only, uint64_t cookie)
+{
+	assert(mutex_locked_by_me(&box->lock));
+	list_foreach(box->answers, l)
+	{
+		call_t *c = list_get_instance(l, call_t, box_link);
+		bool sync = c->cookie & IPC_COOKIE_SYNC;
+		if (cookie_only ? c->cookie == cookie : !sync)
+			return c;
+	}
+	return NULL;
+}
+
+/* Take the next event for this waiter off the box (it stays counted: see
+ * ipc_pick_t).  box->lock held. */
+static bool ipc_pick_locked(answerbox_t *box, bool cookie_only, uint64_t cookie, ipc_pick_t *p)
+{
+	assert(mutex_locked_by_me(&box->lock));
+	*p = (ipc_pick_t){ .handle = CAP_NIL, .counted = true };
+	call_t *c = ipc_pick_answer(box, cookie_only, cookie);
+	if (c) {
+		list_remove(&c->box_link);
+		p->kind = IPC_EV_ANSWER;
+		p->call = c;
+		return true;
+	}
+	if (cookie_only)
+		return false;
+	link_t *l = list_first(&box->hangups);
+	if (l) {
+		list_remove(l);
+		p->kind = IPC_EV_HANGUP;
+		p->notice = list_get_instance(l, ipc_notice_t, link);
+		return true;
+	}
+	l = list_first(&box->calls);
+	if (l) {
+		list_remove(l);
+		list_append(l, &box->dispatched);
+		p->kind = IPC_EV_CALL;
+		p->call = list_get_instance(l, call_t, box_link);
+		return true;
+	}
+	return false;
+}
+
+/* Hand queued events to the threads waiting for any event, the longest
+ * waiting first: each gets its event taken for it, is woken and runs next
+ * (so a call to a server thread that waits is never queued for long, and
+ * the woken thread needs no box lock to find it).  box->lock held. */
+static void ipc_box_hand_locked(answerbox_t *box)
+{
+	assert(mutex_locked_by_me(&box->lock));
+	while (!list_empty(&box->waiters)) {
+		ipc_waiter_t *w = list_get_instance(list_first(&box->waiters), ipc_waiter_t, link);
+		if (!ipc_pick_locked(box, false, 0, &w->pick))
+			return;
+		list_remove(&w->link);
+		__atomic_store_n(&w->handed, true, __ATOMIC_RELEASE);
+		/* Under box->lock: the waiter cannot leave (and its thread
+		 * cannot go) before it has seen handed under the same lock or
+		 * been woken here. */
+		waitq_wakeup_one(&w->wq);
+		scheduler_handoff(list_get_instance(w, thread_t, ipc_wait));
+	}
+}
+
+/* The box dies: every thread waiting for any event wakes with nothing. */
+static void ipc_box_wake_all_locked(answerbox_t *box)
+{
+	assert(mutex_locked_by_me(&box->lock));
+	while (!list_empty(&box->waiters)) {
+		ipc_waiter_t *w = list_get_instance(list_first(&box->waiters), ipc_waiter_t, link);
+		list_remove(&w->link);
+		waitq_wakeup_one(&w->wq);
+	}
+}
+
+/* Sleep on the waiter list until an event is handed to us: EOK with it in
+ * *p, ETIMEOUT at @a deadline_us (0: none), EINTR when interrupted or the
+ * box died.  Called with box->lock held; returns with it released. */
+static errno_t ipc_box_wait_any(answerbox_t *box, uint64_t deadline_us, ipc_pick_t *p)
+{
+	ipc_waiter_t *w = &THREAD->ipc_wait;
+	irq_spinlock_lock(&w->wq.lock);
+	w->wq.missed = 0; /* a wakeup that came too late for an earlier wait */
+	irq_spinlock_unlock(&w->wq.lock);
+	w->handed = false;
+	list_append(&w->link, &box->waiters);
+	mutex_unlock(&box->lock);
+	errno_t rc = EOK;
+	for (;;) {
+		uint64_t now = deadline_us ? timer_uptime_ms() * 1000 : 0;
+		if (deadline_us && now >= deadline_us)
+			rc = ETIMEOUT;
+		else
+			rc = waitq_sleep(
+			    &w->wq, deadline_us ? deadline_us - now : 0, WAITQ_INTERRUPTIBLE);
+		if (__atomic_load_n(&w->handed, __ATOMIC_ACQUIRE))
+			break; /* an event that came with a timeout is taken too */
+		mutex_lock(&box->lock);
+		bool handed = w->handed, listed = link_in_use(&w->link);
+		if (!handed && listed && rc != EOK)
+			list_remove(&w->link);
+		mutex_unlock(&box->lock);
+		if (handed)
+			break;
+		if (rc != EOK || !listed)
+			return rc != EOK ? rc : EINTR;
+	}
+	*p = w->pick;
+	return EOK;
+}
+
+/* Wait for the answer with @a cookie (IPC_WAIT_FOR_COOKIE).  box->lock
+ * held on entry and on return. */
+static errno_t ipc_box_wait_cookie(
+    answerbox_t *box, uint64_t deadline_us, bool nonblock, uint64_t cookie, ipc_pick_t *p)
+{
+	errno_t rc = EOK;
+	/* An answer that came with the timeout (or the interrupt) is taken. */
+	while (!ipc_pick_locked(box, true, cookie, p)) {
+		if (rc != EOK)
+			return rc;
+		uint64_t now = timer_uptime_ms() * 1000;
+		if (nonblock || (deadline_us && now >= deadline_us))
+			return ETIMEOUT;
+		rc = condvar_wait_flags(&box->cv_cookie, &box->lock,
+		    deadline_us ? deadline_us - now : 0, WAITQ_INTERRUPTIBLE);
+	}
+	return EOK;
+}
+
+errno_t ipc_box_wait(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool cookie_only,
+    uint64_t cookie, ipc_pick_t *p)
+{
+	/* The timeout is a deadline: wakeups that bring nothing do not restart it. */
+	uint64_t deadline = timeout_us ? timer_uptime_ms() * 1000 + timeout_us : 0;
+	mutex_lock(&box->lock);
+	if (cookie_only) {
+		errno_t rc = ipc_box_wait_cookie(box, deadline, nonblock, cookie, p);
+		mutex_unlock(&box->lock);
+		return rc;
+	}
+	if (ipc_pick_locked(box, false, 0, p)) {
+		mutex_unlock(&box->lock);
+		return EOK;
+	}
+	if (nonblock) {
+		mutex_unlock(&box->lock);
+		return ETIMEOUT;
+	}
+	return ipc_box_wait_any(box, deadline, p);
+}
+
+void ipc_pick_commit_counts(answerbox_t *box, ipc_pick_t *p)
+{
+	if (!p->counted)
+		return;
+	mutex_lock(&box->lock);
+	/* A box dies only after the last thread of its task left the kernel. */
+	assert(box->active);
+	if (p->kind == IPC_EV_ANSWER)
+		box->outstanding--;
+	else if (p->kind == IPC_EV_HANGUP)
+		box->notices--;
+	else
+		box->calls_count--;
+	mutex_unlock(&box->lock);
+}
+
+void ipc_pick_put_back(answerbox_t *box, ipc_pick_t *p)
+{
+	mutex_lock(&box->lock);
+	assert(box->active && p->counted);
+	/* At the head: it was the first there for this waiter, so every
+	 * waiter still sees its events in order. */
+	if (p->kind == IPC_EV_HANGUP) {
+		list_prepend(&p->notice->link, &box->hangups);
+	} else if (p->kind == IPC_EV_ANSWER) {
+		list_prepend(&p->call->box_link, &box->answers);
+		condvar_broadcast(&box->cv_cookie);
+	} else {
+		list_remove(&p->call->box_link); /* off dispatched */
+		list_prepend(&p->call->box_link, &box->calls);
+	}
+	ipc_box_hand_locked(box); /* others may have gone to sleep meanwhile */
+	mutex_unlock(&box->lock);
 }
 
 struct as *answerbox_as_hold(answerbox_t *box)
@@ -426,7 +684,7 @@ void answerbox_deactivate(answerbox_t *box)
 	/* The counts go with the lists, under the same lock. */
 	box->calls_count = 0;
 	box->notices = 0;
-	condvar_broadcast(&box->cv);
+	ipc_box_wake_all_locked(box);
 	condvar_broadcast(&box->cv_cookie);
 	mutex_unlock(&box->lock);
 	ipc_answer_all(&calls);

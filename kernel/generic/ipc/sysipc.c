@@ -9,8 +9,19 @@
  * accepting box) and at collection time (the caller's again: DATA_READ
  * copies out, CONNECT_ME_TO creates the caller's new phone).  No address
  * space is ever touched from another task's context.
+ *
+ * The register calls (SYS_IPC_CALL_SYNC, SYS_IPC_REPLY_WAIT; abi/ipc.h)
+ * are the fast path of the same machinery: the message comes and goes in
+ * the saved user registers (sysargs_t), so nothing is copied from or to
+ * user memory; a synchronous call uses its thread's own call object
+ * (ipc_thread_call), is not counted as outstanding (a thread has at most
+ * one) and its answer goes straight to the waiting thread (call_t.sync);
+ * a call to a box where a thread waits is handed to that thread without
+ * queueing, and the woken partner runs next without a scheduling
+ * decision (ipc.c).  When any of that cannot be (the box is busy, the
+ * call is forwarded, a system method needs its collection work), the
+ * same general code runs and the results are the same.
  */
-#include <cap/cap.h>
 #include <debug.h>
 #include <ipc/ipc.h>
 #include <mm/as.h>
@@ -143,102 +154,6 @@ sysarg_t sys_ipc_hangup(const sysargs_t *a)
 	return EOK;
 }
 
-/*
- * An event a waiter took off its box, until it is settled: delivered
- * (copied out: ipc_pick_commit) or put back (the copy-out failed:
- * ipc_pick_undo).  Until then it still counts in the box (calls_count,
- * notices, outstanding), so no bound is exceeded when it goes back.
- */
-typedef struct ipc_pick {
-	uint32_t kind;
-	call_t *call; /* IPC_EV_CALL, IPC_EV_ANSWER */
-	ipc_notice_t *notice; /* IPC_EV_HANGUP */
-	cap_handle_t handle; /* CALL: the call's; CONNECT_ME_TO answer: the phone's */
-	phone_t *phone; /* CONNECT_ME_TO answer: the phone made for it (or NULL) */
-	uintptr_t area; /* SHARE_IN answer: the area made for it (0: none) */
-} ipc_pick_t;
-
-/* Find the first answer for this waiter.  box->lock held. */
-static call_t *ipc_pick_answer(answerbox_t *box, unsigned flags, uint64_t cookie)
-{
-	assert(mutex_locked_by_me(&box->lock));
-	list_foreach(box->answers, l)
-	{
-		call_t *c = list_get_instance(l, call_t, box_link);
-		bool sync = c->cookie & IPC_COOKIE_SYNC;
-		if ((flags & IPC_WAIT_FOR_COOKIE) ? c->cookie == cookie : !sync)
-			return c;
-	}
-	return NULL;
-}
-
-/* Whether a thread waiting for any event would find one.  box->lock held. */
-static bool ipc_box_has_events_locked(answerbox_t *box)
-{
-	return !list_empty(&box->calls) || !list_empty(&box->hangups) ||
-	    ipc_pick_answer(box, 0, 0) != NULL;
-}
-
-/* Take the next event for this waiter off the box (it stays counted: see
- * ipc_pick_t).  box->lock held. */
-static bool ipc_pick_locked(answerbox_t *box, unsigned flags, uint64_t cookie, ipc_pick_t *p)
-{
-	assert(mutex_locked_by_me(&box->lock));
-	*p = (ipc_pick_t){ .handle = CAP_NIL };
-	call_t *c = ipc_pick_answer(box, flags, cookie);
-	if (c) {
-		list_remove(&c->box_link);
-		p->kind = IPC_EV_ANSWER;
-		p->call = c;
-		return true;
-	}
-	if (flags & IPC_WAIT_FOR_COOKIE)
-		return false;
-	link_t *l = list_first(&box->hangups);
-	if (l) {
-		list_remove(l);
-		p->kind = IPC_EV_HANGUP;
-		p->notice = list_get_instance(l, ipc_notice_t, link);
-		return true;
-	}
-	l = list_first(&box->calls);
-	if (l) {
-		list_remove(l);
-		list_append(l, &box->dispatched);
-		p->kind = IPC_EV_CALL;
-		p->call = list_get_instance(l, call_t, box_link);
-		return true;
-	}
-	return false;
-}
-
-/* Wait until there is an event for this waiter and take it: EOK, or
- * ETIMEOUT / EINTR with nothing taken. */
-static errno_t ipc_wait_pick(
-    answerbox_t *box, uint64_t timeout, unsigned flags, uint64_t cookie, ipc_pick_t *p)
-{
-	errno_t rc = EOK;
-	bool got;
-	/* The timeout is a deadline: wakeups for other waiters do not restart it. */
-	uint64_t deadline = timeout ? timer_uptime_ms() * 1000 + timeout : 0;
-	condvar_t *cv = (flags & IPC_WAIT_FOR_COOKIE) ? &box->cv_cookie : &box->cv;
-	mutex_lock(&box->lock);
-	/* An event that came with the timeout (or the interrupt) is taken and
-	 * delivered: the wait's error is then moot. */
-	while (!(got = ipc_pick_locked(box, flags, cookie, p)) && rc == EOK) {
-		uint64_t now = timer_uptime_ms() * 1000;
-		if ((flags & IPC_WAIT_NONBLOCK) || (deadline && now >= deadline))
-			rc = ETIMEOUT;
-		else
-			rc = condvar_wait_flags(
-			    cv, &box->lock, deadline ? deadline - now : 0, WAITQ_INTERRUPTIBLE);
-	}
-	if (cv == &box->cv && ipc_box_has_events_locked(box))
-		condvar_signal(cv); /* more to take, or we leave without taking */
-	mutex_unlock(&box->lock);
-	return got ? EOK : rc;
-}
-
 /* SHARE_IN answer: the caller's area, kept in @a p until settled. */
 static errno_t ipc_collect_share_in(ipc_pick_t *p, ipc_event_t *ev)
 {
@@ -346,23 +261,15 @@ static errno_t ipc_pick_prepare(ipc_pick_t *p, ipc_event_t *ev)
  * for it): it stops counting in the box, and what was kept for it goes. */
 static void ipc_pick_commit(answerbox_t *box, ipc_pick_t *p)
 {
-	mutex_lock(&box->lock);
-	/* A box dies only after the last thread of its task left the kernel. */
-	assert(box->active);
-	if (p->kind == IPC_EV_ANSWER)
-		box->outstanding--;
-	else if (p->kind == IPC_EV_HANGUP)
-		box->notices--;
-	else
-		box->calls_count--;
-	mutex_unlock(&box->lock);
+	ipc_pick_commit_counts(box, p);
 	if (p->kind == IPC_EV_ANSWER) {
 		if (p->phone && p->handle == CAP_NIL) {
 			/* no handle for it: the caller learns ELIMIT, the server a hangup */
 			phone_hangup(p->phone);
 			phone_release(p->phone);
 		}
-		call_release(p->call);
+		if (p->counted)
+			call_release(p->call); /* (a synchronous call is its thread's) */
 	}
 	free(p->notice);
 }
@@ -399,8 +306,7 @@ static bool ipc_collect_undo(ipc_pick_t *p)
 }
 
 /* The copy-out failed: undo what was made for the event and put it back
- * at the head of its queue (it was the first there for this waiter, so
- * every waiter still sees its events in order), still counted. */
+ * at the head of its queue, still counted. */
 static void ipc_pick_undo(answerbox_t *box, ipc_pick_t *p)
 {
 	bool back = true;
@@ -408,28 +314,10 @@ static void ipc_pick_undo(answerbox_t *box, ipc_pick_t *p)
 		back = ipc_receive_undo(p);
 	else if (p->kind == IPC_EV_ANSWER)
 		back = ipc_collect_undo(p);
-	if (!back) {
+	if (back)
+		ipc_pick_put_back(box, p);
+	else
 		ipc_pick_commit(box, p);
-		return;
-	}
-	mutex_lock(&box->lock);
-	assert(box->active);
-	/* Wake a waiter as the event's first queueing did: others may have
-	 * gone to sleep while it was away. */
-	if (p->kind == IPC_EV_HANGUP) {
-		list_prepend(&p->notice->link, &box->hangups);
-		condvar_signal(&box->cv);
-	} else if (p->kind == IPC_EV_ANSWER) {
-		list_prepend(&p->call->box_link, &box->answers);
-		condvar_broadcast(&box->cv_cookie);
-		if (!(p->call->cookie & IPC_COOKIE_SYNC))
-			condvar_signal(&box->cv);
-	} else {
-		list_remove(&p->call->box_link); /* off dispatched */
-		list_prepend(&p->call->box_link, &box->calls);
-		condvar_signal(&box->cv);
-	}
-	mutex_unlock(&box->lock);
 }
 
 sysarg_t sys_ipc_wait(const sysargs_t *a)
@@ -445,7 +333,8 @@ sysarg_t sys_ipc_wait(const sysargs_t *a)
 		return rc;
 	answerbox_t *box = TASK->box;
 	ipc_pick_t p;
-	rc = ipc_wait_pick(box, a->a[1], flags, a->a[3], &p);
+	rc = ipc_box_wait(
+	    box, a->a[1], flags & IPC_WAIT_NONBLOCK, flags & IPC_WAIT_FOR_COOKIE, a->a[3], &p);
 	if (rc == EOK)
 		rc = ipc_pick_prepare(&p, &ev);
 	if (rc != EOK)
@@ -527,32 +416,44 @@ static errno_t ipc_call_take(cap_handle_t h, call_t **out)
 	return EOK;
 }
 
-sysarg_t sys_ipc_answer(const sysargs_t *a)
+/* Answer the received call @a h with @a retval and @a args (the answer
+ * words; SHARE_OUT writes the new area's base into args->arg[0]): EOK, an
+ * error with nothing answered (bad handle or retval), or the error the
+ * answer met on the way (the caller then learns it instead of EOK).
+ * *wrote_back: args now carries a result for the answerer. */
+static errno_t ipc_answer_call(cap_handle_t h, errno_t retval, ipc_msg_t *args, bool *wrote_back)
 {
-	ipc_msg_t args = { 0 };
-	uspace_ptr_t uargs = uspace_ptr(a->a[2]);
-	errno_t retval = (errno_t) a->a[1];
-	errno_t rc = uspace_ptr_is_null(uargs) ? EOK : copy_from_uspace(&args, uargs, sizeof(args));
-	if (rc != EOK)
-		return rc;
+	*wrote_back = false;
 	if (retval < 0 || retval >= ERRNO_COUNT)
 		return EINVAL;
 	call_t *c;
-	rc = ipc_call_take((cap_handle_t) a->a[0], &c);
+	errno_t rc = ipc_call_take(h, &c);
 	if (rc != EOK)
 		return rc;
-	if (retval == EOK && !c->caller && c->msg.method == IPC_M_PAGE_IN)
-		rc = pager_answer_prepare(c, &args); /* the frames, while they are ours */
+	if (retval == EOK && c->sender == 0 && c->msg.method == IPC_M_PAGE_IN)
+		rc = pager_answer_prepare(c, args); /* the frames, while they are ours */
 	else if (retval == EOK)
-		rc = ipc_answer_prepare(c, &args);
+		rc = ipc_answer_prepare(c, args);
 	if (rc != EOK)
 		retval = rc; /* the caller learns why the answer failed */
 	if (retval != EOK && c->msg.method == IPC_M_CONNECT_TO_ME)
 		ipc_answer_refuse_connect(c);
-	bool write_back = retval == EOK && c->msg.method == IPC_M_SHARE_OUT;
-	c->answer = args;
+	*wrote_back = retval == EOK && c->msg.method == IPC_M_SHARE_OUT;
+	c->answer = *args;
 	c->answer.method = 0;
 	ipc_call_answer(c, retval);
+	return rc;
+}
+
+sysarg_t sys_ipc_answer(const sysargs_t *a)
+{
+	ipc_msg_t args = { 0 };
+	uspace_ptr_t uargs = uspace_ptr(a->a[2]);
+	errno_t rc = uspace_ptr_is_null(uargs) ? EOK : copy_from_uspace(&args, uargs, sizeof(args));
+	if (rc != EOK)
+		return rc;
+	bool write_back;
+	rc = ipc_answer_call((cap_handle_t) a->a[0], (errno_t) a->a[1], &args, &write_back);
 	/* SHARE_OUT: tell the answerer where the shared area landed */
 	if (write_back && !uspace_ptr_is_null(uargs))
 		rc = copy_to_uspace(uargs, &args, sizeof(args));
@@ -594,5 +495,98 @@ sysarg_t sys_ipc_forward(const sysargs_t *a)
 		rc = drc;
 	}
 	phone_release(phone);
+	return rc;
+}
+
+/* ---- the register calls (the fast path) ---- */
+
+/* The message of a register call: method in rsi, words in rdx, r10, r8,
+ * r9, r12 (abi/ipc.h). */
+static ipc_msg_t ipc_regs_msg(const sysargs_t *r)
+{
+	return (
+	    ipc_msg_t){ .method = r->a[1], .arg = { r->a[2], r->a[3], r->a[4], r->a[5], r->r12 } };
+}
+
+static void ipc_regs_set_words(sysargs_t *r, const ipc_msg_t *m)
+{
+	r->a[2] = m->arg[0];
+	r->a[3] = m->arg[1];
+	r->a[4] = m->arg[2];
+	r->a[5] = m->arg[3];
+	r->r12 = m->arg[4];
+}
+
+sysarg_t sys_ipc_call_sync(const sysargs_t *a)
+{
+	sysargs_t *r = (sysargs_t *) a; /* the answer goes back in the saved registers */
+	task_t *task = TASK;
+	ipc_msg_t msg = ipc_regs_msg(a);
+	phone_t *phone;
+	if (!ipc_method_user_ok(msg.method))
+		return EINVAL;
+	errno_t rc = phone_get(&task->caps, (cap_handle_t) a->a[0], &phone);
+	if (rc != EOK)
+		return rc;
+	call_t *call = ipc_thread_call(THREAD);
+	if (!call) {
+		phone_release(phone);
+		return ENOMEM;
+	}
+	call->msg = msg;
+	call->sender = task->id;
+	rc = ipc_send_prepare(call);
+	if (rc == EOK)
+		rc = ipc_call_sync(phone, call, 0);
+	phone_release(phone);
+	if (rc == EOK) {
+		/* Collected here, in the caller's context, like any answer. */
+		ipc_pick_t p = { .kind = IPC_EV_ANSWER, .call = call, .handle = CAP_NIL };
+		ipc_event_t ev;
+		ipc_collect_answer(&p, &ev);
+		ipc_pick_commit(task->box, &p);
+		ipc_regs_set_words(r, &ev.msg);
+		rc = ev.retval;
+	}
+	ipc_thread_call_finish(THREAD);
+	return rc;
+}
+
+/* The event of a register wait into the saved registers (abi/ipc.h). */
+static void ipc_regs_set_event(sysargs_t *r, const ipc_event_t *ev)
+{
+	r->a[0] = (uint32_t) ev->call | (uint64_t) ev->kind << 32;
+	r->a[1] = ev->msg.method;
+	ipc_regs_set_words(r, &ev->msg);
+	r->r13 = ev->conn;
+	r->r14 = ev->sender;
+	r->r15 = ev->cookie;
+}
+
+sysarg_t sys_ipc_reply_wait(const sysargs_t *a)
+{
+	sysargs_t *r = (sysargs_t *) a; /* the event goes back in the saved registers */
+	cap_handle_t h = (cap_handle_t) a->a[0];
+	unsigned flags = (unsigned) a->r14;
+	if (a->r14 & ~(sysarg_t) IPC_WAIT_NONBLOCK)
+		return EINVAL;
+	errno_t arc = EOK;
+	if (h != CAP_NIL) {
+		ipc_msg_t args = ipc_regs_msg(a);
+		bool wrote_back; /* a SHARE_OUT's base: not reported here */
+		arc = ipc_answer_call(h, (errno_t) a->a[1], &args, &wrote_back);
+	}
+	answerbox_t *box = TASK->box;
+	ipc_event_t ev = { .call = CAP_NIL };
+	ipc_pick_t p;
+	errno_t rc = ipc_box_wait(box, a->r13, flags & IPC_WAIT_NONBLOCK, false, 0, &p);
+	if (rc == EOK)
+		rc = ipc_pick_prepare(&p, &ev);
+	if (rc == EOK) {
+		/* Registers cannot fault: the event is delivered now. */
+		ipc_pick_commit(box, &p);
+		ipc_regs_set_event(r, &ev);
+	}
+	r->rbx = (uint32_t) ev.retval | (uint64_t) (uint32_t) arc << 32;
 	return rc;
 }

@@ -67,6 +67,27 @@ void scheduler_make_ready(thread_t *t)
 	arch_interrupts_restore(ipl);
 }
 
+void scheduler_handoff(thread_t *t)
+{
+	ipl_t ipl = arch_interrupts_disable();
+	spinlock_lock(&sched_lock);
+	cpus[0].handoff = t;
+	spinlock_unlock(&sched_lock);
+	arch_interrupts_restore(ipl);
+}
+
+void scheduler_thread_gone(thread_t *t)
+{
+	ipl_t ipl = arch_interrupts_disable();
+	spinlock_lock(&sched_lock);
+	for (unsigned i = 0; i < CPU_MAX; i++) {
+		if (cpus[i].handoff == t)
+			cpus[i].handoff = NULL;
+	}
+	spinlock_unlock(&sched_lock);
+	arch_interrupts_restore(ipl);
+}
+
 void scheduler_set_sleeping(thread_t *t)
 {
 	spinlock_lock(&sched_lock);
@@ -104,7 +125,14 @@ void scheduler_switch(void)
 		if (prev != cpu->idle)
 			rq_insert(cpu, prev);
 	}
-	thread_t *next = rq_pick(cpu);
+	thread_t *next = cpu->handoff;
+	cpu->handoff = NULL;
+	if (next && next != prev && next->state == THREAD_READY) {
+		list_remove(&next->rq_link); /* no decision: the partner runs */
+		cpu->rq_ready--;
+	} else {
+		next = rq_pick(cpu);
+	}
 	next->state = THREAD_RUNNING;
 	next->quantum = SCHED_QUANTUM_TICKS;
 	cpu->need_resched = false;

@@ -15,6 +15,7 @@
 #include <arch/fpu.h>
 #include <console/console.h>
 #include <debug.h>
+#include <ipc/ipc.h>
 #include <lib/printf_core.h>
 #include <mem.h>
 #include <mm/kstack.h>
@@ -48,6 +49,8 @@ static void thread_fields_init(thread_t *t, const char *name)
 	link_initialize(&t->wq_link);
 	link_initialize(&t->task_link);
 	link_initialize(&t->timeout_link);
+	link_initialize(&t->ipc_wait.link);
+	waitq_initialize(&t->ipc_wait.wq);
 	t->refcount = 1;
 }
 
@@ -165,6 +168,7 @@ void thread_release(thread_t *t)
 	if (__atomic_sub_fetch(&t->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	assert(t->state == THREAD_EXITED && !t->on_cpu && t != &thread0);
+	scheduler_thread_gone(t);
 	kstack_free(t->kstack);
 	if (t->fpu)
 		slab_free(&fpu_cache, t->fpu);
@@ -178,6 +182,7 @@ noreturn void thread_exit(int status)
 {
 	thread_t *t = THREAD;
 	assert(t != &thread0 && t != CPU->idle);
+	ipc_thread_exiting(t);
 	if (t->task)
 		task_thread_exiting(t, status);
 	ipl_t ipl = arch_interrupts_disable();

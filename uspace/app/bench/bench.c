@@ -39,7 +39,7 @@
 static inline uint64_t bench_rdtsc(void)
 {
 	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+	__asm__ volatile("xchg %%bx, %%bx; lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
 	return ((uint64_t) hi << 32) | lo;
 }
 

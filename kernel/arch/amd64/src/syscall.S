@@ -2,12 +2,17 @@
  * The `syscall` entry.  The CPU arrives here in ring 0 with interrupts off
  * (SFMASK clears IF), RCX = user RIP, R11 = user RFLAGS, still on the user
  * stack and with the user GS.  We swap to the kernel GS, switch to the
- * current thread's kernel stack (cpu_t.kernel_rsp), save what the user
- * expects preserved, and call
+ * current thread's kernel stack (cpu_t.kernel_rsp), save the user
+ * registers as a sysargs_t (syscall/syscall.h) and call
  *     syscall_dispatch(number, sysargs_t *args)
- * with interrupts enabled.  The argument registers rdi, rsi, rdx, r10, r8,
- * r9 are stored in that order so that they form the sysargs_t in memory.
- * Return: rax = result; rcx and r11 are the only other registers changed.
+ * with interrupts enabled.  In memory the frame is rdi, rsi, rdx, r10, r8,
+ * r9 (the six argument registers, sysargs_t.a[]), then r12, r13, r14, r15,
+ * rbx (the IPC register calls' further words), then rbp, r11, rcx and the
+ * user rsp.  Everything is restored from the frame on the way out, so a
+ * handler that writes a register's slot returns a value in that register
+ * (the IPC register calls, abi/ipc.h); every other call leaves the frame
+ * as it was.  Return: rax = result; rcx and r11 are the only other
+ * registers the CPU changes.
  */
 #define CPU_KERNEL_RSP 8
 #define CPU_USER_RSP 16
@@ -21,26 +26,38 @@ syscall_entry:
 	pushq %gs:CPU_USER_RSP
 	pushq %rcx
 	pushq %r11
+	pushq %rbp
+	pushq %rbx
+	pushq %r15
+	pushq %r14
+	pushq %r13
+	pushq %r12
 	pushq %r9
 	pushq %r8
 	pushq %r10
 	pushq %rdx
 	pushq %rsi
-	pushq %rdi
-	pushq %rbp			/* 10 pushes: the stack stays 16-aligned */
+	pushq %rdi			/* 15 pushes ... */
+	subq $8, %rsp			/* ... and one slot: the stack stays 16-aligned */
 	sti
 	movq %rax, %rdi
 	leaq 8(%rsp), %rsi		/* the sysargs_t starts at the saved rdi */
 	xorl %ebp, %ebp			/* end of the kernel's frame-pointer chain */
 	call syscall_dispatch
 	cli
-	popq %rbp
+	addq $8, %rsp
 	popq %rdi
 	popq %rsi
 	popq %rdx
 	popq %r10
 	popq %r8
 	popq %r9
+	popq %r12
+	popq %r13
+	popq %r14
+	popq %r15
+	popq %rbx
+	popq %rbp
 	popq %r11
 	popq %rcx
 	popq %rsp

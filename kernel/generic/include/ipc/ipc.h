@@ -20,6 +20,7 @@
 #include <abi/ipc.h>
 #include <adt/list.h>
 #include <cap/cap.h>
+#include <ipc/ipc_wait.h>
 #include <mm/as.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,6 +28,7 @@
 #include <synch/mutex.h>
 
 struct task;
+struct thread;
 
 /* Every field from active to task is protected by lock (the lists, their
  * counts and the flags alike: a count is never updated without its list).
@@ -34,14 +36,12 @@ struct task;
  * delivered or put back (sysipc.c, ipc_pick_t). */
 typedef struct answerbox {
 	mutex_t lock;
-	/* Waiters sleep on one of two condition variables, so that an event
-	 * wakes one thread that can take it, not every thread of a server:
-	 * cv holds the threads waiting for any event (one is signalled per
-	 * queued call, notice or non-sync answer; a waiter that leaves while
-	 * such events remain passes the signal on), cv_cookie the threads
-	 * waiting for one answer (IPC_WAIT_FOR_COOKIE; all are woken on each
-	 * answer, and each checks its own cookie). */
-	condvar_t cv; /* (with lock) */
+	/* Threads waiting for any event are on waiters (ipc_waiter_t.link, in
+	 * arrival order): an event queued while one waits is handed to the
+	 * first of them at once (ipc/ipc_wait.h).  Threads waiting for one
+	 * answer (IPC_WAIT_FOR_COOKIE) sleep on cv_cookie; all of them are
+	 * woken on each answer, and each checks its own cookie. */
+	list_t waiters; /* (with lock) */
 	condvar_t cv_cookie; /* (with lock) */
 	bool active; /* false once the owning task has ended */
 	task_id_t owner; /* constant */
@@ -52,7 +52,7 @@ typedef struct answerbox {
 	list_t hangups; /* ipc_notice_t */
 	size_t notices; /* entries on hangups (and being taken), <= IPC_NOTICES_MAX */
 	size_t notices_lost; /* notices not queued because of the bound */
-	size_t outstanding; /* calls this task made, not yet collected */
+	size_t outstanding; /* asynchronous calls this task made, not yet collected */
 	struct task *task; /* the owner while it lives (cleared on deactivation) */
 	list_t pager_objects; /* pager objects named through this box: pager_lock (mm/pager.c) */
 	unsigned refcount; /* atomic */
@@ -85,7 +85,7 @@ typedef struct call {
 	uint64_t conn; /* badge of the phone it came through */
 	uint64_t via; /* that phone's serial (0: not sent yet); see below */
 	task_id_t sender; /* 0: the kernel */
-	answerbox_t *caller; /* where the answer goes; NULL: a kernel call */
+	answerbox_t *caller; /* an asynchronous call's: where the answer goes */
 	answerbox_t *callee; /* the box it sits in now */
 	phone_t *new_phone; /* CONNECT_TO_ME: made at delivery */
 	cap_handle_t given_phone; /* CONNECT_TO_ME: its handle at the recipient */
@@ -98,9 +98,14 @@ typedef struct call {
 	uintptr_t share_hint; /* SHARE_IN: where the caller wants it */
 	as_share_src_t share; /* SHARE_OUT/IN: the shared area's binding */
 	struct pager_run *run; /* PAGE_IN: the request and the frames supplied */
+	/* A synchronous call (a kernel call, SYS_IPC_CALL_SYNC): the answer
+	 * goes to the thread waiting on done, not to a box.  sync is constant
+	 * once sent; answered and waiting are protected by done's lock. */
+	bool sync;
 	bool answered;
-	bool kernel_waiting; /* a kernel thread waits in ipc_kcall */
-	waitq_t done; /* kernel calls: woken on the answer */
+	bool waiting; /* the thread still waits (false: abandoned, dropped) */
+	struct thread *waiter; /* valid while waiting */
+	waitq_t done; /* woken on the answer */
 	unsigned refcount; /* atomic */
 } call_t;
 
@@ -152,13 +157,39 @@ void ipc_call_answer(call_t *call, errno_t retval);
 errno_t ipc_kcall(
     phone_t *phone, const ipc_msg_t *msg, uint64_t timeout_us, errno_t *retval, ipc_msg_t *answer);
 
-/* Send @a call (made by the kernel: caller NULL) and wait for its answer
- * as ipc_kcall does; the caller keeps its reference to the call and reads
- * the answer from it.  EHANGUP/ELIMIT (not sent), ETIMEOUT, EINTR. */
+/* Send @a call synchronously (a kernel call, sender 0, or a task's
+ * SYS_IPC_CALL_SYNC) and wait for its answer, at most @a timeout_us (0:
+ * forever), interruptibly; the caller keeps its reference to the call and
+ * reads the answer from it.  EHANGUP/ELIMIT (not sent), ETIMEOUT, EINTR
+ * (the call is abandoned: its answer will be dropped). */
+errno_t ipc_call_sync(phone_t *phone, call_t *call, uint64_t timeout_us);
+/* The same for a kernel call (sender 0, no caller box). */
 errno_t ipc_kcall_wait(phone_t *phone, call_t *call, uint64_t timeout_us);
+
+/* The calling thread's call object for a synchronous call, fresh (reused
+ * from its last one when nobody else holds that any more): NULL, ENOMEM. */
+call_t *ipc_thread_call(struct thread *t);
+/* The thread's synchronous call is over: drop what it held now (buffers,
+ * references), keeping the object for the next one. */
+void ipc_thread_call_finish(struct thread *t);
+/* The thread is exiting: drop its call object. */
+void ipc_thread_exiting(struct thread *t);
 
 /* A kernel call whose answer nobody waits for (notifications). */
 errno_t ipc_kcall_notify(phone_t *phone, const ipc_msg_t *msg);
+
+/* Wait for the next event on @a box for the calling thread, at most
+ * @a timeout_us (0: forever; with @a nonblock not at all): EOK with the
+ * event taken (ipc_pick_t: settle it with ipc_pick_commit or _undo),
+ * ETIMEOUT or EINTR with nothing taken.  @a cookie_only: only the answer
+ * whose cookie is @a cookie (IPC_WAIT_FOR_COOKIE). */
+errno_t ipc_box_wait(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool cookie_only,
+    uint64_t cookie, ipc_pick_t *p);
+/* The picked event reached user space: it stops counting in the box. */
+void ipc_pick_commit_counts(answerbox_t *box, ipc_pick_t *p);
+/* Put a picked event back at the head of its queue (still counted) and
+ * hand it on to a waiter if one is there. */
+void ipc_pick_put_back(answerbox_t *box, ipc_pick_t *p);
 
 /* The address space of the box's owner, with a reference; NULL once the
  * owner has ended. */

@@ -29,6 +29,9 @@ typedef struct cpu {
 	bool need_resched; /* set by the timer; acted on at preemption points */
 	struct thread *idle;
 	struct thread *switched_from; /* set across a context switch */
+	/* sched_lock: a thread just woken to take over from the current one
+	 * (an IPC partner): the next switch runs it, if still ready */
+	struct thread *handoff;
 	list_t rq[RQ_COUNT]; /* sched_lock */
 	size_t rq_ready; /* sched_lock */
 	uint64_t ticks; /* timer ticks seen by this CPU */

@@ -38,6 +38,13 @@ void scheduler_tick(void);
 /* Called by a thread on its first run to finish the switch to it. */
 void scheduler_finish_switch(void);
 
+/* Directed switch: @a t (just made ready) is the thread to run when the
+ * current one gives up the CPU next, whatever the run queues say -- the
+ * IPC fast path's "switch straight to the partner". */
+void scheduler_handoff(struct thread *t);
+/* @a t is about to be freed: forget it as a handoff target. */
+void scheduler_thread_gone(struct thread *t);
+
 /* Mark the calling thread as sleeping (with sched_lock) before switching. */
 void scheduler_set_sleeping(struct thread *t);
 uint64_t scheduler_context_switches(void);

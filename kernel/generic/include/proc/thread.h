@@ -20,6 +20,7 @@
 #include <abi/errno.h>
 #include <abi/task.h>
 #include <adt/list.h>
+#include <ipc/ipc_wait.h>
 #include <proc/cpu.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,6 +66,10 @@ typedef struct thread {
 	link_t timeout_link;
 	/* interruption (task kill) */
 	bool interrupted;
+	/* IPC: waiting for events on the task's box (box lock, ipc/ipc_wait.h);
+	 * the call object reused by this thread's synchronous calls (owned) */
+	ipc_waiter_t ipc_wait;
+	struct call *ipc_call;
 	/* exit and join */
 	int exit_status;
 	waitq_t join_wq;

@@ -15,8 +15,13 @@
 
 typedef uint64_t sysarg_t;
 
+/* The user registers as the entry stub saved them (arch syscall.S): the
+ * six argument registers, then the further words of the IPC register
+ * calls.  The stub restores every register from here on the way out, so
+ * a handler may return values in them by writing these slots. */
 typedef struct sysargs {
-	sysarg_t a[6];
+	sysarg_t a[6]; /* rdi, rsi, rdx, r10, r8, r9 */
+	sysarg_t r12, r13, r14, r15, rbx;
 } sysargs_t;
 
 typedef sysarg_t (*syscall_handler_t)(const sysargs_t *args);
@@ -48,6 +53,8 @@ sysarg_t sys_ipc_wait(const sysargs_t *args);
 sysarg_t sys_ipc_answer(const sysargs_t *args);
 sysarg_t sys_ipc_forward(const sysargs_t *args);
 sysarg_t sys_ipc_hangup(const sysargs_t *args);
+sysarg_t sys_ipc_call_sync(const sysargs_t *args);
+sysarg_t sys_ipc_reply_wait(const sysargs_t *args);
 
 /* Address-space handlers (syscall/sys_as.c). */
 sysarg_t sys_as_area_create(const sysargs_t *args);

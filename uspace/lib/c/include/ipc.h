@@ -4,13 +4,14 @@
  * Three layers:
  *  - the system calls, one function each (ipc_call .. ipc_hangup, and the
  *    pager's pager_object_revoke / pager_object_set_size);
- *  - synchronous requests: ipc_request() sends a call with a fresh private
- *    cookie (IPC_COOKIE_SYNC) and waits for exactly that answer, so any
- *    number of threads may each make requests while other threads serve;
- *    the system-method helpers (connect, data, share) are built on it;
+ *  - synchronous requests: ipc_request() is one ipc_call_sync() (the
+ *    message in registers, the answer handed to the calling thread alone),
+ *    so any number of threads may each make requests while other threads
+ *    serve; the system-method helpers (connect, data, share) are built on it;
  *  - serving: ipc_serve() runs worker threads that take events and call a
- *    handler, plus the accept helpers a handler answers system methods
- *    with.
+ *    handler, ipc_serve_reply() the same with handlers that answer by
+ *    returning (the answer and the next wait are one ipc_reply_wait()),
+ *    plus the accept helpers a handler answers system methods with.
  *
  * Every function returns an errno_t.  A request returns the error of the
  * send (ENOENT bad phone, EHANGUP, ELIMIT, EFAULT, EINVAL) or, once sent,
@@ -38,6 +39,18 @@ errno_t ipc_hangup(cap_handle_t phone);
 /* Pager to kernel (abi/pager.h). */
 errno_t pager_object_revoke(uint64_t object, uint64_t offset, size_t size);
 errno_t pager_object_set_size(uint64_t object, uint64_t size);
+
+/* The register calls (the fast path, abi/ipc.h).  ipc_call_sync: send
+ * @a msg and wait for the answer: its retval (or the error that kept the
+ * call from being answered: ENOENT/ESTALE, EHANGUP, ELIMIT, EINVAL, EINTR);
+ * *answer (may be NULL) gets the answer's words.  ipc_reply_wait: answer
+ * @a call (CAP_NIL: none) with @a retval and *args (NULL: zeros), then wait
+ * for the next event as ipc_wait() without a cookie would (flags:
+ * IPC_WAIT_NONBLOCK); *answer_rc (may be NULL) gets what the answer met
+ * (EOK, or why it was refused or failed). */
+errno_t ipc_call_sync(cap_handle_t phone, const ipc_msg_t *msg, ipc_msg_t *answer);
+errno_t ipc_reply_wait(cap_handle_t call, errno_t retval, const ipc_msg_t *args, ipc_event_t *ev,
+    uint64_t timeout_us, unsigned flags, errno_t *answer_rc);
 
 /* A cookie no other request of this task uses, with IPC_COOKIE_SYNC. */
 uint64_t ipc_cookie_sync_new(void);
@@ -89,5 +102,14 @@ typedef void (*ipc_handler_t)(ipc_event_t *ev);
  * ipc_serve per task).  Returns only when waiting fails (EINTR: the task
  * is ending; ENOTSUP: no IPC); the other workers end the same way. */
 errno_t ipc_serve(ipc_handler_t handler, unsigned nthreads);
+
+/* A handler that answers by returning: the retval for ev->call, with the
+ * answer's words in *answer (zeroed before the call), or IPC_NO_REPLY when
+ * it answered, forwarded or kept the call itself, and for events that are
+ * not calls.  The answer then goes with the worker's next wait. */
+#define IPC_NO_REPLY ((errno_t) -1)
+typedef errno_t (*ipc_reply_handler_t)(ipc_event_t *ev, ipc_msg_t *answer);
+/* ipc_serve() for such handlers. */
+errno_t ipc_serve_reply(ipc_reply_handler_t handler, unsigned nthreads);
 
 #endif

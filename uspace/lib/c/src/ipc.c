@@ -1,11 +1,12 @@
 /*
  * IPC system calls, synchronous requests and the system-method helpers.
  *
- * A synchronous request sends its call with a cookie that has
- * IPC_COOKIE_SYNC set and is unique in the task (an atomic counter), then
- * waits with IPC_WAIT_FOR_COOKIE for that cookie only.  The kernel hands
- * such an answer to that waiter and to nobody else, so requests of many
- * threads and the serving threads' waits never take each other's events.
+ * A synchronous request is one SYS_IPC_CALL_SYNC: the message goes and the
+ * answer comes back in registers, and the answer is the calling thread's
+ * alone (the kernel hands it to the thread, not to the task's box), so
+ * requests of many threads and the serving threads' waits never take each
+ * other's events.  ipc_cookie_sync_new() remains for callers that send an
+ * asynchronous call and wait for its answer by cookie.
  */
 #include <ipc.h>
 #include <sys.h>
@@ -54,21 +55,65 @@ uint64_t ipc_cookie_sync_new(void)
 	return n | IPC_COOKIE_SYNC;
 }
 
+errno_t ipc_call_sync(cap_handle_t phone, const ipc_msg_t *msg, ipc_msg_t *answer)
+{
+	register uint64_t rdi __asm__("rdi") = (uint64_t) (int64_t) phone;
+	register uint64_t rsi __asm__("rsi") = msg->method;
+	register uint64_t rdx __asm__("rdx") = msg->arg[0];
+	register uint64_t r10 __asm__("r10") = msg->arg[1];
+	register uint64_t r8 __asm__("r8") = msg->arg[2];
+	register uint64_t r9 __asm__("r9") = msg->arg[3];
+	register uint64_t r12 __asm__("r12") = msg->arg[4];
+	uint64_t rax = SYS_IPC_CALL_SYNC;
+	__asm__ volatile(
+	    "syscall"
+	    : "+a"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9), "+r"(r12)
+	    :
+	    : "rcx", "r11", "memory");
+	if (answer)
+		*answer = (ipc_msg_t){ .method = msg->method, .arg = { rdx, r10, r8, r9, r12 } };
+	return (errno_t) rax;
+}
+
+errno_t ipc_reply_wait(cap_handle_t call, errno_t retval, const ipc_msg_t *args, ipc_event_t *ev,
+    uint64_t timeout_us, unsigned flags, errno_t *answer_rc)
+{
+	static const ipc_msg_t none;
+	const ipc_msg_t *m = args ? args : &none;
+	register uint64_t rdi __asm__("rdi") = (uint64_t) (int64_t) call;
+	register uint64_t rsi __asm__("rsi") = (uint64_t) (int64_t) retval;
+	register uint64_t rdx __asm__("rdx") = m->arg[0];
+	register uint64_t r10 __asm__("r10") = m->arg[1];
+	register uint64_t r8 __asm__("r8") = m->arg[2];
+	register uint64_t r9 __asm__("r9") = m->arg[3];
+	register uint64_t r12 __asm__("r12") = m->arg[4];
+	register uint64_t r13 __asm__("r13") = timeout_us;
+	register uint64_t r14 __asm__("r14") = flags;
+	register uint64_t r15 __asm__("r15");
+	register uint64_t rbx __asm__("rbx");
+	uint64_t rax = SYS_IPC_REPLY_WAIT;
+	__asm__ volatile("syscall"
+	                 : "+a"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8),
+	                 "+r"(r9), "+r"(r12), "+r"(r13), "+r"(r14), "=r"(r15), "=r"(rbx)
+	                 :
+	                 : "rcx", "r11", "memory");
+	if (answer_rc)
+		*answer_rc = (errno_t) (int32_t) (rbx >> 32);
+	if (rax == EOK) {
+		*ev = (ipc_event_t){ .kind = (uint32_t) (rdi >> 32),
+			.call = (cap_handle_t) (uint32_t) rdi,
+			.cookie = r15,
+			.retval = (int32_t) (uint32_t) rbx,
+			.sender = (task_id_t) r14,
+			.conn = r13,
+			.msg = { .method = rsi, .arg = { rdx, r10, r8, r9, r12 } } };
+	}
+	return (errno_t) rax;
+}
+
 errno_t ipc_request_msg(cap_handle_t phone, const ipc_msg_t *msg, ipc_msg_t *answer)
 {
-	uint64_t cookie = ipc_cookie_sync_new();
-	errno_t rc = ipc_call(phone, msg, cookie);
-	if (rc != EOK)
-		return rc;
-	ipc_event_t ev;
-	do
-		rc = ipc_wait(&ev, 0, IPC_WAIT_FOR_COOKIE, cookie);
-	while (rc == ETIMEOUT);
-	if (rc != EOK)
-		return rc;
-	if (answer)
-		*answer = ev.msg;
-	return (errno_t) ev.retval;
+	return ipc_call_sync(phone, msg, answer);
 }
 
 errno_t ipc_request(cap_handle_t phone, uint64_t method, uint64_t a0, uint64_t a1, uint64_t a2,

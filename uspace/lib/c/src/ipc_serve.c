@@ -1,9 +1,11 @@
 /*
  * The serving loop: N worker threads, each waiting on the task's
- * answerbox (SYS_IPC_WAIT, no cookie, no timeout) and calling the handler
- * for every event it takes, so up to N calls are handled at once (a
- * handler may block, e.g. in a request of its own, without stopping the
- * others).  A worker ends when waiting fails: EINTR means the task is
+ * answerbox and calling the handler for every event it takes, so up to N
+ * calls are handled at once (a handler may block, e.g. in a request of its
+ * own, without stopping the others).  A worker waits with
+ * ipc_reply_wait(), which carries the answer the handler returned (if it
+ * returned one) and the next event in registers: one system call per call
+ * served.  A worker ends when waiting fails: EINTR means the task is
  * ending, ENOTSUP that the kernel has no IPC.  Idle workers sleep in the
  * kernel and cost nothing.
  */
@@ -12,18 +14,26 @@
 
 #define IPC_SERVE_THREADS_MAX 64
 
-static ipc_handler_t ipc_serve_handler;
+static ipc_reply_handler_t ipc_serve_handler;
+static ipc_handler_t ipc_serve_plain;
 
 static errno_t ipc_serve_worker_loop(void)
 {
 	ipc_event_t ev;
+	cap_handle_t call = CAP_NIL;
+	errno_t retval = EOK;
+	ipc_msg_t answer = { 0 };
 	for (;;) {
-		errno_t rc = ipc_wait(&ev, 0, 0, 0);
+		errno_t rc = ipc_reply_wait(call, retval, &answer, &ev, 0, 0, NULL);
+		call = CAP_NIL;
 		if (rc == ETIMEOUT)
 			continue;
 		if (rc != EOK)
 			return rc;
-		ipc_serve_handler(&ev);
+		answer = (ipc_msg_t){ 0 };
+		retval = ipc_serve_handler(&ev, &answer);
+		if (retval != IPC_NO_REPLY && ev.kind == IPC_EV_CALL)
+			call = ev.call;
 	}
 }
 
@@ -33,7 +43,7 @@ static int ipc_serve_worker(void *arg)
 	return ipc_serve_worker_loop();
 }
 
-errno_t ipc_serve(ipc_handler_t handler, unsigned nthreads)
+errno_t ipc_serve_reply(ipc_reply_handler_t handler, unsigned nthreads)
 {
 	if (nthreads > IPC_SERVE_THREADS_MAX)
 		nthreads = IPC_SERVE_THREADS_MAX;
@@ -43,4 +53,18 @@ errno_t ipc_serve(ipc_handler_t handler, unsigned nthreads)
 			break;
 	}
 	return ipc_serve_worker_loop();
+}
+
+/* A plain handler answers by itself. */
+static errno_t ipc_serve_plain_handle(ipc_event_t *ev, ipc_msg_t *answer)
+{
+	(void) answer;
+	ipc_serve_plain(ev);
+	return IPC_NO_REPLY;
+}
+
+errno_t ipc_serve(ipc_handler_t handler, unsigned nthreads)
+{
+	ipc_serve_plain = handler;
+	return ipc_serve_reply(ipc_serve_plain_handle, nthreads);
 }

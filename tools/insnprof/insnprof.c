@@ -1,0 +1,162 @@
+/*
+ * insnprof: a QEMU TCG plugin that counts, for every guest instruction
+ * address, how many times an instruction there was executed, and writes
+ * "ADDRESS COUNT" lines (hex, decimal) at exit.  With windows=1 only what
+ * runs inside windows counts: the guest opens and closes a window with the
+ * marker `xchg %bx, %bx` (bytes 66 87 db, which changes nothing), as for
+ * ../insncount; otherwise the whole run counts.
+ * tools/insnprof.py turns them into a per-function table with the
+ * kernel's and the boot modules' symbols.  The counts are exact (each step
+ * of a rep string instruction counts once, as under -icount), so this is
+ * the instruction-count profile that goes with the -icount benchmarks.
+ *
+ * Use: qemu-system-x86_64 ... -plugin build/insnprof.so,out=FILE
+ * (tools/insnprof.sh does it for a benchmark run).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The few plugin API functions used (QEMU 7.2; Debian ships no header). */
+typedef uint64_t qemu_plugin_id_t;
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+typedef struct qemu_info_t qemu_info_t;
+enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
+enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS };
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
+    qemu_plugin_vcpu_udata_cb_t cb, enum qemu_plugin_cb_flags flags, void *userdata);
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+void qemu_plugin_register_vcpu_insn_exec_inline(
+    struct qemu_plugin_insn *insn, enum qemu_plugin_op op, void *ptr, uint64_t imm);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
+
+#define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
+
+/* One counter per instruction address, in an open-addressing hash table
+ * that only grows (counters are never moved: the table holds pointers). */
+typedef struct slot {
+	uint64_t vaddr;
+	uint64_t *count; /* [0] runs on inline; [1] at the window's start; [2] in windows */
+} slot_t;
+
+static slot_t *table;
+static size_t table_size = 1 << 16, table_used;
+static FILE *out;
+static int windows; /* count only inside marked windows */
+static unsigned markers;
+
+static const unsigned char marker[] = { 0x66, 0x87, 0xdb };
+
+/* Opening a window remembers every counter, closing adds the differences. */
+static void on_marker(unsigned int vcpu, void *udata)
+{
+	(void) vcpu;
+	(void) udata;
+	markers++;
+	for (size_t i = 0; i < table_size; i++) {
+		uint64_t *c = table[i].count;
+		if (!c)
+			continue;
+		if (markers % 2 == 1)
+			c[1] = c[0];
+		else
+			c[2] += c[0] - c[1];
+	}
+}
+
+static size_t slot_index(uint64_t vaddr, size_t size)
+{
+	return (size_t) ((vaddr * 0x9e3779b97f4a7c15ULL) >> 20) & (size - 1);
+}
+
+static void table_grow(void)
+{
+	size_t size = table_size * 2;
+	slot_t *t = calloc(size, sizeof(*t));
+	for (size_t i = 0; i < table_size; i++) {
+		if (!table[i].count)
+			continue;
+		size_t j = slot_index(table[i].vaddr, size);
+		while (t[j].count)
+			j = (j + 1) & (size - 1);
+		t[j] = table[i];
+	}
+	free(table);
+	table = t;
+	table_size = size;
+}
+
+static uint64_t *counter_for(uint64_t vaddr)
+{
+	if (table_used * 2 >= table_size)
+		table_grow();
+	size_t j = slot_index(vaddr, table_size);
+	while (table[j].count && table[j].vaddr != vaddr)
+		j = (j + 1) & (table_size - 1);
+	if (!table[j].count) {
+		table[j].vaddr = vaddr;
+		table[j].count = calloc(3, sizeof(uint64_t));
+		table_used++;
+	}
+	return table[j].count;
+}
+
+static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	(void) id;
+	size_t n = qemu_plugin_tb_n_insns(tb);
+	for (size_t i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		uint64_t *c = counter_for(qemu_plugin_insn_vaddr(insn));
+		qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, c, 1);
+		if (windows && qemu_plugin_insn_size(insn) == sizeof(marker) &&
+		    memcmp(qemu_plugin_insn_data(insn), marker, sizeof(marker)) == 0)
+			qemu_plugin_register_vcpu_insn_exec_cb(
+			    insn, on_marker, QEMU_PLUGIN_CB_NO_REGS, NULL);
+	}
+}
+
+static void prof_at_exit(qemu_plugin_id_t id, void *udata)
+{
+	(void) id;
+	(void) udata;
+	for (size_t i = 0; i < table_size; i++) {
+		uint64_t n = table[i].count ? table[i].count[windows ? 2 : 0] : 0;
+		if (n)
+			fprintf(out, "%llx %llu\n", (unsigned long long) table[i].vaddr,
+			    (unsigned long long) n);
+	}
+	fclose(out);
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(
+    qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv);
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(
+    qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv)
+{
+	(void) info;
+	const char *path = "insnprof.out";
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], "out=", 4) == 0)
+			path = argv[i] + 4;
+		else if (strcmp(argv[i], "windows=1") == 0)
+			windows = 1;
+	out = fopen(path, "w");
+	table = calloc(table_size, sizeof(*table));
+	if (!out || !table)
+		return -1;
+	qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
+	qemu_plugin_register_atexit_cb(id, prof_at_exit, NULL);
+	return 0;
+}
