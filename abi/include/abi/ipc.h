@@ -34,6 +34,36 @@
  *    with the connection's badge.  When a task ends, all its phones hang
  *    up and every call waiting in its answerbox is answered EHANGUP.
  *
+ * The register calls: the same operations as a fast path, with the message
+ * in registers instead of memory (nothing is copied from or to user
+ * memory; a waiting receiver gets the call directly and runs next).  The
+ * number is in rax as for every call; rcx and r11 are clobbered.
+ *  - SYS_IPC_CALL_SYNC: send a call and wait for its answer.
+ *      in:  rdi phone, rsi method, rdx r10 r8 r9 r12 arg[0..4]
+ *      out: rax the answer's retval, or the error that kept the call from
+ *           being answered (ENOENT/ESTALE bad phone, EINVAL method,
+ *           EHANGUP, ELIMIT full box, EINTR the task is ending; and the
+ *           send-time errors of system methods); rdx r10 r8 r9 r12 the
+ *           answer's arg[0..4].  Other registers are preserved.
+ *    The answer goes to the calling thread alone (like a request waited
+ *    for with IPC_WAIT_FOR_COOKIE); it does not count as an outstanding
+ *    call.  Any method a task may send works, with the meaning below.
+ *  - SYS_IPC_REPLY_WAIT: answer a received call (if rdi is not CAP_NIL)
+ *    and wait for the next event, as SYS_IPC_WAIT without a cookie would.
+ *      in:  rdi call (CAP_NIL: answer nothing), rsi retval, rdx r10 r8 r9
+ *           r12 the answer's arg[0..4], r13 timeout_us (0: forever),
+ *           r14 flags (IPC_WAIT_NONBLOCK only; others: EINVAL, nothing done)
+ *      out: rax EOK (an event), ETIMEOUT, EINTR, ELIMIT (a call could not
+ *           get a handle: it was answered ELIMIT);
+ *           rbx bits 63-32: what the answer met (EOK, ENOENT/ESTALE bad
+ *           handle, EINVAL bad retval: nothing answered; or the error the
+ *           caller got instead, as SYS_IPC_ANSWER returns it); on EOK also
+ *           rdi = event kind << 32 | call handle (CAP_NIL if none),
+ *           rsi method, rdx r10 r8 r9 r12 arg[0..4], r13 conn, r14 sender,
+ *           r15 cookie, rbx bits 31-0 the answer's retval (IPC_EV_ANSWER).
+ *    The answer part reports no results back: answer a SHARE_OUT with
+ *    SYS_IPC_ANSWER to learn where the area landed.
+ *
  * Every queue is bounded (IPC_ANSWERBOX_MAX calls waiting in a box,
  * IPC_CALLS_MAX outstanding calls per task, CAP_MAX handles per task
  * (abi/cap.h), IPC_DATA_MAX bytes per data transfer); exceeding a bound is ELIMIT,
