@@ -125,27 +125,27 @@ static void bench_thread_switch(void)
 
 /* The other end of ipc_roundtrip: a child "bench server" answering echo
  * calls until told to quit. */
-static void bench_server_handle(ipc_event_t *ev)
+static errno_t bench_server_handle(ipc_event_t *ev, ipc_msg_t *answer)
 {
 	if (ev->kind != IPC_EV_CALL)
-		return;
+		return IPC_NO_REPLY;
 	if (ev->msg.method == IPC_M_CONNECT_ME_TO) {
 		ipc_connect_accept(ev, 1);
-		return;
+		return IPC_NO_REPLY;
 	}
 	if (ev->msg.method == BENCH_QUIT) {
 		ipc_answer(ev->call, EOK, NULL);
 		exit(0);
 	}
-	ipc_msg_t ans = { .arg = { ev->msg.arg[0] + 1 } };
-	ipc_answer(ev->call, ev->msg.method == BENCH_ECHO ? EOK : ENOTSUP, &ans);
+	answer->arg[0] = ev->msg.arg[0] + 1;
+	return ev->msg.method == BENCH_ECHO ? EOK : ENOTSUP;
 }
 
 static int bench_server(void)
 {
 	if (ns_register("benchsrv") != EOK)
 		return 1;
-	ipc_serve(bench_server_handle, 1);
+	ipc_serve_reply(bench_server_handle, 1);
 	return 2;
 }
 
