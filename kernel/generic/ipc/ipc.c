@@ -50,7 +50,7 @@ static uint64_t phone_serial_last; /* atomic: the last serial given out */
 static answerbox_t *ns_box;
 static mutex_t ns_lock;
 
-static void ipc_box_hand_locked(answerbox_t *box);
+static void ipc_box_hand_locked(answerbox_t *box, thread_t **partner);
 static void ipc_box_wake_all_locked(answerbox_t *box);
 
 static void phone_cap_hold(void *phone)
@@ -239,6 +239,11 @@ void ipc_thread_exiting(thread_t *t)
 
 errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 {
+	return ipc_call_deliver_to(phone, call, NULL);
+}
+
+errno_t ipc_call_deliver_to(phone_t *phone, call_t *call, thread_t **partner)
+{
 	errno_t rc = EOK;
 	mutex_lock(&phone->lock);
 	answerbox_t *box = phone->callee;
@@ -261,27 +266,41 @@ errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 		call->via = phone->serial;
 		list_append(&call->box_link, &box->calls);
 		box->calls_count++;
-		ipc_box_hand_locked(box); /* straight to a waiting thread */
+		ipc_box_hand_locked(box, partner); /* straight to a waiting thread */
 	}
 	mutex_unlock(&box->lock);
 	mutex_unlock(&phone->lock);
 	return rc;
 }
 
-/* Hand a synchronous call's answer to the thread waiting for it, and let
- * that thread run next (the directed switch of the fast path). */
-static void ipc_call_complete_sync(call_t *call)
+/* Hand a synchronous call's answer to the thread waiting for it.  With
+ * @a partner, the waiter is taken off its wait queue for the caller to
+ * switch to (the fast path: the answerer is about to sleep); otherwise it
+ * is woken, and runs next (the scheduler's handoff). */
+static void ipc_call_complete_sync(call_t *call, thread_t **partner)
 {
-	irq_spinlock_lock(&call->done.lock);
+	ipl_t ipl = arch_interrupts_disable();
+	spinlock_lock(&call->done.lock.lock);
 	call->answered = true;
-	if (call->waiting)
-		scheduler_handoff(call->waiter); /* alive: it sleeps on done */
-	irq_spinlock_unlock(&call->done.lock);
-	waitq_wakeup_one(&call->done);
+	thread_t *t = call->waiting ? call->waiter : NULL; /* alive: it waits */
+	if (t && partner && waitq_take_thread_locked(&call->done, t, EOK)) {
+		*partner = t;
+	} else {
+		waitq_wakeup_one_locked(&call->done);
+		if (t)
+			scheduler_handoff(t);
+	}
+	spinlock_unlock(&call->done.lock.lock);
+	arch_interrupts_restore(ipl);
 	call_release(call); /* the list reference */
 }
 
 void ipc_call_answer(call_t *call, errno_t retval)
+{
+	ipc_call_answer_to(call, retval, NULL);
+}
+
+void ipc_call_answer_to(call_t *call, errno_t retval, thread_t **partner)
 {
 	call->retval = retval;
 	/* Every refusal of CONNECT_TO_ME (by the recipient, a failed forward,
@@ -289,7 +308,7 @@ void ipc_call_answer(call_t *call, errno_t retval)
 	if (retval != EOK && call->msg.method == IPC_M_CONNECT_TO_ME && call->new_phone)
 		phone_hangup_quiet(call->new_phone);
 	if (call->sync) {
-		ipc_call_complete_sync(call);
+		ipc_call_complete_sync(call, partner);
 		return;
 	}
 	answerbox_t *box = call->caller;
@@ -303,7 +322,7 @@ void ipc_call_answer(call_t *call, errno_t retval)
 		list_append(&call->box_link, &box->answers);
 		condvar_broadcast(&box->cv_cookie);
 		if (!(call->cookie & IPC_COOKIE_SYNC))
-			ipc_box_hand_locked(box);
+			ipc_box_hand_locked(box, NULL);
 	}
 	mutex_unlock(&box->lock);
 	if (!deliver)
@@ -353,7 +372,7 @@ static errno_t phone_close(phone_t *phone, bool notify)
 		} else if (notify) {
 			box->notices_lost++;
 		}
-		ipc_box_hand_locked(box);
+		ipc_box_hand_locked(box, NULL);
 	}
 	mutex_unlock(&box->lock);
 	mutex_unlock(&phone->lock);
@@ -384,25 +403,31 @@ errno_t ipc_call_sync(phone_t *phone, call_t *call, uint64_t timeout_us)
 	call->waiting = true;
 	call->waiter = THREAD;
 	call_hold(call); /* the list's reference; the caller keeps its own */
-	errno_t rc = ipc_call_deliver(phone, call);
+	thread_t *partner = NULL; /* a receiver taken to run in our place */
+	errno_t rc = ipc_call_deliver_to(phone, call, &partner);
 	if (rc != EOK) {
 		call->waiting = false;
 		call_release(call);
 		return rc;
 	}
 	errno_t wrc = EOK;
-	bool answered = false;
 	for (;;) {
-		irq_spinlock_lock(&call->done.lock);
-		answered = call->answered;
-		if (!answered && wrc != EOK)
-			call->waiting = false; /* abandoned: the answer is dropped */
-		irq_spinlock_unlock(&call->done.lock);
-		if (answered || wrc != EOK)
-			break;
-		wrc = waitq_sleep(&call->done, timeout_us, WAITQ_INTERRUPTIBLE);
+		ipl_t ipl = arch_interrupts_disable();
+		spinlock_lock(&call->done.lock.lock);
+		bool answered = call->answered;
+		if (answered || wrc != EOK) {
+			if (!answered)
+				call->waiting = false; /* abandoned: the answer is dropped */
+			spinlock_unlock(&call->done.lock.lock);
+			arch_interrupts_restore(ipl);
+			if (partner)
+				scheduler_make_ready(partner); /* answered before we slept */
+			return answered ? EOK : wrc;
+		}
+		wrc = waitq_sleep_to_locked(
+		    &call->done, timeout_us, WAITQ_INTERRUPTIBLE, ipl, partner);
+		partner = NULL;
 	}
-	return answered ? EOK : wrc;
 }
 
 errno_t ipc_kcall_wait(phone_t *phone, call_t *call, uint64_t timeout_us)
@@ -488,11 +513,31 @@ static bool ipc_pick_locked(answerbox_t *box, bool cookie_only, uint64_t cookie,
 	return false;
 }
 
+/* Wake waiter @a w, which was handed an event: with @a partner (and none
+ * taken yet) take its thread off its wait queue for the caller to switch
+ * to; otherwise wake it, to run next.  box->lock held: the waiter cannot
+ * leave before this is done. */
+static void ipc_waiter_wake(ipc_waiter_t *w, thread_t **partner)
+{
+	thread_t *t = list_get_instance(w, thread_t, ipc_wait);
+	ipl_t ipl = arch_interrupts_disable();
+	spinlock_lock(&w->wq.lock.lock);
+	if (partner && !*partner && waitq_take_thread_locked(&w->wq, t, EOK)) {
+		*partner = t;
+	} else {
+		waitq_wakeup_one_locked(&w->wq); /* (remembered if not asleep yet) */
+		scheduler_handoff(t);
+	}
+	spinlock_unlock(&w->wq.lock.lock);
+	arch_interrupts_restore(ipl);
+}
+
 /* Hand queued events to the threads waiting for any event, the longest
- * waiting first: each gets its event taken for it, is woken and runs next
- * (so a call to a server thread that waits is never queued for long, and
- * the woken thread needs no box lock to find it).  box->lock held. */
-static void ipc_box_hand_locked(answerbox_t *box)
+ * waiting first: each gets its event taken for it and is woken (so a call
+ * to a server thread that waits is never queued for long, and the woken
+ * thread needs no box lock to find it); the first may be taken as the
+ * caller's @a partner (ipc_waiter_wake).  box->lock held. */
+static void ipc_box_hand_locked(answerbox_t *box, thread_t **partner)
 {
 	assert(mutex_locked_by_me(&box->lock));
 	while (!list_empty(&box->waiters)) {
@@ -501,11 +546,7 @@ static void ipc_box_hand_locked(answerbox_t *box)
 			return;
 		list_remove(&w->link);
 		__atomic_store_n(&w->handed, true, __ATOMIC_RELEASE);
-		/* Under box->lock: the waiter cannot leave (and its thread
-		 * cannot go) before it has seen handed under the same lock or
-		 * been woken here. */
-		waitq_wakeup_one(&w->wq);
-		scheduler_handoff(list_get_instance(w, thread_t, ipc_wait));
+		ipc_waiter_wake(w, partner);
 	}
 }
 
@@ -523,7 +564,8 @@ static void ipc_box_wake_all_locked(answerbox_t *box)
 /* Sleep on the waiter list until an event is handed to us: EOK with it in
  * *p, ETIMEOUT at @a deadline_us (0: none), EINTR when interrupted or the
  * box died.  Called with box->lock held; returns with it released. */
-static errno_t ipc_box_wait_any(answerbox_t *box, uint64_t deadline_us, ipc_pick_t *p)
+static errno_t ipc_box_wait_any(
+    answerbox_t *box, uint64_t deadline_us, thread_t *partner, ipc_pick_t *p)
 {
 	ipc_waiter_t *w = &THREAD->ipc_wait;
 	irq_spinlock_lock(&w->wq.lock);
@@ -535,11 +577,15 @@ static errno_t ipc_box_wait_any(answerbox_t *box, uint64_t deadline_us, ipc_pick
 	errno_t rc = EOK;
 	for (;;) {
 		uint64_t now = deadline_us ? timer_uptime_ms() * 1000 : 0;
-		if (deadline_us && now >= deadline_us)
+		if (deadline_us && now >= deadline_us) {
 			rc = ETIMEOUT;
-		else
-			rc = waitq_sleep(
-			    &w->wq, deadline_us ? deadline_us - now : 0, WAITQ_INTERRUPTIBLE);
+			if (partner)
+				scheduler_make_ready(partner);
+		} else {
+			rc = waitq_sleep_to(&w->wq, deadline_us ? deadline_us - now : 0,
+			    WAITQ_INTERRUPTIBLE, partner);
+		}
+		partner = NULL;
 		if (__atomic_load_n(&w->handed, __ATOMIC_ACQUIRE))
 			break; /* an event that came with a timeout is taken too */
 		mutex_lock(&box->lock);
@@ -578,23 +624,30 @@ static errno_t ipc_box_wait_cookie(
 errno_t ipc_box_wait(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool cookie_only,
     uint64_t cookie, ipc_pick_t *p)
 {
-	/* The timeout is a deadline: wakeups that bring nothing do not restart it. */
-	uint64_t deadline = timeout_us ? timer_uptime_ms() * 1000 + timeout_us : 0;
-	mutex_lock(&box->lock);
 	if (cookie_only) {
+		/* The timeout is a deadline: wakeups that bring nothing do not restart it. */
+		uint64_t deadline = timeout_us ? timer_uptime_ms() * 1000 + timeout_us : 0;
+		mutex_lock(&box->lock);
 		errno_t rc = ipc_box_wait_cookie(box, deadline, nonblock, cookie, p);
 		mutex_unlock(&box->lock);
 		return rc;
 	}
-	if (ipc_pick_locked(box, false, 0, p)) {
+	return ipc_box_wait_to(box, timeout_us, nonblock, NULL, p);
+}
+
+errno_t ipc_box_wait_to(
+    answerbox_t *box, uint64_t timeout_us, bool nonblock, thread_t *partner, ipc_pick_t *p)
+{
+	uint64_t deadline = timeout_us ? timer_uptime_ms() * 1000 + timeout_us : 0;
+	mutex_lock(&box->lock);
+	bool got = ipc_pick_locked(box, false, 0, p);
+	if (got || nonblock) {
 		mutex_unlock(&box->lock);
-		return EOK;
+		if (partner)
+			scheduler_make_ready(partner); /* we are not going to sleep */
+		return got ? EOK : ETIMEOUT;
 	}
-	if (nonblock) {
-		mutex_unlock(&box->lock);
-		return ETIMEOUT;
-	}
-	return ipc_box_wait_any(box, deadline, p);
+	return ipc_box_wait_any(box, deadline, partner, p);
 }
 
 void ipc_pick_commit_counts(answerbox_t *box, ipc_pick_t *p)
@@ -628,7 +681,7 @@ void ipc_pick_put_back(answerbox_t *box, ipc_pick_t *p)
 		list_remove(&p->call->box_link); /* off dispatched */
 		list_prepend(&p->call->box_link, &box->calls);
 	}
-	ipc_box_hand_locked(box); /* others may have gone to sleep meanwhile */
+	ipc_box_hand_locked(box, NULL); /* others may have gone to sleep meanwhile */
 	mutex_unlock(&box->lock);
 }
 

@@ -421,7 +421,8 @@ static errno_t ipc_call_take(cap_handle_t h, call_t **out)
  * error with nothing answered (bad handle or retval), or the error the
  * answer met on the way (the caller then learns it instead of EOK).
  * *wrote_back: args now carries a result for the answerer. */
-static errno_t ipc_answer_call(cap_handle_t h, errno_t retval, ipc_msg_t *args, bool *wrote_back)
+static errno_t ipc_answer_call(
+    cap_handle_t h, errno_t retval, ipc_msg_t *args, bool *wrote_back, thread_t **partner)
 {
 	*wrote_back = false;
 	if (retval < 0 || retval >= ERRNO_COUNT)
@@ -441,7 +442,7 @@ static errno_t ipc_answer_call(cap_handle_t h, errno_t retval, ipc_msg_t *args, 
 	*wrote_back = retval == EOK && c->msg.method == IPC_M_SHARE_OUT;
 	c->answer = *args;
 	c->answer.method = 0;
-	ipc_call_answer(c, retval);
+	ipc_call_answer_to(c, retval, partner);
 	return rc;
 }
 
@@ -453,7 +454,7 @@ sysarg_t sys_ipc_answer(const sysargs_t *a)
 	if (rc != EOK)
 		return rc;
 	bool write_back;
-	rc = ipc_answer_call((cap_handle_t) a->a[0], (errno_t) a->a[1], &args, &write_back);
+	rc = ipc_answer_call((cap_handle_t) a->a[0], (errno_t) a->a[1], &args, &write_back, NULL);
 	/* SHARE_OUT: tell the answerer where the shared area landed */
 	if (write_back && !uspace_ptr_is_null(uargs))
 		rc = copy_to_uspace(uargs, &args, sizeof(args));
@@ -571,15 +572,16 @@ sysarg_t sys_ipc_reply_wait(const sysargs_t *a)
 	if (a->r14 & ~(sysarg_t) IPC_WAIT_NONBLOCK)
 		return EINVAL;
 	errno_t arc = EOK;
+	thread_t *partner = NULL; /* the caller we answered: runs in our place */
 	if (h != CAP_NIL) {
 		ipc_msg_t args = ipc_regs_msg(a);
 		bool wrote_back; /* a SHARE_OUT's base: not reported here */
-		arc = ipc_answer_call(h, (errno_t) a->a[1], &args, &wrote_back);
+		arc = ipc_answer_call(h, (errno_t) a->a[1], &args, &wrote_back, &partner);
 	}
 	answerbox_t *box = TASK->box;
 	ipc_event_t ev = { .call = CAP_NIL };
 	ipc_pick_t p;
-	errno_t rc = ipc_box_wait(box, a->r13, flags & IPC_WAIT_NONBLOCK, false, 0, &p);
+	errno_t rc = ipc_box_wait_to(box, a->r13, flags & IPC_WAIT_NONBLOCK, partner, &p);
 	if (rc == EOK)
 		rc = ipc_pick_prepare(&p, &ev);
 	if (rc == EOK) {

@@ -110,6 +110,20 @@ static void switch_state(cpu_t *cpu, thread_t *prev, thread_t *next)
 		as_activate(nt ? nt->as : NULL);
 }
 
+/* Run @a next (RUNNING, picked under sched_lock) instead of @a prev. */
+static void scheduler_run(cpu_t *cpu, thread_t *prev, thread_t *next)
+{
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+	next->on_cpu = true;
+	cpu->current = next;
+	cpu->context_switches++;
+	switch_state(cpu, prev, next);
+	cpu->switched_from = prev;
+	context_switch(&prev->kernel_sp, next->kernel_sp);
+	scheduler_finish_switch();
+}
+
 void scheduler_switch(void)
 {
 	assert(arch_interrupts_disabled());
@@ -137,18 +151,27 @@ void scheduler_switch(void)
 	next->quantum = SCHED_QUANTUM_TICKS;
 	cpu->need_resched = false;
 	spinlock_unlock(&sched_lock);
-	if (next == prev)
-		return;
+	if (next != prev)
+		scheduler_run(cpu, prev, next);
+}
 
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		arch_cpu_relax();
-	next->on_cpu = true;
-	cpu->current = next;
-	cpu->context_switches++;
-	switch_state(cpu, prev, next);
-	cpu->switched_from = prev;
-	context_switch(&prev->kernel_sp, next->kernel_sp);
-	scheduler_finish_switch();
+void scheduler_switch_to(thread_t *next)
+{
+	assert(arch_interrupts_disabled());
+	cpu_t *cpu = CPU;
+	thread_t *prev = cpu->current;
+	assert(cpu->preempt_disabled == 0 && next != prev);
+	spinlock_lock(&sched_lock);
+	/* prev may have been woken meanwhile (by another CPU): then it is
+	 * queued already, as in scheduler_switch */
+	assert(prev->state != THREAD_RUNNING && next->state == THREAD_SLEEPING);
+	next->state = THREAD_RUNNING;
+	next->priority = next->base_priority; /* as a wakeup would */
+	next->quantum = SCHED_QUANTUM_TICKS;
+	if (cpu->handoff == next)
+		cpu->handoff = NULL;
+	spinlock_unlock(&sched_lock);
+	scheduler_run(cpu, prev, next);
 }
 
 void scheduler_finish_switch(void)

@@ -46,7 +46,7 @@ static void timeout_insert(thread_t *t)
 	spinlock_unlock(&timeout_lock);
 }
 
-bool waitq_wake_thread_locked(waitq_t *wq, thread_t *t, errno_t result)
+bool waitq_take_thread_locked(waitq_t *wq, thread_t *t, errno_t result)
 {
 	assert(arch_interrupts_disabled() && spinlock_locked(&wq->lock.lock));
 	if (t->sleep_wq != wq)
@@ -59,11 +59,24 @@ bool waitq_wake_thread_locked(waitq_t *wq, thread_t *t, errno_t result)
 	}
 	t->sleep_result = result;
 	__atomic_store_n(&t->sleep_wq, NULL, __ATOMIC_SEQ_CST);
+	return true;
+}
+
+bool waitq_wake_thread_locked(waitq_t *wq, thread_t *t, errno_t result)
+{
+	if (!waitq_take_thread_locked(wq, t, result))
+		return false;
 	scheduler_make_ready(t);
 	return true;
 }
 
 errno_t waitq_sleep_locked(waitq_t *wq, uint64_t usec, unsigned flags, ipl_t ipl)
+{
+	return waitq_sleep_to_locked(wq, usec, flags, ipl, NULL);
+}
+
+errno_t waitq_sleep_to_locked(
+    waitq_t *wq, uint64_t usec, unsigned flags, ipl_t ipl, struct thread *next)
 {
 	thread_t *t = THREAD;
 	assert(arch_interrupts_disabled() && spinlock_locked(&wq->lock.lock));
@@ -72,6 +85,8 @@ errno_t waitq_sleep_locked(waitq_t *wq, uint64_t usec, unsigned flags, ipl_t ipl
 	if (interruptible && __atomic_load_n(&t->interrupted, __ATOMIC_SEQ_CST)) {
 		t->sleep_wq = NULL;
 		spinlock_unlock(&wq->lock.lock);
+		if (next)
+			scheduler_make_ready(next); /* the partner runs later instead */
 		arch_interrupts_restore(ipl);
 		return EINTR;
 	}
@@ -85,23 +100,33 @@ errno_t waitq_sleep_locked(waitq_t *wq, uint64_t usec, unsigned flags, ipl_t ipl
 	}
 	scheduler_set_sleeping(t);
 	spinlock_unlock(&wq->lock.lock);
-	scheduler_switch();
+	if (next)
+		scheduler_switch_to(next);
+	else
+		scheduler_switch();
 	errno_t rc = t->sleep_result;
 	arch_interrupts_restore(ipl);
 	return rc;
 }
 
-errno_t waitq_sleep(waitq_t *wq, uint64_t usec, unsigned flags)
+errno_t waitq_sleep_to(waitq_t *wq, uint64_t usec, unsigned flags, thread_t *next)
 {
 	ipl_t ipl = arch_interrupts_disable();
 	spinlock_lock(&wq->lock.lock);
 	if (wq->missed > 0) {
 		wq->missed--;
 		spinlock_unlock(&wq->lock.lock);
+		if (next)
+			scheduler_make_ready(next);
 		arch_interrupts_restore(ipl);
 		return EOK;
 	}
-	return waitq_sleep_locked(wq, usec, flags, ipl);
+	return waitq_sleep_to_locked(wq, usec, flags, ipl, next);
+}
+
+errno_t waitq_sleep(waitq_t *wq, uint64_t usec, unsigned flags)
+{
+	return waitq_sleep_to(wq, usec, flags, NULL);
 }
 
 /* Wake the first sleeper; false if there is none.  Locked. */
@@ -113,11 +138,17 @@ static bool waitq_wake_first(waitq_t *wq)
 	return waitq_wake_thread_locked(wq, list_get_instance(l, thread_t, wq_link), EOK);
 }
 
+void waitq_wakeup_one_locked(waitq_t *wq)
+{
+	assert(arch_interrupts_disabled() && spinlock_locked(&wq->lock.lock));
+	if (!waitq_wake_first(wq))
+		wq->missed++;
+}
+
 void waitq_wakeup_one(waitq_t *wq)
 {
 	irq_spinlock_lock(&wq->lock);
-	if (!waitq_wake_first(wq))
-		wq->missed++;
+	waitq_wakeup_one_locked(wq);
 	irq_spinlock_unlock(&wq->lock);
 }
 

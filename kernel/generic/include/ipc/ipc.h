@@ -145,9 +145,17 @@ void call_release(call_t *call);
 
 /* Queue @a call at the phone's answerbox: EHANGUP, ELIMIT. */
 errno_t ipc_call_deliver(phone_t *phone, call_t *call);
+/* The same; if a thread waits there and @a partner is not NULL, the call is
+ * handed to it and *partner gets that thread, taken off its wait queue:
+ * the caller must switch to it (waitq_sleep_to_locked) or make it ready. */
+errno_t ipc_call_deliver_to(phone_t *phone, call_t *call, struct thread **partner);
 /* Answer a received call (kernel side of SYS_IPC_ANSWER / forwarding
  * failures / task death).  The call reference passes to the answer. */
 void ipc_call_answer(call_t *call, errno_t retval);
+/* The same; the thread waiting for a synchronous call is not woken but
+ * given to the caller in *partner (if it was asleep), as for
+ * ipc_call_deliver_to. */
+void ipc_call_answer_to(call_t *call, errno_t retval, struct thread **partner);
 
 /*
  * A kernel-originated call through @a phone, waiting at most @a timeout_us
@@ -185,6 +193,11 @@ errno_t ipc_kcall_notify(phone_t *phone, const ipc_msg_t *msg);
  * whose cookie is @a cookie (IPC_WAIT_FOR_COOKIE). */
 errno_t ipc_box_wait(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool cookie_only,
     uint64_t cookie, ipc_pick_t *p);
+/* ipc_box_wait for any event that, if it has to sleep, hands the CPU to
+ * @a partner (a thread taken by ipc_call_answer_to; NULL: none), and
+ * otherwise makes it ready. */
+errno_t ipc_box_wait_to(
+    answerbox_t *box, uint64_t timeout_us, bool nonblock, struct thread *partner, ipc_pick_t *p);
 /* The picked event reached user space: it stops counting in the box. */
 void ipc_pick_commit_counts(answerbox_t *box, ipc_pick_t *p);
 /* Put a picked event back at the head of its queue (still counted) and

@@ -31,6 +31,11 @@ void scheduler_make_ready(struct thread *t);
 /* Give up the CPU: interrupts disabled, no spinlock held; the current
  * thread's state says whether it stays runnable. */
 void scheduler_switch(void);
+/* Give up the CPU to @a next, a sleeping thread just taken off its wait
+ * queue (waitq_take_thread_locked), without a run queue or a decision: the
+ * current thread is SLEEPING (set under its wait queue's lock).
+ * Interrupts disabled, no spinlock held. */
+void scheduler_switch_to(struct thread *next);
 /* Called at preemption points when need_resched is set. */
 void scheduler_preempt_point(void);
 /* Timer interrupt hook. */

@@ -38,6 +38,8 @@ errno_t waitq_sleep(waitq_t *wq, uint64_t usec, unsigned flags);
 errno_t waitq_sleep_locked(waitq_t *wq, uint64_t usec, unsigned flags, ipl_t ipl);
 /* Wake one sleeper, or remember the wakeup if nobody sleeps. */
 void waitq_wakeup_one(waitq_t *wq);
+/* The same with wq->lock.lock held and interrupts disabled. */
+void waitq_wakeup_one_locked(waitq_t *wq);
 /* Wake one sleeper / every sleeper; nothing is remembered if none. */
 void waitq_signal(waitq_t *wq);
 void waitq_broadcast(waitq_t *wq);
@@ -48,5 +50,17 @@ struct thread;
 /* Wake @a t from @a wq with @a result if it still sleeps there (interrupts
  * off, wq->lock.lock held). */
 bool waitq_wake_thread_locked(waitq_t *wq, struct thread *t, errno_t result);
+/* The same, but @a t is not made ready: the caller owns it and must run it
+ * next (waitq_sleep_to_locked) or make it ready (scheduler_make_ready). */
+bool waitq_take_thread_locked(waitq_t *wq, struct thread *t, errno_t result);
+/* waitq_sleep_locked that hands the CPU straight to @a next (a thread taken
+ * with waitq_take_thread_locked; NULL: the scheduler picks), the direct
+ * switch of the IPC fast path.  If the sleep ends at once (interrupted),
+ * @a next is made ready instead. */
+errno_t waitq_sleep_to_locked(
+    waitq_t *wq, uint64_t usec, unsigned flags, ipl_t ipl, struct thread *next);
+/* waitq_sleep with the same hand-over to @a next (made ready instead if a
+ * missed wakeup ends the sleep at once). */
+errno_t waitq_sleep_to(waitq_t *wq, uint64_t usec, unsigned flags, struct thread *next);
 
 #endif
