@@ -360,6 +360,7 @@ static const struct {
 	{ "child:tpager-client", child_tpager_client },
 	{ "child:anon-peek", child_anon_peek },
 	{ "child:paged", child_paged },
+	{ "child:mixsrv", child_mixsrv },
 };
 
 int child_ipc_main(int argc, char **argv, bool *found)
