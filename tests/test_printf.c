@@ -1,5 +1,5 @@
 /*
- * Host test of the kernel's printf engine: every format is compared with
+ * Host test of common/'s printf engine: every format is compared with
  * the C library's snprintf, for fixed cases and for randomized combinations
  * of flags, width, precision, length and conversion (fixed seeds).
  */

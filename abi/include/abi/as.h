@@ -16,6 +16,7 @@
 #ifndef ABI_AS_H_
 #define ABI_AS_H_
 
+#include <abi/layout.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,5 +52,12 @@ typedef struct as_area_info {
 	unsigned backend; /* AS_BACKEND_* */
 	size_t resident; /* pages mapped now */
 } as_area_info_t;
+
+ABI_SIZE(as_area_info_t, 32);
+ABI_FIELD(as_area_info_t, base, 0);
+ABI_FIELD(as_area_info_t, size, 8);
+ABI_FIELD(as_area_info_t, flags, 16);
+ABI_FIELD(as_area_info_t, backend, 20);
+ABI_FIELD(as_area_info_t, resident, 24);
 
 #endif

@@ -109,6 +109,7 @@
 #define ABI_IPC_H_
 
 #include <abi/cap.h>
+#include <abi/layout.h>
 #include <abi/task.h>
 #include <stdint.h>
 /* Every task but the naming service starts with this phone to ns. */
@@ -120,6 +121,10 @@ typedef struct ipc_msg {
 	uint64_t method;
 	uint64_t arg[IPC_ARG_COUNT];
 } ipc_msg_t;
+
+ABI_SIZE(ipc_msg_t, 48);
+ABI_FIELD(ipc_msg_t, method, 0);
+ABI_FIELD(ipc_msg_t, arg, 8);
 
 /* Event kinds (ipc_event_t.kind). */
 #define IPC_EV_CALL 1 /* a call to answer or forward: .call, .msg, .sender, .conn */
@@ -136,6 +141,16 @@ typedef struct ipc_event {
 	uint64_t conn; /* IPC_EV_CALL/HANGUP: badge of the connection */
 	ipc_msg_t msg;
 } ipc_event_t;
+
+ABI_SIZE(ipc_event_t, 88);
+ABI_FIELD(ipc_event_t, kind, 0);
+ABI_FIELD(ipc_event_t, call, 4);
+ABI_FIELD(ipc_event_t, cookie, 8);
+ABI_FIELD(ipc_event_t, retval, 16);
+ABI_FIELD(ipc_event_t, reserved, 20);
+ABI_FIELD(ipc_event_t, sender, 24);
+ABI_FIELD(ipc_event_t, conn, 32);
+ABI_FIELD(ipc_event_t, msg, 40);
 
 /* SYS_IPC_WAIT flags */
 #define IPC_WAIT_NONBLOCK (1u << 0)

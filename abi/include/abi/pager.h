@@ -56,6 +56,7 @@
 #define ABI_PAGER_H_
 
 #include <abi/ipc.h>
+#include <abi/layout.h>
 #include <stdint.h>
 
 typedef struct as_pager_spec {
@@ -64,6 +65,12 @@ typedef struct as_pager_spec {
 	uint64_t object; /* object id at the pager */
 	uint64_t offset; /* byte offset of the area's base in the object */
 } as_pager_spec_t;
+
+ABI_SIZE(as_pager_spec_t, 24);
+ABI_FIELD(as_pager_spec_t, phone, 0);
+ABI_FIELD(as_pager_spec_t, reserved, 4);
+ABI_FIELD(as_pager_spec_t, object, 8);
+ABI_FIELD(as_pager_spec_t, offset, 16);
 
 /* IPC_M_PAGE_IN arg[4]: bits 0-7 hints, bits 8-15 the faulting area's
  * AS_AREA_* rights (a pager may grant up to these at once, e.g. write on

@@ -16,6 +16,12 @@
 #ifndef ABI_SYSCALL_H_
 #define ABI_SYSCALL_H_
 
+#include <stdint.h>
+
+/* One system call argument or result register (rax, rdi, ...): the type
+ * both the kernel's handlers and libc's syscall stubs use. */
+typedef uint64_t sysarg_t;
+
 enum {
 	SYS_KCONSOLE_WRITE = 0, /* (const char *buf, size_t len) */
 	SYS_THREAD_CREATE, /* (entry, stack_top, arg, tid_t *out) */

@@ -2,6 +2,7 @@
 #ifndef ABI_TASK_H_
 #define ABI_TASK_H_
 
+#include <abi/layout.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,16 @@ typedef struct task_exit_info {
 	char message[96]; /* the one-line report, NUL-terminated */
 } task_exit_info_t;
 
+ABI_SIZE(task_exit_info_t, 136);
+ABI_FIELD(task_exit_info_t, reason, 0);
+ABI_FIELD(task_exit_info_t, status, 4);
+ABI_FIELD(task_exit_info_t, fault_addr, 8);
+ABI_FIELD(task_exit_info_t, fault_access, 16);
+ABI_FIELD(task_exit_info_t, fault_in_area, 20);
+ABI_FIELD(task_exit_info_t, fault_ip, 24);
+ABI_FIELD(task_exit_info_t, fault_thread, 32);
+ABI_FIELD(task_exit_info_t, message, 40);
+
 /*
  * What a new task finds: rdi points to this block (on its stack) when it
  * starts at its ELF entry point.  argv strings follow the block.
@@ -41,11 +52,23 @@ typedef struct task_startup {
 	size_t stack_size;
 } task_startup_t;
 
+ABI_SIZE(task_startup_t, 40);
+ABI_FIELD(task_startup_t, argc, 0);
+ABI_FIELD(task_startup_t, argv, 8);
+ABI_FIELD(task_startup_t, task_id, 16);
+ABI_FIELD(task_startup_t, stack_base, 24);
+ABI_FIELD(task_startup_t, stack_size, 32);
+
 typedef struct mem_stats {
 	uint64_t total_frames;
 	uint64_t free_frames;
 	uint64_t page_size;
 } mem_stats_t;
+
+ABI_SIZE(mem_stats_t, 24);
+ABI_FIELD(mem_stats_t, total_frames, 0);
+ABI_FIELD(mem_stats_t, free_frames, 8);
+ABI_FIELD(mem_stats_t, page_size, 16);
 
 #define TASK_NAME_MAX 32
 

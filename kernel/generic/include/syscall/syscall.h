@@ -11,9 +11,7 @@
 #ifndef KERN_SYSCALL_SYSCALL_H_
 #define KERN_SYSCALL_SYSCALL_H_
 
-#include <stdint.h>
-
-typedef uint64_t sysarg_t;
+#include <abi/syscall.h>
 
 /* The user registers as the entry stub saved them (arch syscall.S): the
  * six argument registers, then the further words of the IPC register

@@ -3,7 +3,7 @@
  * buffer per task and written with SYS_KCONSOLE_WRITE at every newline,
  * when the buffer is full, on stdout_flush() and when the task exits.
  * Each call is atomic with respect to other threads (a lock is held for
- * the whole call).  Formatting is the kernel's engine (printf_core.c):
+ * the whole call).  Formatting is common/'s engine (printf_core.c):
  * flags "-+ #0", width, precision, hh h l ll z t j, d i u o x X c s p %.
  */
 #ifndef LIBC_STDIO_H_

@@ -1,20 +1,12 @@
+/*
+ * String and memory functions: the ones the kernel has too are common/'s
+ * (common/include/mem.h, common/src/); strdup is libc's own.
+ */
 #ifndef LIBC_STRING_H_
 #define LIBC_STRING_H_
 
-#include <stddef.h>
+#include <mem.h>
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strcpy(char *restrict dst, const char *restrict src);
-char *strncpy(char *restrict dst, const char *restrict src, size_t n);
-char *strchr(const char *s, int c);
-char *strrchr(const char *s, int c);
-char *strstr(const char *haystack, const char *needle);
 /* A malloc'd copy of @a s, or NULL. */
 char *strdup(const char *s);
 

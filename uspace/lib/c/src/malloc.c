@@ -197,3 +197,12 @@ size_t malloc_heap_bytes(void)
 	lock_release(&heap_lock);
 	return bytes;
 }
+
+/* Declared in <string.h>; here because it is the one string function that
+ * allocates (the others are common/src/str.c, shared with the kernel). */
+char *strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	return d ? memcpy(d, s, n) : NULL;
+}

@@ -1,8 +1,8 @@
 /*
  * stdout: one line buffer per task behind a lock, written to the kernel
  * console at a newline, when full, on stdout_flush() and at task exit.
- * The formatting is the kernel's printf_core() (the same source file is
- * compiled into libc), so kernel and user output behave alike.
+ * The formatting is common/'s printf_core(), the same source the kernel
+ * compiles, so kernel and user output behave alike.
  */
 #include "libc_priv.h"
 #include <lib/printf_core.h>

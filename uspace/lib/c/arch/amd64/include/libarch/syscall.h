@@ -7,9 +7,7 @@
 #ifndef LIBARCH_SYSCALL_H_
 #define LIBARCH_SYSCALL_H_
 
-#include <stdint.h>
-
-typedef uint64_t sysarg_t;
+#include <abi/syscall.h>
 
 static inline sysarg_t syscall6(
     sysarg_t num, sysarg_t a1, sysarg_t a2, sysarg_t a3, sysarg_t a4, sysarg_t a5, sysarg_t a6)

@@ -4,8 +4,8 @@
  * A list_t holds a sentinel link; an element embeds a link_t and is recovered
  * with list_get_instance().  No function here allocates or fails.
  */
-#ifndef KERN_ADT_LIST_H_
-#define KERN_ADT_LIST_H_
+#ifndef COMMON_ADT_LIST_H_
+#define COMMON_ADT_LIST_H_
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,8 @@
 /*
- * Memory and string primitives.  GCC may emit calls to memcpy, memmove,
- * memset and memcmp even in freestanding code, so they must exist with
- * exactly these names.
+ * Memory block functions, compiled into the kernel and into libc (and, under
+ * other names, into the host test tests/test_mem.c).  GCC may emit calls to
+ * memcpy, memmove, memset and memcmp even in freestanding code, so they must
+ * exist with exactly these names.
  *
  * memcpy and memset move eight bytes per string-instruction step (rep
  * movsq/stosq) and only the tail byte by byte: QEMU's TCG runs every step
@@ -50,32 +51,6 @@ int memcmp(const void *a, const void *b, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (x[i] != y[i])
 			return x[i] < y[i] ? -1 : 1;
-	}
-	return 0;
-}
-
-size_t strlen(const char *s)
-{
-	size_t n = 0;
-	while (s[n])
-		n++;
-	return n;
-}
-
-int strcmp(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return (unsigned char) *a - (unsigned char) *b;
-}
-
-int strncmp(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (a[i] != b[i] || !a[i])
-			return (unsigned char) a[i] - (unsigned char) b[i];
 	}
 	return 0;
 }

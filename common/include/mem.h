@@ -1,15 +1,13 @@
-/* Memory block functions of the kernel (the compiler may also emit calls). */
-#ifndef KERN_MEM_H_
-#define KERN_MEM_H_
+/* Memory block functions of kernel and libc (the compiler may also emit calls). */
+#ifndef COMMON_MEM_H_
+#define COMMON_MEM_H_
 
 #include <stddef.h>
+#include <str.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * A small deterministic pseudo-random generator (xorshift64*) for tests and
- * randomized checks.  Same seed, same sequence, on the host and in the kernel.
+ * randomized checks.  Same seed, same sequence, on the host, in the kernel
+ * and in user space.
  */
-#ifndef KERN_LIB_PRNG_H_
-#define KERN_LIB_PRNG_H_
+#ifndef COMMON_LIB_PRNG_H_
+#define COMMON_LIB_PRNG_H_
 
 #include <stdint.h>
 

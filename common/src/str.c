@@ -1,11 +1,35 @@
 /*
- * String functions.  memcpy, memmove, memset, memcmp, strlen, strcmp and
- * strncmp are the kernel's own (kernel/generic/lib/mem.c, compiled into
- * libc through kshared/mem.h); GCC may emit calls to the memory ones, which
- * is why they are written with rep movsb / rep stosb there.
+ * String functions, compiled into the kernel and into libc (and, under other
+ * names, into the host test tests/test_mem.c).  Nothing here allocates:
+ * libc's strdup lives with malloc.
  */
-#include <stdlib.h>
-#include <string.h>
+#include <str.h>
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char) *a - (unsigned char) *b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] != b[i] || !a[i])
+			return (unsigned char) a[i] - (unsigned char) b[i];
+	}
+	return 0;
+}
 
 char *strcpy(char *restrict dst, const char *restrict src)
 {
@@ -54,11 +78,4 @@ char *strstr(const char *haystack, const char *needle)
 			return (char *) haystack;
 	}
 	return n == 0 ? (char *) haystack : NULL;
-}
-
-char *strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	return d ? memcpy(d, s, n) : NULL;
 }

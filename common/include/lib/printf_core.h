@@ -1,14 +1,16 @@
 /*
- * The formatting engine behind the kernel's printf family.  Pure code: it
- * calls an output function for every character and never allocates, so it
- * is also compiled and tested on the host.
+ * The formatting engine behind the printf family of the kernel and of libc
+ * (common/src/printf_core.c).  Pure code: it calls an output function for
+ * every character and never allocates, so it is also compiled and tested on
+ * the host.  kvsnprintf and ksnprintf keep their kernel names; libc's
+ * vsnprintf and snprintf are them.
  *
  * Supported: flags "-+ #0", width and precision (also "*"), length
  * modifiers hh h l ll z t j, conversions d i u o x X c s p %.  An unknown
  * conversion is printed literally.  No floating point.
  */
-#ifndef KERN_LIB_PRINTF_CORE_H_
-#define KERN_LIB_PRINTF_CORE_H_
+#ifndef COMMON_LIB_PRINTF_CORE_H_
+#define COMMON_LIB_PRINTF_CORE_H_
 
 #include <stdarg.h>
 #include <stddef.h>
