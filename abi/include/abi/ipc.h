@@ -64,6 +64,13 @@
  *    The answer part reports no results back: answer a SHARE_OUT with
  *    SYS_IPC_ANSWER to learn where the area landed.
  *
+ * For tests only: SYS_IPC_FAIL_INJECT(method, hook, errno_t err, count):
+ * the next @a count runs of @a hook (IPC_HOOK_*) of system @a method fail
+ * with @a err, as if the kernel had met that error there (count 0
+ * disarms).  ENOTSUP unless the kernel was booted with utest= or
+ * ipc_fail_inject on its command line; EINVAL for an unknown hook or
+ * method or a bad error.
+ *
  * Every queue is bounded (IPC_ANSWERBOX_MAX calls waiting in a box,
  * IPC_CALLS_MAX outstanding calls per task, CAP_MAX handles per task
  * (abi/cap.h), IPC_DATA_MAX bytes per data transfer); exceeding a bound is ELIMIT,
@@ -172,6 +179,16 @@ ABI_FIELD(ipc_event_t, msg, 40);
 #define IPC_M_PAGER_OBJECT_UNREF 18
 #define IPC_M_PAGER_SYNC 19
 #define IPC_M_FIRST_USER 1024
+
+/* The hooks of a system method (SYS_IPC_FAIL_INJECT): send (the caller's
+ * context, before the call is queued), receive (the recipient's, before
+ * its handle is published), answer (the answerer's, for an EOK answer),
+ * collect (the caller's, when it takes an EOK answer). */
+#define IPC_HOOK_SEND 0
+#define IPC_HOOK_RECEIVE 1
+#define IPC_HOOK_ANSWER 2
+#define IPC_HOOK_COLLECT 3
+#define IPC_HOOK_COUNT 4
 
 /* Bounds. */
 #define IPC_ANSWERBOX_MAX 256 /* calls waiting in one answerbox */

@@ -53,6 +53,7 @@ enum {
 	SYS_PAGER_SET_SIZE, /* (uint64_t object, uint64_t size) */
 	SYS_IPC_CALL_SYNC, /* register call, abi/ipc.h */
 	SYS_IPC_REPLY_WAIT, /* register call, abi/ipc.h */
+	SYS_IPC_FAIL_INJECT, /* (method, hook, errno_t err, unsigned count): tests, abi/ipc.h */
 	SYSCALL_COUNT
 };
 

@@ -36,9 +36,9 @@
 #include <cap/cap.h>
 #include <debug.h>
 #include <ipc/ipc.h>
+#include <ipc/method.h>
 #include <mm/as.h>
 #include <mm/malloc.h>
-#include <mm/pager.h>
 #include <mm/slab.h>
 #include <proc/scheduler.h>
 #include <proc/task.h>
@@ -72,10 +72,18 @@ static void call_cap_close(void *call)
 	(void) call;
 }
 
+/* A look at a received call (ipc_call_method): released by the looker. */
+static void call_cap_hold(void *call)
+{
+	call_hold(call);
+}
+
 static const cap_type_ops_t phone_cap_ops = {
 	.name = "phone", .hold = phone_cap_hold, .close = phone_cap_close
 };
-static const cap_type_ops_t call_cap_ops = { .name = "call", .close = call_cap_close };
+static const cap_type_ops_t call_cap_ops = {
+	.name = "call", .hold = call_cap_hold, .close = call_cap_close
+};
 
 void ipc_init(void)
 {
@@ -173,22 +181,15 @@ void call_hold(call_t *c)
 	__atomic_add_fetch(&c->refcount, 1, __ATOMIC_ACQ_REL);
 }
 
-/* Drop what the call holds (references, buffers, frames). */
+/* Drop what the call holds (references, the method's state). */
 static void call_drop_resources(call_t *c)
 {
-	if (c->new_phone)
-		phone_release(c->new_phone);
-	if (c->connect_box)
-		answerbox_release(c->connect_box);
+	if (c->ops && c->ops->cleanup)
+		c->ops->cleanup(c);
 	if (c->callee)
 		answerbox_release(c->callee);
 	if (c->caller)
 		answerbox_release(c->caller);
-	if (c->share.phone)
-		phone_release(c->share.phone);
-	if (c->run)
-		pager_run_free(c->run);
-	free(c->data);
 }
 
 void call_release(call_t *c)
@@ -223,11 +224,8 @@ void ipc_thread_call_finish(thread_t *t)
 	if (!c || __atomic_load_n(&c->refcount, __ATOMIC_ACQUIRE) != 1)
 		return; /* none, or abandoned: dropped at the next ipc_thread_call */
 	call_drop_resources(c);
-	c->new_phone = NULL;
-	c->connect_box = c->callee = c->caller = NULL;
-	c->share.phone = NULL;
-	c->run = NULL;
-	c->data = NULL;
+	c->callee = c->caller = NULL;
+	c->ops = NULL;
 }
 
 void ipc_thread_exiting(thread_t *t)
@@ -244,6 +242,8 @@ errno_t ipc_call_deliver(phone_t *phone, call_t *call)
 
 errno_t ipc_call_deliver_to(phone_t *phone, call_t *call, thread_t **partner)
 {
+	if (!call->ops)
+		call->ops = ipc_method_ops(call->msg.method); /* a kernel call's */
 	errno_t rc = EOK;
 	mutex_lock(&phone->lock);
 	answerbox_t *box = phone->callee;
@@ -303,10 +303,8 @@ void ipc_call_answer(call_t *call, errno_t retval)
 void ipc_call_answer_to(call_t *call, errno_t retval, thread_t **partner)
 {
 	call->retval = retval;
-	/* Every refusal of CONNECT_TO_ME (by the recipient, a failed forward,
-	 * a dying box) closes the phone offered with it, quietly. */
-	if (retval != EOK && call->msg.method == IPC_M_CONNECT_TO_ME && call->new_phone)
-		phone_hangup_quiet(call->new_phone);
+	if (call->ops && call->ops->answered)
+		call->ops->answered(call);
 	if (call->sync) {
 		ipc_call_complete_sync(call, partner);
 		return;

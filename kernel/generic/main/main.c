@@ -18,6 +18,7 @@
 #include <console/console.h>
 #include <debug.h>
 #include <ipc/ipc.h>
+#include <ipc/method.h>
 #include <main/bootinfo.h>
 #include <main/cmdline.h>
 #include <mem.h>
@@ -116,6 +117,13 @@ static void pager_timeout_from_cmdline(void)
 	}
 }
 
+/* SYS_IPC_FAIL_INJECT works only in user test runs (or when asked). */
+static void ipc_fail_inject_from_cmdline(void)
+{
+	ipc_fail_inject_enabled = cmdline_has(boot_info.cmdline, "utest") ||
+	    cmdline_has(boot_info.cmdline, "ipc_fail_inject");
+}
+
 /* Start a boot task from module @a name, if the image has it. */
 static void start_boot_task(const char *name)
 {
@@ -185,6 +193,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	ipc_init();
 	pager_init();
 	pager_timeout_from_cmdline();
+	ipc_fail_inject_from_cmdline();
 	print_memory();
 
 	arch_late_init();

@@ -33,6 +33,7 @@
 #include <console/console.h>
 #include <debug.h>
 #include <ipc/ipc.h>
+#include <ipc/method.h>
 #include <mm/as.h>
 #include <mm/frame.h>
 #include <mm/malloc.h>
@@ -68,8 +69,37 @@ static mutex_t pending_lock;
 static condvar_t pending_cv;
 static list_t pending = { .head = { &pending.head, &pending.head } };
 
+/* The page-in's answer hook: the frames, while they are the pager's. */
+static errno_t pager_page_in_answer(task_t *answerer, call_t *c, ipc_msg_t *args, bool *wb)
+{
+	(void) answerer;
+	(void) wb;
+	return pager_answer_prepare(c, args);
+}
+
+static void pager_page_in_cleanup(call_t *c)
+{
+	if (c->run)
+		pager_run_free(c->run); /* drops the frames not mapped */
+	c->run = NULL;
+}
+
+/* The kernel's calls to pagers (abi/pager.h): only the kernel sends them. */
+static const ipc_method_ops_t pager_page_in_ops = {
+	.name = "page-in",
+	.answer = pager_page_in_answer,
+	.cleanup = pager_page_in_cleanup,
+};
+static const ipc_method_ops_t pager_ref_ops = { .name = "pager-object-ref" };
+static const ipc_method_ops_t pager_unref_ops = { .name = "pager-object-unref" };
+static const ipc_method_ops_t pager_sync_ops = { .name = "pager-sync" };
+
 void pager_init(void)
 {
+	ipc_method_register(IPC_M_PAGE_IN, &pager_page_in_ops);
+	ipc_method_register(IPC_M_PAGER_OBJECT_REF, &pager_ref_ops);
+	ipc_method_register(IPC_M_PAGER_OBJECT_UNREF, &pager_unref_ops);
+	ipc_method_register(IPC_M_PAGER_SYNC, &pager_sync_ops);
 	mutex_initialize(&pager_lock, "pager");
 	mutex_initialize(&pending_lock, "pager-pending");
 	condvar_initialize(&pending_cv);

@@ -87,16 +87,29 @@ typedef struct call {
 	task_id_t sender; /* 0: the kernel */
 	answerbox_t *caller; /* an asynchronous call's: where the answer goes */
 	answerbox_t *callee; /* the box it sits in now */
-	phone_t *new_phone; /* CONNECT_TO_ME: made at delivery */
-	cap_handle_t given_phone; /* CONNECT_TO_ME: its handle at the recipient */
-	answerbox_t *connect_box; /* CONNECT_ME_TO: the accepting server's box */
-	uint64_t connect_badge;
-	void *data; /* DATA_WRITE/READ kernel buffer */
-	size_t data_size;
-	uintptr_t data_dst; /* DATA_READ: caller's destination */
-	unsigned share_rights; /* SHARE_OUT: offered; SHARE_IN: wanted */
-	uintptr_t share_hint; /* SHARE_IN: where the caller wants it */
-	as_share_src_t share; /* SHARE_OUT/IN: the shared area's binding */
+	/* A system method's hooks (ipc/method.h; NULL: a user method) and its
+	 * private state, which only its own file (ipc/ops/) touches. */
+	const struct ipc_method_ops *ops;
+	union {
+		struct {
+			void *buf; /* kernel copy of the bytes */
+			size_t size; /* the caller's size */
+			uintptr_t dst; /* DATA_READ: the caller's destination */
+		} data;
+		struct {
+			phone_t *phone; /* made at send, to the caller's box */
+			cap_handle_t given; /* its handle at the recipient */
+		} to_me;
+		struct {
+			answerbox_t *box; /* the accepting server's box */
+			uint64_t badge;
+		} me_to;
+		struct {
+			unsigned rights; /* SHARE_OUT: offered; SHARE_IN: wanted */
+			uintptr_t hint; /* SHARE_IN: where the caller wants it */
+			as_share_src_t src; /* the shared area's binding */
+		} share;
+	} st;
 	struct pager_run *run; /* PAGE_IN: the request and the frames supplied */
 	/* A synchronous call (a kernel call, SYS_IPC_CALL_SYNC): the answer
 	 * goes to the thread waiting on done, not to a box.  sync is constant
@@ -198,6 +211,42 @@ errno_t ipc_box_wait(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool 
  * otherwise makes it ready. */
 errno_t ipc_box_wait_to(
     answerbox_t *box, uint64_t timeout_us, bool nonblock, struct thread *partner, ipc_pick_t *p);
+/*
+ * The IPC operations of a task (ipc/call.c, ipc/event.c); syscall/sys_ipc.c
+ * decodes the user's words and calls them.
+ */
+/* Send @a msg through @a phone asynchronously: the answer comes to the
+ * task's box with @a cookie.  ELIMIT (outstanding calls), ENOMEM, EHANGUP,
+ * and the method's send-time errors; nothing is sent on error. */
+errno_t ipc_send_async(struct task *task, phone_t *phone, const ipc_msg_t *msg, uint64_t cookie);
+/* Send @a msg and wait for the answer (the calling thread, a thread of
+ * @a task): its retval, *answer its words; or the error that kept it
+ * from being answered. */
+errno_t ipc_send_sync(struct task *task, phone_t *phone, const ipc_msg_t *msg, ipc_msg_t *answer);
+/* The method of the call @a task holds at handle @a h: ENOENT, ESTALE. */
+errno_t ipc_call_method(struct task *task, cap_handle_t h, uint64_t *method);
+/* Answer the received call @a h with @a retval and @a args (the answer
+ * words; SHARE_OUT writes the new area's base into args->arg[0] and sets
+ * *wrote_back): EOK, an error with nothing answered (bad handle or
+ * retval), or the error the answer met on the way (the caller then learns
+ * it instead of EOK).  @a partner: as for ipc_call_answer_to. */
+errno_t ipc_answer(struct task *task, cap_handle_t h, errno_t retval, ipc_msg_t *args,
+    bool *wrote_back, struct thread **partner);
+/* Forward the received call @a h through @a phone, with @a msg's method
+ * and words if not NULL (system methods keep theirs).  ENOENT/ESTALE: the
+ * call stays the task's; a delivery error is also the caller's answer. */
+errno_t ipc_forward(struct task *task, cap_handle_t h, phone_t *phone, const ipc_msg_t *msg);
+/* What user space is to see of a picked event: EOK, or the error of a call
+ * that could not be received (it is settled then). */
+errno_t ipc_event_prepare(struct task *task, ipc_pick_t *p, ipc_event_t *ev);
+/* Collect an answer in the caller's context (prepare does it for answers). */
+void ipc_event_collect(struct task *task, ipc_pick_t *p, ipc_event_t *ev);
+/* The event reached user space: settled. */
+void ipc_event_commit(struct task *task, ipc_pick_t *p);
+/* It could not be delivered: take back what was made for it and put it
+ * back at the head of its queue. */
+void ipc_event_undo(struct task *task, ipc_pick_t *p);
+
 /* The picked event reached user space: it stops counting in the box. */
 void ipc_pick_commit_counts(answerbox_t *box, ipc_pick_t *p);
 /* Put a picked event back at the head of its queue (still counted) and

@@ -45,7 +45,7 @@ sysarg_t sys_mem_stats(const sysargs_t *args);
 sysarg_t sys_pager_revoke(const sysargs_t *args);
 sysarg_t sys_pager_set_size(const sysargs_t *args);
 
-/* IPC handlers (ipc/sysipc.c). */
+/* IPC handlers (syscall/sys_ipc.c). */
 sysarg_t sys_ipc_call(const sysargs_t *args);
 sysarg_t sys_ipc_wait(const sysargs_t *args);
 sysarg_t sys_ipc_answer(const sysargs_t *args);
@@ -53,6 +53,7 @@ sysarg_t sys_ipc_forward(const sysargs_t *args);
 sysarg_t sys_ipc_hangup(const sysargs_t *args);
 sysarg_t sys_ipc_call_sync(const sysargs_t *args);
 sysarg_t sys_ipc_reply_wait(const sysargs_t *args);
+sysarg_t sys_ipc_fail_inject(const sysargs_t *args);
 
 /* Address-space handlers (syscall/sys_as.c). */
 sysarg_t sys_as_area_create(const sysargs_t *args);
