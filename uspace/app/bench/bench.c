@@ -9,10 +9,11 @@
  * instruction counts (and the median equals the minimum, give or take a
  * timer interrupt).
  *
- * SPEC is "all" or a comma-separated list of words; a word selects every
- * benchmark of bench_table whose name is the word or starts with the word
- * and "_" (so "touch" runs touch_1mib .. touch_64mib, "fault_1page" runs
- * fault_1page and fault_1page_steady).
+ * SPEC is "all" or a comma-separated list of words.  A word that is the
+ * name of a benchmark selects that one; any other word selects every
+ * benchmark whose name starts with the word and "_" ("touch" runs
+ * touch_1mib .. touch_64mib, "ipc" every ipc_roundtrip*, "fault_1page"
+ * only fault_1page).  They run in the order of bench_table.
  *
  *   null_syscall        SYS_THREAD_ID round trip
  *   thread_switch       one switch between two threads yielding to each
@@ -624,17 +625,37 @@ static const bench_entry_t bench_table[] = {
 	{ "spawn_exit_wait_tester", bench_spawn_exit_wait_tester },
 };
 
+#define BENCH_COUNT (sizeof(bench_table) / sizeof(bench_table[0]))
+
+/* Is the word @a word (@a w characters) the name of a benchmark? */
+static bool bench_is_name(const char *word, size_t w)
+{
+	for (size_t i = 0; i < BENCH_COUNT; i++)
+		if (strlen(bench_table[i].name) == w && strncmp(bench_table[i].name, word, w) == 0)
+			return true;
+	return false;
+}
+
+/* Does the word @a word (@a w characters) select @a name? */
+static bool bench_word_selects(const char *word, size_t w, const char *name)
+{
+	size_t n = strlen(name);
+	if (w == 0 || w > n || strncmp(word, name, w) != 0)
+		return false;
+	if (bench_is_name(word, w))
+		return n == w;
+	return name[w] == '_';
+}
+
 /* Does @a spec ("all" or "w1,w2,...") select @a name? */
 static bool bench_selected(const char *spec, const char *name)
 {
 	if (strcmp(spec, "all") == 0)
 		return true;
-	size_t n = strlen(name);
 	while (*spec) {
 		const char *comma = strchr(spec, ',');
 		size_t w = comma ? (size_t) (comma - spec) : strlen(spec);
-		if (w > 0 && w <= n && strncmp(spec, name, w) == 0 &&
-		    (name[w] == '\0' || name[w] == '_'))
+		if (bench_word_selects(spec, w, name))
 			return true;
 		spec += comma ? w + 1 : w;
 	}
@@ -651,7 +672,7 @@ int main(int argc, char **argv)
 	if (strcmp(which, "exit") == 0)
 		return 0;
 	printf("bench: TSC cycles (instructions under -icount); see docs/PERFORMANCE.md\n");
-	for (size_t i = 0; i < sizeof(bench_table) / sizeof(bench_table[0]); i++) {
+	for (size_t i = 0; i < BENCH_COUNT; i++) {
 		const bench_entry_t *b = &bench_table[i];
 		if (!bench_selected(which, b->name))
 			continue;
