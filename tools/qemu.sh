@@ -64,7 +64,7 @@ args=(-machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1
 [ $gdb -eq 1 ] && args+=(-s -S)
 if [ $icount -eq 1 ]; then
 	[ "$accel" = tcg ] || { echo "qemu.sh: --icount needs --accel tcg" >&2; exit 3; }
-	args+=(-icount shift=0,sleep=off)
+	args+=(-icount "shift=0,sleep=off")
 fi
 
 if [ $interactive -eq 1 ]; then
