@@ -39,9 +39,10 @@
  *                       the address space (area lookup cost)
  *   touch_NMIB          first touch (one byte written per page, forwards) of
  *                       a fresh anon area of N (1, 4, 16, 64) MiB; per page
- *   rtw_read, rtw_write a fresh 1 MiB anon area read page by page, then
- *                       written page by page; per page for each phase (the
- *                       reads map the pager's zero page, the writes upgrade)
+ *   rtw                 prints rtw_read and rtw_write: a fresh 1 MiB anon
+ *                       area read page by page, then written page by page;
+ *                       per page for each phase (the reads map the pager's
+ *                       zero page, the writes upgrade)
  *   zero_4k             our page zeroing alone: the loop of the kernel's
  *                       arch_page_zero (which zeroes the anon pager's wired
  *                       blocks) over a mapped 16-page block; per page
