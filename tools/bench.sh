@@ -4,15 +4,24 @@
 #
 #   tools/bench.sh            every benchmark that exists so far
 #
-# Now: the host B+tree benchmark (ns per insert/lookup/remove at 1,000 and
-# 1,000,000 random keys; -O2, no sanitizers), the boot time of the image
-# under QEMU TCG, and the in-guest microbenchmarks (uspace/app/bench: null
-# syscall, thread switch) in TSC cycles, under KVM when it works on this
-# machine and always under TCG; each line says which accelerator.  Then the
-# same first-touch fault microbenchmark in a Linux guest (Debian's kernel and
-# a static /init, tools/linux-bench/) in the same QEMU machine and
-# accelerator, and the ratio of our fault cost to Linux's minor fault when
-# our bench reports it ("bench fault_1page: ...", "bench fault_16page: ...").
+# In order: the build configuration measured (the one tools/run.sh boots:
+# buildtype and whether assertions are compiled in); the host B+tree
+# benchmark (ns per insert/lookup/remove; -O2, no sanitizers); the boot
+# time of the image under QEMU TCG (wall clock); the in-guest benchmarks
+# (uspace/app/bench, "bench=all"); the same fault benchmarks in a Linux
+# guest (Debian's kernel and a static /init, tools/linux-bench/) in the
+# same QEMU machine; the ratios of ours to Linux's, the issue's targets,
+# and a summary table.
+#
+# Each guest line says how it was run:
+#   [icount]  the PRIMARY figure: TCG with "-icount shift=0,sleep=off"
+#             (tools/qemu.sh --icount), where the guest TSC advances one
+#             tick per guest instruction, so every figure is an exact count
+#             of guest instructions (median = minimum, give or take a timer
+#             interrupt).  Ratios and targets use these.
+#   [tcg]     plain TCG: the TSC follows host time, so the "cycles" measure
+#             the emulator on this machine (the wall-clock column).
+#   [kvm]     KVM, when /dev/kvm exists and it works.
 #
 # LINUX_BENCH_KVM=1 runs the Linux guest under KVM even when our kernel's KVM
 # run was not usable (by default it is skipped then: same accelerator only).
@@ -21,6 +30,20 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=deps.sh
 source "$top/tools/deps.sh"
 deps_install && build_all || exit 1
+
+# The image measured is the one build of the tree (tools/run.sh and
+# tools/test.sh build and boot the same): meson.build's default options.
+echo "== build measured ($BUILD_DIR, the configuration tools/run.sh boots)"
+meson introspect "$BUILD_DIR" --buildoptions | python3 -c '
+import json, sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+nd = o.get("b_ndebug")
+print("build: buildtype=%s optimization=%s b_ndebug=%s: assert() %s in the kernel and libc" %
+      (o.get("buildtype"), o.get("optimization"), nd,
+       "ON" if nd == "false" or (nd == "if-release" and o.get("buildtype") != "release") else "OFF"))
+if (o.get("buildtype"), nd) != ("debugoptimized", "false"):
+    print("build: WARNING: not the shipped configuration (debugoptimized, b_ndebug=false)")
+'
 
 echo "== host: B+tree (build/tests/bench_btree), 3 runs"
 for _ in 1 2 3; do "$BUILD_DIR/tests/bench_btree"; done
@@ -32,34 +55,43 @@ for _ in 1 2 3; do
 	"$top/tools/qemu.sh" --iso "$BUILD_DIR/bench-poweroff.iso" --timeout 60 > /dev/null 2>&1 ||
 		echo "boot failed"
 	e=$(date +%s.%N)
-	awk -v s="$s" -v e="$e" 'BEGIN { printf "boot: %.2f s\n", e - s }' 
+	awk -v s="$s" -v e="$e" 'BEGIN { printf "boot: %.2f s\n", e - s }'
 done
 
-# In-guest microbenchmarks.  Under TCG the "cycles" are the emulated TSC,
-# i.e. host time: they measure the emulation, not a CPU.
-run_guest_bench() { # accel
+# QEMU options for a label: icount, kvm, tcg.
+qemu_mode() {
+	case $1 in
+	icount) echo "--accel tcg --icount" ;;
+	*) echo "--accel $1" ;;
+	esac
+}
+
+run_guest_bench() { # label timeout
 	local log=$BUILD_DIR/bench-$1.log
-	if "$top/tools/qemu.sh" --cmdline "bench=all" --accel "$1" --timeout 180 --log "$log" \
+	# shellcheck disable=SC2046
+	if "$top/tools/qemu.sh" --cmdline "bench=all" $(qemu_mode "$1") --timeout "$2" --log "$log" \
 		> /dev/null 2>&1; then
 		tr -d '\r' < "$log" | grep "^bench " | sed "s/^/[$1] /"
 	else
 		echo "[$1] not usable on this machine (see $log)"
 	fi
 }
-echo "== guest microbenchmarks (uspace/app/bench)"
+echo "== guest benchmarks (uspace/app/bench, bench=all)"
 # Every guest line printed below also goes to $results, for the ratios.
 results=$BUILD_DIR/bench-results.txt
 : > "$results"
-[ -e /dev/kvm ] && run_guest_bench kvm | tee -a "$results"
-run_guest_bench tcg | tee -a "$results"
+run_guest_bench icount 900 | tee -a "$results"
+[ -e /dev/kvm ] && run_guest_bench kvm 180 | tee -a "$results"
+run_guest_bench tcg 900 | tee -a "$results"
 
-# The same first-touch microbenchmark in a Linux guest: Debian's kernel
-# (downloaded, not installed) and an initramfs whose /init is
-# tools/linux-bench/faultbench.c; same QEMU machine, memory, -cpu and
-# accelerator.  Lines: "[ACCEL] bench linux_fault_write: ...".
-run_linux_bench() { # accel
+# The same fault benchmarks in a Linux guest: Debian's kernel (downloaded,
+# not installed) and an initramfs whose /init is
+# tools/linux-bench/faultbench.c; same QEMU machine, memory, -cpu and mode.
+# Lines: "[LABEL] bench linux_fault_write: ...".
+run_linux_bench() { # label timeout
 	local log=$BUILD_DIR/bench-linux-$1.log rc
-	"$top/tools/linux-bench/run.sh" --accel "$1" --timeout 180 --log "$log" > /dev/null 2>&1
+	# shellcheck disable=SC2046
+	"$top/tools/linux-bench/run.sh" $(qemu_mode "$1") --timeout "$2" --log "$log" > /dev/null 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
 		tr -d '\r' < "$log" | grep -E "^(bench |linux: )" | grep -v "^linux: faultbench" |
@@ -68,38 +100,106 @@ run_linux_bench() { # accel
 		echo "[$1] linux: not usable on this machine (run.sh status $rc; see $log)"
 	fi
 }
-echo "== Linux guest: the same first-touch fault benchmark (tools/linux-bench)"
+echo "== Linux guest: the same fault benchmarks (tools/linux-bench)"
 if "$top/tools/linux-bench/build.sh"; then
 	echo "linux: $(cat "${LINUX_BENCH_DIR:-$BUILD_DIR/linux-bench}/kernel.txt" 2> /dev/null)"
+	run_linux_bench icount 600 | tee -a "$results"
 	if [ -e /dev/kvm ]; then
 		if grep -q "^\[kvm\] bench " "$results" || [ "${LINUX_BENCH_KVM:-0}" = 1 ]; then
-			run_linux_bench kvm | tee -a "$results"
+			run_linux_bench kvm 180 | tee -a "$results"
 		else
 			echo "[kvm] linux: skipped, as our kernel's KVM run was not usable (LINUX_BENCH_KVM=1 runs it)"
 		fi
 	fi
-	run_linux_bench tcg | tee -a "$results"
+	run_linux_bench tcg 600 | tee -a "$results"
 else
 	echo "linux: cannot build the Linux guest (see the messages above)"
 fi
 
-# Our cost over Linux's, per accelerator, from the medians of the lines
-# above: "[ACCEL] ratio OURS / LINUX: X.XX".  Ours comes from
-# uspace/app/bench; until it prints the line the ratio says so.
-ratio() { # ours linux
-	local accel o l
-	for accel in kvm tcg; do
-		l=$(awk -v k="[$accel]" -v n="$2:" '$1 == k && $2 == "bench" && $3 == n { print $5; exit }' "$results")
-		[ -n "$l" ] || continue
-		o=$(awk -v k="[$accel]" -v n="$1:" '$1 == k && $2 == "bench" && $3 == n { print $5; exit }' "$results")
-		if [ -n "$o" ] && [ "$l" -gt 0 ] 2> /dev/null; then
-			awk -v a="$accel" -v o="$o" -v l="$l" -v on="$1" -v ln="$2" \
-				'BEGIN { printf "[%s] ratio %s / %s: %.2f\n", a, on, ln, o / l }'
+# The median of benchmark NAME under LABEL, or nothing.
+median() { # label name
+	awk -v k="[$1]" -v n="$2:" '$1 == k && $2 == "bench" && $3 == n && $4 == "median" { print $5; exit }' "$results"
+}
+
+# "[LABEL] ratio TEXT: X.XX" for (a - as) / (b - bs), medians of LABEL;
+# a name "-" stands for 0.  Says so when a figure is missing.
+ratio() { # label text a as b bs
+	local l=$1 text=$2 v=() n
+	for n in "$3" "$4" "$5" "$6"; do
+		if [ "$n" = - ]; then
+			v+=(0)
 		else
-			echo "[$accel] ratio $1 / $2: no 'bench $1' line from uspace/app/bench yet"
+			v+=("$(median "$l" "$n")")
+			if [ -z "${v[-1]}" ]; then
+				echo "[$l] ratio $text: no 'bench $n' line"
+				return
+			fi
 		fi
 	done
+	awk -v l="$l" -v t="$text" -v a="${v[0]}" -v as="${v[1]}" -v b="${v[2]}" -v bs="${v[3]}" \
+		'BEGIN { if (b - bs > 0) printf "[%s] ratio %s: %.2f  (%d / %d)\n", l, t, (a - as) / (b - bs), a - as, b - bs
+		         else printf "[%s] ratio %s: no positive divisor\n", l, t }'
 }
-echo "== ours / Linux (medians)"
-ratio fault_1page linux_fault_write  # a fault answered with one page
-ratio fault_16page linux_fault_write # per page, 16-page runs answered
+
+# Our cost over Linux's, per label (icount first: that is the basis; the
+# others measure the emulator).  "Without zeroing" takes each side's page
+# zeroing out: ours is zero_4k (arch_page_zero's loop; every page a first
+# touch maps was zeroed once, when the anon pager's 16-page block was
+# made), Linux's linux_zero_4k (its "rep stosb", which -icount counts one
+# instruction a byte).  fault_1page_steady is a fault that finds its block
+# made, so it zeroes nothing.
+echo "== ours / Linux (medians; [icount] is the basis)"
+for l in icount kvm tcg; do
+	grep -q "^\[$l\] bench linux_" "$results" || continue
+	ratio "$l" "fault_1page / linux_fault_write (with zeroing)" fault_1page - linux_fault_write -
+	ratio "$l" "fault_1page / linux_fault_write (without zeroing)" \
+		fault_1page zero_4k linux_fault_write linux_zero_4k
+	ratio "$l" "fault_1page_steady / linux_fault_write (without zeroing)" \
+		fault_1page_steady - linux_fault_write linux_zero_4k
+	ratio "$l" "fault_16page / linux_fault_write (with zeroing)" fault_16page - linux_fault_write -
+	ratio "$l" "fault_16page / linux_fault_write (without zeroing)" \
+		fault_16page zero_4k linux_fault_write linux_zero_4k
+	ratio "$l" "rtw_read / linux_rtw_read" rtw_read - linux_rtw_read -
+	ratio "$l" "rtw_write / linux_rtw_write (with zeroing)" rtw_write - linux_rtw_write -
+	ratio "$l" "rtw_write / linux_rtw_write (without zeroing)" \
+		rtw_write zero_4k linux_rtw_write linux_zero_4k
+	ratio "$l" "touch_64mib / linux_touch_64mib (with zeroing)" touch_64mib - linux_touch_64mib -
+	ratio "$l" "zero_4k / linux_zero_4k" zero_4k - linux_zero_4k -
+	ratio "$l" "null_syscall / linux_null_syscall" null_syscall - linux_null_syscall -
+done
+
+# issue 8's targets, in instructions ([icount]).
+target() { # text value limit
+	if [ -z "$2" ]; then
+		echo "[icount] target $1 <= $3: not measured"
+	else
+		awk -v t="$1" -v v="$2" -v m="$3" \
+			'BEGIN { printf "[icount] target %s <= %s: %s (%s)\n", t, m, v, v <= m + 0 ? "met" : "missed" }'
+	fi
+}
+echo "== targets (issue 8; [icount], instructions)"
+target "ipc_roundtrip_fast" "$(median icount ipc_roundtrip_fast)" 1000
+target "fault_1page_steady" "$(median icount fault_1page_steady)" 2700
+t1=$(median icount touch_1mib) t64=$(median icount touch_64mib)
+if [ -n "$t1" ] && [ -n "$t64" ]; then
+	target "touch_64mib / touch_1mib" "$(awk -v a="$t64" -v b="$t1" 'BEGIN { printf "%.2f", a / b }')" 1.15
+else
+	target "touch_64mib / touch_1mib" "" 1.15
+fi
+target "spawn_exit_wait" "$(median icount spawn_exit_wait)" 120000
+
+# Every benchmark once: instructions (icount) and TCG cycles side by side.
+echo "== summary (medians): instructions under -icount | TCG cycles (emulator wall clock)"
+awk '$2 == "bench" && $4 == "median" {
+	l = $1; n = substr($3, 1, length($3) - 1)
+	if (!(n in seen)) { seen[n] = 1; order[++count] = n }
+	v[l, n] = $5
+}
+END {
+	printf "%-26s %14s %14s\n", "benchmark", "icount", "tcg"
+	for (i = 1; i <= count; i++) {
+		n = order[i]
+		printf "%-26s %14s %14s\n", n, ((("[icount]", n) in v) ? v["[icount]", n] : "-"),
+			((("[tcg]", n) in v) ? v["[tcg]", n] : "-")
+	}
+}' "$results"

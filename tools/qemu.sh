@@ -12,6 +12,9 @@
 #     --accel tcg|kvm    accelerator (default: tcg, or QEMU_ACCEL)
 #     --memory MB        guest RAM (default 256)
 #     --module "PATH ARGS"  add a boot module after the recipe's (with --cmdline)
+#     --icount           TCG with -icount shift=0,sleep=off: the guest clock
+#                        (and TSC) advances one tick per guest instruction, so
+#                        TSC deltas are exact instruction counts (benchmarks)
 #
 # Exit status: 0 the kernel powered off with success, 1 with failure
 # (tests failed), 2 the kernel panicked or took an unexpected exception,
@@ -20,7 +23,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
 cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0
-accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=()
+accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=() icount=0
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--accel) accel=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--module) extra_modules+=("$2"); shift 2 ;;
+	--icount) icount=1; shift ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 3 ;;
 	esac
 done
@@ -58,6 +62,10 @@ args=(-machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1
 	-no-reboot -display none -boot d -cdrom "$iso"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 [ $gdb -eq 1 ] && args+=(-s -S)
+if [ $icount -eq 1 ]; then
+	[ "$accel" = tcg ] || { echo "qemu.sh: --icount needs --accel tcg" >&2; exit 3; }
+	args+=(-icount "shift=0,sleep=off")
+fi
 
 if [ $interactive -eq 1 ]; then
 	qemu-system-x86_64 "${args[@]}" -serial mon:stdio

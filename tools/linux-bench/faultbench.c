@@ -19,6 +19,14 @@
  *                       write fault, measured alone (under TCG it is a
  *                       large part of the write fault)
  *   linux_null_syscall  getppid() through syscall(2), a round trip
+ *   linux_rtw_read, linux_rtw_write
+ *                       a fresh mapping read page by page (maps the zero
+ *                       page), then written page by page (replaces it with
+ *                       a new zeroed page); per page for each phase, as
+ *                       uspace/app/bench's rtw_read and rtw_write
+ *   linux_touch_NMIB    first write to each page of a fresh mapping of N
+ *                       (1, 4, 16, 64) MiB, per page, as uspace/app/bench's
+ *                       touch_NMIB
  *
  * Each fault run maps FAULT_PAGES pages anew (mmap), touches the first
  * byte of each page once, then unmaps; the figure is the run's cycles
@@ -73,16 +81,21 @@ static void report(const char *name, uint64_t *per_op, unsigned runs, unsigned o
 	fflush(stdout);
 }
 
-static volatile char *map_region(void)
+static volatile char *map_pages(unsigned long pages)
 {
 	void *p = mmap(
-	    NULL, FAULT_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	    NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		perror("faultbench: mmap");
 		return NULL;
 	}
-	(void) madvise(p, FAULT_PAGES * PAGE, MADV_NOHUGEPAGE);
+	(void) madvise(p, pages * PAGE, MADV_NOHUGEPAGE);
 	return p;
+}
+
+static volatile char *map_region(void)
+{
+	return map_pages(FAULT_PAGES);
 }
 
 enum touch { TOUCH_WRITE, TOUCH_READ, TOUCH_MAPPED, ZERO_MAPPED };
@@ -120,6 +133,53 @@ static int bench_touch(const char *name, enum touch kind)
 		munmap((void *) p, FAULT_PAGES * PAGE);
 	}
 	report(name, v, FAULT_RUNS, FAULT_PAGES);
+	return 0;
+}
+
+/* Read every page of a fresh region, then write every page. */
+static int bench_rtw(void)
+{
+	static uint64_t rd[FAULT_RUNS], wr[FAULT_RUNS];
+	for (int r = 0; r < FAULT_RUNS; r++) {
+		volatile char *p = map_region();
+		if (!p)
+			return -1;
+		unsigned sink = 0;
+		uint64_t t0 = rdtsc_fenced();
+		for (unsigned i = 0; i < FAULT_PAGES; i++)
+			sink += p[i * PAGE];
+		uint64_t t1 = rdtsc_fenced();
+		for (unsigned i = 0; i < FAULT_PAGES; i++)
+			p[i * PAGE] = (char) i;
+		uint64_t t2 = rdtsc_fenced();
+		rd[r] = (t1 - t0) / FAULT_PAGES;
+		wr[r] = (t2 - t1) / FAULT_PAGES;
+		__asm__ volatile("" ::"r"(sink));
+		munmap((void *) p, FAULT_PAGES * PAGE);
+	}
+	report("linux_rtw_read", rd, FAULT_RUNS, FAULT_PAGES);
+	report("linux_rtw_write", wr, FAULT_RUNS, FAULT_PAGES);
+	return 0;
+}
+
+/* First write to each page of a fresh @a mib MiB region; @a runs runs. */
+static int bench_touch_mib(unsigned long mib, unsigned runs)
+{
+	static uint64_t v[FAULT_RUNS];
+	unsigned long pages = mib * 1024 * 1024 / PAGE;
+	char name[32];
+	for (unsigned r = 0; r < runs; r++) {
+		volatile char *p = map_pages(pages);
+		if (!p)
+			return -1;
+		uint64_t t0 = rdtsc_fenced();
+		for (unsigned long i = 0; i < pages; i++)
+			p[i * PAGE] = 1;
+		v[r] = (rdtsc_fenced() - t0) / pages;
+		munmap((void *) p, pages * PAGE);
+	}
+	snprintf(name, sizeof name, "linux_touch_%lumib", mib);
+	report(name, v, runs, (unsigned) pages);
 	return 0;
 }
 
@@ -250,6 +310,12 @@ int main(void)
 	failed |= bench_touch("linux_touch_mapped", TOUCH_MAPPED);
 	failed |= bench_touch("linux_zero_4k", ZERO_MAPPED);
 	bench_null_syscall();
+	failed |= bench_rtw();
+	/* As many runs as uspace/app/bench's touch_NMIB. */
+	failed |= bench_touch_mib(1, 21);
+	failed |= bench_touch_mib(4, 11);
+	failed |= bench_touch_mib(16, 5);
+	failed |= bench_touch_mib(64, 3);
 	printf("linux: faultbench %s\n", failed ? "failed" : "done");
 	fflush(stdout);
 

@@ -5,7 +5,11 @@
 # serial output goes to stdout (and to --log); the guest powers itself off.
 #
 #   tools/linux-bench/run.sh [--accel tcg|kvm] [--timeout S] [--log FILE]
-#                            [--memory MB]
+#                            [--memory MB] [--icount]
+#
+# --icount runs TCG with "-icount shift=0,sleep=off", as tools/qemu.sh
+# --icount does: the guest TSC advances one tick per guest instruction, so
+# the figures are exact instruction counts.
 #
 # LINUX_BENCH_APPEND adds words to the kernel command line (for example
 # "mitigations=off"; default nothing).
@@ -18,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
 dir=${LINUX_BENCH_DIR:-$BUILD_DIR/linux-bench}
-accel=${QEMU_ACCEL:-tcg} timeout=120 log="" memory=256
+accel=${QEMU_ACCEL:-tcg} timeout=120 log="" memory=256 icount=()
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -26,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
+	--icount) icount=(-icount "shift=0,sleep=off"); shift ;;
 	*) echo "linux-bench/run.sh: unknown option $1" >&2; exit 3 ;;
 	esac
 done
@@ -35,6 +40,10 @@ done
 
 cpu=max
 [ "$accel" = kvm ] && cpu=host,-arch-capabilities
+if [ ${#icount[@]} -gt 0 ] && [ "$accel" != tcg ]; then
+	echo "linux-bench: --icount needs --accel tcg" >&2
+	exit 3
+fi
 append="console=ttyS0 quiet panic=-1 ${LINUX_BENCH_APPEND:-}"
 tmplog=""
 if [ -z "$log" ]; then
@@ -46,7 +55,7 @@ fi
 # QEMU in the background writing to the log; we follow the log so that a
 # KVM internal error (QEMU then stops the guest and waits forever) ends the
 # run at once.  panic=-1 with -no-reboot makes a guest panic end QEMU too.
-qemu-system-x86_64 -machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1 \
+qemu-system-x86_64 -machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1 "${icount[@]}" \
 	-no-reboot -display none -monitor none -serial stdio \
 	-kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio" -append "$append" \
 	< /dev/null > "$log" 2>&1 &
