@@ -15,6 +15,7 @@
 #     --icount           TCG with -icount shift=0,sleep=off: the guest clock
 #                        (and TSC) advances one tick per guest instruction, so
 #                        TSC deltas are exact instruction counts (benchmarks)
+#     --plugin "SO,ARGS" load a TCG plugin (tools/insnprof.sh uses it)
 #
 # Exit status: 0 the kernel powered off with success, 1 with failure
 # (tests failed), 2 the kernel panicked or took an unexpected exception,
@@ -23,7 +24,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
 cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0
-accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=() icount=0
+accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=() icount=0 plugin=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -37,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--memory) memory=$2; shift 2 ;;
 	--module) extra_modules+=("$2"); shift 2 ;;
 	--icount) icount=1; shift ;;
+	--plugin) plugin=$2; shift 2 ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 3 ;;
 	esac
 done
@@ -66,6 +68,7 @@ if [ $icount -eq 1 ]; then
 	[ "$accel" = tcg ] || { echo "qemu.sh: --icount needs --accel tcg" >&2; exit 3; }
 	args+=(-icount "shift=0,sleep=off")
 fi
+[ -n "$plugin" ] && args+=(-plugin "$plugin")
 
 if [ $interactive -eq 1 ]; then
 	qemu-system-x86_64 "${args[@]}" -serial mon:stdio
