@@ -89,7 +89,7 @@ suite_boot() {
 	# dumped at the end of the run and named by tools/prof.py.
 	local prof=$logs/boot-prof.log
 	if "$top/tools/qemu.sh" --cmdline "bench=null_syscall prof=20" --timeout 120 --log "$prof" \
-		> /dev/null 2>&1 && "$top/tools/prof.py" "$prof" > "$prof.txt" &&
+		> /dev/null 2>&1 && "$top/tools/prof.py" "$prof" --top 100000 > "$prof.txt" &&
 		awk '$2 == "samples" && $1 >= 20 { ok = 1 } END { exit !ok }' "$prof.txt" &&
 		grep -q " bench *user:" "$prof.txt" && grep -q " kernel:" "$prof.txt"; then
 		pass=$((pass + 1))
