@@ -69,7 +69,8 @@
  * with @a err, as if the kernel had met that error there (count 0
  * disarms).  ENOTSUP unless the kernel was booted with utest= or
  * ipc_fail_inject on its command line; EINVAL for an unknown hook or
- * method or a bad error.
+ * method or a bad error; ENOENT if the method has no such hook (nothing
+ * is done there), so a test can enumerate every hook of every method.
  *
  * Every queue is bounded (IPC_ANSWERBOX_MAX calls waiting in a box,
  * IPC_CALLS_MAX outstanding calls per task, CAP_MAX handles per task

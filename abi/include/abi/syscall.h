@@ -54,6 +54,7 @@ enum {
 	SYS_IPC_CALL_SYNC, /* register call, abi/ipc.h */
 	SYS_IPC_REPLY_WAIT, /* register call, abi/ipc.h */
 	SYS_IPC_FAIL_INJECT, /* (method, hook, errno_t err, unsigned count): tests, abi/ipc.h */
+	SYS_TASK_STATS, /* (task_stats_t *out) */
 	SYSCALL_COUNT
 };
 

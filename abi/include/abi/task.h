@@ -63,12 +63,34 @@ typedef struct mem_stats {
 	uint64_t total_frames;
 	uint64_t free_frames;
 	uint64_t page_size;
+	/* kernel objects live now (allocations, IPC calls, B+tree nodes):
+	 * for leak checks, together with free_frames */
+	uint64_t kernel_objects;
 } mem_stats_t;
 
-ABI_SIZE(mem_stats_t, 24);
+ABI_SIZE(mem_stats_t, 32);
 ABI_FIELD(mem_stats_t, total_frames, 0);
 ABI_FIELD(mem_stats_t, free_frames, 8);
 ABI_FIELD(mem_stats_t, page_size, 16);
+ABI_FIELD(mem_stats_t, kernel_objects, 24);
+
+/* SYS_TASK_STATS: what the calling task holds in the kernel now. */
+typedef struct task_stats {
+	uint64_t handles; /* capability handles in use */
+	uint64_t areas; /* address-space areas */
+	uint64_t resident; /* pages mapped in them */
+	uint64_t threads;
+	uint64_t calls_waiting; /* calls queued at its box, not yet received */
+	uint64_t calls_outstanding; /* asynchronous calls it made, not yet collected */
+} task_stats_t;
+
+ABI_SIZE(task_stats_t, 48);
+ABI_FIELD(task_stats_t, handles, 0);
+ABI_FIELD(task_stats_t, areas, 8);
+ABI_FIELD(task_stats_t, resident, 16);
+ABI_FIELD(task_stats_t, threads, 24);
+ABI_FIELD(task_stats_t, calls_waiting, 32);
+ABI_FIELD(task_stats_t, calls_outstanding, 40);
 
 #define TASK_NAME_MAX 32
 

@@ -18,10 +18,10 @@
 static errno_t ipc_send_prepare(task_t *caller, call_t *call)
 {
 	call->ops = ipc_method_ops(call->msg.method);
-	errno_t rc = call->ops ? ipc_hook_fail(call->msg.method, IPC_HOOK_SEND) : EOK;
-	if (rc == EOK && call->ops && call->ops->send)
-		rc = call->ops->send(caller, call);
-	return rc;
+	if (!call->ops || !call->ops->send)
+		return EOK;
+	errno_t rc = ipc_hook_fail(call->msg.method, IPC_HOOK_SEND);
+	return rc != EOK ? rc : call->ops->send(caller, call);
 }
 
 /* Reserve one outstanding-call slot of the caller: ELIMIT. */
@@ -126,12 +126,10 @@ errno_t ipc_call_method(task_t *task, cap_handle_t h, uint64_t *method)
  * the error the caller gets instead. */
 static errno_t ipc_answer_prepare(task_t *answerer, call_t *c, ipc_msg_t *args, bool *wrote_back)
 {
-	if (!c->ops)
+	if (!c->ops || !c->ops->answer)
 		return EOK;
 	errno_t rc = ipc_hook_fail(c->msg.method, IPC_HOOK_ANSWER);
-	if (rc == EOK && c->ops->answer)
-		rc = c->ops->answer(answerer, c, args, wrote_back);
-	return rc;
+	return rc != EOK ? rc : c->ops->answer(answerer, c, args, wrote_back);
 }
 
 errno_t ipc_answer(task_t *task, cap_handle_t h, errno_t retval, ipc_msg_t *args, bool *wrote_back,

@@ -19,9 +19,9 @@ void ipc_event_collect(task_t *task, ipc_pick_t *p, ipc_event_t *ev)
 	call_t *c = p->call;
 	errno_t rc = c->retval;
 	ev->msg = c->answer;
-	if (rc == EOK && c->ops) {
+	if (rc == EOK && c->ops && c->ops->collect) {
 		rc = ipc_hook_fail(c->msg.method, IPC_HOOK_COLLECT);
-		if (rc == EOK && c->ops->collect)
+		if (rc == EOK)
 			rc = c->ops->collect(task, c, p, ev);
 	}
 	ev->kind = IPC_EV_ANSWER;
@@ -34,12 +34,10 @@ void ipc_event_collect(task_t *task, ipc_pick_t *p, ipc_event_t *ev)
 /* The receive hook of @a c's method (before the call's handle exists). */
 static errno_t ipc_event_receive_hook(task_t *task, call_t *c, ipc_event_t *ev)
 {
-	if (!c->ops)
+	if (!c->ops || !c->ops->receive)
 		return EOK;
 	errno_t rc = ipc_hook_fail(c->msg.method, IPC_HOOK_RECEIVE);
-	if (rc == EOK && c->ops->receive)
-		rc = c->ops->receive(task, c, ev);
-	return rc;
+	return rc != EOK ? rc : c->ops->receive(task, c, ev);
 }
 
 /* A call for @a task's thread: its handle, and what the recipient must see

@@ -200,6 +200,11 @@ void call_release(call_t *c)
 	slab_free(&call_cache, c);
 }
 
+size_t ipc_calls_live(void)
+{
+	return slab_cache_live(&call_cache);
+}
+
 call_t *ipc_thread_call(thread_t *t)
 {
 	call_t *c = t->ipc_call;

@@ -5,8 +5,12 @@
  */
 #include <abi/as.h>
 #include <abi/syscall.h>
+#include <adt/btree_alloc.h>
 #include <console/console.h>
+#include <ipc/ipc.h>
+#include <mm/as.h>
 #include <mm/frame.h>
+#include <mm/malloc.h>
 #include <mm/page.h>
 #include <mm/slab.h>
 #include <mm/uaccess.h>
@@ -181,6 +185,24 @@ sysarg_t sys_mem_stats(const sysargs_t *a)
 	slab_reclaim(); /* cached empty slabs are free memory */
 	mem_stats_t st = { .total_frames = frame_total_count(),
 		.free_frames = frame_free_count(),
-		.page_size = PAGE_SIZE };
+		.page_size = PAGE_SIZE,
+		.kernel_objects = malloc_live_count() + ipc_calls_live() + btree_nodes_live() };
+	return copy_to_uspace(uspace_ptr(a->a[0]), &st, sizeof(st));
+}
+
+sysarg_t sys_task_stats(const sysargs_t *a)
+{
+	task_t *task = TASK;
+	task_stats_t st = { .handles = cap_used(&task->caps),
+		.areas = as_area_count(task->as),
+		.resident = as_resident_pages(task->as) };
+	mutex_lock(&task->lock);
+	st.threads = task->thread_count;
+	mutex_unlock(&task->lock);
+	answerbox_t *box = task->box;
+	mutex_lock(&box->lock);
+	st.calls_waiting = box->calls_count;
+	st.calls_outstanding = box->outstanding;
+	mutex_unlock(&box->lock);
 	return copy_to_uspace(uspace_ptr(a->a[0]), &st, sizeof(st));
 }

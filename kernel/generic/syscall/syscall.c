@@ -39,6 +39,7 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_IPC_CALL_SYNC] = sys_ipc_call_sync,
 	[SYS_IPC_REPLY_WAIT] = sys_ipc_reply_wait,
 	[SYS_IPC_FAIL_INJECT] = sys_ipc_fail_inject,
+	[SYS_TASK_STATS] = sys_task_stats,
 	/* The pager protocol (abi/pager.h). */
 	[SYS_AS_AREA_CREATE_PAGER] = sys_as_area_create_pager,
 	[SYS_PAGER_REVOKE] = sys_pager_revoke,

@@ -111,6 +111,12 @@ static void ts_user(ipc_event_t *ev)
 	case TS_SHARE_WANT:
 		ts_share_want = (unsigned) ev->msg.arg[0];
 		break;
+	case TS_STATS: {
+		task_stats_t st;
+		task_stats(&st);
+		ans = IPC_MSG(0, st.handles, st.areas);
+		break;
+	}
 	default:
 		ts_mem_access(ev);
 		return;
@@ -138,8 +144,15 @@ static void ts_handle(ipc_event_t *ev)
 	case IPC_M_SHARE_IN:
 		ts_share_in(ev);
 		break;
+	case IPC_M_CONNECT_TO_ME: {
+		/* accepted, and the phone given to us closed at once */
+		cap_handle_t ph = (cap_handle_t) ev->msg.arg[4];
+		if (ipc_answer(ev->call, EOK, NULL) == EOK)
+			ipc_hangup(ph);
+		break;
+	}
 	default:
-		if (ev->msg.method >= TS_PING && ev->msg.method <= TS_SHARE_WANT)
+		if (ev->msg.method >= TS_PING && ev->msg.method <= TS_STATS)
 			ts_user(ev);
 		else
 			ipc_answer(ev->call, ENOTSUP, NULL);
@@ -156,7 +169,8 @@ static int child_server(int argc, char **argv)
 		printf("child:server: cannot register \"%s\": %s\n", argv[1], str_error_name(rc));
 		return 10;
 	}
-	ipc_serve(ts_handle, TS_THREADS);
+	rc = ipc_serve(ts_handle, TS_THREADS);
+	printf("child:server: serving ended: %s\n", str_error_name(rc));
 	return 11;
 }
 

@@ -65,6 +65,7 @@ enum {
 	TS_MEM_READ, /* arg0 TS_MEM_*, arg1 offset -> arg0 the 64-bit word there */
 	TS_MEM_WRITE, /* arg0 TS_MEM_*, arg1 offset, arg2 the word to write */
 	TS_SHARE_WANT, /* share-outs are accepted asking for rights arg0 (0: as offered) */
+	TS_STATS, /* -> arg0 the server's handles, arg1 its areas (task_stats) */
 };
 #define TS_MEM_SHARED_OUT 0 /* the area we shared out to the server */
 #define TS_MEM_SHARED_IN 1 /* the area the server gave us (share-in) */

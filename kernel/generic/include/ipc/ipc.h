@@ -153,6 +153,8 @@ errno_t phone_hangup(phone_t *phone);
 errno_t phone_hangup_quiet(phone_t *phone);
 
 call_t *call_create(void);
+/* Call objects live now (leak checks). */
+size_t ipc_calls_live(void);
 void call_hold(call_t *call);
 void call_release(call_t *call);
 

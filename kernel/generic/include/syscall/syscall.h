@@ -40,6 +40,7 @@ sysarg_t sys_task_spawn(const sysargs_t *args);
 sysarg_t sys_task_wait(const sysargs_t *args);
 sysarg_t sys_uptime(const sysargs_t *args);
 sysarg_t sys_mem_stats(const sysargs_t *args);
+sysarg_t sys_task_stats(const sysargs_t *args);
 
 /* Pager requests (syscall/sys_pager.c). */
 sysarg_t sys_pager_revoke(const sysargs_t *args);

@@ -36,6 +36,10 @@ errno_t ipc_answer(cap_handle_t call, errno_t retval, ipc_msg_t *args);
 errno_t ipc_forward(cap_handle_t call, cap_handle_t phone, const ipc_msg_t *msg, unsigned flags);
 errno_t ipc_hangup(cap_handle_t phone);
 
+/* Tests only (abi/ipc.h): the next @a count runs of @a hook of system
+ * @a method fail with @a err; ENOENT if the method has no such hook. */
+errno_t ipc_fail_inject(uint64_t method, unsigned hook, errno_t err, unsigned count);
+
 /* Pager to kernel (abi/pager.h). */
 errno_t pager_object_revoke(uint64_t object, uint64_t offset, size_t size);
 errno_t pager_object_set_size(uint64_t object, uint64_t size);

@@ -13,6 +13,8 @@ noreturn void task_exit(int status);
 errno_t task_spawn(const char *module, const char *args, task_id_t *id_out);
 /* Wait until task @a id (a child) has ended; *info says how. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
+/* What this task holds in the kernel now (handles, areas, threads, calls). */
+errno_t task_stats(task_stats_t *out);
 
 /* The startup block the kernel gave this task (crt0). */
 const task_startup_t *task_startup(void);

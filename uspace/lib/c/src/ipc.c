@@ -213,3 +213,8 @@ errno_t ipc_share_in_accept(const ipc_event_t *ev, uintptr_t base)
 	ipc_msg_t ans = IPC_MSG(0, base);
 	return ipc_answer(ev->call, EOK, &ans);
 }
+
+errno_t ipc_fail_inject(uint64_t method, unsigned hook, errno_t err, unsigned count)
+{
+	return (errno_t) syscall4(SYS_IPC_FAIL_INJECT, method, hook, err, count);
+}

@@ -5,8 +5,10 @@
  * own, without stopping the others).  A worker waits with
  * ipc_reply_wait(), which carries the answer the handler returned (if it
  * returned one) and the next event in registers: one system call per call
- * served.  A worker ends when waiting fails: EINTR means the task is
- * ending, ENOTSUP that the kernel has no IPC.  Idle workers sleep in the
+ * served.  A worker ends when waiting fails for good: EINTR means the
+ * task is ending, ENOTSUP that the kernel has no IPC.  A call the kernel
+ * could not hand over (no handle free: it answered the call ELIMIT) ends
+ * nothing; the worker waits again.  Idle workers sleep in the
  * kernel and cost nothing.
  */
 #include <ipc.h>
@@ -26,10 +28,10 @@ static errno_t ipc_serve_worker_loop(void)
 	for (;;) {
 		errno_t rc = ipc_reply_wait(call, retval, &answer, &ev, 0, 0, NULL);
 		call = CAP_NIL;
-		if (rc == ETIMEOUT)
-			continue;
-		if (rc != EOK)
+		if (rc == EINTR || rc == ENOTSUP)
 			return rc;
+		if (rc != EOK)
+			continue; /* a call we could not receive (answered with rc) */
 		answer = (ipc_msg_t){ 0 };
 		retval = ipc_serve_handler(&ev, &answer);
 		if (retval != IPC_NO_REPLY && ev.kind == IPC_EV_CALL)
