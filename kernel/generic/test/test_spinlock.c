@@ -1,5 +1,7 @@
 /* Kernel tests of spinlocks and interrupt-state handling. */
 #include <arch/arch.h>
+#include <proc/cpu.h>
+#include <proc/thread.h>
 #include <synch/spinlock.h>
 #include <test/ktest.h>
 
@@ -44,4 +46,50 @@ KTEST(spinlock_irq_nesting)
 	KT_CHECK(arch_interrupts_disabled());
 	arch_interrupts_restore(ipl);
 	KT_CHECK(!arch_interrupts_disabled());
+}
+
+/* Holding a spinlock disables preemption: each lock counts once, a failed
+ * trylock gives its count back, and only the release of the outermost lock
+ * is a preemption point (with interrupts on). */
+KTEST(spinlock_preempt_count)
+{
+	spinlock_t a, b;
+	irq_spinlock_t c;
+
+	spinlock_initialize(&a, "a");
+	spinlock_initialize(&b, "b");
+	irq_spinlock_initialize(&c, "c");
+	unsigned base = CPU->preempt_disabled;
+	spinlock_lock(&a);
+	KT_CHECK_EQ(CPU->preempt_disabled, base + 1);
+	bool got = spinlock_trylock(&a);
+	KT_CHECK(!got);
+	if (got)
+		spinlock_unlock(&a);
+	KT_CHECK_EQ(CPU->preempt_disabled, base + 1);
+	spinlock_lock(&b);
+	irq_spinlock_lock(&c);
+	KT_CHECK_EQ(CPU->preempt_disabled, base + 3);
+	irq_spinlock_unlock(&c);
+	KT_CHECK_EQ(CPU->preempt_disabled, base + 2);
+
+	/* need_resched while held: the inner release does not switch ... */
+	CPU->need_resched = true;
+	spinlock_unlock(&b);
+	KT_CHECK(CPU->need_resched);
+	KT_CHECK_EQ(CPU->preempt_disabled, base + 1);
+	/* ... the outermost one does (the scheduler clears the flag) */
+	spinlock_unlock(&a);
+	KT_CHECK(!CPU->need_resched);
+	KT_CHECK_EQ(CPU->preempt_disabled, base);
+
+	/* with interrupts off even the outermost release does not switch */
+	ipl_t ipl = arch_interrupts_disable();
+	spinlock_lock(&a);
+	CPU->need_resched = true;
+	spinlock_unlock(&a);
+	KT_CHECK(CPU->need_resched);
+	arch_interrupts_restore(ipl);
+	thread_yield();
+	KT_CHECK_EQ(CPU->preempt_disabled, base);
 }
