@@ -5,15 +5,31 @@
 #include <synch/spinlock.h>
 #include <test/ktest.h>
 
+/*
+ * A second trylock of a lock this thread holds, which must fail.  The lock
+ * analysis rightly calls that a bug, so the tests do it out of its sight;
+ * if it wrongly succeeds, it is undone.
+ */
+static bool spinlock_trylock_held(spinlock_t *lock) NO_THREAD_SAFETY_ANALYSIS
+{
+	if (!spinlock_trylock(lock))
+		return false;
+	spinlock_unlock(lock);
+	return true;
+}
+
 KTEST(spinlock_basic)
 {
 	spinlock_t lock;
 
 	spinlock_initialize(&lock, "test");
 	KT_CHECK(!spinlock_locked(&lock));
-	KT_CHECK(spinlock_trylock(&lock));
+	bool got = spinlock_trylock(&lock);
+	KT_CHECK(got);
+	if (!got)
+		return;
 	KT_CHECK(spinlock_locked(&lock));
-	KT_CHECK(!spinlock_trylock(&lock)); /* held: a second taker must fail */
+	KT_CHECK(!spinlock_trylock_held(&lock)); /* held: a second taker must fail */
 	spinlock_unlock(&lock);
 	KT_CHECK(!spinlock_locked(&lock));
 	spinlock_lock(&lock);
@@ -62,10 +78,7 @@ KTEST(spinlock_preempt_count)
 	unsigned base = CPU->preempt_disabled;
 	spinlock_lock(&a);
 	KT_CHECK_EQ(CPU->preempt_disabled, base + 1);
-	bool got = spinlock_trylock(&a);
-	KT_CHECK(!got);
-	if (got)
-		spinlock_unlock(&a);
+	KT_CHECK(!spinlock_trylock_held(&a)); /* and gives its count back */
 	KT_CHECK_EQ(CPU->preempt_disabled, base + 1);
 	spinlock_lock(&b);
 	irq_spinlock_lock(&c);

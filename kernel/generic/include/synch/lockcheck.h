@@ -1,25 +1,36 @@
 /*
  * Lock annotations for clang's -Wthread-safety analysis.
  *
- * mutex_t, spinlock_t and irq_spinlock_t are capabilities; the functions
- * that take and release them say so, and a function or field says which
+ * mutex_t and spinlock_t are capabilities (locks); the functions that
+ * take and release them say so, and a function or variable says which
  * lock it needs.  The `lockcheck` suite of tools/test.sh compiles every
  * kernel C file with clang -Wthread-safety -Werror (syntax and analysis
  * only; GCC builds the kernel), so a call to a REQUIRES function without
- * its lock, a GUARDED_BY field touched without its lock, a lock taken
+ * its lock, a GUARDED_BY variable touched without its lock, a lock taken
  * twice or one left held at the end of a function fails the run.  Under
  * GCC every macro expands to nothing.
  *
  * What fits the analysis: a lock that is an expression the caller can
  * name (a global, `as->lock`, `task->lock`), taken and released in the same
- * function, or handed in by a caller that holds it (REQUIRES).  What does
- * not: a lock reached through another object than the one the caller
- * locked (`area->as->lock` after `mutex_lock(&as->lock)`), hand-over-hand
- * walks, and locks released in another function than the one that took
- * them (context switch, condvar_wait's inner queue lock): those stay
- * unannotated, or their function is marked NO_THREAD_SAFETY_ANALYSIS with
- * the reason beside it.  `assert(mutex_locked_by_me(...))` stays the
- * run-time check at the entry of every *_locked function.
+ * function, or handed in by a caller that holds it (REQUIRES).  Where the
+ * caller locked the same mutex through another expression (`op->as->lock`
+ * after `mutex_lock(&as->lock)`) or a callback runs under its caller's
+ * lock, mutex_assert_held() both checks at run time and tells the
+ * analysis.  A function that returns with its caller's lock released says
+ * RELEASE on its declaration.  Not annotated yet: pager_page_fault (so
+ * as_page_fault is marked NO_THREAD_SAFETY_ANALYSIS with the reason) and
+ * the hand-overs inside mm/pager.c and ipc/ipc.c, which the check skips
+ * until they are; and the bodies of the lock primitives are not analysed.
+ *
+ * Limits of clang 14 in C: GUARDED_BY works on global variables only (a
+ * struct member cannot name its sibling lock: C has no late-parsed
+ * attributes), so the fields of kernel objects keep their "protected by"
+ * comments; and it checks direct reads and writes, not accesses through a
+ * pointer (list functions given `&list`).  irq_spinlock_t is not a lock of
+ * its own for the analysis: irq_spinlock_lock(l) acquires l->lock, so code
+ * that takes l->lock directly with interrupts off names the same lock.
+ * `assert(mutex_locked_by_me(...))` stays the run-time check at the entry
+ * of every *_locked function.
  */
 #ifndef KERN_SYNCH_LOCKCHECK_H_
 #define KERN_SYNCH_LOCKCHECK_H_

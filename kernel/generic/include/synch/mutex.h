@@ -77,4 +77,12 @@ static inline bool mutex_locked_by_me(const mutex_t *m)
 	return (o & ~MUTEX_WAITERS) == (uintptr_t) cpu_current_thread();
 }
 
+/* assert(mutex_locked_by_me(m)), which also tells the lock analysis that
+ * @a m is held from here on: for callbacks and for locks reached through
+ * another expression than the one the caller locked (op->as->lock). */
+static inline void mutex_assert_held(const mutex_t *m) ASSERT_CAPABILITY(m)
+{
+	assert(mutex_locked_by_me(m));
+}
+
 #endif

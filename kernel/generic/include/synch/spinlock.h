@@ -33,7 +33,10 @@ typedef struct CAPABILITY("spinlock") spinlock {
 	const char *name;
 } spinlock_t;
 
-typedef struct CAPABILITY("spinlock") irq_spinlock {
+/* For the lock analysis the lock is the inner spinlock: irq_spinlock_lock(l)
+ * acquires l->lock, so code that takes l->lock directly (with interrupts
+ * already off) and code that takes l itself name the same lock. */
+typedef struct irq_spinlock {
 	spinlock_t lock;
 	ipl_t ipl; /* interrupt state saved by the holder */
 } irq_spinlock_t;
@@ -83,14 +86,16 @@ static inline void spinlock_unlock(spinlock_t *lock) RELEASE(lock) NO_THREAD_SAF
 
 void irq_spinlock_initialize(irq_spinlock_t *lock, const char *name);
 
-static inline void irq_spinlock_lock(irq_spinlock_t *lock) ACQUIRE(lock) NO_THREAD_SAFETY_ANALYSIS
+static inline void irq_spinlock_lock(irq_spinlock_t *lock)
+    ACQUIRE(lock->lock) NO_THREAD_SAFETY_ANALYSIS
 {
 	ipl_t ipl = arch_interrupts_disable();
 	spinlock_lock(&lock->lock);
 	lock->ipl = ipl;
 }
 
-static inline void irq_spinlock_unlock(irq_spinlock_t *lock) RELEASE(lock) NO_THREAD_SAFETY_ANALYSIS
+static inline void irq_spinlock_unlock(irq_spinlock_t *lock)
+    RELEASE(lock->lock) NO_THREAD_SAFETY_ANALYSIS
 {
 	ipl_t ipl = lock->ipl;
 	spinlock_unlock(&lock->lock);
