@@ -94,8 +94,8 @@
 /* PCIDs 1 .. AS_PCID_COUNT - 1 are handed out; 0 is the kernel's. */
 #define AS_PCID_COUNT 4096
 
-static uint64_t as_pcid_used[AS_PCID_COUNT / 64];
 static spinlock_t as_pcid_lock = SPINLOCK_INITIALIZER("as-pcid");
+static uint64_t as_pcid_used[AS_PCID_COUNT / 64] GUARDED_BY(as_pcid_lock);
 /* The address space loaded on this CPU (per CPU once there are several). */
 static as_t *as_active_here;
 
@@ -280,6 +280,7 @@ errno_t as_area_query(as_t *as, uintptr_t addr, as_area_info_t *out)
 }
 
 static size_t as_area_list_locked(as_t *as, uintptr_t from, as_area_info_t *buf, size_t max)
+    REQUIRES(as->lock)
 {
 	btree_iter_t it;
 	size_t n = 0;
@@ -349,7 +350,7 @@ static unsigned as_fault_right(unsigned access)
 }
 
 /* The page is mapped for user space with the rights @a right needs. */
-static bool as_fault_page_ok(as_t *as, uintptr_t addr, unsigned right)
+static bool as_fault_page_ok(as_t *as, uintptr_t addr, unsigned right) REQUIRES(as->lock)
 {
 	uintptr_t pa;
 	unsigned pf;
@@ -368,6 +369,7 @@ static bool as_fault_page_ok(as_t *as, uintptr_t addr, unsigned right)
 /* What the fault at @a addr in area @a a (or none) means, under as->lock:
  * EAGAIN when a pager must supply the page. */
 static errno_t as_fault_classify(as_t *as, as_area_t *a, uintptr_t addr, unsigned right)
+    REQUIRES(as->lock)
 {
 	if (a == NULL)
 		return ENOENT;
@@ -378,7 +380,10 @@ static errno_t as_fault_classify(as_t *as, as_area_t *a, uintptr_t addr, unsigne
 	return a->backend == AS_BACKEND_PAGER ? EAGAIN : EFAULT;
 }
 
-errno_t as_page_fault(as_t *as, uintptr_t addr, unsigned access, bool *in_area)
+/* Not analysed: pager_page_fault() releases as->lock, which its declaration
+ * in mm/pager.h does not say yet (RELEASE(as->lock) there ends this). */
+errno_t as_page_fault(
+    as_t *as, uintptr_t addr, unsigned access, bool *in_area) NO_THREAD_SAFETY_ANALYSIS
 {
 	unsigned right = as_fault_right(access);
 

@@ -82,7 +82,7 @@ static void area_unbind(as_area_t *a)
 
 /* Unmap @a count mapped pages from @a base and drop their frames, each
  * batch only after the TLB no longer holds its translations. */
-static void area_range_unmap(as_t *as, uintptr_t base, size_t count)
+static void area_range_unmap(as_t *as, uintptr_t base, size_t count) REQUIRES(as->lock)
 {
 	uintptr_t pa[AS_UNMAP_BATCH];
 	unsigned pf;
@@ -105,13 +105,15 @@ static void area_range_unmap(as_t *as, uintptr_t base, size_t count)
 
 static bool area_unmap_cb(void *arg, uintptr_t base, size_t count)
 {
-	area_range_unmap(arg, base, count);
+	as_t *as = arg;
+	mutex_assert_held(&as->lock);
+	area_range_unmap(as, base, count);
 	return true;
 }
 
 /* Unmap what is resident in [at, end of @a a) and cut the area there (at
  * its base: the area is left with no pages, for destroy). */
-static void area_tail_unmap(as_t *as, as_area_t *a, uintptr_t at)
+static void area_tail_unmap(as_t *as, as_area_t *a, uintptr_t at) REQUIRES(as->lock)
 {
 	size_t tail = (area_end(a) - at) / PAGE_SIZE, gone = 0;
 
@@ -126,7 +128,7 @@ static void area_tail_unmap(as_t *as, as_area_t *a, uintptr_t at)
 	a->pages -= tail;
 }
 
-static void area_destroy_locked(as_t *as, as_area_t *a)
+static void area_destroy_locked(as_t *as, as_area_t *a) REQUIRES(as->lock)
 {
 	assert(mutex_locked_by_me(&as->lock));
 	area_tail_unmap(as, a, a->base);
@@ -140,13 +142,13 @@ void as_areas_destroy_all(as_t *as)
 {
 	btree_node_t *leaf;
 
-	assert(mutex_locked_by_me(&as->lock));
+	mutex_assert_held(&as->lock);
 	while ((leaf = btree_leaf_first(&as->areas)) != NULL)
 		area_destroy_locked(as, btree_leaf_value(leaf, 0));
 }
 
 /* Map a fresh zeroed frame at @a va. */
-static errno_t area_page_map_new(as_t *as, uintptr_t va, unsigned pf)
+static errno_t area_page_map_new(as_t *as, uintptr_t va, unsigned pf) REQUIRES(as->lock)
 {
 	uintptr_t pa;
 	errno_t rc = frame_alloc(1, FRAME_ZERO, &pa);
@@ -162,6 +164,7 @@ static errno_t area_page_map_new(as_t *as, uintptr_t va, unsigned pf)
 /* Wired backend: map @a count new pages from @a base (inside @a a, none
  * mapped yet) and record them; on failure nothing is left mapped. */
 static errno_t area_populate(as_t *as, as_area_t *a, uintptr_t base, size_t count)
+    REQUIRES(as->lock)
 {
 	unsigned pf = as_area_page_flags(a->flags);
 	size_t done = 0;
@@ -213,7 +216,7 @@ static errno_t area_piece_bind(as_area_t *p, const as_area_t *src)
  * both claim the range.  ENOMEM, changing nothing.
  */
 static errno_t area_piece_prepare(
-    as_t *as, as_area_t *src, uintptr_t from, uintptr_t to, as_area_t **out)
+    as_t *as, as_area_t *src, uintptr_t from, uintptr_t to, as_area_t **out) REQUIRES(as->lock)
 {
 	assert(mutex_locked_by_me(&as->lock));
 	assert(from > src->base && from < to && to <= area_end(src));
@@ -237,7 +240,7 @@ static errno_t area_piece_prepare(
 	return EOK;
 }
 
-static void area_piece_abort(as_t *as, as_area_t *p)
+static void area_piece_abort(as_t *as, as_area_t *p) REQUIRES(as->lock)
 {
 	assert(mutex_locked_by_me(&as->lock));
 	if (btree_remove(&as->areas, p->base) != EOK)
@@ -306,6 +309,7 @@ typedef struct area_req {
 
 /* Where the new area goes: EEXIST, ELIMIT, ENOMEM. */
 static errno_t area_create_place(as_t *as, const area_req_t *req, uintptr_t *base)
+    REQUIRES(as->lock)
 {
 	if (req->flags & AS_AREA_FIXED) {
 		if (as_layout_overlaps(AS_NEXT, as, req->base, req->base + req->size))
@@ -321,7 +325,7 @@ static errno_t area_create_place(as_t *as, const area_req_t *req, uintptr_t *bas
 }
 
 /* A new area's pages (wired) or binding (pager; nothing is mapped). */
-static errno_t area_create_backing(as_t *as, as_area_t *a, const area_req_t *req)
+static errno_t area_create_backing(as_t *as, as_area_t *a, const area_req_t *req) REQUIRES(as->lock)
 {
 	const area_bind_t *b = req->bind;
 
@@ -331,6 +335,7 @@ static errno_t area_create_backing(as_t *as, as_area_t *a, const area_req_t *req
 }
 
 static errno_t area_create_locked(as_t *as, const area_req_t *req, uintptr_t *base_out)
+    REQUIRES(as->lock)
 {
 	uintptr_t base;
 	errno_t rc = area_create_place(as, req, &base);
@@ -432,7 +437,7 @@ errno_t as_area_create(
 }
 
 /* The area starting exactly at @a base, or NULL. */
-static as_area_t *area_at_base(as_t *as, uintptr_t base)
+static as_area_t *area_at_base(as_t *as, uintptr_t base) REQUIRES(as->lock)
 {
 	void *v;
 
@@ -457,7 +462,7 @@ errno_t as_area_destroy(as_t *as, uintptr_t base)
 }
 
 /* Grow in place: wired areas get their new pages, pager areas nothing. */
-static errno_t area_grow(as_t *as, as_area_t *a, size_t new_size)
+static errno_t area_grow(as_t *as, as_area_t *a, size_t new_size) REQUIRES(as->lock)
 {
 	uintptr_t old_end = area_end(a);
 	size_t add = new_size - a->pages * PAGE_SIZE;
@@ -503,6 +508,7 @@ errno_t as_area_resize(as_t *as, uintptr_t base, size_t new_size)
 /* Carve the part of the area holding end - 1 above end off (if any). */
 static errno_t op_prepare_right(as_op_t *op)
 {
+	mutex_assert_held(&op->as->lock);
 	as_area_t *l = as_area_find(op->as, op->end - 1);
 
 	op->last = l;
@@ -515,6 +521,7 @@ static void op_unmap_visit(void *arg, const as_layout_range_t *r, const as_layou
 {
 	as_op_t *op = arg;
 
+	mutex_assert_held(&op->as->lock);
 	assert(as_layout_empty(&s->right));
 	if (as_layout_empty(&s->left))
 		area_destroy_locked(op->as, r->data);
@@ -548,6 +555,7 @@ errno_t as_area_unmap(as_t *as, uintptr_t addr, size_t size)
  * first (when they stick out of the range). */
 static errno_t op_protect_prepare(as_op_t *op)
 {
+	mutex_assert_held(&op->as->lock);
 	errno_t rc = op_prepare_right(op);
 
 	if (rc != EOK)

@@ -32,12 +32,12 @@ enum {
 
 static frame_t *frames;
 static size_t frame_count; /* entries in frames[], i.e. highest pfn + 1 */
-static list_t free_list[FRAME_MAX_ORDER + 1];
-static size_t free_frames;
-static size_t total_frames;
 static irq_spinlock_t frame_lock = IRQ_SPINLOCK_INITIALIZER("frame");
+static list_t free_list[FRAME_MAX_ORDER + 1] GUARDED_BY(frame_lock.lock);
+static size_t free_frames GUARDED_BY(frame_lock.lock); /* read without it by frame_free_count */
+static size_t total_frames; /* set by frame_init, then constant */
 
-static void block_mark_free(size_t pfn, unsigned order)
+static void block_mark_free(size_t pfn, unsigned order) REQUIRES(frame_lock.lock)
 {
 	frames[pfn].state = FRAME_STATE_FREE_HEAD;
 	frames[pfn].order = (uint8_t) order;
@@ -47,7 +47,7 @@ static void block_mark_free(size_t pfn, unsigned order)
 }
 
 /* Give frame pfn back, merging with free buddies.  frame_lock held. */
-static void frame_release(size_t pfn)
+static void frame_release(size_t pfn) REQUIRES(frame_lock.lock)
 {
 	unsigned order = 0;
 	while (order < FRAME_MAX_ORDER) {
@@ -76,6 +76,7 @@ static bool pfn_reserved(size_t pfn, const phys_range_t *r, size_t nr)
 
 /* Hand every usable frame of one memory-map entry to the buddy lists. */
 static void frame_add_region(const boot_memmap_entry_t *e, const phys_range_t *r, size_t nr)
+    REQUIRES(frame_lock.lock)
 {
 	size_t first = PAGE_ALIGN_UP(e->base) >> PAGE_WIDTH;
 	size_t last = PAGE_ALIGN_DOWN(e->base + e->size) >> PAGE_WIDTH;
@@ -98,6 +99,9 @@ void frame_init(void)
 	frames = PA2KA(bootmem_alloc(frame_count * sizeof(frame_t)));
 	bootmem_close();
 
+	/* Nobody else runs yet; the lock is taken so that every access to
+	 * the free lists is under it, which the lock analysis checks. */
+	irq_spinlock_lock(&frame_lock);
 	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
 		list_initialize(&free_list[o]);
 	const phys_range_t *r;
@@ -106,10 +110,11 @@ void frame_init(void)
 		if (boot_info.memmap[i].type == BOOT_MEM_AVAILABLE)
 			frame_add_region(&boot_info.memmap[i], r, nr);
 	}
+	irq_spinlock_unlock(&frame_lock);
 }
 
 /* Take a block of exactly @a order off the lists (splitting).  Locked. */
-static bool frame_take_block(unsigned order, size_t *pfn)
+static bool frame_take_block(unsigned order, size_t *pfn) REQUIRES(frame_lock.lock)
 {
 	unsigned o = order;
 	while (o <= FRAME_MAX_ORDER && list_empty(&free_list[o]))
@@ -169,7 +174,7 @@ errno_t frame_alloc(size_t count, unsigned flags, uintptr_t *pa)
 	return EOK;
 }
 
-static frame_t *frame_used(uintptr_t pa)
+static frame_t *frame_used(uintptr_t pa) REQUIRES(frame_lock.lock)
 {
 	size_t pfn = pa >> PAGE_WIDTH;
 	assert(pfn < frame_count);

@@ -18,8 +18,8 @@ typedef struct slab {
 #define SLAB_HEADER_SIZE ((sizeof(slab_t) + 63) & ~(size_t) 63)
 #define SLAB_MIN_OBJS 8
 
-static list_t caches = { .head = { &caches.head, &caches.head } };
 static irq_spinlock_t caches_lock = IRQ_SPINLOCK_INITIALIZER("slab-caches");
+static list_t caches GUARDED_BY(caches_lock.lock) = { .head = { &caches.head, &caches.head } };
 
 errno_t slab_cache_init(slab_cache_t *c, const char *name, size_t size, size_t align)
 {
@@ -79,7 +79,7 @@ static void slab_destroy(slab_t *s)
 	frame_free(KA2PA(s), s->cache->slab_pages);
 }
 
-static void *slab_take(slab_cache_t *c, slab_t *s)
+static void *slab_take(slab_cache_t *c, slab_t *s) REQUIRES(c->lock.lock)
 {
 	void **obj = s->free_head;
 	s->free_head = *obj;

@@ -19,11 +19,8 @@ void cpu_local_init(unsigned id)
 	wrmsr(MSR_KERNEL_GS_BASE, 0); /* user GS base, swapped in on return */
 }
 
-void preempt_enable(void)
+void preempt_enable_resched(void)
 {
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	cpu_t *c = cpu_current();
-	if (__atomic_sub_fetch(&c->preempt_disabled, 1, __ATOMIC_RELAXED) == 0 && c->need_resched &&
-	    (read_rflags() & RFLAGS_IF))
+	if (read_rflags() & RFLAGS_IF)
 		scheduler_preempt_point();
 }

@@ -29,14 +29,14 @@ spinlock_t sched_lock = SPINLOCK_INITIALIZER("sched");
 void context_switch(uint64_t *save_sp, uint64_t new_sp);
 void as_activate(struct as *as);
 
-static void rq_insert(cpu_t *cpu, thread_t *t)
+static void rq_insert(cpu_t *cpu, thread_t *t) REQUIRES(sched_lock)
 {
 	assert(spinlock_locked(&sched_lock));
 	list_append(&t->rq_link, &cpu->rq[t->priority]);
 	cpu->rq_ready++;
 }
 
-static thread_t *rq_pick(cpu_t *cpu)
+static thread_t *rq_pick(cpu_t *cpu) REQUIRES(sched_lock)
 {
 	assert(spinlock_locked(&sched_lock));
 	for (unsigned p = 0; p < RQ_COUNT; p++) {

@@ -22,10 +22,10 @@
 
 #define TASK_ORPHAN ((task_id_t) -1)
 
-static list_t tasks = { .head = { &tasks.head, &tasks.head } };
 static mutex_t tasks_lock;
-static task_id_t next_task_id = 1;
-static size_t tasks_live;
+static list_t tasks GUARDED_BY(tasks_lock) = { .head = { &tasks.head, &tasks.head } };
+static task_id_t next_task_id GUARDED_BY(tasks_lock) = 1;
+static size_t tasks_live GUARDED_BY(tasks_lock); /* read without it by task_count */
 
 void task_init(void)
 {
@@ -135,7 +135,7 @@ errno_t task_thread_start(
 }
 
 /* Record why the task ends (first reason wins) and stop its threads. */
-static void task_begin_exit(task_t *task, const task_exit_info_t *info)
+static void task_begin_exit(task_t *task, const task_exit_info_t *info) REQUIRES(task->lock)
 {
 	assert(mutex_locked_by_me(&task->lock));
 	if (!task->exit_set) {
@@ -152,7 +152,7 @@ static void task_begin_exit(task_t *task, const task_exit_info_t *info)
 }
 
 /* Free a zombie: its thread handles, then itself.  tasks_lock held. */
-static void task_reap_locked(task_t *task)
+static void task_reap_locked(task_t *task) REQUIRES(tasks_lock)
 {
 	assert(mutex_locked_by_me(&tasks_lock) && task->state == TASK_ZOMBIE);
 	list_remove(&task->tasks_link);
@@ -166,8 +166,9 @@ static void task_reap_locked(task_t *task)
 	task_release(task); /* the task list's reference */
 }
 
-static task_t *task_find_locked(task_id_t id)
+static task_t *task_find_locked(task_id_t id) REQUIRES(tasks_lock)
 {
+	assert(mutex_locked_by_me(&tasks_lock));
 	list_foreach(tasks, l)
 	{
 		task_t *t = list_get_instance(l, task_t, tasks_link);
@@ -179,7 +180,7 @@ static task_t *task_find_locked(task_id_t id)
 
 /* The task @a task became a zombie: settle who reaps what (it may be
  * reaped itself).  tasks_lock held. */
-static void task_settle_family_locked(task_t *task)
+static void task_settle_family_locked(task_t *task) REQUIRES(tasks_lock)
 {
 	assert(mutex_locked_by_me(&tasks_lock));
 	link_t *l = list_first(&tasks);

@@ -41,7 +41,6 @@ static void thread_fields_init(thread_t *t, const char *name)
 	memset(t, 0, sizeof(*t));
 	t->id = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	ksnprintf(t->name, sizeof(t->name), "%s", name);
-	irq_spinlock_initialize(&t->lock, "thread");
 	t->state = THREAD_NEW;
 	t->priority = t->base_priority = 0;
 	waitq_initialize(&t->join_wq);

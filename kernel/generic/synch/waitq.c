@@ -20,8 +20,8 @@
 #include <synch/waitq.h>
 #include <time/timer.h>
 
-static list_t timeouts = { .head = { &timeouts.head, &timeouts.head } };
 static spinlock_t timeout_lock = SPINLOCK_INITIALIZER("timeouts");
+static list_t timeouts GUARDED_BY(timeout_lock) = { .head = { &timeouts.head, &timeouts.head } };
 
 void waitq_initialize(waitq_t *wq)
 {
@@ -130,7 +130,7 @@ errno_t waitq_sleep(waitq_t *wq, uint64_t usec, unsigned flags)
 }
 
 /* Wake the first sleeper; false if there is none.  Locked. */
-static bool waitq_wake_first(waitq_t *wq)
+static bool waitq_wake_first(waitq_t *wq) REQUIRES(wq->lock.lock)
 {
 	link_t *l = list_first(&wq->sleepers);
 	if (!l)

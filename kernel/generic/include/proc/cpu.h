@@ -12,7 +12,6 @@
 #include <adt/list.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <synch/spinlock.h>
 
 #define CPU_MAX 16
 #define RQ_COUNT 16 /* priority levels, 0 is the highest */
@@ -56,12 +55,49 @@ static inline cpu_t *cpu_current(void)
 /* Install this CPU's cpu_t as its GS base. */
 void cpu_local_init(unsigned id);
 
-static inline void preempt_disable(void)
+/*
+ * The running thread, read from this CPU's cpu_t in one instruction.  Not
+ * volatile: a thread is the same thread on whatever CPU it runs, so the
+ * compiler may reuse the value within a function (only the context switch,
+ * which changes `current`, must not use this).
+ */
+static inline struct thread *cpu_current_thread(void)
 {
-	__atomic_add_fetch(&cpu_current()->preempt_disabled, 1, __ATOMIC_RELAXED);
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	struct thread *t;
+	__asm__("movq %%gs:%c1, %0" : "=r"(t) : "i"(__builtin_offsetof(cpu_t, current)));
+	return t;
 }
 
-void preempt_enable(void);
+/*
+ * Preemption control: one instruction each way on this CPU's count, which
+ * is atomic with respect to interrupts (an interrupt handler's own
+ * disable/enable pairs leave the count as it found them).  The "memory"
+ * clobber keeps the compiler from moving accesses out of the section.
+ */
+static inline void preempt_disable(void)
+{
+	__asm__ volatile("addl $1, %%gs:%c0" ::"i"(__builtin_offsetof(cpu_t, preempt_disabled))
+	                 : "memory");
+}
+
+/* The count reached zero with need_resched set: preempt if interrupts are on. */
+void preempt_enable_resched(void) __attribute__((noinline, cold));
+
+static inline void preempt_enable(void)
+{
+	bool zero, resched;
+	__asm__ volatile("subl $1, %%gs:%c1"
+	                 : "=@ccz"(zero)
+	                 : "i"(__builtin_offsetof(cpu_t, preempt_disabled))
+	                 : "memory");
+	if (!zero)
+		return;
+	__asm__ volatile("cmpb $0, %%gs:%c1"
+	                 : "=@ccnz"(resched)
+	                 : "i"(__builtin_offsetof(cpu_t, need_resched))
+	                 : "memory");
+	if (__builtin_expect(resched, 0))
+		preempt_enable_resched();
+}
 
 #endif

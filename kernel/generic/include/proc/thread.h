@@ -11,8 +11,14 @@
  * switched away for the last time; its creator holds one (the handle) until
  * it joins or detaches.  The last reference frees stack and structure.
  *
- * Lock: thread_t.lock (IRQ spinlock) protects state, the sleep fields and
- * the join fields.  Order: waitq lock -> thread lock -> run-queue lock.
+ * Locks (a thread has none of its own): sched_lock protects state and
+ * rq_link, and priority and quantum (which the timer tick also updates
+ * for the running thread, on its CPU with interrupts off); the lock of the
+ * wait queue it sleeps on protects wq_link, sleep_result and
+ * sleep_interruptible (sleep_wq is set under it and read atomically);
+ * timeout_lock protects timeout_link and sleep_deadline; join_wq's lock
+ * protects exit_status and the change to EXITED; the task's lock protects
+ * task_link and join_claimed; interrupted and refcount are atomics.
  */
 #ifndef KERN_PROC_THREAD_H_
 #define KERN_PROC_THREAD_H_
@@ -45,7 +51,6 @@ typedef struct thread {
 	tid_t id;
 	char name[THREAD_NAME_MAX];
 	struct task *task; /* NULL for kernel threads */
-	irq_spinlock_t lock;
 	thread_state_t state;
 	unsigned priority; /* current run-queue level */
 	unsigned base_priority; /* level it returns to after sleeping */

@@ -17,9 +17,9 @@ typedef struct condvar {
 
 void condvar_initialize(condvar_t *cv);
 /* EOK, or ETIMEOUT after @a usec (0: wait forever); the mutex is held again. */
-errno_t condvar_wait(condvar_t *cv, mutex_t *m, uint64_t usec);
+errno_t condvar_wait(condvar_t *cv, mutex_t *m, uint64_t usec) REQUIRES(m);
 /* The same with waitq_sleep flags (WAITQ_INTERRUPTIBLE: may give EINTR). */
-errno_t condvar_wait_flags(condvar_t *cv, mutex_t *m, uint64_t usec, unsigned flags);
+errno_t condvar_wait_flags(condvar_t *cv, mutex_t *m, uint64_t usec, unsigned flags) REQUIRES(m);
 void condvar_signal(condvar_t *cv);
 void condvar_broadcast(condvar_t *cv);
 
