@@ -66,7 +66,7 @@ suite_format() {
 # rewritten on other branches whose lock hand-overs are not annotated yet
 # are skipped and named in the summary (ipc.c needs RELEASE(box->lock) on
 # ipc_box_wait_any and REQUIRES(box->lock) on ipc_box_wait_cookie).
-LOCKCHECK_SKIP=(kernel/generic/mm/pager.c kernel/generic/ipc/ipc.c)
+LOCKCHECK_SKIP=(kernel/generic/mm/pager.c)
 suite_lockcheck() {
 	local out pass=0 fail=0
 	: > "$logs/lockcheck.log"

@@ -568,7 +568,7 @@ static void ipc_box_wake_all_locked(answerbox_t *box)
  * *p, ETIMEOUT at @a deadline_us (0: none), EINTR when interrupted or the
  * box died.  Called with box->lock held; returns with it released. */
 static errno_t ipc_box_wait_any(
-    answerbox_t *box, uint64_t deadline_us, thread_t *partner, ipc_pick_t *p)
+    answerbox_t *box, uint64_t deadline_us, thread_t *partner, ipc_pick_t *p) RELEASE(box->lock)
 {
 	ipc_waiter_t *w = &THREAD->ipc_wait;
 	irq_spinlock_lock(&w->wq.lock);
@@ -607,8 +607,8 @@ static errno_t ipc_box_wait_any(
 
 /* Wait for the answer with @a cookie (IPC_WAIT_FOR_COOKIE).  box->lock
  * held on entry and on return. */
-static errno_t ipc_box_wait_cookie(
-    answerbox_t *box, uint64_t deadline_us, bool nonblock, uint64_t cookie, ipc_pick_t *p)
+static errno_t ipc_box_wait_cookie(answerbox_t *box, uint64_t deadline_us, bool nonblock,
+    uint64_t cookie, ipc_pick_t *p) REQUIRES(box->lock)
 {
 	errno_t rc = EOK;
 	/* An answer that came with the timeout (or the interrupt) is taken. */
