@@ -142,6 +142,14 @@ errno_t ipc_answer(task_t *task, cap_handle_t h, errno_t retval, ipc_msg_t *args
 	errno_t rc = ipc_call_take(task, h, &c); /* point of no return when EOK */
 	if (rc != EOK)
 		return rc;
+	return ipc_answer_taken(task, c, retval, args, wrote_back, partner);
+}
+
+errno_t ipc_answer_taken(
+    task_t *task, call_t *c, errno_t retval, ipc_msg_t *args, bool *wrote_back, thread_t **partner)
+{
+	errno_t rc = EOK;
+	*wrote_back = false;
 	if (retval == EOK)
 		rc = ipc_answer_prepare(task, c, args, wrote_back);
 	if (rc != EOK)

@@ -282,7 +282,7 @@ errno_t ipc_call_deliver_to(phone_t *phone, call_t *call, thread_t **partner)
  * @a partner, the waiter is taken off its wait queue for the caller to
  * switch to (the fast path: the answerer is about to sleep); otherwise it
  * is woken, and runs next (the scheduler's handoff). */
-static void ipc_call_complete_sync(call_t *call, thread_t **partner)
+void ipc_call_complete_sync(call_t *call, thread_t **partner)
 {
 	ipl_t ipl = arch_interrupts_disable();
 	spinlock_lock(&call->done.lock.lock);
@@ -413,6 +413,11 @@ errno_t ipc_call_sync(phone_t *phone, call_t *call, uint64_t timeout_us)
 		call_release(call);
 		return rc;
 	}
+	return ipc_call_sync_wait(call, timeout_us, partner);
+}
+
+errno_t ipc_call_sync_wait(call_t *call, uint64_t timeout_us, thread_t *partner)
+{
 	errno_t wrc = EOK;
 	for (;;) {
 		ipl_t ipl = arch_interrupts_disable();
@@ -520,7 +525,7 @@ static bool ipc_pick_locked(answerbox_t *box, bool cookie_only, uint64_t cookie,
  * taken yet) take its thread off its wait queue for the caller to switch
  * to; otherwise wake it, to run next.  box->lock held: the waiter cannot
  * leave before this is done. */
-static void ipc_waiter_wake(ipc_waiter_t *w, thread_t **partner)
+void ipc_waiter_wake(ipc_waiter_t *w, thread_t **partner)
 {
 	thread_t *t = list_get_instance(w, thread_t, ipc_wait);
 	ipl_t ipl = arch_interrupts_disable();
@@ -567,16 +572,21 @@ static void ipc_box_wake_all_locked(answerbox_t *box)
 /* Sleep on the waiter list until an event is handed to us: EOK with it in
  * *p, ETIMEOUT at @a deadline_us (0: none), EINTR when interrupted or the
  * box died.  Called with box->lock held; returns with it released. */
-static errno_t ipc_box_wait_any(
-    answerbox_t *box, uint64_t deadline_us, thread_t *partner, ipc_pick_t *p) RELEASE(box->lock)
+void ipc_waiter_enlist_locked(answerbox_t *box, bool regs)
 {
+	assert(mutex_locked_by_me(&box->lock));
 	ipc_waiter_t *w = &THREAD->ipc_wait;
 	irq_spinlock_lock(&w->wq.lock);
 	w->wq.missed = 0; /* a wakeup that came too late for an earlier wait */
 	irq_spinlock_unlock(&w->wq.lock);
 	w->handed = false;
+	w->regs = regs;
 	list_append(&w->link, &box->waiters);
-	mutex_unlock(&box->lock);
+}
+
+errno_t ipc_waiter_sleep(answerbox_t *box, uint64_t deadline_us, thread_t *partner, ipc_pick_t *p)
+{
+	ipc_waiter_t *w = &THREAD->ipc_wait;
 	errno_t rc = EOK;
 	for (;;) {
 		uint64_t now = deadline_us ? timer_uptime_ms() * 1000 : 0;
@@ -635,11 +645,11 @@ errno_t ipc_box_wait(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool 
 		mutex_unlock(&box->lock);
 		return rc;
 	}
-	return ipc_box_wait_to(box, timeout_us, nonblock, NULL, p);
+	return ipc_box_wait_to(box, timeout_us, nonblock, false, NULL, p);
 }
 
-errno_t ipc_box_wait_to(
-    answerbox_t *box, uint64_t timeout_us, bool nonblock, thread_t *partner, ipc_pick_t *p)
+errno_t ipc_box_wait_to(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool regs,
+    thread_t *partner, ipc_pick_t *p)
 {
 	uint64_t deadline = timeout_us ? timer_uptime_ms() * 1000 + timeout_us : 0;
 	mutex_lock(&box->lock);
@@ -650,7 +660,9 @@ errno_t ipc_box_wait_to(
 			scheduler_make_ready(partner); /* we are not going to sleep */
 		return got ? EOK : ETIMEOUT;
 	}
-	return ipc_box_wait_any(box, deadline, partner, p);
+	ipc_waiter_enlist_locked(box, regs);
+	mutex_unlock(&box->lock);
+	return ipc_waiter_sleep(box, deadline, partner, p);
 }
 
 void ipc_pick_commit_counts(answerbox_t *box, ipc_pick_t *p)

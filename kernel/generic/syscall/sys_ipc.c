@@ -153,13 +153,16 @@ sysarg_t sys_ipc_call_sync(const sysargs_t *a)
 	task_t *task = TASK;
 	ipc_msg_t msg = sys_ipc_regs_msg(a), answer;
 	phone_t *phone;
+	errno_t rc;
 	if (!ipc_method_user_ok(msg.method))
 		return EINVAL;
-	errno_t rc = phone_get(&task->caps, (cap_handle_t) a->a[0], &phone);
-	if (rc != EOK)
-		return rc;
-	rc = ipc_send_sync(task, phone, &msg, &answer);
-	phone_release(phone);
+	if (!ipc_fast_call(task, (cap_handle_t) a->a[0], &msg, &answer, &rc)) {
+		rc = phone_get(&task->caps, (cap_handle_t) a->a[0], &phone);
+		if (rc != EOK)
+			return rc;
+		rc = ipc_send_sync(task, phone, &msg, &answer);
+		phone_release(phone);
+	}
 	sys_ipc_regs_set_words(r, &answer);
 	return rc;
 }
@@ -182,16 +185,20 @@ sysarg_t sys_ipc_reply_wait(const sysargs_t *a)
 	task_t *task = TASK;
 	if (a->r14 & ~(sysarg_t) IPC_WAIT_NONBLOCK)
 		return EINVAL;
-	errno_t arc = EOK;
+	errno_t arc = EOK, rc;
 	thread_t *partner = NULL; /* the caller we answered: runs in our place */
-	if (h != CAP_NIL) {
-		ipc_msg_t args = sys_ipc_regs_msg(a);
-		bool wrote_back; /* a SHARE_OUT's base: not reported here */
-		arc = ipc_answer(task, h, (errno_t) a->a[1], &args, &wrote_back, &partner);
-	}
+	ipc_msg_t args = sys_ipc_regs_msg(a);
 	ipc_event_t ev = { .call = CAP_NIL };
 	ipc_pick_t p;
-	errno_t rc = ipc_box_wait_to(task->box, a->r13, a->r14 & IPC_WAIT_NONBLOCK, partner, &p);
+	if (a->r14 != 0 ||
+	    !ipc_fast_reply_wait(task, h, (errno_t) a->a[1], &args, a->r13, &p, &arc, &rc)) {
+		if (h != CAP_NIL) {
+			bool wrote_back; /* a SHARE_OUT's base: not reported here */
+			arc = ipc_answer(task, h, (errno_t) a->a[1], &args, &wrote_back, &partner);
+		}
+		rc = ipc_box_wait_to(
+		    task->box, a->r13, a->r14 & IPC_WAIT_NONBLOCK, true, partner, &p);
+	}
 	if (rc == EOK)
 		rc = ipc_event_prepare(task, &p, &ev);
 	if (rc == EOK) {

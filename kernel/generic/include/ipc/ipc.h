@@ -211,8 +211,33 @@ errno_t ipc_box_wait(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool 
 /* ipc_box_wait for any event that, if it has to sleep, hands the CPU to
  * @a partner (a thread taken by ipc_call_answer_to; NULL: none), and
  * otherwise makes it ready. */
-errno_t ipc_box_wait_to(
-    answerbox_t *box, uint64_t timeout_us, bool nonblock, struct thread *partner, ipc_pick_t *p);
+errno_t ipc_box_wait_to(answerbox_t *box, uint64_t timeout_us, bool nonblock, bool regs,
+    struct thread *partner, ipc_pick_t *p);
+/* The two halves of a wait for any event: put the calling thread on the
+ * box's waiter list (@a regs: a register wait, see ipc_waiter_t), then,
+ * with the lock released, sleep until an event is handed to it (EOK and
+ * *p), the deadline (ETIMEOUT), an interruption or the box's death
+ * (EINTR); @a partner as for ipc_box_wait_to. */
+void ipc_waiter_enlist_locked(answerbox_t *box, bool regs);
+errno_t ipc_waiter_sleep(
+    answerbox_t *box, uint64_t deadline_us, struct thread *partner, ipc_pick_t *p);
+/* Wake waiter @a w, which was handed an event (box->lock held); with
+ * @a partner, take its thread for the caller to switch to (ipc.c). */
+void ipc_waiter_wake(ipc_waiter_t *w, struct thread **partner);
+/* Hand a synchronous call's answer to its waiting thread (ipc.c). */
+void ipc_call_complete_sync(call_t *call, struct thread **partner);
+/* The waiting half of ipc_call_sync: until answered, the timeout or an
+ * interruption; @a partner (taken at delivery) runs in our place. */
+errno_t ipc_call_sync_wait(call_t *call, uint64_t timeout_us, struct thread *partner);
+/* The fast path (ipc/fastpath.c): a synchronous call of a user method to
+ * a box where a thread waits in SYS_IPC_REPLY_WAIT, and the answer to
+ * such a call by a thread that then waits again with nothing queued.
+ * Each returns false, having done nothing, when a condition does not hold
+ * (the general path then runs, with the same results). */
+bool ipc_fast_call(
+    struct task *task, cap_handle_t h, const ipc_msg_t *msg, ipc_msg_t *answer, errno_t *rc);
+bool ipc_fast_reply_wait(struct task *task, cap_handle_t h, errno_t retval, const ipc_msg_t *args,
+    uint64_t timeout_us, ipc_pick_t *p, errno_t *arc, errno_t *rc);
 /*
  * The IPC operations of a task (ipc/call.c, ipc/event.c); syscall/sys_ipc.c
  * decodes the user's words and calls them.
@@ -233,6 +258,10 @@ errno_t ipc_call_method(struct task *task, cap_handle_t h, uint64_t *method);
  * retval), or the error the answer met on the way (the caller then learns
  * it instead of EOK).  @a partner: as for ipc_call_answer_to. */
 errno_t ipc_answer(struct task *task, cap_handle_t h, errno_t retval, ipc_msg_t *args,
+    bool *wrote_back, struct thread **partner);
+/* ipc_answer of a call already taken off the task's table and its box's
+ * dispatched list (@a retval valid). */
+errno_t ipc_answer_taken(struct task *task, call_t *c, errno_t retval, ipc_msg_t *args,
     bool *wrote_back, struct thread **partner);
 /* Forward the received call @a h through @a phone, with @a msg's method
  * and words if not NULL (system methods keep theirs).  ENOENT/ESTALE: the

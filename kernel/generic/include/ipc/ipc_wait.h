@@ -39,6 +39,9 @@ typedef struct ipc_waiter {
 	link_t link; /* on box->waiters while waiting (box->lock) */
 	waitq_t wq; /* the thread sleeps here */
 	bool handed; /* atomic, set under box->lock: pick holds its event */
+	bool regs; /* box->lock: it waits in SYS_IPC_REPLY_WAIT (no undo: the
+		    * event goes to its registers), so a call may be handed to
+		    * it uncounted (the fast path) */
 	ipc_pick_t pick; /* written under box->lock before handed is set */
 } ipc_waiter_t;
 
