@@ -155,23 +155,29 @@ void scheduler_switch(void)
 		scheduler_run(cpu, prev, next);
 }
 
+void scheduler_sleep_to(thread_t *prev, thread_t *next)
+{
+	assert(arch_interrupts_disabled() && next != prev);
+	spinlock_lock(&sched_lock);
+	assert(prev->state == THREAD_RUNNING && next->state == THREAD_SLEEPING);
+	prev->state = THREAD_SLEEPING;
+	next->state = THREAD_RUNNING;
+	next->priority = next->base_priority; /* as a wakeup would */
+	next->quantum = SCHED_QUANTUM_TICKS;
+	cpu_t *cpu = CPU;
+	if (cpu->handoff == next)
+		cpu->handoff = NULL;
+	spinlock_unlock(&sched_lock);
+}
+
 void scheduler_switch_to(thread_t *next)
 {
 	assert(arch_interrupts_disabled());
 	cpu_t *cpu = CPU;
-	thread_t *prev = cpu->current;
-	assert(cpu->preempt_disabled == 0 && next != prev);
-	spinlock_lock(&sched_lock);
+	assert(cpu->preempt_disabled == 0);
 	/* prev may have been woken meanwhile (by another CPU): then it is
 	 * queued already, as in scheduler_switch */
-	assert(prev->state != THREAD_RUNNING && next->state == THREAD_SLEEPING);
-	next->state = THREAD_RUNNING;
-	next->priority = next->base_priority; /* as a wakeup would */
-	next->quantum = SCHED_QUANTUM_TICKS;
-	if (cpu->handoff == next)
-		cpu->handoff = NULL;
-	spinlock_unlock(&sched_lock);
-	scheduler_run(cpu, prev, next);
+	scheduler_run(cpu, cpu->current, next);
 }
 
 void scheduler_finish_switch(void)

@@ -98,12 +98,15 @@ errno_t waitq_sleep_to_locked(
 		t->sleep_deadline = timer_ticks() + (ticks ? ticks : 1);
 		timeout_insert(t);
 	}
-	scheduler_set_sleeping(t);
-	spinlock_unlock(&wq->lock.lock);
-	if (next)
+	if (next) {
+		scheduler_sleep_to(t, next);
+		spinlock_unlock(&wq->lock.lock);
 		scheduler_switch_to(next);
-	else
+	} else {
+		scheduler_set_sleeping(t);
+		spinlock_unlock(&wq->lock.lock);
 		scheduler_switch();
+	}
 	errno_t rc = t->sleep_result;
 	arch_interrupts_restore(ipl);
 	return rc;

@@ -31,10 +31,13 @@ void scheduler_make_ready(struct thread *t);
 /* Give up the CPU: interrupts disabled, no spinlock held; the current
  * thread's state says whether it stays runnable. */
 void scheduler_switch(void);
-/* Give up the CPU to @a next, a sleeping thread just taken off its wait
- * queue (waitq_take_thread_locked), without a run queue or a decision: the
- * current thread is SLEEPING (set under its wait queue's lock).
- * Interrupts disabled, no spinlock held. */
+/* The direct switch, in two steps: scheduler_sleep_to marks the current
+ * thread @a prev SLEEPING and @a next -- a sleeping thread just taken off
+ * its wait queue (waitq_take_thread_locked) -- RUNNING, under the lock of
+ * the queue @a prev sleeps on; scheduler_switch_to then gives the CPU to
+ * @a next, without a run queue or a decision (interrupts disabled, no
+ * spinlock held). */
+void scheduler_sleep_to(struct thread *prev, struct thread *next);
 void scheduler_switch_to(struct thread *next);
 /* Called at preemption points when need_resched is set. */
 void scheduler_preempt_point(void);
