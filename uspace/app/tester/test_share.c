@@ -5,6 +5,7 @@
  */
 #include "tester.h"
 #include <anon.h>
+#include <task.h>
 #include <utest.h>
 
 #define SHARE_PAGES 4
@@ -108,4 +109,43 @@ UTEST(ipc_share_rights)
 	UT_CHECK_OK(as_area_destroy(w));
 	UT_CHECK_OK(as_area_destroy(a));
 	test_server_stop(&s, TS_QUIT, NULL);
+}
+
+/* A SHARE_OUT answer whose result words cannot be written changes
+ * nothing: no area is made, the call is still ours to answer, and a good
+ * answer afterwards makes the area and reports its base. */
+UTEST(ipc_share_out_answer_bad_result_pointer)
+{
+	cap_handle_t self;
+	uintptr_t a, ro;
+	ipc_event_t ev;
+	task_stats_t st0, st1;
+	UT_ASSERT(pager_ready());
+	UT_ASSERT_OK(as_area_create_anon(0, SHARE_PAGES * PAGE_SIZE, RW, &a));
+	UT_ASSERT_OK(as_area_create_anon(0, PAGE_SIZE, RW, &ro));
+	ipc_msg_t *ro_args = (ipc_msg_t *) ro;
+	*ro_args = IPC_MSG(0, 0, RW & AS_AREA_RIGHTS); /* anywhere, the rights offered */
+	UT_ASSERT_OK(as_area_protect(ro, PAGE_SIZE, AS_AREA_READ));
+	UT_ASSERT_OK(self_phone_open(&self));
+	uint64_t cookie = ipc_cookie_sync_new();
+	UT_ASSERT_OK(ipc_call(self, &IPC_MSG(IPC_M_SHARE_OUT, a, RW & AS_AREA_RIGHTS), cookie));
+	if (UT_CHECK_OK(self_event_wait(&ev, 5 * 1000 * 1000)) &&
+	    UT_CHECK_EQ(ev.msg.method, IPC_M_SHARE_OUT)) {
+		UT_CHECK_OK(task_stats(&st0));
+		UT_CHECK_ERR(ipc_answer(ev.call, EOK, ro_args), EFAULT);
+		UT_CHECK_ERR(ipc_answer(ev.call, EOK, (ipc_msg_t *) ADDR_UNMAPPED), EFAULT);
+		UT_CHECK_OK(task_stats(&st1));
+		UT_CHECK_EQ(st1.areas, st0.areas); /* no shared area made */
+		ipc_msg_t ok = *ro_args;
+		UT_CHECK_OK(ipc_answer(ev.call, EOK, &ok)); /* still ours to answer */
+		UT_CHECK(ok.arg[0] != 0);
+		if (UT_CHECK_OK(ipc_wait(&ev, 5 * 1000 * 1000, IPC_WAIT_FOR_COOKIE, cookie)))
+			UT_CHECK_OK(ev.retval);
+		*word_at(a, 0) = 0x5a5a;
+		UT_CHECK_EQ(*word_at(ok.arg[0], 0), 0x5a5a); /* the shared area */
+		UT_CHECK_OK(as_area_destroy(ok.arg[0]));
+	}
+	self_phone_close(self);
+	UT_CHECK_OK(as_area_destroy(a));
+	UT_CHECK_OK(as_area_destroy(ro));
 }
