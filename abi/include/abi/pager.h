@@ -26,7 +26,7 @@
  *          arg[2] rights to grant (AS_AREA_READ/WRITE/EXEC; at most the
  *                 area's rights; the access must be among them),
  *      or any error to fail the fault (the faulting task is then killed
- *      with "pager error N").  The kernel checks that every page of the run
+ *      with "pager error NAME", e.g. "pager error EIO").  The kernel checks that every page of the run
  *      is mapped (user-readable) in the pager, and writable there if write
  *      is granted (a pager cannot hand out write access to a frame it may
  *      only read; execute needs no right of the pager's), takes a
