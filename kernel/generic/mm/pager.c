@@ -31,8 +31,9 @@
  * Faults (pager_page_fault).  Under as->lock: the page's object offset is
  * checked against the object's size, the run of unmapped pages to ask for
  * is measured (read-ahead, at most PAGER_RUN_MAX, within the area) and the
- * record's pending page-ins (a B+tree keyed by object offset) are looked
- * up.  A page-in in flight whose run covers the page is joined: the fault
+ * record's pending page-ins (keyed by object offset: the first in a slot
+ * of the record, more in a B+tree, so the usual lone fault allocates no
+ * tree node) are looked up.  A page-in in flight whose run covers the page is joined: the fault
  * waits for its answer instead of asking again, whichever address space
  * it comes from, since an answer is the object's pages, not an area's.
  * Otherwise the fault enters a page-in of its own and asks.  Then as->lock
@@ -47,7 +48,9 @@
  * granted rights cover its own access (else it retries, and asks itself)
  * and maps the pages not mapped by now, with the granted rights cut to its
  * own area's and with its area's caching.  Each mapping takes its own
- * frame reference; the run's go with the run.
+ * frame reference and the run's go with the run -- except that an asker
+ * nobody joined takes the run's references over, and settles, reads the
+ * run and leaves it in one pass under its as->lock.
  *
  * Revoke.  SYS_PAGER_REVOKE first cuts every run of the id's records that
  * the pager has answered (in flight, or settled and not yet mapped by all
@@ -137,7 +140,8 @@ struct pager_obj {
 	unsigned refs; /* atomic: one while in the tables, one per linked run */
 	mutex_t lock; /* protects the fields below */
 	uint64_t size; /* faults at or beyond fail with ERANGE */
-	btree_t pending; /* object offset -> pager_run_t asked, not answered */
+	pager_run_t *pending_one; /* a page-in asked, not answered (or NULL) */
+	btree_t pending; /* object offset -> the others asked, not answered */
 	list_t settled; /* pager_run_t answered, still to be mapped */
 	condvar_t settled_cv; /* a run of this record settled */
 };
@@ -347,7 +351,8 @@ static void pager_notice_send_locked(pager_obj_t *o, call_t *c)
 
 static void pager_obj_free(pager_obj_t *o)
 {
-	assert(o->nareas == 0 && btree_count(&o->pending) == 0 && list_empty(&o->settled));
+	assert(o->nareas == 0 && !o->pending_one && btree_count(&o->pending) == 0 &&
+	    list_empty(&o->settled));
 	if (o->unref)
 		call_release(o->unref);
 	if (o->phone)
@@ -534,8 +539,10 @@ static void pager_run_put(pager_run_t *r)
 {
 	if (__atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (size_t i = 0; i < r->got; i++)
-		frame_ref_drop(r->pa[i]);
+	for (size_t i = 0; i < r->got; i++) {
+		if (r->pa[i]) /* 0: its reference went to a mapping */
+			frame_ref_drop(r->pa[i]);
+	}
 	free(r);
 }
 
@@ -575,6 +582,8 @@ static void pager_obj_cut_locked(pager_obj_t *o, uint64_t lo, uint64_t hi, bool 
 	btree_iter_t it;
 	/* a run starts at most PAGER_RUN_MAX - 1 pages before a page it covers */
 	uint64_t back = (uint64_t) PAGER_RUN_MAX * PAGE_SIZE;
+	if (o->pending_one)
+		pager_run_cut_locked(o, o->pending_one, lo, hi, all);
 	bool more = btree_iter_ge(&o->pending, lo > back ? lo - back : 0, &it);
 	for (; more && btree_iter_key(&it) < hi; more = btree_iter_next(&it))
 		pager_run_cut_locked(o, btree_iter_value(&it), lo, hi, all);
@@ -584,30 +593,60 @@ static void pager_obj_cut_locked(pager_obj_t *o, uint64_t lo, uint64_t hi, bool 
 	}
 }
 
+static bool pager_run_covers(const pager_run_t *r, uint64_t objoff)
+{
+	return objoff >= r->objoff && objoff - r->objoff < r->wanted * PAGE_SIZE;
+}
+
 /* The page-in in flight whose run covers @a objoff, or NULL. */
 static pager_run_t *pager_pending_find_locked(pager_obj_t *o, uint64_t objoff)
 {
 	assert(mutex_locked_by_me(&o->lock));
 	btree_key_t key;
 	void *value;
+	if (o->pending_one && pager_run_covers(o->pending_one, objoff))
+		return o->pending_one;
 	if (btree_find_le(&o->pending, objoff, &key, &value) != EOK)
 		return NULL;
-	pager_run_t *r = value;
-	return objoff - key < r->wanted * PAGE_SIZE ? r : NULL;
+	return pager_run_covers(value, objoff) ? value : NULL;
 }
 
-/* Publish the page-in's result and wake the faults that joined it. */
-static void pager_run_settle(pager_obj_t *o, pager_run_t *r, errno_t rc)
+/* Enter @a r (no run in flight starts at its offset): ENOMEM. */
+static errno_t pager_pending_insert_locked(pager_obj_t *o, pager_run_t *r)
 {
-	mutex_lock(&o->lock);
+	assert(mutex_locked_by_me(&o->lock));
+	if (!o->pending_one) {
+		o->pending_one = r;
+		return EOK;
+	}
+	return btree_insert(&o->pending, r->objoff, r);
+}
+
+static void pager_pending_remove_locked(pager_obj_t *o, pager_run_t *r)
+{
+	assert(mutex_locked_by_me(&o->lock));
+	if (o->pending_one == r) {
+		o->pending_one = NULL;
+		return;
+	}
+	errno_t rc = btree_remove(&o->pending, r->objoff);
+	assert(rc == EOK);
+	(void) rc;
+}
+
+/* Publish the page-in's result; a run that others joined stays linked (in
+ * settled) and they wake.  Returns whether the asker is its only user. */
+static bool pager_run_settle_locked(pager_obj_t *o, pager_run_t *r, errno_t rc)
+{
+	assert(mutex_locked_by_me(&o->lock));
 	r->rc = rc;
 	r->settled = true;
-	errno_t brc = btree_remove(&o->pending, r->objoff);
-	assert(brc == EOK);
-	(void) brc;
+	pager_pending_remove_locked(o, r);
+	if (r->users == 1)
+		return true;
 	list_append(&r->link, &o->settled);
 	condvar_broadcast(&o->settled_cv);
-	mutex_unlock(&o->lock);
+	return false;
 }
 
 /* ---- the fault path ---- */
@@ -699,7 +738,7 @@ static errno_t pager_fault_enter_locked(pager_fault_t *f, pager_run_t *fresh)
 	uint64_t left = (o->size - f->objoff) / PAGE_SIZE;
 	if (left > 0 && fresh->wanted > left)
 		fresh->wanted = fresh->limit = (size_t) left;
-	if (btree_insert(&o->pending, f->objoff, fresh) != EOK)
+	if (pager_pending_insert_locked(o, fresh) != EOK)
 		return ENOMEM;
 	__atomic_add_fetch(&o->refs, 1, __ATOMIC_ACQ_REL); /* the run's link */
 	f->run = fresh;
@@ -740,33 +779,30 @@ static errno_t pager_fault_prepare(pager_fault_t *f)
 	return rc;
 }
 
-/* Ask the pager (as->lock NOT held) and settle the run with the result. */
+/* Ask the pager (as->lock NOT held): the page-in's result, with the
+ * frames in the run on EOK.  The run is settled by the caller. */
 static errno_t pager_fault_ask(pager_fault_t *f)
 {
 	pager_run_t *r = f->run;
 	call_t *c = call_create();
-	errno_t rc = ENOMEM;
-	if (c) {
-		uint64_t arg4 = f->hints |
-		    (uint64_t) (r->area_flags & AS_AREA_RIGHTS) << PAGE_IN_RIGHTS_SHIFT |
-		    (uint64_t) f->mapped << PAGE_IN_MAPPED_SHIFT;
-		c->msg = (ipc_msg_t){ .method = IPC_M_PAGE_IN,
-			.arg = { r->object, f->objoff, r->wanted, f->access, arg4 } };
-		__atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
-		c->run = r; /* the call's hold, dropped when the call goes */
-		rc = ipc_kcall_wait(f->obj->phone, c, pager_timeout_us);
-		if (rc == ETIMEOUT)
-			printf("pager: no answer to a page-in of object %llu within %llu ms\n",
-			    (unsigned long long) r->object,
-			    (unsigned long long) (pager_timeout_us / 1000));
-		if (rc == EOK)
-			rc = c->retval;
-		if (rc == EOK && r->got == 0)
-			rc = EINVAL;
-	}
-	pager_run_settle(f->obj, r, rc);
-	if (c)
-		call_release(c);
+	if (!c)
+		return ENOMEM;
+	uint64_t arg4 = f->hints |
+	    (uint64_t) (r->area_flags & AS_AREA_RIGHTS) << PAGE_IN_RIGHTS_SHIFT |
+	    (uint64_t) f->mapped << PAGE_IN_MAPPED_SHIFT;
+	c->msg = (ipc_msg_t){ .method = IPC_M_PAGE_IN,
+		.arg = { r->object, f->objoff, r->wanted, f->access, arg4 } };
+	__atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
+	c->run = r; /* the call's hold, dropped when the call goes */
+	errno_t rc = ipc_kcall_wait(f->obj->phone, c, pager_timeout_us);
+	if (rc == ETIMEOUT)
+		printf("pager: no answer to a page-in of object %llu within %llu ms\n",
+		    (unsigned long long) r->object, (unsigned long long) (pager_timeout_us / 1000));
+	if (rc == EOK)
+		rc = c->retval;
+	if (rc == EOK && r->got == 0)
+		rc = EINVAL;
+	call_release(c);
 	return rc;
 }
 
@@ -785,38 +821,51 @@ static errno_t pager_fault_join(pager_fault_t *f)
 	return rc;
 }
 
-/* Map one supplied page at @a va; for an upgrade, @a first replaces the
- * faulting page's mapping (unless another fault did meanwhile).  false:
- * stop here (mapped by now, or no memory for tables or used space). */
-static bool pager_map_page(
-    pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr_t pa, unsigned pf, bool first)
+/* How a fault maps from its run: the pages valid (no revoke cut them),
+ * and whether it takes the run's frame references over (the only user). */
+typedef struct pager_take {
+	size_t valid;
+	bool steal;
+} pager_take_t;
+
+/* Map one supplied page at @a va (the run's frame @a *pa; with
+ * @a t->steal its reference goes to the mapping and *pa becomes 0); for
+ * an upgrade, @a first replaces the faulting page's mapping (unless
+ * another fault did meanwhile).  false: stop here (mapped by now, or no
+ * memory for tables or used space). */
+static bool pager_map_page(pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr_t *pa, unsigned pf,
+    bool first, const pager_take_t *t)
 {
 	as_t *as = f->as;
 	uintptr_t old;
 	unsigned of;
-	if (used_space_contains(&a->used, va)) {
-		if (!first || !f->upgrade || page_mapping_find(&as->pt, va, &old, &of) != EOK ||
-		    pager_pf_allows(of, f->right))
-			return false;
-		frame_ref_add(pa);
-		page_mapping_update(&as->pt, va, pa, pf);
+	bool replace = used_space_contains(&a->used, va);
+	if (replace &&
+	    (!first || !f->upgrade || page_mapping_find(&as->pt, va, &old, &of) != EOK ||
+	        pager_pf_allows(of, f->right)))
+		return false;
+	if (!t->steal)
+		frame_ref_add(*pa);
+	if (replace) {
+		page_mapping_update(&as->pt, va, *pa, pf);
 		as_tlb_sync(as, va, 1);
 		frame_ref_drop(PAGE_ALIGN_DOWN(old));
-		return true;
-	}
-	frame_ref_add(pa);
-	if (page_mapping_insert(&as->pt, va, pa, pf) != EOK) {
-		frame_ref_drop(pa);
-		return false;
-	}
-	if (used_space_insert(&a->used, va, 1) != EOK) {
+	} else if (page_mapping_insert(&as->pt, va, *pa, pf) != EOK) {
+		goto undo;
+	} else if (used_space_insert(&a->used, va, 1) != EOK) {
 		page_mapping_remove(&as->pt, va);
 		as_tlb_sync(as, va, 1);
-		frame_ref_drop(pa);
-		return false;
+		goto undo;
+	} else {
+		as->rss++;
 	}
-	as->rss++;
+	if (t->steal)
+		*pa = 0;
 	return true;
+undo:
+	if (!t->steal)
+		frame_ref_drop(*pa);
+	return false;
 }
 
 /* Is @a a still the area the fault began in, bound the same way? */
@@ -828,8 +877,9 @@ static bool pager_fault_area_same(const pager_fault_t *f, const as_area_t *a)
 
 /* Map the answered run from the faulting page on into the faulting area,
  * if it is still the same area and the grant covers this access; pages
- * mapped meanwhile by someone else end the run.  as->lock held. */
-static void pager_fault_map(pager_fault_t *f)
+ * mapped meanwhile by someone else end the run.  as->lock held (since the
+ * valid pages were read). */
+static void pager_fault_map(pager_fault_t *f, const pager_take_t *t)
 {
 	pager_run_t *r = f->run;
 	as_area_t *a = as_area_find(f->as, f->page);
@@ -840,21 +890,23 @@ static void pager_fault_map(pager_fault_t *f)
 	if (!(rights & f->right))
 		return; /* not enough for this access: it asks itself */
 	size_t first = (size_t) ((f->objoff - r->objoff) / PAGE_SIZE);
-	mutex_lock(&f->obj->lock);
-	size_t n = r->got < r->limit ? r->got : r->limit;
-	mutex_unlock(&f->obj->lock);
 	/* the granted rights within the area's, and the area's caching */
 	unsigned pf = as_area_page_flags(rights | (a->flags & AS_AREA_UNCACHED));
 	uintptr_t end = a->base + a->pages * PAGE_SIZE;
 	size_t used = 0;
-	for (size_t i = first; i < n; i++) {
+	for (size_t i = first; i < t->valid; i++) {
 		uintptr_t va = f->page + (i - first) * PAGE_SIZE;
-		if (va >= end || !pager_map_page(f, a, va, r->pa[i], pf, i == first))
+		if (va >= end || !pager_map_page(f, a, va, &r->pa[i], pf, i == first, t))
 			break;
 		used++;
 	}
 	if (used > 0 && !f->upgrade)
 		a->pager.seq_next = f->page + used * PAGE_SIZE;
+}
+
+static size_t pager_run_valid(const pager_run_t *r)
+{
+	return r->got < r->limit ? r->got : r->limit;
 }
 
 /* This fault is done with its run: the last user unlinks it. */
@@ -875,6 +927,36 @@ static void pager_fault_leave(pager_fault_t *f)
 	}
 }
 
+/* The asker, with the page-in's result @a rc: settle the run and map from
+ * it.  Alone (nobody joined), it reads the run, takes its frames over and
+ * leaves it in the same pass; joined, the others wake and it leaves like
+ * them.  as->lock held: the valid pages are read and mapped under it.
+ * true: it was alone, and the run and the record are still to be put. */
+static bool pager_fault_settle(pager_fault_t *f, errno_t rc)
+{
+	pager_obj_t *o = f->obj;
+	pager_run_t *r = f->run;
+	mutex_lock(&o->lock);
+	bool alone = pager_run_settle_locked(o, r, rc);
+	pager_take_t t = { .valid = pager_run_valid(r), .steal = alone };
+	if (alone)
+		r->users = 0;
+	mutex_unlock(&o->lock);
+	pager_fault_map(f, &t);
+	if (!alone)
+		pager_fault_leave(f);
+	return alone;
+}
+
+/* A joiner whose run settled: map what it can (as->lock held). */
+static void pager_fault_map_joined(pager_fault_t *f)
+{
+	mutex_lock(&f->obj->lock);
+	pager_take_t t = { .valid = pager_run_valid(f->run), .steal = false };
+	mutex_unlock(&f->obj->lock);
+	pager_fault_map(f, &t);
+}
+
 errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned access)
 {
 	assert(mutex_locked_by_me(&as->lock));
@@ -889,13 +971,24 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 	as_hold(as);
 	mutex_unlock(&as->lock);
 	/* an asker fails with the pager's result; a joiner retries its access */
-	rc = f.asker ? pager_fault_ask(&f) : pager_fault_join(&f);
-	if (rc == EOK) {
+	if (f.asker) {
+		rc = pager_fault_ask(&f);
 		mutex_lock(&as->lock);
-		pager_fault_map(&f);
+		bool alone = pager_fault_settle(&f, rc);
 		mutex_unlock(&as->lock);
+		if (alone) { /* it left the run, which nobody else sees */
+			pager_run_put(f.run);
+			pager_obj_put(f.obj);
+		}
+	} else {
+		rc = pager_fault_join(&f);
+		if (rc == EOK) {
+			mutex_lock(&as->lock);
+			pager_fault_map_joined(&f);
+			mutex_unlock(&as->lock);
+		}
+		pager_fault_leave(&f);
 	}
-	pager_fault_leave(&f);
 	as_release(as);
 	return rc;
 }
