@@ -82,7 +82,10 @@
  * and never two at once: revoke takes pager_lock and the records' locks,
  * drops them, then takes each as->lock (and pager_lock inside it again).
  * The calls' cleanup hook (pager_call_cleanup), run wherever a call's last
- * reference goes, takes none of these locks.
+ * reference goes, takes none of these locks.  Checked: every *_locked
+ * function asserts its lock and declares it (REQUIRES) for clang's lock
+ * analysis (the lockcheck suite), the hash tables are GUARDED_BY
+ * pager_lock, and pager_page_fault says it RELEASEs the as->lock it gets.
  */
 #include <abi/as.h>
 #include <abi/task.h>
@@ -178,8 +181,8 @@ struct pager_run {
 uint64_t pager_timeout_us = PAGER_TIMEOUT_DEFAULT_MS * 1000ULL;
 
 static mutex_t pager_lock;
-static pager_hash_t pager_records; /* (box, badge, id) -> pager_obj_t (pager_lock) */
-static pager_hash_t pager_names; /* (box, id) -> pager_name_t (pager_lock) */
+static pager_hash_t pager_records GUARDED_BY(pager_lock); /* (box, badge, id) -> pager_obj_t */
+static pager_hash_t pager_names GUARDED_BY(pager_lock); /* (box, id) -> pager_name_t */
 
 /* ---- hash tables (pager_lock) ---- */
 
@@ -204,7 +207,7 @@ static list_t *pager_hash_chain(const pager_hash_t *h, uint64_t hash)
 
 /* Move every element into @a size new buckets; false (nothing changed)
  * without memory. */
-static bool pager_hash_resize_locked(pager_hash_t *h, size_t size)
+static bool pager_hash_resize_locked(pager_hash_t *h, size_t size) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	list_t *b = malloc(size * sizeof(*b));
@@ -228,6 +231,7 @@ static bool pager_hash_resize_locked(pager_hash_t *h, size_t size)
 
 /* ENOMEM only when the table has no buckets yet and none can be made. */
 static errno_t pager_hash_insert_locked(pager_hash_t *h, pager_hlink_t *e, uint64_t hash)
+    REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	if (h->size == 0 && !pager_hash_resize_locked(h, PAGER_HASH_MIN))
@@ -240,7 +244,7 @@ static errno_t pager_hash_insert_locked(pager_hash_t *h, pager_hlink_t *e, uint6
 	return EOK;
 }
 
-static void pager_hash_remove_locked(pager_hash_t *h, pager_hlink_t *e)
+static void pager_hash_remove_locked(pager_hash_t *h, pager_hlink_t *e) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	assert(h->count > 0);
@@ -254,7 +258,7 @@ static void pager_hash_remove_locked(pager_hash_t *h, pager_hlink_t *e)
 	}
 }
 
-static pager_name_t *pager_name_find_locked(answerbox_t *box, uint64_t id)
+static pager_name_t *pager_name_find_locked(answerbox_t *box, uint64_t id) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	uint64_t hash = pager_hash_key(box, 0, id);
@@ -271,6 +275,7 @@ static pager_name_t *pager_name_find_locked(answerbox_t *box, uint64_t id)
 }
 
 static pager_obj_t *pager_obj_find_locked(answerbox_t *box, uint64_t badge, uint64_t id)
+    REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	uint64_t hash = pager_hash_key(box, badge, id);
@@ -335,7 +340,7 @@ static call_t *pager_notice_make(uint64_t method)
 
 /* Send the record's notice @a c.  From here until the call goes (answered
  * or refused) it counts against the pager's box. */
-static void pager_notice_send_locked(pager_obj_t *o, call_t *c)
+static void pager_notice_send_locked(pager_obj_t *o, call_t *c) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	pager_run_t *t = c->run;
@@ -401,7 +406,7 @@ static pager_obj_t *pager_obj_alloc(answerbox_t *box, uint64_t badge, uint64_t i
 
 /* Put @a o in the tables (and its name, made if it is the first record of
  * the id).  ENOMEM with nothing changed. */
-static errno_t pager_obj_insert_locked(pager_obj_t *o)
+static errno_t pager_obj_insert_locked(pager_obj_t *o) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	pager_name_t *n = pager_name_find_locked(o->box, o->id);
@@ -435,7 +440,7 @@ static errno_t pager_obj_insert_locked(pager_obj_t *o)
 /* Make the record of (box, badge, id) and tell the pager OBJECT_REF.
  * ELIMIT (too many notices unanswered), ENOMEM; nothing changed then. */
 static errno_t pager_obj_create_locked(
-    answerbox_t *box, uint64_t badge, uint64_t id, pager_obj_t **out)
+    answerbox_t *box, uint64_t badge, uint64_t id, pager_obj_t **out) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	if (pager_notices_pending(box) >= PAGER_NOTICES_MAX)
@@ -456,7 +461,7 @@ static errno_t pager_obj_create_locked(
 
 /* The last area of @a o went: out of the tables, OBJECT_UNREF to the
  * pager, and the tables' reference goes. */
-static void pager_obj_retire_locked(pager_obj_t *o)
+static void pager_obj_retire_locked(pager_obj_t *o) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	assert(o->nareas == 0 && o->name != NULL);
@@ -476,6 +481,7 @@ static void pager_obj_retire_locked(pager_obj_t *o)
 
 /* Attach @a area to @a o (a record in the tables). */
 static void pager_obj_attach_locked(pager_obj_t *o, as_area_t *area, uint64_t offset)
+    REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	assert(o->name != NULL);
@@ -563,6 +569,7 @@ static void pager_run_release(pager_run_t *run)
 /* Cut @a r at [lo, hi): only its pages below lo stay valid.  Unless
  * @a all, only a run already answered is cut. */
 static void pager_run_cut_locked(pager_obj_t *o, pager_run_t *r, uint64_t lo, uint64_t hi, bool all)
+    REQUIRES(o->lock)
 {
 	assert(mutex_locked_by_me(&o->lock));
 	uint64_t end = r->objoff + r->wanted * PAGE_SIZE;
@@ -577,6 +584,7 @@ static void pager_run_cut_locked(pager_obj_t *o, pager_run_t *r, uint64_t lo, ui
 
 /* Cut the runs of @a o that overlap [lo, hi) (all, or the answered ones). */
 static void pager_obj_cut_locked(pager_obj_t *o, uint64_t lo, uint64_t hi, bool all)
+    REQUIRES(o->lock)
 {
 	assert(mutex_locked_by_me(&o->lock));
 	btree_iter_t it;
@@ -599,7 +607,7 @@ static bool pager_run_covers(const pager_run_t *r, uint64_t objoff)
 }
 
 /* The page-in in flight whose run covers @a objoff, or NULL. */
-static pager_run_t *pager_pending_find_locked(pager_obj_t *o, uint64_t objoff)
+static pager_run_t *pager_pending_find_locked(pager_obj_t *o, uint64_t objoff) REQUIRES(o->lock)
 {
 	assert(mutex_locked_by_me(&o->lock));
 	btree_key_t key;
@@ -612,7 +620,7 @@ static pager_run_t *pager_pending_find_locked(pager_obj_t *o, uint64_t objoff)
 }
 
 /* Enter @a r (no run in flight starts at its offset): ENOMEM. */
-static errno_t pager_pending_insert_locked(pager_obj_t *o, pager_run_t *r)
+static errno_t pager_pending_insert_locked(pager_obj_t *o, pager_run_t *r) REQUIRES(o->lock)
 {
 	assert(mutex_locked_by_me(&o->lock));
 	if (!o->pending_one) {
@@ -622,7 +630,7 @@ static errno_t pager_pending_insert_locked(pager_obj_t *o, pager_run_t *r)
 	return btree_insert(&o->pending, r->objoff, r);
 }
 
-static void pager_pending_remove_locked(pager_obj_t *o, pager_run_t *r)
+static void pager_pending_remove_locked(pager_obj_t *o, pager_run_t *r) REQUIRES(o->lock)
 {
 	assert(mutex_locked_by_me(&o->lock));
 	if (o->pending_one == r) {
@@ -636,7 +644,7 @@ static void pager_pending_remove_locked(pager_obj_t *o, pager_run_t *r)
 
 /* Publish the page-in's result; a run that others joined stays linked (in
  * settled) and they wake.  Returns whether the asker is its only user. */
-static bool pager_run_settle_locked(pager_obj_t *o, pager_run_t *r, errno_t rc)
+static bool pager_run_settle_locked(pager_obj_t *o, pager_run_t *r, errno_t rc) REQUIRES(o->lock)
 {
 	assert(mutex_locked_by_me(&o->lock));
 	r->rc = rc;
@@ -693,7 +701,7 @@ static unsigned pager_pf_rights(unsigned pf)
 /* How many pages from the faulting one to ask for.  as->lock held. */
 static size_t pager_fault_run_length(const pager_fault_t *f)
 {
-	assert(mutex_locked_by_me(&f->as->lock));
+	mutex_assert_held(&f->as->lock);
 	if (f->upgrade)
 		return 1;
 	uintptr_t end = f->area->base + f->area->pages * PAGE_SIZE;
@@ -723,10 +731,10 @@ static pager_run_t *pager_run_make(const pager_fault_t *f)
 
 /* Join the page-in in flight that covers the page, or enter @a fresh as a
  * new one (this fault asks).  ERANGE at or beyond the object's size. */
-static errno_t pager_fault_enter_locked(pager_fault_t *f, pager_run_t *fresh)
+static errno_t pager_fault_enter_locked(pager_fault_t *f, pager_run_t *fresh) REQUIRES(f->obj->lock)
 {
 	pager_obj_t *o = f->obj;
-	assert(mutex_locked_by_me(&o->lock));
+	mutex_assert_held(&o->lock); /* (o is f->obj: tells the analysis) */
 	if (f->objoff >= o->size)
 		return ERANGE;
 	pager_run_t *r = pager_pending_find_locked(o, f->objoff);
@@ -752,7 +760,7 @@ static errno_t pager_fault_enter_locked(pager_fault_t *f, pager_run_t *fresh)
 static errno_t pager_fault_prepare(pager_fault_t *f)
 {
 	as_area_t *a = f->area;
-	assert(mutex_locked_by_me(&f->as->lock));
+	mutex_assert_held(&f->as->lock);
 	f->obj = a->pager.obj;
 	f->objoff = a->pager.offset + (f->page - a->base);
 	f->right = pager_access_right(f->access);
@@ -883,7 +891,7 @@ static void pager_fault_map(pager_fault_t *f, const pager_take_t *t)
 {
 	pager_run_t *r = f->run;
 	as_area_t *a = as_area_find(f->as, f->page);
-	assert(mutex_locked_by_me(&f->as->lock));
+	mutex_assert_held(&f->as->lock);
 	if (r->rc != EOK || !pager_fault_area_same(f, a))
 		return;
 	unsigned rights = r->rights & a->flags & (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC);
@@ -958,6 +966,7 @@ static void pager_fault_map_joined(pager_fault_t *f)
 }
 
 errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned access)
+    RELEASE(as->lock)
 {
 	assert(mutex_locked_by_me(&as->lock));
 	pager_fault_t f = {
@@ -1136,6 +1145,7 @@ static bool pager_area_span(const as_area_t *a, uint64_t lo, uint64_t hi, uintpt
  * interval (each used-space change splits at most one interval).  ENOMEM
  * leaves the rest mapped.  as->lock held. */
 static errno_t pager_area_revoke(as_t *as, as_area_t *a, uintptr_t va, size_t pages)
+    REQUIRES(as->lock)
 {
 	uintptr_t end = va + pages * PAGE_SIZE, base;
 	size_t count, removed;
@@ -1163,6 +1173,7 @@ static errno_t pager_area_revoke(as_t *as, as_area_t *a, uintptr_t va, size_t pa
 
 /* Revoke the request's range in the areas of @a as bound to @a o. */
 static errno_t pager_obj_as_revoke_locked(as_t *as, pager_obj_t *o, const pager_req_t *q)
+    REQUIRES(as->lock, pager_lock)
 {
 	errno_t rc = EOK;
 	assert(mutex_locked_by_me(&as->lock) && mutex_locked_by_me(&pager_lock));
@@ -1204,7 +1215,7 @@ static errno_t pager_as_revoke(as_t *as, const pager_req_t *q)
 /* One record of the request: its size set, its runs cut, its areas'
  * address spaces collected (an address space being destroyed is skipped:
  * its areas go anyway). */
-static void pager_req_record_locked(pager_req_t *q, pager_obj_t *o)
+static void pager_req_record_locked(pager_req_t *q, pager_obj_t *o) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	mutex_lock(&o->lock);
