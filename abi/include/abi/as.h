@@ -23,11 +23,15 @@
 #define AS_AREA_READ (1u << 0)
 #define AS_AREA_WRITE (1u << 1)
 #define AS_AREA_EXEC (1u << 2)
-#define AS_AREA_CACHEABLE (1u << 3)
+/* Map the area's pages uncached (device memory).  Memory is cached unless
+ * an area asks for this; it is the area's attribute: pages a pager
+ * supplies for it are mapped uncached whatever the answer says. */
+#define AS_AREA_UNCACHED (1u << 3)
 /* Creation only: place at exactly the base given (else base is a hint). */
 #define AS_AREA_FIXED (1u << 8)
 
-#define AS_AREA_RIGHTS (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC | AS_AREA_CACHEABLE)
+/* Everything an area's flags hold (as_area_info_t.flags, protect, share). */
+#define AS_AREA_RIGHTS (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC | AS_AREA_UNCACHED)
 
 /* The lowest user address an area may cover: the first 64 KiB stay empty so
  * NULL-pointer dereferences (also with an offset) always fault. */

@@ -32,4 +32,34 @@ typedef int errno_t;
 
 #define ERRNO_COUNT 18
 
+/* The name of @a err ("EINVAL"), or NULL for a value outside the ABI.
+ * The one list of names: the kernel's reports (task end reports, pager
+ * errors) and libc's str_error_name() both use it. */
+static inline const char *errno_name(errno_t err)
+{
+	static const char *const names[] = {
+		[EOK] = "EOK",
+		[ENOENT] = "ENOENT",
+		[ENOMEM] = "ENOMEM",
+		[EINVAL] = "EINVAL",
+		[EEXIST] = "EEXIST",
+		[ELIMIT] = "ELIMIT",
+		[EBUSY] = "EBUSY",
+		[EPERM] = "EPERM",
+		[EFAULT] = "EFAULT",
+		[ENOTSUP] = "ENOTSUP",
+		[ETIMEOUT] = "ETIMEOUT",
+		[EHANGUP] = "EHANGUP",
+		[ERANGE] = "ERANGE",
+		[EOVERFLOW] = "EOVERFLOW",
+		[EAGAIN] = "EAGAIN",
+		[EIO] = "EIO",
+		[EINTR] = "EINTR",
+		[ESTALE] = "ESTALE",
+	};
+	_Static_assert(
+	    sizeof(names) / sizeof(names[0]) == ERRNO_COUNT, "every errno value has a name");
+	return err >= 0 && err < ERRNO_COUNT ? names[err] : (const char *) 0;
+}
+
 #endif

@@ -17,8 +17,15 @@
  *      object (bytes, page-aligned), arg[2] pages wanted (>= 1: the
  *      faulting page, then as many following pages of the same area as the
  *      kernel would map at once), arg[3] access (FAULT_ACCESS_READ, _WRITE
- *      or _EXEC), arg[4] PAGE_IN_* hints and the area's rights
- *      (PAGE_IN_RIGHTS(arg[4])).
+ *      or _EXEC), arg[4] PAGE_IN_* hints, the area's flags
+ *      (PAGE_IN_RIGHTS(arg[4])) and, for an upgrade (PAGE_IN_UPGRADE: the
+ *      page is mapped there already, without the right the access needs),
+ *      the rights it is mapped with (PAGE_IN_MAPPED(arg[4])).
+ *      One page-in per object page at a time: a fault on a page that a
+ *      page-in in flight covers (from any area bound to the object, in any
+ *      task) waits for it and maps its answer, with the granted rights cut
+ *      to its own area's (asking itself if they do not cover its access).
+ *      An answer is thus the object's page, never one area's.
  *      Answer EOK with
  *          arg[0] address, in the PAGER's own address space, of a run of
  *                 pages whose first page is the faulting page,
@@ -26,7 +33,7 @@
  *          arg[2] rights to grant (AS_AREA_READ/WRITE/EXEC; at most the
  *                 area's rights; the access must be among them),
  *      or any error to fail the fault (the faulting task is then killed
- *      with "pager error N").  The kernel checks that every page of the run
+ *      with "pager error NAME", e.g. "pager error EIO").  The kernel checks that every page of the run
  *      is mapped (user-readable) in the pager, and writable there if write
  *      is granted (a pager cannot hand out write access to a frame it may
  *      only read; execute needs no right of the pager's), takes a
@@ -34,23 +41,34 @@
  *      pager may unmap its own copy afterwards (the frame lives on).
  *      A write to a page mapped read-only faults again with access WRITE:
  *      that is how a pager implements copy-on-write or dirty tracking.
+ *      The page is mapped with the granted rights cut to the area's and
+ *      with the area's caching (AS_AREA_UNCACHED is the area's alone).
  *      An answer that breaks any rule is refused: the fault fails with
- *      EINVAL and nothing is mapped.  No answer within the kernel's pager
- *      timeout fails the fault with ETIMEOUT.
+ *      EINVAL, nothing is mapped, SYS_IPC_ANSWER returns EINVAL to the
+ *      pager, and the kernel logs the pager task, the object and the rule.
+ *      No answer within the kernel's pager timeout fails the fault with
+ *      ETIMEOUT.
  *
  *  IPC_M_PAGER_OBJECT_REF    arg[0] object: its first area appeared.
  *  IPC_M_PAGER_OBJECT_UNREF  arg[0] object: its last area went away; the
- *      pager may free it.  Answer both (the retval is ignored).
+ *      pager may free it.  Answer both (the retval is ignored).  While
+ *      PAGER_NOTICES_MAX notices to a pager are unanswered, binding an area
+ *      to one of its objects without areas is refused with ELIMIT; UNREFs
+ *      are never refused, and no notice is dropped.
  *
  * Pager to kernel (system calls; they act on objects named through phones
  * connected to the calling task's answerbox):
  *  SYS_PAGER_REVOKE(object, offset, size): unmap those pages of the object
  *      from every area bound to it (eviction, truncation); the next touch
  *      faults again.  A page-in answered before the revoke and not mapped
- *      yet is dropped (the fault is retried).  EOK, EINVAL (alignment),
- *      ENOENT (no such object), ENOMEM (some pages stay mapped: retry).
+ *      yet loses the revoked pages and those after them (the fault is
+ *      retried); one answered after the revoke stands.  EOK, EINVAL
+ *      (alignment), ENOENT (no such object), ENOMEM (some pages stay
+ *      mapped: retry).
  *  SYS_PAGER_SET_SIZE(object, size): faults at or beyond size fail at once
- *      with ERANGE, without a page-in (and pages beyond it are revoked).
+ *      with ERANGE, without a page-in, and pages beyond it are revoked
+ *      (also from page-ins in flight, answered or not); pages below it
+ *      are not touched, so a set-size inside a page-in keeps its answer.
  */
 #ifndef ABI_PAGER_H_
 #define ABI_PAGER_H_
@@ -72,20 +90,36 @@ ABI_FIELD(as_pager_spec_t, reserved, 4);
 ABI_FIELD(as_pager_spec_t, object, 8);
 ABI_FIELD(as_pager_spec_t, offset, 16);
 
-/* IPC_M_PAGE_IN arg[4]: bits 0-7 hints, bits 8-15 the faulting area's
- * AS_AREA_* rights (a pager may grant up to these at once, e.g. write on
- * a read fault of a private page, and save the later write fault). */
+/* IPC_M_PAGE_IN arg[4]: bits 0-7 hints (PAGE_IN_SEQUENTIAL,
+ * PAGE_IN_UPGRADE), bits 8-15 the faulting area's AS_AREA_* flags
+ * (AS_AREA_RIGHTS: a pager may grant up to these at once, e.g. write on a
+ * read fault of a private page, and save the later write fault), bits
+ * 16-23 for an upgrade the AS_AREA_* rights the page is mapped with now
+ * (0 otherwise). */
 /* The faulting page is the one right after the last run a page-in mapped
  * in the same area: the client is likely reading forwards, so a pager that
- * prepares pages (reads a file, decompresses) may start on the next ones. */
+ * prepares pages (reads a file, decompresses) may start on the next ones.
+ * Never set together with PAGE_IN_UPGRADE. */
 #define PAGE_IN_SEQUENTIAL (1u << 0)
+/* The faulting page is mapped in that area already, but without the right
+ * the access needs (a write to a page mapped read-only): an upgrade, not a
+ * first touch.  PAGE_IN_MAPPED() says what the page has; arg[2] is 1; the
+ * page the pager answers with replaces the one mapped. */
+#define PAGE_IN_UPGRADE (1u << 1)
 #define PAGE_IN_RIGHTS_SHIFT 8
 #define PAGE_IN_RIGHTS(arg4) ((unsigned) ((arg4) >> PAGE_IN_RIGHTS_SHIFT) & 0xff)
+#define PAGE_IN_MAPPED_SHIFT 16
+#define PAGE_IN_MAPPED(arg4) ((unsigned) ((arg4) >> PAGE_IN_MAPPED_SHIFT) & 0xff)
 
 /* The kernel's default pager timeout (the command line may change it). */
 #define PAGER_TIMEOUT_DEFAULT_MS 5000
 
 /* Most pages one page-in may map. */
 #define PAGER_RUN_MAX 16
+
+/* OBJECT_REF/UNREF notices a pager may leave unanswered: while it has this
+ * many, binding an area to one of its objects that has no area yet is
+ * refused with ELIMIT (the binder pays; no notice is ever dropped). */
+#define PAGER_NOTICES_MAX 1024
 
 #endif

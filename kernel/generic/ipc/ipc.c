@@ -117,7 +117,6 @@ answerbox_t *answerbox_create(task_id_t owner)
 	list_initialize(&box->dispatched);
 	list_initialize(&box->answers);
 	list_initialize(&box->hangups);
-	list_initialize(&box->pager_objects);
 	box->refcount = 1;
 	return box;
 }

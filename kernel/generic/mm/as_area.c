@@ -48,7 +48,7 @@ unsigned as_area_page_flags(unsigned flags)
 		pf |= PAGE_WRITE;
 	if (flags & AS_AREA_EXEC)
 		pf |= PAGE_EXEC;
-	if (!(flags & AS_AREA_CACHEABLE))
+	if (flags & AS_AREA_UNCACHED)
 		pf |= PAGE_NOCACHE;
 	return pf;
 }

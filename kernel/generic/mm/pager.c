@@ -1,35 +1,95 @@
 /*
  * The pager backend: areas whose pages come from a user-space pager.
  *
- * Binding.  An area is bound to an object record (pager_obj_t) named by
- * the pager's answerbox and the object id.  The record owns a phone of its
- * own to the pager, made when the first area binds, so page-ins and
- * notifications keep working however the client's phones come and go
- * (a shared copy of an area in another task, say, outlives the phone it
- * was created through); it dies with the last area.
+ * Records.  An area is bound to an object record (pager_obj_t) named by
+ * (the pager's answerbox, the badge of the connection the area was bound
+ * through, the object id).  Objects are named per connection: a task
+ * binding an id through its own connection never reaches the record (or
+ * the pages) of an object another connection bound -- the pager sees every
+ * page-in with the binder's own badge and decides.  Records are found by
+ * hash on that triple (pager_records).  The records of one (box, id), one
+ * per badge, hang off a name (pager_name_t, found by hash on (box, id) in
+ * pager_names), because revoke and set-size act on every connection's
+ * record of the id.  A record owns a phone of its own to the pager, made
+ * with it, so page-ins and notices keep working however the client's
+ * phones come and go (a shared copy of an area in another task outlives
+ * the phone it was created through).  A record leaves the tables with its
+ * last area and is freed once no page-in uses it any more.
+ *
+ * Notices.  A record tells the pager OBJECT_REF when it is made and
+ * OBJECT_UNREF when its last area goes.  Both calls are made with the
+ * record, so the UNREF can always be sent.  The notices sent to a box and
+ * not yet released (answered, or failed) are counted in the box
+ * (answerbox_t.pager_notices: the count drops in the calls' cleanup hook,
+ * when the call goes).  A bind that would make a record while PAGER_NOTICES_MAX are
+ * outstanding is refused with ELIMIT: the binder pays for a pager that
+ * does not read its box, and the kernel's memory does not.  UNREFs are
+ * never refused, so every REF the pager got is followed by its UNREF:
+ * nothing is lost.  (Queued notices are thus bounded by PAGER_NOTICES_MAX
+ * plus one UNREF per live record, and records by the areas bound.)
  *
  * Faults (pager_page_fault).  Under as->lock: the page's object offset is
- * checked against the object size, the run of unmapped pages to ask for is
- * measured (read-ahead, at most PAGER_RUN_MAX, within the area), and the
- * page is marked pending, so a second thread faulting on it waits for the
- * first one's answer instead of asking again.  Then as->lock is RELEASED
- * and the thread sleeps in a kernel call to the pager (bounded by the pager
- * timeout, interruptible by task death).  The answer is checked against
- * the pager's own page tables under the pager's as->lock, and a frame
- * reference is taken for every page while it is known to be the pager's.
- * With as->lock taken again the area is looked up afresh (it may have been
- * unmapped, resized or split meanwhile: then the fault just ends and the
- * access is retried) and the pages not mapped by now are mapped.
+ * checked against the object's size, the run of unmapped pages to ask for
+ * is measured (read-ahead, at most PAGER_RUN_MAX, within the area) and the
+ * record's pending page-ins (keyed by object offset: the first in a slot
+ * of the record, more in a B+tree, so the usual lone fault allocates no
+ * tree node) are looked up.  A page-in in flight whose run covers the page is joined: the fault
+ * waits for its answer instead of asking again, whichever address space
+ * it comes from, since an answer is the object's pages, not an area's.
+ * Otherwise the fault enters a page-in of its own and asks.  Then as->lock
+ * is RELEASED and the asker sleeps in a kernel call to the pager (bounded
+ * by the pager timeout, interruptible by task death).  The answer is
+ * checked against the pager's own page tables under the pager's as->lock,
+ * and a frame reference is taken for every page while it is known to be
+ * the pager's (the run holds them).  Then the run is settled and every
+ * fault that joined it wakes.  Each takes its own as->lock, looks its area
+ * up afresh (it may have been unmapped, resized or split meanwhile: then
+ * that fault just ends and the access is retried), checks that the
+ * granted rights cover its own access (else it retries, and asks itself)
+ * and maps the pages not mapped by now, with the granted rights cut to its
+ * own area's and with its area's caching.  Each mapping takes its own
+ * frame reference and the run's go with the run -- except that an asker
+ * nobody joined takes the run's references over, and settles, reads the
+ * run and leaves it in one pass under its as->lock.
  *
- * Failure.  An error answer, a malformed answer, a timeout or the pager's
- * death (its box answers EHANGUP) fails exactly this fault; every frame
- * reference taken is dropped; nothing else is blocked meanwhile.
+ * Revoke.  SYS_PAGER_REVOKE first cuts every run of the id's records that
+ * the pager has answered (in flight, or settled and not yet mapped by all
+ * its faults) and that overlaps the range: the run keeps only its pages
+ * below the range (run->limit).  So an answer the pager gave before a
+ * revoke is never mapped over it, and its pages outside the range stay
+ * valid.  A page-in not answered yet is left alone: its answer comes after
+ * the revoke and is the pager's word on the new state (a pager that
+ * revokes a page and then answers for it, as copy-on-write does, loses
+ * nothing).  SYS_PAGER_SET_SIZE cuts every run at the size, answered or
+ * not: no page at or beyond it is mapped, and the pages below stay (a
+ * set-size inside a page-in drops nothing it need not).  Then every
+ * address space with an area of the id loses the range's mappings.  A
+ * fault reads the limit and maps under its as->lock, which the unmapping
+ * takes after the cut: either the fault sees the cut, or its mapping is in
+ * place before the unmapping looks.
  *
- * Locks: as->lock -> pending_lock; as->lock -> pager_lock.  No as->lock is
- * held across the kernel call, and never two at once.
+ * Failure.  An error answer, a refused answer (logged with the rule it
+ * broke), a timeout or the pager's death (its box answers EHANGUP) fails
+ * exactly the asking fault; the faults that joined it retry their access
+ * (and ask themselves); every frame reference is dropped with the run.
+ *
+ * Locks, in order: as->lock -> pager_lock -> a record's lock; a delivery
+ * (notices, under pager_lock) then takes the phone's and the answerbox's
+ * locks, and page tables their spinlocks.  pager_lock protects both hash
+ * tables, the names, the records' area lists and counts and the areas'
+ * pager links; a record's lock its size, its pending and settled runs and
+ * the run fields marked so.  No as->lock is held across the kernel call,
+ * and never two at once: revoke takes pager_lock and the records' locks,
+ * drops them, then takes each as->lock (and pager_lock inside it again).
+ * The calls' cleanup hook (pager_call_cleanup), run wherever a call's last
+ * reference goes, takes none of these locks.  Checked: every *_locked
+ * function asserts its lock and declares it (REQUIRES) for clang's lock
+ * analysis (the lockcheck suite), the hash tables are GUARDED_BY
+ * pager_lock, and pager_page_fault says it RELEASEs the as->lock it gets.
  */
 #include <abi/as.h>
 #include <abi/task.h>
+#include <adt/btree.h>
 #include <console/console.h>
 #include <debug.h>
 #include <ipc/ipc.h>
@@ -42,126 +102,396 @@
 #include <proc/task.h>
 #include <proc/thread.h>
 
-struct pager_obj {
-	link_t box_link; /* box->pager_objects */
-	answerbox_t *box; /* the pager's box (held) */
-	phone_t *phone; /* the record's own phone to the pager */
+/* An element of a hash table, with its hash (kept for growing). */
+typedef struct pager_hlink {
+	link_t link;
+	uint64_t hash;
+} pager_hlink_t;
+
+/* A chained hash table.  The buckets double when the table holds as many
+ * elements as buckets (if memory allows; else the chains grow), halve when
+ * it holds fewer than a quarter, and go when it is empty, so the table's
+ * memory follows what it holds. */
+typedef struct pager_hash {
+	list_t *bucket; /* NULL while empty */
+	size_t size; /* buckets: a power of two, 0 while empty */
+	size_t count;
+} pager_hash_t;
+
+#define PAGER_HASH_MIN 64
+
+/* Every record of one object id at one pager (one per badge). */
+typedef struct pager_name {
+	pager_hlink_t hl; /* pager_names */
+	answerbox_t *box; /* identity only: the records hold the box */
 	uint64_t id;
-	uint64_t badge; /* the binding connection's badge (part of the name) */
-	list_t areas; /* as_area_t.pager.obj_link */
-	size_t nareas;
+	uint64_t size; /* the pager's set-size: what new records start with */
+	list_t records; /* pager_obj_t.name_link */
+} pager_name_t;
+
+struct pager_obj {
+	pager_hlink_t hl; /* pager_records (pager_lock) */
+	link_t name_link; /* name->records (pager_lock) */
+	pager_name_t *name; /* pager_lock; NULL once out of the tables */
+	answerbox_t *box; /* the pager's box (held; constant) */
+	phone_t *phone; /* the record's own phone to the pager (held; constant) */
+	uint64_t id; /* constant */
+	uint64_t badge; /* the binding connection's badge (constant) */
+	list_t areas; /* as_area_t.pager.obj_link (pager_lock) */
+	size_t nareas; /* pager_lock */
+	call_t *unref; /* the OBJECT_UNREF notice, made with the record (pager_lock) */
+	unsigned refs; /* atomic: one while in the tables, one per linked run */
+	mutex_t lock; /* protects the fields below */
 	uint64_t size; /* faults at or beyond fail with ERANGE */
-	uint64_t gen; /* bumped by every revoke: older answers are stale */
-	uint64_t serial; /* unique for every record ever made (identity) */
+	pager_run_t *pending_one; /* a page-in asked, not answered (or NULL) */
+	btree_t pending; /* object offset -> the others asked, not answered */
+	list_t settled; /* pager_run_t answered, still to be mapped */
+	condvar_t settled_cv; /* a run of this record settled */
 };
 
-typedef struct pager_pending {
-	link_t link;
-	as_t *as;
-	uintptr_t page;
-} pager_pending_t;
+/*
+ * call_t.run of a kernel call to a pager.  A notice's carries only the
+ * first two fields.  A page-in's is made by the asking fault and held by
+ * the call (until the call is released) and by the record while faults use
+ * it (linked: in pending, then in settled).
+ */
+struct pager_run {
+	bool notice; /* a REF/UNREF notice's */
+	answerbox_t *notice_box; /* a sent notice: the box it counts at (held) */
+	unsigned refs; /* atomic: the call's hold, the record's link */
+	/* the request (constant once asked) */
+	uint64_t object; /* the object id asked for */
+	uint64_t objoff; /* object offset of the first page asked for */
+	size_t wanted; /* pages asked for */
+	unsigned area_flags; /* the asking area's AS_AREA_* flags */
+	unsigned right; /* the right the asking access needs */
+	/* the answer (written by pager_answer_take before it is delivered) */
+	unsigned rights; /* granted */
+	size_t got; /* frames referenced in pa[] */
+	bool answered; /* atomic: an answer was taken (revokes cut it from now) */
+	/* the record's lock */
+	link_t link; /* record->settled, once settled */
+	size_t limit; /* pages from the first that no revoke cut off */
+	unsigned users; /* faults that will map from it: the asker, the joiners */
+	bool settled; /* answered, failed or abandoned */
+	errno_t rc; /* the page-in's result, once settled */
+	uintptr_t pa[]; /* PAGER_RUN_MAX for a page-in, none for a notice */
+};
 
 uint64_t pager_timeout_us = PAGER_TIMEOUT_DEFAULT_MS * 1000ULL;
 
 static mutex_t pager_lock;
-static uint64_t pager_serial_next; /* pager_lock */
-static mutex_t pending_lock;
-static condvar_t pending_cv;
-static list_t pending = { .head = { &pending.head, &pending.head } };
+static pager_hash_t pager_records GUARDED_BY(pager_lock); /* (box, badge, id) -> pager_obj_t */
+static pager_hash_t pager_names GUARDED_BY(pager_lock); /* (box, id) -> pager_name_t */
 
-/* The page-in's answer hook: the frames, while they are the pager's. */
-static errno_t pager_page_in_answer(task_t *answerer, call_t *c, ipc_msg_t *args, bool *wb)
+/* ---- hash tables (pager_lock) ---- */
+
+static uint64_t pager_mix(uint64_t h)
 {
-	(void) answerer;
-	(void) wb;
-	return pager_answer_prepare(c, args);
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
 }
 
-static void pager_page_in_cleanup(call_t *c)
+static uint64_t pager_hash_key(const answerbox_t *box, uint64_t badge, uint64_t id)
 {
-	if (c->run)
-		pager_run_free(c->run); /* drops the frames not mapped */
-	c->run = NULL;
+	return pager_mix(pager_mix(pager_mix((uintptr_t) box) ^ badge) ^ id);
 }
 
-/* The kernel's calls to pagers (abi/pager.h): only the kernel sends them. */
-static const ipc_method_ops_t pager_page_in_ops = {
-	.name = "page-in",
-	.answer = pager_page_in_answer,
-	.cleanup = pager_page_in_cleanup,
-};
-static const ipc_method_ops_t pager_ref_ops = { .name = "pager-object-ref" };
-static const ipc_method_ops_t pager_unref_ops = { .name = "pager-object-unref" };
-static const ipc_method_ops_t pager_sync_ops = { .name = "pager-sync" };
-
-void pager_init(void)
+static list_t *pager_hash_chain(const pager_hash_t *h, uint64_t hash)
 {
-	ipc_method_register(IPC_M_PAGE_IN, &pager_page_in_ops);
-	ipc_method_register(IPC_M_PAGER_OBJECT_REF, &pager_ref_ops);
-	ipc_method_register(IPC_M_PAGER_OBJECT_UNREF, &pager_unref_ops);
-	ipc_method_register(IPC_M_PAGER_SYNC, &pager_sync_ops);
-	mutex_initialize(&pager_lock, "pager");
-	mutex_initialize(&pending_lock, "pager-pending");
-	condvar_initialize(&pending_cv);
+	return h->size ? &h->bucket[hash & (h->size - 1)] : NULL;
 }
 
-/* The record of (box, badge, id): objects are named per connection, so a
- * task binding an id through its own connection never reaches the record
- * (or the pages) of an object another connection bound -- the pager sees
- * every page-in with the binder's own badge and decides. */
-static pager_obj_t *pager_obj_find_locked(answerbox_t *box, uint64_t badge, uint64_t id)
+/* Move every element into @a size new buckets; false (nothing changed)
+ * without memory. */
+static bool pager_hash_resize_locked(pager_hash_t *h, size_t size) REQUIRES(pager_lock)
 {
-	list_foreach(box->pager_objects, l)
+	assert(mutex_locked_by_me(&pager_lock));
+	list_t *b = malloc(size * sizeof(*b));
+	if (!b)
+		return false;
+	for (size_t i = 0; i < size; i++)
+		list_initialize(&b[i]);
+	for (size_t i = 0; i < h->size; i++) {
+		while (!list_empty(&h->bucket[i])) {
+			link_t *l = list_first(&h->bucket[i]);
+			list_remove(l);
+			list_append(
+			    l, &b[list_get_instance(l, pager_hlink_t, link)->hash & (size - 1)]);
+		}
+	}
+	free(h->bucket);
+	h->bucket = b;
+	h->size = size;
+	return true;
+}
+
+/* ENOMEM only when the table has no buckets yet and none can be made. */
+static errno_t pager_hash_insert_locked(pager_hash_t *h, pager_hlink_t *e, uint64_t hash)
+    REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	if (h->size == 0 && !pager_hash_resize_locked(h, PAGER_HASH_MIN))
+		return ENOMEM;
+	if (h->count >= h->size)
+		(void) pager_hash_resize_locked(h, 2 * h->size); /* else longer chains */
+	e->hash = hash;
+	list_append(&e->link, pager_hash_chain(h, hash));
+	h->count++;
+	return EOK;
+}
+
+static void pager_hash_remove_locked(pager_hash_t *h, pager_hlink_t *e) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	assert(h->count > 0);
+	list_remove(&e->link);
+	if (--h->count == 0) {
+		free(h->bucket);
+		h->bucket = NULL;
+		h->size = 0;
+	} else if (h->size > PAGER_HASH_MIN && h->count < h->size / 4) {
+		(void) pager_hash_resize_locked(h, h->size / 2); /* else it stays big */
+	}
+}
+
+static pager_name_t *pager_name_find_locked(answerbox_t *box, uint64_t id) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	uint64_t hash = pager_hash_key(box, 0, id);
+	list_t *chain = pager_hash_chain(&pager_names, hash);
+	if (!chain)
+		return NULL;
+	list_foreach(*chain, l)
 	{
-		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
-		if (o->id == id && o->badge == badge)
+		pager_name_t *n = list_get_instance(l, pager_name_t, hl.link);
+		if (n->hl.hash == hash && n->box == box && n->id == id)
+			return n;
+	}
+	return NULL;
+}
+
+static pager_obj_t *pager_obj_find_locked(answerbox_t *box, uint64_t badge, uint64_t id)
+    REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	uint64_t hash = pager_hash_key(box, badge, id);
+	list_t *chain = pager_hash_chain(&pager_records, hash);
+	if (!chain)
+		return NULL;
+	list_foreach(*chain, l)
+	{
+		pager_obj_t *o = list_get_instance(l, pager_obj_t, hl.link);
+		if (o->hl.hash == hash && o->box == box && o->badge == badge && o->id == id)
 			return o;
 	}
 	return NULL;
 }
 
-static void pager_notify(pager_obj_t *o, uint64_t method)
+size_t pager_record_count(void)
 {
-	ipc_msg_t m = { .method = method, .arg = { o->id } };
-	(void) ipc_kcall_notify(o->phone, &m); /* a dead pager needs no news */
+	mutex_lock(&pager_lock);
+	size_t n = pager_records.count;
+	mutex_unlock(&pager_lock);
+	return n;
 }
 
-/* Find or make the record for (box, id), badge for its phone.  Locked. */
-static pager_obj_t *pager_obj_get_locked(answerbox_t *box, uint64_t badge, uint64_t id)
+size_t pager_record_chain_max(void)
 {
-	pager_obj_t *o = pager_obj_find_locked(box, badge, id);
-	if (o)
-		return o;
-	o = calloc(1, sizeof(*o));
-	if (!o)
-		return NULL;
-	o->phone = phone_create(box, badge);
-	if (!o->phone) {
-		free(o);
+	size_t max = 0;
+	mutex_lock(&pager_lock);
+	for (size_t i = 0; i < pager_records.size; i++) {
+		size_t n = list_count(&pager_records.bucket[i]);
+		max = n > max ? n : max;
+	}
+	mutex_unlock(&pager_lock);
+	return max;
+}
+
+/* ---- notices ---- */
+
+unsigned pager_notices_pending(answerbox_t *box)
+{
+	return __atomic_load_n(&box->pager_notices, __ATOMIC_ACQUIRE);
+}
+
+/* A notice call of @a method for a record, not sent yet (NULL: no
+ * memory).  Its hooks are set now, so that it is cleaned up even if it is
+ * never sent. */
+static call_t *pager_notice_make(uint64_t method)
+{
+	call_t *c = call_create();
+	pager_run_t *t = calloc(1, sizeof(*t));
+	if (!c || !t) {
+		free(t);
+		if (c)
+			call_release(c);
 		return NULL;
 	}
+	t->notice = true;
+	c->msg.method = method;
+	c->ops = ipc_method_ops(method);
+	c->run = t;
+	return c;
+}
+
+/* Send the record's notice @a c.  From here until the call goes (answered
+ * or refused) it counts against the pager's box. */
+static void pager_notice_send_locked(pager_obj_t *o, call_t *c) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	pager_run_t *t = c->run;
+	answerbox_hold(o->box);
+	t->notice_box = o->box;
+	__atomic_add_fetch(&o->box->pager_notices, 1, __ATOMIC_ACQ_REL);
+	c->msg.arg[0] = o->id;
+	if (ipc_call_deliver(o->phone, c) != EOK)
+		call_release(c); /* a dead pager needs no news (uncounted again) */
+}
+
+/* ---- records ---- */
+
+static void pager_obj_free(pager_obj_t *o)
+{
+	assert(o->nareas == 0 && !o->pending_one && btree_count(&o->pending) == 0 &&
+	    list_empty(&o->settled));
+	if (o->unref)
+		call_release(o->unref);
+	if (o->phone)
+		phone_release(o->phone); /* released, not hung up: that would cancel the UNREF */
+	if (o->box)
+		answerbox_release(o->box);
+	btree_destroy(&o->pending);
+	free(o);
+}
+
+static void pager_obj_put(pager_obj_t *o)
+{
+	if (__atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		pager_obj_free(o);
+}
+
+/* A record for (box, badge, id) with its phone and its UNREF, out of the
+ * tables; *ref gets its REF notice.  NULL: no memory. */
+static pager_obj_t *pager_obj_alloc(answerbox_t *box, uint64_t badge, uint64_t id, call_t **ref)
+{
+	pager_obj_t *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	btree_create(&o->pending);
+	list_initialize(&o->areas);
+	list_initialize(&o->settled);
 	answerbox_hold(box);
 	o->box = box;
+	o->phone = phone_create(box, badge);
+	o->unref = pager_notice_make(IPC_M_PAGER_OBJECT_UNREF);
+	*ref = pager_notice_make(IPC_M_PAGER_OBJECT_REF);
+	if (!o->phone || !o->unref || !*ref) {
+		if (*ref)
+			call_release(*ref);
+		pager_obj_free(o);
+		return NULL;
+	}
 	o->badge = badge;
-	o->serial = ++pager_serial_next;
 	o->id = id;
 	o->size = UINT64_MAX;
-	list_initialize(&o->areas);
-	list_append(&o->box_link, &box->pager_objects);
+	o->refs = 1; /* the tables' */
+	mutex_initialize(&o->lock, "pager-object");
+	condvar_initialize(&o->settled_cv);
 	return o;
 }
 
-/* Attach @a area to @a o.  pager_lock held. */
-static void pager_obj_attach_locked(pager_obj_t *o, as_area_t *area, uint64_t offset)
+/* Put @a o in the tables (and its name, made if it is the first record of
+ * the id).  ENOMEM with nothing changed. */
+static errno_t pager_obj_insert_locked(pager_obj_t *o) REQUIRES(pager_lock)
 {
+	assert(mutex_locked_by_me(&pager_lock));
+	pager_name_t *n = pager_name_find_locked(o->box, o->id);
+	bool fresh = n == NULL;
+	if (fresh) {
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return ENOMEM;
+		*n = (pager_name_t){ .box = o->box, .id = o->id, .size = UINT64_MAX };
+		list_initialize(&n->records);
+		if (pager_hash_insert_locked(
+		        &pager_names, &n->hl, pager_hash_key(o->box, 0, o->id)) != EOK) {
+			free(n);
+			return ENOMEM;
+		}
+	}
+	uint64_t hash = pager_hash_key(o->box, o->badge, o->id);
+	if (pager_hash_insert_locked(&pager_records, &o->hl, hash) != EOK) {
+		if (fresh) {
+			pager_hash_remove_locked(&pager_names, &n->hl);
+			free(n);
+		}
+		return ENOMEM;
+	}
+	o->name = n;
+	o->size = n->size; /* (nobody else sees o yet) */
+	list_append(&o->name_link, &n->records);
+	return EOK;
+}
+
+/* Make the record of (box, badge, id) and tell the pager OBJECT_REF.
+ * ELIMIT (too many notices unanswered), ENOMEM; nothing changed then. */
+static errno_t pager_obj_create_locked(
+    answerbox_t *box, uint64_t badge, uint64_t id, pager_obj_t **out) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	if (pager_notices_pending(box) >= PAGER_NOTICES_MAX)
+		return ELIMIT;
+	call_t *ref = NULL;
+	pager_obj_t *o = pager_obj_alloc(box, badge, id, &ref);
+	if (!o)
+		return ENOMEM;
+	if (pager_obj_insert_locked(o) != EOK) {
+		call_release(ref);
+		pager_obj_free(o);
+		return ENOMEM;
+	}
+	pager_notice_send_locked(o, ref);
+	*out = o;
+	return EOK;
+}
+
+/* The last area of @a o went: out of the tables, OBJECT_UNREF to the
+ * pager, and the tables' reference goes. */
+static void pager_obj_retire_locked(pager_obj_t *o) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	assert(o->nareas == 0 && o->name != NULL);
+	pager_name_t *n = o->name;
+	pager_hash_remove_locked(&pager_records, &o->hl);
+	list_remove(&o->name_link);
+	if (list_empty(&n->records)) {
+		pager_hash_remove_locked(&pager_names, &n->hl);
+		free(n);
+	}
+	o->name = NULL;
+	call_t *c = o->unref;
+	o->unref = NULL;
+	pager_notice_send_locked(o, c);
+	pager_obj_put(o);
+}
+
+/* Attach @a area to @a o (a record in the tables). */
+static void pager_obj_attach_locked(pager_obj_t *o, as_area_t *area, uint64_t offset)
+    REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	assert(o->name != NULL);
 	area->pager.obj = o;
 	area->pager.object = o->id;
 	area->pager.offset = offset;
 	phone_hold(o->phone);
 	area->pager.phone = o->phone;
 	list_append(&area->pager.obj_link, &o->areas);
-	if (o->nareas++ == 0)
-		pager_notify(o, IPC_M_PAGER_OBJECT_REF);
+	o->nareas++;
 }
 
 errno_t pager_area_bind(as_area_t *area, phone_t *phone, uint64_t object, uint64_t offset)
@@ -174,13 +504,13 @@ errno_t pager_area_bind(as_area_t *area, phone_t *phone, uint64_t object, uint64
 	mutex_unlock(&phone->lock);
 	if (!box)
 		return EHANGUP;
-	errno_t rc = ENOMEM;
+	errno_t rc = EOK;
 	mutex_lock(&pager_lock);
-	pager_obj_t *o = pager_obj_get_locked(box, badge, object);
-	if (o) {
+	pager_obj_t *o = pager_obj_find_locked(box, badge, object);
+	if (!o)
+		rc = pager_obj_create_locked(box, badge, object, &o);
+	if (rc == EOK)
 		pager_obj_attach_locked(o, area, offset);
-		rc = EOK;
-	}
 	mutex_unlock(&pager_lock);
 	answerbox_release(box);
 	return rc;
@@ -202,20 +532,129 @@ void pager_area_unbind(as_area_t *area)
 	mutex_lock(&pager_lock);
 	list_remove(&area->pager.obj_link);
 	area->pager.obj = NULL;
-	bool last = --o->nareas == 0;
-	if (last) {
-		pager_notify(o, IPC_M_PAGER_OBJECT_UNREF);
-		list_remove(&o->box_link);
-	}
+	if (--o->nareas == 0)
+		pager_obj_retire_locked(o);
 	mutex_unlock(&pager_lock);
 	phone_release(area->pager.phone);
 	area->pager.phone = NULL;
-	if (last) {
-		/* Released, not hung up: that would cancel the UNREF notice. */
-		phone_release(o->phone);
-		answerbox_release(o->box);
-		free(o);
+}
+
+/* ---- runs ---- */
+
+static void pager_run_put(pager_run_t *r)
+{
+	if (__atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (size_t i = 0; i < r->got; i++) {
+		if (r->pa[i]) /* 0: its reference went to a mapping */
+			frame_ref_drop(r->pa[i]);
 	}
+	free(r);
+}
+
+/* A call's hold on @a run goes (pager_call_cleanup). */
+static void pager_run_release(pager_run_t *run)
+{
+	if (!run->notice) {
+		pager_run_put(run);
+		return;
+	}
+	if (run->notice_box) {
+		__atomic_sub_fetch(&run->notice_box->pager_notices, 1, __ATOMIC_ACQ_REL);
+		answerbox_release(run->notice_box);
+	}
+	free(run);
+}
+
+/* Cut @a r at [lo, hi): only its pages below lo stay valid.  Unless
+ * @a all, only a run already answered is cut. */
+static void pager_run_cut_locked(pager_obj_t *o, pager_run_t *r, uint64_t lo, uint64_t hi, bool all)
+    REQUIRES(o->lock)
+{
+	assert(mutex_locked_by_me(&o->lock));
+	uint64_t end = r->objoff + r->wanted * PAGE_SIZE;
+	if (lo >= hi || hi <= r->objoff || lo >= end)
+		return;
+	if (!all && !__atomic_load_n(&r->answered, __ATOMIC_ACQUIRE))
+		return;
+	size_t keep = lo <= r->objoff ? 0 : (size_t) ((lo - r->objoff) / PAGE_SIZE);
+	if (keep < r->limit)
+		r->limit = keep;
+}
+
+/* Cut the runs of @a o that overlap [lo, hi) (all, or the answered ones). */
+static void pager_obj_cut_locked(pager_obj_t *o, uint64_t lo, uint64_t hi, bool all)
+    REQUIRES(o->lock)
+{
+	assert(mutex_locked_by_me(&o->lock));
+	btree_iter_t it;
+	/* a run starts at most PAGER_RUN_MAX - 1 pages before a page it covers */
+	uint64_t back = (uint64_t) PAGER_RUN_MAX * PAGE_SIZE;
+	if (o->pending_one)
+		pager_run_cut_locked(o, o->pending_one, lo, hi, all);
+	bool more = btree_iter_ge(&o->pending, lo > back ? lo - back : 0, &it);
+	for (; more && btree_iter_key(&it) < hi; more = btree_iter_next(&it))
+		pager_run_cut_locked(o, btree_iter_value(&it), lo, hi, all);
+	list_foreach(o->settled, l)
+	{
+		pager_run_cut_locked(o, list_get_instance(l, pager_run_t, link), lo, hi, all);
+	}
+}
+
+static bool pager_run_covers(const pager_run_t *r, uint64_t objoff)
+{
+	return objoff >= r->objoff && objoff - r->objoff < r->wanted * PAGE_SIZE;
+}
+
+/* The page-in in flight whose run covers @a objoff, or NULL. */
+static pager_run_t *pager_pending_find_locked(pager_obj_t *o, uint64_t objoff) REQUIRES(o->lock)
+{
+	assert(mutex_locked_by_me(&o->lock));
+	btree_key_t key;
+	void *value;
+	if (o->pending_one && pager_run_covers(o->pending_one, objoff))
+		return o->pending_one;
+	if (btree_find_le(&o->pending, objoff, &key, &value) != EOK)
+		return NULL;
+	return pager_run_covers(value, objoff) ? value : NULL;
+}
+
+/* Enter @a r (no run in flight starts at its offset): ENOMEM. */
+static errno_t pager_pending_insert_locked(pager_obj_t *o, pager_run_t *r) REQUIRES(o->lock)
+{
+	assert(mutex_locked_by_me(&o->lock));
+	if (!o->pending_one) {
+		o->pending_one = r;
+		return EOK;
+	}
+	return btree_insert(&o->pending, r->objoff, r);
+}
+
+static void pager_pending_remove_locked(pager_obj_t *o, pager_run_t *r) REQUIRES(o->lock)
+{
+	assert(mutex_locked_by_me(&o->lock));
+	if (o->pending_one == r) {
+		o->pending_one = NULL;
+		return;
+	}
+	errno_t rc = btree_remove(&o->pending, r->objoff);
+	assert(rc == EOK);
+	(void) rc;
+}
+
+/* Publish the page-in's result; a run that others joined stays linked (in
+ * settled) and they wake.  Returns whether the asker is its only user. */
+static bool pager_run_settle_locked(pager_obj_t *o, pager_run_t *r, errno_t rc) REQUIRES(o->lock)
+{
+	assert(mutex_locked_by_me(&o->lock));
+	r->rc = rc;
+	r->settled = true;
+	pager_pending_remove_locked(o, r);
+	if (r->users == 1)
+		return true;
+	list_append(&r->link, &o->settled);
+	condvar_broadcast(&o->settled_cv);
+	return false;
 }
 
 /* ---- the fault path ---- */
@@ -223,17 +662,16 @@ void pager_area_unbind(as_area_t *area)
 typedef struct pager_fault {
 	as_t *as;
 	as_area_t *area; /* as found under as->lock (revalidated later) */
-	pager_obj_t *obj; /* identity only once as->lock is dropped */
-	uint64_t object;
-	phone_t *phone; /* the record's phone (held) */
+	pager_obj_t *obj; /* the area's record when the fault began */
 	uintptr_t page; /* the faulting page */
 	unsigned access; /* FAULT_ACCESS_* */
+	unsigned right; /* the AS_AREA_* right the access needs */
 	bool upgrade; /* mapped without the needed right: replace it */
+	unsigned mapped; /* upgrade: the rights the page has now */
 	unsigned hints; /* PAGE_IN_* for the pager */
 	uint64_t objoff; /* object offset of the faulting page */
-	uint64_t gen; /* the object's revoke generation when asked */
-	uint64_t serial; /* the record's serial when asked */
-	pager_run_t *run; /* the request; owned by the call once sent */
+	pager_run_t *run; /* the page-in this fault maps from (one of its users) */
+	bool asker; /* this fault asks the pager; else it joined the asker */
 } pager_fault_t;
 
 static unsigned pager_access_right(unsigned access)
@@ -251,67 +689,19 @@ static bool pager_pf_allows(unsigned pf, unsigned right)
 	                              : true;
 }
 
-void pager_run_free(pager_run_t *run)
+/* The AS_AREA_* rights a user mapping with page flags @a pf gives. */
+static unsigned pager_pf_rights(unsigned pf)
 {
-	for (size_t i = 0; i < run->got; i++)
-		frame_ref_drop(run->pa[i]);
-	free(run);
-}
-
-/* The answer's shape against the request. */
-static errno_t pager_answer_check(pager_run_t *r, const ipc_msg_t *ans)
-{
-	uintptr_t addr = ans->arg[0];
-	size_t n = ans->arg[1];
-	if (n == 0 || n > r->wanted || !PAGE_ALIGNED(addr) || addr < AS_USER_FLOOR ||
-	    addr > AS_USER_TOP || (AS_USER_TOP - addr) / PAGE_SIZE < n)
-		return EINVAL;
-	if (ans->arg[2] & ~(uint64_t) (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC))
-		return EINVAL;
-	unsigned rights = (unsigned) ans->arg[2];
-	if (!(rights & r->right) || (rights & ~r->area_flags))
-		return EINVAL;
-	r->rights = rights;
-	return EOK;
-}
-
-errno_t pager_answer_prepare(struct call *c, const ipc_msg_t *ans)
-{
-	pager_run_t *r = c->run;
-	as_t *pas = TASK->as; /* we are the pager answering */
-	if (!r || !pas)
-		return EINVAL;
-	errno_t rc = pager_answer_check(r, ans);
-	if (rc != EOK)
-		return rc;
-	uintptr_t addr = ans->arg[0];
-	mutex_lock(&pas->lock);
-	for (size_t i = 0; i < ans->arg[1] && rc == EOK; i++) {
-		uintptr_t pa;
-		unsigned pf;
-		bool ok = page_mapping_find(&pas->pt, addr + i * PAGE_SIZE, &pa, &pf) == EOK &&
-		    (pf & PAGE_USER) && frame_get(PAGE_ALIGN_DOWN(pa)) &&
-		    (!(r->rights & AS_AREA_WRITE) || (pf & PAGE_WRITE));
-		if (!ok) {
-			rc = EINVAL;
-			break;
-		}
-		r->pa[i] = PAGE_ALIGN_DOWN(pa);
-		frame_ref_add(r->pa[i]);
-		r->got = i + 1;
-	}
-	mutex_unlock(&pas->lock);
-	if (rc != EOK) {
-		for (size_t i = 0; i < r->got; i++)
-			frame_ref_drop(r->pa[i]);
-		r->got = 0;
-	}
-	return rc;
+	if (!(pf & PAGE_USER))
+		return 0;
+	return AS_AREA_READ | ((pf & PAGE_WRITE) ? AS_AREA_WRITE : 0) |
+	    ((pf & PAGE_EXEC) ? AS_AREA_EXEC : 0);
 }
 
 /* How many pages from the faulting one to ask for.  as->lock held. */
-static size_t pager_fault_run(pager_fault_t *f)
+static size_t pager_fault_run_length(const pager_fault_t *f)
 {
+	mutex_assert_held(&f->as->lock);
 	if (f->upgrade)
 		return 1;
 	uintptr_t end = f->area->base + f->area->pages * PAGE_SIZE;
@@ -322,221 +712,432 @@ static size_t pager_fault_run(pager_fault_t *f)
 	return n;
 }
 
-static bool pager_pending_exists(as_t *as, uintptr_t page)
+/* A page-in run for @a f, not yet entered (NULL: no memory). */
+static pager_run_t *pager_run_make(const pager_fault_t *f)
 {
-	list_foreach(pending, l)
-	{
-		pager_pending_t *o = list_get_instance(l, pager_pending_t, link);
-		if (o->as == as && o->page == page)
-			return true;
-	}
-	return false;
-}
-
-/* Mark the page pending (true), or -- another thread is asking the pager
- * for it already -- release as->lock, wait until that is over and return
- * false (the access is simply retried). */
-static bool pager_pending_enter(pager_fault_t *f, pager_pending_t *p, errno_t *rc)
-{
-	mutex_lock(&pending_lock);
-	if (pager_pending_exists(f->as, f->page)) {
-		mutex_unlock(&f->as->lock);
-		/* interruptible: a task being killed does not wait for its pager */
-		while (*rc == EOK && pager_pending_exists(f->as, f->page))
-			*rc = condvar_wait_flags(
-			    &pending_cv, &pending_lock, 0, WAITQ_INTERRUPTIBLE);
-		mutex_unlock(&pending_lock);
-		return false;
-	}
-	p->as = f->as;
-	p->page = f->page;
-	list_append(&p->link, &pending);
-	mutex_unlock(&pending_lock);
-	return true;
-}
-
-static void pager_pending_leave(pager_pending_t *p)
-{
-	mutex_lock(&pending_lock);
-	list_remove(&p->link);
-	condvar_broadcast(&pending_cv);
-	mutex_unlock(&pending_lock);
-}
-
-/* Map one supplied page at @a va (replacing the old one for an upgrade).
- * false if it cannot (no memory for tables or the used-space record). */
-static bool pager_map_page(
-    as_t *as, as_area_t *a, uintptr_t va, uintptr_t pa, unsigned pf, bool replace)
-{
-	if (replace) {
-		uintptr_t old;
-		unsigned of;
-		if (page_mapping_find(&as->pt, va, &old, &of) != EOK)
-			return false;
-		page_mapping_update(&as->pt, va, pa, pf);
-		as_tlb_sync(as, va, 1);
-		frame_ref_drop(PAGE_ALIGN_DOWN(old));
-		return true;
-	}
-	if (page_mapping_insert(&as->pt, va, pa, pf) != EOK)
-		return false;
-	if (used_space_insert(&a->used, va, 1) != EOK) {
-		page_mapping_remove(&as->pt, va);
-		as_tlb_sync(as, va, 1);
-		return false;
-	}
-	as->rss++;
-	return true;
-}
-
-/* Map the supplied run into the faulting area, if it is still the same
- * area; pages mapped meanwhile by someone else end the run.  Every frame
- * reference not handed to a mapping is dropped.  as->lock held. */
-static void pager_fault_map(pager_fault_t *f)
-{
-	as_t *as = f->as;
-	pager_run_t *r = f->run;
-	as_area_t *a = as_area_find(as, f->page);
-	size_t used = 0;
-	if (a == f->area && a->backend == AS_BACKEND_PAGER && a->pager.obj == f->obj &&
-	    f->obj->serial == f->serial && a->pager.offset + (f->page - a->base) == f->objoff &&
-	    f->obj->gen == f->gen) {
-		uintptr_t end = a->base + a->pages * PAGE_SIZE;
-		/* granted rights within the area's (never none: the answer was
-		 * checked to grant the faulting access), the area's caching */
-		unsigned pf = as_area_page_flags(
-		    (r->rights & a->flags) | (a->flags & AS_AREA_CACHEABLE));
-		for (size_t i = 0; i < r->got && f->page + i * PAGE_SIZE < end; i++) {
-			uintptr_t va = f->page + i * PAGE_SIZE;
-			bool mapped = used_space_contains(&a->used, va);
-			bool replace = mapped && f->upgrade && i == 0;
-			if ((mapped && !replace) ||
-			    !pager_map_page(as, a, va, r->pa[i], pf, replace))
-				break;
-			used = i + 1;
-		}
-		if (used > 0 && !f->upgrade)
-			a->pager.seq_next = f->page + used * PAGE_SIZE;
-	}
-	for (size_t i = used; i < r->got; i++)
-		frame_ref_drop(r->pa[i]);
-	r->got = 0;
-}
-
-/* Ask the pager; as->lock is NOT held.  On EOK the run holds the frames. */
-static errno_t pager_fault_ask(pager_fault_t *f, call_t **callp)
-{
-	call_t *c = call_create();
-	if (!c)
-		return ENOMEM;
-	c->msg = (ipc_msg_t){ .method = IPC_M_PAGE_IN,
-		.arg = { f->object, f->objoff, f->run->wanted, f->access,
-		    f->hints |
-		        (uint64_t) (f->run->area_flags & AS_AREA_RIGHTS)
-		            << PAGE_IN_RIGHTS_SHIFT } };
-	c->run = f->run; /* the call owns it now: freed (and its frames dropped) with it */
-	*callp = c;
-	errno_t rc = ipc_kcall_wait(f->phone, c, pager_timeout_us);
-	if (rc == ETIMEOUT)
-		printf("pager: no answer to a page-in of object %llu within %llu ms\n",
-		    (unsigned long long) f->object, (unsigned long long) (pager_timeout_us / 1000));
-	if (rc == EOK)
-		rc = c->retval;
-	if (rc == EOK && c->run->got == 0)
-		rc = EINVAL;
-	return rc;
-}
-
-/* Describe the fault under as->lock.  ERANGE beyond the object's size;
- * EOK with no run when the page is mapped as needed by now. */
-static errno_t pager_fault_prepare(pager_fault_t *f)
-{
-	as_area_t *a = f->area;
-	uintptr_t pa;
-	unsigned pf;
-	unsigned right = pager_access_right(f->access);
-	f->obj = a->pager.obj;
-	f->objoff = a->pager.offset + (f->page - a->base);
-	if (f->objoff >= f->obj->size)
-		return ERANGE;
-	if (used_space_contains(&a->used, f->page)) {
-		if (page_mapping_find(&f->as->pt, f->page, &pa, &pf) != EOK ||
-		    pager_pf_allows(pf, right))
-			return EOK;
-		f->upgrade = true;
-	}
-	pager_run_t *r = calloc(1, sizeof(*r));
+	pager_run_t *r = malloc(sizeof(*r) + PAGER_RUN_MAX * sizeof(r->pa[0]));
 	if (!r)
+		return NULL;
+	*r = (pager_run_t){ .refs = 1, /* the record's link */
+		.object = f->obj->id,
+		.objoff = f->objoff,
+		.wanted = pager_fault_run_length(f),
+		.area_flags = f->area->flags,
+		.right = f->right,
+		.users = 1 };
+	r->limit = r->wanted;
+	return r;
+}
+
+/* Join the page-in in flight that covers the page, or enter @a fresh as a
+ * new one (this fault asks).  ERANGE at or beyond the object's size. */
+static errno_t pager_fault_enter_locked(pager_fault_t *f, pager_run_t *fresh) REQUIRES(f->obj->lock)
+{
+	pager_obj_t *o = f->obj;
+	mutex_assert_held(&o->lock); /* (o is f->obj: tells the analysis) */
+	if (f->objoff >= o->size)
+		return ERANGE;
+	pager_run_t *r = pager_pending_find_locked(o, f->objoff);
+	if (r) {
+		r->users++;
+		f->run = r;
+		return EOK;
+	}
+	uint64_t left = (o->size - f->objoff) / PAGE_SIZE;
+	if (left > 0 && fresh->wanted > left)
+		fresh->wanted = fresh->limit = (size_t) left;
+	if (pager_pending_insert_locked(o, fresh) != EOK)
 		return ENOMEM;
-	r->wanted = pager_fault_run(f);
-	uint64_t left = (f->obj->size - f->objoff) / PAGE_SIZE;
-	if (left > 0 && r->wanted > left)
-		r->wanted = left;
-	r->area_flags = a->flags;
-	r->right = right;
-	if (!f->upgrade && a->pager.seq_next == f->page)
-		f->hints |= PAGE_IN_SEQUENTIAL;
-	f->run = r;
-	f->phone = a->pager.phone;
-	phone_hold(f->phone);
-	f->object = f->obj->id;
-	f->gen = f->obj->gen;
-	f->serial = f->obj->serial;
+	__atomic_add_fetch(&o->refs, 1, __ATOMIC_ACQ_REL); /* the run's link */
+	f->run = fresh;
+	f->asker = true;
 	return EOK;
 }
 
+/* Describe the fault under as->lock: EOK with f->run (a page-in to ask or
+ * to wait for), EOK without one when the page is mapped as needed by now,
+ * ERANGE at or beyond the object's size, ENOMEM. */
+static errno_t pager_fault_prepare(pager_fault_t *f)
+{
+	as_area_t *a = f->area;
+	mutex_assert_held(&f->as->lock);
+	f->obj = a->pager.obj;
+	f->objoff = a->pager.offset + (f->page - a->base);
+	f->right = pager_access_right(f->access);
+	if (used_space_contains(&a->used, f->page)) {
+		uintptr_t pa;
+		unsigned pf;
+		if (page_mapping_find(&f->as->pt, f->page, &pa, &pf) != EOK ||
+		    pager_pf_allows(pf, f->right))
+			return EOK;
+		f->upgrade = true;
+		f->mapped = pager_pf_rights(pf);
+		f->hints |= PAGE_IN_UPGRADE;
+	} else if (a->pager.seq_next == f->page) {
+		f->hints |= PAGE_IN_SEQUENTIAL;
+	}
+	pager_run_t *fresh = pager_run_make(f);
+	if (!fresh)
+		return ENOMEM;
+	mutex_lock(&f->obj->lock);
+	errno_t rc = pager_fault_enter_locked(f, fresh);
+	mutex_unlock(&f->obj->lock);
+	if (f->run != fresh)
+		free(fresh);
+	return rc;
+}
+
+/* Ask the pager (as->lock NOT held): the page-in's result, with the
+ * frames in the run on EOK.  The run is settled by the caller. */
+static errno_t pager_fault_ask(pager_fault_t *f)
+{
+	pager_run_t *r = f->run;
+	call_t *c = call_create();
+	if (!c)
+		return ENOMEM;
+	uint64_t arg4 = f->hints |
+	    (uint64_t) (r->area_flags & AS_AREA_RIGHTS) << PAGE_IN_RIGHTS_SHIFT |
+	    (uint64_t) f->mapped << PAGE_IN_MAPPED_SHIFT;
+	c->msg = (ipc_msg_t){ .method = IPC_M_PAGE_IN,
+		.arg = { r->object, f->objoff, r->wanted, f->access, arg4 } };
+	__atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
+	c->run = r; /* the call's hold, dropped when the call goes */
+	errno_t rc = ipc_kcall_wait(f->obj->phone, c, pager_timeout_us);
+	if (rc == ETIMEOUT)
+		printf("pager: no answer to a page-in of object %llu within %llu ms\n",
+		    (unsigned long long) r->object, (unsigned long long) (pager_timeout_us / 1000));
+	if (rc == EOK)
+		rc = c->retval;
+	if (rc == EOK && r->got == 0)
+		rc = EINVAL;
+	call_release(c);
+	return rc;
+}
+
+/* Wait until the page-in this fault joined is settled: EOK (whatever its
+ * result), or EINTR (the task is ending). */
+static errno_t pager_fault_join(pager_fault_t *f)
+{
+	pager_obj_t *o = f->obj;
+	errno_t rc = EOK;
+	mutex_lock(&o->lock);
+	while (!f->run->settled && rc == EOK)
+		rc = condvar_wait_flags(&o->settled_cv, &o->lock, 0, WAITQ_INTERRUPTIBLE);
+	if (f->run->settled)
+		rc = EOK;
+	mutex_unlock(&o->lock);
+	return rc;
+}
+
+/* How a fault maps from its run: the pages valid (no revoke cut them),
+ * and whether it takes the run's frame references over (the only user). */
+typedef struct pager_take {
+	size_t valid;
+	bool steal;
+} pager_take_t;
+
+/* Map one supplied page at @a va (the run's frame @a *pa; with
+ * @a t->steal its reference goes to the mapping and *pa becomes 0); for
+ * an upgrade, @a first replaces the faulting page's mapping (unless
+ * another fault did meanwhile).  false: stop here (mapped by now, or no
+ * memory for tables or used space). */
+static bool pager_map_page(pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr_t *pa, unsigned pf,
+    bool first, const pager_take_t *t)
+{
+	as_t *as = f->as;
+	uintptr_t old;
+	unsigned of;
+	bool replace = used_space_contains(&a->used, va);
+	if (replace &&
+	    (!first || !f->upgrade || page_mapping_find(&as->pt, va, &old, &of) != EOK ||
+	        pager_pf_allows(of, f->right)))
+		return false;
+	if (!t->steal)
+		frame_ref_add(*pa);
+	if (replace) {
+		page_mapping_update(&as->pt, va, *pa, pf);
+		as_tlb_sync(as, va, 1);
+		frame_ref_drop(PAGE_ALIGN_DOWN(old));
+	} else if (page_mapping_insert(&as->pt, va, *pa, pf) != EOK) {
+		goto undo;
+	} else if (used_space_insert(&a->used, va, 1) != EOK) {
+		page_mapping_remove(&as->pt, va);
+		as_tlb_sync(as, va, 1);
+		goto undo;
+	} else {
+		as->rss++;
+	}
+	if (t->steal)
+		*pa = 0;
+	return true;
+undo:
+	if (!t->steal)
+		frame_ref_drop(*pa);
+	return false;
+}
+
+/* Is @a a still the area the fault began in, bound the same way? */
+static bool pager_fault_area_same(const pager_fault_t *f, const as_area_t *a)
+{
+	return a == f->area && a->backend == AS_BACKEND_PAGER && a->pager.obj == f->obj &&
+	    a->pager.offset + (f->page - a->base) == f->objoff;
+}
+
+/* Map the answered run from the faulting page on into the faulting area,
+ * if it is still the same area and the grant covers this access; pages
+ * mapped meanwhile by someone else end the run.  as->lock held (since the
+ * valid pages were read). */
+static void pager_fault_map(pager_fault_t *f, const pager_take_t *t)
+{
+	pager_run_t *r = f->run;
+	as_area_t *a = as_area_find(f->as, f->page);
+	mutex_assert_held(&f->as->lock);
+	if (r->rc != EOK || !pager_fault_area_same(f, a))
+		return;
+	unsigned rights = r->rights & a->flags & (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC);
+	if (!(rights & f->right))
+		return; /* not enough for this access: it asks itself */
+	size_t first = (size_t) ((f->objoff - r->objoff) / PAGE_SIZE);
+	/* the granted rights within the area's, and the area's caching */
+	unsigned pf = as_area_page_flags(rights | (a->flags & AS_AREA_UNCACHED));
+	uintptr_t end = a->base + a->pages * PAGE_SIZE;
+	size_t used = 0;
+	for (size_t i = first; i < t->valid; i++) {
+		uintptr_t va = f->page + (i - first) * PAGE_SIZE;
+		if (va >= end || !pager_map_page(f, a, va, &r->pa[i], pf, i == first, t))
+			break;
+		used++;
+	}
+	if (used > 0 && !f->upgrade)
+		a->pager.seq_next = f->page + used * PAGE_SIZE;
+}
+
+static size_t pager_run_valid(const pager_run_t *r)
+{
+	return r->got < r->limit ? r->got : r->limit;
+}
+
+/* This fault is done with its run: the last user unlinks it. */
+static void pager_fault_leave(pager_fault_t *f)
+{
+	pager_obj_t *o = f->obj;
+	pager_run_t *r = f->run;
+	mutex_lock(&o->lock);
+	bool last = --r->users == 0;
+	if (last) {
+		assert(r->settled); /* the asker is a user until it settled */
+		list_remove(&r->link);
+	}
+	mutex_unlock(&o->lock);
+	if (last) {
+		pager_run_put(r);
+		pager_obj_put(o);
+	}
+}
+
+/* The asker, with the page-in's result @a rc: settle the run and map from
+ * it.  Alone (nobody joined), it reads the run, takes its frames over and
+ * leaves it in the same pass; joined, the others wake and it leaves like
+ * them.  as->lock held: the valid pages are read and mapped under it.
+ * true: it was alone, and the run and the record are still to be put. */
+static bool pager_fault_settle(pager_fault_t *f, errno_t rc)
+{
+	pager_obj_t *o = f->obj;
+	pager_run_t *r = f->run;
+	mutex_lock(&o->lock);
+	bool alone = pager_run_settle_locked(o, r, rc);
+	pager_take_t t = { .valid = pager_run_valid(r), .steal = alone };
+	if (alone)
+		r->users = 0;
+	mutex_unlock(&o->lock);
+	pager_fault_map(f, &t);
+	if (!alone)
+		pager_fault_leave(f);
+	return alone;
+}
+
+/* A joiner whose run settled: map what it can (as->lock held). */
+static void pager_fault_map_joined(pager_fault_t *f)
+{
+	mutex_lock(&f->obj->lock);
+	pager_take_t t = { .valid = pager_run_valid(f->run), .steal = false };
+	mutex_unlock(&f->obj->lock);
+	pager_fault_map(f, &t);
+}
+
 errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned access)
+    RELEASE(as->lock)
 {
 	assert(mutex_locked_by_me(&as->lock));
 	pager_fault_t f = {
 		.as = as, .area = area, .page = PAGE_ALIGN_DOWN(addr), .access = access
 	};
-	pager_pending_t p;
-	call_t *c = NULL;
 	errno_t rc = pager_fault_prepare(&f);
 	if (rc != EOK || !f.run) {
 		mutex_unlock(&as->lock);
 		return rc;
 	}
-	if (!pager_pending_enter(&f, &p, &rc)) {
-		phone_release(f.phone);
-		free(f.run);
-		return rc; /* EOK: somebody else asked; retry the access */
-	}
 	as_hold(as);
 	mutex_unlock(&as->lock);
-	rc = pager_fault_ask(&f, &c);
-	phone_release(f.phone);
-	mutex_lock(&as->lock);
-	if (rc == EOK)
-		pager_fault_map(&f);
-	pager_pending_leave(&p);
-	mutex_unlock(&as->lock);
-	if (c)
-		call_release(c); /* drops whatever frames were not mapped */
-	else
-		free(f.run);
+	/* an asker fails with the pager's result; a joiner retries its access */
+	if (f.asker) {
+		rc = pager_fault_ask(&f);
+		mutex_lock(&as->lock);
+		bool alone = pager_fault_settle(&f, rc);
+		mutex_unlock(&as->lock);
+		if (alone) { /* it left the run, which nobody else sees */
+			pager_run_put(f.run);
+			pager_obj_put(f.obj);
+		}
+	} else {
+		rc = pager_fault_join(&f);
+		if (rc == EOK) {
+			mutex_lock(&as->lock);
+			pager_fault_map_joined(&f);
+			mutex_unlock(&as->lock);
+		}
+		pager_fault_leave(&f);
+	}
 	as_release(as);
 	return rc;
 }
 
+/* ---- answers ---- */
+
+/* The rule the answer's shape breaks, or NULL (then r->rights is set). */
+static const char *pager_answer_rule(pager_run_t *r, const ipc_msg_t *ans)
+{
+	uintptr_t addr = ans->arg[0];
+	uint64_t n = ans->arg[1];
+	if (n == 0 || n > r->wanted)
+		return "pages must be 1 .. pages wanted";
+	if (!PAGE_ALIGNED(addr))
+		return "address not page aligned";
+	if (addr < AS_USER_FLOOR || addr > AS_USER_TOP || (AS_USER_TOP - addr) / PAGE_SIZE < n)
+		return "run outside the user half";
+	if (ans->arg[2] & ~(uint64_t) AS_AREA_RIGHTS)
+		return "rights outside AS_AREA_RIGHTS";
+	unsigned rights = (unsigned) ans->arg[2];
+	if (!(rights & r->right))
+		return "rights without the faulting access";
+	if (rights & ~r->area_flags)
+		return "rights beyond the area's (PAGE_IN_RIGHTS)";
+	r->rights = rights;
+	return NULL;
+}
+
+/* Take a frame reference on each page of the run at @a addr in the pager's
+ * address space @a pas: the rule broken, or NULL (r->pa and r->got set). */
+static const char *pager_answer_frames(pager_run_t *r, as_t *pas, uintptr_t addr, size_t n)
+{
+	const char *rule = NULL;
+	mutex_lock(&pas->lock);
+	for (size_t i = 0; i < n && !rule; i++) {
+		uintptr_t pa;
+		unsigned pf;
+		if (page_mapping_find(&pas->pt, addr + i * PAGE_SIZE, &pa, &pf) != EOK ||
+		    !(pf & PAGE_USER) || !frame_get(PAGE_ALIGN_DOWN(pa)))
+			rule = "page not mapped in the pager";
+		else if ((r->rights & AS_AREA_WRITE) && !(pf & PAGE_WRITE))
+			rule = "write granted on a page the pager cannot write";
+		if (rule)
+			break;
+		r->pa[i] = PAGE_ALIGN_DOWN(pa);
+		frame_ref_add(r->pa[i]);
+		r->got = i + 1;
+	}
+	mutex_unlock(&pas->lock);
+	if (rule) {
+		for (size_t i = 0; i < r->got; i++)
+			frame_ref_drop(r->pa[i]);
+		r->got = 0;
+	}
+	return rule;
+}
+
+errno_t pager_answer_take(call_t *c, const ipc_msg_t *ans, task_t *pager)
+{
+	pager_run_t *r = c->run;
+	if (!r || r->notice || !pager || !pager->as)
+		return EINVAL;
+	const char *rule = pager_answer_rule(r, ans);
+	if (!rule)
+		rule = pager_answer_frames(r, pager->as, ans->arg[0], (size_t) ans->arg[1]);
+	if (!rule) {
+		__atomic_store_n(&r->answered, true, __ATOMIC_RELEASE);
+		return EOK;
+	}
+	printf("pager: task %llu (%s) answered a page-in of object %llu wrongly: %s\n",
+	    (unsigned long long) pager->id, pager->name, (unsigned long long) r->object, rule);
+	return EINVAL;
+}
+
+/* ---- the hooks of the pager's methods (ipc/method.h) ---- */
+
+/* A page-in answered EOK, in the answerer's context: the frames, while
+ * they are the pager's. */
+static errno_t pager_page_in_answer(task_t *answerer, call_t *c, ipc_msg_t *args, bool *wb)
+{
+	(void) wb;
+	return pager_answer_take(c, args, answerer);
+}
+
+/* The last reference to a pager call went: its hold on the run goes (a
+ * page-in's frames with the run's last hold; a notice stops counting). */
+static void pager_call_cleanup(call_t *c)
+{
+	if (c->run)
+		pager_run_release(c->run);
+	c->run = NULL;
+}
+
+/* The kernel's calls to pagers (abi/pager.h): only the kernel sends them. */
+static const ipc_method_ops_t pager_page_in_ops = {
+	.name = "page-in",
+	.answer = pager_page_in_answer,
+	.cleanup = pager_call_cleanup,
+};
+static const ipc_method_ops_t pager_ref_ops = {
+	.name = "pager-object-ref",
+	.cleanup = pager_call_cleanup,
+};
+static const ipc_method_ops_t pager_unref_ops = {
+	.name = "pager-object-unref",
+	.cleanup = pager_call_cleanup,
+};
+static const ipc_method_ops_t pager_sync_ops = { .name = "pager-sync" };
+
+void pager_init(void)
+{
+	ipc_method_register(IPC_M_PAGE_IN, &pager_page_in_ops);
+	ipc_method_register(IPC_M_PAGER_OBJECT_REF, &pager_ref_ops);
+	ipc_method_register(IPC_M_PAGER_OBJECT_UNREF, &pager_unref_ops);
+	ipc_method_register(IPC_M_PAGER_SYNC, &pager_sync_ops);
+	mutex_initialize(&pager_lock, "pager");
+}
+
 /* ---- pager requests ---- */
 
-typedef struct pager_target {
-	uintptr_t va; /* first page to revoke */
-	size_t pages;
-} pager_target_t;
+/* A revoke or set-size, and the address spaces it has to visit. */
+typedef struct pager_req {
+	answerbox_t *box; /* the pager's */
+	uint64_t object;
+	uint64_t lo, hi; /* the object range to revoke */
+	bool set_size;
+	uint64_t size;
+	as_t **as; /* held, each once */
+	size_t nas;
+} pager_req_t;
 
-/* The part of [off, off + size) of the object that @a a maps, as pages. */
-static bool pager_area_span(const as_area_t *a, uint64_t off, uint64_t size, pager_target_t *t)
+/* The part [lo, hi) of the object that @a a maps, as pages: false if none. */
+static bool pager_area_span(const as_area_t *a, uint64_t lo, uint64_t hi, uintptr_t *va, size_t *n)
 {
 	uint64_t a0 = a->pager.offset, a1 = a0 + a->pages * PAGE_SIZE;
-	uint64_t lo = off > a0 ? off : a0;
-	uint64_t hi = (size > UINT64_MAX - off || off + size > a1) ? a1 : off + size;
-	if (lo >= hi)
+	uint64_t s = lo > a0 ? lo : a0, e = hi < a1 ? hi : a1;
+	if (s >= e)
 		return false;
-	t->va = a->base + (lo - a0);
-	t->pages = (hi - lo) / PAGE_SIZE;
+	*va = a->base + (s - a0);
+	*n = (size_t) ((e - s) / PAGE_SIZE);
 	return true;
 }
 
@@ -544,9 +1145,11 @@ static bool pager_area_span(const as_area_t *a, uint64_t off, uint64_t size, pag
  * interval (each used-space change splits at most one interval).  ENOMEM
  * leaves the rest mapped.  as->lock held. */
 static errno_t pager_area_revoke(as_t *as, as_area_t *a, uintptr_t va, size_t pages)
+    REQUIRES(as->lock)
 {
 	uintptr_t end = va + pages * PAGE_SIZE, base;
 	size_t count, removed;
+	assert(mutex_locked_by_me(&as->lock));
 	while (va < end && used_space_next(&a->used, va, &base, &count) == EOK && base < end) {
 		uintptr_t s = base > va ? base : va;
 		uintptr_t e = base + count * PAGE_SIZE < end ? base + count * PAGE_SIZE : end;
@@ -568,28 +1171,40 @@ static errno_t pager_area_revoke(as_t *as, as_area_t *a, uintptr_t va, size_t pa
 	return EOK;
 }
 
-/* Revoke the object's range in every area of @a as bound to any record of
+/* Revoke the request's range in the areas of @a as bound to @a o. */
+static errno_t pager_obj_as_revoke_locked(as_t *as, pager_obj_t *o, const pager_req_t *q)
+    REQUIRES(as->lock, pager_lock)
+{
+	errno_t rc = EOK;
+	assert(mutex_locked_by_me(&as->lock) && mutex_locked_by_me(&pager_lock));
+	list_foreach(o->areas, l)
+	{
+		as_area_t *a = list_get_instance(l, as_area_t, pager.obj_link);
+		uintptr_t va;
+		size_t pages;
+		if (a->as != as || !pager_area_span(a, q->lo, q->hi, &va, &pages))
+			continue;
+		errno_t arc = pager_area_revoke(as, a, va, pages);
+		rc = rc == EOK ? arc : rc;
+	}
+	return rc;
+}
+
+/* Revoke the request's range in every area of @a as bound to a record of
  * the id.  as->lock, then pager_lock (the lock order): no split or trim of
  * this address space can be half done meanwhile, so every piece is seen. */
-static errno_t pager_as_revoke(
-    as_t *as, answerbox_t *box, uint64_t object, uint64_t off, uint64_t size)
+static errno_t pager_as_revoke(as_t *as, const pager_req_t *q)
 {
 	errno_t rc = EOK;
 	mutex_lock(&as->lock);
 	mutex_lock(&pager_lock);
-	list_foreach(box->pager_objects, l)
-	{
-		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
-		if (o->id != object)
-			continue;
-		list_foreach(o->areas, al)
+	pager_name_t *n = pager_name_find_locked(q->box, q->object);
+	if (n) {
+		list_foreach(n->records, l)
 		{
-			as_area_t *a = list_get_instance(al, as_area_t, pager.obj_link);
-			pager_target_t t;
-			if (a->as != as || !pager_area_span(a, off, size, &t))
-				continue;
-			errno_t arc = pager_area_revoke(as, a, t.va, t.pages);
-			rc = rc == EOK ? arc : rc;
+			pager_obj_t *o = list_get_instance(l, pager_obj_t, name_link);
+			errno_t orc = pager_obj_as_revoke_locked(as, o, q);
+			rc = rc == EOK ? orc : rc;
 		}
 	}
 	mutex_unlock(&pager_lock);
@@ -597,83 +1212,91 @@ static errno_t pager_as_revoke(
 	return rc;
 }
 
-/* The address spaces (with references, each once) that have areas bound to
- * any record of @a object; bumps every such record's generation so that
- * answers given before the revoke are not mapped.  ENOENT, ENOMEM. */
-static errno_t pager_collect(answerbox_t *box, uint64_t object, as_t ***out, size_t *n)
+/* One record of the request: its size set, its runs cut, its areas'
+ * address spaces collected (an address space being destroyed is skipped:
+ * its areas go anyway). */
+static void pager_req_record_locked(pager_req_t *q, pager_obj_t *o) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	mutex_lock(&o->lock);
+	if (q->set_size)
+		o->size = q->size;
+	pager_obj_cut_locked(o, q->lo, q->hi, q->set_size);
+	mutex_unlock(&o->lock);
+	list_foreach(o->areas, al)
+	{
+		as_t *as = list_get_instance(al, as_area_t, pager.obj_link)->as;
+		bool seen = false;
+		for (size_t i = 0; i < q->nas && !seen; i++)
+			seen = q->as[i] == as;
+		if (!seen && as_try_hold(as))
+			q->as[q->nas++] = as;
+	}
+}
+
+/* Find the id's records, set their size, cut their runs and collect the
+ * address spaces to revoke in.  ENOENT (no area is bound to the id),
+ * ENOMEM; nothing changed then. */
+static errno_t pager_req_collect(pager_req_t *q)
 {
 	errno_t rc = ENOENT;
-	size_t k = 0, max = 0;
 	mutex_lock(&pager_lock);
-	list_foreach(box->pager_objects, l)
-	{
-		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
-		max += o->id == object ? o->nareas : 0;
-	}
-	as_t **v = malloc((max ? max : 1) * sizeof(*v));
-	list_foreach(box->pager_objects, l)
-	{
-		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
-		if (o->id != object)
-			continue;
-		rc = v ? EOK : ENOMEM;
-		o->gen++;
-		list_foreach(o->areas, al)
+	pager_name_t *n = pager_name_find_locked(q->box, q->object);
+	if (n) {
+		size_t max = 0;
+		list_foreach(n->records, l)
 		{
-			as_t *as = list_get_instance(al, as_area_t, pager.obj_link)->as;
-			bool seen = false;
-			for (size_t i = 0; i < k && !seen; i++)
-				seen = v[i] == as;
-			/* an address space being destroyed is skipped: its areas go anyway */
-			if (v && !seen && as_try_hold(as))
-				v[k++] = as;
+			max += list_get_instance(l, pager_obj_t, name_link)->nareas;
+		}
+		q->as = malloc((max ? max : 1) * sizeof(*q->as));
+		rc = q->as ? EOK : ENOMEM;
+	}
+	if (rc == EOK) {
+		if (q->set_size)
+			n->size = q->size;
+		list_foreach(n->records, l)
+		{
+			pager_req_record_locked(q, list_get_instance(l, pager_obj_t, name_link));
 		}
 	}
 	mutex_unlock(&pager_lock);
-	if (rc != EOK) {
-		free(v);
-		return rc;
-	}
-	*out = v;
-	*n = k;
-	return EOK;
-}
-
-errno_t pager_revoke(uint64_t object, uint64_t offset, uint64_t size)
-{
-	if (offset % PAGE_SIZE || size % PAGE_SIZE)
-		return EINVAL;
-	answerbox_t *box = TASK->box;
-	as_t **v;
-	size_t n;
-	errno_t rc = pager_collect(box, object, &v, &n);
-	if (rc != EOK)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		errno_t arc = pager_as_revoke(v[i], box, object, offset, size);
-		rc = rc == EOK ? arc : rc;
-		as_release(v[i]);
-	}
-	free(v);
 	return rc;
 }
 
-errno_t pager_set_size(uint64_t object, uint64_t size)
+static errno_t pager_request(pager_req_t *q)
+{
+	errno_t rc = pager_req_collect(q);
+	if (rc != EOK)
+		return rc;
+	for (size_t i = 0; i < q->nas; i++) {
+		errno_t arc = pager_as_revoke(q->as[i], q);
+		rc = rc == EOK ? arc : rc;
+		as_release(q->as[i]);
+	}
+	free(q->as);
+	return rc;
+}
+
+errno_t pager_revoke(answerbox_t *box, uint64_t object, uint64_t offset, uint64_t size)
+{
+	if (offset % PAGE_SIZE || size % PAGE_SIZE)
+		return EINVAL;
+	pager_req_t q = { .box = box,
+		.object = object,
+		.lo = offset,
+		.hi = size > UINT64_MAX - offset ? UINT64_MAX : offset + size };
+	return pager_request(&q);
+}
+
+errno_t pager_set_size(answerbox_t *box, uint64_t object, uint64_t size)
 {
 	if (size % PAGE_SIZE)
 		return EINVAL;
-	bool found = false;
-	mutex_lock(&pager_lock);
-	list_foreach(TASK->box->pager_objects, l)
-	{
-		pager_obj_t *o = list_get_instance(l, pager_obj_t, box_link);
-		if (o->id == object) {
-			o->size = size;
-			found = true;
-		}
-	}
-	mutex_unlock(&pager_lock);
-	if (!found)
-		return ENOENT;
-	return pager_revoke(object, size, UINT64_MAX - size - (UINT64_MAX - size) % PAGE_SIZE);
+	pager_req_t q = { .box = box,
+		.object = object,
+		.lo = size,
+		.hi = UINT64_MAX,
+		.set_size = true,
+		.size = size };
+	return pager_request(&q);
 }

@@ -112,7 +112,7 @@ static void program_copy_in(as_t *as, uintptr_t va, const void *src, size_t n)
 static unsigned elf_rights(uint32_t pf)
 {
 	return ((pf & PF_R) ? AS_AREA_READ : 0) | ((pf & PF_W) ? AS_AREA_WRITE : 0) |
-	    ((pf & PF_X) ? AS_AREA_EXEC : 0) | AS_AREA_CACHEABLE;
+	    ((pf & PF_X) ? AS_AREA_EXEC : 0);
 }
 
 static errno_t program_map_segments(as_t *as, const void *image, size_t size)
@@ -212,8 +212,8 @@ static errno_t program_setup(task_t *task, const void *image, size_t size, char 
 	if (rc != EOK)
 		return rc;
 	uintptr_t stack;
-	rc = as_area_create(task->as, 0, PROGRAM_STACK_SIZE,
-	    AS_AREA_READ | AS_AREA_WRITE | AS_AREA_CACHEABLE, AS_BACKEND_WIRED, &stack);
+	rc = as_area_create(task->as, 0, PROGRAM_STACK_SIZE, AS_AREA_READ | AS_AREA_WRITE,
+	    AS_BACKEND_WIRED, &stack);
 	if (rc != EOK)
 		return rc;
 	program_startup_t *st = malloc(sizeof(*st)); /* too big for the kernel stack */

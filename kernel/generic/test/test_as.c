@@ -31,8 +31,8 @@
 
 #define PS PAGE_SIZE
 #define X 0x400000UL /* a user address for fixed areas */
-#define RW (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_CACHEABLE)
-#define RO (AS_AREA_READ | AS_AREA_CACHEABLE)
+#define RW (AS_AREA_READ | AS_AREA_WRITE)
+#define RO (AS_AREA_READ)
 #define FIX AS_AREA_FIXED
 #define WIRED AS_BACKEND_WIRED
 
@@ -319,7 +319,7 @@ KTEST(as_protect_split)
 		KT_CHECK_EQ(!!(f & PAGE_WRITE), i < 2 || i >= 5);
 	}
 	/* Over two areas: the ends split, no EXEC before, EXEC after. */
-	unsigned rx = AS_AREA_READ | AS_AREA_EXEC | AS_AREA_CACHEABLE;
+	unsigned rx = AS_AREA_READ | AS_AREA_EXEC;
 	KT_CHECK_EQ(as_area_protect(as, X + PS, 2 * PS, rx), EOK);
 	KT_CHECK_EQ(as_area_count(as), 5);
 	KT_CHECK(area_is(as, X, X, PS, RW));
@@ -468,7 +468,7 @@ KTEST(as_page_fault)
 
 	KT_ASSERT_EQ(as_create(&as), EOK);
 	KT_ASSERT_EQ(as_area_create(as, X, 2 * PS, RO | FIX, WIRED, NULL), EOK);
-	KT_ASSERT_EQ(as_area_create(as, X + 4 * PS, PS, AS_AREA_CACHEABLE | FIX, WIRED, NULL), EOK);
+	KT_ASSERT_EQ(as_area_create(as, X + 4 * PS, PS, FIX, WIRED, NULL), EOK);
 	KT_CHECK_EQ(as_page_fault(as, X + 3 * PS, FAULT_ACCESS_READ, &in), ENOENT);
 	KT_CHECK(!in);
 	KT_CHECK_EQ(as_page_fault(as, X + 5, FAULT_ACCESS_WRITE, &in), EPERM);

@@ -295,7 +295,7 @@ static void bench_ipc_roundtrip_async(void)
 }
 
 #define FAULT_PAGES 256
-#define AREA_RW (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_CACHEABLE)
+#define AREA_RW (AS_AREA_READ | AS_AREA_WRITE)
 
 /* A fresh anon area of @a pages pages, or 0. */
 static uintptr_t bench_anon_area(size_t pages)
@@ -411,8 +411,7 @@ static void bench_fault_areas(unsigned n)
 	unsigned made = 0;
 	for (; made < n; made++) {
 		spec.offset = (uint64_t) made * PAGE_SIZE;
-		if (as_area_create_pager(
-		        0, PAGE_SIZE, AS_AREA_READ | AS_AREA_CACHEABLE, &spec, &bases[made]) != EOK)
+		if (as_area_create_pager(0, PAGE_SIZE, AS_AREA_READ, &spec, &bases[made]) != EOK)
 			break;
 	}
 	snprintf(name, sizeof(name), "fault_areas_%u", n);

@@ -3,8 +3,10 @@
  *
  *   child:server NAME            the test server (TS_* methods, tester.h)
  *   child:tpager MODE NAME       the test pager (lib/pager; TP_*)
- *   child:tpager-client NAME     binds an area to the test pager and reads
- *                                it (exit 0 iff it saw TP_PATTERN + page)
+ *   child:tpager-client NAME [FLAGS]  binds an area (FLAGS: its rights,
+ *                                RW if none) to the test pager, reads it
+ *                                (exit 0 iff it saw TP_PATTERN + page)
+ *                                and writes page 0
  *   child:anon-peek ID PAGES     binds an area to anon object ID, checks
  *                                word 0 of page i is 0xa000 + i and
  *                                writes 0xb000 + i into word 1
@@ -183,27 +185,46 @@ static uintptr_t tp_pool; /* wired, RW, word 0 of page i = TP_PATTERN + i */
 static uintptr_t tp_ro_page; /* wired, read-only */
 static uint64_t tp_page_ins;
 static uint64_t tp_sequential; /* page-ins that came with PAGE_IN_SEQUENTIAL */
+static uint64_t tp_upgrades; /* page-ins that came with PAGE_IN_UPGRADE */
+static uint64_t tp_mapped; /* PAGE_IN_MAPPED of the last upgrade */
+static uint64_t tp_refused; /* answers pager_supply says the kernel refused */
+static uint64_t tp_opens, tp_closes, tp_refs; /* the callbacks */
 
 static bool tp_is(const char *mode)
 {
 	return strcmp(tp_mode, mode) == 0;
 }
 
+static void tp_count(uint64_t *counter)
+{
+	__atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
+
+static void tp_supply(pager_fault_t *f, uintptr_t addr, size_t pages, unsigned rights)
+{
+	if (pager_supply(f->call, addr, pages, rights) != EOK)
+		tp_count(&tp_refused);
+}
+
 /* The garbage answers: each breaks one rule of abi/pager.h. */
 static bool tp_garbage(pager_fault_t *f)
 {
 	if (tp_is("unmapped"))
-		pager_supply(f->call, ADDR_UNMAPPED, 1, AS_AREA_READ);
+		tp_supply(f, ADDR_UNMAPPED, 1, AS_AREA_READ);
 	else if (tp_is("toomany"))
-		pager_supply(f->call, tp_pool, f->pages + 1, AS_AREA_READ);
+		tp_supply(f, tp_pool, f->pages + 1, AS_AREA_READ);
 	else if (tp_is("zeropages"))
-		pager_supply(f->call, tp_pool, 0, AS_AREA_READ);
+		tp_supply(f, tp_pool, 0, AS_AREA_READ);
 	else if (tp_is("rights"))
-		pager_supply(f->call, tp_ro_page, 1, AS_AREA_READ | AS_AREA_WRITE);
+		tp_supply(f, tp_ro_page, 1, AS_AREA_READ | AS_AREA_WRITE);
 	else if (tp_is("kernel"))
-		pager_supply(f->call, ADDR_KERNEL, 1, AS_AREA_READ);
+		tp_supply(f, ADDR_KERNEL, 1, AS_AREA_READ);
 	else if (tp_is("unaligned"))
-		pager_supply(f->call, tp_pool + 8, 1, AS_AREA_READ);
+		tp_supply(f, tp_pool + 8, 1, AS_AREA_READ);
+	else if (tp_is("beyond")) /* exec on a read/write area */
+		tp_supply(f, tp_pool, 1, AS_AREA_READ | AS_AREA_EXEC);
+	else if (tp_is("uncached")) /* the area is cached */
+		tp_supply(f, tp_pool, 1, AS_AREA_READ | AS_AREA_UNCACHED);
 	else
 		return false;
 	return true;
@@ -220,20 +241,51 @@ static void tp_unmap_after(pager_fault_t *f, size_t page, unsigned rights)
 		return;
 	}
 	*(uint64_t *) a = TP_PATTERN + page;
-	pager_supply(f->call, a, 1, rights);
+	tp_supply(f, a, 1, rights);
 	as_area_destroy(a);
+}
+
+/* The modes that answer well, each its own way; false for the others. */
+static bool tp_good(pager_fault_t *f, size_t page, unsigned rights)
+{
+	if (page >= TP_AREA_PAGES)
+		return false;
+	if (tp_is("slow")) /* long enough for other faults to join */
+		thread_sleep_us(TP_SLOW_US);
+	if (tp_is("arearights")) /* everything PAGE_IN_RIGHTS says, as given */
+		rights = f->area_rights;
+	if (tp_is("setsize")) {
+		/* the natural place for it, and the answer after it must stand;
+		 * a kernel that dropped it would loop here: give up then */
+		if (tp_page_ins > 3 * TP_AREA_PAGES) {
+			pager_fail(f->call, ELIMIT);
+			return true;
+		}
+		if (pager_object_set_size(f->object->id, TP_AREA_PAGES * PAGE_SIZE) != EOK) {
+			pager_fail(f->call, EIO);
+			return true;
+		}
+	}
+	if (!tp_is("good") && !tp_is("slow") && !tp_is("arearights") && !tp_is("setsize"))
+		return false;
+	tp_supply(f, tp_pool + page * PAGE_SIZE, 1, rights);
+	return true;
 }
 
 static void tp_page_in(pager_fault_t *f)
 {
-	__atomic_add_fetch(&tp_page_ins, 1, __ATOMIC_RELAXED);
+	tp_count(&tp_page_ins);
 	if (f->hints & PAGE_IN_SEQUENTIAL)
-		__atomic_add_fetch(&tp_sequential, 1, __ATOMIC_RELAXED);
+		tp_count(&tp_sequential);
+	if (f->upgrade) {
+		tp_count(&tp_upgrades);
+		__atomic_store_n(&tp_mapped, f->mapped, __ATOMIC_RELAXED);
+	}
 	size_t page = (size_t) (f->offset / PAGE_SIZE);
-	unsigned rights = f->access == FAULT_ACCESS_WRITE ? RW & ~AS_AREA_CACHEABLE : AS_AREA_READ;
-	if (tp_is("good") && page < TP_AREA_PAGES)
-		pager_supply(f->call, tp_pool + page * PAGE_SIZE, 1, rights);
-	else if (tp_is("unmap-after") && page < TP_AREA_PAGES)
+	unsigned rights = f->access == FAULT_ACCESS_WRITE ? RW : AS_AREA_READ;
+	if (tp_good(f, page, rights))
+		return;
+	if (tp_is("unmap-after") && page < TP_AREA_PAGES)
 		tp_unmap_after(f, page, rights);
 	else if (tp_is("error"))
 		pager_fail(f->call, EIO);
@@ -259,6 +311,13 @@ static void tp_client_call(ipc_event_t *ev)
 	} else if (ev->msg.method == TP_PING) {
 		ans.arg[0] = __atomic_load_n(&tp_page_ins, __ATOMIC_RELAXED);
 		ans.arg[1] = __atomic_load_n(&tp_sequential, __ATOMIC_RELAXED);
+	} else if (ev->msg.method == TP_STATS) {
+		ans = IPC_MSG(0, __atomic_load_n(&tp_upgrades, __ATOMIC_RELAXED),
+		    __atomic_load_n(&tp_mapped, __ATOMIC_RELAXED),
+		    __atomic_load_n(&tp_refused, __ATOMIC_RELAXED),
+		    __atomic_load_n(&tp_opens, __ATOMIC_RELAXED) << 32 |
+		        __atomic_load_n(&tp_closes, __ATOMIC_RELAXED),
+		    __atomic_load_n(&tp_refs, __ATOMIC_RELAXED));
 	} else if (ev->msg.method == TP_QUIT) {
 		ipc_answer(ev->call, EOK, NULL);
 		exit(0);
@@ -268,7 +327,30 @@ static void tp_client_call(ipc_event_t *ev)
 	ipc_answer(ev->call, rc, &ans);
 }
 
-static const pager_ops_t tp_ops = { .page_in = tp_page_in, .client_call = tp_client_call };
+static void tp_object_ref(pager_object_t *obj)
+{
+	(void) obj;
+	tp_count(&tp_refs);
+}
+
+static errno_t tp_client_open(uint64_t conn)
+{
+	(void) conn;
+	tp_count(&tp_opens);
+	return EOK;
+}
+
+static void tp_client_close(uint64_t conn)
+{
+	(void) conn;
+	tp_count(&tp_closes);
+}
+
+static const pager_ops_t tp_ops = { .page_in = tp_page_in,
+	.object_ref = tp_object_ref,
+	.client_open = tp_client_open,
+	.client_close = tp_client_close,
+	.client_call = tp_client_call };
 
 static errno_t tp_memory(void)
 {
@@ -292,18 +374,20 @@ static int child_tpager(int argc, char **argv)
 	return 10;
 }
 
-/* Bind TP_AREA_PAGES to a new object of the test pager @a argv[1]. */
+/* Bind TP_AREA_PAGES to a new object of the test pager @a argv[1], with
+ * the rights @a argv[2] (RW if not given). */
 static int child_tpager_client(int argc, char **argv)
 {
 	cap_handle_t phone;
 	ipc_msg_t ans;
 	uintptr_t base;
+	unsigned flags = argc > 2 ? (unsigned) strtoul(argv[2], NULL, 0) : RW;
 	if (argc < 2 || ns_connect_timeout(argv[1], CHILD_CONNECT_TIMEOUT_MS, &phone) != EOK)
 		return 20;
 	if (ipc_request(phone, TP_CREATE, 0, 0, 0, 0, 0, &ans) != EOK)
 		return 21;
 	as_pager_spec_t spec = { .phone = phone, .object = ans.arg[0], .offset = 0 };
-	if (as_area_create_pager(0, TP_AREA_PAGES * PAGE_SIZE, RW, &spec, &base) != EOK)
+	if (as_area_create_pager(0, TP_AREA_PAGES * PAGE_SIZE, flags, &spec, &base) != EOK)
 		return 22;
 	for (size_t i = 0; i < TP_AREA_PAGES; i++) {
 		if (*(volatile uint64_t *) (base + i * PAGE_SIZE) != TP_PATTERN + i)

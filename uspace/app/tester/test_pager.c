@@ -316,27 +316,64 @@ UTEST(pager_area_ops)
 	}
 }
 
-/* Does the end report name the pager error @a err? */
+/* Does the end report name the pager error @a err ("pager error EIO")? */
 static bool report_names(const char *msg, errno_t err)
 {
-	char num[24];
-	snprintf(num, sizeof(num), "error %d", err);
-	return strstr(msg, "pager") &&
-	    (strstr(msg, str_error_name(err)) != NULL || strstr(msg, num) != NULL);
+	char want[40];
+	snprintf(want, sizeof(want), "pager error %s", str_error_name(err));
+	return strstr(msg, want) != NULL;
 }
 
-/* Run the test pager in @a mode and a client that touches its area: the
- * client ends normally (@a want EOK) or faults with pager error @a want;
- * the pager and the kernel go on; frames come back. */
-static void tpager_case(const char *mode, errno_t want)
+/* What the test pager tells of itself (TP_STATS). */
+typedef struct tp_stats {
+	uint64_t upgrades, mapped, refused, opens, closes, refs;
+} tp_stats_t;
+
+static bool tp_stats_get(cap_handle_t phone, tp_stats_t *st)
+{
+	ipc_msg_t ans;
+	if (!UT_CHECK_OK(ipc_request(phone, TP_STATS, 0, 0, 0, 0, 0, &ans)))
+		return false;
+	*st = (tp_stats_t){ .upgrades = ans.arg[0],
+		.mapped = ans.arg[1],
+		.refused = ans.arg[2],
+		.opens = ans.arg[3] >> 32,
+		.closes = ans.arg[3] & 0xffffffffu,
+		.refs = ans.arg[4] };
+	return true;
+}
+
+/* The stats once the pager has seen @a closes connections close (the
+ * hangup of an ended client reaches it asynchronously). */
+static bool tp_stats_settle(cap_handle_t phone, uint64_t closes, tp_stats_t *st)
+{
+	for (int i = 0; i < SETTLE_TRIES; i++) {
+		if (!tp_stats_get(phone, st))
+			return false;
+		if (st->closes >= closes)
+			return true;
+		thread_sleep_us(SETTLE_US);
+	}
+	return true;
+}
+
+/* Run the test pager in @a mode and a client that touches its area (with
+ * rights @a flags, 0: read/write): the client ends normally (@a want EOK)
+ * or faults with pager error @a want; the pager and the kernel go on;
+ * frames come back.  *st (may be NULL) gets the pager's stats. */
+static void tpager_case_flags(const char *mode, unsigned flags, errno_t want, tp_stats_t *st)
 {
 	test_server_t p;
 	task_exit_info_t info, pinfo;
+	tp_stats_t local;
 	char args[64];
 	uint64_t before = frames_free();
+	if (!st)
+		st = &local;
+	*st = (tp_stats_t){ 0 };
 	snprintf(args, sizeof(args), "child:tpager %s", mode);
 	UT_ASSERT_OK(test_server_spawn(&p, args, "p"));
-	snprintf(args, sizeof(args), "child:tpager-client %s", p.name);
+	snprintf(args, sizeof(args), "child:tpager-client %s %u", p.name, flags ? flags : RW);
 	UT_CHECK_OK(child_run(args, &info));
 	utest_note("%s pager: client %s", mode, info.message[0] ? info.message : "exited");
 	if (want == EOK) {
@@ -359,6 +396,8 @@ static void tpager_case(const char *mode, errno_t want)
 		if (want == EOK)
 			UT_CHECK_EQ(ans.arg[1], TP_AREA_PAGES - 1);
 	}
+	if (!dies)
+		tp_stats_settle(p.phone, 1, st);
 	test_server_stop(&p, TP_QUIT, &pinfo);
 	UT_CHECK_EQ(pinfo.reason, TASK_EXIT_NORMAL);
 	UT_CHECK_EQ(pinfo.status, dies ? 7 : 0);
@@ -368,9 +407,67 @@ static void tpager_case(const char *mode, errno_t want)
 		    (unsigned long long) after);
 }
 
+static void tpager_case(const char *mode, errno_t want)
+{
+	tpager_case_flags(mode, 0, want, NULL);
+}
+
+/* The client reads its four pages (each granted read-only), then writes
+ * page 0: that page-in says it is an upgrade of a page mapped read-only,
+ * and no other does.  The callbacks: our connection and the client's
+ * opened, the client's closed, its object got its first area. */
 UTEST(pager_test_pager_good)
 {
-	tpager_case("good", EOK);
+	tp_stats_t st;
+	tpager_case_flags("good", 0, EOK, &st);
+	UT_CHECK_EQ(st.upgrades, 1);
+	UT_CHECK_EQ(st.mapped, AS_AREA_READ);
+	UT_CHECK_EQ(st.refused, 0);
+	UT_CHECK_EQ(st.opens, 2);
+	UT_CHECK_EQ(st.closes, 1);
+	UT_CHECK_EQ(st.refs, 1);
+}
+
+/* A pager that grants what PAGE_IN_RIGHTS says, as given, is answered
+ * well: for a cached area and for an uncached one. */
+UTEST(pager_test_pager_area_rights)
+{
+	tp_stats_t st;
+	tpager_case_flags("arearights", RW, EOK, &st);
+	UT_CHECK_EQ(st.refused, 0);
+	UT_CHECK_EQ(st.upgrades, 0); /* the read was granted write already */
+	tpager_case_flags("arearights", RW | AS_AREA_UNCACHED, EOK, &st);
+	UT_CHECK_EQ(st.refused, 0);
+}
+
+/* Answers the kernel refuses: pager_supply() says so, the fault fails
+ * with EINVAL (and the kernel logs the rule). */
+UTEST(pager_test_pager_refused)
+{
+	tp_stats_t st;
+	tpager_case_flags("beyond", 0, EINVAL, &st);
+	UT_CHECK_EQ(st.refused, 1);
+	tpager_case_flags("uncached", 0, EINVAL, &st);
+	UT_CHECK_EQ(st.refused, 1);
+}
+
+/* pager_object_set_size() inside the page-in: the answer that follows
+ * stands, so each page costs one page-in (a kernel that dropped it would
+ * ask again and again; the pager gives up after a few). */
+UTEST(pager_test_pager_set_size_in_page_in)
+{
+	test_server_t p;
+	task_exit_info_t info;
+	char args[64];
+	ipc_msg_t ans;
+	UT_ASSERT_OK(test_server_spawn(&p, "child:tpager setsize", "p"));
+	snprintf(args, sizeof(args), "child:tpager-client %s", p.name);
+	UT_CHECK_OK(child_run(args, &info));
+	if (!UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL))
+		utest_note("client: %s", info.message);
+	if (UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans)))
+		UT_CHECK_EQ(ans.arg[0], TP_AREA_PAGES + 1); /* four reads, one upgrade */
+	test_server_stop(&p, TP_QUIT, NULL);
 }
 
 /* The pager unmaps its copy right after answering: the frame lives on. */
@@ -388,8 +485,11 @@ UTEST(pager_test_pager_garbage)
 {
 	const char *modes[] = { "unmapped", "toomany", "zeropages", "rights", "kernel",
 		"unaligned" };
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		tpager_case(modes[i], EINVAL);
+	tp_stats_t st;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		tpager_case_flags(modes[i], 0, EINVAL, &st);
+		UT_CHECK_EQ(st.refused, 1);
+	}
 }
 
 UTEST(pager_test_pager_silent)
@@ -454,4 +554,137 @@ UTEST(pager_read_then_write_one_fault)
 	UT_CHECK_OK(as_area_destroy(a));
 	UT_CHECK_OK(as_area_destroy(b));
 	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+}
+
+static int touch_thread(void *arg)
+{
+	return *(volatile uint64_t *) arg == TP_PATTERN ? 0 : 1;
+}
+
+/* Two tasks sharing one object (the second got it by IPC_M_SHARE_OUT)
+ * fault on the same page at the same time: the pager, slow to answer,
+ * counts one page-in, and both read its page. */
+UTEST(pager_shared_fault_one_page_in)
+{
+	test_server_t p, s;
+	ipc_msg_t ans;
+	uintptr_t base;
+	tid_t tid;
+	int status = -1;
+	UT_ASSERT_OK(test_server_spawn(&p, "child:tpager slow", "p"));
+	UT_ASSERT_OK(test_server_start(&s));
+	UT_ASSERT_OK(ipc_request(p.phone, TP_CREATE, 0, 0, 0, 0, 0, &ans));
+	as_pager_spec_t spec = { .phone = p.phone, .object = ans.arg[0] };
+	UT_ASSERT_OK(as_area_create_pager(0, TP_AREA_PAGES * PAGE_SIZE, RW, &spec, &base));
+	UT_ASSERT_OK(ipc_share_out(s.phone, base, RW));
+	UT_ASSERT_OK(thread_create(touch_thread, (void *) base, &tid));
+	thread_sleep_us(TP_SLOW_US / 10); /* our thread's page-in is out */
+	if (UT_CHECK_OK(ipc_request(s.phone, TS_MEM_READ, TS_MEM_SHARED_OUT, 0, 0, 0, 0, &ans)))
+		UT_CHECK_EQ(ans.arg[0], TP_PATTERN);
+	UT_CHECK_OK(thread_join(tid, &status));
+	UT_CHECK_EQ(status, 0);
+	if (UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans)))
+		UT_CHECK_EQ(ans.arg[0], 1);
+	UT_CHECK_OK(as_area_destroy(base));
+	test_server_stop(&s, TS_QUIT, NULL);
+	test_server_stop(&p, TP_QUIT, NULL);
+}
+
+#define MANY_OBJECTS 10000
+#define MANY_TRIES 100
+
+/* An area of one page bound to a new object of the test pager at @a at
+ * (retried while the pager is behind with its notices: ELIMIT). */
+static errno_t many_bind(cap_handle_t phone, uintptr_t at)
+{
+	ipc_msg_t ans;
+	errno_t rc = ipc_request(phone, TP_CREATE, 0, 0, 0, 0, 0, &ans);
+	as_pager_spec_t spec = { .phone = phone, .object = ans.arg[0] };
+	for (int i = 0; rc == EOK && i < MANY_TRIES; i++) {
+		rc = as_area_create_pager(at, PAGE_SIZE, AS_AREA_READ | AS_AREA_FIXED, &spec, NULL);
+		if (rc != ELIMIT)
+			break;
+		thread_sleep_us(SETTLE_US);
+	}
+	return rc;
+}
+
+/* A pager with ten thousand objects, each with an area of ours, each
+ * faulted in once. */
+UTEST(pager_objects_10000)
+{
+	test_server_t p;
+	ipc_msg_t ans;
+	tp_stats_t st;
+	size_t made = 0;
+	uint64_t before = frames_free();
+	UT_ASSERT_OK(test_server_spawn(&p, "child:tpager good", "p"));
+	for (; made < MANY_OBJECTS; made++) {
+		uintptr_t at = TEST_FIXED_ADDR + made * PAGE_SIZE;
+		if (!UT_CHECK_OK(many_bind(p.phone, at)) ||
+		    !UT_CHECK_EQ(*(volatile uint64_t *) at, TP_PATTERN))
+			break;
+	}
+	if (UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans)))
+		UT_CHECK_EQ(ans.arg[0], made);
+	/* the REFs are notices: the last may still be on its way */
+	for (int i = 0; i < SETTLE_TRIES && tp_stats_get(p.phone, &st) && st.refs < made; i++)
+		thread_sleep_us(SETTLE_US);
+	UT_CHECK_EQ(st.refs, made);
+	for (size_t i = 0; i < made; i++)
+		UT_CHECK_OK(as_area_destroy(TEST_FIXED_ADDR + i * PAGE_SIZE));
+	test_server_stop(&p, TP_QUIT, NULL);
+	uint64_t after = frames_settle(before);
+	if (!UT_CHECK(after >= before))
+		utest_note("%llu frames free before, %llu after", (unsigned long long) before,
+		    (unsigned long long) after);
+}
+
+/* Count the pager notices waiting in our box and answer them. */
+static void notices_take(size_t *refs, size_t *unrefs)
+{
+	ipc_event_t ev;
+	while (self_event_wait(&ev, 200000) == EOK) {
+		if (ev.kind != IPC_EV_CALL)
+			continue;
+		if (ev.sender == 0 && ev.msg.method == IPC_M_PAGER_OBJECT_REF)
+			(*refs)++;
+		else if (ev.sender == 0 && ev.msg.method == IPC_M_PAGER_OBJECT_UNREF)
+			(*unrefs)++;
+		ipc_answer(ev.call, EOK, NULL);
+	}
+}
+
+/* A task binds and destroys areas of objects of its own box, never reading
+ * it: the kernel's notices are bounded (binds get ELIMIT once
+ * PAGER_NOTICES_MAX wait), and none is lost (each REF has its UNREF). */
+UTEST(pager_notice_flood_bounded)
+{
+	cap_handle_t self;
+	errno_t rc = EOK;
+	size_t made = 0, refs = 0, unrefs = 0;
+	UT_ASSERT_OK(self_phone_open(&self));
+	for (uint64_t i = 0; i < 3 * PAGER_NOTICES_MAX; i++) {
+		as_pager_spec_t spec = { .phone = self, .object = i };
+		rc = as_area_create_pager(
+		    TEST_FIXED_ADDR, PAGE_SIZE, RW | AS_AREA_FIXED, &spec, NULL);
+		if (rc != EOK)
+			break;
+		made++;
+		UT_CHECK_OK(as_area_destroy(TEST_FIXED_ADDR));
+	}
+	UT_CHECK_ERR(rc, ELIMIT);
+	UT_CHECK(made <= PAGER_NOTICES_MAX);
+	notices_take(&refs, &unrefs);
+	UT_CHECK_EQ(refs, made);
+	UT_CHECK_EQ(unrefs, made);
+	/* read: binding works again */
+	as_pager_spec_t spec = { .phone = self, .object = 1ULL << 40 };
+	UT_CHECK_OK(
+	    as_area_create_pager(TEST_FIXED_ADDR, PAGE_SIZE, RW | AS_AREA_FIXED, &spec, NULL));
+	UT_CHECK_OK(as_area_destroy(TEST_FIXED_ADDR));
+	refs = unrefs = 0;
+	notices_take(&refs, &unrefs);
+	UT_CHECK(refs == 1 && unrefs == 1);
+	self_phone_close(self);
 }

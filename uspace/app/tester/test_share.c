@@ -91,7 +91,7 @@ UTEST(ipc_share_rights)
 {
 	test_server_t s;
 	uintptr_t a, w;
-	const unsigned ro = AS_AREA_READ | AS_AREA_CACHEABLE;
+	const unsigned ro = AS_AREA_READ;
 	UT_ASSERT(pager_ready());
 	UT_ASSERT_OK(test_server_start(&s));
 	UT_ASSERT_OK(as_area_create_anon(0, PAGE_SIZE, RW, &a));

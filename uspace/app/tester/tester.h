@@ -28,7 +28,7 @@
 /* What the "kernel" child reads. */
 #define CHILD_KERNEL_ADDR (ADDR_KERNEL + 0x40)
 
-#define RW (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_CACHEABLE)
+#define RW (AS_AREA_READ | AS_AREA_WRITE)
 
 /* In .rodata: the "write-ro" child writes child_ro_target[1]. */
 extern const int child_ro_target[4];
@@ -74,16 +74,24 @@ enum {
 
 /* The test pager: "tester child:tpager MODE NAME" (lib/pager).  MODE is
  * what its page-in does: good (a page of its own with TP_PATTERN + page
- * index), unmap-after (the same from a page it unmaps right after the
- * answer), error (EIO), unmapped, toomany, zeropages, rights, kernel,
- * unaligned (garbage answers), silent (never answers), die (exits
- * mid-fault). */
+ * index, read-only for a read, read/write for a write), slow (the same
+ * after TP_SLOW_US), arearights (the same granting PAGE_IN_RIGHTS as
+ * given), setsize (sets the object's size to the area's, then as good),
+ * unmap-after (as good from a page it unmaps right after the answer),
+ * error (EIO), unmapped, toomany, zeropages, rights, kernel, unaligned,
+ * beyond, uncached (answers the kernel refuses), silent (never answers),
+ * die (exits mid-fault). */
 enum {
 	TP_CREATE = IPC_M_FIRST_USER, /* -> arg0 a new object id */
 	TP_PING, /* -> arg0 page-ins seen so far, arg1 those marked PAGE_IN_SEQUENTIAL */
 	TP_QUIT, /* answered, then the pager exits 0 */
+	/* -> arg0 page-ins marked PAGE_IN_UPGRADE, arg1 PAGE_IN_MAPPED of the
+	 * last, arg2 answers pager_supply() said were refused, arg3 client
+	 * connections opened << 32 | closed, arg4 object_ref callbacks */
+	TP_STATS,
 };
 #define TP_PATTERN 0x7061676572000000ULL
+#define TP_SLOW_US 500000
 /* The area the test pager's client binds (pages). */
 #define TP_AREA_PAGES 4
 

@@ -51,6 +51,8 @@ static bool fault_page(istate_t *is)
 		 * from (or is about) its pager */
 		if (!in_area || rc == EPERM)
 			ksnprintf(what, sizeof(what), "unresolved page fault");
+		else if (errno_name(rc))
+			ksnprintf(what, sizeof(what), "page fault: pager error %s", errno_name(rc));
 		else
 			ksnprintf(what, sizeof(what), "page fault: pager error %d", rc);
 		task_kill_fault(addr, access, in_area, is->rip, what);

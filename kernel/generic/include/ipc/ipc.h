@@ -54,7 +54,7 @@ typedef struct answerbox {
 	size_t notices_lost; /* notices not queued because of the bound */
 	size_t outstanding; /* asynchronous calls this task made, not yet collected */
 	struct task *task; /* the owner while it lives (cleared on deactivation) */
-	list_t pager_objects; /* pager objects named through this box: pager_lock (mm/pager.c) */
+	unsigned pager_notices; /* atomic: pager notices sent here, not yet released (mm/pager.c) */
 	unsigned refcount; /* atomic */
 } answerbox_t;
 

@@ -17,10 +17,10 @@
  * after `mutex_lock(&as->lock)`) or a callback runs under its caller's
  * lock, mutex_assert_held() both checks at run time and tells the
  * analysis.  A function that returns with its caller's lock released says
- * RELEASE on its declaration.  Not annotated yet: pager_page_fault (so
- * as_page_fault is marked NO_THREAD_SAFETY_ANALYSIS with the reason) and
- * the hand-overs inside mm/pager.c and ipc/ipc.c, which the check skips
- * until they are; and the bodies of the lock primitives are not analysed.
+ * RELEASE on its declaration.  Not annotated yet: the declaration of
+ * pager_page_fault in mm/pager.h (its definition says RELEASE; as_page_fault
+ * is marked NO_THREAD_SAFETY_ANALYSIS with the reason); and the bodies of
+ * the lock primitives are not analysed.
  *
  * Limits of clang 14 in C: GUARDED_BY works on global variables only (a
  * struct member cannot name its sibling lock: C has no late-parsed

@@ -33,7 +33,7 @@
 #define HEAP_INITIAL (64 * 1024UL)
 /* Grow by at least this much, to keep the number of resizes low. */
 #define HEAP_GROW_MIN (64 * 1024UL)
-#define HEAP_FLAGS (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_CACHEABLE)
+#define HEAP_FLAGS (AS_AREA_READ | AS_AREA_WRITE)
 
 typedef struct block {
 	struct block *next; /* next free block (only while free) */

@@ -35,8 +35,8 @@ noreturn void __thread_main(thread_rec_t *rec)
 static errno_t thread_stack_create(uintptr_t *stack_base)
 {
 	uintptr_t base;
-	errno_t rc = as_area_create_anon(0, THREAD_GUARD_SIZE + THREAD_STACK_SIZE,
-	    AS_AREA_READ | AS_AREA_WRITE | AS_AREA_CACHEABLE, &base);
+	errno_t rc = as_area_create_anon(
+	    0, THREAD_GUARD_SIZE + THREAD_STACK_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base);
 	if (rc != EOK)
 		return rc;
 	rc = as_area_unmap(base, THREAD_GUARD_SIZE);

@@ -10,14 +10,18 @@
  *
  *   IPC_M_PAGE_IN             ops->page_in(fault): answer it with
  *                             pager_supply() or pager_fail()
- *   IPC_M_PAGER_OBJECT_REF    the object has an area now
+ *   IPC_M_PAGER_OBJECT_REF    the object has an area now; the first time,
+ *                             ops->object_ref(obj)
  *   IPC_M_PAGER_OBJECT_UNREF  its last area went: the object leaves the
  *                             table; ops->object_free() once nobody uses it
+ *   a client connects         ops->client_open(conn)
+ *   a client connection ends  ops->client_close(conn)
  *   client calls (methods >= IPC_M_FIRST_USER)  ops->client_call(ev)
  *
  * An object that never got an area goes with pager_object_drop() or when
  * the connection that created it closes.  Page-ins for unknown objects
- * are failed with ENOENT by the library.
+ * are failed with ENOENT by the library.  pager_stop() ends the pager
+ * once its last client has gone.
  */
 #ifndef PAGER_H_
 #define PAGER_H_
@@ -47,25 +51,48 @@ typedef struct pager_fault {
 	uint64_t offset; /* of the faulting page in the object */
 	size_t pages; /* wanted, >= 1 */
 	unsigned access; /* FAULT_ACCESS_* */
-	unsigned hints; /* PAGE_IN_* */
+	unsigned hints; /* PAGE_IN_* (the whole arg[4]) */
+	unsigned area_rights; /* the faulting area's AS_AREA_* flags: PAGE_IN_RIGHTS */
+	bool upgrade; /* the page is mapped there already (PAGE_IN_UPGRADE) */
+	unsigned mapped; /* an upgrade: the rights it is mapped with (PAGE_IN_MAPPED) */
 	uint64_t conn; /* badge of the client's connection */
 } pager_fault_t;
 
+/* The callbacks; every one but page_in may be NULL.  They run on the
+ * library's serving threads, several at once. */
 typedef struct pager_ops {
 	/* Answer the fault (in this call or later, from any thread). */
 	void (*page_in)(pager_fault_t *fault);
+	/* The object got its first area ever (its first OBJECT_REF): e.g.
+	 * the time to pager_object_set_size().  Held for the callback. */
+	void (*object_ref)(pager_object_t *obj);
 	/* The object is gone from the table and unused: free obj->data. */
 	void (*object_free)(pager_object_t *obj);
+	/* A client connects with the fresh badge @a conn: EOK accepts, any
+	 * error refuses the connection with that error. */
+	errno_t (*client_open)(uint64_t conn);
+	/* Client connection @a conn closed (its objects that never got an
+	 * area are gone already). */
+	void (*client_close)(uint64_t conn);
 	/* A client call (method >= IPC_M_FIRST_USER): answer ev->call.
 	 * NULL: every client call is answered ENOTSUP. */
 	void (*client_call)(ipc_event_t *ev);
-	/* A client connection closed (may be NULL). */
-	void (*client_hangup)(uint64_t conn);
 } pager_ops_t;
+
+/* Badges the library gives client connections start here (so they never
+ * meet the badge of ns's own connection). */
+#define PAGER_CONN_FIRST (1ULL << 32)
 
 /* Register @a name with ns and serve with @a nthreads threads; returns
  * only if registering or waiting fails. */
 errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads);
+/* Stop: the name goes from ns, new connections are refused (EHANGUP), and
+ * the task ends with exit status 0 as soon as no client connection is
+ * open and no object is left (clients' areas keep their objects, so a
+ * pager never stops under a mapping).  Callable from any callback. */
+void pager_stop(void);
+/* Client connections open now. */
+size_t pager_connection_count(void);
 
 /* A new object with a fresh id for the client on connection @a owner;
  * the caller gets it held (pager_object_put when done). */
@@ -82,7 +109,10 @@ errno_t pager_object_drop(uint64_t id, uint64_t conn);
 size_t pager_object_count(void);
 
 /* Answer a page-in: @a pages pages at @a addr in this pager's address
- * space, mapped into the client with @a rights (AS_AREA_*). */
+ * space, mapped into the client with @a rights (AS_AREA_*).  EOK, or
+ * EINVAL when the kernel refused the answer (it broke a rule of
+ * abi/pager.h; the kernel log names it): the fault failed, nothing was
+ * mapped, the call is answered. */
 errno_t pager_supply(cap_handle_t call, uintptr_t addr, size_t pages, unsigned rights);
 /* Fail a page-in: the faulting task ends with "pager error @a err". */
 errno_t pager_fail(cap_handle_t call, errno_t err);

@@ -8,25 +8,31 @@
  * on it frees it only when that thread is done.
  *
  * Connections: every client connects through ns; the library accepts with
- * a fresh badge, which page-ins (ev.conn of the kernel's call is the
- * badge of the phone the area was bound through) and client calls carry.
- * When a connection closes, the objects it created and never bound go.
+ * a fresh badge (from PAGER_CONN_FIRST up), which page-ins (ev.conn of the
+ * kernel's call is the badge of the phone the area was bound through) and
+ * client calls carry.  When a connection closes, the objects it created
+ * and never bound go.  The open connections are counted, so that
+ * pager_stop() can end the task when the last client has gone.
  */
 #include <ipc.h>
 #include <lock.h>
 #include <ns.h>
 #include <pager.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define PAGER_BUCKETS 256
 #define PAGER_THREADS_DEFAULT 4
 
 static pager_object_t *pager_table[PAGER_BUCKETS];
-static lock_t pager_table_lock = LOCK_INITIALIZER;
+static lock_t pager_table_lock = LOCK_INITIALIZER; /* also the counts below */
 static size_t pager_objects;
+static size_t pager_connections; /* accepted, not yet closed */
+static bool pager_stopping;
 static uint64_t pager_id_next = 1;
-static uint64_t pager_badge_next = 1;
+static uint64_t pager_badge_next = PAGER_CONN_FIRST;
 static const pager_ops_t *pager_ops;
+static char pager_name[NS_NAME_MAX + 1];
 
 static size_t pager_bucket(uint64_t id)
 {
@@ -104,6 +110,27 @@ static bool pager_object_remove_if(pager_object_t *obj, bool (*cond)(pager_objec
 	return removed;
 }
 
+/* A stopping pager with no client and no object left ends here. */
+static void pager_stop_check(void)
+{
+	lock_acquire(&pager_table_lock);
+	bool done = pager_stopping && pager_connections == 0 && pager_objects == 0;
+	lock_release(&pager_table_lock);
+	if (done)
+		exit(0);
+}
+
+void pager_stop(void)
+{
+	lock_acquire(&pager_table_lock);
+	bool first = !pager_stopping;
+	pager_stopping = true;
+	lock_release(&pager_table_lock);
+	if (first && pager_name[0])
+		(void) ns_unregister(pager_name); /* no new clients */
+	pager_stop_check();
+}
+
 static bool pager_object_unbound(pager_object_t *obj)
 {
 	return obj->areas == 0;
@@ -116,6 +143,8 @@ errno_t pager_object_drop(uint64_t id, uint64_t conn)
 		return ENOENT;
 	errno_t rc = pager_object_remove_if(obj, pager_object_unbound) ? EOK : EBUSY;
 	pager_object_put(obj);
+	if (rc == EOK)
+		pager_stop_check();
 	return rc;
 }
 
@@ -123,6 +152,14 @@ size_t pager_object_count(void)
 {
 	lock_acquire(&pager_table_lock);
 	size_t n = pager_objects;
+	lock_release(&pager_table_lock);
+	return n;
+}
+
+size_t pager_connection_count(void)
+{
+	lock_acquire(&pager_table_lock);
+	size_t n = pager_connections;
 	lock_release(&pager_table_lock);
 	return n;
 }
@@ -145,12 +182,16 @@ static void pager_page_in(ipc_event_t *ev)
 		pager_fail(ev->call, ENOENT);
 		return;
 	}
+	uint64_t arg4 = ev->msg.arg[4];
 	pager_fault_t f = { .call = ev->call,
 		.object = obj,
 		.offset = ev->msg.arg[1],
 		.pages = ev->msg.arg[2] ? (size_t) ev->msg.arg[2] : 1,
 		.access = (unsigned) ev->msg.arg[3],
-		.hints = (unsigned) ev->msg.arg[4],
+		.hints = (unsigned) arg4,
+		.area_rights = PAGE_IN_RIGHTS(arg4),
+		.upgrade = (arg4 & PAGE_IN_UPGRADE) != 0,
+		.mapped = PAGE_IN_MAPPED(arg4),
 		.conn = ev->conn };
 	pager_ops->page_in(&f);
 	pager_object_put(obj);
@@ -164,12 +205,17 @@ static void pager_object_areas(uint64_t id, uint64_t conn, int delta)
 		return;
 	lock_acquire(&pager_table_lock);
 	obj->areas += (unsigned) delta;
+	bool first = !obj->bound && delta > 0;
 	obj->bound = true;
 	bool gone = obj->areas == 0 && pager_table_remove_locked(obj);
 	if (gone)
 		obj->refs--;
 	lock_release(&pager_table_lock);
+	if (first && pager_ops->object_ref)
+		pager_ops->object_ref(obj);
 	pager_object_put(obj);
+	if (gone)
+		pager_stop_check();
 }
 
 static void pager_kernel_call(ipc_event_t *ev)
@@ -209,16 +255,47 @@ static pager_object_t *pager_object_find_unbound(uint64_t conn)
 }
 
 /* A closed connection: its objects that never had an area go.  (One that
- * got its first area meanwhile is bound now and is skipped.) */
+ * got its first area meanwhile is bound now and is skipped.)  Hangups of
+ * phones the library did not accept (ns's own) are not clients'. */
 static void pager_connection_closed(uint64_t conn)
 {
 	pager_object_t *obj;
+	if (conn < PAGER_CONN_FIRST || conn >= __atomic_load_n(&pager_badge_next, __ATOMIC_RELAXED))
+		return;
 	while ((obj = pager_object_find_unbound(conn)) != NULL) {
 		pager_object_remove_if(obj, pager_object_unbound);
 		pager_object_put(obj);
 	}
-	if (pager_ops->client_hangup)
-		pager_ops->client_hangup(conn);
+	lock_acquire(&pager_table_lock);
+	pager_connections--;
+	lock_release(&pager_table_lock);
+	if (pager_ops->client_close)
+		pager_ops->client_close(conn);
+	pager_stop_check();
+}
+
+/* A client connects: a fresh badge, unless the pager (or its callback)
+ * refuses. */
+static void pager_connection_open(ipc_event_t *ev)
+{
+	uint64_t conn = __atomic_fetch_add(&pager_badge_next, 1, __ATOMIC_RELAXED);
+	lock_acquire(&pager_table_lock);
+	errno_t rc = pager_stopping ? EHANGUP : EOK;
+	if (rc == EOK)
+		pager_connections++; /* counted before anyone can hang it up */
+	lock_release(&pager_table_lock);
+	if (rc == EOK && pager_ops->client_open)
+		rc = pager_ops->client_open(conn);
+	if (rc == EOK)
+		rc = ipc_connect_accept(ev, conn);
+	else
+		ipc_answer(ev->call, rc, NULL);
+	if (rc != EOK) {
+		lock_acquire(&pager_table_lock);
+		pager_connections--;
+		lock_release(&pager_table_lock);
+		pager_stop_check();
+	}
 }
 
 static void pager_handle(ipc_event_t *ev)
@@ -232,7 +309,7 @@ static void pager_handle(ipc_event_t *ev)
 	if (ev->sender == 0)
 		pager_kernel_call(ev);
 	else if (ev->msg.method == IPC_M_CONNECT_ME_TO)
-		ipc_connect_accept(ev, __atomic_fetch_add(&pager_badge_next, 1, __ATOMIC_RELAXED));
+		pager_connection_open(ev);
 	else if (ev->msg.method >= IPC_M_FIRST_USER && pager_ops->client_call)
 		pager_ops->client_call(ev);
 	else
@@ -242,6 +319,8 @@ static void pager_handle(ipc_event_t *ev)
 errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads)
 {
 	pager_ops = ops;
+	if (strlen(name) <= NS_NAME_MAX)
+		strcpy(pager_name, name);
 	errno_t rc = ns_register(name);
 	if (rc != EOK)
 		return rc;

@@ -282,8 +282,7 @@ static const pager_ops_t anon_ops = {
 
 int main(void)
 {
-	errno_t rc = as_area_create(
-	    0, PAGE_SIZE, AS_AREA_READ | AS_AREA_CACHEABLE, &anon_zero_page);
+	errno_t rc = as_area_create(0, PAGE_SIZE, AS_AREA_READ, &anon_zero_page);
 	if (rc != EOK) {
 		printf("anon: cannot make the zero page: %s\n", str_error_name(rc));
 		return 1;

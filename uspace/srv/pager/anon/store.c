@@ -18,7 +18,7 @@
 #include <as.h>
 #include <stdlib.h>
 
-#define STORE_AREA_FLAGS (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_CACHEABLE)
+#define STORE_AREA_FLAGS (AS_AREA_READ | AS_AREA_WRITE)
 
 static lock_t store_lock = LOCK_INITIALIZER;
 static anon_block_t *store_fresh; /* blocks with fresh pages */

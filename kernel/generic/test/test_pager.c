@@ -1,0 +1,537 @@
+/*
+ * Kernel tests of the pager backend (mm/pager.c) through the real fault
+ * path, with a stand-in pager: a kernel thread that takes the calls queued
+ * at a kernel-made answerbox and answers each page-in the way
+ * SYS_IPC_ANSWER does (pager_answer_take, then the answer), supplying
+ * pages of an address space of its own.  What it does with a page-in
+ * (delay, rights, run length, a set-size or a revoke first) is set per
+ * test; it counts the page-ins and keeps the last request.
+ *
+ * A console device that the tests arm captures what the kernel prints, to
+ * check the log line of a refused answer.
+ */
+#include <abi/task.h>
+#include <console/console.h>
+#include <ipc/ipc.h>
+#include <mem.h>
+#include <mm/as.h>
+#include <mm/frame.h>
+#include <mm/pager.h>
+#include <proc/task.h>
+#include <proc/thread.h>
+#include <test/ktest.h>
+
+#define PS PAGE_SIZE
+#define X 0x400000UL /* client areas */
+#define P 0x2000000UL /* the stand-in pager's pages */
+#define P_PAGES 32
+#define R AS_AREA_READ
+#define RW (AS_AREA_READ | AS_AREA_WRITE)
+#define FIX AS_AREA_FIXED
+#define WIRED AS_BACKEND_WIRED
+#define OBJ 5
+
+typedef struct spager {
+	answerbox_t *box;
+	phone_t *phone; /* the clients' phone to it */
+	as_t *as; /* its pages: P_PAGES read/write wired pages at P */
+	task_t task; /* what pager_answer_take sees of it: id, name, address space */
+	thread_t *thread;
+	volatile bool stop;
+	/* what it does with a page-in (set before the faults) */
+	unsigned grant; /* rights to grant; 0: read, or read/write for a write */
+	bool grant_area; /* grant PAGE_IN_RIGHTS as given */
+	size_t pages; /* pages to answer with (at most those wanted; 0: 1) */
+	bool too_many; /* answer with one page more than wanted */
+	uint64_t delay_us; /* wait this long before answering */
+	bool set_size; /* pager_set_size(size) before answering */
+	uint64_t size;
+	/* pager_revoke(revoke_off, one page) after the answer was taken and
+	 * before it is delivered (the answer is older than the revoke), or
+	 * before the answer (it is newer) */
+	bool revoke_stale, revoke_fresh;
+	uint64_t revoke_off;
+	/* what it saw */
+	unsigned page_ins; /* atomic */
+	ipc_msg_t last; /* the last page-in */
+	errno_t take_rc; /* pager_answer_take of the last page-in */
+	errno_t ctl_rc; /* the set-size's or revoke's */
+} spager_t;
+
+static call_t *spager_take(answerbox_t *box)
+{
+	mutex_lock(&box->lock);
+	link_t *l = list_first(&box->calls);
+	if (l != NULL) {
+		list_remove(l);
+		box->calls_count--;
+	}
+	mutex_unlock(&box->lock);
+	return l ? list_get_instance(l, call_t, box_link) : NULL;
+}
+
+static void spager_page_in(spager_t *s, call_t *c)
+{
+	ipc_msg_t m = c->msg;
+	__atomic_add_fetch(&s->page_ins, 1, __ATOMIC_ACQ_REL);
+	s->last = m;
+	if (s->delay_us)
+		thread_sleep(s->delay_us);
+	if (s->set_size)
+		s->ctl_rc = pager_set_size(s->box, m.arg[0], s->size);
+	if (s->revoke_fresh) /* (before the answer: it stands) */
+		s->ctl_rc = pager_revoke(s->box, m.arg[0], s->revoke_off, PS);
+	size_t n = s->pages ? s->pages : 1;
+	n = s->too_many ? m.arg[2] + 1 : n < m.arg[2] ? n : m.arg[2];
+	unsigned rights = m.arg[3] == FAULT_ACCESS_WRITE ? RW : R;
+	if (s->grant_area)
+		rights = PAGE_IN_RIGHTS(m.arg[4]);
+	else if (s->grant)
+		rights = s->grant;
+	size_t page = (size_t) (m.arg[1] / PS) % (P_PAGES - PAGER_RUN_MAX);
+	ipc_msg_t ans = { .arg = { P + page * PS, n, rights } };
+	errno_t rc = pager_answer_take(c, &ans, &s->task);
+	s->take_rc = rc;
+	if (s->revoke_stale)
+		s->ctl_rc = pager_revoke(s->box, m.arg[0], s->revoke_off, PS);
+	c->answer = ans;
+	ipc_call_answer(c, rc);
+}
+
+/* Answer every call: page-ins as set, notices EOK. */
+static void spager_thread(void *arg)
+{
+	spager_t *s = arg;
+	while (!s->stop) {
+		call_t *c = spager_take(s->box);
+		if (c == NULL)
+			thread_sleep(1000); /* (a yielding loop would starve the tests) */
+		else if (c->msg.method == IPC_M_PAGE_IN)
+			spager_page_in(s, c);
+		else
+			ipc_call_answer(c, EOK);
+	}
+}
+
+static bool spager_start(spager_t *s)
+{
+	*s = (spager_t){ .task = { .id = 77, .name = "spager" } };
+	s->box = answerbox_create(77);
+	if (s->box == NULL)
+		return false;
+	s->phone = phone_create(s->box, 0);
+	if (s->phone != NULL && as_create(&s->as) == EOK) {
+		s->task.as = s->as;
+		if (as_area_create(s->as, P, P_PAGES * PS, RW | FIX, WIRED, NULL) == EOK &&
+		    thread_create_kernel(spager_thread, s, "spager", &s->thread) == EOK) {
+			thread_ready(s->thread);
+			return true;
+		}
+		as_release(s->as);
+	}
+	if (s->phone != NULL)
+		phone_release(s->phone);
+	answerbox_deactivate(s->box);
+	answerbox_release(s->box);
+	return false;
+}
+
+static void spager_stop(spager_t *s)
+{
+	s->stop = true;
+	thread_join(s->thread, NULL);
+	phone_release(s->phone);
+	answerbox_deactivate(s->box); /* answers what is left */
+	answerbox_release(s->box);
+	as_release(s->as);
+}
+
+static unsigned spager_page_ins(spager_t *s)
+{
+	return __atomic_load_n(&s->page_ins, __ATOMIC_ACQUIRE);
+}
+
+/* The frame mapped at @a va with its page flags; 0 if none. */
+static uintptr_t mapped_frame(as_t *as, uintptr_t va, unsigned *pf)
+{
+	uintptr_t pa = 0;
+	unsigned f = 0;
+	mutex_lock(&as->lock);
+	if (page_mapping_find(&as->pt, va, &pa, &f) != EOK)
+		pa = 0;
+	mutex_unlock(&as->lock);
+	if (pf)
+		*pf = f;
+	return pa & ~(uintptr_t) (PS - 1);
+}
+
+static errno_t fault(as_t *as, uintptr_t va, unsigned access)
+{
+	bool in;
+	return as_page_fault(as, va, access, &in);
+}
+
+/* ---- console capture ---- */
+
+static char cap_buf[1024];
+static size_t cap_len;
+static volatile bool cap_on;
+
+static void cap_putc(char c)
+{
+	if (cap_on && cap_len < sizeof(cap_buf) - 1)
+		cap_buf[cap_len++] = c;
+}
+
+static const console_dev_t cap_dev = { .putc = cap_putc };
+
+static void capture_start(void)
+{
+	static bool registered;
+	if (!registered)
+		console_register(&cap_dev);
+	registered = true;
+	cap_len = 0;
+	cap_on = true;
+}
+
+static const char *capture_stop(void)
+{
+	cap_on = false;
+	cap_buf[cap_len] = '\0';
+	return cap_buf;
+}
+
+static bool contains(const char *s, const char *what)
+{
+	size_t n = strlen(what);
+	for (; *s; s++) {
+		if (strncmp(s, what, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- the tests ---- */
+
+/* Normal memory is cached unless an area asks otherwise; an answer with
+ * the area's flags as the page-in gave them is taken. */
+KTEST(pager_cached_unless_asked)
+{
+	spager_t s;
+	as_t *as;
+	unsigned pf = 0;
+
+	KT_CHECK(!(as_area_page_flags(RW) & PAGE_NOCACHE));
+	KT_CHECK(as_area_page_flags(RW | AS_AREA_UNCACHED) & PAGE_NOCACHE);
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	/* wired: as created */
+	KT_CHECK_EQ(as_area_create(as, X, PS, RW | FIX, WIRED, NULL), EOK);
+	KT_CHECK(mapped_frame(as, X, &pf) && !(pf & PAGE_NOCACHE));
+	KT_CHECK_EQ(
+	    as_area_create(as, X + 2 * PS, PS, RW | AS_AREA_UNCACHED | FIX, WIRED, NULL), EOK);
+	KT_CHECK(mapped_frame(as, X + 2 * PS, &pf) && (pf & PAGE_NOCACHE));
+	/* pager: the area's caching, whatever is granted */
+	s.grant_area = true;
+	KT_CHECK_EQ(as_area_create_pager(as, X + 4 * PS, PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_CHECK_EQ(fault(as, X + 4 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(PAGE_IN_RIGHTS(s.last.arg[4]), RW);
+	KT_CHECK_EQ(s.take_rc, EOK);
+	KT_CHECK(mapped_frame(as, X + 4 * PS, &pf) == mapped_frame(s.as, P, NULL));
+	KT_CHECK(!(pf & PAGE_NOCACHE) && (pf & PAGE_WRITE) && (pf & PAGE_USER));
+	KT_CHECK_EQ(as_area_create_pager(
+	                as, X + 6 * PS, PS, RW | AS_AREA_UNCACHED | FIX, s.phone, OBJ + 1, 0, NULL),
+	    EOK);
+	KT_CHECK_EQ(fault(as, X + 6 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(PAGE_IN_RIGHTS(s.last.arg[4]), RW | AS_AREA_UNCACHED);
+	KT_CHECK_EQ(s.take_rc, EOK);
+	KT_CHECK(mapped_frame(as, X + 6 * PS, &pf) != 0 && (pf & PAGE_NOCACHE));
+	/* asking for uncached pages in a cached area is more than it has */
+	s.grant_area = false;
+	s.grant = R | AS_AREA_UNCACHED;
+	KT_CHECK_EQ(
+	    as_area_create_pager(as, X + 8 * PS, PS, RW | FIX, s.phone, OBJ + 2, 0, NULL), EOK);
+	KT_CHECK_EQ(fault(as, X + 8 * PS, FAULT_ACCESS_READ), EINVAL);
+	KT_CHECK_EQ(s.take_rc, EINVAL);
+	KT_CHECK(!mapped_frame(as, X + 8 * PS, NULL));
+	as_release(as);
+	spager_stop(&s);
+}
+
+/* A refused answer fails the fault and the kernel says which rule it broke. */
+KTEST(pager_refused_answer_logged)
+{
+	spager_t s;
+	as_t *as;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	s.grant = R | AS_AREA_EXEC;
+	capture_start();
+	errno_t rc = fault(as, X, FAULT_ACCESS_READ);
+	const char *log = capture_stop();
+	KT_CHECK_EQ(rc, EINVAL);
+	KT_CHECK_EQ(s.take_rc, EINVAL);
+	KT_CHECK(contains(log, "task 77 (spager)"));
+	KT_CHECK(contains(log, "object 5"));
+	KT_CHECK(contains(log, "rights beyond the area's"));
+	s.grant = 0;
+	s.too_many = true;
+	capture_start();
+	rc = fault(as, X, FAULT_ACCESS_READ);
+	log = capture_stop();
+	KT_CHECK_EQ(rc, EINVAL);
+	KT_CHECK(contains(log, "pages must be 1 .. pages wanted"));
+	KT_CHECK_EQ(as_resident_pages(as), 0);
+	as_release(as);
+	spager_stop(&s);
+}
+
+/* A page-in says whether the page is mapped in the area already (an
+ * upgrade) and with which rights. */
+KTEST(pager_upgrade_hint)
+{
+	spager_t s;
+	as_t *as;
+	unsigned pf = 0;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_CHECK_EQ(fault(as, X + PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK(!(s.last.arg[4] & PAGE_IN_UPGRADE));
+	KT_CHECK_EQ(PAGE_IN_MAPPED(s.last.arg[4]), 0);
+	KT_CHECK_EQ(s.last.arg[2], 3);
+	KT_CHECK(mapped_frame(as, X + PS, &pf) && !(pf & PAGE_WRITE));
+	KT_CHECK_EQ(fault(as, X + PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(spager_page_ins(&s), 2);
+	KT_CHECK(s.last.arg[4] & PAGE_IN_UPGRADE);
+	KT_CHECK(!(s.last.arg[4] & PAGE_IN_SEQUENTIAL));
+	KT_CHECK_EQ(PAGE_IN_MAPPED(s.last.arg[4]), R);
+	KT_CHECK_EQ(PAGE_IN_RIGHTS(s.last.arg[4]), RW);
+	KT_CHECK_EQ(s.last.arg[2], 1);
+	KT_CHECK_EQ(s.last.arg[3], FAULT_ACCESS_WRITE);
+	KT_CHECK(mapped_frame(as, X + PS, &pf) && (pf & PAGE_WRITE));
+	KT_CHECK_EQ(as_resident_pages(as), 1);
+	/* a first touch by a write is no upgrade */
+	KT_CHECK_EQ(fault(as, X + 3 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK(!(s.last.arg[4] & PAGE_IN_UPGRADE));
+	as_release(as);
+	spager_stop(&s);
+}
+
+typedef struct faulter {
+	as_t *as;
+	uintptr_t va;
+	unsigned access;
+	errno_t rc;
+} faulter_t;
+
+/* Fault until the page is mapped as the access needs, as the CPU would
+ * retry the access (a fault that joined a page-in whose answer does not
+ * do for it returns EOK unmapped, and asks itself the next time). */
+static void faulter_thread(void *arg)
+{
+	faulter_t *f = arg;
+	unsigned pf = 0;
+	for (int i = 0; i < 4; i++) {
+		f->rc = fault(f->as, f->va, f->access);
+		if (f->rc != EOK ||
+		    (mapped_frame(f->as, f->va, &pf) &&
+		        (f->access != FAULT_ACCESS_WRITE || (pf & PAGE_WRITE))))
+			return;
+	}
+	f->rc = EAGAIN;
+}
+
+static void faulters_run(faulter_t *f, size_t n)
+{
+	thread_t *t[4];
+	for (size_t i = 0; i < n; i++) {
+		if (thread_create_kernel(faulter_thread, &f[i], "faulter", &t[i]) != EOK) {
+			t[i] = NULL;
+			continue;
+		}
+		thread_ready(t[i]);
+		if (i == 0)
+			thread_sleep(10000); /* the first asks; the others join it */
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (t[i])
+			thread_join(t[i], NULL);
+	}
+}
+
+/* Two address spaces sharing an object fault on the same page at once:
+ * one page-in, and both map the object's page. */
+KTEST(pager_shared_fault_one_page_in)
+{
+	spager_t s;
+	as_t *a, *b;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&a), EOK);
+	KT_ASSERT_EQ(as_create(&b), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(a, X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT_EQ(as_area_share(a, X, b, X + 16 * PS, RW | FIX, NULL), EOK);
+	s.delay_us = 200000; /* every fault below comes within it */
+	faulter_t f[3] = {
+		{ a, X + PS, FAULT_ACCESS_READ, -1 }, { b, X + 17 * PS, FAULT_ACCESS_READ, -1 },
+		{ b, X + 17 * PS + 8, FAULT_ACCESS_READ, -1 }, /* b's second thread */
+	};
+	faulters_run(f, 3);
+	KT_CHECK(f[0].rc == EOK && f[1].rc == EOK && f[2].rc == EOK);
+	KT_CHECK_EQ(spager_page_ins(&s), 1);
+	uintptr_t pa = mapped_frame(a, X + PS, NULL);
+	KT_CHECK(pa != 0 && pa == mapped_frame(b, X + 17 * PS, NULL));
+	KT_CHECK(pa == mapped_frame(s.as, P + PS, NULL));
+	/* a write that joins a read's page-in finds the answer read-only:
+	 * it asks again for itself */
+	faulter_t g[2] = {
+		{ a, X + 3 * PS, FAULT_ACCESS_READ, -1 },
+		{ b, X + 19 * PS, FAULT_ACCESS_WRITE, -1 },
+	};
+	faulters_run(g, 2);
+	KT_CHECK(g[0].rc == EOK && g[1].rc == EOK);
+	KT_CHECK_EQ(spager_page_ins(&s), 3);
+	KT_CHECK_EQ(s.last.arg[3], FAULT_ACCESS_WRITE);
+	as_release(b);
+	as_release(a);
+	spager_stop(&s);
+}
+
+/* The pager sets the object's size inside a page-in: the answer for a page
+ * below the size stands (no second page-in, no loop). */
+KTEST(pager_set_size_in_page_in)
+{
+	spager_t s;
+	as_t *as;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	s.set_size = true;
+	s.size = 4 * PS;
+	s.pages = PAGER_RUN_MAX;
+	KT_CHECK_EQ(fault(as, X + PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.ctl_rc, EOK);
+	KT_CHECK_EQ(spager_page_ins(&s), 1);
+	KT_CHECK_EQ(s.last.arg[2], 7);
+	/* the pages below the size stay, the rest of the run is dropped */
+	KT_CHECK(mapped_frame(as, X + PS, NULL) && mapped_frame(as, X + 3 * PS, NULL));
+	KT_CHECK(!mapped_frame(as, X + 4 * PS, NULL));
+	KT_CHECK_EQ(as_resident_pages(as), 3);
+	KT_CHECK_EQ(fault(as, X + 5 * PS, FAULT_ACCESS_READ), ERANGE);
+	KT_CHECK_EQ(spager_page_ins(&s), 1);
+	as_release(as);
+	spager_stop(&s);
+}
+
+/* A revoke that comes after the answer and before the fault maps it cuts
+ * the run where the revoke begins; a revoke before the answer leaves the
+ * answer standing (copy-on-write revokes, then answers). */
+KTEST(pager_revoke_cuts_run)
+{
+	spager_t s;
+	as_t *as;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	s.pages = 4;
+	s.revoke_stale = true;
+	s.revoke_off = 2 * PS;
+	KT_CHECK_EQ(fault(as, X, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.ctl_rc, EOK);
+	KT_CHECK(mapped_frame(as, X, NULL) && mapped_frame(as, X + PS, NULL));
+	KT_CHECK(!mapped_frame(as, X + 2 * PS, NULL) && !mapped_frame(as, X + 3 * PS, NULL));
+	/* revoking the faulting page itself drops the answer: retried */
+	s.revoke_off = 4 * PS;
+	KT_CHECK_EQ(fault(as, X + 4 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK(!mapped_frame(as, X + 4 * PS, NULL));
+	s.revoke_stale = false;
+	s.pages = 1;
+	KT_CHECK_EQ(fault(as, X + 4 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK(mapped_frame(as, X + 4 * PS, NULL));
+	/* revoked, then answered: the answer is the new word */
+	unsigned before = spager_page_ins(&s);
+	s.revoke_fresh = true;
+	s.revoke_off = 6 * PS;
+	KT_CHECK_EQ(fault(as, X + 6 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.ctl_rc, EOK);
+	KT_CHECK(mapped_frame(as, X + 6 * PS, NULL));
+	KT_CHECK_EQ(spager_page_ins(&s), before + 1);
+	as_release(as);
+	spager_stop(&s);
+}
+
+#define MANY 10000
+
+/* Ten thousand objects: every record is found by hash (short chains),
+ * and all go with their areas. */
+KTEST(pager_records_10000)
+{
+	spager_t s;
+	as_t *as;
+	size_t base = pager_record_count();
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	for (uint64_t i = 0; i < MANY && !ktest_failed(); i++) {
+		errno_t rc;
+		while ((rc = as_area_create_pager(
+		            as, X + i * PS, PS, RW | FIX, s.phone, 1000 + i, 0, NULL)) == ELIMIT)
+			thread_yield(); /* the stand-in is behind with the notices */
+		KT_CHECK_EQ(rc, EOK);
+	}
+	KT_CHECK_EQ(pager_record_count(), base + MANY);
+	KT_CHECK(pager_record_chain_max() <= 12);
+	/* one more area of an object has no record of its own */
+	KT_CHECK_EQ(
+	    as_area_create_pager(as, X + MANY * PS, PS, RW | FIX, s.phone, 1000 + 77, 0, NULL),
+	    EOK);
+	KT_CHECK_EQ(pager_record_count(), base + MANY);
+	KT_CHECK_EQ(fault(as, X + 77 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[0], 1000 + 77);
+	KT_CHECK_EQ(fault(as, X + MANY * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[0], 1000 + 77);
+	as_release(as);
+	KT_CHECK_EQ(pager_record_count(), base);
+	spager_stop(&s);
+}
+
+/* Notices a pager does not read are bounded: a bind that needs a new one
+ * while PAGER_NOTICES_MAX are out is refused; UNREFs are never lost. */
+KTEST(pager_notices_bounded)
+{
+	answerbox_t *box = answerbox_create(78);
+	KT_ASSERT(box != NULL);
+	phone_t *phone = phone_create(box, 0);
+	as_t *as;
+	KT_ASSERT(phone != NULL);
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	errno_t rc = EOK;
+	uint64_t n = 0;
+	for (; n < 2 * PAGER_NOTICES_MAX; n++) {
+		rc = as_area_create_pager(as, X + n * PS, PS, RW | FIX, phone, n, 0, NULL);
+		if (rc != EOK)
+			break;
+	}
+	KT_CHECK_EQ(rc, ELIMIT);
+	KT_CHECK_EQ(n, PAGER_NOTICES_MAX);
+	KT_CHECK_EQ(pager_notices_pending(box), PAGER_NOTICES_MAX);
+	/* an object with a record needs no notice: still bound */
+	KT_CHECK_EQ(as_area_create_pager(as, X + n * PS, PS, RW | FIX, phone, 0, 0, NULL), EOK);
+	/* the last areas go: every UNREF is queued, beyond the bound */
+	as_release(as);
+	KT_CHECK_EQ(pager_notices_pending(box), 2 * PAGER_NOTICES_MAX);
+	mutex_lock(&box->lock);
+	KT_CHECK_EQ(box->calls_count, 2 * PAGER_NOTICES_MAX);
+	mutex_unlock(&box->lock);
+	phone_release(phone);
+	answerbox_deactivate(box); /* answers them all */
+	KT_CHECK_EQ(pager_notices_pending(box), 0);
+	answerbox_release(box);
+}
