@@ -15,31 +15,12 @@ import argparse
 import bisect
 import collections
 import os
-import subprocess
+import sys
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("BUILD_DIR", os.path.join(TOP, "build"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from prof import BUILD, modules, symbols  # noqa: E402  (the same naming as the sampling profiler)
+
 KERNEL_BASE = 0xFFFF800000000000
-
-
-def symbols(elf):
-    out = subprocess.run(["nm", "-n", "--defined-only", elf], capture_output=True,
-                         text=True, check=False).stdout
-    syms = []
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 3 and parts[1] in "tTwW":
-            syms.append((int(parts[0], 16), parts[2]))
-    return syms
-
-
-def module_elf(name):
-    with open(os.path.join(BUILD, "boot", "recipe.txt")) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 2 and parts[0] == "module" and os.path.basename(parts[1]) == name:
-                return parts[1]
-    return None
 
 
 def namer(syms, prefix):
@@ -64,7 +45,7 @@ def main():
     ap.add_argument("--user", default="bench")
     args = ap.parse_args()
     kname = namer(symbols(os.path.join(BUILD, "kernel", "kernel.elf")), "kernel:")
-    elf = module_elf(args.user)
+    elf = modules().get(args.user)
     uname = namer(symbols(elf), "user:") if elf else (lambda a: "user:?")
     per = collections.Counter()
     calls = collections.Counter()

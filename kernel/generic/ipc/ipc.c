@@ -29,7 +29,7 @@
  * box's lock; a call on dispatched or on no list belongs to the one thread
  * that took it (the receiver until it publishes the call's handle, then
  * whoever takes the handle back: an answer, a forward, the task's end).
- * answered/kernel_waiting of kernel calls are protected by the call's own
+ * answered/waiting of synchronous calls are protected by the call's own
  * wait-queue lock.  Rejected: one global IPC lock (simple, but every call
  * in the system would serialize on it).
  */

@@ -33,7 +33,7 @@ struct thread;
 /* Every field from active to task is protected by lock (the lists, their
  * counts and the flags alike: a count is never updated without its list).
  * An event a waiting thread took off a list still counts until it is
- * delivered or put back (sysipc.c, ipc_pick_t). */
+ * delivered or put back (ipc/event.c, ipc_pick_t). */
 typedef struct answerbox {
 	mutex_t lock;
 	/* Threads waiting for any event are on waiters (ipc_waiter_t.link, in
@@ -110,7 +110,9 @@ typedef struct call {
 			as_share_src_t src; /* the shared area's binding */
 		} share;
 	} st;
-	struct pager_run *run; /* PAGE_IN: the request and the frames supplied */
+	/* The pager backend's state (mm/pager.c): a page-in's request and the
+	 * frames supplied, or a notice's record of the box it counts against. */
+	struct pager_run *run;
 	/* A synchronous call (a kernel call, SYS_IPC_CALL_SYNC): the answer
 	 * goes to the thread waiting on done, not to a box.  sync is constant
 	 * once sent; answered and waiting are protected by done's lock. */

@@ -45,13 +45,6 @@ static bool share_in_collect_undo(task_t *caller, ipc_pick_t *p)
 	return true;
 }
 
-static void share_in_cleanup(call_t *c)
-{
-	if (c->st.share.src.phone)
-		phone_release(c->st.share.src.phone);
-	c->st.share.src.phone = NULL;
-}
-
 const ipc_method_ops_t ipc_op_share_in = {
 	.name = "share-in",
 	.user = true,
@@ -59,5 +52,5 @@ const ipc_method_ops_t ipc_op_share_in = {
 	.answer = share_in_answer,
 	.collect = share_in_collect,
 	.collect_undo = share_in_collect_undo,
-	.cleanup = share_in_cleanup,
+	.cleanup = ipc_op_share_cleanup,
 };

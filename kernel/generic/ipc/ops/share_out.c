@@ -35,7 +35,8 @@ static errno_t share_out_answer(task_t *answerer, call_t *c, ipc_msg_t *args, bo
 	return rc;
 }
 
-static void share_out_cleanup(call_t *c)
+/* Share-out's and share-in's: their state is the same (call_t.st.share). */
+void ipc_op_share_cleanup(call_t *c)
 {
 	if (c->st.share.src.phone)
 		phone_release(c->st.share.src.phone);
@@ -47,5 +48,5 @@ const ipc_method_ops_t ipc_op_share_out = {
 	.user = true,
 	.send = share_out_send,
 	.answer = share_out_answer,
-	.cleanup = share_out_cleanup,
+	.cleanup = ipc_op_share_cleanup,
 };
