@@ -3,9 +3,12 @@
  * (kernel/generic/mm/as_layout.c).
  *
  * The implementation under test sees a sorted array of areas through the
- * same "next area" callback the kernel implements over its B+tree; the
- * array is changed only as the layout functions direct (the visitor of a
+ * same "next area" callback the kernel implements over its B+tree, and the
+ * same areas as nodes of the gap index (placement); the array and the
+ * index are changed only as the layout functions direct (the visitor of a
  * walk replaces the area it is given by the pieces the split computed).
+ * After every operation the index must hold exactly the array's areas,
+ * in order, with every gap, maximum and height right and AVL-balanced.
  * The reference model is a small address space (NP pages between a floor
  * and a top) kept page by page: each page holds the id of the area owning
  * it (0: free) and each id its rights.  First fit in the model is a linear
@@ -20,7 +23,11 @@
  * fixed cases cover holes, exact fits, a full space, wrapping at the top
  * of the address space, the fallback below the hint, the range checks,
  * the four shapes of a split and a walk over several areas (a walk that
- * stopped early, e.g. with an inverted stop test, leaves areas behind).
+ * stopped early, e.g. with an inverted stop test, leaves areas behind),
+ * a piece that overlaps its parent for a moment (the kernel's split), and
+ * the cost of first fit: with 100,000 areas and holes too small between
+ * them, a search visits O(log n) nodes (stepping over the areas, as the
+ * old first fit did, visits all of them).
  */
 #include <abi/as.h>
 #include <abi/page.h>
@@ -39,6 +46,7 @@
 typedef struct area {
 	uintptr_t base, end;
 	unsigned flags;
+	as_gap_node_t *node; /* its node in the gap index */
 } area_t;
 
 /* The implementation's view: areas sorted by base. */
@@ -51,6 +59,7 @@ static unsigned id_flags[NP * 8];
 static unsigned next_id;
 
 static as_layout_limits_t lim;
+static as_gap_tree_t gaps;
 
 /* Statistics of the randomized runs: successes per kind, peak areas. */
 static size_t n_anywhere, n_fixed, n_protect, n_unmap_visits, peak_areas;
@@ -82,10 +91,13 @@ static void impl_insert(uintptr_t base, uintptr_t end, unsigned flags)
 
 	while (i < nimpl && impl[i].base < base)
 		i++;
-	if (nimpl == MAX_AREAS)
+	as_gap_node_t *node = malloc(sizeof(*node));
+
+	if (nimpl == MAX_AREAS || node == NULL)
 		abort();
 	memmove(&impl[i + 1], &impl[i], (nimpl - i) * sizeof(impl[0]));
-	impl[i] = (area_t){ base, end, flags };
+	impl[i] = (area_t){ base, end, flags, node };
+	as_gap_insert(&gaps, node, base, end);
 	nimpl++;
 }
 
@@ -93,6 +105,8 @@ static void impl_remove(uintptr_t base)
 {
 	size_t i = impl_index(base);
 
+	as_gap_remove(&gaps, impl[i].node);
+	free(impl[i].node);
 	memmove(&impl[i], &impl[i + 1], (nimpl - i - 1) * sizeof(impl[0]));
 	nimpl--;
 }
@@ -102,7 +116,8 @@ static void reset(uintptr_t floor, size_t anywhere_page)
 	lim.floor = floor;
 	lim.anywhere = floor + anywhere_page * PS;
 	lim.top = floor + NP * PS;
-	nimpl = 0;
+	while (nimpl > 0)
+		impl_remove(impl[0].base);
 	memset(owner, 0, sizeof(owner));
 	next_id = 1;
 }
@@ -199,9 +214,60 @@ static void model_split_at(uintptr_t end)
 		owner[p] = nid;
 }
 
+/* Parent links, AVL balance, heights and largest gaps of the subtree
+ * @a n; its height. */
+static int gap_check_subtree(const as_gap_node_t *n, const as_gap_node_t *parent, bool *ok)
+{
+	if (n == NULL)
+		return 0;
+	int hl = gap_check_subtree(n->left, n, ok), hr = gap_check_subtree(n->right, n, ok);
+	int h = 1 + (hl > hr ? hl : hr);
+	uintptr_t m = n->gap;
+
+	if (n->left != NULL && n->left->max_gap > m)
+		m = n->left->max_gap;
+	if (n->right != NULL && n->right->max_gap > m)
+		m = n->right->max_gap;
+	if (n->parent != parent || hl - hr > 1 || hr - hl > 1 || n->height != h ||
+	    n->max_gap != m) {
+		tap_diag("gap node [%#lx, %#lx): bad links, balance (%d/%d), height or max gap",
+		    (unsigned long) n->base, (unsigned long) n->end, hl, hr);
+		*ok = false;
+	}
+	return h;
+}
+
+/* The gap index of @a t holds the areas @a a[0 .. n) in order, each with
+ * the free bytes below it as its gap, and is balanced. */
+static bool gap_tree_ok(const as_gap_tree_t *t, const area_t *a, size_t n)
+{
+	bool ok = true;
+	size_t i = 0;
+	uintptr_t prev_end = 0;
+
+	gap_check_subtree(t->root, NULL, &ok);
+	for (const as_gap_node_t *g = as_gap_first(t); g != NULL; g = as_gap_next(g), i++) {
+		uintptr_t want = g->base > prev_end ? g->base - prev_end : 0;
+		if (i >= n || g->base != a[i].base || g->end != a[i].end || g->gap != want) {
+			tap_diag("gap node %zu [%#lx, %#lx) gap %#lx: expected gap %#lx", i,
+			    (unsigned long) g->base, (unsigned long) g->end, (unsigned long) g->gap,
+			    (unsigned long) want);
+			return false;
+		}
+		prev_end = g->end;
+	}
+	if (i != n || t->count != n) {
+		tap_diag("gap index has %zu nodes (count %zu), expected %zu", i, t->count, n);
+		return false;
+	}
+	return ok;
+}
+
 /* Compare the model's runs with the implementation's areas. */
 static bool same_layout(void)
 {
+	if (!gap_tree_ok(&gaps, impl, nimpl))
+		return false;
 	size_t k = 0;
 
 	for (size_t p = 0; p < NP;) {
@@ -345,37 +411,35 @@ static bool test_first_fit(void)
 	uintptr_t a = 0;
 
 	reset(0x10000, 16);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, 0x10000, lim.top, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, 0x10000, lim.top, PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, 0x10000);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, 0x10001, lim.top, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, 0x10001, lim.top, PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, 0x11000);
 	/* Areas at pages 0-1, 4-5, 7-9; holes 2-3 and 6. */
 	impl_insert(addr_of(0), addr_of(2), 1);
 	impl_insert(addr_of(4), addr_of(6), 1);
 	impl_insert(addr_of(7), addr_of(10), 1);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, lim.floor, lim.top, 2 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, lim.floor, lim.top, 2 * PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(2));
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, addr_of(3), lim.top, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, addr_of(3), lim.top, PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(3));
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, addr_of(5), lim.top, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, addr_of(5), lim.top, PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(6));
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, lim.floor, lim.top, 3 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, lim.floor, lim.top, 3 * PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(10));
 	/* Alignment: 4 pages from page 0 of a 0x10000-aligned floor. */
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, lim.floor, lim.top, PS, 4 * PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, lim.floor, lim.top, PS, 4 * PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(12));
 	/* Exactly up to the top, then one page too many. */
-	TAP_CHECK_EQ(
-	    as_layout_first_fit(impl_next, NULL, addr_of(NP - 4), lim.top, 4 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, addr_of(NP - 4), lim.top, 4 * PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(NP - 4));
-	TAP_CHECK_EQ(
-	    as_layout_first_fit(impl_next, NULL, addr_of(NP - 3), lim.top, 4 * PS, PS, &a), ENOMEM);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, lim.top, lim.top, PS, PS, &a), ENOMEM);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, addr_of(NP - 3), lim.top, 4 * PS, PS, &a), ENOMEM);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, lim.top, lim.top, PS, PS, &a), ENOMEM);
 	/* The full space. */
 	impl_insert(addr_of(10), addr_of(NP), 2);
 	impl_insert(addr_of(2), addr_of(4), 2);
 	impl_insert(addr_of(6), addr_of(7), 2);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, lim.floor, lim.top, PS, PS, &a), ENOMEM);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, lim.floor, lim.top, PS, PS, &a), ENOMEM);
 	return true;
 }
 
@@ -386,18 +450,17 @@ static bool test_fit_wrap(void)
 
 	reset(0x10000, 16);
 	/* Aligning up past the end of the address space must not wrap to 0. */
-	TAP_CHECK_EQ(as_layout_first_fit(
-	                 impl_next, NULL, UINTPTR_MAX - 3 * PS + 1, UINTPTR_MAX, PS, 1UL << 40, &a),
+	TAP_CHECK_EQ(
+	    as_layout_first_fit(&gaps, UINTPTR_MAX - 3 * PS + 1, UINTPTR_MAX, PS, 1UL << 40, &a),
 	    ENOMEM);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, top - PS, top, 2 * PS, PS, &a), ENOMEM);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, top - PS, top, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, top - PS, top, 2 * PS, PS, &a), ENOMEM);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, top - PS, top, PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, top - PS);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, 0x10000, top, -2 * PS, PS, &a), ENOMEM);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, 0x10000, top, -2 * PS, PS, &a), ENOMEM);
 	/* An area ending at the top: skipping it must end the search. */
 	impl_insert(top - 4 * PS, top, 1);
-	TAP_CHECK_EQ(
-	    as_layout_first_fit(impl_next, NULL, top - 5 * PS, top, 2 * PS, PS, &a), ENOMEM);
-	TAP_CHECK_EQ(as_layout_first_fit(impl_next, NULL, top - 6 * PS, top, 2 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, top - 5 * PS, top, 2 * PS, PS, &a), ENOMEM);
+	TAP_CHECK_EQ(as_layout_first_fit(&gaps, top - 6 * PS, top, 2 * PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, top - 6 * PS);
 	return true;
 }
@@ -407,20 +470,20 @@ static bool test_place_fallback(void)
 	uintptr_t a = 0;
 
 	reset(0x10000, 100);
-	TAP_CHECK_EQ(as_layout_place(impl_next, NULL, &lim, 0, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_place(&gaps, &lim, 0, PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, lim.anywhere);
-	TAP_CHECK_EQ(as_layout_place(impl_next, NULL, &lim, addr_of(200), PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_place(&gaps, &lim, addr_of(200), PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(200));
-	TAP_CHECK_EQ(as_layout_place(impl_next, NULL, &lim, lim.top + PS, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_place(&gaps, &lim, lim.top + PS, PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, lim.floor); /* a hint past the top: from the floor */
 	impl_insert(addr_of(100), addr_of(NP), 1);
-	TAP_CHECK_EQ(as_layout_place(impl_next, NULL, &lim, 0, 8 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_place(&gaps, &lim, 0, 8 * PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, lim.floor);
 	impl_insert(addr_of(0), addr_of(95), 1);
-	TAP_CHECK_EQ(as_layout_place(impl_next, NULL, &lim, 0, 5 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_place(&gaps, &lim, 0, 5 * PS, PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(95));
-	TAP_CHECK_EQ(as_layout_place(impl_next, NULL, &lim, 0, 6 * PS, PS, &a), ENOMEM);
-	TAP_CHECK_EQ(as_layout_place(impl_next, NULL, &lim, 0, 2 * PS, 4 * PS, &a), EOK);
+	TAP_CHECK_EQ(as_layout_place(&gaps, &lim, 0, 6 * PS, PS, &a), ENOMEM);
+	TAP_CHECK_EQ(as_layout_place(&gaps, &lim, 0, 2 * PS, 4 * PS, &a), EOK);
 	TAP_CHECK_EQ(a, addr_of(96));
 	return true;
 }
@@ -484,6 +547,98 @@ static bool test_unmap_span(void)
 	return true;
 }
 
+/* The kernel's split: a piece is inserted while its parent still covers
+ * it (its gap is clamped to 0), then the parent's end moves down. */
+static bool test_gap_overlap(void)
+{
+	as_gap_node_t parent, piece, next;
+	as_gap_tree_t t;
+	uintptr_t a = 0;
+
+	as_gap_tree_init(&t);
+	as_gap_insert(&t, &parent, 0x10000, 0x20000);
+	as_gap_insert(&t, &next, 0x30000, 0x31000);
+	TAP_CHECK_EQ(next.gap, 0x10000);
+	as_gap_insert(&t, &piece, 0x18000, 0x20000); /* inside the parent */
+	TAP_CHECK_EQ(piece.gap, 0);
+	TAP_CHECK_EQ(next.gap, 0x10000);
+	as_gap_end_set(&t, &parent, 0x18000); /* commit: the parent is cut */
+	TAP_CHECK_EQ(piece.gap, 0);
+	area_t want[] = { { 0x10000, 0x18000, 0, NULL }, { 0x18000, 0x20000, 0, NULL },
+		{ 0x30000, 0x31000, 0, NULL } };
+	TAP_CHECK(gap_tree_ok(&t, want, 3));
+	/* unmap of the piece: the hole appears in the index */
+	as_gap_remove(&t, &piece);
+	TAP_CHECK_EQ(next.gap, 0x18000);
+	TAP_CHECK_EQ(as_layout_first_fit(&t, 0x10000, 0x40000, 0x18000, PS, &a), EOK);
+	TAP_CHECK_EQ(a, 0x18000);
+	TAP_CHECK_EQ(as_layout_first_fit(&t, 0x10000, 0x60000, 0x19000, PS, &a), EOK);
+	TAP_CHECK_EQ(a, 0x31000);
+	/* grow the first area into the hole */
+	as_gap_end_set(&t, &parent, 0x2f000);
+	TAP_CHECK_EQ(next.gap, 0x1000);
+	as_gap_remove(&t, &parent);
+	as_gap_remove(&t, &next);
+	TAP_CHECK(t.root == NULL && t.count == 0);
+	return true;
+}
+
+/* n one-page areas with one-page holes between them: a two-page area fits
+ * only above them all.  Stepping over the areas costs n steps; the index
+ * must answer in O(log n), and keep doing so as holes open and close. */
+static bool fit_cost(size_t n)
+{
+	as_gap_node_t *nodes = calloc(n, sizeof(*nodes));
+	as_gap_tree_t t;
+	uintptr_t base = 0x10000, top = base + 4 * n * PS, a = 0;
+	uint64_t worst = 0;
+
+	TAP_CHECK(nodes != NULL);
+	as_gap_tree_init(&t);
+	for (size_t i = 0; i < n; i++)
+		as_gap_insert(&t, &nodes[i], base + 2 * i * PS, base + (2 * i + 1) * PS);
+	size_t bound = 8 * (size_t) t.root->height + 8;
+	TAP_CHECK(t.root->height <= 2 * 64 - __builtin_clzll(n)); /* ~1.44 log2 n */
+	t.steps = 0;
+	TAP_CHECK_EQ(as_layout_first_fit(&t, base, top, 2 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(a, base + (2 * n - 1) * PS);
+	worst = t.steps;
+	/* a hole of three pages opens in the middle, closes again, and one
+	 * opens at three quarters */
+	as_gap_remove(&t, &nodes[n / 2 + 1]);
+	t.steps = 0;
+	TAP_CHECK_EQ(as_layout_first_fit(&t, base, top, 2 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(a, nodes[n / 2].end);
+	worst = t.steps > worst ? t.steps : worst;
+	as_gap_insert(&t, &nodes[n / 2 + 1], a, a + 2 * PS);
+	as_gap_remove(&t, &nodes[3 * n / 4]);
+	t.steps = 0;
+	TAP_CHECK_EQ(as_layout_first_fit(&t, base, top, 2 * PS, PS, &a), EOK);
+	TAP_CHECK_EQ(a, nodes[3 * n / 4 - 1].end);
+	worst = t.steps > worst ? t.steps : worst;
+	/* one page from a quarter: the hole above it; then that area grows
+	 * over the hole and the next hole is the answer */
+	t.steps = 0;
+	TAP_CHECK_EQ(as_layout_first_fit(&t, nodes[n / 4].base, top, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(a, nodes[n / 4].end);
+	worst = t.steps > worst ? t.steps : worst;
+	as_gap_end_set(&t, &nodes[n / 4], nodes[n / 4].end + PS);
+	t.steps = 0;
+	TAP_CHECK_EQ(as_layout_first_fit(&t, nodes[n / 4].base, top, PS, PS, &a), EOK);
+	TAP_CHECK_EQ(a, nodes[n / 4 + 1].end);
+	worst = t.steps > worst ? t.steps : worst;
+	tap_diag("%zu areas: height %d, at most %llu nodes visited per search (bound %zu)", n,
+	    t.root->height, (unsigned long long) worst, bound);
+	TAP_CHECK(worst <= bound);
+	free(nodes);
+	return true;
+}
+
+static bool test_fit_logarithmic(void)
+{
+	return fit_cost(1000) && fit_cost(10000) && fit_cost(100000);
+}
+
 /* ---- randomized ---- */
 
 static uintptr_t rand_addr(prng_t *p)
@@ -511,7 +666,7 @@ static bool op_anywhere(prng_t *p)
 	size_t pages = rand_pages(p), align = PS << prng_below(p, 4);
 	unsigned flags = (unsigned) prng_below(p, 8);
 	uintptr_t a = 0, m = 0;
-	errno_t rc = as_layout_place(impl_next, NULL, &lim, hint, pages * PS, align, &a);
+	errno_t rc = as_layout_place(&gaps, &lim, hint, pages * PS, align, &a);
 
 	TAP_CHECK_EQ(rc, model_place(hint, pages, align, &m));
 	if (rc == EOK) {
@@ -615,6 +770,8 @@ static const tap_case_t cases[] = {
 	{ "placement: hint, anywhere floor, fallback to the floor", test_place_fallback },
 	{ "split shapes", test_split_shapes },
 	{ "unmap across several areas and gaps; coverage", test_unmap_span },
+	{ "gap index: a piece overlapping its parent, then the cut", test_gap_overlap },
+	{ "first fit visits O(log n) nodes with 100,000 areas", test_fit_logarithmic },
 	{ "randomized against the page model", test_random },
 };
 

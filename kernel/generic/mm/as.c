@@ -60,9 +60,17 @@
  * flushed); a fresh tag starts stale.  Other CPUs need a shootdown here
  * once the kernel runs on more than one.
  *
+ * Placement.  Besides the B+tree (lookups by address), every area is a
+ * node of the gap index (as->gaps, mm/as_layout.h), an AVL tree that knows
+ * the free gap below each area and the largest gap in each subtree, so a
+ * non-fixed area is placed first fit in O(log n).  The node is embedded in
+ * the area: as_area.c inserts it with the area's B+tree key, removes it
+ * with the key and moves its end whenever the area's size changes, all in
+ * commit steps (none can fail).
+ *
  * Locking.  as_t.lock (a mutex: operations allocate and may sleep) protects
- * the area tree, every field of every area and its used space, and the RSS
- * and virtual-size counters.  Lock order:
+ * the area tree, the gap index, every field of every area and its used
+ * space, and the RSS and virtual-size counters.  Lock order:
  *     as->lock -> page-table lock (inside page_mapping_*) -> frame_lock
  *     as->lock -> pager_lock (binding, inside area operations)
  * A fault in a pager area hands as->lock to pager_page_fault, which drops
@@ -140,6 +148,7 @@ errno_t as_create(as_t **out)
 	}
 	mutex_initialize(&as->lock, "as");
 	btree_create(&as->areas);
+	as_gap_tree_init(&as->gaps);
 	as->pcid = as_pcid_alloc();
 	as->tlb_stale = true;
 	as->refcount = 1;
@@ -174,6 +183,7 @@ static void as_destroy(as_t *as)
 	mutex_lock(&as->lock);
 	as_areas_destroy_all(as);
 	assert(as->rss == 0 && as->vsize == 0 && btree_count(&as->areas) == 0);
+	assert(as->gaps.count == 0);
 	mutex_unlock(&as->lock);
 	btree_destroy(&as->areas);
 	page_table_destroy(&as->pt);

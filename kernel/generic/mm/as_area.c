@@ -53,6 +53,12 @@ unsigned as_area_page_flags(unsigned flags)
 	return pf;
 }
 
+/* The area's size changed: move its end in the gap index. */
+static void area_gap_end_sync(as_t *as, as_area_t *a)
+{
+	as_gap_end_set(&as->gaps, &a->gap_node, area_end(a));
+}
+
 static as_area_t *area_alloc(
     as_t *as, uintptr_t base, size_t pages, unsigned flags, unsigned backend)
 {
@@ -126,6 +132,8 @@ static void area_tail_unmap(as_t *as, as_area_t *a, uintptr_t at) REQUIRES(as->l
 	as->rss -= gone;
 	as->vsize -= tail * PAGE_SIZE;
 	a->pages -= tail;
+	if (a->pages > 0)
+		area_gap_end_sync(as, a);
 }
 
 static void area_destroy_locked(as_t *as, as_area_t *a) REQUIRES(as->lock)
@@ -134,6 +142,7 @@ static void area_destroy_locked(as_t *as, as_area_t *a) REQUIRES(as->lock)
 	area_tail_unmap(as, a, a->base);
 	if (btree_remove(&as->areas, a->base) != EOK)
 		panic("as: area %#lx not in its tree", (unsigned long) a->base);
+	as_gap_remove(&as->gaps, &a->gap_node);
 	area_unbind(a);
 	area_free(a);
 }
@@ -236,6 +245,7 @@ static errno_t area_piece_prepare(
 		area_free(p);
 		return c.rc;
 	}
+	as_gap_insert(&as->gaps, &p->gap_node, p->base, area_end(p));
 	*out = p;
 	return EOK;
 }
@@ -245,6 +255,7 @@ static void area_piece_abort(as_t *as, as_area_t *p) REQUIRES(as->lock)
 	assert(mutex_locked_by_me(&as->lock));
 	if (btree_remove(&as->areas, p->base) != EOK)
 		panic("as: prepared piece %#lx not in the tree", (unsigned long) p->base);
+	as_gap_remove(&as->gaps, &p->gap_node);
 	area_unbind(p); /* never the object's last area: the parent is bound */
 	area_free(p);
 }
@@ -260,6 +271,7 @@ static void area_detach_tail(as_area_t *a, uintptr_t at)
 	if (used_space_clear(&a->used, at, tail, NULL) != EOK)
 		panic("as: used-space clear of a tail failed");
 	a->pages -= tail;
+	area_gap_end_sync(a->as, a);
 }
 
 static errno_t area_flags_check(unsigned flags)
@@ -321,7 +333,7 @@ static errno_t area_create_place(as_t *as, const area_req_t *req, uintptr_t *bas
 	if (req->flags & AS_AREA_FIXED)
 		return EOK;
 	return as_layout_place(
-	    AS_NEXT, as, &as_layout_user_limits, req->base, req->size, req->align, base);
+	    &as->gaps, &as_layout_user_limits, req->base, req->size, req->align, base);
 }
 
 /* A new area's pages (wired) or binding (pager; nothing is mapped). */
@@ -357,6 +369,7 @@ static errno_t area_create_locked(as_t *as, const area_req_t *req, uintptr_t *ba
 		area_free(a);
 		return rc;
 	}
+	as_gap_insert(&as->gaps, &a->gap_node, base, base + req->size);
 	as->vsize += req->size;
 	*base_out = base;
 	return EOK;
@@ -483,6 +496,7 @@ static errno_t area_grow(as_t *as, as_area_t *a, size_t new_size) REQUIRES(as->l
 	if (rc != EOK)
 		return rc;
 	a->pages += add / PAGE_SIZE;
+	area_gap_end_sync(as, a);
 	as->vsize += add;
 	return EOK;
 }

@@ -16,6 +16,7 @@
 #include <abi/as.h>
 #include <abi/errno.h>
 #include <adt/btree.h>
+#include <mm/as_layout.h>
 #include <mm/page.h>
 #include <mm/used_space.h>
 #include <stdbool.h>
@@ -60,11 +61,13 @@ typedef struct as_area {
 	unsigned backend; /* AS_BACKEND_* */
 	as_pager_binding_t pager; /* AS_BACKEND_PAGER only */
 	used_space_t used; /* pages mapped now */
+	as_gap_node_t gap_node; /* in as->gaps: [base, base + pages) */
 } as_area_t;
 
 typedef struct as {
 	mutex_t lock; /* the area tree, every area's fields and used space */
 	btree_t areas; /* base -> as_area_t * */
+	as_gap_tree_t gaps; /* the same areas, for placement (mm/as_layout.h) */
 	page_table_t pt;
 	unsigned pcid; /* 0: none of its own (kernel's tag, always flushed) */
 	bool tlb_stale; /* atomic: flush our PCID at the next activation */
