@@ -10,12 +10,20 @@
  * its creator's connection closes.
  *
  * The protocol (user methods on a phone to "anon"; docs/pager-abi.md):
- *  ANON_CREATE            -> arg[0] new object id
- *  ANON_CLONE  arg[0] id  -> arg[0] new object, a copy-on-write clone
+ *  ANON_CREATE arg[0] offset, arg[1] length
+ *                         -> arg[0] new object id.  The pages of
+ *      [offset, offset + length) get memory now (length 0: none; at most
+ *      ANON_READY_MAX bytes; page aligned, else EINVAL), so ENOMEM or
+ *      ELIMIT comes back here rather than failing the first touch
+ *  ANON_CLONE  arg[0] id  -> arg[0] new object, a copy-on-write clone;
+ *      ELIMIT if a page of it is shared by too many objects already
+ *      (ANON_PAGE_REFS_MAX in the pager: counts never wrap)
  *  ANON_DESTROY arg[0] id -> drop an object that has no area yet
  *  ANON_STATS             -> arg[0] objects, arg[1] resident pages,
  *      arg[2] faults served, arg[3] frames held, arg[4] copy-on-write
  *      copies made
+ *  ANON_STORE_STATS       -> arg[0] areas in the pager's own address
+ *      space, arg[1] blocks of its page store, arg[2] pages in them
  */
 #ifndef LIBC_ANON_H_
 #define LIBC_ANON_H_
@@ -32,6 +40,10 @@
 #define ANON_CLONE (IPC_M_FIRST_USER + 1)
 #define ANON_DESTROY (IPC_M_FIRST_USER + 2)
 #define ANON_STATS (IPC_M_FIRST_USER + 3)
+#define ANON_STORE_STATS (IPC_M_FIRST_USER + 4)
+
+/* Most bytes ANON_CREATE gives memory at once. */
+#define ANON_READY_MAX (16 * 4096)
 
 typedef struct anon_stats {
 	uint64_t objects; /* objects alive */
@@ -41,10 +53,19 @@ typedef struct anon_stats {
 	uint64_t cow_copies; /* pages copied on a write to a shared page */
 } anon_stats_t;
 
+typedef struct anon_store_stats {
+	uint64_t areas; /* areas in the pager's address space */
+	uint64_t blocks; /* blocks of its page store */
+	uint64_t pages; /* pages in those blocks */
+} anon_store_stats_t;
+
 errno_t anon_object_create(cap_handle_t phone, uint64_t *id);
+/* A new object whose pages [off, off + len) have memory already. */
+errno_t anon_object_create_ready(cap_handle_t phone, uint64_t off, uint64_t len, uint64_t *id);
 errno_t anon_object_clone(cap_handle_t phone, uint64_t id, uint64_t *clone);
 errno_t anon_object_destroy(cap_handle_t phone, uint64_t id);
 errno_t anon_stats_get(cap_handle_t phone, anon_stats_t *st);
+errno_t anon_store_stats_get(cap_handle_t phone, anon_store_stats_t *st);
 
 /*
  * libc's memory.  At startup a task connects to "anon" (unless it

@@ -22,13 +22,18 @@ static cap_handle_t anon_libc_phone = CAP_NIL;
 /* The kernel refused a pager area with ENOTSUP: stay wired from then on. */
 static bool anon_libc_off;
 
-errno_t anon_object_create(cap_handle_t phone, uint64_t *id)
+errno_t anon_object_create_ready(cap_handle_t phone, uint64_t off, uint64_t len, uint64_t *id)
 {
 	ipc_msg_t ans;
-	errno_t rc = ipc_request(phone, ANON_CREATE, 0, 0, 0, 0, 0, &ans);
+	errno_t rc = ipc_request(phone, ANON_CREATE, off, len, 0, 0, 0, &ans);
 	if (rc == EOK)
 		*id = ans.arg[0];
 	return rc;
+}
+
+errno_t anon_object_create(cap_handle_t phone, uint64_t *id)
+{
+	return anon_object_create_ready(phone, 0, 0, id);
 }
 
 errno_t anon_object_clone(cap_handle_t phone, uint64_t id, uint64_t *clone)
@@ -54,6 +59,15 @@ errno_t anon_stats_get(cap_handle_t phone, anon_stats_t *st)
 	return rc;
 }
 
+errno_t anon_store_stats_get(cap_handle_t phone, anon_store_stats_t *st)
+{
+	ipc_msg_t ans;
+	errno_t rc = ipc_request(phone, ANON_STORE_STATS, 0, 0, 0, 0, 0, &ans);
+	if (rc == EOK)
+		*st = (anon_store_stats_t){ ans.arg[0], ans.arg[1], ans.arg[2] };
+	return rc;
+}
+
 cap_handle_t anon_phone(void)
 {
 	return anon_libc_phone;
@@ -73,13 +87,15 @@ void mem_init(void)
 		anon_libc_phone = phone;
 }
 
-errno_t as_area_create_anon(uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out)
+/* An area of a new object whose [off, off + len) has memory already. */
+static errno_t anon_area_create_ready(
+    uintptr_t base, size_t size, unsigned flags, uint64_t off, uint64_t len, uintptr_t *base_out)
 {
 	cap_handle_t phone = anon_libc_phone;
 	uint64_t id;
 	if (!anon_paging())
 		return as_area_create(base, size, flags, base_out);
-	errno_t rc = anon_object_create(phone, &id);
+	errno_t rc = anon_object_create_ready(phone, off, len, &id);
 	if (rc != EOK)
 		return rc;
 	as_pager_spec_t spec = { .phone = phone, .object = id, .offset = 0 };
@@ -91,4 +107,9 @@ errno_t as_area_create_anon(uintptr_t base, size_t size, unsigned flags, uintptr
 		return as_area_create(base, size, flags, base_out);
 	}
 	return rc;
+}
+
+errno_t as_area_create_anon(uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out)
+{
+	return anon_area_create_ready(base, size, flags, 0, 0, base_out);
 }

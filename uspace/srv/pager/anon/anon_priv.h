@@ -13,18 +13,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Pages per block of the store and per chunk of an object: the longest
- * run one page-in can answer. */
+/* Pages per chunk of an object and at most per block of the store: the
+ * longest run one page-in can answer. */
 #define ANON_RUN 16
 #define ANON_CHUNK_SIZE (ANON_RUN * PAGE_SIZE)
 
-/* A run of ANON_RUN pages of the pager's own wired memory. */
+/* Most objects that may use one page: a clone that would make a page's
+ * count pass it is refused with ELIMIT.  (A test build may lower it.) */
+#ifndef ANON_PAGE_REFS_MAX
+#define ANON_PAGE_REFS_MAX UINT32_MAX
+#endif
+
+/* A run of 1 .. ANON_RUN pages of the pager's own wired memory, handed out
+ * together and given back together. */
 typedef struct anon_block {
-	struct anon_block *next_fresh; /* on the list of blocks with fresh pages */
+	struct anon_block *next; /* on the fresh list, or the list of blocks
+	                          * whose memory could not be given back yet */
 	uintptr_t base;
-	uint16_t refs[ANON_RUN]; /* object pages that use each page */
+	uint32_t refs[ANON_RUN]; /* object pages that use each page */
 	uint16_t fresh; /* bit per page: never handed out (still zero) */
-	unsigned used; /* pages with refs > 0 */
+	uint8_t pages; /* pages in the block */
+	uint8_t used; /* pages with refs > 0 */
 	bool on_fresh_list;
 } anon_block_t;
 
@@ -39,6 +48,7 @@ typedef struct anon_chunk {
 	struct anon_chunk *next; /* hash chain */
 	uint64_t index; /* object offset / ANON_CHUNK_SIZE */
 	uint16_t zero_out; /* bit per page: the zero page was handed out */
+	uint8_t fills; /* blocks made for the chunk's pages so far */
 	anon_slot_t slot[ANON_RUN];
 } anon_chunk_t;
 
@@ -50,35 +60,40 @@ typedef struct anon_obj {
 	uint64_t extent; /* bytes: past the highest chunk */
 } anon_obj_t;
 
-typedef struct anon_store_stats {
+typedef struct store_stats {
 	uint64_t blocks;
+	uint64_t pages; /* pages of the pager's memory in blocks */
 	uint64_t used_pages;
-} anon_store_stats_t;
+} store_stats_t;
 
-/* store.c: blocks of wired memory with per-page reference counts.  A page
+/*
+ * store.c: blocks of wired memory with per-page reference counts.  A page
  * is handed out once (fresh) and is never reused for other data after
  * its last reference goes, so no client can still map a frame the pager
- * writes again; a block goes when none of its pages is used. */
-errno_t store_block_new(anon_block_t **out);
-/* Take one more reference to page @a page of @a b (fresh or in use). */
+ * writes again; a block goes when none of its pages is used.
+ */
+/* A block of @a pages fresh pages (1 .. ANON_RUN): ENOMEM, ELIMIT. */
+errno_t store_block_new(unsigned pages, anon_block_t **out);
+/* Take the first reference to fresh page @a page of @a b. */
 void store_page_take(anon_block_t *b, unsigned page);
+/* One more reference to a page in use: ELIMIT at ANON_PAGE_REFS_MAX. */
+errno_t store_page_share(anon_block_t *b, unsigned page);
 /* Drop a reference; the block goes when no page is used. */
 void store_page_put(anon_block_t *b, unsigned page);
 /* A fresh page for a copy: from a block with fresh pages or a new one. */
 errno_t store_page_alloc(anon_block_t **b, unsigned *page);
-/* After filling part of a new block: offer its other fresh pages. */
-void store_block_offer(anon_block_t *b);
 /* How many object pages use it (another object may change it any time). */
 unsigned store_page_refs(anon_block_t *b, unsigned page);
 uintptr_t store_page_addr(const anon_block_t *b, unsigned page);
-void store_stats(anon_store_stats_t *st);
+void store_stats(store_stats_t *st);
 
 /* object.c: an object's page table (a hash of chunks). */
 anon_obj_t *anon_obj_new(void);
 void anon_obj_free(anon_obj_t *o);
 /* The chunk with @a index; made (empty) if @a create. */
 anon_chunk_t *anon_chunk_get(anon_obj_t *o, uint64_t index, bool create);
-/* Make @a dst (new, empty) share every page of @a src. */
+/* Make @a dst (new, empty) share every page of @a src: ENOMEM, or ELIMIT
+ * when a page is used by ANON_PAGE_REFS_MAX objects already. */
 errno_t anon_obj_clone(anon_obj_t *src, anon_obj_t *dst);
 unsigned anon_slot_refs(const anon_slot_t *s);
 

@@ -103,29 +103,43 @@ anon_chunk_t *anon_chunk_get(anon_obj_t *o, uint64_t index, bool create)
 }
 
 /* A copy of @a c sharing its pages (not the zero pages handed out: the
- * clone has no areas yet). */
-static anon_chunk_t *obj_chunk_share(const anon_chunk_t *c)
+ * clone has no areas yet), or NULL with *rc set: ENOMEM, or ELIMIT when a
+ * page's count is at its maximum (then no reference was taken). */
+static anon_chunk_t *obj_chunk_share(const anon_chunk_t *c, errno_t *rc)
 {
 	anon_chunk_t *n = malloc(sizeof(*n));
-	if (!n)
+	if (!n) {
+		*rc = ENOMEM;
 		return NULL;
+	}
 	memcpy(n->slot, c->slot, sizeof(n->slot));
 	n->index = c->index;
 	n->zero_out = 0;
+	n->fills = c->fills;
 	for (unsigned k = 0; k < ANON_RUN; k++) {
-		if (n->slot[k].block)
-			store_page_take(n->slot[k].block, n->slot[k].page);
+		if (!n->slot[k].block)
+			continue;
+		*rc = store_page_share(n->slot[k].block, n->slot[k].page);
+		if (*rc == EOK)
+			continue;
+		while (k-- > 0) {
+			if (n->slot[k].block)
+				store_page_put(n->slot[k].block, n->slot[k].page);
+		}
+		free(n);
+		return NULL;
 	}
 	return n;
 }
 
 errno_t anon_obj_clone(anon_obj_t *src, anon_obj_t *dst)
 {
+	errno_t rc = EOK;
 	for (size_t b = 0; b < src->nbuckets; b++) {
 		for (anon_chunk_t *c = src->buckets[b]; c; c = c->next) {
-			anon_chunk_t *n = obj_chunk_share(c);
+			anon_chunk_t *n = obj_chunk_share(c, &rc);
 			if (!n)
-				return ENOMEM;
+				return rc;
 			obj_chunk_insert(dst, n);
 		}
 	}
