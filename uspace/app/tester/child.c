@@ -345,6 +345,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:hoard", child_hoard },
 	{ "child:thread-null-entry", child_thread_null_entry },
 	{ "child:print", child_print },
+	{ "child:threads-low-memory", child_threads_low_memory },
 };
 
 int child_main(int argc, char **argv)

@@ -3,9 +3,14 @@
  *
  *  - the store keeps a few areas, not one per block (touching 16 MiB made
  *    256 areas in the pager before), and gives the memory back;
+ *  - a thread's stack costs the pages it touches (it cost a 64 KiB block,
+ *    or two), and its top page has memory before the thread starts;
  *  - a fault in populated memory is answered with the whole run the
  *    kernel asks for, across the pager's chunks;
- *  - ANON_CREATE's ready range, and its refusals.
+ *  - ANON_CREATE's ready range, and its refusals;
+ *  - with memory nearly gone, thread_create() fails with ENOMEM and the
+ *    task lives on (it was killed when a new thread first touched its
+ *    stack).
  *
  * The page reference counts (65,536 clones of one object wrapped them)
  * are tested on the host (tests/test_anon_store.c): 65,536 clones through
@@ -13,6 +18,7 @@
  */
 #include "tester.h"
 #include <anon.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <task.h>
@@ -59,6 +65,49 @@ UTEST(anon_store_few_areas)
 	store_settle(s0.pages, &s2);
 	UT_CHECK(s2.pages <= s0.pages);
 	UT_CHECK(s2.areas <= s0.areas + STORE_AREAS_SLACK);
+}
+
+#define STACK_THREADS 8
+
+static volatile int stack_threads_go;
+static volatile int stack_threads_up;
+
+static int stack_thread(void *arg)
+{
+	(void) arg;
+	__atomic_add_fetch(&stack_threads_up, 1, __ATOMIC_RELAXED);
+	while (!stack_threads_go)
+		thread_yield();
+	return 0;
+}
+
+UTEST(anon_thread_stack_cost)
+{
+	anon_store_stats_t s0, s1, s2;
+	tid_t tid[STACK_THREADS];
+	UT_ASSERT(pager_ready());
+	free(malloc(1024)); /* the records below fit in the heap as it is */
+	UT_ASSERT(store_stats(&s0));
+	stack_threads_go = 0;
+	stack_threads_up = 0;
+	int made = 0;
+	for (; made < STACK_THREADS; made++) {
+		if (!UT_CHECK_OK(thread_create(stack_thread, NULL, &tid[made])))
+			break;
+	}
+	/* every stack's top page had memory before its thread ran */
+	UT_CHECK(store_stats(&s1) && s1.pages >= s0.pages + (uint64_t) made);
+	while (stack_threads_up < made)
+		thread_yield();
+	UT_CHECK(store_stats(&s2));
+	utest_note("%d threads: the pager's pages %llu -> %llu -> %llu", made,
+	    (unsigned long long) s0.pages, (unsigned long long) s1.pages,
+	    (unsigned long long) s2.pages);
+	/* a stack cost 16 or 32 pages (whole blocks) before */
+	UT_CHECK(s2.pages <= s0.pages + 2 * (uint64_t) made + 16);
+	stack_threads_go = 1;
+	for (int i = 0; i < made; i++)
+		UT_CHECK_OK(thread_join(tid[i], NULL));
 }
 
 #define RUN_AREA_PAGES 48
@@ -136,4 +185,84 @@ UTEST(anon_create_ready)
 	UT_ASSERT_OK(anon_stats_get(phone, &s1));
 	UT_CHECK_EQ(s1.resident, s0.resident + 7);
 	UT_CHECK_OK(as_area_destroy(a));
+}
+
+#define HOG_AREAS 128
+#define HOG_FIRST (64UL << 20)
+#define HOG_GIVE_BACK_PAGES 12
+#define LOW_THREADS_MAX 4000
+
+static volatile int low_threads_go;
+
+static int low_thread(void *arg)
+{
+	(void) arg;
+	while (!low_threads_go)
+		thread_sleep_us(1000);
+	return 0;
+}
+
+/* Take every free frame with wired areas (halving the size down to one
+ * page); the areas in @a base[0 .. *n). */
+static void hog_all(uintptr_t *base, size_t *n)
+{
+	size_t size = HOG_FIRST;
+	*n = 0;
+	while (size >= PAGE_SIZE && *n < HOG_AREAS) {
+		if (as_area_create(0, size, RW, &base[*n]) == EOK)
+			(*n)++;
+		else
+			size /= 2;
+	}
+}
+
+/* With memory nearly gone, make threads until thread_create() fails: it
+ * must say ENOMEM or ELIMIT, and the task must live on (the first touch of
+ * a new thread's stack used to fail in the pager and kill the task).
+ * Exit 0 when it held, 1 when memory never ran out, 2 on another error. */
+int child_threads_low_memory(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	static uintptr_t hog[HOG_AREAS];
+	static tid_t tid[LOW_THREADS_MAX];
+	size_t nhog, n = 0;
+	errno_t rc = EOK;
+	free(malloc(64 * 1024)); /* the thread records fit in the heap as it is */
+	hog_all(hog, &nhog);
+	/* give a few frames back: enough for the kernel's part of a thread,
+	 * not for a 16-page block of the pager */
+	size_t back = 0;
+	while (nhog > 0 && back < HOG_GIVE_BACK_PAGES) {
+		as_area_info_t info;
+		if (as_area_query(hog[nhog - 1], &info) != EOK)
+			break;
+		back += info.size / PAGE_SIZE;
+		as_area_destroy(hog[--nhog]);
+	}
+	while (n < LOW_THREADS_MAX && (rc = thread_create(low_thread, NULL, &tid[n])) == EOK)
+		n++;
+	for (size_t i = 0; i < nhog; i++)
+		as_area_destroy(hog[i]);
+	printf("child: %zu threads, then %s (%zu pages given back)\n", n, str_error_name(rc), back);
+	low_threads_go = 1;
+	for (size_t i = 0; i < n; i++)
+		thread_join(tid[i], NULL);
+	if (n == LOW_THREADS_MAX)
+		return 1;
+	return rc == ENOMEM || rc == ELIMIT ? 0 : 2;
+}
+
+UTEST(anon_thread_create_low_memory)
+{
+	task_exit_info_t info;
+	uint64_t before = frames_free();
+	UT_ASSERT_OK(child_run("child:threads-low-memory", &info));
+	if (info.reason != TASK_EXIT_NORMAL)
+		utest_note("child: %s", info.message);
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 0);
+	uint64_t after = frames_settle(before);
+	if (!UT_CHECK(after >= before))
+		utest_note("%llu frames free before, %llu after", (unsigned long long) before,
+		    (unsigned long long) after);
 }

@@ -14,7 +14,8 @@
  *                         -> arg[0] new object id.  The pages of
  *      [offset, offset + length) get memory now (length 0: none; at most
  *      ANON_READY_MAX bytes; page aligned, else EINVAL), so ENOMEM or
- *      ELIMIT comes back here rather than failing the first touch
+ *      ELIMIT comes back here rather than failing the first touch (a new
+ *      thread's stack: thread_create() reports it, no thread dies)
  *  ANON_CLONE  arg[0] id  -> arg[0] new object, a copy-on-write clone;
  *      ELIMIT if a page of it is shared by too many objects already
  *      (ANON_PAGE_REFS_MAX in the pager: counts never wrap)
@@ -82,5 +83,17 @@ bool anon_paging(void);
  * pager-backed when the task has the pager, else wired.  Destroy it with
  * as_area_destroy() (the object goes with its last area). */
 errno_t as_area_create_anon(uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out);
+
+/*
+ * A stack of @a size bytes (read/write) at *stack_base, where the kernel
+ * chooses: its own anon object when the task has the pager, else wired.
+ * Below it a guard page (THREAD_GUARD_SIZE, thread.h) with no rights at
+ * all, so an overflow faults there and nothing else can be placed there.
+ * The top @a ready bytes (at most ANON_READY_MAX) have memory when it
+ * returns: the pager's ENOMEM or ELIMIT is returned here, not at the
+ * first touch.  Free it with as_area_destroy_stack().
+ */
+errno_t as_area_create_stack(size_t size, size_t ready, uintptr_t *stack_base);
+errno_t as_area_destroy_stack(uintptr_t stack_base, size_t size);
 
 #endif

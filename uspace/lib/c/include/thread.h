@@ -1,9 +1,17 @@
 /*
  * Threads of the calling task.  thread_create() gives every thread its own
- * stack area (THREAD_STACK_SIZE) with an unmapped guard page below it, so
- * an overflow faults instead of corrupting memory; thread_join() frees the
- * stack.  The stack of a thread that is never joined stays until the task
- * ends.
+ * stack area (THREAD_STACK_SIZE, as_area_create_stack in anon.h) with a
+ * guard page below it that nobody may touch, so an overflow faults instead
+ * of corrupting memory; thread_join() frees the stack.  The stack of a
+ * thread that is never joined stays until the task ends.
+ *
+ * Stacks are paged lazily by the anon pager when the task has it: a stack
+ * costs the pages it touches.  Its top THREAD_STACK_READY bytes get memory
+ * while thread_create() runs, so a pager out of memory makes
+ * thread_create() return ENOMEM (or ELIMIT) instead of killing the task
+ * at the new thread's first instruction.  The main thread runs on a stack
+ * of THREAD_MAIN_STACK_SIZE made the same way by libc's startup (the
+ * kernel's startup stack is only big enough to get there).
  */
 #ifndef LIBC_THREAD_H_
 #define LIBC_THREAD_H_
@@ -14,7 +22,9 @@
 #include <stdnoreturn.h>
 
 #define THREAD_STACK_SIZE (64 * 1024)
+#define THREAD_MAIN_STACK_SIZE (256 * 1024)
 #define THREAD_GUARD_SIZE 4096
+#define THREAD_STACK_READY 4096
 
 /* A thread body; its return value is the status thread_join() reports. */
 typedef int (*thread_fn_t)(void *arg);

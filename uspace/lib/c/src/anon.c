@@ -12,6 +12,7 @@
 #include <as.h>
 #include <ipc.h>
 #include <ns.h>
+#include <thread.h>
 
 #define ANON_CONNECT_TIMEOUT_MS 3000
 
@@ -112,4 +113,31 @@ static errno_t anon_area_create_ready(
 errno_t as_area_create_anon(uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out)
 {
 	return anon_area_create_ready(base, size, flags, 0, 0, base_out);
+}
+
+errno_t as_area_create_stack(size_t size, size_t ready, uintptr_t *stack_base)
+{
+	size_t total = THREAD_GUARD_SIZE + size;
+	uintptr_t base;
+	if (size == 0 || size % PAGE_SIZE || ready > size || ready > ANON_READY_MAX ||
+	    ready % PAGE_SIZE)
+		return EINVAL;
+	errno_t rc = anon_area_create_ready(
+	    0, total, AS_AREA_READ | AS_AREA_WRITE, total - ready, ready, &base);
+	if (rc != EOK)
+		return rc;
+	/* The guard keeps its place in the address space (an unmapped gap
+	 * could be given to the next area made) but grants nothing. */
+	rc = as_area_protect(base, THREAD_GUARD_SIZE, 0);
+	if (rc != EOK) {
+		as_area_destroy(base);
+		return rc;
+	}
+	*stack_base = base + THREAD_GUARD_SIZE;
+	return EOK;
+}
+
+errno_t as_area_destroy_stack(uintptr_t stack_base, size_t size)
+{
+	return as_area_unmap(stack_base - THREAD_GUARD_SIZE, THREAD_GUARD_SIZE + size);
 }

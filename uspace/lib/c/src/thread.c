@@ -1,12 +1,12 @@
 /*
- * Threads.  thread_create() makes a stack area (as_area_create_anon:
- * pager-backed when the task has the pager) of THREAD_GUARD_SIZE +
- * THREAD_STACK_SIZE bytes and unmaps its lowest page, which leaves an
- * unmapped guard gap under the stack, and records the thread (function,
- * argument, stack) in a list.  The kernel starts the thread at
- * __thread_entry with the record as its argument; __thread_main() calls
- * the function and passes its result to thread_exit().  thread_join()
- * waits in the kernel, then destroys the stack area and frees the record.
+ * Threads.  thread_create() makes a stack (as_area_create_stack: a lazily
+ * paged anon area when the task has the pager, its top page given memory
+ * at once so the pager's ENOMEM comes back here; a guard page without
+ * rights below it) and records the thread (function, argument, stack) in
+ * a list.  The kernel starts the thread at __thread_entry with the record
+ * as its argument; __thread_main() calls the function and passes its
+ * result to thread_exit().  thread_join() waits in the kernel, then frees
+ * the stack and the record.
  */
 #include "libc_priv.h"
 #include <anon.h>
@@ -30,22 +30,6 @@ static lock_t thread_list_lock = LOCK_INITIALIZER;
 noreturn void __thread_main(thread_rec_t *rec)
 {
 	thread_exit(rec->fn(rec->arg));
-}
-
-static errno_t thread_stack_create(uintptr_t *stack_base)
-{
-	uintptr_t base;
-	errno_t rc = as_area_create_anon(
-	    0, THREAD_GUARD_SIZE + THREAD_STACK_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base);
-	if (rc != EOK)
-		return rc;
-	rc = as_area_unmap(base, THREAD_GUARD_SIZE);
-	if (rc != EOK) {
-		as_area_destroy(base);
-		return rc;
-	}
-	*stack_base = base + THREAD_GUARD_SIZE;
-	return EOK;
 }
 
 static void thread_list_insert(thread_rec_t *rec)
@@ -76,7 +60,7 @@ errno_t thread_create(thread_fn_t fn, void *arg, tid_t *tid_out)
 	if (!rec)
 		return ENOMEM;
 	*rec = (thread_rec_t){ .fn = fn, .arg = arg };
-	errno_t rc = thread_stack_create(&rec->stack_base);
+	errno_t rc = as_area_create_stack(THREAD_STACK_SIZE, THREAD_STACK_READY, &rec->stack_base);
 	if (rc != EOK) {
 		free(rec);
 		return rc;
@@ -85,7 +69,7 @@ errno_t thread_create(thread_fn_t fn, void *arg, tid_t *tid_out)
 	rc = (errno_t) syscall4(
 	    SYS_THREAD_CREATE, __thread_entry, rec->stack_base + THREAD_STACK_SIZE, rec, &tid);
 	if (rc != EOK) {
-		as_area_destroy(rec->stack_base);
+		as_area_destroy_stack(rec->stack_base, THREAD_STACK_SIZE);
 		free(rec);
 		return rc;
 	}
@@ -105,7 +89,7 @@ errno_t thread_join(tid_t tid, int *status_out)
 		return rc;
 	thread_rec_t *rec = thread_list_remove(tid);
 	if (rec) {
-		as_area_destroy(rec->stack_base);
+		as_area_destroy_stack(rec->stack_base, THREAD_STACK_SIZE);
 		free(rec);
 	}
 	if (status_out)
