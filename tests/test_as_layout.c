@@ -634,6 +634,61 @@ static bool fit_cost(size_t n)
 	return true;
 }
 
+#define STRESS_SLOTS 2000
+#define STRESS_OPS 20000
+
+/* Areas of random sizes come and go, grow and shrink in 2,000 slots: after
+ * every step the index holds exactly the present ones, in order, with
+ * every gap, height and maximum right, and first fit agrees with a scan of
+ * the slots. */
+static bool test_gap_stress(void)
+{
+	static as_gap_node_t node[STRESS_SLOTS];
+	static area_t present[STRESS_SLOTS];
+	static bool in[STRESS_SLOTS];
+	as_gap_tree_t t;
+	prng_t p;
+	uintptr_t base = 0x10000, slot = 8 * PS;
+
+	as_gap_tree_init(&t);
+	prng_seed(&p, 0x9a9);
+	for (int op = 0; op < STRESS_OPS; op++) {
+		size_t i = prng_below(&p, STRESS_SLOTS), n = 0;
+		uintptr_t b = base + i * slot, e = b + (1 + prng_below(&p, 8)) * PS;
+		if (!in[i])
+			as_gap_insert(&t, &node[i], b, e);
+		else if (prng_below(&p, 2) == 0)
+			as_gap_end_set(&t, &node[i], e);
+		else
+			as_gap_remove(&t, &node[i]);
+		in[i] = !in[i] || node[i].height != 0;
+		for (size_t k = 0; k < STRESS_SLOTS; k++) {
+			if (in[k])
+				present[n++] = (area_t){ node[k].base, node[k].end, 0, &node[k] };
+		}
+		TAP_CHECK(gap_tree_ok(&t, present, n));
+		/* the first hole of 3 pages from a random slot, by scanning */
+		uintptr_t from = base + prng_below(&p, STRESS_SLOTS) * slot, want = 0, a = 0,
+		          lo = from;
+		for (size_t k = 0; k < n && want == 0; k++) {
+			if (present[k].end <= lo)
+				continue;
+			if (present[k].base >= lo + 3 * PS)
+				want = lo;
+			else
+				lo = present[k].end;
+		}
+		if (want == 0)
+			want = lo;
+		TAP_CHECK_EQ(
+		    as_layout_first_fit(&t, from, UINTPTR_MAX - PS + 1, 3 * PS, PS, &a), EOK);
+		TAP_CHECK_EQ(a, want);
+	}
+	tap_diag("%d operations, %zu areas at the end, height %d", STRESS_OPS, t.count,
+	    t.root != NULL ? t.root->height : 0);
+	return true;
+}
+
 static bool test_fit_logarithmic(void)
 {
 	return fit_cost(1000) && fit_cost(10000) && fit_cost(100000);
@@ -772,6 +827,7 @@ static const tap_case_t cases[] = {
 	{ "unmap across several areas and gaps; coverage", test_unmap_span },
 	{ "gap index: a piece overlapping its parent, then the cut", test_gap_overlap },
 	{ "first fit visits O(log n) nodes with 100,000 areas", test_fit_logarithmic },
+	{ "gap index under 20,000 random inserts, removes and resizes", test_gap_stress },
 	{ "randomized against the page model", test_random },
 };
 

@@ -160,11 +160,19 @@ static as_gap_node_t *gap_balance(as_gap_tree_t *t, as_gap_node_t *n)
 	return n;
 }
 
-/* Balance and update every node from @a n up to the root. */
+/* The children of @a n (or its own gap) changed: balance and update it,
+ * and its ancestors as long as a node's height or largest gap changes
+ * (above that, nothing depends on the change). */
 static void gap_fix_up(as_gap_tree_t *t, as_gap_node_t *n)
 {
-	while (n != NULL)
-		n = gap_balance(t, n)->parent;
+	while (n != NULL) {
+		int h = n->height;
+		uintptr_t m = n->max_gap;
+		as_gap_node_t *r = gap_balance(t, n);
+		if (r == n && n->height == h && n->max_gap == m)
+			return;
+		n = r->parent;
+	}
 }
 
 as_gap_node_t *as_gap_first(const as_gap_tree_t *t)
@@ -226,7 +234,8 @@ void as_gap_insert(as_gap_tree_t *t, as_gap_node_t *n, uintptr_t base, uintptr_t
 	*link = n;
 	t->count++;
 	n->gap = gap_below(gap_prev(n), base);
-	gap_fix_up(t, n);
+	n->max_gap = n->gap;
+	gap_fix_up(t, p);
 	gap_next_remeasure(t, as_gap_next(n), n);
 }
 
@@ -245,6 +254,8 @@ static as_gap_node_t *gap_unlink_inner(as_gap_tree_t *t, as_gap_node_t *n, as_ga
 	gap_replace(t, n->parent, n, s);
 	s->left = n->left;
 	n->left->parent = s;
+	s->height = n->height; /* as n's until the fix-up passes */
+	s->max_gap = n->max_gap;
 	return low;
 }
 
