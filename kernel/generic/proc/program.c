@@ -212,8 +212,8 @@ static errno_t program_setup(task_t *task, const void *image, size_t size, char 
 	if (rc != EOK)
 		return rc;
 	uintptr_t stack;
-	rc = as_area_create(task->as, 0, PROGRAM_STACK_SIZE, AS_AREA_READ | AS_AREA_WRITE,
-	    AS_BACKEND_WIRED, &stack);
+	rc = as_area_create(task->as, AS_ANYWHERE_FLOOR + PROGRAM_STACK_ROOM, PROGRAM_STACK_SIZE,
+	    AS_AREA_READ | AS_AREA_WRITE, AS_BACKEND_WIRED, &stack);
 	if (rc != EOK)
 		return rc;
 	program_startup_t *st = malloc(sizeof(*st)); /* too big for the kernel stack */

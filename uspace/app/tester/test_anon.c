@@ -3,6 +3,9 @@
  *
  *  - the store keeps a few areas, not one per block (touching 16 MiB made
  *    256 areas in the pager before), and gives the memory back;
+ *  - the main thread's stack is the kernel's small startup stack extended
+ *    downwards by a lazily paged part, with a guard page; a thread's
+ *    guard page is an area without rights;
  *  - a thread's stack costs the pages it touches (it cost a 64 KiB block,
  *    or two), and its top page has memory before the thread starts;
  *  - a fault in populated memory is answered with the whole run the
@@ -108,6 +111,54 @@ UTEST(anon_thread_stack_cost)
 	stack_threads_go = 1;
 	for (int i = 0; i < made; i++)
 		UT_CHECK_OK(thread_join(tid[i], NULL));
+}
+
+/* The main thread's stack: the kernel's wired startup stack on top, the
+ * rest paged lazily right below it, and a guard page with no rights below
+ * that (the kernel wired all 256 KiB before). */
+UTEST(anon_main_stack)
+{
+	const task_startup_t *st = task_startup();
+	as_area_info_t top, rest, guard;
+	UT_ASSERT(pager_ready());
+	UT_ASSERT_OK(as_area_query(st->stack_base, &top));
+	UT_CHECK_EQ(top.backend, AS_BACKEND_WIRED);
+	UT_CHECK_EQ(top.size, st->stack_size);
+	UT_ASSERT_OK(as_area_query(st->stack_base - PAGE_SIZE, &rest));
+	UT_CHECK_EQ(rest.backend, AS_BACKEND_PAGER);
+	UT_CHECK_EQ(rest.base + rest.size, st->stack_base);
+	UT_CHECK_EQ(top.size + rest.size, THREAD_MAIN_STACK_SIZE);
+	UT_CHECK(rest.resident < rest.size / PAGE_SIZE / 2);
+	UT_ASSERT_OK(as_area_query(rest.base - PAGE_SIZE, &guard));
+	UT_CHECK_EQ(guard.base + guard.size, rest.base);
+	UT_CHECK_EQ(guard.size, THREAD_GUARD_SIZE);
+	UT_CHECK_EQ(guard.flags, 0);
+	uintptr_t sp = (uintptr_t) &st;
+	UT_CHECK(sp >= rest.base && sp < top.base + top.size);
+}
+
+static int guard_thread(void *arg)
+{
+	as_area_info_t *info = arg;
+	volatile int local = 0;
+	as_area_info_t stack;
+	if (as_area_query((uintptr_t) &local, &stack) != EOK)
+		return 1;
+	return as_area_query(stack.base - PAGE_SIZE, info) == EOK ? 0 : 2;
+}
+
+/* A thread's guard page is an area without rights: an unmapped gap could
+ * be handed to the next area made, and an overflow would land in it. */
+UTEST(anon_thread_stack_guard)
+{
+	as_area_info_t guard;
+	tid_t tid;
+	int status = -1;
+	UT_ASSERT_OK(thread_create(guard_thread, &guard, &tid));
+	UT_ASSERT_OK(thread_join(tid, &status));
+	UT_ASSERT_EQ(status, 0);
+	UT_CHECK_EQ(guard.size, THREAD_GUARD_SIZE);
+	UT_CHECK_EQ(guard.flags, 0);
 }
 
 #define RUN_AREA_PAGES 48

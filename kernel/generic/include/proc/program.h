@@ -12,11 +12,12 @@
  * at the entry point.
  *
  * The startup stack is only the block plus room for libc's startup (about
- * 600 bytes are used), which makes the main thread's real stack itself:
- * lazily paged by the anon pager when the task has it, wired for the
- * tasks that must be (uspace/lib/c/src/libc.c).  The kernel knows no pager
- * object for a new task, and zeroing a wired 256 KiB stack for every
- * spawn cost 64 pages (81,664 instructions).
+ * 600 bytes are used), which completes the main thread's stack itself,
+ * right below it (PROGRAM_STACK_ROOM): lazily paged by the anon pager
+ * when the task has it, wired for the tasks that must be
+ * (uspace/lib/c/src/libc.c).  The kernel knows no pager object for a new
+ * task, and zeroing a wired 256 KiB stack for every spawn cost 64 pages
+ * (81,664 instructions).
  */
 #ifndef KERN_PROC_PROGRAM_H_
 #define KERN_PROC_PROGRAM_H_
@@ -26,6 +27,10 @@
 #include <stddef.h>
 
 #define PROGRAM_STACK_SIZE (8 * 1024) /* the startup stack */
+/* The startup stack is placed first fit from this far above
+ * AS_ANYWHERE_FLOOR, so that libc finds the room to put the rest of the
+ * main thread's stack (and its guard page) right below it. */
+#define PROGRAM_STACK_ROOM (1024 * 1024)
 #define PROGRAM_ARGS_MAX 256
 #define PROGRAM_ARGV_MAX 16
 

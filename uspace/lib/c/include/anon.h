@@ -85,15 +85,17 @@ bool anon_paging(void);
 errno_t as_area_create_anon(uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out);
 
 /*
- * A stack of @a size bytes (read/write) at *stack_base, where the kernel
- * chooses: its own anon object when the task has the pager, else wired.
- * Below it a guard page (THREAD_GUARD_SIZE, thread.h) with no rights at
- * all, so an overflow faults there and nothing else can be placed there.
- * The top @a ready bytes (at most ANON_READY_MAX) have memory when it
- * returns: the pager's ENOMEM or ELIMIT is returned here, not at the
- * first touch.  Free it with as_area_destroy_stack().
+ * A stack of @a size bytes (read/write) at *stack_base: its top at exactly
+ * @a top, or (@a top 0) where the kernel chooses; its own anon object when
+ * the task has the pager, else wired.  Below it a guard page
+ * (THREAD_GUARD_SIZE, thread.h) with no rights at all, so an overflow
+ * faults there and nothing else can be placed there.  The top @a ready
+ * bytes (at most ANON_READY_MAX) have memory when it returns: the pager's
+ * ENOMEM or ELIMIT is returned here, not at the first touch.  EEXIST when
+ * @a top is given and the place is taken.  Free it with
+ * as_area_destroy_stack().
  */
-errno_t as_area_create_stack(size_t size, size_t ready, uintptr_t *stack_base);
+errno_t as_area_create_stack(uintptr_t top, size_t size, size_t ready, uintptr_t *stack_base);
 errno_t as_area_destroy_stack(uintptr_t stack_base, size_t size);
 
 #endif

@@ -115,15 +115,19 @@ errno_t as_area_create_anon(uintptr_t base, size_t size, unsigned flags, uintptr
 	return anon_area_create_ready(base, size, flags, 0, 0, base_out);
 }
 
-errno_t as_area_create_stack(size_t size, size_t ready, uintptr_t *stack_base)
+errno_t as_area_create_stack(uintptr_t top, size_t size, size_t ready, uintptr_t *stack_base)
 {
 	size_t total = THREAD_GUARD_SIZE + size;
-	uintptr_t base;
+	unsigned flags = AS_AREA_READ | AS_AREA_WRITE;
+	uintptr_t base = 0;
 	if (size == 0 || size % PAGE_SIZE || ready > size || ready > ANON_READY_MAX ||
-	    ready % PAGE_SIZE)
+	    ready % PAGE_SIZE || top % PAGE_SIZE || (top != 0 && top < total))
 		return EINVAL;
-	errno_t rc = anon_area_create_ready(
-	    0, total, AS_AREA_READ | AS_AREA_WRITE, total - ready, ready, &base);
+	if (top != 0) {
+		base = top - total;
+		flags |= AS_AREA_FIXED;
+	}
+	errno_t rc = anon_area_create_ready(base, total, flags, total - ready, ready, &base);
 	if (rc != EOK)
 		return rc;
 	/* The guard keeps its place in the address space (an unmapped gap

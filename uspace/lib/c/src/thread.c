@@ -60,7 +60,8 @@ errno_t thread_create(thread_fn_t fn, void *arg, tid_t *tid_out)
 	if (!rec)
 		return ENOMEM;
 	*rec = (thread_rec_t){ .fn = fn, .arg = arg };
-	errno_t rc = as_area_create_stack(THREAD_STACK_SIZE, THREAD_STACK_READY, &rec->stack_base);
+	errno_t rc = as_area_create_stack(
+	    0, THREAD_STACK_SIZE, THREAD_STACK_READY, &rec->stack_base);
 	if (rc != EOK) {
 		free(rec);
 		return rc;

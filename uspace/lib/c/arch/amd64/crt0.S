@@ -14,21 +14,4 @@ _start:
 	ud2
 	.size _start, . - _start
 
-/*
- * __libc_stack_switch(sp, fn, arg): run fn(arg) on the stack whose top is
- * sp (libc's startup moving onto the main thread's own stack); the frame
- * chain ends here and fn never returns.
- */
-	.text
-	.globl __libc_stack_switch
-	.type __libc_stack_switch, @function
-__libc_stack_switch:
-	movq %rdi, %rsp
-	andq $-16, %rsp
-	xorl %ebp, %ebp
-	movq %rdx, %rdi
-	call *%rsi
-	ud2
-	.size __libc_stack_switch, . - __libc_stack_switch
-
 	.section .note.GNU-stack, "", @progbits
