@@ -239,27 +239,36 @@ UTEST(anon_create_ready)
 }
 
 #define HOG_AREAS 128
-#define HOG_FIRST (64UL << 20)
+#define HOG_SMALL 64 /* pages */
 #define HOG_GIVE_BACK_PAGES 12
 #define LOW_THREADS_MAX 4000
 
 static volatile int low_threads_go;
+static volatile size_t low_threads_up;
 
 static int low_thread(void *arg)
 {
 	(void) arg;
+	__atomic_add_fetch(&low_threads_up, 1, __ATOMIC_RELAXED);
 	while (!low_threads_go)
 		thread_sleep_us(1000);
 	return 0;
 }
 
-/* Take every free frame with wired areas (halving the size down to one
- * page); the areas in @a base[0 .. *n). */
+/* Take every free frame with wired areas: most of them in a few areas
+ * sized from the free count (a refused create zeroes frames for nothing),
+ * the rest by halving the size down to one page; the areas in
+ * @a base[0 .. *n). */
 static void hog_all(uintptr_t *base, size_t *n)
 {
-	size_t size = HOG_FIRST;
+	size_t size;
 	*n = 0;
-	while (size >= PAGE_SIZE && *n < HOG_AREAS) {
+	while (*n < HOG_AREAS && (size = frames_free() / 8 * 7) >= HOG_SMALL) {
+		if (as_area_create(0, size * PAGE_SIZE, RW, &base[*n]) != EOK)
+			break;
+		(*n)++;
+	}
+	for (size = HOG_SMALL * PAGE_SIZE; size >= PAGE_SIZE && *n < HOG_AREAS;) {
 		if (as_area_create(0, size, RW, &base[*n]) == EOK)
 			(*n)++;
 		else
@@ -290,8 +299,12 @@ int child_threads_low_memory(int argc, char **argv)
 		back += info.size / PAGE_SIZE;
 		as_area_destroy(hog[--nhog]);
 	}
-	while (n < LOW_THREADS_MAX && (rc = thread_create(low_thread, NULL, &tid[n])) == EOK)
+	/* each thread runs (touches its stack) before the next is made */
+	while (n < LOW_THREADS_MAX && (rc = thread_create(low_thread, NULL, &tid[n])) == EOK) {
 		n++;
+		while (low_threads_up < n)
+			thread_yield();
+	}
 	for (size_t i = 0; i < nhog; i++)
 		as_area_destroy(hog[i]);
 	printf("child: %zu threads, then %s (%zu pages given back)\n", n, str_error_name(rc), back);
