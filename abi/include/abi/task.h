@@ -59,6 +59,9 @@ ABI_FIELD(task_startup_t, task_id, 16);
 ABI_FIELD(task_startup_t, stack_base, 24);
 ABI_FIELD(task_startup_t, stack_size, 32);
 
+/* SYS_MEM_STATS: the whole machine's memory and kernel objects (for leak
+ * checks: once every task a test made has ended and been reaped, each
+ * count is back where it was). */
 typedef struct mem_stats {
 	uint64_t total_frames;
 	uint64_t free_frames;
@@ -66,13 +69,19 @@ typedef struct mem_stats {
 	/* kernel objects live now (allocations, IPC calls, B+tree nodes):
 	 * for leak checks, together with free_frames */
 	uint64_t kernel_objects;
+	uint64_t tasks; /* tasks not yet reaped */
+	uint64_t threads; /* thread records, kernel threads included */
+	uint64_t handles; /* capability handles in use, all tasks */
 } mem_stats_t;
 
-ABI_SIZE(mem_stats_t, 32);
+ABI_SIZE(mem_stats_t, 56);
 ABI_FIELD(mem_stats_t, total_frames, 0);
 ABI_FIELD(mem_stats_t, free_frames, 8);
 ABI_FIELD(mem_stats_t, page_size, 16);
 ABI_FIELD(mem_stats_t, kernel_objects, 24);
+ABI_FIELD(mem_stats_t, tasks, 32);
+ABI_FIELD(mem_stats_t, threads, 40);
+ABI_FIELD(mem_stats_t, handles, 48);
 
 /* SYS_TASK_STATS: what the calling task holds in the kernel now. */
 typedef struct task_stats {

@@ -351,6 +351,19 @@ errno_t task_wait(task_id_t id, task_exit_info_t *info)
 	return rc;
 }
 
+size_t task_handles_used(void)
+{
+	size_t n = 0;
+	mutex_lock(&tasks_lock);
+	list_foreach(tasks, l)
+	{
+		task_t *t = list_get_instance(l, task_t, tasks_link);
+		n += cap_used(&t->caps);
+	}
+	mutex_unlock(&tasks_lock);
+	return n;
+}
+
 size_t task_count(void)
 {
 	return __atomic_load_n(&tasks_live, __ATOMIC_RELAXED);

@@ -186,7 +186,10 @@ sysarg_t sys_mem_stats(const sysargs_t *a)
 	mem_stats_t st = { .total_frames = frame_total_count(),
 		.free_frames = frame_free_count(),
 		.page_size = PAGE_SIZE,
-		.kernel_objects = malloc_live_count() + ipc_calls_live() + btree_nodes_live() };
+		.kernel_objects = malloc_live_count() + ipc_calls_live() + btree_nodes_live(),
+		.tasks = task_count(),
+		.threads = thread_count(),
+		.handles = task_handles_used() };
 	return copy_to_uspace(uspace_ptr(a->a[0]), &st, sizeof(st));
 }
 

@@ -113,6 +113,30 @@ UTEST(syscall_mem_stats_hostile)
 	UT_CHECK_ERR(mem_stats((mem_stats_t *) ADDR_RODATA), EFAULT);
 }
 
+/* The kernel object counts follow a task's life: one task more while a
+ * child lives, with its thread and its handles; all back once it is
+ * reaped. */
+UTEST(syscall_mem_stats_counts)
+{
+	mem_stats_t a, b, c;
+	task_id_t id;
+	task_exit_info_t info;
+	UT_ASSERT_OK(mem_stats(&a));
+	UT_CHECK(a.tasks >= 3 && a.threads >= a.tasks && a.handles >= 1 && a.kernel_objects > 0);
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, "child:sleep", &id));
+	UT_ASSERT_OK(mem_stats(&b));
+	UT_CHECK_EQ(b.tasks, a.tasks + 1);
+	UT_CHECK(b.threads >= a.threads + 1 && b.handles >= a.handles + 1);
+	UT_CHECK(b.kernel_objects > a.kernel_objects);
+	UT_CHECK_OK(task_wait(id, &info));
+	UT_CHECK_EQ(info.status, 5);
+	frames_settle(a.free_frames);
+	UT_ASSERT_OK(mem_stats(&c));
+	UT_CHECK_EQ(c.tasks, a.tasks);
+	UT_CHECK_EQ(c.threads, a.threads);
+	UT_CHECK_EQ(c.handles, a.handles);
+}
+
 UTEST(syscall_ids)
 {
 	UT_CHECK(task_id() != 0);

@@ -71,6 +71,8 @@ _Noreturn void task_exit_current(const task_exit_info_t *info);
 /* Wait until child @a id ends; fills *info and reaps it.  ENOENT, EINTR. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
 size_t task_count(void);
+/* Capability slots in use in every task's table (statistics). */
+size_t task_handles_used(void);
 void task_hold(task_t *task);
 /* Drop a reference; the last one frees the (reaped) task.  Never sleeps. */
 void task_release(task_t *task);
