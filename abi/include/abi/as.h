@@ -11,7 +11,9 @@
  *    AS_USER_TOP (the kernel half): EINVAL;
  *  - overlap with an existing area: EEXIST;
  *  - AS_AREA_WRITE together with AS_AREA_EXEC: EPERM (W^X);
- *  - flags outside the defined bits: EINVAL.
+ *  - flags outside the defined bits: EINVAL;
+ *  - an area more than AS_AREAS_MAX: ELIMIT (also for the unmap or
+ *    protect of a range inside an area, which splits it).
  */
 #ifndef ABI_AS_H_
 #define ABI_AS_H_
@@ -43,6 +45,14 @@
 #define AS_USER_TOP 0x00007ffffffff000UL
 /* Where the kernel starts looking when it chooses an address. */
 #define AS_ANYWHERE_FLOOR 0x0000100000000000UL
+
+/* Areas one address space may hold; one more (a create, or the split an
+ * unmap or protect needs) is ELIMIT.  Each area costs kernel memory no
+ * frame of the task pays for (its record, its key in the area tree, a
+ * pager binding): this bound keeps that below about 31 MiB per task (see
+ * "Per-task limits" in docs/architecture.md), far above what a program
+ * needs (Linux's default map count is 65530 for much larger machines). */
+#define AS_AREAS_MAX 16384
 
 /* Backends (as_area_info_t.backend). */
 #define AS_BACKEND_WIRED 1 /* frames allocated and mapped at creation/growth */

@@ -103,4 +103,11 @@ ABI_FIELD(task_stats_t, calls_outstanding, 40);
 
 #define TASK_NAME_MAX 32
 
+/* Threads one task may hold: those running and those that ended but were
+ * not joined yet (each keeps its kernel stack until then).  One more is
+ * ELIMIT.  A thread costs the kernel about 17.5 KiB (kernel stack, record,
+ * FPU state), so a task costs at most about 4.4 MiB in threads
+ * (docs/architecture.md, "Per-task limits"). */
+#define TASK_THREADS_MAX 256
+
 #endif

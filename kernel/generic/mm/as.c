@@ -68,9 +68,17 @@
  * with the key and moves its end whenever the area's size changes, all in
  * commit steps (none can fail).
  *
+ * Bounds.  An address space holds at most areas_max areas (AS_AREAS_MAX,
+ * abi/as.h): every area costs kernel memory that no frame of the task pays
+ * for, so a task making areas in a loop must meet ELIMIT long before the
+ * machine runs out.  Every change that ends with one area more checks it
+ * in its prepare phase: a create, the carving of a piece that stays next
+ * to its parent (protect always, unmap when the range lies inside one
+ * area).  The virtual size is bounded too (vsize_limit).
+ *
  * Locking.  as_t.lock (a mutex: operations allocate and may sleep) protects
  * the area tree, the gap index, every field of every area and its used
- * space, and the RSS and virtual-size counters.  Lock order:
+ * space, the RSS and virtual-size counters and the limits.  Lock order:
  *     as->lock -> page-table lock (inside page_mapping_*) -> frame_lock
  *     as->lock -> pager_lock (binding, inside area operations)
  * A fault in a pager area hands as->lock to pager_page_fault, which drops
@@ -153,6 +161,7 @@ errno_t as_create(as_t **out)
 	as->tlb_stale = true;
 	as->refcount = 1;
 	as->vsize_limit = AS_VSIZE_LIMIT_DEFAULT;
+	as->areas_max = AS_AREAS_MAX;
 	*out = as;
 	return EOK;
 }
@@ -224,6 +233,13 @@ void as_vsize_limit_set(as_t *as, size_t bytes)
 {
 	mutex_lock(&as->lock);
 	as->vsize_limit = bytes;
+	mutex_unlock(&as->lock);
+}
+
+void as_areas_max_set(as_t *as, size_t max)
+{
+	mutex_lock(&as->lock);
+	as->areas_max = max;
 	mutex_unlock(&as->lock);
 }
 

@@ -23,6 +23,7 @@
 typedef struct as_op {
 	as_t *as;
 	uintptr_t base, end;
+	bool protect; /* protect (else unmap) */
 	unsigned flags; /* protect: the new rights */
 	as_area_t *first; /* protect: the area holding base */
 	as_area_t *last; /* the area holding end - 1, if any */
@@ -297,6 +298,13 @@ static errno_t area_args_check(unsigned flags, unsigned backend)
 	return EOK;
 }
 
+/* The area limit leaves room for one more area: EOK or ELIMIT. */
+static errno_t area_room(as_t *as)
+{
+	assert(mutex_locked_by_me(&as->lock));
+	return btree_count(&as->areas) < as->areas_max ? EOK : ELIMIT;
+}
+
 /* The virtual-size limit leaves room for @a bytes more. */
 static bool as_vsize_room(as_t *as, size_t bytes)
 {
@@ -328,7 +336,7 @@ static errno_t area_create_place(as_t *as, const area_req_t *req, uintptr_t *bas
 			return EEXIST;
 		*base = req->base;
 	}
-	if (!as_vsize_room(as, req->size))
+	if (!as_vsize_room(as, req->size) || area_room(as) != EOK)
 		return ELIMIT;
 	if (req->flags & AS_AREA_FIXED)
 		return EOK;
@@ -519,7 +527,9 @@ errno_t as_area_resize(as_t *as, uintptr_t base, size_t new_size)
 	return rc;
 }
 
-/* Carve the part of the area holding end - 1 above end off (if any). */
+/* Carve the part of the area holding end - 1 above end off (if any).
+ * That is one area more unless an unmap drops the rest of the area (it
+ * starts inside the range): ELIMIT at the area limit. */
 static errno_t op_prepare_right(as_op_t *op)
 {
 	mutex_assert_held(&op->as->lock);
@@ -528,6 +538,8 @@ static errno_t op_prepare_right(as_op_t *op)
 	op->last = l;
 	if (l == NULL || area_end(l) <= op->end)
 		return EOK;
+	if ((op->protect || l->base < op->base) && area_room(op->as) != EOK)
+		return ELIMIT;
 	return area_piece_prepare(op->as, l, op->end, area_end(l), &op->right);
 }
 
@@ -579,7 +591,9 @@ static errno_t op_protect_prepare(as_op_t *op)
 	if (op->first->base == op->base)
 		return EOK;
 	uintptr_t to = area_end(op->first) < op->end ? area_end(op->first) : op->end;
-	rc = area_piece_prepare(op->as, op->first, op->base, to, &op->mid);
+	rc = area_room(op->as); /* the piece is one area more */
+	if (rc == EOK)
+		rc = area_piece_prepare(op->as, op->first, op->base, to, &op->mid);
 	if (rc != EOK && op->right != NULL) {
 		area_piece_abort(op->as, op->right);
 		op->right = NULL;
@@ -646,7 +660,9 @@ static void op_protect_commit(as_op_t *op)
 
 errno_t as_area_protect(as_t *as, uintptr_t addr, size_t size, unsigned flags)
 {
-	as_op_t op = { .as = as, .base = addr, .end = addr + size, .flags = flags };
+	as_op_t op = {
+		.as = as, .base = addr, .end = addr + size, .protect = true, .flags = flags
+	};
 	errno_t rc = EOK;
 
 	if (flags & ~AS_AREA_RIGHTS)

@@ -9,6 +9,11 @@
  * to leave switches to the kernel's page table, releases the address space
  * (every frame returns) and turns the task into a zombie, which its parent
  * reaps with task_wait().  Zombies whose parent is gone are reaped at once.
+ *
+ * Bounds: a task holds at most TASK_THREADS_MAX threads (abi/task.h),
+ * counting those that ended but were not joined, since each keeps its
+ * kernel stack until then.  A place is reserved before the thread is
+ * made, so a refused SYS_THREAD_CREATE (ELIMIT) allocates nothing.
  */
 #include <console/console.h>
 #include <debug.h>
@@ -108,16 +113,42 @@ void task_destroy_unstarted(task_t *task)
 	task_release(task);
 }
 
+/* Reserve a place for one more thread of @a task: ELIMIT, EINTR. */
+static errno_t task_thread_reserve(task_t *task)
+{
+	errno_t rc = EOK;
+	mutex_lock(&task->lock);
+	if (task->state != TASK_RUNNING)
+		rc = EINTR;
+	else if (task->threads_held >= TASK_THREADS_MAX)
+		rc = ELIMIT;
+	else
+		task->threads_held++;
+	mutex_unlock(&task->lock);
+	return rc;
+}
+
+static void task_thread_unreserve_locked(task_t *task)
+{
+	assert(mutex_locked_by_me(&task->lock) && task->threads_held > 0);
+	task->threads_held--;
+}
+
 errno_t task_thread_start(
     task_t *task, uintptr_t entry, uintptr_t stack, uintptr_t arg, tid_t *tid_out)
 {
 	thread_t *t;
-	errno_t rc = thread_create_user(task, entry, stack, arg, task->name, &t);
+	errno_t rc = task_thread_reserve(task);
 	if (rc != EOK)
 		return rc;
+	rc = thread_create_user(task, entry, stack, arg, task->name, &t);
 	mutex_lock(&task->lock);
-	if (task->state != TASK_RUNNING) {
+	bool ending = rc == EOK && task->state != TASK_RUNNING;
+	if (rc != EOK || ending) {
+		task_thread_unreserve_locked(task);
 		mutex_unlock(&task->lock);
+		if (!ending)
+			return rc;
 		t->task = NULL; /* it took no task reference */
 		t->state = THREAD_EXITED; /* never ran: just drop both references */
 		thread_release(t);
@@ -161,6 +192,7 @@ static void task_reap_locked(task_t *task) REQUIRES(tasks_lock)
 	while (!list_empty(&task->threads)) {
 		thread_t *t = list_get_instance(list_first(&task->threads), thread_t, task_link);
 		list_remove(&t->task_link);
+		task->threads_held--;
 		thread_release(t);
 	}
 	task_release(task); /* the task list's reference */
@@ -301,6 +333,7 @@ void task_thread_forget(task_t *task, thread_t *t)
 {
 	mutex_lock(&task->lock);
 	list_remove(&t->task_link);
+	task_thread_unreserve_locked(task);
 	mutex_unlock(&task->lock);
 	thread_release(t);
 }

@@ -75,6 +75,7 @@ typedef struct as {
 	size_t rss; /* resident pages, all areas (lock) */
 	size_t vsize; /* bytes in areas (lock) */
 	size_t vsize_limit; /* bytes (lock) */
+	size_t areas_max; /* areas it may hold, AS_AREAS_MAX (lock) */
 } as_t;
 
 /* An empty address space with one reference: ENOMEM. */
@@ -95,6 +96,9 @@ as_t *as_current(void);
 
 /* Virtual-size limit in bytes (areas already there are kept). */
 void as_vsize_limit_set(as_t *as, size_t bytes);
+/* Most areas @a as may hold (AS_AREAS_MAX unless set; those already
+ * there are kept): for tests. */
+void as_areas_max_set(as_t *as, size_t max);
 
 /*
  * Create an area of @a size bytes with @a flags (rights, plus AS_AREA_FIXED)
@@ -106,7 +110,8 @@ void as_vsize_limit_set(as_t *as, size_t bytes);
  *   EOVERFLOW  base (or the hint) + size wraps;
  *   EPERM   write and exec together;       ENOTSUP  phys or pager backend
  *                                          (see as_area_create_pager);
- *   EEXIST  (fixed) overlap;               ELIMIT   virtual-size limit;
+ *   EEXIST  (fixed) overlap;               ELIMIT   virtual-size limit, or
+ *                                          AS_AREAS_MAX areas already;
  *   ENOMEM  no hole (not fixed), or frames/memory for a wired area.
  */
 errno_t as_area_create(
@@ -172,14 +177,16 @@ errno_t as_area_resize(as_t *as, uintptr_t base, size_t new_size);
  * Unmap [addr, addr + size) (munmap semantics): areas inside are destroyed,
  * areas overlapping an end are trimmed, an area holding the range inside is
  * split in two; gaps are fine (EOK also if nothing was there).  EINVAL,
- * EOVERFLOW (range as for create), ENOMEM (the split could not allocate).
+ * EOVERFLOW (range as for create), ENOMEM (the split could not allocate),
+ * ELIMIT (the split would exceed the area limit).
  */
 errno_t as_area_unmap(as_t *as, uintptr_t addr, size_t size);
 
 /*
  * Give [addr, addr + size) the rights @a flags (AS_AREA_RIGHTS bits only),
  * splitting areas at the ends of the range.  Every page must be in an area
- * (ENOENT).  EINVAL, EOVERFLOW, EPERM (W+X), ENOMEM.  Resident pages of a
+ * (ENOENT).  EINVAL, EOVERFLOW, EPERM (W+X), ENOMEM, ELIMIT (the splits
+ * would exceed the area limit).  Resident pages of a
  * pager area never gain write access the pager did not grant them (a
  * read-only copy-on-write page stays read-only; the next write faults).
  */

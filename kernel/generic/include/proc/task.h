@@ -44,7 +44,10 @@ typedef struct task {
 	mutex_t lock;
 	task_state_t state;
 	list_t threads; /* thread_t.task_link */
-	size_t thread_count;
+	size_t thread_count; /* threads not yet exited */
+	/* threads on the list and those being created: at most
+	 * TASK_THREADS_MAX (an exited thread stays until it is joined) */
+	size_t threads_held;
 	task_exit_info_t exit; /* valid once exiting */
 	bool exit_set;
 	task_id_t parent; /* 0: the kernel */
@@ -61,7 +64,8 @@ void task_init(void);
 errno_t task_create(const char *name, task_id_t parent, task_t **out);
 /* Undo task_create() for a task none of whose threads ever started. */
 void task_destroy_unstarted(task_t *task);
-/* Add a user thread starting at entry and make it runnable. */
+/* Add a user thread starting at entry and make it runnable: ELIMIT (the
+ * task holds TASK_THREADS_MAX threads), ENOMEM, EINTR (the task ends). */
 errno_t task_thread_start(
     task_t *task, uintptr_t entry, uintptr_t stack, uintptr_t arg, tid_t *tid_out);
 /* Called by a user thread on its way out (from thread_exit). */
