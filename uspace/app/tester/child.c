@@ -2,6 +2,7 @@
  * The children: "tester child:WHAT [ARGS]" does exactly one bad (or good)
  * thing, chosen by the parent's test, and the parent checks how it ended.
  */
+#include "fuzz.h"
 #include "tester.h"
 #include <assert.h>
 #include <libarch/syscall.h>
@@ -318,6 +319,7 @@ int child_snoop(int argc, char **argv);
 
 static const child_mode_t child_modes[] = {
 	{ "child:snoop", child_snoop },
+	{ "child:fuzz", child_fuzz },
 	{ "child:join-cycle", child_join_cycle },
 	{ "child:big-exit", child_big_exit },
 	{ "child:sleep", child_sleep },

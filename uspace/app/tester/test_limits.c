@@ -24,6 +24,7 @@
  * joined, so it keeps its place until it is). */
 _Static_assert(SYS_THREAD_EXIT == 2, "the stub below hard-codes it");
 __asm__(".text\n"
+        ".globl hog_thread_stub\n"
         ".type hog_thread_stub, @function\n"
         "hog_thread_stub:\n"
         "	mov $2, %eax\n"

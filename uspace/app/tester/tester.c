@@ -58,6 +58,8 @@ int main(int argc, char **argv)
 	int c = tester_child_arg(argc, argv);
 	if (c >= 0)
 		return child_main(argc - c, argv + c);
+	if (argc == 2 && strncmp(argv[1], "fuzz:", 5) == 0)
+		return fuzz_soak_main(argv[1] + 5);
 	printf("# tester: task %llu, user test suite\n", (unsigned long long) task_id());
 	return utest_main(argc, argv);
 }

@@ -132,6 +132,8 @@ errno_t self_event_wait(ipc_event_t *ev, uint64_t timeout_us);
 int child_ipc_main(int argc, char **argv, bool *found);
 /* The mixed fast/slow path server (test_fastpath.c). */
 int child_mixsrv(int argc, char **argv);
+/* The fuzz soak: "tester fuzz:SPEC" (test_fuzz.c). */
+int fuzz_soak_main(const char *spec);
 /* Children of the limit tests (test_limits.c); 0 if not one. */
 int child_limits_main(int argc, char **argv, bool *found);
 
