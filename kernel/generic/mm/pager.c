@@ -72,6 +72,9 @@
  * broke), a timeout or the pager's death (its box answers EHANGUP) fails
  * exactly the asking fault; the faults that joined it retry their access
  * (and ask themselves); every frame reference is dropped with the run.
+ * A fault whose page cannot be mapped for want of memory (a page table,
+ * the used-space record) fails with ENOMEM: retrying would ask the pager
+ * again and fail the same way, for as long as memory stays out.
  *
  * Locks, in order: as->lock -> pager_lock -> a record's lock; a delivery
  * (notices, under pager_lock) then takes the phone's and the answerbox's
@@ -839,10 +842,10 @@ typedef struct pager_take {
 /* Map one supplied page at @a va (the run's frame @a *pa; with
  * @a t->steal its reference goes to the mapping and *pa becomes 0); for
  * an upgrade, @a first replaces the faulting page's mapping (unless
- * another fault did meanwhile).  false: stop here (mapped by now, or no
- * memory for tables or used space). */
-static bool pager_map_page(pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr_t *pa, unsigned pf,
-    bool first, const pager_take_t *t)
+ * another fault did meanwhile).  EOK; EEXIST: stop here, mapped by now;
+ * ENOMEM: stop here, no memory for page tables or used space. */
+static errno_t pager_map_page(pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr_t *pa,
+    unsigned pf, bool first, const pager_take_t *t)
 {
 	as_t *as = f->as;
 	uintptr_t old;
@@ -851,7 +854,7 @@ static bool pager_map_page(pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr
 	if (replace &&
 	    (!first || !f->upgrade || page_mapping_find(&as->pt, va, &old, &of) != EOK ||
 	        pager_pf_allows(of, f->right)))
-		return false;
+		return EEXIST;
 	if (!t->steal)
 		frame_ref_add(*pa);
 	if (replace) {
@@ -869,11 +872,11 @@ static bool pager_map_page(pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr
 	}
 	if (t->steal)
 		*pa = 0;
-	return true;
+	return EOK;
 undo:
 	if (!t->steal)
 		frame_ref_drop(*pa);
-	return false;
+	return ENOMEM;
 }
 
 /* Is @a a still the area the fault began in, bound the same way? */
@@ -885,31 +888,35 @@ static bool pager_fault_area_same(const pager_fault_t *f, const as_area_t *a)
 
 /* Map the answered run from the faulting page on into the faulting area,
  * if it is still the same area and the grant covers this access; pages
- * mapped meanwhile by someone else end the run.  as->lock held (since the
- * valid pages were read). */
-static void pager_fault_map(pager_fault_t *f, const pager_take_t *t)
+ * mapped meanwhile by someone else end the run.  ENOMEM if the faulting
+ * page itself could not be mapped for want of memory: the fault fails
+ * (asking the pager again would fail the same way, silently and for as
+ * long as memory stays out); EOK otherwise, mapped or not (the access is
+ * retried).  as->lock held (since the valid pages were read). */
+static errno_t pager_fault_map(pager_fault_t *f, const pager_take_t *t)
 {
 	pager_run_t *r = f->run;
 	as_area_t *a = as_area_find(f->as, f->page);
 	mutex_assert_held(&f->as->lock);
 	if (r->rc != EOK || !pager_fault_area_same(f, a))
-		return;
+		return EOK;
 	unsigned rights = r->rights & a->flags & (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC);
 	if (!(rights & f->right))
-		return; /* not enough for this access: it asks itself */
+		return EOK; /* not enough for this access: it asks itself */
 	size_t first = (size_t) ((f->objoff - r->objoff) / PAGE_SIZE);
 	/* the granted rights within the area's, and the area's caching */
 	unsigned pf = as_area_page_flags(rights | (a->flags & AS_AREA_UNCACHED));
 	uintptr_t end = a->base + a->pages * PAGE_SIZE;
 	size_t used = 0;
-	for (size_t i = first; i < t->valid; i++) {
+	errno_t rc = EOK;
+	for (size_t i = first; i < t->valid && rc == EOK; i++) {
 		uintptr_t va = f->page + (i - first) * PAGE_SIZE;
-		if (va >= end || !pager_map_page(f, a, va, &r->pa[i], pf, i == first, t))
-			break;
-		used++;
+		rc = va < end ? pager_map_page(f, a, va, &r->pa[i], pf, i == first, t) : EEXIST;
+		used += rc == EOK;
 	}
 	if (used > 0 && !f->upgrade)
 		a->pager.seq_next = f->page + used * PAGE_SIZE;
+	return used == 0 && rc == ENOMEM ? ENOMEM : EOK;
 }
 
 static size_t pager_run_valid(const pager_run_t *r)
@@ -936,11 +943,12 @@ static void pager_fault_leave(pager_fault_t *f)
 }
 
 /* The asker, with the page-in's result @a rc: settle the run and map from
- * it.  Alone (nobody joined), it reads the run, takes its frames over and
- * leaves it in the same pass; joined, the others wake and it leaves like
- * them.  as->lock held: the valid pages are read and mapped under it.
- * true: it was alone, and the run and the record are still to be put. */
-static bool pager_fault_settle(pager_fault_t *f, errno_t rc)
+ * it (*map_rc: what the mapping met, pager_fault_map).  Alone (nobody
+ * joined), it reads the run, takes its frames over and leaves it in the
+ * same pass; joined, the others wake and it leaves like them.  as->lock
+ * held: the valid pages are read and mapped under it.  true: it was
+ * alone, and the run and the record are still to be put. */
+static bool pager_fault_settle(pager_fault_t *f, errno_t rc, errno_t *map_rc)
 {
 	pager_obj_t *o = f->obj;
 	pager_run_t *r = f->run;
@@ -950,19 +958,20 @@ static bool pager_fault_settle(pager_fault_t *f, errno_t rc)
 	if (alone)
 		r->users = 0;
 	mutex_unlock(&o->lock);
-	pager_fault_map(f, &t);
+	*map_rc = pager_fault_map(f, &t);
 	if (!alone)
 		pager_fault_leave(f);
 	return alone;
 }
 
-/* A joiner whose run settled: map what it can (as->lock held). */
-static void pager_fault_map_joined(pager_fault_t *f)
+/* A joiner whose run settled: map what it can (as->lock held); as
+ * pager_fault_map. */
+static errno_t pager_fault_map_joined(pager_fault_t *f)
 {
 	mutex_lock(&f->obj->lock);
 	pager_take_t t = { .valid = pager_run_valid(f->run), .steal = false };
 	mutex_unlock(&f->obj->lock);
-	pager_fault_map(f, &t);
+	return pager_fault_map(f, &t);
 }
 
 errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned access)
@@ -981,10 +990,12 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 	mutex_unlock(&as->lock);
 	/* an asker fails with the pager's result; a joiner retries its access */
 	if (f.asker) {
+		errno_t map_rc = EOK;
 		rc = pager_fault_ask(&f);
 		mutex_lock(&as->lock);
-		bool alone = pager_fault_settle(&f, rc);
+		bool alone = pager_fault_settle(&f, rc, &map_rc);
 		mutex_unlock(&as->lock);
+		rc = rc == EOK ? map_rc : rc;
 		if (alone) { /* it left the run, which nobody else sees */
 			pager_run_put(f.run);
 			pager_obj_put(f.obj);
@@ -993,7 +1004,7 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 		rc = pager_fault_join(&f);
 		if (rc == EOK) {
 			mutex_lock(&as->lock);
-			pager_fault_map_joined(&f);
+			rc = pager_fault_map_joined(&f);
 			mutex_unlock(&as->lock);
 		}
 		pager_fault_leave(&f);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys.h>
 #include <task.h>
 #include <thread.h>
 
@@ -297,6 +298,23 @@ static void tp_page_in(pager_fault_t *f)
 		pager_fail(f->call, ERANGE);
 }
 
+/* Take every free frame into wired areas of ours (kept until we exit),
+ * the last ones a page at a time: the number of pages taken. */
+static uint64_t tp_hog(void)
+{
+	uint64_t taken = 0;
+	mem_stats_t st;
+	for (int round = 0; round < 4; round++) {
+		mem_stats(&st); /* gives the slab caches' empty slabs back first */
+		for (size_t pages = 1024; pages > 0; pages /= 4) {
+			uintptr_t base;
+			while (as_area_create(0, pages * PAGE_SIZE, RW, &base) == EOK)
+				taken += pages;
+		}
+	}
+	return taken;
+}
+
 static void tp_client_call(ipc_event_t *ev)
 {
 	pager_object_t *obj;
@@ -321,6 +339,8 @@ static void tp_client_call(ipc_event_t *ev)
 	} else if (ev->msg.method == TP_QUIT) {
 		ipc_answer(ev->call, EOK, NULL);
 		exit(0);
+	} else if (ev->msg.method == TP_HOG) {
+		ans.arg[0] = tp_hog();
 	} else {
 		rc = ENOTSUP;
 	}
@@ -399,6 +419,33 @@ static int child_tpager_client(int argc, char **argv)
 
 /* ---- anon clients ---- */
 
+/* Bind a page of the test pager @a argv[1] far from everything else
+ * (its page tables do not exist yet), wait until the machine is out of
+ * frames (the test makes the pager take them all) and touch it.  The
+ * fault must fail (ENOMEM: nothing to map it with) and kill us; it must
+ * not be asked again and again. */
+static int child_tpager_far(int argc, char **argv)
+{
+	cap_handle_t phone;
+	ipc_msg_t ans;
+	mem_stats_t st;
+	volatile char stack[16384];
+	memset((void *) stack, 1, sizeof(stack)); /* no stack fault later */
+	if (argc < 2 || ns_connect_timeout(argv[1], CHILD_CONNECT_TIMEOUT_MS, &phone) != EOK)
+		return 20;
+	if (ipc_request(phone, TP_CREATE, 0, 0, 0, 0, 0, &ans) != EOK)
+		return 21;
+	as_pager_spec_t spec = { .phone = phone, .object = ans.arg[0], .offset = 0 };
+	if (as_area_create_pager(TP_FAR_ADDR, PAGE_SIZE, RW | AS_AREA_FIXED, &spec, NULL) != EOK)
+		return 22;
+	for (int i = 0; i < 5000; i++) {
+		if (mem_stats(&st) == EOK && st.free_frames <= 2)
+			return *(volatile uint64_t *) TP_FAR_ADDR == TP_PATTERN ? 0 : 24;
+		thread_sleep_us(1000);
+	}
+	return 23;
+}
+
 static int child_anon_peek(int argc, char **argv)
 {
 	uintptr_t base;
@@ -456,6 +503,7 @@ static const struct {
 	{ "child:server", child_server },
 	{ "child:tpager", child_tpager },
 	{ "child:tpager-client", child_tpager_client },
+	{ "child:tpager-far", child_tpager_far },
 	{ "child:anon-peek", child_anon_peek },
 	{ "child:paged", child_paged },
 	{ "child:mixsrv", child_mixsrv },

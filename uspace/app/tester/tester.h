@@ -91,9 +91,12 @@ enum {
 	 * last, arg2 answers pager_supply() said were refused, arg3 client
 	 * connections opened << 32 | closed, arg4 object_ref callbacks */
 	TP_STATS,
+	TP_HOG, /* take every free frame (wired areas), keep them: arg0 pages taken */
 };
 #define TP_PATTERN 0x7061676572000000ULL
 #define TP_SLOW_US 500000
+/* Where child:tpager-far binds its page: alone in its 512 GiB. */
+#define TP_FAR_ADDR 0x0000700000000000UL
 /* The area the test pager's client binds (pages). */
 #define TP_AREA_PAGES 4
 
