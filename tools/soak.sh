@@ -65,7 +65,7 @@ qpid=$!
 
 # The guest prints "fuzz: progress N calls, ..." every 5 s.
 progress_calls() {
-	tr -d '\r' < "$log" | awk '/^fuzz: progress / { n = $3 } END { print n + 0 }'
+	tr -d '\r\000' < "$log" | awk '/^fuzz: progress / { n = $3 } END { print n + 0 }'
 }
 stalled=0 last=-1 start=$(date +%s) since=$start
 while kill -0 "$qpid" 2> /dev/null; do
@@ -84,7 +84,7 @@ done
 wait "$qpid"
 rc=$?
 
-text=$(tr -d '\r' < "$log")
+text=$(tr -d '\r\000' < "$log")
 panics=0
 if [ $rc -eq 2 ] || grep -q -e "kernel panic at" -e "unexpected exception" <<< "$text"; then
 	panics=1

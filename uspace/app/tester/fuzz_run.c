@@ -262,6 +262,29 @@ static void fz_settle(const mem_stats_t *before, mem_stats_t *after)
 	}
 }
 
+static bool fz_stats_same(const mem_stats_t *a, const mem_stats_t *b)
+{
+	return a->free_frames == b->free_frames && a->tasks == b->tasks &&
+	    a->threads == b->threads && a->handles == b->handles &&
+	    a->kernel_objects == b->kernel_objects;
+}
+
+/* The counts once the machine is quiet (nothing changed for a while: a
+ * run started right after boot must not count the servers' last threads
+ * coming up as its own doing). */
+static void fz_quiet(mem_stats_t *st)
+{
+	mem_stats_t last;
+	mem_stats(&last);
+	for (int i = 0; i < FUZZ_SETTLE_TRIES; i++) {
+		thread_sleep_us(4 * FUZZ_SETTLE_US);
+		mem_stats(st);
+		if (fz_stats_same(st, &last))
+			return;
+		last = *st;
+	}
+}
+
 static void fz_runners(fz_run_t *run)
 {
 	for (unsigned i = 0; i < run->p->workers; i++) {
@@ -289,7 +312,7 @@ errno_t fuzz_run(const fuzz_params_t *p, fuzz_report_t *r)
 	memset(&run, 0, sizeof(run));
 	run.p = p;
 	run.r = r;
-	mem_stats(&r->before);
+	fz_quiet(&r->before);
 	uint64_t t0 = fz_now_ms();
 	errno_t rc = fz_setup(&run, &serve);
 	if (rc != EOK)
