@@ -11,6 +11,9 @@
 #     --threads T        fuzzing threads per task (default 4, at most 8)
 #     --budget B         calls one task makes before it ends (default 20000)
 #     --ms M             the longest one task runs, ms (default 8000)
+#     --anon             the random calls may also use the phone to the
+#                        anon pager (which pages every task, the tester
+#                        included: if it breaks, the run ends)
 #     --memory MB        guest RAM (default 256)
 #     --pager-timeout MS the kernel's pager timeout (default: the kernel's)
 #     --stall SEC        no progress for this long is a hang (default 120)
@@ -28,7 +31,7 @@ cd "$top"
 source "$top/tools/deps.sh"
 
 calls=10000000 seed="" workers=4 threads=4 budget=20000 ms=8000 memory=256
-pager_timeout="" stall=120 timeout=""
+pager_timeout="" stall=120 timeout="" anon=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--calls) calls=$2; shift 2 ;;
@@ -37,11 +40,12 @@ while [ $# -gt 0 ]; do
 	--threads) threads=$2; shift 2 ;;
 	--budget) budget=$2; shift 2 ;;
 	--ms) ms=$2; shift 2 ;;
+	--anon) anon=1; shift ;;
 	--memory) memory=$2; shift 2 ;;
 	--pager-timeout) pager_timeout=$2; shift 2 ;;
 	--stall) stall=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
-	-h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
 	*) echo "soak.sh: unknown option $1" >&2; exit 3 ;;
 	esac
 done
@@ -51,7 +55,7 @@ done
 deps_install || { echo "soak.sh: could not install packages"; exit 3; }
 build_all || { echo "soak.sh: build failed"; exit 3; }
 log=$BUILD_DIR/soak.log
-spec="fuzz:calls=$calls,seed=$seed,workers=$workers,threads=$threads,budget=$budget,ms=$ms"
+spec="fuzz:calls=$calls,seed=$seed,workers=$workers,threads=$threads,budget=$budget,ms=$ms,anon=$anon"
 cmdline="utest=$spec"
 [ -n "$pager_timeout" ] && cmdline="$cmdline pager_timeout=$pager_timeout"
 echo "soak: seed $seed, $calls calls, $workers workers x $threads threads, ${memory} MiB"

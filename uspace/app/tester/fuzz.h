@@ -13,8 +13,9 @@
  * hangups, data transfers, shares and page-ins go through real phones.
  * They cannot reach the tester: their only connection to it is the one
  * through which each takes the shared status page (share-in), hung up
- * before fuzzing starts.  Phones to ns and to the anon pager are never
- * handed to the random calls (see fuzz_ops.c).
+ * before fuzzing starts.  Phones to ns are never handed to the random
+ * calls, nor (unless the run asks for it: fuzz_params_t.anon) the phone
+ * to the anon pager (see fuzz_args.c).
  *
  * The status page: one slot per worker, where the worker counts its calls
  * and notes what it is doing; the coordinator reads it for progress and
@@ -61,6 +62,7 @@ typedef struct fuzz_params {
 	uint64_t budget; /* calls one worker makes before it ends itself */
 	uint64_t worker_ms; /* the longest a worker runs */
 	bool verbose; /* progress lines and a line per unusual end */
+	bool anon; /* the random calls may use the phone to the anon pager too */
 } fuzz_params_t;
 
 typedef struct fuzz_report {
@@ -72,6 +74,8 @@ typedef struct fuzz_report {
 	uint64_t hangs; /* workers that did not end in time */
 	uint64_t ms; /* how long the run took */
 	mem_stats_t before, after; /* once every worker has been reaped */
+	/* the anon pager's objects and frames then (0: no answer) */
+	uint64_t anon_objects[2], anon_frames[2];
 } fuzz_report_t;
 
 /* Run the fuzzer (the tester's side): EOK once done (the report says how
@@ -94,7 +98,7 @@ enum {
 };
 
 /* The worker: "tester child:fuzz NAME SLOT GEN SEED BUDGET THREADS
- * WORKERS MS" (fuzz_worker.c). */
+ * WORKERS MS ANON" (fuzz_worker.c). */
 int child_fuzz(int argc, char **argv);
 
 /* A seed for worker @a slot's generation @a gen of the run @a seed. */

@@ -140,10 +140,10 @@ static void fz_worker_once(fz_run_t *run, fz_runner_t *rn)
 	memset(&run->status[rn->slot], 0, sizeof(fuzz_slot_t));
 	rn->gen++;
 	rn->seed = fuzz_seed_mix(p->seed, rn->slot, rn->gen);
-	snprintf(args, sizeof(args), "child:fuzz %s %u %llu %llx %llu %u %u %llu", run->name,
+	snprintf(args, sizeof(args), "child:fuzz %s %u %llu %llx %llu %u %u %llu %u", run->name,
 	    rn->slot, (unsigned long long) rn->gen, (unsigned long long) rn->seed,
 	    (unsigned long long) p->budget, p->threads, p->workers,
-	    (unsigned long long) p->worker_ms);
+	    (unsigned long long) p->worker_ms, p->anon ? 1u : 0u);
 	if (task_spawn(TESTER_MODULE, args, &id) != EOK) {
 		rn->fails++;
 		fz_add(&run->r->spawn_failed, 1);
@@ -285,6 +285,16 @@ static void fz_quiet(mem_stats_t *st)
 	}
 }
 
+/* The anon pager's objects and frames into place @a i of the report. */
+static void fz_anon_stats(fuzz_report_t *r, int i)
+{
+	anon_stats_t st;
+	if (anon_phone() != CAP_NIL && anon_stats_get(anon_phone(), &st) == EOK) {
+		r->anon_objects[i] = st.objects;
+		r->anon_frames[i] = st.frames;
+	}
+}
+
 static void fz_runners(fz_run_t *run)
 {
 	for (unsigned i = 0; i < run->p->workers; i++) {
@@ -313,6 +323,7 @@ errno_t fuzz_run(const fuzz_params_t *p, fuzz_report_t *r)
 	run.p = p;
 	run.r = r;
 	fz_quiet(&r->before);
+	fz_anon_stats(r, 0);
 	uint64_t t0 = fz_now_ms();
 	errno_t rc = fz_setup(&run, &serve);
 	if (rc != EOK)
@@ -327,6 +338,7 @@ errno_t fuzz_run(const fuzz_params_t *p, fuzz_report_t *r)
 	fz_teardown(&run, serve);
 	r->ms = fz_now_ms() - t0;
 	fz_settle(&r->before, &r->after);
+	fz_anon_stats(r, 1);
 	return EOK;
 }
 
@@ -356,4 +368,7 @@ void fuzz_report_print(const fuzz_params_t *p, const fuzz_report_t *r)
 	    (unsigned long long) a->threads, (unsigned long long) b->handles,
 	    (unsigned long long) a->handles, (unsigned long long) b->kernel_objects,
 	    (unsigned long long) a->kernel_objects);
+	printf("fuzz: anon pager: objects %llu -> %llu, frames held %llu -> %llu\n",
+	    (unsigned long long) r->anon_objects[0], (unsigned long long) r->anon_objects[1],
+	    (unsigned long long) r->anon_frames[0], (unsigned long long) r->anon_frames[1]);
 }

@@ -1,6 +1,7 @@
 /*
  * A fuzz worker: "tester child:fuzz NAME SLOT GEN SEED BUDGET THREADS
- * WORKERS MS".
+ * WORKERS MS ANON" (ANON 1: the random calls may use the anon pager's
+ * phone too).
  *
  * Setup, in this order: take the status page from the coordinator NAME
  * (share-in) and hang up; start the watchdog thread, which ends the task
@@ -36,6 +37,7 @@ typedef struct fz_args {
 	const char *name;
 	unsigned slot, threads, workers;
 	uint64_t gen, seed, budget, ms;
+	bool anon; /* the anon pager's phone is fair game */
 } fz_args_t;
 
 static fz_worker_t fz_w;
@@ -52,7 +54,7 @@ uint64_t fuzz_seed_mix(uint64_t seed, uint64_t slot, uint64_t gen)
 
 static bool fz_args_parse(int argc, char **argv, fz_args_t *a)
 {
-	if (argc != 9)
+	if (argc != 10)
 		return false;
 	*a = (fz_args_t){ .name = argv[1],
 		.slot = (unsigned) strtoul(argv[2], NULL, 10),
@@ -61,7 +63,8 @@ static bool fz_args_parse(int argc, char **argv, fz_args_t *a)
 		.budget = strtoul(argv[5], NULL, 10),
 		.threads = (unsigned) strtoul(argv[6], NULL, 10),
 		.workers = (unsigned) strtoul(argv[7], NULL, 10),
-		.ms = strtoul(argv[8], NULL, 10) };
+		.ms = strtoul(argv[8], NULL, 10),
+		.anon = strtoul(argv[9], NULL, 10) != 0 };
 	return a->slot < FUZZ_WORKERS_MAX && a->workers <= FUZZ_WORKERS_MAX && a->threads >= 1 &&
 	    a->threads <= FUZZ_THREADS_MAX;
 }
@@ -200,12 +203,15 @@ int child_fuzz(int argc, char **argv)
 		fz_w.calls.v[i] = FZ_NO_CALL;
 	fz_w.anon = anon_phone();
 	fz_protect(IPC_PHONE_NS);
-	fz_protect(fz_w.anon);
+	if (!fz_a.anon)
+		fz_protect(fz_w.anon);
 	fz_register();
 	fz_thread_t *t = fz_threads_start();
 	if (!t)
 		return FUZZ_EXIT_THREADS;
 	fz_connect_peers(t);
+	if (fz_a.anon && fz_w.anon != CAP_NIL)
+		fz_pool_put(t, &fz_w.phones, (uint32_t) fz_w.anon);
 	fz_w.slot->state = FUZZ_STATE_FUZZING;
 	fz_thread_main(t);
 }

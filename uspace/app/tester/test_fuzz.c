@@ -2,7 +2,7 @@
  * The fuzzer in the suite (a short run, a fixed seed) and as a soak:
  *
  *   utest=fuzz_short                      the short run (a few seconds)
- *   utest=fuzz:calls=N,seed=S,workers=W,threads=T,budget=B,ms=M
+ *   utest=fuzz:calls=N,seed=S,workers=W,threads=T,budget=B,ms=M,anon=0|1
  *                                         a soak of N calls (default
  *                                         10 million; tools/soak.sh)
  *
@@ -77,6 +77,8 @@ static bool fuzz_spec_parse(const char *spec, fuzz_params_t *p)
 			p->budget = v;
 		else if (klen == 2 && strncmp(spec, "ms", 2) == 0)
 			p->worker_ms = v;
+		else if (klen == 4 && strncmp(spec, "anon", 4) == 0)
+			p->anon = v != 0;
 		else
 			return false;
 		spec = *end == ',' ? end + 1 : end;
@@ -94,7 +96,7 @@ int fuzz_soak_main(const char *spec)
 	p.seed = uptime_ns_now() ^ (task_id() << 32);
 	if (!fuzz_spec_parse(spec, &p)) {
 		printf("fuzz: cannot parse \"%s\" (calls=N,seed=S,workers=W,threads=T,budget=B,"
-		       "ms=M)\n",
+		       "ms=M,anon=0|1)\n",
 		    spec);
 		return 2;
 	}
