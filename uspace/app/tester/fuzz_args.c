@@ -326,6 +326,23 @@ errno_t fz_errno(fz_thread_t *t)
 	return (errno_t) fz_word(t);
 }
 
+/* An area to share: one of our anon areas (a pager area, which can be
+ * shared) half the time. */
+uint64_t fz_share_base(fz_thread_t *t)
+{
+	fz_worker_t *w = t->w;
+	if (w->nanon > 0 && fz_pct(t, 50))
+		return w->anon_areas[fz_below(t, w->nanon)];
+	return fz_area_addr(t);
+}
+
+/* Rights to offer or want for a share: mostly ones an RW area has. */
+static uint64_t fz_share_rights(fz_thread_t *t)
+{
+	static const uint64_t r[] = { AS_AREA_READ, AS_AREA_READ | AS_AREA_WRITE };
+	return fz_pct(t, 80) ? r[fz_below(t, 2)] : fz_aflags(t) & AS_AREA_RIGHTS;
+}
+
 /* System methods with arguments that get past the send-time checks. */
 static void fz_msg_system(fz_thread_t *t, ipc_msg_t *m)
 {
@@ -340,12 +357,12 @@ static void fz_msg_system(fz_thread_t *t, ipc_msg_t *m)
 		m->arg[1] = n;
 		break;
 	case IPC_M_SHARE_OUT:
-		m->arg[0] = fz_area_addr(t);
-		m->arg[1] = fz_aflags(t) & AS_AREA_RIGHTS;
+		m->arg[0] = fz_share_base(t);
+		m->arg[1] = fz_share_rights(t);
 		break;
 	case IPC_M_SHARE_IN:
 		m->arg[0] = fz_size(t);
-		m->arg[1] = fz_aflags(t) & AS_AREA_RIGHTS;
+		m->arg[1] = fz_share_rights(t);
 		m->arg[2] = fz_pct(t, 10) ? 0 : FUZZ_WINDOW + fz_below(t, 4096) * PAGE_SIZE;
 		break;
 	default:

@@ -120,6 +120,7 @@ typedef enum fz_op {
 	OP_REPLY_WAIT, /* SYS_IPC_REPLY_WAIT */
 	OP_ANSWER, /* answer a call we kept */
 	OP_TOUCH, /* read or write one of our areas */
+	OP_PEER_PAGE, /* an area paged by another worker (or us), touched */
 	OP_EXIT, /* end the whole worker */
 	OP_COUNT
 } fz_op_t;
@@ -131,6 +132,7 @@ static const uint16_t fz_op_weight[OP_COUNT] = {
 	[OP_REPLY_WAIT] = 150,
 	[OP_ANSWER] = 60,
 	[OP_TOUCH] = 40,
+	[OP_PEER_PAGE] = 5,
 };
 /* One operation in this many ends the worker (SYS_TASK_EXIT). */
 #define FZ_EXIT_ONE_IN 50000
@@ -296,11 +298,16 @@ static void fz_answer_words(fz_thread_t *t, uint64_t method, const ipc_msg_t *re
 		a->arg[1] = (req ? req->arg[1] : AS_AREA_READ) & fz_below(t, 16);
 		break;
 	case IPC_M_SHARE_IN:
-		a->arg[0] = fz_pool_get(t, &t->w->areas, FUZZ_WINDOW);
+		a->arg[0] = fz_share_base(t);
 		break;
 	case IPC_M_PAGE_IN:
-		a->arg[0] = fz_pool_get(t, &t->w->areas, FUZZ_WINDOW) + fz_below(t, 4) * PAGE_SIZE;
-		a->arg[1] = 1 + fz_below(t, req && req->arg[2] ? req->arg[2] : 1);
+		/* mostly pages of the thread's scratch memory (wired, mapped,
+		 * writable: an answer the kernel takes) */
+		a->arg[0] = fz_pct(t, 90) ? (uintptr_t) t->scratch
+		                          : fz_pool_get(t, &t->w->areas, FUZZ_WINDOW);
+		a->arg[0] += fz_below(t, 4) * PAGE_SIZE;
+		a->arg[1] = 1 +
+		    fz_below(t, req && req->arg[2] && req->arg[2] < 4 ? req->arg[2] : 4);
 		a->arg[2] = req ? PAGE_IN_RIGHTS(req->arg[4]) & (AS_AREA_READ | AS_AREA_WRITE) : 1;
 		break;
 	default:
@@ -326,10 +333,12 @@ static void fz_answer(fz_thread_t *t, cap_handle_t h, uint64_t method, const ipc
 	ipc_msg_t *a = (ipc_msg_t *) fz_out(t, sizeof(ipc_msg_t));
 	bool ours = fz_in_scratch(t, (uintptr_t) a, sizeof(*a));
 	errno_t rc = fz_errno(t);
+	/* a page-in mostly gets a page (as the responder's do) */
+	unsigned good = method == IPC_M_PAGE_IN ? 95 : 80;
 	if (ours) {
 		fz_msg(t, a);
-		if (fz_pct(t, 80)) {
-			rc = fz_pct(t, 85) ? EOK : rc;
+		if (fz_pct(t, good)) {
+			rc = fz_pct(t, good < 90 ? 85 : good) ? EOK : rc;
 			fz_answer_words(t, method, req, a);
 		}
 	}
@@ -364,10 +373,13 @@ static void fz_forward(fz_thread_t *t, cap_handle_t h)
 /* The responder answers with its next SYS_IPC_REPLY_WAIT. */
 static void fz_reply_later(fz_thread_t *t, const ipc_event_t *ev)
 {
+	/* a page-in mostly gets a page (a bad answer kills the faulting
+	 * worker, which would then seldom get this far) */
+	unsigned good = ev->sender == 0 && ev->msg.method == IPC_M_PAGE_IN ? 95 : 80;
 	t->reply = ev->call;
-	t->reply_rc = fz_pct(t, 85) ? EOK : fz_errno(t);
+	t->reply_rc = fz_pct(t, good < 90 ? 85 : good) ? EOK : fz_errno(t);
 	fz_msg(t, &t->reply_msg);
-	if (fz_pct(t, 80))
+	if (fz_pct(t, good))
 		fz_answer_words(t, ev->msg.method, &ev->msg, &t->reply_msg);
 }
 
@@ -668,6 +680,8 @@ static void fz_op_answer(fz_thread_t *t)
 static void fz_op_touch(fz_thread_t *t)
 {
 	uintptr_t a = fz_pool_get(t, &t->w->areas, 0) + fz_below(t, 4) * PAGE_SIZE;
+	if (t->w->nanon > 0 && fz_pct(t, 50))
+		a = t->w->anon_areas[fz_below(t, t->w->nanon)] + fz_below(t, 4) * PAGE_SIZE;
 	as_area_info_t *info = (as_area_info_t *) t->scratch;
 	bool write = fz_pct(t, 50);
 	t->w->slot->last_op = OP_TOUCH << 8;
@@ -693,6 +707,32 @@ void fz_op_serve(fz_thread_t *t)
 	t->w->slot->last_op = OP_REPLY_WAIT << 8 | 1;
 	/* Waits for good (0) now and then: the task's end interrupts it. */
 	fz_reply_wait(t, h, t->reply_rc, &t->reply_msg, fz_pct(t, 90) ? 20000 : 0, 0);
+}
+
+/* Bind an area to an object of another worker (or of ourselves: a phone
+ * of the pool) and touch it: a page-in that a worker's responder answers
+ * with a page of its own (and now and then with junk, or not at all). */
+static void fz_op_peer_page(fz_thread_t *t)
+{
+	as_pager_spec_t *s = (as_pager_spec_t *) t->scratch;
+	uintptr_t *out = (uintptr_t *) (t->scratch + sizeof(*s));
+	uint64_t peer = fz_pct(t, 70) ? (uint32_t) t->w->self : fz_pool_get(t, &t->w->phones, 0);
+	*s = (as_pager_spec_t){ .phone = fz_phone_safe(t, peer),
+		.object = fz_below(t, 4),
+		.offset = fz_below(t, 4) * PAGE_SIZE };
+	t->w->slot->last_op = OP_PEER_PAGE << 8;
+	uintptr_t hint = FUZZ_WINDOW + fz_below(t, 4096) * PAGE_SIZE;
+	errno_t rc = (errno_t) syscall5(SYS_AS_AREA_CREATE_PAGER, hint, 4 * PAGE_SIZE,
+	    AS_AREA_READ | AS_AREA_WRITE, (uintptr_t) s, (uintptr_t) out);
+	fz_count(t);
+	if (rc != EOK)
+		return;
+	fz_pool_put(t, &t->w->areas, *out);
+	volatile uint64_t *p = (volatile uint64_t *) (*out + fz_below(t, 4) * PAGE_SIZE);
+	if (fz_pct(t, 50))
+		(void) *p;
+	else
+		*p = fz_rand(t);
 }
 
 static fz_op_t fz_op_pick(fz_thread_t *t)
@@ -734,6 +774,9 @@ void fz_op_run(fz_thread_t *t)
 		break;
 	case OP_TOUCH:
 		fz_op_touch(t);
+		break;
+	case OP_PEER_PAGE:
+		fz_op_peer_page(t);
 		break;
 	default:
 		break;

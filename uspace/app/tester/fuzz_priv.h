@@ -20,6 +20,7 @@
 /* An empty place in the pool of kept calls. */
 #define FZ_NO_CALL ((uint64_t) (uint32_t) CAP_NIL)
 #define FZ_PROTECT_MAX 4
+#define FZ_ANON_AREAS 3
 /* Each thread's scratch memory: where the calls' buffers point.  It is
  * an area of its own (a wired one, below the fuzz window) with unmapped
  * space after it, so that a call writing more than it was given (a long
@@ -28,6 +29,8 @@
 #define FZ_SCRATCH_SIZE (IPC_DATA_MAX + 4 * PAGE_SIZE)
 #define FZ_SCRATCH_BASE (FUZZ_WINDOW - 0x100000000UL)
 #define FZ_SCRATCH_STRIDE 0x1000000UL
+/* Where the worker's anon areas go (fz_worker_t.anon_areas). */
+#define FZ_ANON_BASE (FUZZ_WINDOW - 0x80000000UL)
 
 typedef struct fz_pool {
 	uint64_t v[FZ_POOL_SIZE];
@@ -40,6 +43,11 @@ typedef struct fz_worker {
 	cap_handle_t protect[FZ_PROTECT_MAX];
 	unsigned nprotect;
 	cap_handle_t anon; /* libc's phone to the anon pager (CAP_NIL: none) */
+	cap_handle_t self; /* a phone to ourselves (CAP_NIL: none) */
+	/* areas of anon objects of ours (each of 4 pages or more), which
+	 * the anon pager serves (unless the random calls unmapped them) */
+	uintptr_t anon_areas[FZ_ANON_AREAS];
+	unsigned nanon;
 	fz_pool_t phones, calls, stale, areas, tids, tasks, cookies;
 } fz_worker_t;
 
@@ -87,6 +95,8 @@ size_t fz_wsize_safe(size_t s);
 uint64_t fz_addr(fz_thread_t *t);
 uint64_t fz_addr_safe(fz_thread_t *t, uint64_t a);
 unsigned fz_aflags(fz_thread_t *t);
+/* An area to share (a pager area of ours, mostly). */
+uint64_t fz_share_base(fz_thread_t *t);
 /* A phone handle the random calls may use (never ns or anon). */
 cap_handle_t fz_phone(fz_thread_t *t);
 cap_handle_t fz_phone_safe(fz_thread_t *t, uint64_t h);

@@ -132,8 +132,28 @@ static void fz_connect_peers(fz_thread_t *t)
 	for (unsigned i = 0; i < fz_a.workers; i++) {
 		cap_handle_t phone;
 		fz_peer_name(name, sizeof(name), i);
-		if (ns_connect_timeout(name, FZ_PEER_MS, &phone) == EOK)
-			fz_pool_put(t, &fz_w.phones, (uint32_t) phone);
+		if (ns_connect_timeout(name, FZ_PEER_MS, &phone) != EOK)
+			continue;
+		fz_pool_put(t, &fz_w.phones, (uint32_t) phone);
+		if (i == fz_a.slot)
+			fz_w.self = phone;
+	}
+}
+
+/* A few areas of anon objects (when the task is on the anon pager): real
+ * pager areas, which shares and touches use.  They are below the fuzz
+ * window and out of the pool, so the random unmaps and protects never
+ * reach them. */
+static void fz_anon_areas(void)
+{
+	for (unsigned i = 0; i < FZ_ANON_AREAS; i++) {
+		uintptr_t base;
+		uintptr_t at = FZ_ANON_BASE + i * 64 * PAGE_SIZE;
+		if (anon_paging() &&
+		    as_area_create_anon(at, (i + 1) * 4 * PAGE_SIZE, RW | AS_AREA_FIXED, &base) ==
+		        EOK) {
+			fz_w.anon_areas[fz_w.nanon++] = base;
+		}
 	}
 }
 
@@ -202,6 +222,7 @@ int child_fuzz(int argc, char **argv)
 	for (unsigned i = 0; i < FZ_POOL_SIZE; i++)
 		fz_w.calls.v[i] = FZ_NO_CALL;
 	fz_w.anon = anon_phone();
+	fz_w.self = CAP_NIL;
 	fz_protect(IPC_PHONE_NS);
 	if (!fz_a.anon)
 		fz_protect(fz_w.anon);
@@ -209,6 +230,7 @@ int child_fuzz(int argc, char **argv)
 	fz_thread_t *t = fz_threads_start();
 	if (!t)
 		return FUZZ_EXIT_THREADS;
+	fz_anon_areas();
 	fz_connect_peers(t);
 	if (fz_a.anon && fz_w.anon != CAP_NIL)
 		fz_pool_put(t, &fz_w.phones, (uint32_t) fz_w.anon);
