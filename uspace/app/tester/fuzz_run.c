@@ -249,14 +249,22 @@ static void fz_teardown(fz_run_t *run, tid_t serve)
 	as_area_destroy((uintptr_t) run->status);
 }
 
+/* Every frame and kernel object is back (fewer objects is fine: a cache
+ * let go of some). */
+static bool fz_stats_back(const mem_stats_t *before, const mem_stats_t *after)
+{
+	return after->free_frames >= before->free_frames && after->tasks == before->tasks &&
+	    after->threads == before->threads && after->handles == before->handles &&
+	    after->kernel_objects <= before->kernel_objects;
+}
+
 /* Wait until every frame and object is back (or it is clear they are
  * not), then take the counts. */
 static void fz_settle(const mem_stats_t *before, mem_stats_t *after)
 {
 	for (int i = 0; i < FUZZ_SETTLE_TRIES; i++) {
 		mem_stats(after);
-		if (after->free_frames >= before->free_frames && after->tasks == before->tasks &&
-		    after->threads == before->threads && after->handles == before->handles)
+		if (fz_stats_back(before, after))
 			return;
 		thread_sleep_us(FUZZ_SETTLE_US);
 	}
@@ -345,9 +353,7 @@ errno_t fuzz_run(const fuzz_params_t *p, fuzz_report_t *r)
 bool fuzz_report_clean(const fuzz_report_t *r)
 {
 	const mem_stats_t *b = &r->before, *a = &r->after;
-	return r->hangs == 0 && r->setup_failed == 0 && r->spawn_failed == 0 &&
-	    a->free_frames >= b->free_frames && a->tasks == b->tasks && a->threads == b->threads &&
-	    a->handles == b->handles;
+	return r->hangs == 0 && r->setup_failed == 0 && r->spawn_failed == 0 && fz_stats_back(b, a);
 }
 
 void fuzz_report_print(const fuzz_params_t *p, const fuzz_report_t *r)
