@@ -348,6 +348,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:thread-null-entry", child_thread_null_entry },
 	{ "child:print", child_print },
 	{ "child:threads-low-memory", child_threads_low_memory },
+	{ "child:anon-narrow-rights", child_anon_narrow_rights },
 };
 
 int child_main(int argc, char **argv)

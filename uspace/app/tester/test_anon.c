@@ -330,3 +330,29 @@ UTEST(anon_thread_create_low_memory)
 		utest_note("%llu frames free before, %llu after", (unsigned long long) before,
 		    (unsigned long long) after);
 }
+
+/* Areas whose rights lack read: the anon pager's answers must stay within
+ * the area's rights (the kernel refuses more and the faulting task dies).
+ * Run in a child, which writes every page of a write-only area. */
+int child_anon_narrow_rights(int argc, char **argv)
+{
+	(void) argc;
+	(void) argv;
+	uintptr_t w;
+	if (as_area_create_anon(0, 4 * PAGE_SIZE, AS_AREA_WRITE, &w) != EOK)
+		return 1;
+	for (size_t i = 0; i < 4; i++)
+		*(volatile uint64_t *) (w + i * PAGE_SIZE) = i; /* write faults */
+	return 0;
+}
+
+UTEST(anon_write_only_area)
+{
+	task_exit_info_t info;
+	UT_ASSERT(pager_ready());
+	UT_ASSERT_OK(child_run("child:anon-narrow-rights", &info));
+	if (info.reason != TASK_EXIT_NORMAL)
+		utest_note("child: %s", info.message);
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 0);
+}

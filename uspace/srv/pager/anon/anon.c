@@ -91,12 +91,16 @@ static uint16_t anon_mask(unsigned lo, unsigned hi)
  * a clone stays read-only until a write copies it. */
 static unsigned anon_rights(const pager_fault_t *f, const anon_slot_t *s, unsigned access)
 {
+	unsigned area = PAGE_IN_RIGHTS(f->hints), rights;
 	if (access == FAULT_ACCESS_EXEC)
-		return ANON_RX;
-	if (anon_slot_refs(s) > 1)
-		return ANON_R;
-	bool area_writable = PAGE_IN_RIGHTS(f->hints) & AS_AREA_WRITE;
-	return access == FAULT_ACCESS_WRITE || area_writable ? ANON_RW : ANON_R;
+		rights = ANON_RX;
+	else if (anon_slot_refs(s) > 1)
+		rights = ANON_R;
+	else
+		rights = access == FAULT_ACCESS_WRITE || (area & AS_AREA_WRITE) ? ANON_RW : ANON_R;
+	/* never beyond the area's rights (a write-only or exec-only area):
+	 * the kernel refuses more; the access's own right is always there */
+	return rights & area;
 }
 
 /* Answer with the run that starts at the faulting page: the following
@@ -136,8 +140,9 @@ static void anon_supply_zero(const anon_fault_t *a)
 	while (hi < ANON_RUN && hi - a->j < a->f->pages && !c->slot[hi].block)
 		hi++;
 	c->zero_out |= anon_mask(a->j, hi);
-	/* never writable, whatever the area allows */
-	unsigned rights = a->f->access == FAULT_ACCESS_EXEC ? ANON_RX : ANON_R;
+	/* never writable, whatever the area allows; never beyond its rights */
+	unsigned rights = (a->f->access == FAULT_ACCESS_EXEC ? ANON_RX : ANON_R) &
+	    PAGE_IN_RIGHTS(a->f->hints);
 	if (pager_supply(a->f->call, anon_zero_base, hi - a->j, rights) == EOK)
 		anon_count(&anon_faults);
 }
