@@ -82,6 +82,8 @@ extern const ipc_method_ops_t ipc_op_data_write;
 extern const ipc_method_ops_t ipc_op_data_read;
 extern const ipc_method_ops_t ipc_op_share_out;
 extern const ipc_method_ops_t ipc_op_share_in;
+/* The cleanup both data methods use (ops/data_write.c). */
+void ipc_op_data_cleanup(struct call *c);
 /* The cleanup both share methods use (ops/share_out.c). */
 void ipc_op_share_cleanup(struct call *c);
 

@@ -43,17 +43,11 @@ static errno_t data_read_collect(task_t *caller, call_t *c, ipc_pick_t *p, ipc_e
 	return copy_to_uspace(uspace_ptr(c->st.data.dst), c->st.data.buf, c->answer.arg[1]);
 }
 
-static void data_read_cleanup(call_t *c)
-{
-	free(c->st.data.buf);
-	c->st.data.buf = NULL;
-}
-
 const ipc_method_ops_t ipc_op_data_read = {
 	.name = "data-read",
 	.user = true,
 	.send = data_read_send,
 	.answer = data_read_answer,
 	.collect = data_read_collect,
-	.cleanup = data_read_cleanup,
+	.cleanup = ipc_op_data_cleanup,
 };

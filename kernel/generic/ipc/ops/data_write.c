@@ -35,7 +35,8 @@ static errno_t data_write_answer(task_t *answerer, call_t *c, ipc_msg_t *args, b
 	return copy_to_uspace(uspace_ptr(args->arg[0]), c->st.data.buf, args->arg[1]);
 }
 
-static void data_write_cleanup(call_t *c)
+/* Data-write's and data-read's: their state is the same (call_t.st.data). */
+void ipc_op_data_cleanup(call_t *c)
 {
 	free(c->st.data.buf);
 	c->st.data.buf = NULL;
@@ -46,5 +47,5 @@ const ipc_method_ops_t ipc_op_data_write = {
 	.user = true,
 	.send = data_write_send,
 	.answer = data_write_answer,
-	.cleanup = data_write_cleanup,
+	.cleanup = ipc_op_data_cleanup,
 };
