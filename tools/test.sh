@@ -42,6 +42,7 @@ tap_count() {
 
 suite_format() {
 	local files bad=0 n=0
+	: > "$logs/format.log"
 	files=$(git ls-files '*.c' '*.h' 2>/dev/null || find kernel abi tests uspace -name '*.[ch]')
 	for f in $files; do
 		n=$((n + 1))

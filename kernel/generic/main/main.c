@@ -16,6 +16,7 @@
 #include <arch/page_table.h>
 #include <arch/timer.h>
 #include <console/console.h>
+#include <ddi/range.h>
 #include <debug.h>
 #include <ipc/ipc.h>
 #include <ipc/method.h>
@@ -191,6 +192,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	scheduler_init();
 	task_init();
 	ipc_init();
+	ddi_range_init();
 	pager_init();
 	pager_timeout_from_cmdline();
 	ipc_fail_inject_from_cmdline();

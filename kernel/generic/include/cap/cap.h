@@ -32,6 +32,9 @@ typedef enum cap_type {
 	CAP_FREE = 0,
 	CAP_PHONE, /* phone_t (ipc/ipc.h) */
 	CAP_CALL, /* call_t received, not yet answered or forwarded */
+	CAP_IO_RANGE, /* ddi_range_t of I/O ports (ddi/range.h) */
+	CAP_PHYS_RANGE, /* ddi_range_t of physical addresses */
+	CAP_IRQ_RANGE, /* ddi_range_t of IRQ lines */
 	CAP_TYPE_COUNT
 } cap_type_t;
 

@@ -1,0 +1,39 @@
+/*
+ * Device resources as user space sees them (docs/drivers.md).
+ *
+ * A driver gets the hardware it may touch as capabilities (abi/cap.h): an
+ * I/O-port range, a physical-address range (device memory) or a range of
+ * IRQ lines, each a [base, base + size) of its kind.  Boot tasks get theirs
+ * from the image recipe; other tasks only from a task that holds them (at
+ * spawn or over IPC), and a holder can pass on only what it holds, or a
+ * part of it.  Nothing checks "is this task privileged".
+ */
+#ifndef ABI_DDI_H_
+#define ABI_DDI_H_
+
+#include <abi/cap.h>
+#include <stdint.h>
+
+/* The kind of object behind a handle (SYS_CAP_INFO). */
+typedef enum cap_kind {
+	CAP_KIND_PHONE = 1,
+	CAP_KIND_CALL = 2,
+	CAP_KIND_IO_RANGE = 3, /* I/O ports [base, base + size) */
+	CAP_KIND_PHYS_RANGE = 4, /* physical addresses [base, base + size), page-aligned */
+	CAP_KIND_IRQ_RANGE = 5, /* IRQ lines [base, base + size) */
+} cap_kind_t;
+
+/* What a handle names. */
+typedef struct cap_info {
+	uint32_t kind; /* cap_kind_t */
+	uint32_t flags; /* 0 for now */
+	uint64_t base; /* ranges: the first port, address or line; else 0 */
+	uint64_t size; /* ranges: how many; else 0 */
+} cap_info_t;
+
+/* The largest values of each range kind. */
+#define DDI_IO_PORTS 0x10000u /* ports 0..0xffff */
+#define DDI_IRQ_LINES 16u /* the legacy PIC's lines 0..15 */
+#define DDI_PHYS_LIMIT (1ull << 52) /* amd64's physical address width at most */
+
+#endif
