@@ -38,9 +38,7 @@ static errno_t share_out_answer(task_t *answerer, call_t *c, ipc_msg_t *args, bo
 /* Share-out's and share-in's: their state is the same (call_t.st.share). */
 void ipc_op_share_cleanup(call_t *c)
 {
-	if (c->st.share.src.phone)
-		phone_release(c->st.share.src.phone);
-	c->st.share.src.phone = NULL;
+	as_share_src_fini(&c->st.share.src);
 }
 
 const ipc_method_ops_t ipc_op_share_out = {
