@@ -1,6 +1,8 @@
 /* Programs: ELF64 boot modules become tasks (see proc/program.h). */
 #include <abi/as.h>
 #include <arch/layout.h>
+#include <console/console.h>
+#include <ddi/grant.h>
 #include <debug.h>
 #include <ipc/ipc.h>
 #include <lib/printf_core.h>
@@ -227,6 +229,18 @@ static errno_t program_setup(task_t *task, const void *image, size_t size, char 
 	return task_thread_start(task, eh->e_entry, sp, startup, NULL);
 }
 
+/* The recipe's "grant=" tokens of module @a m (ddi/grant.h). */
+static errno_t program_apply_grants(task_t *task, const boot_module_t *m)
+{
+	size_t n;
+	errno_t rc = ddi_grants_apply(&task->caps, m->cmdline, &n);
+	if (rc != EOK)
+		printf("kernel: module %s: bad device grant (%s)\n", task->name, errno_name(rc));
+	else if (n > 0)
+		printf("kernel: %s granted %zu device ranges\n", task->name, n);
+	return rc;
+}
+
 errno_t program_spawn_module(
     const char *name, const char *args, task_id_t parent, task_id_t *id_out)
 {
@@ -258,7 +272,11 @@ errno_t program_spawn_module(
 	bool is_ns = strcmp(name, "ns") == 0 && parent == 0 && ipc_ns_claim(task->box);
 	if (!is_ns)
 		(void) ipc_task_connect_ns(task);
-	rc = program_setup(task, image, size, argv, argc);
+	/* The recipe's device grants go only to tasks the kernel starts. */
+	if (parent == 0)
+		rc = program_apply_grants(task, m);
+	if (rc == EOK)
+		rc = program_setup(task, image, size, argv, argc);
 	if (rc != EOK) {
 		task_destroy_unstarted(task);
 		return rc;
