@@ -60,7 +60,9 @@ static void area_gap_end_sync(as_t *as, as_area_t *a)
 
 static const as_backend_t *const as_backends[] = {
 	[AS_BACKEND_WIRED] = &as_backend_wired,
+	[AS_BACKEND_PHYS] = &as_backend_phys,
 	[AS_BACKEND_PAGER] = &as_backend_pager,
+	[AS_BACKEND_DMA] = &as_backend_dma,
 };
 
 const as_backend_t *as_backend_get(unsigned id)
@@ -308,8 +310,8 @@ static errno_t area_args_check(unsigned flags, unsigned backend)
 
 	if (rc != EOK)
 		return rc;
-	if (ops == NULL) /* the phys backend has no table yet */
-		return backend == AS_BACKEND_PHYS ? ENOTSUP : EINVAL;
+	if (ops == NULL)
+		return EINVAL;
 	return ops->plain ? EOK : ENOTSUP;
 }
 

@@ -68,6 +68,8 @@ typedef struct as_backend {
 
 extern const as_backend_t as_backend_wired;
 extern const as_backend_t as_backend_pager;
+extern const as_backend_t as_backend_phys;
+extern const as_backend_t as_backend_dma;
 
 /* The table of AS_BACKEND_* @a id, or NULL. */
 const as_backend_t *as_backend_get(unsigned id);
