@@ -3,6 +3,7 @@
 #include <arch/layout.h>
 #include <console/console.h>
 #include <ddi/grant.h>
+#include <ddi/range.h>
 #include <debug.h>
 #include <elf/elf.h>
 #include <ipc/ipc.h>
@@ -10,6 +11,7 @@
 #include <main/bootinfo.h>
 #include <mem.h>
 #include <mm/as.h>
+#include <mm/as_backend.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <proc/program.h>
@@ -45,18 +47,56 @@ static unsigned elf_rights(unsigned pf)
 	    ((pf & ELF_PF_X) ? AS_AREA_EXEC : 0);
 }
 
-static errno_t program_map_segments(as_t *as, const void *image, const elf_image_t *img)
+/* Whether @a seg can be mapped straight from the module's own pages: it
+ * is read-only (every task sees the same bytes), all of it comes from the
+ * file (no bss to zero), and the module starts on a page (the segment's
+ * pages are then pages of the module; the last one's tail, past the
+ * module's end, is reserved with it and never handed out). */
+static bool program_seg_direct(const boot_module_t *m, const elf_segment_t *seg)
 {
+	return !(seg->flags & ELF_PF_W) && seg->memsz == seg->filesz && PAGE_ALIGNED(m->start);
+}
+
+/* Map @a seg's pages of module @a m (read-only, shared by every task of
+ * the module: no frame, no zeroing, no copy) at [base, base + len). */
+static errno_t program_map_direct(
+    as_t *as, const boot_module_t *m, const elf_segment_t *seg, uintptr_t base, size_t len)
+{
+	ddi_range_t *r;
+	errno_t rc = ddi_range_create(
+	    DDI_RANGE_PHYS, m->start + PAGE_ALIGN_DOWN(seg->offset), len, &r);
+	if (rc != EOK)
+		return rc;
+	as_bind_t bind = { .phys = { r, r->base } };
+	uintptr_t got;
+	rc = as_area_create_bound(
+	    as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED, &as_backend_phys, &bind, &got);
+	ddi_range_put(r); /* the area holds its own */
+	return rc;
+}
+
+/* Read-only segments map the module's pages; the others get wired frames
+ * with the file's bytes copied in (and the bss zero). */
+static errno_t program_map_segments(as_t *as, const boot_module_t *m, const elf_image_t *img)
+{
+	const void *image = PA2KA(m->start);
 	for (size_t i = 0; i < img->count; i++) {
 		const elf_segment_t *seg = &img->seg[i];
 		uintptr_t base = PAGE_ALIGN_DOWN(seg->vaddr);
 		size_t len = PAGE_ALIGN_UP(seg->vaddr + seg->memsz) - base;
 		uintptr_t got;
-		errno_t rc = as_area_create(
-		    as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED, AS_BACKEND_WIRED, &got);
+		errno_t rc;
+		if (program_seg_direct(m, seg)) {
+			rc = program_map_direct(as, m, seg, base, len);
+		} else {
+			rc = as_area_create(as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED,
+			    AS_BACKEND_WIRED, &got);
+			if (rc == EOK)
+				program_copy_in(as, seg->vaddr, (const char *) image + seg->offset,
+				    seg->filesz);
+		}
 		if (rc != EOK)
 			return rc == EEXIST ? EINVAL : rc;
-		program_copy_in(as, seg->vaddr, (const char *) image + seg->offset, seg->filesz);
 	}
 	return EOK;
 }
@@ -132,9 +172,9 @@ static const boot_module_t *program_find_module(const char *name)
 }
 
 static errno_t program_setup(
-    task_t *task, const void *image, const elf_image_t *img, char **argv, size_t argc)
+    task_t *task, const boot_module_t *m, const elf_image_t *img, char **argv, size_t argc)
 {
-	errno_t rc = program_map_segments(task->as, image, img);
+	errno_t rc = program_map_segments(task->as, m, img);
 	if (rc != EOK)
 		return rc;
 	uintptr_t stack;
@@ -200,7 +240,7 @@ errno_t program_spawn_module(
 	if (parent == 0)
 		rc = program_apply_grants(task, m);
 	if (rc == EOK)
-		rc = program_setup(task, image, &img, argv, argc);
+		rc = program_setup(task, m, &img, argv, argc);
 	if (rc != EOK) {
 		task_destroy_unstarted(task);
 		return rc;
