@@ -148,5 +148,7 @@ int child_mixsrv(int argc, char **argv);
 int fuzz_soak_main(const char *spec);
 /* Children of the limit tests (test_limits.c); 0 if not one. */
 int child_limits_main(int argc, char **argv, bool *found);
+/* Children of the capability and I/O-port tests (test_cap.c, test_ioport.c). */
+int child_cap_main(int argc, char **argv, bool *found);
 
 #endif
