@@ -4,6 +4,7 @@
  */
 #include "tester.h"
 #include <cap.h>
+#include <ns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,11 +179,29 @@ static int child_caps_expect(int argc, char **argv)
 	return 0;
 }
 
+/* "child:cap-give-unheld NAME": give the server NAME each of our
+ * handles 1..4 (we were given no range): every give must be refused. */
+static int child_cap_give_unheld(int argc, char **argv)
+{
+	cap_handle_t phone;
+	if (argc < 2 || ns_connect_timeout(argv[1], 5000, &phone) != EOK)
+		return 2;
+	for (cap_handle_t h = 1; h <= 4; h++) {
+		ipc_msg_t m = IPC_MSG(IPC_M_CAP_GIVE, (uint64_t) h, TS_GIVE_KEEP), ans;
+		errno_t rc = ipc_call_sync(phone, &m, &ans);
+		if (rc != ENOENT && rc != EINVAL)
+			return 10 + h;
+	}
+	return 0;
+}
+
 int child_cap_main(int argc, char **argv, bool *found)
 {
 	*found = true;
 	if (strcmp(argv[0], "child:caps-expect") == 0)
 		return child_caps_expect(argc, argv);
+	if (strcmp(argv[0], "child:cap-give-unheld") == 0)
+		return child_cap_give_unheld(argc, argv);
 	*found = false;
 	return 0;
 }
@@ -272,4 +291,99 @@ UTEST(spawn_caps_refused)
 	UT_CHECK_OK(cap_drop(part));
 	UT_CHECK_EQ(cap_kernel_objects(), objects);
 	UT_CHECK(frames_settle(frames) >= frames);
+}
+
+/* ---- giving capabilities over IPC ---- */
+
+static uint64_t cap_server_handles(cap_handle_t phone)
+{
+	ipc_msg_t ans = { 0 };
+	UT_CHECK_OK(ipc_request(phone, TS_STATS, 0, 0, 0, 0, 0, &ans));
+	return ans.arg[0];
+}
+
+UTEST(cap_give_range)
+{
+	test_server_t s;
+	ipc_msg_t ans;
+	cap_handle_t part;
+	UT_ASSERT_OK(test_server_start(&s));
+	uint64_t handles = cap_server_handles(s.phone);
+	/* Kept: the server's own handle names the same range. */
+	UT_CHECK_OK(cap_give(s.phone, TESTER_CAP_IO_SCRATCH, TS_GIVE_KEEP, &ans));
+	UT_CHECK_EQ(ans.arg[0], CAP_KIND_IO_RANGE);
+	UT_CHECK(ans.arg[1] == 0x3ff && ans.arg[2] == 1);
+	UT_CHECK_EQ(cap_server_handles(s.phone), handles + 1);
+	cap_is(TESTER_CAP_IO_SCRATCH, CAP_KIND_IO_RANGE, 0x3ff, 1); /* ours stays */
+	/* A part we derived, given twice, and the server keeps both. */
+	UT_ASSERT_OK(cap_derive(TESTER_CAP_PHYS, TESTER_PHYS_BASE, 0x2000, &part));
+	UT_CHECK_OK(cap_give(s.phone, part, TS_GIVE_KEEP, &ans));
+	UT_CHECK(ans.arg[0] == CAP_KIND_PHYS_RANGE && ans.arg[1] == TESTER_PHYS_BASE &&
+	    ans.arg[2] == 0x2000);
+	cap_handle_t first = (cap_handle_t) ans.arg[3];
+	UT_CHECK_OK(cap_give(s.phone, part, TS_GIVE_KEEP, &ans));
+	UT_CHECK(ans.arg[3] != (uint64_t) first);
+	UT_CHECK_EQ(cap_server_handles(s.phone), handles + 3);
+	UT_CHECK_OK(cap_drop(part));
+	test_server_stop(&s, TS_QUIT, NULL);
+}
+
+UTEST(cap_give_refused_leaves_nothing)
+{
+	test_server_t s;
+	ipc_msg_t ans;
+	cap_handle_t part;
+	UT_ASSERT_OK(test_server_start(&s));
+	uint64_t handles = cap_server_handles(s.phone);
+	UT_ASSERT_OK(cap_derive(TESTER_CAP_IO_CMOS, 0x70, 1, &part));
+	UT_CHECK_OK(cap_give(s.phone, part, TS_GIVE_DROP, &ans));
+	UT_CHECK_ERR(cap_give(s.phone, part, TS_GIVE_REFUSE, &ans), EPERM);
+	/* asynchronously too */
+	ipc_msg_t m = IPC_MSG(IPC_M_CAP_GIVE, (uint64_t) part, TS_GIVE_REFUSE);
+	uint64_t cookie = ipc_cookie_sync_new();
+	ipc_event_t ev;
+	UT_ASSERT_OK(ipc_call(s.phone, &m, cookie));
+	UT_ASSERT_OK(ipc_wait(&ev, 10 * 1000 * 1000, IPC_WAIT_FOR_COOKIE, cookie));
+	UT_CHECK_EQ(ev.retval, EPERM);
+	UT_CHECK_EQ(cap_server_handles(s.phone), handles);
+	/* Our part is the only reference left (none stayed with a call or
+	 * the server): dropping it frees the range object. */
+	uint64_t objects = cap_kernel_objects();
+	UT_CHECK_OK(cap_drop(part));
+	UT_CHECK_EQ(cap_kernel_objects(), objects - 1);
+	test_server_stop(&s, TS_QUIT, NULL);
+}
+
+UTEST(cap_give_not_held)
+{
+	test_server_t s;
+	ipc_msg_t ans;
+	cap_handle_t part;
+	UT_ASSERT_OK(test_server_start(&s));
+	uint64_t handles = cap_server_handles(s.phone);
+	UT_ASSERT_OK(cap_derive(TESTER_CAP_IO_CMOS, 0x71, 1, &part));
+	UT_ASSERT_OK(cap_drop(part));
+	/* Dropped, never held, out of the table, junk: refused at send. */
+	UT_CHECK_ERR(cap_give(s.phone, part, TS_GIVE_KEEP, &ans), ENOENT, ESTALE);
+	UT_CHECK_ERR(cap_give(s.phone, CAP_NIL, TS_GIVE_KEEP, &ans), ENOENT);
+	UT_CHECK_ERR(cap_give(s.phone, 200, TS_GIVE_KEEP, &ans), ENOENT);
+	ipc_msg_t m = IPC_MSG(IPC_M_CAP_GIVE, 1ULL << 33 | TESTER_CAP_IO_CMOS, TS_GIVE_KEEP);
+	UT_CHECK_ERR(ipc_call_sync(s.phone, &m, &ans), ENOENT);
+	/* Phones and calls cannot be given. */
+	UT_CHECK_ERR(cap_give(s.phone, IPC_PHONE_NS, TS_GIVE_KEEP, &ans), EINVAL);
+	UT_CHECK_ERR(cap_give(s.phone, s.phone, TS_GIVE_KEEP, &ans), EINVAL);
+	UT_CHECK_EQ(cap_server_handles(s.phone), handles);
+	UT_CHECK_OK(ipc_request(s.phone, TS_PING, 1, 0, 0, 0, 0, NULL));
+	/* A child spawned without our ranges cannot give them either: its
+	 * handles 1..4 are no ranges of ours. */
+	task_id_t id;
+	task_exit_info_t info;
+	char args[64];
+	snprintf(args, sizeof(args), "child:cap-give-unheld %s", s.name);
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, args, &id));
+	UT_ASSERT_OK(task_wait(id, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 0);
+	UT_CHECK_EQ(cap_server_handles(s.phone), handles);
+	test_server_stop(&s, TS_QUIT, NULL);
 }

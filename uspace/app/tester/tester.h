@@ -78,6 +78,10 @@ enum {
 	TS_SHARE_WANT, /* share-outs are accepted asking for rights arg0 (0: as offered) */
 	TS_STATS, /* -> arg0 the server's handles, arg1 its areas (task_stats) */
 };
+/* IPC_M_CAP_GIVE's arg[1] to the test server: */
+#define TS_GIVE_DROP 0 /* accept, then drop the handle */
+#define TS_GIVE_KEEP 1 /* accept and keep it: answer kind, base, size, handle */
+#define TS_GIVE_REFUSE 2 /* answer EPERM */
 #define TS_MEM_SHARED_OUT 0 /* the area we shared out to the server */
 #define TS_MEM_SHARED_IN 1 /* the area the server gave us (share-in) */
 /* The first word of every page of a share-in area, plus the page index. */
