@@ -59,6 +59,7 @@ enum {
 	SYS_CAP_INFO, /* (cap_handle_t h, cap_info_t *out) */
 	SYS_CAP_DERIVE, /* (cap_handle_t h, uint64_t base, uint64_t size, cap_handle_t *out) */
 	SYS_CAP_DROP, /* (cap_handle_t h) */
+	SYS_IOPORT_ENABLE, /* (cap_handle_t io_range): in/out on its ports */
 	SYSCALL_COUNT
 };
 

@@ -48,6 +48,7 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_CAP_INFO] = sys_cap_info,
 	[SYS_CAP_DERIVE] = sys_cap_derive,
 	[SYS_CAP_DROP] = sys_cap_drop,
+	[SYS_IOPORT_ENABLE] = sys_ioport_enable,
 };
 
 _Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) == SYSCALL_COUNT,

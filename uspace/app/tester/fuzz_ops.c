@@ -81,6 +81,7 @@ static const uint8_t fz_sig[SYSCALL_COUNT][6] = {
 	[SYS_CAP_INFO] = { A_PHONE, A_OUT },
 	[SYS_CAP_DERIVE] = { A_PHONE, A_ANY, A_SIZE, A_OUT },
 	[SYS_CAP_DROP] = { A_PHONE },
+	[SYS_IOPORT_ENABLE] = { A_PHONE },
 };
 
 /* How often each number is picked by a random call (IPC more often). */
@@ -115,6 +116,7 @@ static const uint8_t fz_num_weight[SYSCALL_COUNT] = {
 	[SYS_CAP_INFO] = 1,
 	[SYS_CAP_DERIVE] = 1,
 	[SYS_CAP_DROP] = 1,
+	[SYS_IOPORT_ENABLE] = 1,
 	/* Never SYS_IPC_FAIL_INJECT: it arms failures for every task (the
 	 * tester's own calls included), which is no bad input of ours. */
 };

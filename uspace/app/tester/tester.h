@@ -154,5 +154,6 @@ int fuzz_soak_main(const char *spec);
 int child_limits_main(int argc, char **argv, bool *found);
 /* Children of the capability and I/O-port tests (test_cap.c, test_ioport.c). */
 int child_cap_main(int argc, char **argv, bool *found);
+int child_ioport_main(int argc, char **argv, bool *found);
 
 #endif

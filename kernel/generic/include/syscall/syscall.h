@@ -70,5 +70,6 @@ sysarg_t sys_as_area_create_pager(const sysargs_t *args);
 sysarg_t sys_cap_info(const sysargs_t *args);
 sysarg_t sys_cap_derive(const sysargs_t *args);
 sysarg_t sys_cap_drop(const sysargs_t *args);
+sysarg_t sys_ioport_enable(const sysargs_t *args);
 
 #endif
