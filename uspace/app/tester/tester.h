@@ -35,8 +35,10 @@
 #define TESTER_CAP_IO_CMOS 1 /* ports 0x70-0x71 */
 #define TESTER_CAP_IO_SCRATCH 2 /* port 0x3ff, COM1's scratch register */
 #define TESTER_CAP_IRQ 3 /* line 15 */
-#define TESTER_CAP_PHYS 4 /* 0xfebf0000 + 0x4000 */
-#define TESTER_PHYS_BASE 0xfebf0000ULL
+#define TESTER_CAP_PHYS 4 /* 0xc0000000 + 0x4000 */
+#define TESTER_CAP_IO_PCI 5 /* 0xcf8 + 8: PCI configuration mechanism 1 */
+#define TESTER_CAP_IO_PCIDEV 6 /* 0xc000 + 0x100: where the IDE controller's BAR4 lies */
+#define TESTER_PHYS_BASE 0xc0000000ULL
 
 /* In .rodata: the "write-ro" child writes child_ro_target[1]. */
 extern const int child_ro_target[4];
@@ -156,5 +158,6 @@ int child_limits_main(int argc, char **argv, bool *found);
 /* Children of the capability and I/O-port tests (test_cap.c, test_ioport.c). */
 int child_cap_main(int argc, char **argv, bool *found);
 int child_ioport_main(int argc, char **argv, bool *found);
+int child_devman_main(int argc, char **argv, bool *found);
 
 #endif
