@@ -18,12 +18,11 @@
 
 static task_id_t io_loaded_task; /* whose bitmap the TSS holds (0: none) */
 static uint64_t io_loaded_version; /* ... and which version of it */
-static size_t io_dirty; /* TSS bitmap bytes [0, io_dirty) may hold 0 bits */
+size_t arch_io_dirty; /* TSS bitmap bytes [0, arch_io_dirty) may hold 0 bits */
+#define io_dirty arch_io_dirty
 
-void arch_io_switch(task_t *task)
+void arch_io_switch_load(task_t *task)
 {
-	if (!task)
-		return; /* a kernel thread: user ports do not matter */
 	ddi_iomap_t *m = task->iomap;
 	uint8_t *io = tss_io_bitmap();
 	if (!m) {

@@ -13,13 +13,25 @@
 #define KERN_ARCH_DDI_H_
 
 #include <arch/istate.h>
+#include <proc/task.h>
 #include <stdbool.h>
+#include <stddef.h>
 
-struct task;
+/* TSS bitmap bytes [0, arch_io_dirty) may hold 0 bits (a task with ports
+ * was loaded); interrupts disabled. */
+extern size_t arch_io_dirty;
 
-/* Load the I/O bitmap of @a task (NULL: the kernel's threads) into the
- * TSS.  Interrupts disabled. */
-void arch_io_switch(struct task *task);
+/* The work of arch_io_switch when a task with ports is involved. */
+void arch_io_switch_load(struct task *task);
+
+/* Load the I/O bitmap of @a task (NULL: the kernel's threads, which leave
+ * it) into the TSS.  Interrupts disabled.  Inline: between tasks without
+ * ports it costs two tests. */
+static inline void arch_io_switch(struct task *task)
+{
+	if (task && (task->iomap || arch_io_dirty))
+		arch_io_switch_load(task);
+}
 /* #GP from user mode: if the instruction is an I/O-port access, kill the
  * task with a report naming the port (does not return); else false. */
 bool arch_io_fault(istate_t *is);
