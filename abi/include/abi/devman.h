@@ -24,6 +24,9 @@
  *                                   arg1 how many times one was started,
  *                                   arg2 the last one's task_exit_info_t
  *                                   reason (0: none ended), arg3 its status
+ *  DEVMAN_RESTART arg0 index     start the device's driver again (after it
+ *                                   ended): EBUSY while one runs, ENOENT if
+ *                                   no driver matches the device
  *
  * A driver devman starts finds its resources at handles 1..n: one range
  * capability per implemented BAR, in BAR order (an I/O range of its ports,
@@ -46,6 +49,7 @@ enum {
 	DEVMAN_CFG_READ,
 	DEVMAN_CFG_WRITE,
 	DEVMAN_DRIVER,
+	DEVMAN_RESTART,
 };
 
 #endif

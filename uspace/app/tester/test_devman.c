@@ -112,7 +112,7 @@ static errno_t dm_start(dm_run_t *r, const char *more)
 static void dm_stop(dm_run_t *r)
 {
 	task_exit_info_t info;
-	UT_CHECK_OK(ipc_request(r->phone, DEVMAN_CFG_WRITE + 2, 0, 0, 0, 0, 0, NULL)); /* quit */
+	UT_CHECK_OK(ipc_request(r->phone, DEVMAN_RESTART + 1, 0, 0, 0, 0, 0, NULL)); /* quit */
 	UT_CHECK_OK(task_wait(r->task, &info));
 	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
 	UT_CHECK_EQ(info.status, 0);
@@ -190,17 +190,25 @@ UTEST(devman_driver_gets_its_resources)
 	int ide = dm_find(r.phone, 1 << 3 | 1, &dev);
 	UT_ASSERT(ide >= 0);
 	UT_CHECK_EQ(dev.arg[4], 0x726574736574ULL); /* "tester" */
-	/* The driver checks what it holds and ends; devman records it. */
-	for (int i = 0; i < 500; i++) {
-		UT_ASSERT_OK(ipc_request(r.phone, DEVMAN_DRIVER, (uint64_t) ide, 0, 0, 0, 0, &drv));
-		if (drv.arg[2] != 0)
-			break;
-		thread_sleep_us(10000);
+	/* The driver checks what it holds and ends; devman records it.  Then
+	 * it is started again, with the same resources. */
+	for (unsigned run = 1; run <= 2; run++) {
+		for (int i = 0; i < 500; i++) {
+			UT_ASSERT_OK(
+			    ipc_request(r.phone, DEVMAN_DRIVER, (uint64_t) ide, 0, 0, 0, 0, &drv));
+			if (drv.arg[1] == run && drv.arg[0] == 0)
+				break;
+			thread_sleep_us(10000);
+		}
+		UT_CHECK_EQ(drv.arg[1], run); /* started so often */
+		UT_CHECK_EQ(drv.arg[2], TASK_EXIT_NORMAL);
+		UT_CHECK_EQ(drv.arg[3], 0); /* every check of the driver passed */
+		UT_CHECK_EQ(drv.arg[0], 0); /* and it is gone */
+		if (run == 1)
+			UT_CHECK_OK(
+			    ipc_request(r.phone, DEVMAN_RESTART, (uint64_t) ide, 0, 0, 0, 0, NULL));
 	}
-	UT_CHECK_EQ(drv.arg[1], 1); /* started once */
-	UT_CHECK_EQ(drv.arg[2], TASK_EXIT_NORMAL);
-	UT_CHECK_EQ(drv.arg[3], 0); /* every check of the driver passed */
-	UT_CHECK_EQ(drv.arg[0], 0); /* and it is gone */
+	UT_CHECK_ERR(ipc_request(r.phone, DEVMAN_RESTART, 0, 0, 0, 0, 0, NULL), ENOENT);
 	/* No other device got a driver. */
 	UT_ASSERT_OK(ipc_request(r.phone, DEVMAN_DRIVER, 0, 0, 0, 0, 0, &drv));
 	UT_CHECK_EQ(drv.arg[1], 0);

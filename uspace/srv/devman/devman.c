@@ -31,7 +31,7 @@
 
 #define DM_HANDLES_MAX 16
 #define DM_PAGE 4096ULL
-#define DEVMAN_QUIT (DEVMAN_DRIVER + 1) /* test mode only */
+#define DEVMAN_QUIT (DEVMAN_RESTART + 1) /* test mode only */
 
 typedef struct dm_driver {
 	uint16_t vendor, device;
@@ -179,14 +179,14 @@ static int dm_driver_wait(void *arg)
 	return 0;
 }
 
-static void dm_start_driver(dm_dev_t *d)
+static errno_t dm_start_driver(dm_dev_t *d)
 {
 	dm_grant_t g;
 	task_id_t id = 0;
 	errno_t rc = dm_grant_make(d, &g);
 	if (rc == EOK) {
 		lock_acquire(&dm_lock); /* (the waiter reads d->driver) */
-		rc = task_spawn_caps(d->module, g.args, g.caps, g.n, &id);
+		rc = d->driver != 0 ? EBUSY : task_spawn_caps(d->module, g.args, g.caps, g.n, &id);
 		if (rc == EOK) {
 			d->driver = id;
 			d->starts++;
@@ -203,6 +203,7 @@ static void dm_start_driver(dm_dev_t *d)
 	else
 		printf("devman: %02x:%02x.%x: cannot start %s: %s\n", d->bus, d->dev, d->fn,
 		    d->module, str_error_name(rc));
+	return rc;
 }
 
 static void dm_match_all(bool start)
@@ -219,7 +220,7 @@ static void dm_match_all(bool start)
 			d->arg0 = dm_extra.arg0[0] ? dm_extra.arg0 : NULL;
 		}
 		if (d->module && start)
-			dm_start_driver(d);
+			(void) dm_start_driver(d);
 	}
 }
 
@@ -323,6 +324,11 @@ static void dm_handle(ipc_event_t *ev)
 	case DEVMAN_CFG_READ:
 	case DEVMAN_CFG_WRITE:
 		rc = dm_cfg_request(ev, &ans);
+		break;
+	case DEVMAN_RESTART:
+		rc = ev->msg.arg[0] >= dm_count       ? ENOENT
+		    : !dm_devs[ev->msg.arg[0]].module ? ENOENT
+		                                      : dm_start_driver(&dm_devs[ev->msg.arg[0]]);
 		break;
 	case DEVMAN_QUIT:
 		if (dm_test_mode) {
