@@ -145,8 +145,12 @@ static void start_servers(void)
 	start_boot_task("anon");
 }
 
+/* An ordinary boot: the device manager (with the recipe's device grants:
+ * it starts the drivers), then init.  Test and benchmark runs start
+ * neither: their tests run a devman of their own. */
 static void start_init(void)
 {
+	start_boot_task("devman");
 	start_boot_task("init");
 }
 

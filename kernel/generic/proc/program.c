@@ -2,6 +2,7 @@
 #include <abi/as.h>
 #include <arch/layout.h>
 #include <console/console.h>
+#include <ddi/caps.h>
 #include <ddi/grant.h>
 #include <ddi/range.h>
 #include <debug.h>
@@ -204,8 +205,27 @@ static errno_t program_apply_grants(task_t *task, const boot_module_t *m)
 	return rc;
 }
 
+/* What the new task holds besides its phone to ns: the recipe's grants
+ * if the kernel starts it, or the capabilities its parent passes (at
+ * handles 1..n; on success they are the task's and *held is empty). */
+static errno_t program_give_caps(
+    task_t *task, const boot_module_t *m, task_id_t parent, caps_held_t *held)
+{
+	if (parent == 0) {
+		assert(!held || held->n == 0);
+		return program_apply_grants(task, m);
+	}
+	return held && held->n > 0 ? caps_place(held, &task->caps, 1) : EOK;
+}
+
 errno_t program_spawn_module(
     const char *name, const char *args, task_id_t parent, task_id_t *id_out)
+{
+	return program_spawn_module_caps(name, args, parent, NULL, id_out);
+}
+
+errno_t program_spawn_module_caps(
+    const char *name, const char *args, task_id_t parent, caps_held_t *held, task_id_t *id_out)
 {
 	char buf[TASK_NAME_MAX + PROGRAM_ARGS_MAX + 2];
 	char *argv[PROGRAM_ARGV_MAX];
@@ -230,18 +250,18 @@ errno_t program_spawn_module(
 		return rc;
 	task_id_t id = task->id;
 	/* The naming service is the task started from module "ns"; every
-	 * other task starts with phone IPC_PHONE_NS to it (if it exists). */
-	/* Only the kernel's own "ns" (parent 0), once, becomes the naming
+	 * other task starts with phone IPC_PHONE_NS to it (if it exists).
+	 * Only the kernel's own "ns" (parent 0), once, becomes the naming
 	 * service; a task spawning the module again gets an ordinary task. */
 	bool is_ns = strcmp(name, "ns") == 0 && parent == 0 && ipc_ns_claim(task->box);
 	if (!is_ns)
 		(void) ipc_task_connect_ns(task);
-	/* The recipe's device grants go only to tasks the kernel starts. */
-	if (parent == 0)
-		rc = program_apply_grants(task, m);
+	rc = program_give_caps(task, m, parent, held);
 	if (rc == EOK)
 		rc = program_setup(task, m, &img, argv, argc);
 	if (rc != EOK) {
+		/* Capabilities placed close with the table; if placing failed
+		 * they are still in *held, for the caller to release. */
 		task_destroy_unstarted(task);
 		return rc;
 	}

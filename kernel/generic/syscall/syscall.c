@@ -52,6 +52,7 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_PHYS_MAP] = sys_phys_map,
 	[SYS_DMA_ALLOC] = sys_dma_alloc,
 	[SYS_DMA_MAP] = sys_dma_map,
+	[SYS_IOPORT_ENABLE] = sys_ioport_enable,
 };
 
 _Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) == SYSCALL_COUNT,

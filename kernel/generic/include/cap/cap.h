@@ -117,5 +117,7 @@ errno_t cap_drop(cap_table_t *t, cap_handle_t h);
 errno_t cap_get_shareable(cap_table_t *t, cap_handle_t h, cap_type_t *type, void **object);
 /* Drop a reference to an object of a shareable type (its close hook). */
 void cap_object_close(cap_type_t type, void *object);
+/* Take one more reference to an object of a shareable type (its hold hook). */
+void cap_object_hold(cap_type_t type, void *object);
 
 #endif

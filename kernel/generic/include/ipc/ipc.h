@@ -105,6 +105,11 @@ typedef struct call {
 			uint64_t badge;
 		} me_to;
 		struct {
+			unsigned type; /* cap_type_t of the object given */
+			void *object; /* a reference, taken at send */
+			cap_handle_t given; /* its handle at the recipient */
+		} give;
+		struct {
 			unsigned rights; /* SHARE_OUT: offered; SHARE_IN: wanted */
 			uintptr_t hint; /* SHARE_IN: where the caller wants it */
 			as_share_src_t src; /* the shared area's binding */

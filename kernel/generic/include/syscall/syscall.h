@@ -74,5 +74,6 @@ sysarg_t sys_cap_drop(const sysargs_t *args);
 sysarg_t sys_phys_map(const sysargs_t *args);
 sysarg_t sys_dma_alloc(const sysargs_t *args);
 sysarg_t sys_dma_map(const sysargs_t *args);
+sysarg_t sys_ioport_enable(const sysargs_t *args);
 
 #endif
