@@ -55,6 +55,10 @@ enum {
 	SYS_IPC_REPLY_WAIT, /* register call, abi/ipc.h */
 	SYS_IPC_FAIL_INJECT, /* (method, hook, errno_t err, unsigned count): tests, abi/ipc.h */
 	SYS_TASK_STATS, /* (task_stats_t *out) */
+	/* Part C (ddi-irq): interrupts (abi/ddi.h) */
+	SYS_IRQ_SUBSCRIBE, /* (cap_handle_t irq_range, unsigned line, sysarg_t imethod, sysarg_t arg, cap_handle_t *out) */
+	SYS_IRQ_ACK, /* (cap_handle_t sub) */
+	SYS_IRQ_TEST_RAISE, /* (cap_handle_t sub, unsigned times): tests, abi/ddi.h */
 	SYSCALL_COUNT
 };
 
