@@ -214,9 +214,17 @@ static void irq_sub_cap_close(void *obj)
 	irq_sub_put(s);
 }
 
-static const cap_type_ops_t irq_sub_cap_ops = {
-	.name = "irq-sub", .hold = irq_sub_cap_hold, .close = irq_sub_cap_close
-};
+static void irq_sub_cap_info(const void *obj, cap_info_t *out)
+{
+	const irq_sub_t *s = obj;
+	*out = (cap_info_t){ .kind = CAP_KIND_IRQ_SUB, .base = s->line, .size = 1 };
+}
+
+/* Not shareable: closing a handle unsubscribes, for every holder. */
+static const cap_type_ops_t irq_sub_cap_ops = { .name = "irq-sub",
+	.hold = irq_sub_cap_hold,
+	.close = irq_sub_cap_close,
+	.info = irq_sub_cap_info };
 
 /* Check @a line for a new subscriber (irq_lock held): EBUSY, ELIMIT. */
 static errno_t irq_line_check_locked(unsigned line)

@@ -349,6 +349,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:print", child_print },
 	{ "child:threads-low-memory", child_threads_low_memory },
 	{ "child:anon-narrow-rights", child_anon_narrow_rights },
+	{ "child:ns-abandon", child_ns_abandon },
 	{ "child:irq-nocap", child_irq_nocap },
 	{ "child:irq-hold", child_irq_hold },
 };

@@ -2,11 +2,12 @@
  * IRQ subscriptions from user space (abi/ddi.h, irq.h).  The tester's
  * boot grant covers line TEST_IRQ_LINE (boot/meson.build); interrupts are
  * simulated with SYS_IRQ_TEST_RAISE, which the kernel allows in utest runs.
- * The subscription is made once and kept for the tester's life (closing
- * a handle needs SYS_CAP_DROP, not here yet; the kernel test irq_task_end
- * checks that a task's end unsubscribes).
+ * Every test subscribes and drops its subscription (SYS_CAP_DROP), and
+ * the kernel's object and handle counts must be back where they were; the
+ * kernel test irq_task_end checks that a task's end unsubscribes too.
  */
 #include "tester.h"
+#include <cap.h>
 #include <irq.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,32 +20,25 @@
 #define TEST_IRQ_ARG 0x1234
 #define IRQ_HANDLES_TRIED 16
 
-static cap_handle_t irq_sub = CAP_NIL;
-
-/* The subscription to the test line, made at the first call through the
- * first granted handle that accepts it. */
-static errno_t irq_test_sub(cap_handle_t *out)
-{
-	errno_t rc = ENOENT;
-	for (cap_handle_t h = 0; irq_sub == CAP_NIL && h < IRQ_HANDLES_TRIED; h++) {
-		rc = irq_subscribe(h, TEST_IRQ_LINE, TEST_IRQ_METHOD, TEST_IRQ_ARG, &irq_sub);
-		if (rc != ENOENT && rc != ESTALE)
-			break;
-	}
-	*out = irq_sub;
-	return irq_sub != CAP_NIL ? EOK : rc;
-}
-
-/* The granted range itself (the handle that subscribing went through). */
+/* The tester's IRQ range that covers the test line (a boot grant). */
 static cap_handle_t irq_test_range(void)
 {
-	cap_handle_t sub;
+	cap_info_t ci;
 	for (cap_handle_t h = 0; h < IRQ_HANDLES_TRIED; h++) {
-		/* EPERM: a range, but not of the line asked for */
-		if (irq_subscribe(h, TEST_IRQ_LINE + 1, 0, 0, &sub) == EPERM)
+		if (cap_info(h, &ci) == EOK && ci.kind == CAP_KIND_IRQ_RANGE &&
+		    ci.base <= TEST_IRQ_LINE && TEST_IRQ_LINE - ci.base < ci.size)
 			return h;
 	}
 	return CAP_NIL;
+}
+
+/* A new subscription to the test line. */
+static errno_t irq_test_sub(cap_handle_t *out)
+{
+	cap_handle_t range = irq_test_range();
+	if (range == CAP_NIL)
+		return ENOENT;
+	return irq_subscribe(range, TEST_IRQ_LINE, TEST_IRQ_METHOD, TEST_IRQ_ARG, out);
 }
 
 /* The next event, which must be an interrupt of the test subscription. */
@@ -109,18 +103,30 @@ UTEST(irq_subscribe_bad_out)
 	UT_CHECK_EQ(b.kernel_objects, a.kernel_objects);
 }
 
+/* A test's subscription: made with the counts taken before, dropped at
+ * the end with every count back (handles, kernel objects). */
+static bool irq_begin(cap_handle_t *sub, mem_stats_t *before)
+{
+	return UT_CHECK_OK(mem_stats(before)) && UT_CHECK_OK(irq_test_sub(sub));
+}
+
+static void irq_end(cap_handle_t sub, const mem_stats_t *before)
+{
+	mem_stats_t after;
+	UT_CHECK_OK(cap_drop(sub));
+	irq_none_queued();
+	UT_ASSERT_OK(mem_stats(&after));
+	UT_CHECK_EQ(after.handles, before->handles);
+	UT_CHECK_EQ(after.kernel_objects, before->kernel_objects);
+}
+
 /* Many interrupts without an ack or a wait: one event, with the count. */
 UTEST(irq_flood_bounded)
 {
 	cap_handle_t sub;
 	irq_event_t ie;
-	mem_stats_t a, b;
-	UT_ASSERT_OK(irq_test_sub(&sub));
-	UT_ASSERT_OK(irq_test_raise(sub, 1));
-	UT_ASSERT(irq_next(1000000, &ie));
-	UT_CHECK_EQ(ie.count, 1);
-	uint64_t coalesced = ie.coalesced, total = ie.total;
-	UT_CHECK_OK(irq_ack(sub));
+	mem_stats_t start, a, b;
+	UT_ASSERT(irq_begin(&sub, &start));
 	UT_ASSERT_OK(mem_stats(&a));
 	UT_ASSERT_OK(irq_test_raise(sub, 100000));
 	UT_ASSERT_OK(mem_stats(&b));
@@ -128,11 +134,45 @@ UTEST(irq_flood_bounded)
 	UT_CHECK_EQ(b.free_frames, a.free_frames);
 	UT_ASSERT(irq_next(1000000, &ie));
 	UT_CHECK_EQ(ie.count, 100000);
-	UT_CHECK_EQ(ie.coalesced, coalesced + 99999);
-	UT_CHECK_EQ(ie.total, total + 100000);
+	UT_CHECK_EQ(ie.coalesced, 99999);
+	UT_CHECK_EQ(ie.total, 100000);
 	irq_none_queued();
 	UT_CHECK_OK(irq_ack(sub));
 	UT_CHECK_OK(irq_ack(sub)); /* nothing owed: fine */
+	UT_ASSERT_OK(irq_test_raise(sub, 1));
+	UT_ASSERT(irq_next(1000000, &ie));
+	UT_CHECK_EQ(ie.count, 1);
+	UT_CHECK_EQ(ie.coalesced, 99999);
+	UT_CHECK_EQ(ie.total, 100001);
+	irq_end(sub, &start);
+}
+
+/* Dropping the subscription unsubscribes: the queued event goes with it,
+ * and the handle names nothing any more. */
+UTEST(irq_drop_unsubscribes)
+{
+	cap_handle_t sub, sub2;
+	cap_info_t ci;
+	mem_stats_t start;
+	UT_ASSERT(irq_begin(&sub, &start));
+	UT_ASSERT_OK(cap_info(sub, &ci));
+	UT_CHECK_EQ(ci.kind, CAP_KIND_IRQ_SUB);
+	UT_CHECK_EQ(ci.base, TEST_IRQ_LINE);
+	UT_CHECK_EQ(ci.size, 1);
+	UT_ASSERT_OK(irq_test_raise(sub, 5));
+	thread_sleep_us(20000); /* queued by now */
+	UT_CHECK_OK(cap_drop(sub));
+	irq_none_queued();
+	UT_CHECK_ERR(cap_info(sub, &ci), ENOENT, ESTALE);
+	UT_CHECK_ERR(irq_ack(sub), ENOENT, ESTALE);
+	/* A second subscriber: the first one's drop left nothing of it. */
+	UT_ASSERT_OK(irq_test_sub(&sub2));
+	UT_ASSERT_OK(irq_test_raise(sub2, 1));
+	irq_event_t ie;
+	UT_ASSERT(irq_next(1000000, &ie));
+	UT_CHECK_EQ(ie.total, 1);
+	irq_none_queued(); /* only sub2's */
+	irq_end(sub2, &start);
 }
 
 /* The event also comes through the register wait (ipc_reply_wait). */
@@ -141,7 +181,8 @@ UTEST(irq_reply_wait)
 	cap_handle_t sub;
 	ipc_event_t ev;
 	irq_event_t ie;
-	UT_ASSERT_OK(irq_test_sub(&sub));
+	mem_stats_t start;
+	UT_ASSERT(irq_begin(&sub, &start));
 	UT_ASSERT_OK(irq_test_raise(sub, 3));
 	UT_ASSERT_OK(ipc_reply_wait(CAP_NIL, EOK, NULL, &ev, 1000000, 0, NULL));
 	UT_ASSERT(irq_event_is(&ev, TEST_IRQ_METHOD));
@@ -152,6 +193,7 @@ UTEST(irq_reply_wait)
 	UT_CHECK_EQ(ev.call, CAP_NIL);
 	irq_none_queued();
 	UT_CHECK_OK(irq_ack(sub));
+	irq_end(sub, &start);
 }
 
 /* A wait whose buffer cannot be written takes nothing: the event stays. */
@@ -159,13 +201,15 @@ UTEST(irq_wait_efault_keeps_event)
 {
 	cap_handle_t sub;
 	irq_event_t ie;
-	UT_ASSERT_OK(irq_test_sub(&sub));
+	mem_stats_t start;
+	UT_ASSERT(irq_begin(&sub, &start));
 	UT_ASSERT_OK(irq_test_raise(sub, 2));
 	UT_CHECK_EQ(ipc_wait((ipc_event_t *) ADDR_UNMAPPED, 100000, 0, 0), EFAULT);
 	UT_ASSERT(irq_next(1000000, &ie));
 	UT_CHECK_EQ(ie.count, 2);
 	irq_none_queued();
 	UT_CHECK_OK(irq_ack(sub));
+	irq_end(sub, &start);
 }
 
 /* Started by the kernel test irq_task_end (with the tester's boot grants):
