@@ -73,6 +73,23 @@ typedef struct cap_info {
  */
 #define DDI_IRQ_SUBS_PER_LINE 8u
 
+/*
+ * Console input (Part C; docs/drivers.md "Console input").  The kernel's
+ * serial driver (COM1) keeps the bytes it receives (a ring of 4 KiB; more
+ * are dropped and counted) and tells the subscribers of its IRQ line 4
+ * with an IPC_EV_IRQ event that some are waiting; the line is the
+ * kernel's, so it is never masked for them and SYS_IRQ_ACK does nothing.
+ *
+ *  - SYS_KCONSOLE_READ(cap_handle_t sub, void *buf, size_t size,
+ *    size_t *count): move up to @a size (at most 512 a call) of the
+ *    oldest bytes to @a buf; *count gets how many (0: none waiting).  A
+ *    buffer the kernel cannot write leaves the bytes for the next read.  Only through a subscription
+ *    to the console's line: ENOENT/ESTALE (no subscription), EPERM (one to
+ *    another line), ENOTSUP (no console input); EFAULT/EINVAL (buf, count:
+ *    nothing is taken).
+ */
+#define DDI_CONSOLE_IRQ 4u
+
 /* The largest values of each range kind. */
 #define DDI_IO_PORTS 0x10000u /* ports 0..0xffff */
 #define DDI_IRQ_LINES 16u /* the legacy PIC's lines 0..15 */

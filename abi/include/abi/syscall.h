@@ -63,6 +63,7 @@ enum {
 	SYS_IRQ_SUBSCRIBE, /* (cap_handle_t irq_range, unsigned line, sysarg_t imethod, sysarg_t arg, cap_handle_t *out) */
 	SYS_IRQ_ACK, /* (cap_handle_t sub) */
 	SYS_IRQ_TEST_RAISE, /* (cap_handle_t sub, unsigned times): tests, abi/ddi.h */
+	SYS_KCONSOLE_READ, /* (cap_handle_t sub, void *buf, size_t size, size_t *count): abi/ddi.h */
 	SYSCALL_COUNT
 };
 

@@ -138,11 +138,13 @@ static void start_boot_task(const char *name)
 }
 
 /* The boot tasks, in order: the naming service first (every later task
- * gets a phone to it), then the anon pager, which registers with it. */
+ * gets a phone to it), then the anon pager, which registers with it, and
+ * the console server (serial input, docs/drivers.md). */
 static void start_servers(void)
 {
 	start_boot_task("ns");
 	start_boot_task("anon");
+	start_boot_task("console");
 }
 
 static void start_init(void)

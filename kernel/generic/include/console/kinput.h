@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #define KINPUT_RING 4096 /* bytes kept for the server */
+#define KINPUT_READ_MAX 512 /* bytes one SYS_KCONSOLE_READ moves at most */
 
 struct cap_table;
 
@@ -26,12 +27,13 @@ struct cap_table;
 void kinput_set_line(unsigned line);
 /* Bytes received (interrupt context): queued, or counted as dropped. */
 void kinput_push(const uint8_t *bytes, size_t n);
-/* Look at up to @a size of the oldest bytes without taking them. */
-size_t kinput_peek(uint8_t *buf, size_t size);
-/* Take the @a n oldest bytes (after a peek). */
-void kinput_consume(size_t n);
-/* SYS_KCONSOLE_READ: move up to @a size bytes to the user buffer @a buf
- * (*count: how many; 0 if none is waiting).  EFAULT with nothing taken. */
+/* Take up to @a size of the oldest bytes. */
+size_t kinput_take(uint8_t *buf, size_t size);
+/* Put @a n bytes taken back at the head (a copy to the reader failed). */
+void kinput_unget(const uint8_t *buf, size_t n);
+/* SYS_KCONSOLE_READ: move up to @a size bytes (at most KINPUT_READ_MAX)
+ * to the user buffer @a buf (*count: how many; 0 if none is waiting).
+ * EFAULT/EINVAL with nothing taken. */
 errno_t kinput_read_user(uintptr_t buf, size_t size, size_t *count);
 /* Totals since boot. */
 void kinput_stats(uint64_t *received, uint64_t *dropped);

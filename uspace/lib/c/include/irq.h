@@ -16,6 +16,7 @@
 #include <abi/errno.h>
 #include <abi/ipc.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* What an IPC_EV_IRQ event says. */
@@ -34,6 +35,10 @@ errno_t irq_subscribe(
     cap_handle_t range, unsigned line, uint64_t imethod, uint64_t arg, cap_handle_t *sub);
 /* The device is quiet: unmask the line (SYS_IRQ_ACK). */
 errno_t irq_ack(cap_handle_t sub);
+/* Console input (the console server's): up to @a size bytes the kernel
+ * received on the serial line, through a subscription to its line;
+ * *count gets how many (0: none waiting) (SYS_KCONSOLE_READ). */
+errno_t kconsole_read(cap_handle_t sub, void *buf, size_t size, size_t *count);
 /* Tests only: @a times simulated interrupts of @a sub's line. */
 errno_t irq_test_raise(cap_handle_t sub, unsigned times);
 

@@ -13,6 +13,11 @@ errno_t irq_ack(cap_handle_t sub)
 	return (errno_t) syscall1(SYS_IRQ_ACK, sub);
 }
 
+errno_t kconsole_read(cap_handle_t sub, void *buf, size_t size, size_t *count)
+{
+	return (errno_t) syscall4(SYS_KCONSOLE_READ, sub, buf, size, count);
+}
+
 errno_t irq_test_raise(cap_handle_t sub, unsigned times)
 {
 	return (errno_t) syscall2(SYS_IRQ_TEST_RAISE, sub, times);
