@@ -24,8 +24,11 @@
 #                        (ID 1af4:1042 instead of the transitional 1af4:1001;
 #                        "legacy=off" means the same)
 #     --serial-in FILE   the guest's serial input comes from FILE (instead of
-#                        nothing); QEMU hands it over as fast as the UART
-#                        takes it, so nothing is lost
+#                        nothing), fed once the kernel's banner is out (GRUB
+#                        and the kernel reset the UART's FIFO while booting,
+#                        which dropped the first bytes); QEMU then hands it
+#                        over as fast as the UART takes it, so nothing is
+#                        lost; a pipe works too: --serial-in <(script)
 #     --print-cmd        print the QEMU command line and exit
 #
 # Exit status: 0 the kernel powered off with success, 1 with failure
@@ -116,13 +119,35 @@ if [ $interactive -eq 1 ]; then
 	status=$?
 else
 	args+=(-serial stdio -monitor none)
-	if [ -n "$log" ]; then
-		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$serial_in" |
-			tee "$log"
+	input=/dev/null out=$log tmp="" feeder=""
+	if [ "$serial_in" != /dev/null ]; then
+		# QEMU reads the serial input from a FIFO that a feeder fills
+		# once the kernel's banner is in the output.
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/qemu-serial.XXXXXX")
+		input=$tmp/in
+		[ -n "$out" ] || out=$tmp/out
+		mkfifo "$input"
+		(
+			for _ in $(seq $((timeout > 0 ? timeout * 10 : 36000))); do
+				grep -aq "mkernel 0\." "$out" 2> /dev/null && break
+				sleep 0.1
+			done
+			cat "$serial_in"
+		) > "$input" &
+		feeder=$!
+	fi
+	if [ -n "$out" ]; then
+		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$input" |
+			tee "$out"
 	else
-		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$serial_in"
+		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$input"
 	fi
 	status=${PIPESTATUS[0]}
+	if [ -n "$tmp" ]; then
+		kill "$feeder" 2> /dev/null
+		wait "$feeder" 2> /dev/null
+		rm -rf "$tmp"
+	fi
 fi
 
 case $status in

@@ -64,6 +64,11 @@ enum {
 	SYS_DMA_ALLOC, /* (cap_handle_t device, size_t size, uint64_t phys_limit, unsigned flags, dma_info_t *out) */
 	SYS_DMA_MAP, /* (cap_handle_t dma, unsigned flags, uintptr_t *base_out) */
 	SYS_IOPORT_ENABLE, /* (cap_handle_t io_range): in/out on its ports */
+	/* Part C (ddi-irq): interrupts (abi/ddi.h) */
+	SYS_IRQ_SUBSCRIBE, /* (cap_handle_t irq_range, unsigned line, sysarg_t imethod, sysarg_t arg, cap_handle_t *out) */
+	SYS_IRQ_ACK, /* (cap_handle_t sub) */
+	SYS_IRQ_TEST_RAISE, /* (cap_handle_t sub, unsigned times): tests, abi/ddi.h */
+	SYS_KCONSOLE_READ, /* (cap_handle_t sub, void *buf, size_t size, size_t *count): abi/ddi.h */
 	SYSCALL_COUNT
 };
 

@@ -352,6 +352,8 @@ static const child_mode_t child_modes[] = {
 	{ "child:threads-low-memory", child_threads_low_memory },
 	{ "child:anon-narrow-rights", child_anon_narrow_rights },
 	{ "child:ns-abandon", child_ns_abandon },
+	{ "child:irq-nocap", child_irq_nocap },
+	{ "child:irq-hold", child_irq_hold },
 };
 
 int child_main(int argc, char **argv)

@@ -50,6 +50,7 @@ typedef struct answerbox {
 	list_t dispatched; /* received, not yet answered */
 	list_t answers; /* answers to this task's calls */
 	list_t hangups; /* ipc_notice_t */
+	list_t irqs; /* irq_sub_t.link: subscriptions with an event queued (ddi/irq.c) */
 	size_t notices; /* entries on hangups (and being taken), <= IPC_NOTICES_MAX */
 	size_t notices_lost; /* notices not queued because of the bound */
 	size_t outstanding; /* asynchronous calls this task made, not yet collected */
@@ -134,6 +135,10 @@ typedef struct ipc_notice {
 	link_t link;
 	uint64_t conn;
 } ipc_notice_t;
+
+/* Hand queued events to the threads waiting at @a box (box->lock held;
+ * @a partner as for ipc_call_deliver_to). */
+void ipc_box_hand_locked(answerbox_t *box, struct thread **partner);
 
 /* Unread hangup notices one box keeps; more are counted, not queued. */
 #define IPC_NOTICES_MAX 1024
