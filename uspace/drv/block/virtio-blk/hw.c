@@ -1,0 +1,78 @@
+/*
+ * The system services the driver uses, in one place: device memory
+ * (SYS_PHYS_MAP), DMA buffers (SYS_DMA_ALLOC), capability information
+ * (SYS_CAP_INFO) and interrupts (SYS_IRQ_SUBSCRIBE).  docs/drivers.md
+ * describes each.
+ */
+#include <abi/as.h>
+#include <abi/ddi.h>
+#include <as.h>
+#include <cap.h>
+#include <ddi_mem.h>
+#include <irq.h>
+
+#include "vblk.h"
+
+/* Map the whole physical range `range` (a BAR) uncached. */
+errno_t vblk_hw_map(cap_handle_t range, volatile uint8_t **base, uint64_t *size)
+{
+	cap_info_t info;
+	uintptr_t va;
+	errno_t rc = cap_info(range, &info);
+
+	if (rc != EOK)
+		return rc;
+	if (info.kind != CAP_KIND_PHYS_RANGE)
+		return EINVAL;
+	rc = phys_map(range, 0, info.size, AS_AREA_READ | AS_AREA_WRITE | AS_AREA_UNCACHED, &va);
+	if (rc != EOK)
+		return rc;
+	*base = (volatile uint8_t *) va;
+	*size = info.size;
+	return EOK;
+}
+
+/* Zeroed, physically contiguous DMA memory of `size` bytes. */
+errno_t vblk_hw_dma(size_t size, vblk_dma_t *dma)
+{
+	dma_info_t info;
+	errno_t rc = dma_alloc(size, VBLK_DMA_LIMIT, 0, &info);
+
+	if (rc != EOK)
+		return rc;
+	*dma = (vblk_dma_t){ .handle = info.handle,
+		.vaddr = (uint8_t *) (uintptr_t) info.vaddr,
+		.paddr = info.paddr,
+		.size = info.size };
+	return EOK;
+}
+
+/* Our mapping and capability go; the frames stay while a client maps them. */
+void vblk_hw_dma_free(vblk_dma_t *dma)
+{
+	if (dma->size == 0)
+		return;
+	as_area_destroy((uintptr_t) dma->vaddr);
+	cap_drop(dma->handle);
+	*dma = (vblk_dma_t){ .handle = CAP_NIL };
+}
+
+/* Subscribe to the one line of the IRQ range `range`. */
+errno_t vblk_hw_irq(vblk_t *vb, cap_handle_t range)
+{
+	cap_info_t info;
+	errno_t rc = cap_info(range, &info);
+
+	if (rc != EOK)
+		return rc;
+	if (info.kind != CAP_KIND_IRQ_RANGE || info.size != 1)
+		return EINVAL;
+	vb->irq_line = (unsigned) info.base;
+	return irq_subscribe(range, vb->irq_line, VBLK_IRQ_METHOD, 0, &vb->irq_sub);
+}
+
+/* The device is quiet (its ISR was read): unmask the line. */
+void vblk_hw_irq_ack(vblk_t *vb)
+{
+	irq_ack(vb->irq_sub);
+}

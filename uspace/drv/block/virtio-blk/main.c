@@ -1,0 +1,262 @@
+/*
+ * virtio-blk: a driver for virtio block devices (1af4:1001 transitional,
+ * 1af4:1042 modern) through the modern PCI interface, serving the block
+ * protocol (abi/block.h) as disk0, disk1, ...  docs/drivers.md,
+ * "virtio-blk", describes how devman starts it:
+ *
+ *   virtio-blk pci=B:D.F cfg=HEX bar4=H [barN=H ...] irq=H [name=diskN]
+ *
+ * cfg: the device's 256-byte configuration space in hex (512 digits, read
+ * by devman after it turned on memory space and bus mastering); barN: the
+ * handle of the physical-range capability of BAR N; irq: the handle of
+ * the IRQ range capability of its line; name: the ns name (default: the
+ * first free of disk0..disk15).
+ */
+#include <abi/as.h>
+#include <errno.h>
+#include <ipc.h>
+#include <irq.h>
+#include <ns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vblk.h"
+
+#define VBLK_THREADS 4
+#define VBLK_NAMES 16
+
+static vblk_t vblk;
+
+typedef struct vblk_args {
+	const char *pci;
+	const char *name;
+	uint8_t cfg[PCI_CFG_SIZE];
+	bool have_cfg;
+	cap_handle_t bars[PCI_BARS];
+	cap_handle_t irq;
+} vblk_args_t;
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool vblk_parse_cfg(const char *hex, uint8_t *cfg)
+{
+	if (strlen(hex) != 2 * PCI_CFG_SIZE)
+		return false;
+	for (unsigned i = 0; i < PCI_CFG_SIZE; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		cfg[i] = (uint8_t) (hi << 4 | lo);
+	}
+	return true;
+}
+
+static bool vblk_parse_handle(const char *s, cap_handle_t *h)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+	if (*s == '\0' || *end != '\0' || v > 0x7fffffffUL)
+		return false;
+	*h = (cap_handle_t) v;
+	return true;
+}
+
+static bool vblk_parse_args(int argc, char **argv, vblk_args_t *a)
+{
+	*a = (vblk_args_t){ .pci = "?", .irq = CAP_NIL };
+	for (unsigned i = 0; i < PCI_BARS; i++)
+		a->bars[i] = CAP_NIL;
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		bool ok = true;
+		if (strncmp(w, "pci=", 4) == 0)
+			a->pci = w + 4;
+		else if (strncmp(w, "name=", 5) == 0)
+			a->name = w + 5;
+		else if (strncmp(w, "cfg=", 4) == 0)
+			ok = a->have_cfg = vblk_parse_cfg(w + 4, a->cfg);
+		else if (strncmp(w, "irq=", 4) == 0)
+			ok = vblk_parse_handle(w + 4, &a->irq);
+		else if (strncmp(w, "bar", 3) == 0 && w[3] >= '0' && w[3] < '0' + PCI_BARS &&
+		    w[4] == '=')
+			ok = vblk_parse_handle(w + 5, &a->bars[w[3] - '0']);
+		else
+			ok = false;
+		if (!ok) {
+			printf("virtio-blk: bad argument \"%s\"\n", w);
+			return false;
+		}
+	}
+	return a->have_cfg && a->irq != CAP_NIL;
+}
+
+/* Register as a->name, or as the first free diskN. */
+static errno_t vblk_register(vblk_t *vb, const vblk_args_t *a, char *name, size_t size)
+{
+	if (a->name != NULL) {
+		snprintf(name, size, "%s", a->name);
+		return ns_register(name);
+	}
+	errno_t rc = EEXIST;
+	for (unsigned i = 0; i < VBLK_NAMES && rc == EEXIST; i++) {
+		snprintf(name, size, "%s%u", BLOCK_NAME_PREFIX, i);
+		rc = ns_register(name);
+	}
+	vb->name = name;
+	return rc;
+}
+
+static vblk_conn_t *vblk_conn_of(vblk_t *vb, uint64_t badge)
+{
+	if (badge == 0 || badge > VBLK_CONN_MAX || !vb->conns[badge - 1].used)
+		return NULL;
+	return &vb->conns[badge - 1];
+}
+
+static void vblk_connect(vblk_t *vb, ipc_event_t *ev)
+{
+	lock_acquire(&vb->lock);
+	for (unsigned i = 0; i < VBLK_CONN_MAX; i++) {
+		if (!vb->conns[i].used) {
+			vb->conns[i] = (vblk_conn_t){ .used = true, .buf.handle = CAP_NIL };
+			lock_release(&vb->lock);
+			if (ipc_connect_accept(ev, i + 1) != EOK) {
+				lock_acquire(&vb->lock);
+				vb->conns[i].used = false;
+				lock_release(&vb->lock);
+			}
+			return;
+		}
+	}
+	lock_release(&vb->lock);
+	ipc_answer(ev->call, ELIMIT, NULL);
+}
+
+/* SHARE_IN: the connection's buffer, DMA memory of ours. */
+static errno_t vblk_share_in(vblk_t *vb, vblk_conn_t *conn, ipc_event_t *ev)
+{
+	uint64_t size = ev->msg.arg[0];
+	vblk_dma_t dma;
+
+	if (size == 0 || size > BLOCK_BUFFER_MAX)
+		return EINVAL;
+	if ((ev->msg.arg[1] & ~(uint64_t) (AS_AREA_READ | AS_AREA_WRITE)) != 0)
+		return EPERM;
+	if (conn->buf.size != 0)
+		return EEXIST;
+	errno_t rc = vblk_hw_dma((size + 4095) & ~(uint64_t) 4095, &dma);
+	if (rc != EOK)
+		return rc;
+	lock_acquire(&vb->lock);
+	bool raced = conn->buf.size != 0;
+	if (!raced)
+		conn->buf = dma;
+	lock_release(&vb->lock);
+	if (raced) {
+		vblk_hw_dma_free(&dma);
+		return EEXIST;
+	}
+	ipc_share_in_accept(ev, (uintptr_t) dma.vaddr);
+	return IPC_NO_REPLY;
+}
+
+/* The client hung up: free the connection now or with its last request. */
+static void vblk_hangup(vblk_t *vb, uint64_t badge)
+{
+	vblk_dma_t buf = { .size = 0 };
+
+	lock_acquire(&vb->lock);
+	vblk_conn_t *conn = vblk_conn_of(vb, badge);
+	if (conn != NULL) {
+		conn->hung_up = true;
+		if (conn->inflight == 0) {
+			buf = conn->buf;
+			*conn = (vblk_conn_t){ .used = false };
+		}
+	}
+	lock_release(&vb->lock);
+	vblk_hw_dma_free(&buf);
+}
+
+static errno_t vblk_request(vblk_t *vb, vblk_conn_t *conn, ipc_event_t *ev, ipc_msg_t *answer)
+{
+	const ipc_msg_t *m = &ev->msg;
+	errno_t rc = block_req_check(
+	    &vb->geom, m->method, m->arg[0], m->arg[1], m->arg[2], conn->buf.size);
+
+	if (rc != EOK)
+		return rc;
+	if (m->method == BLOCK_INFO) {
+		*answer = IPC_MSG(0, vb->geom.block_size, vb->geom.blocks, vb->geom.flags,
+		    vb->geom.xfer_max, conn->buf.size);
+		return EOK;
+	}
+	return vblk_submit(vb, conn, ev->call, m);
+}
+
+static errno_t vblk_handle(ipc_event_t *ev, ipc_msg_t *answer)
+{
+	vblk_t *vb = &vblk;
+
+	if (irq_event_is(ev, VBLK_IRQ_METHOD)) {
+		vblk_interrupt(vb);
+		return IPC_NO_REPLY;
+	}
+	if (ev->kind == IPC_EV_HANGUP) {
+		vblk_hangup(vb, ev->conn);
+		return IPC_NO_REPLY;
+	}
+	if (ev->kind != IPC_EV_CALL)
+		return IPC_NO_REPLY;
+	if (ev->msg.method == IPC_M_CONNECT_ME_TO) {
+		vblk_connect(vb, ev);
+		return IPC_NO_REPLY;
+	}
+	vblk_conn_t *conn = vblk_conn_of(vb, ev->conn);
+	if (conn == NULL)
+		return EINVAL;
+	if (ev->msg.method == IPC_M_SHARE_IN)
+		return vblk_share_in(vb, conn, ev);
+	return vblk_request(vb, conn, ev, answer);
+}
+
+int main(int argc, char **argv)
+{
+	vblk_args_t a;
+	static char name[NS_NAME_MAX + 1];
+
+	if (!vblk_parse_args(argc, argv, &a)) {
+		printf(
+		    "virtio-blk: usage: virtio-blk pci=B:D.F cfg=HEX barN=H... irq=H [name=N]\n");
+		return 1;
+	}
+	vblk.name = "virtio-blk";
+	vblk.irq_sub = CAP_NIL;
+	errno_t rc = vblk_dev_init(&vblk, a.cfg, a.bars);
+	if (rc == EOK)
+		rc = vblk_hw_irq(&vblk, a.irq);
+	if (rc == EOK)
+		rc = vblk_register(&vblk, &a, name, sizeof(name));
+	if (rc != EOK) {
+		printf("virtio-blk %s: cannot start: %s\n", a.pci, str_error_name(rc));
+		vblk_dev_fail(&vblk);
+		return 1;
+	}
+	printf("virtio-blk %s: %s: %llu blocks of %u bytes (%llu MiB)%s, irq %u, queue %u\n", a.pci,
+	    name, (unsigned long long) vblk.geom.blocks, vblk.geom.block_size,
+	    (unsigned long long) (vblk.geom.blocks * vblk.geom.block_size >> 20),
+	    (vblk.geom.flags & BLOCK_F_READONLY) ? ", read-only" : "", vblk.irq_line, vblk.vq.num);
+	rc = ipc_serve_reply(vblk_handle, VBLK_THREADS);
+	printf("virtio-blk %s: serving ended: %s\n", a.pci, str_error_name(rc));
+	return 1;
+}
