@@ -55,6 +55,10 @@ enum {
 	SYS_IPC_REPLY_WAIT, /* register call, abi/ipc.h */
 	SYS_IPC_FAIL_INJECT, /* (method, hook, errno_t err, unsigned count): tests, abi/ipc.h */
 	SYS_TASK_STATS, /* (task_stats_t *out) */
+	/* Capabilities and I/O ports (Part B ddi-caps; abi/ddi.h, docs/drivers.md). */
+	SYS_CAP_INFO, /* (cap_handle_t h, cap_info_t *out) */
+	SYS_CAP_DERIVE, /* (cap_handle_t h, uint64_t base, uint64_t size, cap_handle_t *out) */
+	SYS_CAP_DROP, /* (cap_handle_t h) */
 	SYSCALL_COUNT
 };
 

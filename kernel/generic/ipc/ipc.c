@@ -78,12 +78,29 @@ static void call_cap_hold(void *call)
 	call_hold(call);
 }
 
+static void phone_cap_info(const void *phone, cap_info_t *out)
+{
+	(void) phone;
+	out->kind = CAP_KIND_PHONE;
+}
+
+static void call_cap_info(const void *call, cap_info_t *out)
+{
+	(void) call;
+	out->kind = CAP_KIND_CALL;
+}
+
+/* SYS_CAP_DROP of a phone hangs it up (as SYS_IPC_HANGUP); a received
+ * call cannot be dropped (it must be answered or forwarded).  Neither may
+ * be copied to another task's table: they are not shareable. */
 static const cap_type_ops_t phone_cap_ops = {
-	.name = "phone", .hold = phone_cap_hold, .close = phone_cap_close
+	.name = "phone", .hold = phone_cap_hold, .close = phone_cap_close, .info = phone_cap_info
 };
-static const cap_type_ops_t call_cap_ops = {
-	.name = "call", .hold = call_cap_hold, .close = call_cap_close
-};
+static const cap_type_ops_t call_cap_ops = { .name = "call",
+	.hold = call_cap_hold,
+	.close = call_cap_close,
+	.info = call_cap_info,
+	.no_drop = true };
 
 void ipc_init(void)
 {

@@ -66,4 +66,9 @@ sysarg_t sys_as_area_query(const sysargs_t *args);
 sysarg_t sys_as_area_list(const sysargs_t *args);
 sysarg_t sys_as_area_create_pager(const sysargs_t *args);
 
+/* Capability handles of any kind (syscall/sys_cap.c; Part B ddi-caps). */
+sysarg_t sys_cap_info(const sysargs_t *args);
+sysarg_t sys_cap_derive(const sysargs_t *args);
+sysarg_t sys_cap_drop(const sysargs_t *args);
+
 #endif
