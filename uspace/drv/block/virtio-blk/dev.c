@@ -81,6 +81,7 @@ static errno_t vblk_dev_map(
 		if (virtio_pci_region_check(regs[i], bars) != EOK)
 			return EINVAL;
 	}
+	vb->dma_auth = bar_caps[l->common.bar];
 	vb->common = base[l->common.bar] + l->common.offset;
 	vb->isr = base[l->isr.bar] + l->isr.offset;
 	vb->device = base[l->device.bar] + l->device.offset;
@@ -132,9 +133,10 @@ static errno_t vblk_dev_queue(vblk_t *vb)
 		num = num > VBLK_QUEUE_MAX ? VBLK_QUEUE_MAX : num & (num - 1);
 	errno_t rc = virtq_layout_compute(num, VIRTQ_USED_ALIGN, &l);
 	if (rc == EOK)
-		rc = vblk_hw_dma(l.size, &vb->ring);
+		rc = vblk_hw_dma(
+		    vb, (l.size + VBLK_PAGE - 1) & ~(size_t) (VBLK_PAGE - 1), &vb->ring);
 	if (rc == EOK)
-		rc = vblk_hw_dma(VBLK_QUEUE_MAX * (sizeof(vblk_hdr_t) + 1), &vb->hdrs);
+		rc = vblk_hw_dma(vb, VBLK_PAGE, &vb->hdrs);
 	if (rc == EOK)
 		rc = virtq_init(&vb->vq, num, vb->ring.vaddr, &l);
 	if (rc != EOK)

@@ -32,11 +32,16 @@ errno_t vblk_hw_map(cap_handle_t range, volatile uint8_t **base, uint64_t *size)
 	return EOK;
 }
 
-/* Zeroed, physically contiguous DMA memory of `size` bytes. */
-errno_t vblk_hw_dma(size_t size, vblk_dma_t *dma)
+/*
+ * Zeroed, physically contiguous DMA memory of `size` bytes (a multiple of
+ * the page size), mapped read-write; the device's BAR capability
+ * authorizes it.
+ */
+errno_t vblk_hw_dma(vblk_t *vb, size_t size, vblk_dma_t *dma)
 {
 	dma_info_t info;
-	errno_t rc = dma_alloc(size, VBLK_DMA_LIMIT, 0, &info);
+	errno_t rc = dma_alloc(
+	    vb->dma_auth, size, VBLK_DMA_LIMIT, AS_AREA_READ | AS_AREA_WRITE, &info);
 
 	if (rc != EOK)
 		return rc;

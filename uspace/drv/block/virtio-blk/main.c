@@ -154,7 +154,7 @@ static errno_t vblk_share_in(vblk_t *vb, vblk_conn_t *conn, ipc_event_t *ev)
 		return EPERM;
 	if (conn->buf.size != 0)
 		return EEXIST;
-	errno_t rc = vblk_hw_dma((size + 4095) & ~(uint64_t) 4095, &dma);
+	errno_t rc = vblk_hw_dma(vb, (size + VBLK_PAGE - 1) & ~(uint64_t) (VBLK_PAGE - 1), &dma);
 	if (rc != EOK)
 		return rc;
 	lock_acquire(&vb->lock);

@@ -41,6 +41,7 @@
 #define VBLK_S_NONE 0xff /* preset: the device has not answered */
 
 #define VBLK_SECTOR 512
+#define VBLK_PAGE 4096u
 #define VBLK_QUEUE_MAX 128 /* we use at most this many entries of queue 0 */
 #define VBLK_CONN_MAX 16
 #define VBLK_PENDING_MAX 64 /* requests waiting for descriptors */
@@ -54,6 +55,9 @@ typedef struct vblk_hdr {
 	uint32_t reserved;
 	uint64_t sector;
 } vblk_hdr_t;
+
+/* One page holds every slot's header, then every slot's status byte. */
+_Static_assert(VBLK_QUEUE_MAX *(sizeof(vblk_hdr_t) + 1) <= VBLK_PAGE, "headers fit a page");
 
 /* DMA memory the driver owns: mapped at vaddr, the device sees paddr. */
 typedef struct vblk_dma {
@@ -92,6 +96,7 @@ typedef struct vblk {
 	uint64_t features;
 	block_geom_t geom;
 	cap_handle_t irq_sub;
+	cap_handle_t dma_auth; /* the BAR capability that authorizes DMA buffers */
 	unsigned irq_line;
 	vblk_dma_t ring; /* the virtqueue */
 	vblk_dma_t hdrs; /* VBLK_QUEUE_MAX headers, then the status bytes */
@@ -107,7 +112,7 @@ typedef struct vblk {
 
 /* hw.c: the system services a driver needs (docs/drivers.md). */
 errno_t vblk_hw_map(cap_handle_t range, volatile uint8_t **base, uint64_t *size);
-errno_t vblk_hw_dma(size_t size, vblk_dma_t *dma);
+errno_t vblk_hw_dma(vblk_t *vb, size_t size, vblk_dma_t *dma);
 void vblk_hw_dma_free(vblk_dma_t *dma);
 errno_t vblk_hw_irq(vblk_t *vb, cap_handle_t range);
 void vblk_hw_irq_ack(vblk_t *vb);
