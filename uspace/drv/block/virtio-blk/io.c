@@ -53,7 +53,7 @@ static errno_t vblk_ring_put_locked(
 	d->addr = vb->hdrs.paddr + VBLK_QUEUE_MAX * sizeof(vblk_hdr_t) + head;
 	d->len = 1;
 	d->flags |= VIRTQ_DESC_F_WRITE;
-	vb->slots[head] = (vblk_slot_t){ .call = call, .conn = flush ? NULL : conn };
+	vb->slots[head] = (vblk_slot_t){ .call = call, .conn = conn };
 	if (conn != NULL)
 		conn->inflight++;
 	virtq_avail_publish(&vb->vq, head);
@@ -76,8 +76,11 @@ errno_t vblk_submit(vblk_t *vb, vblk_conn_t *conn, cap_handle_t call, const ipc_
 {
 	errno_t rc;
 
-	if (msg->method == BLOCK_FLUSH && !(vb->geom.flags & BLOCK_F_FLUSH))
-		return EOK; /* no volatile cache: nothing to do; answered by the caller */
+	if (msg->method == BLOCK_FLUSH) {
+		if (!(vb->geom.flags & BLOCK_F_FLUSH))
+			return EOK; /* no volatile cache: nothing to do; answered by the caller */
+		conn = NULL; /* a flush uses no buffer: it holds no connection */
+	}
 	lock_acquire(&vb->lock);
 	if (vb->pending_count == 0 && vblk_ring_put_locked(vb, conn, call, msg) == EOK) {
 		lock_release(&vb->lock);
