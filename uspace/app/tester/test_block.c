@@ -229,104 +229,123 @@ static bool blk_check_range(block_t *b, uint64_t seed, uint64_t first, uint64_t 
 	return true;
 }
 
-UTEST(block_ram_rw)
-{
-	blk_server_t s;
-	block_t b;
+/*
+ * The checks every disk gets, on the disk served as `name` holding seed's
+ * pattern in `blocks` blocks of 512 bytes.  Each returns early on the
+ * first failure (recorded).
+ */
 
-	UT_ASSERT_OK(blk_server_start(&s, false));
-	UT_ASSERT_OK(block_open(s.name, BR_BUF, &b));
+/* Read every block and check it; write `count` blocks (a multiple of
+ * 64 KiB) of wseed's pattern at wfirst from the buffer's second half,
+ * flush, read them back into the first half; the blocks around are
+ * untouched and the last block reads. */
+static void blk_rw(const char *name, uint64_t blocks, uint64_t seed, uint64_t wfirst,
+    uint64_t count, uint64_t wseed)
+{
+	block_t b;
+	uint64_t per = BR_XFER / BR_BS;
+
+	UT_ASSERT_OK(block_open(name, BR_BUF, &b));
 	UT_CHECK_EQ(b.geom.block_size, BR_BS);
-	UT_CHECK_EQ(b.geom.blocks, BR_BLOCKS);
-	UT_CHECK_EQ(b.geom.flags, 0);
-	UT_CHECK_EQ(b.geom.xfer_max, BR_XFER);
+	UT_CHECK_EQ(b.geom.blocks, blocks);
+	UT_CHECK_EQ(b.geom.flags & BLOCK_F_READONLY, 0);
+	UT_CHECK(b.geom.xfer_max >= BLOCK_XFER_MIN);
 	UT_CHECK_EQ(b.buf_size, BR_BUF);
-	/* Every block holds the pattern. */
-	UT_CHECK(blk_check_range(&b, 0, 0, BR_BLOCKS));
-	/* 64 KiB of our own pattern at block 1000, from the buffer's second half. */
-	blk_fill(b.buf + BR_XFER, 7, 1000 * BR_BS, BR_XFER);
-	UT_CHECK_OK(block_write(&b, 1000, BR_XFER / BR_BS, BR_XFER));
+	if (!blk_check_range(&b, seed, 0, blocks))
+		goto out;
+	for (uint64_t blk = wfirst; blk < wfirst + count; blk += per) {
+		blk_fill(b.buf + BR_XFER, wseed, blk * BR_BS, BR_XFER);
+		if (!UT_CHECK_OK(block_write(&b, blk, per, BR_XFER)))
+			goto out;
+	}
 	UT_CHECK_OK(block_flush(&b));
 	memset(b.buf, 0, BR_BUF);
-	UT_CHECK(blk_check_range(&b, 7, 1000, BR_XFER / BR_BS));
-	/* The blocks around are untouched, and the last block reads. */
-	UT_CHECK(blk_check_range(&b, 0, 999, 1));
-	UT_CHECK(blk_check_range(&b, 0, 1000 + BR_XFER / BR_BS, 1));
-	UT_CHECK(blk_check_range(&b, 0, BR_BLOCKS - 1, 1));
+	UT_CHECK(blk_check_range(&b, wseed, wfirst, count));
+	UT_CHECK(blk_check_range(&b, seed, wfirst - 1, 1));
+	UT_CHECK(blk_check_range(&b, seed, wfirst + count, 1));
+	UT_CHECK(blk_check_range(&b, seed, blocks - 1, 1));
 	block_geom_t g;
 	UT_CHECK_OK(block_info(&b, &g));
-	UT_CHECK_EQ(g.blocks, BR_BLOCKS);
+	UT_CHECK_EQ(g.blocks, blocks);
+out:
 	block_close(&b);
-	blk_server_stop(&s);
 }
 
-/* Bad requests straight through a phone (the library would refuse most). */
-UTEST(block_ram_bad)
+/* Bad requests straight through a phone (the library would refuse most):
+ * each its error; nothing written (the caller checks the disk after). */
+static void blk_bad(const char *name, uint64_t blocks) /* a disk of seed 0 */
 {
-	blk_server_t s;
 	cap_handle_t ph;
 	uintptr_t buf;
 	ipc_msg_t a;
 
-	UT_ASSERT_OK(blk_server_start(&s, false));
-	UT_ASSERT_OK(ns_connect(s.name, &ph));
+	UT_ASSERT_OK(ns_connect(name, &ph));
 	/* No buffer shared yet. */
 	UT_CHECK_ERR(ipc_request(ph, BLOCK_READ, 0, 1, 0, 0, 0, NULL), ENOENT);
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, 1, 0, 0, 0, NULL), ENOENT);
 	UT_CHECK_ERR(ipc_request(ph, BLOCK_INFO, 0, 0, 0, 0, 0, &a), EOK);
 	UT_CHECK_EQ(a.arg[4], 0);
-	UT_ASSERT_OK(ipc_share_in(ph, 8192, RW, 0, &buf));
+	if (!UT_CHECK_OK(ipc_share_in(ph, 8192, RW, 0, &buf))) {
+		ipc_hangup(ph);
+		return;
+	}
 	UT_CHECK_ERR(ipc_share_in(ph, 8192, RW, 0, &(uintptr_t){ 0 }), EEXIST);
 	memset((void *) buf, 0xee, 8192);
 	/* Past the end, zero, oversize, misaligned, outside the buffer, unknown. */
-	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, BR_BLOCKS, 1, 0, 0, 0, NULL), ERANGE);
-	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, BR_BLOCKS - 1, 2, 0, 0, 0, NULL), ERANGE);
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, blocks, 1, 0, 0, 0, NULL), ERANGE);
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, blocks - 1, 2, 0, 0, 0, NULL), ERANGE);
 	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, UINT64_MAX, 1, 0, 0, 0, NULL), ERANGE);
 	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, 0, 0, 0, 0, NULL), EINVAL);
-	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, BR_XFER / BR_BS + 1, 0, 0, 0, NULL), EINVAL);
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, UINT64_MAX, 0, 0, 0, NULL), EINVAL);
 	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, 1, 100, 0, 0, NULL), EINVAL);
 	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, 2, 7680, 0, 0, NULL), EINVAL);
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, 1, 8192, 0, 0, NULL), EINVAL);
 	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, 1, 1ULL << 40, 0, 0, NULL), EINVAL);
 	UT_CHECK_ERR(ipc_request(ph, BLOCK_FLUSH + 50, 0, 1, 0, 0, 0, NULL), ENOTSUP);
-	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, 1, 7680, 0, 0, NULL), EOK); /* the edge */
+	/* The largest transfer the disk takes, plus one block, is refused too. */
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_INFO, 0, 0, 0, 0, 0, &a), EOK);
+	UT_CHECK_EQ(a.arg[4], 8192);
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_WRITE, 0, a.arg[3] / BR_BS + 1, 0, 0, 0, NULL), EINVAL);
+	/* A read at the edge works. */
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_READ, blocks - 1, 1, 7680, 0, 0, NULL), EOK);
+	UT_CHECK_EQ(*(uint64_t *) (buf + 7680), blk_word(0, (blocks - 1) * BR_BS));
 	as_area_destroy(buf);
 	ipc_hangup(ph);
-	/* Nothing but block 0 was written; the library refuses the same early. */
+	/* The library refuses the same before sending. */
 	block_t b;
-	UT_ASSERT_OK(block_open(s.name, BR_BUF, &b));
-	UT_CHECK_OK(block_read(&b, 0, 1, 0));
-	UT_CHECK_EQ(*(uint64_t *) b.buf, 0xeeeeeeeeeeeeeeeeULL);
-	UT_CHECK(blk_check_range(&b, 0, 1, BR_BLOCKS - 1));
-	UT_CHECK_ERR(block_read(&b, BR_BLOCKS, 1, 0), ERANGE);
+	UT_ASSERT_OK(block_open(name, BR_BUF, &b));
+	UT_CHECK_ERR(block_read(&b, blocks, 1, 0), ERANGE);
 	UT_CHECK_ERR(block_read(&b, 0, 0, 0), EINVAL);
 	UT_CHECK_ERR(block_read(&b, 0, 1, 3), EINVAL);
-	UT_CHECK_ERR(block_open(s.name, BLOCK_BUFFER_MAX + 1, &(block_t){ 0 }), EINVAL);
+	UT_CHECK_ERR(block_open(name, BLOCK_BUFFER_MAX + 1, &(block_t){ 0 }), EINVAL);
 	block_close(&b);
-	blk_server_stop(&s);
 }
 
-UTEST(block_ram_readonly)
+/* A read-only disk: EPERM for writes, through the library and raw. */
+static void blk_readonly(const char *name, uint64_t blocks, uint64_t seed)
 {
-	blk_server_t s;
 	block_t b;
 
-	UT_ASSERT_OK(blk_server_start(&s, true));
-	UT_ASSERT_OK(block_open(s.name, BR_BUF, &b));
+	UT_ASSERT_OK(block_open(name, BR_BUF, &b));
 	UT_CHECK_EQ(b.geom.flags & BLOCK_F_READONLY, BLOCK_F_READONLY);
 	memset(b.buf, 0x11, BR_BUF);
 	UT_CHECK_ERR(block_write(&b, 0, 1, 0), EPERM);
 	UT_CHECK_ERR(ipc_request(b.phone, BLOCK_WRITE, 5, 1, 0, 0, 0, NULL), EPERM);
-	UT_CHECK(blk_check_range(&b, 0, 0, BR_BLOCKS));
+	UT_CHECK(blk_check_range(&b, seed, 0, blocks));
 	block_close(&b);
-	blk_server_stop(&s);
 }
 
-/* Four clients at once, each on its own quarter, several rounds. */
+/* Four clients at once, each on its own quarter of [first, first + span),
+ * several rounds; quarter i ends with seed BLK_SEED_LAST(i). */
 #define BLK_CLIENTS 4
 #define BLK_ROUNDS 6
+#define BLK_SEED(i, r) (16 + (i) *BLK_ROUNDS + (r))
+#define BLK_SEED_LAST(i) BLK_SEED(i, BLK_ROUNDS - 1)
 
 typedef struct blk_client {
 	const char *name;
 	unsigned index;
+	uint64_t first, span;
 	errno_t rc;
 	bool ok;
 } blk_client_t;
@@ -335,7 +354,7 @@ static int blk_client_thread(void *arg)
 {
 	blk_client_t *c = arg;
 	block_t b;
-	uint64_t quarter = BR_BLOCKS / BLK_CLIENTS, first = c->index * quarter;
+	uint64_t quarter = c->span / BLK_CLIENTS, first = c->first + c->index * quarter;
 	uint64_t per = BR_XFER / BR_BS;
 
 	c->rc = block_open(c->name, BR_XFER, &b);
@@ -343,7 +362,7 @@ static int blk_client_thread(void *arg)
 		return 1;
 	c->ok = true;
 	for (unsigned r = 0; r < BLK_ROUNDS && c->ok; r++) {
-		uint64_t seed = 16 + c->index * BLK_ROUNDS + r;
+		uint64_t seed = BLK_SEED(c->index, r);
 		for (uint64_t blk = first; blk < first + quarter && c->ok; blk += per) {
 			blk_fill(b.buf, seed, blk * BR_BS, BR_XFER);
 			c->ok = block_write(&b, blk, per, 0) == EOK;
@@ -354,19 +373,18 @@ static int blk_client_thread(void *arg)
 			    blk_mismatch(b.buf, seed, blk * BR_BS, BR_XFER) == BR_XFER;
 		}
 	}
+	c->ok = c->ok && block_flush(&b) == EOK;
 	block_close(&b);
 	return 0;
 }
 
-UTEST(block_ram_clients4)
+static void blk_clients4(const char *name, uint64_t first, uint64_t span)
 {
-	blk_server_t s;
 	blk_client_t c[BLK_CLIENTS];
 	tid_t tid[BLK_CLIENTS];
 
-	UT_ASSERT_OK(blk_server_start(&s, false));
 	for (unsigned i = 0; i < BLK_CLIENTS; i++) {
-		c[i] = (blk_client_t){ .name = s.name, .index = i };
+		c[i] = (blk_client_t){ .name = name, .index = i, .first = first, .span = span };
 		UT_ASSERT_OK(thread_create(blk_client_thread, &c[i], &tid[i]));
 	}
 	for (unsigned i = 0; i < BLK_CLIENTS; i++) {
@@ -374,13 +392,107 @@ UTEST(block_ram_clients4)
 		UT_CHECK_OK(c[i].rc);
 		UT_CHECK(c[i].ok);
 	}
-	/* Each quarter holds its client's last round. */
 	block_t b;
-	UT_ASSERT_OK(block_open(s.name, BR_BUF, &b));
-	for (unsigned i = 0; i < BLK_CLIENTS; i++) {
-		uint64_t q = BR_BLOCKS / BLK_CLIENTS;
-		UT_CHECK(blk_check_range(&b, 16 + i * BLK_ROUNDS + BLK_ROUNDS - 1, i * q, q));
-	}
+	UT_ASSERT_OK(block_open(name, BR_BUF, &b));
+	uint64_t q = span / BLK_CLIENTS;
+	for (unsigned i = 0; i < BLK_CLIENTS; i++)
+		UT_CHECK(blk_check_range(&b, BLK_SEED_LAST(i), first + i * q, q));
 	block_close(&b);
+}
+
+/* ---- on the RAM disk ---- */
+
+UTEST(block_ram_rw)
+{
+	blk_server_t s;
+	UT_ASSERT_OK(blk_server_start(&s, false));
+	blk_rw(s.name, BR_BLOCKS, 0, 1000, BR_XFER / BR_BS, 7);
 	blk_server_stop(&s);
+}
+
+UTEST(block_ram_bad)
+{
+	blk_server_t s;
+	block_t b;
+	UT_ASSERT_OK(blk_server_start(&s, false));
+	blk_bad(s.name, BR_BLOCKS);
+	/* Nothing was written. */
+	if (UT_CHECK_OK(block_open(s.name, BR_BUF, &b))) {
+		UT_CHECK(blk_check_range(&b, 0, 0, BR_BLOCKS));
+		block_close(&b);
+	}
+	blk_server_stop(&s);
+}
+
+UTEST(block_ram_readonly)
+{
+	blk_server_t s;
+	UT_ASSERT_OK(blk_server_start(&s, true));
+	blk_readonly(s.name, BR_BLOCKS, 0);
+	blk_server_stop(&s);
+}
+
+UTEST(block_ram_clients4)
+{
+	blk_server_t s;
+	UT_ASSERT_OK(blk_server_start(&s, false));
+	blk_clients4(s.name, 0, BR_BLOCKS);
+	blk_server_stop(&s);
+}
+
+/*
+ * ---- on virtio disks (tools/test.sh, suite "virtio") ----
+ *
+ * Named hw_*: "utest=all" leaves them out (no disk is attached then); the
+ * suite runs them by name.
+ * The harness attaches images made by tools/mkdisk.sh (VIRTIO_DISK_BLOCKS
+ * blocks; disk0 seed 0, disk1 seed 3) and, after QEMU powers off, checks
+ * every byte of them on the host: what these tests wrote where they wrote
+ * it, the pattern everywhere else.  The layout of the writes is the
+ * harness's too (tools/test.sh, suite_virtio).
+ */
+#define VIRTIO_DISK_BLOCKS 8192 /* 4 MiB */
+#define VIRTIO_WAIT_MS 20000 /* devman starts the driver at boot */
+
+static bool virtio_disk_wait(const char *name)
+{
+	cap_handle_t phone;
+	errno_t rc = ns_connect_timeout(name, VIRTIO_WAIT_MS, &phone);
+	if (!UT_CHECK_OK(rc))
+		return false;
+	ipc_hangup(phone);
+	return true;
+}
+
+/* disk0: all read; seed 2 at blocks 2048..2303; bad requests write nothing. */
+UTEST(hw_virtio_rw)
+{
+	if (!virtio_disk_wait("disk0"))
+		return;
+	blk_rw("disk0", VIRTIO_DISK_BLOCKS, 0, 2048, 256, 2);
+	blk_bad("disk0", VIRTIO_DISK_BLOCKS);
+}
+
+/* disk0: four clients on blocks 4096..8191 (quarter i: BLK_SEED_LAST(i)). */
+UTEST(hw_virtio_clients4)
+{
+	if (!virtio_disk_wait("disk0"))
+		return;
+	blk_clients4("disk0", 4096, 4096);
+}
+
+/* disk1 (seed 3) beside disk0: all read; seed 4 at blocks 128..255. */
+UTEST(hw_virtio_second)
+{
+	if (!virtio_disk_wait("disk0") || !virtio_disk_wait("disk1"))
+		return;
+	blk_rw("disk1", VIRTIO_DISK_BLOCKS, 3, 128, 128, 4);
+}
+
+/* disk0 attached read-only (seed 0): refused writes, nothing changed. */
+UTEST(hw_virtio_readonly)
+{
+	if (!virtio_disk_wait("disk0"))
+		return;
+	blk_readonly("disk0", VIRTIO_DISK_BLOCKS, 0);
 }
