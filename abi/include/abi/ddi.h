@@ -26,10 +26,17 @@ typedef enum cap_kind {
 /* What a handle names. */
 typedef struct cap_info {
 	uint32_t kind; /* cap_kind_t */
-	uint32_t flags; /* 0 for now */
+	uint32_t flags; /* CAP_INFO_* */
 	uint64_t base; /* ranges: the first port, address or line; else 0 */
 	uint64_t size; /* ranges: how many; else 0 */
 } cap_info_t;
+
+/* cap_info_t.flags of a received call (CAP_KIND_CALL): its caller no
+ * longer waits for the answer (the caller's task ended, or its thread gave
+ * up waiting).  Answering it is still right (it frees the handle) and the
+ * answer goes nowhere.  A server that keeps calls for later (ns keeps
+ * connects to names not registered yet) can thus drop the dead ones. */
+#define CAP_INFO_CALL_ABANDONED (1u << 0)
 
 /* The largest values of each range kind. */
 #define DDI_IO_PORTS 0x10000u /* ports 0..0xffff */

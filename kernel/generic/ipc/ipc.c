@@ -84,10 +84,31 @@ static void phone_cap_info(const void *phone, cap_info_t *out)
 	out->kind = CAP_KIND_PHONE;
 }
 
+/* Whether nobody waits for @a call's answer any more: a synchronous
+ * caller gave up (or ended), an asynchronous caller's task ended.  Kernel
+ * calls have no caller to lose.  (The cap table lock may be held: the
+ * call's and the box's locks come after it.) */
+static bool call_abandoned(call_t *call)
+{
+	bool gone = false;
+	if (call->sync) {
+		irq_spinlock_lock(&call->done.lock);
+		gone = !call->waiting;
+		irq_spinlock_unlock(&call->done.lock);
+	} else if (call->caller) {
+		answerbox_t *box = call->caller;
+		mutex_lock(&box->lock);
+		gone = !box->active;
+		mutex_unlock(&box->lock);
+	}
+	return gone;
+}
+
 static void call_cap_info(const void *call, cap_info_t *out)
 {
-	(void) call;
 	out->kind = CAP_KIND_CALL;
+	if (call_abandoned((call_t *) call)) /* takes the call's lock: not const */
+		out->flags |= CAP_INFO_CALL_ABANDONED;
 }
 
 /* SYS_CAP_DROP of a phone hangs it up (as SYS_IPC_HANGUP); a received

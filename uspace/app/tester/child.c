@@ -349,6 +349,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:print", child_print },
 	{ "child:threads-low-memory", child_threads_low_memory },
 	{ "child:anon-narrow-rights", child_anon_narrow_rights },
+	{ "child:ns-abandon", child_ns_abandon },
 };
 
 int child_main(int argc, char **argv)

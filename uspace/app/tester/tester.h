@@ -46,6 +46,7 @@ extern unsigned char child_nx_code[16];
 /* test_anon.c: make threads with memory nearly gone. */
 int child_threads_low_memory(int argc, char **argv);
 int child_anon_narrow_rights(int argc, char **argv);
+int child_ns_abandon(int argc, char **argv);
 /* Run "tester ARGS" as a child (args start with "child:"). */
 int child_main(int argc, char **argv);
 /* Spawn this program with @a args and wait for it. */

@@ -8,6 +8,8 @@
 
 /* Connect to the anon pager unless the program stays wired (anon.c). */
 void mem_init(void);
+/* Make the first heap area now (wired programs, at startup). */
+errno_t malloc_init(void);
 /* From now on, new heap memory gets its frames at once (the test
  * harness's leak check counts heap bytes as frames). */
 void malloc_prefault(void);

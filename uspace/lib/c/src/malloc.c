@@ -10,7 +10,8 @@
  * Memory comes from heap areas (as_area_create_anon: pager-backed, one
  * anon object per heap area, once the task has the anon pager; wired
  * before that or without it).  The first is made by the first malloc (a
- * program that never allocates pays nothing for a heap), at least
+ * program that never allocates pays nothing for a heap; a wired program
+ * makes it at startup, malloc_init), at least
  * HEAP_GROW_MIN bytes near HEAP_HINT, far above where the kernel first
  * places anywhere-areas such as thread stacks, so it has room to grow.  When the
  * free list has no block big enough, the current heap area is grown with
@@ -116,6 +117,14 @@ static errno_t heap_grow_locked(size_t bytes)
 	heap_area_size = bytes;
 	heap_add_locked(base, bytes);
 	return EOK;
+}
+
+errno_t malloc_init(void)
+{
+	lock_acquire(&heap_lock);
+	errno_t rc = heap_area_base ? EOK : heap_grow_locked(HEAP_GROW_MIN);
+	lock_release(&heap_lock);
+	return rc;
 }
 
 void malloc_prefault(void)
