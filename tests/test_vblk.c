@@ -13,7 +13,8 @@
  * finished by the device in any order and answered exactly once; the
  * wait list when the ring is full, and ELIMIT when that is full too;
  * IOERR, UNSUPP and a missing status as EIO/ENOTSUP/EIO; a connection
- * whose client hung up freed with its last request, not before.
+ * whose client hung up freed with its last request or the last call
+ * being handled, not before.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,30 @@ static bool test_hangup_waits(void)
 	return true;
 }
 
+/* A call being handled holds its connection: a hangup taken meanwhile by
+ * another worker frees it only when that call is done (vblk_conn_put). */
+static bool test_held_connection(void)
+{
+	setup(512, 0);
+	vb.conns[0].inflight = 1; /* vblk_conn_get */
+	TAP_CHECK_EQ(submit(BLOCK_READ, 0, 1, 0, 1), IPC_NO_REPLY);
+	vb.conns[0].hung_up = true;
+	vblk_conn_put(&vb, &vb.conns[0]);
+	TAP_CHECK_EQ(dma_frees, 0); /* the request still holds it */
+	TAP_CHECK(dev_take(VBLK_S_OK, NULL));
+	vblk_interrupt(&vb);
+	TAP_CHECK_EQ(dma_frees, 1);
+	TAP_CHECK(!vb.conns[0].used);
+	/* Without a hangup, the last put frees nothing. */
+	setup(512, 0);
+	vb.conns[0].inflight = 1;
+	vblk_conn_put(&vb, &vb.conns[0]);
+	TAP_CHECK_EQ(dma_frees, 0);
+	TAP_CHECK(vb.conns[0].used);
+	TAP_CHECK_EQ(vb.conns[0].inflight, 0);
+	return true;
+}
+
 int main(void)
 {
 	static const tap_case_t cases[] = {
@@ -322,6 +347,7 @@ int main(void)
 		{ "wait_list_full", test_wait_list_full },
 		{ "device_errors", test_device_errors },
 		{ "hangup_waits", test_hangup_waits },
+		{ "held_connection", test_held_connection },
 	};
 	int rc = tap_run(cases, sizeof(cases) / sizeof(cases[0]));
 	free(ring_mem);

@@ -143,6 +143,17 @@ static void vblk_conn_put_locked(vblk_conn_t *conn, vblk_dma_t *to_free)
 	}
 }
 
+/* Drop a reference the caller took on `conn` (vblk_conn_get). */
+void vblk_conn_put(vblk_t *vb, vblk_conn_t *conn)
+{
+	vblk_dma_t to_free = { .size = 0 };
+
+	lock_acquire(&vb->lock);
+	vblk_conn_put_locked(conn, &to_free);
+	lock_release(&vb->lock);
+	vblk_hw_dma_free(&to_free);
+}
+
 /* Answers gathered under the lock, sent after it. */
 typedef struct vblk_done {
 	cap_handle_t call;

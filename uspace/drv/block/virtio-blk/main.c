@@ -116,11 +116,26 @@ static errno_t vblk_register(vblk_t *vb, const vblk_args_t *a, char *name, size_
 	return rc;
 }
 
-static vblk_conn_t *vblk_conn_of(vblk_t *vb, uint64_t badge)
+static vblk_conn_t *vblk_conn_of_locked(vblk_t *vb, uint64_t badge)
 {
 	if (badge == 0 || badge > VBLK_CONN_MAX || !vb->conns[badge - 1].used)
 		return NULL;
 	return &vb->conns[badge - 1];
+}
+
+/*
+ * The connection of a call, held while the call is handled (another
+ * worker may take the client's hangup meanwhile: the connection then goes
+ * with vblk_conn_put).
+ */
+static vblk_conn_t *vblk_conn_get(vblk_t *vb, uint64_t badge)
+{
+	lock_acquire(&vb->lock);
+	vblk_conn_t *conn = vblk_conn_of_locked(vb, badge);
+	if (conn != NULL)
+		conn->inflight++;
+	lock_release(&vb->lock);
+	return conn;
 }
 
 static void vblk_connect(vblk_t *vb, ipc_event_t *ev)
@@ -176,7 +191,7 @@ static void vblk_hangup(vblk_t *vb, uint64_t badge)
 	vblk_dma_t buf = { .size = 0 };
 
 	lock_acquire(&vb->lock);
-	vblk_conn_t *conn = vblk_conn_of(vb, badge);
+	vblk_conn_t *conn = vblk_conn_of_locked(vb, badge);
 	if (conn != NULL) {
 		conn->hung_up = true;
 		if (conn->inflight == 0) {
@@ -222,12 +237,13 @@ static errno_t vblk_handle(ipc_event_t *ev, ipc_msg_t *answer)
 		vblk_connect(vb, ev);
 		return IPC_NO_REPLY;
 	}
-	vblk_conn_t *conn = vblk_conn_of(vb, ev->conn);
+	vblk_conn_t *conn = vblk_conn_get(vb, ev->conn);
 	if (conn == NULL)
 		return EINVAL;
-	if (ev->msg.method == IPC_M_SHARE_IN)
-		return vblk_share_in(vb, conn, ev);
-	return vblk_request(vb, conn, ev, answer);
+	errno_t rc = ev->msg.method == IPC_M_SHARE_IN ? vblk_share_in(vb, conn, ev)
+	                                              : vblk_request(vb, conn, ev, answer);
+	vblk_conn_put(vb, conn);
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -72,7 +72,7 @@ typedef struct vblk_conn {
 	bool used;
 	bool hung_up; /* free it when the last request is answered */
 	vblk_dma_t buf; /* size 0: no buffer yet */
-	unsigned inflight;
+	unsigned inflight; /* requests queued or on the ring, and calls being handled */
 } vblk_conn_t;
 
 /* What the request whose chain starts at descriptor i is (slots[i]). */
@@ -124,5 +124,6 @@ void vblk_dev_fail(vblk_t *vb);
 /* io.c */
 errno_t vblk_submit(vblk_t *vb, vblk_conn_t *conn, cap_handle_t call, const ipc_msg_t *msg);
 void vblk_interrupt(vblk_t *vb);
+void vblk_conn_put(vblk_t *vb, vblk_conn_t *conn);
 
 #endif
