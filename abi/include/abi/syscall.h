@@ -59,6 +59,10 @@ enum {
 	SYS_CAP_INFO, /* (cap_handle_t h, cap_info_t *out) */
 	SYS_CAP_DERIVE, /* (cap_handle_t h, uint64_t base, uint64_t size, cap_handle_t *out) */
 	SYS_CAP_DROP, /* (cap_handle_t h) */
+	/* Device memory and DMA (issue 9 part A; abi/ddi.h, docs/drivers.md). */
+	SYS_PHYS_MAP, /* (cap_handle_t phys_range, uint64_t offset, size_t size, unsigned flags, uintptr_t *base_out) */
+	SYS_DMA_ALLOC, /* (cap_handle_t device, size_t size, uint64_t phys_limit, unsigned flags, dma_info_t *out) */
+	SYS_DMA_MAP, /* (cap_handle_t dma, unsigned flags, uintptr_t *base_out) */
 	SYSCALL_COUNT
 };
 
