@@ -56,30 +56,36 @@ void vblk_dev_fail(vblk_t *vb)
 		wr8(vb->common, VIRTIO_COMMON_STATUS, VIRTIO_STATUS_FAILED);
 }
 
-/* Map the BARs the regions live in and point the register windows at them. */
-static errno_t vblk_dev_map(
-    vblk_t *vb, const virtio_pci_layout_t *l, const cap_handle_t bar_caps[PCI_BARS])
+/*
+ * Map the BARs the regions live in (bars: as devman decoded them; each
+ * capability covers the whole pages of its BAR) and point the register
+ * windows at them.
+ */
+static errno_t vblk_dev_map(vblk_t *vb, const virtio_pci_layout_t *l,
+    const pci_bar_t bars[PCI_BARS], const cap_handle_t bar_caps[PCI_BARS])
 {
 	volatile uint8_t *base[PCI_BARS] = { 0 };
-	pci_bar_t bars[PCI_BARS] = { 0 };
 	const virtio_pci_region_t *regs[] = { &l->common, &l->isr, &l->device, &l->notify };
 
 	if (l->device.length < VBLK_CFG_BLK_SIZE + 4)
 		return ENOTSUP; /* no device block: no capacity to read */
 	for (unsigned i = 0; i < 4; i++) {
 		unsigned b = regs[i]->bar;
+		if (virtio_pci_region_check(regs[i], bars) != EOK)
+			return EINVAL; /* not inside a memory BAR */
 		if (base[b] != NULL)
 			continue;
 		if (bar_caps[b] == CAP_NIL)
 			return ENOENT; /* devman did not give us that BAR */
-		errno_t rc = vblk_hw_map(bar_caps[b], &base[b], &bars[b].size);
+		volatile uint8_t *va;
+		uint64_t range_base, range_size;
+		errno_t rc = vblk_hw_map(bar_caps[b], &va, &range_base, &range_size);
 		if (rc != EOK)
 			return rc;
-		bars[b].kind = PCI_BAR_KIND_MEM64;
-	}
-	for (unsigned i = 0; i < 4; i++) {
-		if (virtio_pci_region_check(regs[i], bars) != EOK)
-			return EINVAL;
+		if (bars[b].base < range_base ||
+		    bars[b].base + bars[b].size > range_base + range_size)
+			return EINVAL; /* the capability is not the BAR's */
+		base[b] = va + (bars[b].base - range_base);
 	}
 	vb->dma_auth = bar_caps[l->common.bar];
 	vb->common = base[l->common.bar] + l->common.offset;
@@ -184,11 +190,13 @@ static errno_t vblk_dev_geometry(vblk_t *vb)
 }
 
 /*
- * Bring the device up: `cfg` is its PCI configuration space (devman's
- * copy), bar_caps[i] the physical-range capability of BAR i (CAP_NIL:
- * none).  Bus mastering must already be on (devman sets it).
+ * Bring the device up: `cfg` is a copy of its PCI configuration space,
+ * bars[i] BAR i as devman decoded it, bar_caps[i] the physical-range
+ * capability of its pages (CAP_NIL: none).  Memory decoding and bus
+ * mastering must be on already (vblk_devman_enable).
  */
-errno_t vblk_dev_init(vblk_t *vb, const uint8_t *cfg, const cap_handle_t bar_caps[PCI_BARS])
+errno_t vblk_dev_init(vblk_t *vb, const uint8_t *cfg, const pci_bar_t bars[PCI_BARS],
+    const cap_handle_t bar_caps[PCI_BARS])
 {
 	uint16_t want = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
 	uint16_t cmd = pci_cfg_read16(cfg, PCI_COMMAND);
@@ -199,7 +207,7 @@ errno_t vblk_dev_init(vblk_t *vb, const uint8_t *cfg, const cap_handle_t bar_cap
 	}
 	errno_t rc = virtio_pci_layout_parse(cfg, &vb->layout);
 	if (rc == EOK)
-		rc = vblk_dev_map(vb, &vb->layout, bar_caps);
+		rc = vblk_dev_map(vb, &vb->layout, bars, bar_caps);
 	if (rc == EOK)
 		rc = vblk_dev_negotiate(vb);
 	if (rc == EOK)

@@ -13,8 +13,12 @@
 
 #include "vblk.h"
 
-/* Map the whole physical range `range` (a BAR) uncached. */
-errno_t vblk_hw_map(cap_handle_t range, volatile uint8_t **base, uint64_t *size)
+/*
+ * Map the whole physical range `range` (the pages a BAR lies in) uncached;
+ * *range_base and *size get what it covers.
+ */
+errno_t vblk_hw_map(
+    cap_handle_t range, volatile uint8_t **base, uint64_t *range_base, uint64_t *size)
 {
 	cap_info_t info;
 	uintptr_t va;
@@ -28,6 +32,7 @@ errno_t vblk_hw_map(cap_handle_t range, volatile uint8_t **base, uint64_t *size)
 	if (rc != EOK)
 		return rc;
 	*base = (volatile uint8_t *) va;
+	*range_base = info.base;
 	*size = info.size;
 	return EOK;
 }
@@ -62,18 +67,18 @@ void vblk_hw_dma_free(vblk_dma_t *dma)
 	*dma = (vblk_dma_t){ .handle = CAP_NIL };
 }
 
-/* Subscribe to the one line of the IRQ range `range`. */
-errno_t vblk_hw_irq(vblk_t *vb, cap_handle_t range)
+/* Subscribe to `line` through the IRQ range `range`. */
+errno_t vblk_hw_irq(vblk_t *vb, cap_handle_t range, unsigned line)
 {
 	cap_info_t info;
 	errno_t rc = cap_info(range, &info);
 
 	if (rc != EOK)
 		return rc;
-	if (info.kind != CAP_KIND_IRQ_RANGE || info.size != 1)
+	if (info.kind != CAP_KIND_IRQ_RANGE || line < info.base || line - info.base >= info.size)
 		return EINVAL;
-	vb->irq_line = (unsigned) info.base;
-	return irq_subscribe(range, vb->irq_line, VBLK_IRQ_METHOD, 0, &vb->irq_sub);
+	vb->irq_line = line;
+	return irq_subscribe(range, line, VBLK_IRQ_METHOD, 0, &vb->irq_sub);
 }
 
 /* The device is quiet (its ISR was read): unmask the line. */

@@ -2,15 +2,15 @@
  * virtio-blk: a driver for virtio block devices (1af4:1001 transitional,
  * 1af4:1042 modern) through the modern PCI interface, serving the block
  * protocol (abi/block.h) as disk0, disk1, ...  docs/drivers.md,
- * "virtio-blk", describes how devman starts it:
+ * "virtio-blk".  devman starts it (abi/devman.h) as
  *
- *   virtio-blk pci=B:D.F cfg=HEX bar4=H [barN=H ...] irq=H [name=diskN]
+ *   virtio-blk pci=BB:DD.F id=VVVV:DDDD devman=NAME barN=H ... irq=LINE:H
  *
- * cfg: the device's 256-byte configuration space in hex (512 digits, read
- * by devman after it turned on memory space and bus mastering); barN: the
- * handle of the physical-range capability of BAR N; irq: the handle of
- * the IRQ range capability of its line; name: the ns name (default: the
- * first free of disk0..disk15).
+ * barN: the handle of the physical-range capability of BAR N's pages;
+ * irq: the device's line and the handle of its IRQ range capability;
+ * devman: the name to reach devman by, which gives the configuration space
+ * and turns on bus mastering.  The driver names itself diskN, N the
+ * number of virtio-blk devices before it in PCI order.
  */
 #include <abi/as.h>
 #include <errno.h>
@@ -24,95 +24,117 @@
 #include "vblk.h"
 
 #define VBLK_THREADS 4
-#define VBLK_NAMES 16
 
 static vblk_t vblk;
 
 typedef struct vblk_args {
 	const char *pci;
-	const char *name;
-	uint8_t cfg[PCI_CFG_SIZE];
-	bool have_cfg;
+	unsigned bdf; /* bus << 8 | device << 3 | function */
+	const char *devman;
 	cap_handle_t bars[PCI_BARS];
 	cap_handle_t irq;
+	unsigned irq_line;
 } vblk_args_t;
 
-static int hexval(char c)
+static bool vblk_parse_num(
+    const char *s, unsigned base, unsigned long max, const char **end, unsigned long *v)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static bool vblk_parse_cfg(const char *hex, uint8_t *cfg)
-{
-	if (strlen(hex) != 2 * PCI_CFG_SIZE)
-		return false;
-	for (unsigned i = 0; i < PCI_CFG_SIZE; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return false;
-		cfg[i] = (uint8_t) (hi << 4 | lo);
-	}
-	return true;
+	char *e;
+	*v = strtoul(s, &e, (int) base);
+	*end = e;
+	return e != s && *v <= max;
 }
 
 static bool vblk_parse_handle(const char *s, cap_handle_t *h)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
-	if (*s == '\0' || *end != '\0' || v > 0x7fffffffUL)
+	const char *end;
+	unsigned long v;
+	if (!vblk_parse_num(s, 10, 0x7fffffffUL, &end, &v) || *end != '\0')
 		return false;
 	*h = (cap_handle_t) v;
 	return true;
 }
 
+/* "BB:DD.F" (hex) into bus << 8 | device << 3 | function. */
+static bool vblk_parse_pci(const char *s, unsigned *bdf)
+{
+	unsigned long bus, dev, fn;
+	const char *e;
+	if (!vblk_parse_num(s, 16, 255, &e, &bus) || *e != ':' ||
+	    !vblk_parse_num(e + 1, 16, 31, &e, &dev) || *e != '.' ||
+	    !vblk_parse_num(e + 1, 16, 7, &e, &fn) || *e != '\0')
+		return false;
+	*bdf = (unsigned) (bus << 8 | dev << 3 | fn);
+	return true;
+}
+
+/* "LINE:H" */
+static bool vblk_parse_irq(const char *s, vblk_args_t *a)
+{
+	unsigned long line;
+	const char *e;
+	if (!vblk_parse_num(s, 10, 255, &e, &line) || *e != ':')
+		return false;
+	a->irq_line = (unsigned) line;
+	return vblk_parse_handle(e + 1, &a->irq);
+}
+
+static bool vblk_parse_word(const char *w, vblk_args_t *a)
+{
+	if (strncmp(w, "pci=", 4) == 0) {
+		a->pci = w + 4;
+		return vblk_parse_pci(w + 4, &a->bdf);
+	}
+	if (strncmp(w, "id=", 3) == 0)
+		return true; /* for the log; the device tells us what it is */
+	if (strncmp(w, "devman=", 7) == 0) {
+		a->devman = w + 7;
+		return true;
+	}
+	if (strncmp(w, "irq=", 4) == 0)
+		return vblk_parse_irq(w + 4, a);
+	if (strncmp(w, "bar", 3) == 0 && w[3] >= '0' && w[3] < '0' + PCI_BARS && w[4] == '=')
+		return vblk_parse_handle(w + 5, &a->bars[w[3] - '0']);
+	return false;
+}
+
 static bool vblk_parse_args(int argc, char **argv, vblk_args_t *a)
 {
-	*a = (vblk_args_t){ .pci = "?", .irq = CAP_NIL };
+	*a = (vblk_args_t){ .pci = NULL, .irq = CAP_NIL };
 	for (unsigned i = 0; i < PCI_BARS; i++)
 		a->bars[i] = CAP_NIL;
 	for (int i = 1; i < argc; i++) {
-		const char *w = argv[i];
-		bool ok = true;
-		if (strncmp(w, "pci=", 4) == 0)
-			a->pci = w + 4;
-		else if (strncmp(w, "name=", 5) == 0)
-			a->name = w + 5;
-		else if (strncmp(w, "cfg=", 4) == 0)
-			ok = a->have_cfg = vblk_parse_cfg(w + 4, a->cfg);
-		else if (strncmp(w, "irq=", 4) == 0)
-			ok = vblk_parse_handle(w + 4, &a->irq);
-		else if (strncmp(w, "bar", 3) == 0 && w[3] >= '0' && w[3] < '0' + PCI_BARS &&
-		    w[4] == '=')
-			ok = vblk_parse_handle(w + 5, &a->bars[w[3] - '0']);
-		else
-			ok = false;
-		if (!ok) {
-			printf("virtio-blk: bad argument \"%s\"\n", w);
+		if (!vblk_parse_word(argv[i], a)) {
+			printf("virtio-blk: bad argument \"%s\"\n", argv[i]);
 			return false;
 		}
 	}
-	return a->have_cfg && a->irq != CAP_NIL;
+	return a->pci != NULL && a->devman != NULL && a->irq != CAP_NIL;
 }
 
-/* Register as a->name, or as the first free diskN. */
-static errno_t vblk_register(vblk_t *vb, const vblk_args_t *a, char *name, size_t size)
+/*
+ * Through devman: the configuration space, bus mastering on, the BARs and
+ * our disk number; then the device itself.
+ */
+static errno_t vblk_start(vblk_t *vb, const vblk_args_t *a, unsigned *disk_index)
 {
-	if (a->name != NULL) {
-		snprintf(name, size, "%s", a->name);
-		return ns_register(name);
-	}
-	errno_t rc = EEXIST;
-	for (unsigned i = 0; i < VBLK_NAMES && rc == EEXIST; i++) {
-		snprintf(name, size, "%s%u", BLOCK_NAME_PREFIX, i);
-		rc = ns_register(name);
-	}
-	vb->name = name;
+	static uint8_t cfg[PCI_CFG_SIZE];
+	pci_bar_t bars[PCI_BARS];
+	cap_handle_t devman;
+
+	errno_t rc = ns_connect(a->devman, &devman);
+	if (rc != EOK)
+		return rc;
+	rc = vblk_devman_cfg(devman, cfg);
+	if (rc == EOK)
+		rc = vblk_devman_enable(devman, cfg);
+	if (rc == EOK)
+		rc = vblk_devman_find(devman, a->bdf, bars, disk_index);
+	ipc_hangup(devman);
+	if (rc == EOK)
+		rc = vblk_dev_init(vb, cfg, bars, a->bars);
+	if (rc == EOK)
+		rc = vblk_hw_irq(vb, a->irq, a->irq_line);
 	return rc;
 }
 
@@ -250,19 +272,21 @@ int main(int argc, char **argv)
 {
 	vblk_args_t a;
 	static char name[NS_NAME_MAX + 1];
+	unsigned index = 0;
 
 	if (!vblk_parse_args(argc, argv, &a)) {
-		printf(
-		    "virtio-blk: usage: virtio-blk pci=B:D.F cfg=HEX barN=H... irq=H [name=N]\n");
+		printf("virtio-blk: usage: virtio-blk pci=BB:DD.F devman=NAME barN=H... "
+		       "irq=LINE:H\n");
 		return 1;
 	}
 	vblk.name = "virtio-blk";
 	vblk.irq_sub = CAP_NIL;
-	errno_t rc = vblk_dev_init(&vblk, a.cfg, a.bars);
-	if (rc == EOK)
-		rc = vblk_hw_irq(&vblk, a.irq);
-	if (rc == EOK)
-		rc = vblk_register(&vblk, &a, name, sizeof(name));
+	errno_t rc = vblk_start(&vblk, &a, &index);
+	if (rc == EOK) {
+		snprintf(name, sizeof(name), "%s%u", BLOCK_NAME_PREFIX, index);
+		vblk.name = name;
+		rc = ns_register(name);
+	}
 	if (rc != EOK) {
 		printf("virtio-blk %s: cannot start: %s\n", a.pci, str_error_name(rc));
 		vblk_dev_fail(&vblk);

@@ -111,14 +111,22 @@ typedef struct vblk {
 } vblk_t;
 
 /* hw.c: the system services a driver needs (docs/drivers.md). */
-errno_t vblk_hw_map(cap_handle_t range, volatile uint8_t **base, uint64_t *size);
+errno_t vblk_hw_map(
+    cap_handle_t range, volatile uint8_t **base, uint64_t *range_base, uint64_t *size);
 errno_t vblk_hw_dma(vblk_t *vb, size_t size, vblk_dma_t *dma);
 void vblk_hw_dma_free(vblk_dma_t *dma);
-errno_t vblk_hw_irq(vblk_t *vb, cap_handle_t range);
+errno_t vblk_hw_irq(vblk_t *vb, cap_handle_t range, unsigned line);
 void vblk_hw_irq_ack(vblk_t *vb);
 
+/* devman.c: what devman tells and does for us (abi/devman.h). */
+errno_t vblk_devman_cfg(cap_handle_t devman, uint8_t cfg[PCI_CFG_SIZE]);
+errno_t vblk_devman_enable(cap_handle_t devman, uint8_t cfg[PCI_CFG_SIZE]);
+errno_t vblk_devman_find(
+    cap_handle_t devman, unsigned bdf, pci_bar_t bars[PCI_BARS], unsigned *disk_index);
+
 /* dev.c */
-errno_t vblk_dev_init(vblk_t *vb, const uint8_t *cfg, const cap_handle_t bar_caps[PCI_BARS]);
+errno_t vblk_dev_init(vblk_t *vb, const uint8_t *cfg, const pci_bar_t bars[PCI_BARS],
+    const cap_handle_t bar_caps[PCI_BARS]);
 void vblk_dev_fail(vblk_t *vb);
 
 /* io.c */
