@@ -198,7 +198,7 @@ run_our_block() { # label runs
 		log=$BUILD_DIR/bench-block-$l-$i.log insn=$BUILD_DIR/bench-block-$l-$i.insn
 		rm -f "$insn"
 		"$top/tools/mkdisk.sh" "$disk" || return
-		if ! "$top/tools/qemu.sh" "${mode[@]}" --cmdline "utest=hw_virtio_bench" --timeout 900 \
+		if ! "$top/tools/qemu.sh" "${mode[@]}" --cmdline "devman utest=hw_virtio_bench" --timeout 900 \
 			--disk "$disk,modern" ${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1; then
 			echo "[$l] ours block: run $i failed (see $log)"
 			continue

@@ -250,7 +250,9 @@ suite_user() {
 # a read-only disk0.  After each run QEMU powers off and the host checks
 # every byte of each image (tools/mkdisk.sh --check): the tests' writes
 # exactly where they put them, the pattern everywhere else.  Fresh 4 MiB
-# images each time.  Skipped, and said so, while the image has no driver.
+# images each time.  The kernel word "devman" starts the device manager
+# (which starts the drivers) in a test run.  Skipped, and said so, while
+# the image has no driver.
 virtio_check() { # image seed from to
 	if "$top/tools/mkdisk.sh" --check --seed "$2" "$1" "$3" "$4" >> "$logs/virtio-host.log" 2>&1; then
 		vpass=$((vpass + 1))
@@ -270,7 +272,7 @@ suite_virtio() {
 	mkdir -p "$d"
 	# Transitional disk0 (seed 0) and modern disk1 (seed 3).
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img" && "$top/tools/mkdisk.sh" --size 4 --seed 3 "$d/disk1.img"
-	qemu_tap_suite virtio "utest=hw_virtio_rw,hw_virtio_clients4,hw_virtio_second" 300 \
+	qemu_tap_suite virtio "devman utest=hw_virtio_rw,hw_virtio_clients4,hw_virtio_second" 300 \
 		--disk "$d/disk0.img" --disk "$d/disk1.img,modern"
 	virtio_check "$d/disk0.img" 0 0 1048576
 	virtio_check "$d/disk0.img" 2 1048576 1179648 # hw_virtio_rw: blocks 2048..2303
@@ -283,13 +285,13 @@ suite_virtio() {
 	virtio_check "$d/disk1.img" 3 131072 4194304
 	# A modern disk0 alone.
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
-	qemu_tap_suite virtio-modern "utest=hw_virtio_rw" 300 --disk "$d/disk0.img,modern"
+	qemu_tap_suite virtio-modern "devman utest=hw_virtio_rw" 300 --disk "$d/disk0.img,modern"
 	virtio_check "$d/disk0.img" 0 0 1048576
 	virtio_check "$d/disk0.img" 2 1048576 1179648
 	virtio_check "$d/disk0.img" 0 1179648 4194304
 	# A read-only disk0: not one byte changes.
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
-	qemu_tap_suite virtio-ro "utest=hw_virtio_readonly" 300 --disk "$d/disk0.img,readonly"
+	qemu_tap_suite virtio-ro "devman utest=hw_virtio_readonly" 300 --disk "$d/disk0.img,readonly"
 	virtio_check "$d/disk0.img" 0 0 4194304
 	record virtio-host "$vpass" "$vfail" "(image bytes checked on the host)"
 }
