@@ -175,6 +175,15 @@ suite_boot() {
 		echo "boot: the system did not come up (see $logs/boot.log)" >&2
 		fail=$((fail + 1))
 	fi
+	# devman lists the PCI functions at boot, the disk among them with the
+	# size of its 64-bit BAR, and matches its driver.
+	if grep -q "^devman: 00:0[0-9a-f].0 1af4:1001 .* mem64 0x[0-9a-f]*+0x4000" "$logs/boot.log" &&
+		grep -Eq "^devman: 00:0[0-9a-f].0: (started|cannot start) virtio-blk" "$logs/boot.log"; then
+		pass=$((pass + 1))
+	else
+		echo "boot: devman did not list the disk (see $logs/boot.log)" >&2
+		fail=$((fail + 1))
+	fi
 	# The sampling profiler (prof=N, tools/prof.sh): samples are taken,
 	# dumped at the end of the run and named by tools/prof.py.
 	local prof=$logs/boot-prof.log
@@ -238,9 +247,28 @@ suite_kernel() {
 
 # The user test suite: the kernel starts the module "tester" with the
 # selection (utest=...), which prints TAP and ends; the kernel powers off
-# with its verdict.
+# with its verdict.  The serial line carries the console fixture, which
+# the test console_serial reads back (docs/drivers.md "Console input");
+# when that test ran, the host also checks that the input arrived and
+# that the console server echoed the edited line.
 suite_user() {
-	qemu_tap_suite user "utest=${UTEST:-all}" 600
+	qemu_tap_suite user "utest=${UTEST:-all}" 600 \
+		--serial-in "$top/tests/fixtures/console-input.txt"
+	local log=$logs/user.log pass=0 fail=0
+	grep -aq "^ok [0-9]* - console_serial" "$log" || return 0
+	if grep -aq "console_serial: no serial input" "$log"; then
+		echo "console: the serial input did not reach the guest" >&2
+		fail=$((fail + 1))
+	else
+		pass=$((pass + 1))
+	fi
+	if grep -aqF "$(printf 'abc\b \bd\b \be')" "$log"; then
+		pass=$((pass + 1))
+	else
+		echo "console: the echo of the edited line is not in $log" >&2
+		fail=$((fail + 1))
+	fi
+	record console $pass $fail "(host checks of console_serial)"
 }
 
 # The virtio-blk driver on QEMU's disks (docs/drivers.md, "virtio-blk"):

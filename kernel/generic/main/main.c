@@ -17,6 +17,7 @@
 #include <arch/timer.h>
 #include <console/console.h>
 #include <ddi/dma.h>
+#include <ddi/irq.h>
 #include <ddi/range.h>
 #include <debug.h>
 #include <ipc/ipc.h>
@@ -138,15 +139,21 @@ static void start_boot_task(const char *name)
 }
 
 /* The boot tasks, in order: the naming service first (every later task
- * gets a phone to it), then the anon pager, which registers with it. */
+ * gets a phone to it), then the anon pager, which registers with it, and
+ * the console server (serial input, docs/drivers.md). */
 static void start_servers(void)
 {
 	start_boot_task("ns");
 	start_boot_task("anon");
+	start_boot_task("console");
 }
 
+/* An ordinary boot: the device manager (with the recipe's device grants:
+ * it starts the drivers), then init.  Test and benchmark runs start
+ * neither: their tests run a devman of their own. */
 static void start_init(void)
 {
+	start_boot_task("devman");
 	start_boot_task("init");
 }
 
@@ -162,6 +169,10 @@ static void run_selected(void)
 		arch_poweroff(failed ? ARCH_EXIT_FAILURE : ARCH_EXIT_SUCCESS);
 	}
 	start_servers();
+	/* "devman": a test or benchmark run with the device manager, which
+	 * starts the drivers (the virtio suite of tools/test.sh). */
+	if (cmdline_has(boot_info.cmdline, "devman") && !cmdline_has(boot_info.cmdline, "poweroff"))
+		start_boot_task("devman");
 	if (cmdline_get(boot_info.cmdline, "utest", spec, sizeof(spec)))
 		run_module_verdict("tester", spec);
 	if (cmdline_get(boot_info.cmdline, "bench", spec, sizeof(spec)))
@@ -195,6 +206,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	ipc_init();
 	ddi_range_init();
 	dma_init();
+	irq_init();
 	pager_init();
 	pager_timeout_from_cmdline();
 	ipc_fail_inject_from_cmdline();
