@@ -13,8 +13,8 @@ errno_t ext2_gd_store(ext2_fs_t *fs, uint32_t group)
 	ext2_buf_t *b;
 	errno_t rc;
 
-	rc = ext2_cache_get(&fs->cache, fs->sb.s_first_data_block + 1 + (uint32_t) (byte / fs->bs),
-	    false, &b);
+	rc = ext2_cache_get(
+	    &fs->cache, fs->sb.s_first_data_block + 1 + (uint32_t) (byte / fs->bs), false, &b);
 	if (rc != EOK)
 		return rc;
 	memcpy(b->data + byte % fs->bs, &fs->gd[group], sizeof(ext2_group_desc_t));
@@ -47,8 +47,8 @@ static uint32_t group_blocks(const ext2_fs_t *fs, uint32_t g)
 }
 
 /* Take a clear bit of group @a g's bitmap @a bmblk, at or after @a start. */
-static errno_t bitmap_take(ext2_fs_t *fs, uint32_t bmblk, uint32_t nbits, uint32_t start,
-    uint32_t *bit)
+static errno_t bitmap_take(
+    ext2_fs_t *fs, uint32_t bmblk, uint32_t nbits, uint32_t start, uint32_t *bit)
 {
 	ext2_buf_t *b;
 	errno_t rc;
@@ -103,8 +103,8 @@ errno_t ext2_block_alloc(ext2_fs_t *fs, uint32_t goal, uint32_t *blk)
 		uint32_t g = (g0 + k) % fs->groups;
 		if (fs->gd[g].bg_free_blocks_count == 0)
 			continue;
-		rc = bitmap_take(fs, fs->gd[g].bg_block_bitmap, group_blocks(fs, g),
-		    g == g0 ? start : 0, &bit);
+		rc = bitmap_take(
+		    fs, fs->gd[g].bg_block_bitmap, group_blocks(fs, g), g == g0 ? start : 0, &bit);
 		if (rc != EOK)
 			return rc;
 		fs->gd[g].bg_free_blocks_count--;

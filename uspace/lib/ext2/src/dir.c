@@ -54,8 +54,8 @@ static errno_t dir_touch(ext2_fs_t *fs, ext2_inode_t *dir)
 	return ext2_inode_store(fs, dir);
 }
 
-errno_t ext2_dir_find(ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len,
-    ext2_dirloc_t *loc)
+errno_t ext2_dir_find(
+    ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len, ext2_dirloc_t *loc)
 {
 	uint64_t n = dir_nblocks(fs, dir);
 	ext2_buf_t *b;
@@ -92,8 +92,8 @@ static uint8_t dir_ft(ext2_fs_t *fs, uint8_t type)
 }
 
 /* Add the entry in a new block at the end of @a dir. */
-static errno_t dir_add_block(ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len,
-    uint32_t ino, uint8_t type)
+static errno_t dir_add_block(
+    ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len, uint32_t ino, uint8_t type)
 {
 	uint64_t lblk = dir_nblocks(fs, dir);
 	uint32_t blk;
@@ -117,8 +117,8 @@ static errno_t dir_add_block(ext2_fs_t *fs, ext2_inode_t *dir, const char *name,
 	return dir_touch(fs, dir);
 }
 
-errno_t ext2_dir_add(ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len,
-    uint32_t ino, uint8_t type)
+errno_t ext2_dir_add(
+    ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len, uint32_t ino, uint8_t type)
 {
 	uint64_t n = dir_nblocks(fs, dir);
 	uint32_t need = ext2_dirent_size((uint32_t) len);
@@ -131,8 +131,8 @@ errno_t ext2_dir_add(ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t 
 			return rc;
 		int32_t off = ext2_dirblock_find_room(b->data, fs->bs, need);
 		if (off >= 0) {
-			ext2_dirblock_insert(b->data, (uint32_t) off, ino, name, (uint8_t) len,
-			    dir_ft(fs, type));
+			ext2_dirblock_insert(
+			    b->data, (uint32_t) off, ino, name, (uint8_t) len, dir_ft(fs, type));
 			ext2_cache_dirty(&fs->cache, b);
 			ext2_cache_put(&fs->cache, b);
 			return dir_touch(fs, dir);
@@ -156,8 +156,8 @@ errno_t ext2_dir_remove(ext2_fs_t *fs, ext2_inode_t *dir, const ext2_dirloc_t *l
 	return dir_touch(fs, dir);
 }
 
-errno_t ext2_dir_retarget(ext2_fs_t *fs, ext2_inode_t *dir, const ext2_dirloc_t *loc,
-    uint32_t ino, uint8_t type)
+errno_t ext2_dir_retarget(
+    ext2_fs_t *fs, ext2_inode_t *dir, const ext2_dirloc_t *loc, uint32_t ino, uint8_t type)
 {
 	ext2_buf_t *b;
 	errno_t rc;

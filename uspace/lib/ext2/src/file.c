@@ -79,8 +79,7 @@ static errno_t inode_check_reg(const ext2_inode_t *in)
 	return EOK;
 }
 
-errno_t ext2_read(ext2_fs_t *fs, uint32_t ino, uint64_t off, void *buf, size_t len,
-    size_t *done)
+errno_t ext2_read(ext2_fs_t *fs, uint32_t ino, uint64_t off, void *buf, size_t len, size_t *done)
 {
 	uint8_t *dst = buf;
 	ext2_inode_t in;
@@ -122,8 +121,8 @@ errno_t ext2_read(ext2_fs_t *fs, uint32_t ino, uint64_t off, void *buf, size_t l
 }
 
 /* Write the part of a block at @a pos: at most to the block's end. */
-static errno_t write_block(ext2_fs_t *fs, ext2_inode_t *in, uint64_t pos, const uint8_t *src,
-    size_t n)
+static errno_t write_block(
+    ext2_fs_t *fs, ext2_inode_t *in, uint64_t pos, const uint8_t *src, size_t n)
 {
 	uint32_t in_blk = (uint32_t) (pos % fs->bs), blk;
 	ext2_buf_t *b;
@@ -143,8 +142,8 @@ static errno_t write_block(ext2_fs_t *fs, ext2_inode_t *in, uint64_t pos, const 
 	return EOK;
 }
 
-errno_t ext2_write(ext2_fs_t *fs, uint32_t ino, uint64_t off, const void *buf, size_t len,
-    size_t *done)
+errno_t ext2_write(
+    ext2_fs_t *fs, uint32_t ino, uint64_t off, const void *buf, size_t len, size_t *done)
 {
 	const uint8_t *src = buf;
 	ext2_inode_t in;

@@ -90,8 +90,8 @@ int32_t ext2_dirblock_find_room(const uint8_t *blk, uint32_t bs, uint32_t need)
 	return -1;
 }
 
-void ext2_dirblock_insert(uint8_t *blk, uint32_t off, uint32_t ino, const char *name,
-    uint8_t name_len, uint8_t type)
+void ext2_dirblock_insert(
+    uint8_t *blk, uint32_t off, uint32_t ino, const char *name, uint8_t name_len, uint8_t type)
 {
 	ext2_dirent_hdr_t h = dirent_at(blk, off);
 	ext2_dirent_hdr_t n = { .inode = ino, .name_len = name_len, .file_type = type };
@@ -109,8 +109,8 @@ void ext2_dirblock_insert(uint8_t *blk, uint32_t off, uint32_t ino, const char *
 	memcpy(blk + off, &n, sizeof(n));
 	memcpy(blk + off + sizeof(n), name, name_len);
 	/* Zero the padding after the name. */
-	memset(blk + off + sizeof(n) + name_len, 0,
-	    ext2_dirent_size(name_len) - sizeof(n) - name_len);
+	memset(
+	    blk + off + sizeof(n) + name_len, 0, ext2_dirent_size(name_len) - sizeof(n) - name_len);
 }
 
 void ext2_dirblock_remove(uint8_t *blk, uint32_t off, int32_t prev)

@@ -58,8 +58,8 @@ errno_t ext2_inode_store(ext2_fs_t *fs, const ext2_inode_t *in)
 	return EOK;
 }
 
-errno_t ext2_inode_init(ext2_fs_t *fs, uint32_t ino, uint16_t mode, uint32_t uid, uint32_t gid,
-    ext2_inode_t *in)
+errno_t ext2_inode_init(
+    ext2_fs_t *fs, uint32_t ino, uint16_t mode, uint32_t uid, uint32_t gid, ext2_inode_t *in)
 {
 	uint32_t blk, off, now = ext2_now(fs);
 	ext2_buf_t *b;
@@ -117,8 +117,8 @@ static errno_t ind_entry(ext2_fs_t *fs, uint32_t blk, uint32_t i, uint32_t *val)
 }
 
 /* A new block near @a goal, counted in @a in; zeroed in the cache if @a zero. */
-static errno_t bmap_new_block(ext2_fs_t *fs, ext2_inode_t *in, uint32_t goal, bool zero,
-    uint32_t *blk)
+static errno_t bmap_new_block(
+    ext2_fs_t *fs, ext2_inode_t *in, uint32_t goal, bool zero, uint32_t *blk)
 {
 	ext2_buf_t *b;
 	errno_t rc;
@@ -152,9 +152,9 @@ static errno_t bmap_fill(ext2_fs_t *fs, ext2_inode_t *in, unsigned depth, const 
 		return EFBIG;
 	slot = depth == 0 ? &in->d.i_block[idx[0]] : &in->d.i_block[EXT2_IND_BLOCK + depth - 1];
 	if (*slot == 0) {
-		goal = depth == 0 && idx[0] > 0 && in->d.i_block[idx[0] - 1] != 0 ?
-		    in->d.i_block[idx[0] - 1] + 1 :
-		    group_start;
+		goal = depth == 0 && idx[0] > 0 && in->d.i_block[idx[0] - 1] != 0
+		    ? in->d.i_block[idx[0] - 1] + 1
+		    : group_start;
 		rc = bmap_new_block(fs, in, goal, depth > 0, slot);
 		if (rc != EOK)
 			return rc;
@@ -185,8 +185,8 @@ static errno_t bmap_fill(ext2_fs_t *fs, ext2_inode_t *in, unsigned depth, const 
 	return EOK;
 }
 
-errno_t ext2_bmap(ext2_fs_t *fs, ext2_inode_t *in, uint64_t lblk, bool alloc, uint32_t *blk,
-    bool *fresh)
+errno_t ext2_bmap(
+    ext2_fs_t *fs, ext2_inode_t *in, uint64_t lblk, bool alloc, uint32_t *blk, bool *fresh)
 {
 	unsigned depth, level = 0;
 	uint32_t idx[3], ptr;
@@ -231,8 +231,8 @@ static errno_t trim_free(ext2_fs_t *fs, ext2_inode_t *in, uint32_t *ptr)
  * @a *ptr, which is @a level indirections above its data blocks and
  * starts at file block @a base; its own block goes when all of it does.
  */
-static errno_t trim_tree(ext2_fs_t *fs, ext2_inode_t *in, uint32_t *ptr, unsigned level,
-    uint64_t base, uint64_t keep)
+static errno_t trim_tree(
+    ext2_fs_t *fs, ext2_inode_t *in, uint32_t *ptr, unsigned level, uint64_t base, uint64_t keep)
 {
 	uint64_t span = 1;
 	ext2_buf_t *b;
@@ -336,7 +336,11 @@ errno_t ext2_inode_destroy(ext2_fs_t *fs, ext2_inode_t *in)
 	uint32_t now = ext2_now(fs);
 	errno_t rc;
 
-	if (ext2_inode_fast_symlink(fs, in)) {
+	uint16_t type = in->d.i_mode & EXT2_S_IFMT;
+
+	/* Device nodes keep their numbers in i_block; fast symlinks their target. */
+	if ((type != EXT2_S_IFREG && type != EXT2_S_IFDIR && type != EXT2_S_IFLNK) ||
+	    ext2_inode_fast_symlink(fs, in)) {
 		memset(in->d.i_block, 0, sizeof(in->d.i_block));
 	} else {
 		rc = ext2_blocks_trim(fs, in, 0);

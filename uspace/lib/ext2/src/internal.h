@@ -110,8 +110,8 @@ errno_t ext2_super_store(ext2_fs_t *fs);
 errno_t ext2_inode_load(ext2_fs_t *fs, uint32_t ino, ext2_inode_t *in);
 errno_t ext2_inode_store(ext2_fs_t *fs, const ext2_inode_t *in);
 /* Zero the on-disk record of a newly allocated inode and fill @a in. */
-errno_t ext2_inode_init(ext2_fs_t *fs, uint32_t ino, uint16_t mode, uint32_t uid, uint32_t gid,
-    ext2_inode_t *in);
+errno_t ext2_inode_init(
+    ext2_fs_t *fs, uint32_t ino, uint16_t mode, uint32_t uid, uint32_t gid, ext2_inode_t *in);
 void ext2_inode_set_size(ext2_fs_t *fs, ext2_inode_t *in, uint64_t size);
 /*
  * The device block of file block @a lblk of @a in (0: a hole).  With
@@ -119,8 +119,8 @@ void ext2_inode_set_size(ext2_fs_t *fs, ext2_inode_t *in, uint64_t size);
  * allocated, counted in i_blocks; *fresh set) or ENOSPC/EFBIG with nothing
  * changed.  @a in is changed in memory only.
  */
-errno_t ext2_bmap(ext2_fs_t *fs, ext2_inode_t *in, uint64_t lblk, bool alloc, uint32_t *blk,
-    bool *fresh);
+errno_t ext2_bmap(
+    ext2_fs_t *fs, ext2_inode_t *in, uint64_t lblk, bool alloc, uint32_t *blk, bool *fresh);
 /* Free every block of @a in from file block @a keep on (in memory). */
 errno_t ext2_blocks_trim(ext2_fs_t *fs, ext2_inode_t *in, uint64_t keep);
 /* Whether @a in is a symlink whose target lives in i_block. */
@@ -149,14 +149,14 @@ typedef struct ext2_dirloc {
 	uint8_t type;
 } ext2_dirloc_t;
 
-errno_t ext2_dir_find(ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len,
-    ext2_dirloc_t *loc);
-errno_t ext2_dir_add(ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len,
-    uint32_t ino, uint8_t type);
+errno_t ext2_dir_find(
+    ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len, ext2_dirloc_t *loc);
+errno_t ext2_dir_add(
+    ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len, uint32_t ino, uint8_t type);
 errno_t ext2_dir_remove(ext2_fs_t *fs, ext2_inode_t *dir, const ext2_dirloc_t *loc);
 /* Point the entry at @a loc to @a ino (a rename over an existing name). */
-errno_t ext2_dir_retarget(ext2_fs_t *fs, ext2_inode_t *dir, const ext2_dirloc_t *loc,
-    uint32_t ino, uint8_t type);
+errno_t ext2_dir_retarget(
+    ext2_fs_t *fs, ext2_inode_t *dir, const ext2_dirloc_t *loc, uint32_t ino, uint8_t type);
 /* Whether directory @a dir has entries other than "." and "..". */
 errno_t ext2_dir_empty(ext2_fs_t *fs, ext2_inode_t *dir, bool *empty);
 /* The next live entry at or after byte *pos (ENOENT at the end). */

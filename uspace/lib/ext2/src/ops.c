@@ -38,8 +38,8 @@ static bool name_is_dot(const char *name, size_t len)
 }
 
 /* The checks of a call making a new name @a name in directory @a dirino. */
-static errno_t new_name_check(ext2_fs_t *fs, uint32_t dirino, const char *name, size_t len,
-    ext2_inode_t *dir)
+static errno_t new_name_check(
+    ext2_fs_t *fs, uint32_t dirino, const char *name, size_t len, ext2_inode_t *dir)
 {
 	ext2_dirloc_t loc;
 	errno_t rc;
@@ -72,8 +72,8 @@ typedef struct new_inode {
 } new_inode_t;
 
 /* The contents of a new inode: a directory's first block, a symlink's target. */
-static errno_t new_inode_fill(ext2_fs_t *fs, ext2_inode_t *in, const ext2_inode_t *dir,
-    const new_inode_t *ni)
+static errno_t new_inode_fill(
+    ext2_fs_t *fs, ext2_inode_t *in, const ext2_inode_t *dir, const new_inode_t *ni)
 {
 	uint32_t blk;
 	ext2_buf_t *b;
@@ -146,8 +146,9 @@ static errno_t new_inode_make(ext2_fs_t *fs, uint32_t dirino, const char *name, 
 errno_t ext2_create(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len, uint16_t mode,
     uint32_t uid, uint32_t gid, uint32_t *ino)
 {
-	new_inode_t ni = { .mode = (uint16_t) (EXT2_S_IFREG | (mode & 07777)), .uid = uid,
-		.gid = gid };
+	new_inode_t ni = {
+		.mode = (uint16_t) (EXT2_S_IFREG | (mode & 07777)), .uid = uid, .gid = gid
+	};
 
 	return new_inode_make(fs, dir, name, len, &ni, ino);
 }
@@ -155,17 +156,21 @@ errno_t ext2_create(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len, u
 errno_t ext2_mkdir(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len, uint16_t mode,
     uint32_t uid, uint32_t gid, uint32_t *ino)
 {
-	new_inode_t ni = { .mode = (uint16_t) (EXT2_S_IFDIR | (mode & 07777)), .uid = uid,
-		.gid = gid };
+	new_inode_t ni = {
+		.mode = (uint16_t) (EXT2_S_IFDIR | (mode & 07777)), .uid = uid, .gid = gid
+	};
 
 	return new_inode_make(fs, dir, name, len, &ni, ino);
 }
 
-errno_t ext2_symlink(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len,
-    const char *target, size_t target_len, uint32_t uid, uint32_t gid, uint32_t *ino)
+errno_t ext2_symlink(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len, const char *target,
+    size_t target_len, uint32_t uid, uint32_t gid, uint32_t *ino)
 {
-	new_inode_t ni = { .mode = EXT2_S_IFLNK | 0777, .uid = uid, .gid = gid,
-		.target = target, .target_len = target_len };
+	new_inode_t ni = { .mode = EXT2_S_IFLNK | 0777,
+		.uid = uid,
+		.gid = gid,
+		.target = target,
+		.target_len = target_len };
 
 	if (target_len == 0)
 		return ENOENT;

@@ -129,8 +129,8 @@ static errno_t rename_reparent(ext2_fs_t *fs, rename_ctx_t *c)
 	return EOK;
 }
 
-static errno_t rename_do(ext2_fs_t *fs, rename_ctx_t *c, const char *oname, size_t olen,
-    const char *nname, size_t nlen)
+static errno_t rename_do(
+    ext2_fs_t *fs, rename_ctx_t *c, const char *oname, size_t olen, const char *nname, size_t nlen)
 {
 	uint8_t ft = ext2_mode_to_ft(c->src.d.i_mode);
 	errno_t rc;
@@ -160,8 +160,8 @@ static errno_t rename_do(ext2_fs_t *fs, rename_ctx_t *c, const char *oname, size
 	return rc;
 }
 
-errno_t ext2_rename(ext2_fs_t *fs, uint32_t odir, const char *oname, size_t olen,
-    uint32_t ndir, const char *nname, size_t nlen)
+errno_t ext2_rename(ext2_fs_t *fs, uint32_t odir, const char *oname, size_t olen, uint32_t ndir,
+    const char *nname, size_t nlen)
 {
 	rename_ctx_t c;
 	errno_t rc;

@@ -59,8 +59,8 @@ static void why_add(char *buf, size_t size, const char *s)
 }
 
 /* Name every bit of @a bits after @a what ("...: extent, flex_bg"). */
-static void why_features(char *buf, size_t size, const char *what, uint32_t bits,
-    const feature_name_t *names, size_t n)
+static void why_features(
+    char *buf, size_t size, const char *what, uint32_t bits, const feature_name_t *names, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	bool first = true;
@@ -215,8 +215,8 @@ static errno_t super_mark_mounted(ext2_fs_t *fs)
 	return ext2_cache_sync(&fs->cache);
 }
 
-errno_t ext2_mount(const ext2_host_t *host, uint32_t cache_blocks, unsigned flags,
-    ext2_fs_t **out, char *why, size_t why_size)
+errno_t ext2_mount(const ext2_host_t *host, uint32_t cache_blocks, unsigned flags, ext2_fs_t **out,
+    char *why, size_t why_size)
 {
 	ext2_super_t sb;
 	bool rdonly = (flags & EXT2_MOUNT_RDONLY) != 0;

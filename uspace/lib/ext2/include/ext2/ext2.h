@@ -115,8 +115,8 @@ typedef struct ext2_cache_stats {
  * A writable mount counts the mount and marks the volume not clean until
  * ext2_unmount().
  */
-errno_t ext2_mount(const ext2_host_t *host, uint32_t cache_blocks, unsigned flags,
-    ext2_fs_t **out, char *why, size_t why_size);
+errno_t ext2_mount(const ext2_host_t *host, uint32_t cache_blocks, unsigned flags, ext2_fs_t **out,
+    char *why, size_t why_size);
 /* Write everything back, mark the volume clean, flush, free @a fs (also on error). */
 errno_t ext2_unmount(ext2_fs_t *fs);
 /* Write every dirty block and the superblock, then flush the device. */
@@ -136,15 +136,14 @@ errno_t ext2_lookup(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len, u
 errno_t ext2_readdir(ext2_fs_t *fs, uint32_t dir, uint64_t *pos, ext2_dirent_t *ent);
 
 /* Read up to @a len bytes at @a off (fewer at the end of the file; holes are zeros). */
-errno_t ext2_read(ext2_fs_t *fs, uint32_t ino, uint64_t off, void *buf, size_t len,
-    size_t *done);
+errno_t ext2_read(ext2_fs_t *fs, uint32_t ino, uint64_t off, void *buf, size_t len, size_t *done);
 /*
  * Write @a len bytes at @a off, allocating blocks for holes and growth.
  * When the volume fills up part way, @a *done says how much was written
  * (the size covers it) and the error is ENOSPC.
  */
-errno_t ext2_write(ext2_fs_t *fs, uint32_t ino, uint64_t off, const void *buf, size_t len,
-    size_t *done);
+errno_t ext2_write(
+    ext2_fs_t *fs, uint32_t ino, uint64_t off, const void *buf, size_t len, size_t *done);
 /* Set the size of regular file @a ino: shrinking frees blocks, growing makes a hole. */
 errno_t ext2_truncate(ext2_fs_t *fs, uint32_t ino, uint64_t size);
 
@@ -153,8 +152,8 @@ errno_t ext2_create(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len, u
     uint32_t uid, uint32_t gid, uint32_t *ino);
 errno_t ext2_mkdir(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len, uint16_t mode,
     uint32_t uid, uint32_t gid, uint32_t *ino);
-errno_t ext2_symlink(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len,
-    const char *target, size_t target_len, uint32_t uid, uint32_t gid, uint32_t *ino);
+errno_t ext2_symlink(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len, const char *target,
+    size_t target_len, uint32_t uid, uint32_t gid, uint32_t *ino);
 /* The target of symlink @a ino: @a *len bytes, NUL-terminated if @a size allows. */
 errno_t ext2_readlink(ext2_fs_t *fs, uint32_t ino, char *buf, size_t size, size_t *len);
 /* A new name @a name in @a dir for the non-directory @a ino. */
@@ -164,8 +163,8 @@ errno_t ext2_unlink(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len);
 /* Remove an empty directory. */
 errno_t ext2_rmdir(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len);
 /* POSIX rename(): an existing target of the same kind is replaced. */
-errno_t ext2_rename(ext2_fs_t *fs, uint32_t odir, const char *oname, size_t olen,
-    uint32_t ndir, const char *nname, size_t nlen);
+errno_t ext2_rename(ext2_fs_t *fs, uint32_t odir, const char *oname, size_t olen, uint32_t ndir,
+    const char *nname, size_t nlen);
 /* The host's last close of @a ino: free it if it has no links left. */
 errno_t ext2_inode_release(ext2_fs_t *fs, uint32_t ino);
 

@@ -225,8 +225,8 @@ void ext2_dirblock_init(uint8_t *blk, uint32_t bs);
  */
 int32_t ext2_dirblock_find_room(const uint8_t *blk, uint32_t bs, uint32_t need);
 /* Put a new entry into the room ext2_dirblock_find_room() found at @a off. */
-void ext2_dirblock_insert(uint8_t *blk, uint32_t off, uint32_t ino, const char *name,
-    uint8_t name_len, uint8_t type);
+void ext2_dirblock_insert(
+    uint8_t *blk, uint32_t off, uint32_t ino, const char *name, uint8_t name_len, uint8_t type);
 /* Remove the entry at @a off whose predecessor in the block is at @a prev
  * (-1 when it is the first): the predecessor absorbs it, or it becomes unused. */
 void ext2_dirblock_remove(uint8_t *blk, uint32_t off, int32_t prev);
