@@ -403,6 +403,22 @@ static bool test_cache(void)
 		if (i != 2)
 			ext2_cache_put(&c, pinned[i]);
 	}
+	/* A forgotten block is not written back and is read again. */
+	TAP_CHECK_EQ(ext2_cache_get(&c, 31, false, &b), EOK);
+	b->data[3] = 0x77;
+	ext2_cache_dirty(&c, b);
+	ext2_cache_put(&c, b);
+	unsigned writes = m.writes;
+	reads = m.reads;
+	ext2_cache_forget(&c, 31);
+	TAP_CHECK_EQ(c.dirty, 0);
+	TAP_CHECK_EQ(ext2_cache_sync(&c), EOK);
+	TAP_CHECK_EQ(m.writes, writes);
+	TAP_CHECK_EQ(ext2_cache_get(&c, 31, false, &b), EOK);
+	TAP_CHECK_EQ(b->data[3], 0);
+	TAP_CHECK_EQ(m.reads, reads + 1);
+	ext2_cache_put(&c, b);
+	ext2_cache_forget(&c, 55); /* not cached: nothing */
 	ext2_cache_fini(&c);
 	return true;
 }

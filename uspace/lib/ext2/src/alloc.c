@@ -129,6 +129,8 @@ errno_t ext2_block_free(ext2_fs_t *fs, uint32_t blk)
 	rc = bitmap_release(fs, fs->gd[g].bg_block_bitmap, (blk - fdb) % fs->bpg);
 	if (rc != EOK)
 		return rc;
+	/* Its old contents must not be written over a later owner's. */
+	ext2_cache_forget(&fs->cache, blk);
 	fs->gd[g].bg_free_blocks_count++;
 	fs->sb.s_free_blocks_count++;
 	fs->sb_dirty = true;

@@ -192,6 +192,30 @@ void ext2_cache_dirty(ext2_cache_t *c, ext2_buf_t *b)
 	}
 }
 
+void ext2_cache_forget(ext2_cache_t *c, uint32_t blk)
+{
+	int32_t i = cache_lookup(c, blk);
+	ext2_buf_t *b;
+
+	if (i < 0 || c->bufs[i].pins > 0)
+		return;
+	b = &c->bufs[i];
+	if (b->dirty) {
+		b->dirty = false;
+		c->dirty--;
+	}
+	cache_hash_remove(c, i);
+	b->valid = false;
+	/* Reuse it first. */
+	cache_lru_unlink(c, i);
+	b->lprev = c->lru_tail;
+	if (c->lru_tail >= 0)
+		c->bufs[c->lru_tail].lnext = i;
+	c->lru_tail = i;
+	if (c->lru_head < 0)
+		c->lru_head = i;
+}
+
 errno_t ext2_cache_sync(ext2_cache_t *c)
 {
 	errno_t rc;

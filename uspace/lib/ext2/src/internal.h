@@ -49,7 +49,9 @@ void ext2_cache_fini(ext2_cache_t *c);
 errno_t ext2_cache_get(ext2_cache_t *c, uint32_t blk, bool fresh, ext2_buf_t **out);
 void ext2_cache_put(ext2_cache_t *c, ext2_buf_t *b);
 void ext2_cache_dirty(ext2_cache_t *c, ext2_buf_t *b);
-/* Write back every dirty buffer (in block order) and flush the device. */
+/* Drop block @a blk (freed) from the cache, dirty or not, unless pinned. */
+void ext2_cache_forget(ext2_cache_t *c, uint32_t blk);
+/* Write back every dirty buffer and flush the device. */
 errno_t ext2_cache_sync(ext2_cache_t *c);
 
 struct ext2_fs {
