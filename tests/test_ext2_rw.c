@@ -13,7 +13,12 @@
  * - inodes the host still has open (the busy hook) survive their last
  *   unlink until released;
  * - device nodes and FIFOs are removed without freeing their device
- *   numbers as blocks.
+ *   numbers as blocks;
+ * - the superblock's state and mount count: not clean while mounted (what
+ *   a crash after a sync leaves passes e2fsck), clean after unmount;
+ * - ext2_file_map for a host doing its own I/O: dirty cached blocks reach
+ *   the device first, the host's writes are what the library reads, holes
+ *   are filled through the indirect blocks.
  *
  * test_ext2_torture.c has the random torture.
  */
@@ -75,17 +80,21 @@ static uint16_t links_of(ext2_fs_t *fs, uint32_t ino)
 
 #define N(s) (s), strlen(s)
 
-static bool test_namespace(void)
-{
-	char img[300], name[300];
-	uint32_t a, b, f, g, ino, sub;
+/* The names of the namespace test's volume. */
+typedef struct ns {
 	ext2_fs_t *fs;
-	size_t done;
-	hdev_t d;
+	uint32_t a, b, f, g, sub;
+	char name[300];
+} ns_t;
 
-	TAP_CHECK(image_make(img, sizeof(img), scratch, "ns", "-b 1024 -I 128 -N 256", "4M"));
-	fs = mount_image(&d, img, 32, 0);
-	TAP_CHECK(fs != NULL);
+/* Directories a and b, file a/f; names and their errors. */
+static bool ns_names(ns_t *c)
+{
+	ext2_fs_t *fs = c->fs;
+	char *name = c->name;
+	uint32_t a, b, f, g, ino;
+	size_t done;
+
 	TAP_CHECK((a = mk(fs, ROOT, "a", true)) != 0);
 	TAP_CHECK((b = mk(fs, ROOT, "b", true)) != 0);
 	TAP_CHECK((f = mk(fs, a, "f", false)) != 0);
@@ -120,6 +129,18 @@ static bool test_namespace(void)
 	TAP_CHECK_EQ(ext2_unlink(fs, a, N("nope")), ENOENT);
 	TAP_CHECK_EQ(ext2_write(fs, a, 0, "x", 1, &done), EISDIR);
 	TAP_CHECK_EQ(ext2_truncate(fs, a, 0), EISDIR);
+	c->a = a;
+	c->b = b;
+	c->f = f;
+	return true;
+}
+
+/* Hard links and rename as POSIX has it, with the link counts. */
+static bool ns_rename(ns_t *c)
+{
+	ext2_fs_t *fs = c->fs;
+	uint32_t a = c->a, b = c->b, f = c->f, g, ino, sub;
+
 	/* Links. */
 	TAP_CHECK_EQ(ext2_link(fs, b, N("f2"), f), EOK);
 	TAP_CHECK_EQ(links_of(fs, f), 2);
@@ -163,6 +184,17 @@ static bool test_namespace(void)
 	/* Within one directory. */
 	TAP_CHECK_EQ(ext2_rename(fs, a, N("empty"), a, N("renamed")), EOK);
 	TAP_CHECK_EQ(links_of(fs, a), 3);
+	c->g = g;
+	c->sub = sub;
+	return true;
+}
+
+/* Symlinks fast and slow, readlink, setattr. */
+static bool ns_symlinks(ns_t *c)
+{
+	ext2_fs_t *fs = c->fs;
+	uint32_t b = c->b, f = c->f, g = c->g, ino;
+
 	/* Symlinks fast and slow; too long. */
 	char target[1100];
 	memset(target, 't', sizeof(target));
@@ -189,17 +221,31 @@ static bool test_namespace(void)
 	TAP_CHECK_EQ(st.uid, 70000);
 	TAP_CHECK_EQ(st.gid, 5);
 	TAP_CHECK_EQ(st.mtime, 1234);
-	TAP_CHECK_EQ(ext2_unmount(fs), EOK);
+	return true;
+}
+
+static bool test_namespace(void)
+{
+	static ns_t c;
+	char img[300];
+	hdev_t d;
+	bool ok;
+
+	TAP_CHECK(image_make(img, sizeof(img), scratch, "ns", "-b 1024 -I 128 -N 256", "4M"));
+	c.fs = mount_image(&d, img, 32, 0);
+	TAP_CHECK(c.fs != NULL);
+	ok = ns_names(&c) && ns_rename(&c) && ns_symlinks(&c);
+	TAP_CHECK_EQ(ext2_unmount(c.fs), EOK);
 	hdev_close(&d);
+	TAP_CHECK(ok);
 	TAP_CHECK(fsck_clean(img));
 	TAP_CHECK(debugfs_cat_equal(img, "/b/f2", "content", 7));
-	memset(buf, 't', 1023);
 	char out[2048];
 	TAP_CHECK(
 	    sh_out(out, sizeof(out), "debugfs -R 'stat /b/s1023' '%s' 2>/dev/null", img) == 0);
 	TAP_CHECK(strstr(out, "Type: symlink") != NULL);
 	TAP_CHECK(sh_out(out, sizeof(out), "debugfs -R 'ls -l /a' '%s' 2>/dev/null", img) == 0);
-	TAP_CHECK(strstr(out, name) == NULL); /* (255 n's followed by more n's: no) */
+	TAP_CHECK(strstr(out, c.name) == NULL); /* (255 n's followed by more n's: no) */
 	unlink(img);
 	return true;
 }
@@ -545,6 +591,102 @@ static bool test_special_files(void)
 	return true;
 }
 
+/* ext2_file_map: a host doing its own I/O sees the latest data on the
+ * device and the library sees what the host wrote there. */
+static bool test_file_map(void)
+{
+	static uint8_t buf[1024], expect[301 * 1024];
+	uint32_t blks[300], mapped, ino;
+	char img[300];
+	ext2_fs_t *fs;
+	hdev_t d;
+
+	TAP_CHECK(image_make(img, sizeof(img), scratch, "map", "-b 1024", "8M"));
+	fs = mount_image(&d, img, 32, 0);
+	TAP_CHECK(fs != NULL);
+	TAP_CHECK((ino = mk(fs, ROOT, "mapped", false)) != 0);
+	TAP_CHECK(write_pattern(fs, ino, 0, 5000, 1));
+	for (size_t i = 0; i < 5000; i++)
+		expect[i] = pattern(i, 1);
+	/* Dirty in the cache: mapping writes them to the device. */
+	TAP_CHECK_EQ(ext2_file_map(fs, ino, 0, 6, false, blks, &mapped), EOK);
+	TAP_CHECK_EQ(mapped, 6);
+	TAP_CHECK(blks[4] != 0 && blks[5] == 0);
+	for (uint32_t i = 0; i < 5; i++) {
+		TAP_CHECK(pread(d.fd, buf, 1024, (off_t) blks[i] * 1024) == 1024);
+		TAP_CHECK(memcmp(buf, expect + i * 1024, i < 4 ? 1024 : 5000 - 4096) == 0);
+	}
+	/* The host writes the device: the library reads that, not a stale copy. */
+	memset(expect + 1024, 0xee, 1024);
+	TAP_CHECK(pwrite(d.fd, expect + 1024, 1024, (off_t) blks[1] * 1024) == 1024);
+	TAP_CHECK_EQ(ext2_read(fs, ino, 1024, buf, 1024, (size_t[1]){ 0 }), EOK);
+	TAP_CHECK(memcmp(buf, expect + 1024, 1024) == 0);
+	/* Filling holes through the single and into the double indirect block. */
+	uint64_t before = blocks_of(fs, ino);
+	TAP_CHECK_EQ(ext2_file_map(fs, ino, 10, 291, false, blks, &mapped), EOK);
+	TAP_CHECK(blks[0] == 0 && blks[290] == 0);
+	TAP_CHECK_EQ(ext2_file_map(fs, ino, 10, 291, true, blks, &mapped), EOK);
+	TAP_CHECK_EQ(mapped, 291);
+	TAP_CHECK_EQ(blocks_of(fs, ino), before + (291 + 3) * 2);
+	for (uint32_t i = 0; i < 291; i++) {
+		TAP_CHECK(blks[i] != 0 && (i == 0 || blks[i] != blks[i - 1]));
+		memset(expect + (10 + i) * 1024, (int) (i % 250 + 1), 1024);
+		TAP_CHECK(
+		    pwrite(d.fd, expect + (10 + i) * 1024, 1024, (off_t) blks[i] * 1024) == 1024);
+	}
+	TAP_CHECK_EQ(ext2_truncate(fs, ino, sizeof(expect)), EOK);
+	TAP_CHECK_EQ(ext2_file_map(fs, ino, 0, 1, false, blks, &mapped), EOK);
+	TAP_CHECK_EQ(ext2_file_map(fs, ROOT, 0, 1, false, blks, &mapped), EISDIR);
+	TAP_CHECK_EQ(ext2_unmount(fs), EOK);
+	hdev_close(&d);
+	TAP_CHECK(fsck_clean(img));
+	TAP_CHECK(debugfs_cat_equal(img, "/mapped", expect, sizeof(expect)));
+	unlink(img);
+	return true;
+}
+
+/* The superblock's state: not clean while mounted (a copy taken after a
+ * sync is what a crash leaves: e2fsck sees it was not unmounted, finds
+ * nothing else), clean after unmount; a volume found not clean stays so. */
+static bool test_state(void)
+{
+	char img[300], crash[320], out[8192];
+	ext2_fs_t *fs;
+	uint32_t ino;
+	hdev_t d;
+
+	TAP_CHECK(image_make(img, sizeof(img), scratch, "state", "-b 4096", "8M"));
+	snprintf(crash, sizeof(crash), "%s.crash", img);
+	fs = mount_image(&d, img, 32, 0);
+	TAP_CHECK(fs != NULL);
+	TAP_CHECK((ino = mk(fs, ROOT, "synced", false)) != 0);
+	TAP_CHECK(write_pattern(fs, ino, 0, 50000, 3));
+	TAP_CHECK_EQ(ext2_sync(fs), EOK);
+	TAP_CHECK(d.flushes > 0);
+	TAP_CHECK(sh("cp '%s' '%s'", img, crash) == 0);
+	TAP_CHECK_EQ(ext2_unmount(fs), EOK);
+	hdev_close(&d);
+	TAP_CHECK(sh_out(out, sizeof(out), "dumpe2fs -h '%s' 2>/dev/null", crash) == 0);
+	TAP_CHECK(strstr(out, "Filesystem state:         not clean\n") != NULL);
+	TAP_CHECK(strstr(out, "Mount count:              1\n") != NULL);
+	TAP_CHECK(fsck_clean(crash));
+	TAP_CHECK(fsck_clean(img));
+	TAP_CHECK(sh_out(out, sizeof(out), "dumpe2fs -h '%s' 2>/dev/null", img) == 0);
+	TAP_CHECK(strstr(out, "Filesystem state:         clean\n") != NULL);
+	/* Mounting the crashed copy counts the mount; unmounting leaves it not clean. */
+	fs = mount_image(&d, crash, 32, 0);
+	TAP_CHECK(fs != NULL);
+	TAP_CHECK(check_pattern(fs, ino, 0, 50000, 3));
+	TAP_CHECK_EQ(ext2_unmount(fs), EOK);
+	hdev_close(&d);
+	TAP_CHECK(sh_out(out, sizeof(out), "dumpe2fs -h '%s' 2>/dev/null", crash) == 0);
+	TAP_CHECK(strstr(out, "Filesystem state:         not clean\n") != NULL);
+	TAP_CHECK(strstr(out, "Mount count:              2\n") != NULL);
+	unlink(crash);
+	unlink(img);
+	return true;
+}
+
 int main(void)
 {
 	static const tap_case_t cases[] = {
@@ -554,6 +696,8 @@ int main(void)
 		{ "fill", test_fill },
 		{ "busy", test_busy },
 		{ "special_files", test_special_files },
+		{ "file_map", test_file_map },
+		{ "state", test_state },
 	};
 	int rc;
 

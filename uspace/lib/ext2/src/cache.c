@@ -216,6 +216,24 @@ void ext2_cache_forget(ext2_cache_t *c, uint32_t blk)
 		c->lru_head = i;
 }
 
+errno_t ext2_cache_evict(ext2_cache_t *c, uint32_t blk)
+{
+	int32_t i = cache_lookup(c, blk);
+	errno_t rc;
+
+	if (i < 0)
+		return EOK;
+	if (c->bufs[i].pins > 0)
+		return EBUSY;
+	if (c->bufs[i].dirty) {
+		rc = cache_writeback(c, &c->bufs[i]);
+		if (rc != EOK)
+			return rc;
+	}
+	ext2_cache_forget(c, blk);
+	return EOK;
+}
+
 errno_t ext2_cache_sync(ext2_cache_t *c)
 {
 	errno_t rc;

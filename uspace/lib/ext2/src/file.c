@@ -178,6 +178,40 @@ errno_t ext2_write(
 	return wrc != EOK ? wrc : rc;
 }
 
+errno_t ext2_file_map(ext2_fs_t *fs, uint32_t ino, uint64_t first, uint32_t count, bool alloc,
+    uint32_t *blks, uint32_t *mapped)
+{
+	ext2_inode_t in;
+	bool fresh, grew = false;
+	errno_t rc;
+
+	*mapped = 0;
+	if (alloc && fs->readonly)
+		return EROFS;
+	rc = ext2_inode_get(fs, ino, &in);
+	if (rc == EOK)
+		rc = inode_check_reg(&in);
+	if (rc != EOK)
+		return rc;
+	if (first > fs->max_size / fs->bs || count > fs->max_size / fs->bs - first)
+		return EFBIG;
+	for (; *mapped < count; (*mapped)++) {
+		uint32_t *blk = &blks[*mapped];
+		rc = ext2_bmap(fs, &in, first + *mapped, alloc, blk, &fresh);
+		if (rc == EOK && *blk != 0)
+			rc = ext2_cache_evict(&fs->cache, *blk);
+		if (rc != EOK)
+			break;
+		grew |= fresh;
+	}
+	if (grew) {
+		in.d.i_mtime = in.d.i_ctime = ext2_now(fs);
+		errno_t src = ext2_inode_store(fs, &in);
+		rc = rc != EOK ? rc : src;
+	}
+	return rc;
+}
+
 /* Zero the bytes of the last block past a new, shorter @a size. */
 static errno_t truncate_zero_tail(ext2_fs_t *fs, ext2_inode_t *in, uint64_t size)
 {

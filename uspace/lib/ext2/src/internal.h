@@ -51,6 +51,8 @@ void ext2_cache_put(ext2_cache_t *c, ext2_buf_t *b);
 void ext2_cache_dirty(ext2_cache_t *c, ext2_buf_t *b);
 /* Drop block @a blk (freed) from the cache, dirty or not, unless pinned. */
 void ext2_cache_forget(ext2_cache_t *c, uint32_t blk);
+/* Write block @a blk back if dirty and drop it from the cache. */
+errno_t ext2_cache_evict(ext2_cache_t *c, uint32_t blk);
 /* Write back every dirty buffer and flush the device. */
 errno_t ext2_cache_sync(ext2_cache_t *c);
 

@@ -144,6 +144,19 @@ errno_t ext2_read(ext2_fs_t *fs, uint32_t ino, uint64_t off, void *buf, size_t l
  */
 errno_t ext2_write(
     ext2_fs_t *fs, uint32_t ino, uint64_t off, const void *buf, size_t len, size_t *done);
+/*
+ * Where the data of regular file @a ino lives, for a host doing its own
+ * I/O (a file pager): blks[i] is the device block of file block
+ * @a first + i, 0 for a hole.  With @a alloc, holes are filled first:
+ * the new blocks' contents on the device are undefined and the caller must
+ * write them whole; the size does not change.  The blocks are written back
+ * and dropped from the block cache, so the device has their latest
+ * contents and the cache none until ext2_read()/ext2_write() touch them
+ * again.  On ENOSPC part way, the blocks mapped so far are in blks and
+ * *mapped says how many.
+ */
+errno_t ext2_file_map(ext2_fs_t *fs, uint32_t ino, uint64_t first, uint32_t count, bool alloc,
+    uint32_t *blks, uint32_t *mapped);
 /* Set the size of regular file @a ino: shrinking frees blocks, growing makes a hole. */
 errno_t ext2_truncate(ext2_fs_t *fs, uint32_t ino, uint64_t size);
 
