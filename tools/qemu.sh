@@ -16,6 +16,17 @@
 #                        (and TSC) advances one tick per guest instruction, so
 #                        TSC deltas are exact instruction counts (benchmarks)
 #     --plugin "SO,ARGS" load a TCG plugin (tools/insnprof.sh uses it)
+#     --disk FILE[,readonly][,modern]
+#                        attach a raw disk image as a virtio-blk PCI device
+#                        (repeatable: the first is disk0 to the guest's
+#                        driver, in PCI order); readonly: the device is
+#                        read-only (readonly=on); modern: disable-legacy=on
+#                        (ID 1af4:1042 instead of the transitional 1af4:1001;
+#                        "legacy=off" means the same)
+#     --serial-in FILE   the guest's serial input comes from FILE (instead of
+#                        nothing); QEMU hands it over as fast as the UART
+#                        takes it, so nothing is lost
+#     --print-cmd        print the QEMU command line and exit
 #
 # Exit status: 0 the kernel powered off with success, 1 with failure
 # (tests failed), 2 the kernel panicked or took an unexpected exception,
@@ -25,6 +36,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
 cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0
 accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=() icount=0 plugin=""
+disks=() serial_in=/dev/null print_cmd=0
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -39,6 +51,9 @@ while [ $# -gt 0 ]; do
 	--module) extra_modules+=("$2"); shift 2 ;;
 	--icount) icount=1; shift ;;
 	--plugin) plugin=$2; shift 2 ;;
+	--disk) disks+=("$2"); shift 2 ;;
+	--serial-in) serial_in=$2; shift 2 ;;
+	--print-cmd) print_cmd=1; shift ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 3 ;;
 	esac
 done
@@ -70,15 +85,42 @@ if [ $icount -eq 1 ]; then
 fi
 [ -n "$plugin" ] && args+=(-plugin "$plugin")
 
+# Disks: one -drive (the image, raw) and one virtio-blk-pci device each.
+n=0
+for spec in "${disks[@]}"; do
+	IFS=, read -r -a words <<< "$spec"
+	file=${words[0]} drive_opts="" dev_opts=""
+	[ -f "$file" ] || { echo "qemu.sh: no disk image $file" >&2; exit 3; }
+	case $file in *,*) echo "qemu.sh: a disk file name may not hold a comma" >&2; exit 3 ;; esac
+	for w in "${words[@]:1}"; do
+		case $w in
+		readonly | readonly=on) drive_opts+=",readonly=on" ;;
+		modern | legacy=off) dev_opts+=",disable-legacy=on" ;;
+		*) echo "qemu.sh: unknown disk option $w (readonly, modern)" >&2; exit 3 ;;
+		esac
+	done
+	args+=(-drive "file=$file,if=none,format=raw,id=disk$n$drive_opts"
+		-device "virtio-blk-pci,drive=disk$n$dev_opts")
+	n=$((n + 1))
+done
+[ "$serial_in" = /dev/null ] || [ -r "$serial_in" ] ||
+	{ echo "qemu.sh: cannot read $serial_in" >&2; exit 3; }
+if [ $print_cmd -eq 1 ]; then
+	printf '%q ' qemu-system-x86_64 "${args[@]}"
+	echo
+	exit 0
+fi
+
 if [ $interactive -eq 1 ]; then
 	qemu-system-x86_64 "${args[@]}" -serial mon:stdio
 	status=$?
 else
 	args+=(-serial stdio -monitor none)
 	if [ -n "$log" ]; then
-		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < /dev/null | tee "$log"
+		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$serial_in" |
+			tee "$log"
 	else
-		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < /dev/null
+		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$serial_in"
 	fi
 	status=${PIPESTATUS[0]}
 fi

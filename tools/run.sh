@@ -7,7 +7,14 @@
 #   RUN_CHECK=1 tools/run.sh       the same
 #   tools/run.sh --cmdline "test=all"   any kernel command line
 #   tools/run.sh --gdb             QEMU waits for GDB on localhost:1234
+#   tools/run.sh --disk FILE[,readonly][,modern]   attach this disk image
+#                                  instead of build/disk0.img (repeatable)
+#   tools/run.sh --no-disk         no disk at all
 # Other options are passed to tools/qemu.sh.
+#
+# Without --disk the system boots with one virtio-blk disk, build/disk0.img
+# (64 MiB with the tools/mkdisk.sh pattern), made if it is missing.  The
+# guest writes to it: delete it to get the pattern back.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=deps.sh
@@ -16,13 +23,21 @@ deps_install
 build_all
 
 check=${RUN_CHECK:-0}
-args=()
+args=() disks=() no_disk=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--check) check=1; shift ;;
+	--disk) disks+=(--disk "$2"); shift 2 ;;
+	--no-disk) no_disk=1; shift ;;
 	*) args+=("$1"); shift ;;
 	esac
 done
+if [ ${#disks[@]} -eq 0 ] && [ $no_disk -eq 0 ]; then
+	[ -f "$BUILD_DIR/disk0.img" ] || "$top/tools/mkdisk.sh" "$BUILD_DIR/disk0.img"
+	disks=(--disk "$BUILD_DIR/disk0.img")
+fi
+[ $no_disk -eq 1 ] && disks=()
+args+=("${disks[@]}")
 
 if [ "$check" = 1 ]; then
 	exec "$top/tools/qemu.sh" --cmdline "poweroff" --timeout 60 "${args[@]}"

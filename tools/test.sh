@@ -155,9 +155,20 @@ PY
 	record host "$pass" "$fail"
 }
 
+# A disk image with the tools/mkdisk.sh pattern, made when it is missing:
+#   disk_image FILE [mkdisk.sh options...]
+disk_image() {
+	local file=$1
+	shift
+	[ -f "$file" ] || "$top/tools/mkdisk.sh" "$@" "$file"
+}
+
 suite_boot() {
 	local pass=0 fail=0
-	if "$top/tools/qemu.sh" --cmdline "poweroff" --timeout 60 --log "$logs/boot.log" > /dev/null 2>&1 &&
+	# The image boots as tools/run.sh boots it: with a virtio disk attached.
+	disk_image "$BUILD_DIR/disk0.img"
+	if "$top/tools/qemu.sh" --cmdline "poweroff" --timeout 60 --log "$logs/boot.log" \
+		--disk "$BUILD_DIR/disk0.img" > /dev/null 2>&1 &&
 		grep -q "kernel: up after" "$logs/boot.log" && grep -q "^init: started" "$logs/boot.log"; then
 		pass=$((pass + 1))
 	else

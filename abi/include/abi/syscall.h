@@ -55,6 +55,14 @@ enum {
 	SYS_IPC_REPLY_WAIT, /* register call, abi/ipc.h */
 	SYS_IPC_FAIL_INJECT, /* (method, hook, errno_t err, unsigned count): tests, abi/ipc.h */
 	SYS_TASK_STATS, /* (task_stats_t *out) */
+	/* Capabilities and I/O ports (Part B ddi-caps; abi/ddi.h, docs/drivers.md). */
+	SYS_CAP_INFO, /* (cap_handle_t h, cap_info_t *out) */
+	SYS_CAP_DERIVE, /* (cap_handle_t h, uint64_t base, uint64_t size, cap_handle_t *out) */
+	SYS_CAP_DROP, /* (cap_handle_t h) */
+	/* Device memory and DMA (issue 9 part A; abi/ddi.h, docs/drivers.md). */
+	SYS_PHYS_MAP, /* (cap_handle_t phys_range, uint64_t offset, size_t size, unsigned flags, uintptr_t *base_out) */
+	SYS_DMA_ALLOC, /* (cap_handle_t device, size_t size, uint64_t phys_limit, unsigned flags, dma_info_t *out) */
+	SYS_DMA_MAP, /* (cap_handle_t dma, unsigned flags, uintptr_t *base_out) */
 	SYSCALL_COUNT
 };
 

@@ -118,6 +118,22 @@ static inline errno_t cap_lookup_locked(
 	return EOK;
 }
 
+/* The used slot @a h names, of any type: EOK and *slot, ENOENT or ESTALE.
+ * t->lock held. */
+static inline errno_t cap_lookup_any_locked(cap_table_t *t, cap_handle_t h, cap_slot_t **slot)
+    REQUIRES(t->lock)
+{
+	if (h < 0)
+		return ENOENT;
+	cap_slot_t *s = &t->slot[CAP_HANDLE_INDEX(h)];
+	if (s->type == CAP_FREE)
+		return ENOENT;
+	if (s->gen != CAP_HANDLE_GEN(h))
+		return ESTALE;
+	*slot = s;
+	return EOK;
+}
+
 /* Take slot @a h if it holds a @a type (and @a want, unless NULL). */
 static errno_t cap_take_if(
     cap_table_t *t, cap_handle_t h, cap_type_t type, const void *want, void **object)
@@ -186,4 +202,59 @@ size_t cap_used(cap_table_t *t)
 	size_t n = t->used;
 	mutex_unlock(&t->lock);
 	return n;
+}
+
+errno_t cap_info(cap_table_t *t, cap_handle_t h, cap_info_t *out)
+{
+	cap_slot_t *s;
+	*out = (cap_info_t){ 0 };
+	mutex_lock(&t->lock);
+	errno_t rc = cap_lookup_any_locked(t, h, &s);
+	if (rc == EOK && cap_ops[s->type]->info)
+		cap_ops[s->type]->info(s->object, out);
+	mutex_unlock(&t->lock);
+	return rc;
+}
+
+errno_t cap_drop(cap_table_t *t, cap_handle_t h)
+{
+	cap_slot_t *s;
+	cap_type_t type = CAP_FREE;
+	void *object = NULL;
+	mutex_lock(&t->lock);
+	errno_t rc = cap_lookup_any_locked(t, h, &s);
+	if (rc == EOK && cap_ops[s->type]->no_drop)
+		rc = EINVAL;
+	if (rc == EOK) {
+		type = s->type;
+		object = s->object;
+		cap_slot_free_locked(t, (uint16_t) CAP_HANDLE_INDEX(h));
+	}
+	mutex_unlock(&t->lock);
+	/* Outside the lock, as when the task ends: closing may sleep. */
+	if (rc == EOK)
+		cap_ops[type]->close(object);
+	return rc;
+}
+
+errno_t cap_get_shareable(cap_table_t *t, cap_handle_t h, cap_type_t *type, void **object)
+{
+	cap_slot_t *s;
+	mutex_lock(&t->lock);
+	errno_t rc = cap_lookup_any_locked(t, h, &s);
+	if (rc == EOK && !cap_ops[s->type]->shareable)
+		rc = EINVAL;
+	if (rc == EOK) {
+		cap_ops[s->type]->hold(s->object);
+		*type = s->type;
+		*object = s->object;
+	}
+	mutex_unlock(&t->lock);
+	return rc;
+}
+
+void cap_object_close(cap_type_t type, void *object)
+{
+	assert(type > CAP_FREE && type < CAP_TYPE_COUNT && cap_ops[type]);
+	cap_ops[type]->close(object);
 }

@@ -98,16 +98,39 @@ static void ddi_range_cap_close(void *obj)
 	ddi_range_put(obj);
 }
 
+static const uint32_t ddi_range_cap_kind[DDI_RANGE_KIND_COUNT] = {
+	[DDI_RANGE_IO] = CAP_KIND_IO_RANGE,
+	[DDI_RANGE_PHYS] = CAP_KIND_PHYS_RANGE,
+	[DDI_RANGE_IRQ] = CAP_KIND_IRQ_RANGE,
+};
+
+/* SYS_CAP_INFO (ranges are immutable: no lock needed). */
+static void ddi_range_cap_info(const void *obj, cap_info_t *out)
+{
+	const ddi_range_t *r = obj;
+	*out = (cap_info_t){
+		.kind = ddi_range_cap_kind[r->kind], .base = r->base, .size = r->size
+	};
+}
+
+/* Ranges are immutable and closing one only drops a reference: a handle
+ * may be copied to another task (spawn, IPC_M_CAP_GIVE). */
 static const cap_type_ops_t ddi_range_cap_ops[DDI_RANGE_KIND_COUNT] = {
 	[DDI_RANGE_IO] = { .name = "io-range",
 	    .hold = ddi_range_cap_hold,
-	    .close = ddi_range_cap_close },
+	    .close = ddi_range_cap_close,
+	    .info = ddi_range_cap_info,
+	    .shareable = true },
 	[DDI_RANGE_PHYS] = { .name = "phys-range",
 	    .hold = ddi_range_cap_hold,
-	    .close = ddi_range_cap_close },
+	    .close = ddi_range_cap_close,
+	    .info = ddi_range_cap_info,
+	    .shareable = true },
 	[DDI_RANGE_IRQ] = { .name = "irq-range",
 	    .hold = ddi_range_cap_hold,
-	    .close = ddi_range_cap_close },
+	    .close = ddi_range_cap_close,
+	    .info = ddi_range_cap_info,
+	    .shareable = true },
 };
 
 void ddi_range_init(void)

@@ -78,12 +78,50 @@ static void call_cap_hold(void *call)
 	call_hold(call);
 }
 
+static void phone_cap_info(const void *phone, cap_info_t *out)
+{
+	(void) phone;
+	out->kind = CAP_KIND_PHONE;
+}
+
+/* Whether nobody waits for @a call's answer any more: a synchronous
+ * caller gave up (or ended), an asynchronous caller's task ended.  Kernel
+ * calls have no caller to lose.  (The cap table lock may be held: the
+ * call's and the box's locks come after it.) */
+static bool call_abandoned(call_t *call)
+{
+	bool gone = false;
+	if (call->sync) {
+		irq_spinlock_lock(&call->done.lock);
+		gone = !call->waiting;
+		irq_spinlock_unlock(&call->done.lock);
+	} else if (call->caller) {
+		answerbox_t *box = call->caller;
+		mutex_lock(&box->lock);
+		gone = !box->active;
+		mutex_unlock(&box->lock);
+	}
+	return gone;
+}
+
+static void call_cap_info(const void *call, cap_info_t *out)
+{
+	out->kind = CAP_KIND_CALL;
+	if (call_abandoned((call_t *) call)) /* takes the call's lock: not const */
+		out->flags |= CAP_INFO_CALL_ABANDONED;
+}
+
+/* SYS_CAP_DROP of a phone hangs it up (as SYS_IPC_HANGUP); a received
+ * call cannot be dropped (it must be answered or forwarded).  Neither may
+ * be copied to another task's table: they are not shareable. */
 static const cap_type_ops_t phone_cap_ops = {
-	.name = "phone", .hold = phone_cap_hold, .close = phone_cap_close
+	.name = "phone", .hold = phone_cap_hold, .close = phone_cap_close, .info = phone_cap_info
 };
-static const cap_type_ops_t call_cap_ops = {
-	.name = "call", .hold = call_cap_hold, .close = call_cap_close
-};
+static const cap_type_ops_t call_cap_ops = { .name = "call",
+	.hold = call_cap_hold,
+	.close = call_cap_close,
+	.info = call_cap_info,
+	.no_drop = true };
 
 void ipc_init(void)
 {

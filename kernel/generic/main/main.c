@@ -16,6 +16,7 @@
 #include <arch/page_table.h>
 #include <arch/timer.h>
 #include <console/console.h>
+#include <ddi/dma.h>
 #include <ddi/range.h>
 #include <debug.h>
 #include <ipc/ipc.h>
@@ -193,6 +194,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	task_init();
 	ipc_init();
 	ddi_range_init();
+	dma_init();
 	pager_init();
 	pager_timeout_from_cmdline();
 	ipc_fail_inject_from_cmdline();

@@ -4,6 +4,7 @@
 #include <console/console.h>
 #include <ddi/grant.h>
 #include <debug.h>
+#include <elf/elf.h>
 #include <ipc/ipc.h>
 #include <lib/printf_core.h>
 #include <main/bootinfo.h>
@@ -14,82 +15,9 @@
 #include <proc/program.h>
 #include <proc/task.h>
 
-#define EI_NIDENT 16
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_X86_64 62
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
-
-typedef struct elf64_ehdr {
-	unsigned char e_ident[EI_NIDENT];
-	uint16_t e_type, e_machine;
-	uint32_t e_version;
-	uint64_t e_entry, e_phoff, e_shoff;
-	uint32_t e_flags;
-	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-} elf64_ehdr_t;
-
-typedef struct elf64_phdr {
-	uint32_t p_type, p_flags;
-	uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-} elf64_phdr_t;
-
-static const elf64_phdr_t *elf_phdr(const void *image, size_t i)
+errno_t program_elf_check(const void *image, size_t size, elf_image_t *out)
 {
-	const elf64_ehdr_t *eh = image;
-	return (const elf64_phdr_t *) ((const char *) image + eh->e_phoff) + i;
-}
-
-static errno_t elf_check_header(const elf64_ehdr_t *eh, size_t size)
-{
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4) != 0 ||
-	    eh->e_ident[4] != ELFCLASS64 || eh->e_ident[5] != ELFDATA2LSB ||
-	    eh->e_type != ET_EXEC || eh->e_machine != EM_X86_64 ||
-	    eh->e_phentsize != sizeof(elf64_phdr_t) || eh->e_phnum == 0 || eh->e_phnum > 64)
-		return EINVAL;
-	if (eh->e_phoff > size || (size - eh->e_phoff) / sizeof(elf64_phdr_t) < eh->e_phnum)
-		return EINVAL;
-	return EOK;
-}
-
-static errno_t elf_check_segment(const elf64_phdr_t *ph, size_t size)
-{
-	if (ph->p_filesz > ph->p_memsz || ph->p_offset > size || size - ph->p_offset < ph->p_filesz)
-		return EINVAL;
-	if ((ph->p_vaddr & (PAGE_SIZE - 1)) != (ph->p_offset & (PAGE_SIZE - 1)))
-		return EINVAL;
-	uint64_t end = ph->p_vaddr + ph->p_memsz;
-	if (ph->p_memsz == 0 || end < ph->p_vaddr || ph->p_vaddr < AS_USER_FLOOR ||
-	    end > AS_USER_TOP)
-		return EINVAL;
-	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
-		return EPERM;
-	return EOK;
-}
-
-errno_t program_elf_check(const void *image, size_t size)
-{
-	const elf64_ehdr_t *eh = image;
-	errno_t rc = elf_check_header(eh, size);
-	if (rc != EOK)
-		return rc;
-	bool entry_ok = false;
-	for (size_t i = 0; i < eh->e_phnum; i++) {
-		const elf64_phdr_t *ph = elf_phdr(image, i);
-		if (ph->p_type != PT_LOAD)
-			continue;
-		rc = elf_check_segment(ph, size);
-		if (rc != EOK)
-			return rc;
-		if ((ph->p_flags & PF_X) && eh->e_entry >= ph->p_vaddr &&
-		    eh->e_entry < ph->p_vaddr + ph->p_memsz)
-			entry_ok = true;
-	}
-	return entry_ok ? EOK : EINVAL;
+	return elf_parse(image, size, size, AS_USER_FLOOR, AS_USER_TOP, out);
 }
 
 /* Copy @a n bytes to user address @a va of @a as (mapped, wired) via the
@@ -111,33 +39,28 @@ static void program_copy_in(as_t *as, uintptr_t va, const void *src, size_t n)
 	}
 }
 
-static unsigned elf_rights(uint32_t pf)
+static unsigned elf_rights(unsigned pf)
 {
-	return ((pf & PF_R) ? AS_AREA_READ : 0) | ((pf & PF_W) ? AS_AREA_WRITE : 0) |
-	    ((pf & PF_X) ? AS_AREA_EXEC : 0);
+	return ((pf & ELF_PF_R) ? AS_AREA_READ : 0) | ((pf & ELF_PF_W) ? AS_AREA_WRITE : 0) |
+	    ((pf & ELF_PF_X) ? AS_AREA_EXEC : 0);
 }
 
-static errno_t program_map_segments(as_t *as, const void *image, size_t size)
+static errno_t program_map_segments(as_t *as, const void *image, const elf_image_t *img)
 {
-	const elf64_ehdr_t *eh = image;
-	for (size_t i = 0; i < eh->e_phnum; i++) {
-		const elf64_phdr_t *ph = elf_phdr(image, i);
-		if (ph->p_type != PT_LOAD)
-			continue;
-		uintptr_t base = PAGE_ALIGN_DOWN(ph->p_vaddr);
-		size_t len = PAGE_ALIGN_UP(ph->p_vaddr + ph->p_memsz) - base;
+	for (size_t i = 0; i < img->count; i++) {
+		const elf_segment_t *seg = &img->seg[i];
+		uintptr_t base = PAGE_ALIGN_DOWN(seg->vaddr);
+		size_t len = PAGE_ALIGN_UP(seg->vaddr + seg->memsz) - base;
 		uintptr_t got;
 		errno_t rc = as_area_create(
-		    as, base, len, elf_rights(ph->p_flags) | AS_AREA_FIXED, AS_BACKEND_WIRED, &got);
+		    as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED, AS_BACKEND_WIRED, &got);
 		if (rc != EOK)
 			return rc == EEXIST ? EINVAL : rc;
-		program_copy_in(as, ph->p_vaddr, (const char *) image + ph->p_offset, ph->p_filesz);
+		program_copy_in(as, seg->vaddr, (const char *) image + seg->offset, seg->filesz);
 	}
-	(void) size;
 	return EOK;
 }
 
-/* The startup block as it will sit on top of the new task's stack. */
 typedef struct program_startup {
 	char block[1024 + PROGRAM_ARGS_MAX];
 	size_t len; /* bytes used at the end of block[] */
@@ -208,9 +131,10 @@ static const boot_module_t *program_find_module(const char *name)
 	return NULL;
 }
 
-static errno_t program_setup(task_t *task, const void *image, size_t size, char **argv, size_t argc)
+static errno_t program_setup(
+    task_t *task, const void *image, const elf_image_t *img, char **argv, size_t argc)
 {
-	errno_t rc = program_map_segments(task->as, image, size);
+	errno_t rc = program_map_segments(task->as, image, img);
 	if (rc != EOK)
 		return rc;
 	uintptr_t stack;
@@ -225,8 +149,7 @@ static errno_t program_setup(task_t *task, const void *image, size_t size, char 
 	program_copy_in(task->as, st->va, st->block + sizeof(st->block) - st->len, st->len);
 	uintptr_t sp = st->entry_sp, startup = st->startup_va;
 	free(st);
-	const elf64_ehdr_t *eh = image;
-	return task_thread_start(task, eh->e_entry, sp, startup, NULL);
+	return task_thread_start(task, img->entry, sp, startup, NULL);
 }
 
 /* The recipe's "grant=" tokens of module @a m (ddi/grant.h). */
@@ -253,7 +176,8 @@ errno_t program_spawn_module(
 		return m ? EINVAL : ENOENT;
 	const void *image = PA2KA(m->start);
 	size_t size = m->end - m->start;
-	errno_t rc = program_elf_check(image, size);
+	elf_image_t img;
+	errno_t rc = program_elf_check(image, size, &img);
 	if (rc != EOK)
 		return rc;
 	ksnprintf(buf, sizeof(buf), "%s %s", name, args);
@@ -276,7 +200,7 @@ errno_t program_spawn_module(
 	if (parent == 0)
 		rc = program_apply_grants(task, m);
 	if (rc == EOK)
-		rc = program_setup(task, image, size, argv, argc);
+		rc = program_setup(task, image, &img, argv, argc);
 	if (rc != EOK) {
 		task_destroy_unstarted(task);
 		return rc;

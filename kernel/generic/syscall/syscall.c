@@ -44,6 +44,14 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_AS_AREA_CREATE_PAGER] = sys_as_area_create_pager,
 	[SYS_PAGER_REVOKE] = sys_pager_revoke,
 	[SYS_PAGER_SET_SIZE] = sys_pager_set_size,
+	/* Capabilities and I/O ports (Part B ddi-caps, docs/drivers.md). */
+	[SYS_CAP_INFO] = sys_cap_info,
+	[SYS_CAP_DERIVE] = sys_cap_derive,
+	[SYS_CAP_DROP] = sys_cap_drop,
+	/* Device memory and DMA (abi/ddi.h). */
+	[SYS_PHYS_MAP] = sys_phys_map,
+	[SYS_DMA_ALLOC] = sys_dma_alloc,
+	[SYS_DMA_MAP] = sys_dma_map,
 };
 
 _Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) == SYSCALL_COUNT,

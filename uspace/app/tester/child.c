@@ -316,9 +316,11 @@ static int child_sleep(int argc, char **argv)
 }
 
 int child_snoop(int argc, char **argv);
+int child_ddi_nocap(int argc, char **argv); /* test_ddi_mem.c */
 
 static const child_mode_t child_modes[] = {
 	{ "child:snoop", child_snoop },
+	{ "child:ddi-nocap", child_ddi_nocap },
 	{ "child:fuzz", child_fuzz },
 	{ "child:join-cycle", child_join_cycle },
 	{ "child:big-exit", child_big_exit },
@@ -349,6 +351,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:print", child_print },
 	{ "child:threads-low-memory", child_threads_low_memory },
 	{ "child:anon-narrow-rights", child_anon_narrow_rights },
+	{ "child:ns-abandon", child_ns_abandon },
 };
 
 int child_main(int argc, char **argv)

@@ -78,6 +78,9 @@ static const uint8_t fz_sig[SYSCALL_COUNT][6] = {
 	[SYS_PAGER_REVOKE] = { A_OBJ, A_OFF, A_SIZE },
 	[SYS_PAGER_SET_SIZE] = { A_OBJ, A_SIZE },
 	[SYS_TASK_STATS] = { A_OUT },
+	[SYS_CAP_INFO] = { A_PHONE, A_OUT },
+	[SYS_CAP_DERIVE] = { A_PHONE, A_ANY, A_SIZE, A_OUT },
+	[SYS_CAP_DROP] = { A_PHONE },
 };
 
 /* How often each number is picked by a random call (IPC more often). */
@@ -109,6 +112,9 @@ static const uint8_t fz_num_weight[SYSCALL_COUNT] = {
 	[SYS_PAGER_REVOKE] = 2,
 	[SYS_PAGER_SET_SIZE] = 2,
 	[SYS_TASK_STATS] = 1,
+	[SYS_CAP_INFO] = 1,
+	[SYS_CAP_DERIVE] = 1,
+	[SYS_CAP_DROP] = 1,
 	/* Never SYS_IPC_FAIL_INJECT: it arms failures for every task (the
 	 * tester's own calls included), which is no bad input of ours. */
 };
@@ -493,6 +499,7 @@ static void fz_harvest(fz_thread_t *t, uint64_t num, const uint64_t *a)
 		break;
 	}
 	case SYS_IPC_HANGUP:
+	case SYS_CAP_DROP:
 	case SYS_IPC_ANSWER:
 	case SYS_IPC_FORWARD:
 		fz_pool_put(t, &t->w->stale, (uint32_t) a[0]);

@@ -8,6 +8,7 @@
  * itself (ipc_util.c), so one thread plays caller and callee.
  */
 #include "tester.h"
+#include <cap.h>
 #include <ns.h>
 #include <stdio.h>
 #include <string.h>
@@ -205,6 +206,62 @@ UTEST(ns_pending_bounded)
 	}
 	UT_CHECK_EQ(limits, 1);
 	UT_CHECK_EQ(timeouts, NS_PENDING_MAX);
+}
+
+/* Fill ns's list of waiting connects with connects (no timeout) to the
+ * name argv[1], and end without waiting for them.  One more connect,
+ * which ns takes after them, must find the list full (ELIMIT): then ns
+ * holds them all (calls still queued when we end would just be dropped). */
+int child_ns_abandon(int argc, char **argv)
+{
+	uint64_t w[2];
+	cap_handle_t phone;
+	if (argc < 2 || ns_name_pack(argv[1], w) != EOK)
+		return 1;
+	for (uint64_t i = 0; i < NS_PENDING_MAX; i++) {
+		ipc_msg_t m = IPC_MSG(IPC_M_CONNECT_ME_TO, w[0], w[1], 0);
+		if (ipc_call(IPC_PHONE_NS, &m, COOKIE + i) != EOK)
+			return 2;
+	}
+	return ns_connect_timeout(argv[1], 1, &phone) == ELIMIT ? 0 : 3;
+}
+
+/* Connects whose callers ended do not keep ns's list full: a child fills
+ * it with connects that never time out and ends; a later connect still
+ * waits (and times out) instead of being refused with ELIMIT.  Fails
+ * without ns's sweep of abandoned calls (CAP_INFO_CALL_ABANDONED). */
+UTEST(ns_pending_callers_gone)
+{
+	char name[24], args[48], other[24];
+	task_exit_info_t info;
+	cap_handle_t phone;
+	test_name_make(name, sizeof(name), "gone");
+	test_name_make(other, sizeof(other), "late");
+	snprintf(args, sizeof(args), "child:ns-abandon %s", name);
+	UT_ASSERT_OK(child_run(args, &info));
+	UT_ASSERT_EQ(info.status, 0);
+	UT_CHECK_ERR(ns_connect_timeout(other, 20, &phone), ETIMEOUT);
+	UT_CHECK_ERR(ns_connect_timeout(name, 20, &phone), ETIMEOUT);
+}
+
+/* A received call whose caller waits is not marked abandoned (the
+ * abandoned case: ns_pending_callers_gone). */
+UTEST(ipc_call_info_caller_waits)
+{
+	cap_handle_t self;
+	ipc_event_t ev;
+	cap_info_t ci;
+	UT_ASSERT_OK(self_phone_open(&self));
+	UT_CHECK_OK(ipc_call(self, &IPC_MSG(USER_METHOD), COOKIE));
+	if (self_receive(&ev, USER_METHOD)) {
+		if (UT_CHECK_OK(cap_info(ev.call, &ci))) {
+			UT_CHECK_EQ(ci.kind, CAP_KIND_CALL);
+			UT_CHECK_EQ(ci.flags, 0);
+		}
+		UT_CHECK_OK(ipc_answer(ev.call, EOK, NULL));
+		self_collect(COOKIE, EOK, &ev);
+	}
+	self_phone_close(self);
 }
 
 UTEST(ns_name_packing)

@@ -29,7 +29,10 @@ static bool stats(anon_stats_t *st)
 }
 
 /* The anon pager's object count once it is back to @a want (the UNREFs
- * of destroyed areas arrive asynchronously). */
+ * of destroyed areas arrive asynchronously).  The count is the pager's,
+ * for every task: other tasks (init, children of earlier tests) may end
+ * meanwhile and take it below @a want, so the tests check that it is not
+ * above (nothing of theirs left behind), not that it is equal. */
 static uint64_t objects_settle(uint64_t want)
 {
 	anon_stats_t st = { 0 };
@@ -118,7 +121,7 @@ UTEST(pager_zero_fill)
 		    (unsigned long long) s2.faults);
 	}
 	UT_CHECK_OK(as_area_destroy(b));
-	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
 }
 
 /* One object: two areas of this task and one of a child see the same
@@ -156,7 +159,7 @@ UTEST(pager_object_shared_two_tasks)
 	UT_CHECK_OK(as_area_destroy(a1));
 	UT_CHECK_EQ(*page_word(a2, 3, 0), 0xa003);
 	UT_CHECK_OK(as_area_destroy(a2));
-	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
 }
 
 UTEST(pager_cow_clone)
@@ -191,7 +194,7 @@ UTEST(pager_cow_clone)
 	UT_CHECK_OK(as_area_destroy(a));
 	UT_CHECK_EQ(*page_word(b, 2, 0), 0x102); /* the clone outlives it */
 	UT_CHECK_OK(as_area_destroy(b));
-	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
 }
 
 /* A clone of a clone shares what both have not written. */
@@ -222,7 +225,7 @@ UTEST(pager_cow_clone_of_clone)
 	UT_CHECK_EQ(*page_word(c, 1, 0), 0x300);
 	UT_CHECK_OK(as_area_destroy(a));
 	UT_CHECK_OK(as_area_destroy(c));
-	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
 }
 
 #define FAULTERS 8
@@ -529,7 +532,7 @@ UTEST(pager_tasks_500)
 	if (!UT_CHECK(after >= before))
 		utest_note("%llu frames free before, %llu after %d tasks",
 		    (unsigned long long) before, (unsigned long long) after, PAGED_TASKS);
-	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
 }
 
 /* A private page already written through one area, then read and written
@@ -553,7 +556,7 @@ UTEST(pager_read_then_write_one_fault)
 	UT_CHECK_EQ(*(volatile uint64_t *) (a + 8), 43); /* one page, shared */
 	UT_CHECK_OK(as_area_destroy(a));
 	UT_CHECK_OK(as_area_destroy(b));
-	UT_CHECK_EQ(objects_settle(s0.objects), s0.objects);
+	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
 }
 
 static int touch_thread(void *arg)

@@ -30,6 +30,14 @@
 
 #define RW (AS_AREA_READ | AS_AREA_WRITE)
 
+/* The device ranges the recipe grants the tester (boot/meson.build) when
+ * the kernel starts it (utest=), at these handles. */
+#define TESTER_CAP_IO_CMOS 1 /* ports 0x70-0x71 */
+#define TESTER_CAP_IO_SCRATCH 2 /* port 0x3ff, COM1's scratch register */
+#define TESTER_CAP_IRQ 3 /* line 15 */
+#define TESTER_CAP_PHYS 4 /* 0xfebf0000 + 0x4000 */
+#define TESTER_PHYS_BASE 0xfebf0000ULL
+
 /* In .rodata: the "write-ro" child writes child_ro_target[1]. */
 extern const int child_ro_target[4];
 /* In .data (never executable): the "exec-nx" child calls it. */
@@ -38,6 +46,7 @@ extern unsigned char child_nx_code[16];
 /* test_anon.c: make threads with memory nearly gone. */
 int child_threads_low_memory(int argc, char **argv);
 int child_anon_narrow_rights(int argc, char **argv);
+int child_ns_abandon(int argc, char **argv);
 /* Run "tester ARGS" as a child (args start with "child:"). */
 int child_main(int argc, char **argv);
 /* Spawn this program with @a args and wait for it. */

@@ -16,13 +16,16 @@
  *  - A connect (IPC_M_CONNECT_ME_TO with a name) is forwarded to the
  *    server's phone; the server accepts it and the kernel gives the
  *    client its phone.  A connect for a name not registered yet waits in
- *    a bounded list (ELIMIT when full) until the name appears or its
- *    timeout (arg[2] ms, 0: none) passes (ETIMEOUT).
+ *    a bounded list until the name appears or its timeout (arg[2] ms, 0:
+ *    none) passes (ETIMEOUT).  When the list is full, the connects whose
+ *    callers have gone (ended, or stopped waiting) are dropped first; only
+ *    if all are still wanted is the new one refused (ELIMIT).
  *
  * One thread: every operation is short and never blocks (forwarding does
  * not wait for the server), and a single thread needs no locks.  The wait
  * timeout is the nearest pending deadline.
  */
+#include <cap.h>
 #include <ipc.h>
 #include <ns.h>
 #include <stdbool.h>
@@ -89,20 +92,47 @@ static void ns_forward(cap_handle_t call, ns_entry_t *e)
 		ipc_answer(call, rc, NULL);
 }
 
-static void ns_pending_add(const ipc_event_t *ev)
+static ns_pending_t *ns_pending_free_slot(void)
+{
+	for (size_t i = 0; i < NS_PENDING_MAX; i++) {
+		if (!ns_pending[i].used)
+			return &ns_pending[i];
+	}
+	return NULL;
+}
+
+/* Answer the waiting connects whose callers no longer wait (they ended
+ * or gave up: the kernel says so of the call, CAP_INFO_CALL_ABANDONED),
+ * freeing their slots and handles. */
+static void ns_pending_sweep(void)
 {
 	for (size_t i = 0; i < NS_PENDING_MAX; i++) {
 		ns_pending_t *p = &ns_pending[i];
-		if (p->used)
-			continue;
-		uint64_t ms = ev->msg.arg[2];
-		*p = (ns_pending_t){ .used = true,
-			.name = { ev->msg.arg[0], ev->msg.arg[1] },
-			.call = ev->call,
-			.deadline_ns = ms ? uptime_ns_now() + ms * 1000000 : 0 };
+		cap_info_t info;
+		if (p->used && cap_info(p->call, &info) == EOK &&
+		    (info.flags & CAP_INFO_CALL_ABANDONED)) {
+			p->used = false;
+			ipc_answer(p->call, EHANGUP, NULL); /* goes nowhere */
+		}
+	}
+}
+
+static void ns_pending_add(const ipc_event_t *ev)
+{
+	ns_pending_t *p = ns_pending_free_slot();
+	if (!p) {
+		ns_pending_sweep();
+		p = ns_pending_free_slot();
+	}
+	if (!p) {
+		ipc_answer(ev->call, ELIMIT, NULL);
 		return;
 	}
-	ipc_answer(ev->call, ELIMIT, NULL);
+	uint64_t ms = ev->msg.arg[2];
+	*p = (ns_pending_t){ .used = true,
+		.name = { ev->msg.arg[0], ev->msg.arg[1] },
+		.call = ev->call,
+		.deadline_ns = ms ? uptime_ns_now() + ms * 1000000 : 0 };
 }
 
 /* The name of @a e appeared: forward the connects waiting for it. */

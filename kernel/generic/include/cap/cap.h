@@ -23,7 +23,9 @@
 #define KERN_CAP_CAP_H_
 
 #include <abi/cap.h>
+#include <abi/ddi.h>
 #include <abi/errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <synch/mutex.h>
@@ -35,6 +37,7 @@ typedef enum cap_type {
 	CAP_IO_RANGE, /* ddi_range_t of I/O ports (ddi/range.h) */
 	CAP_PHYS_RANGE, /* ddi_range_t of physical addresses */
 	CAP_IRQ_RANGE, /* ddi_range_t of IRQ lines */
+	CAP_DMA, /* dma_buf_t (ddi/dma.h) */
 	CAP_TYPE_COUNT
 } cap_type_t;
 
@@ -44,8 +47,20 @@ typedef struct cap_type_ops {
 	/* A new reference for cap_get (under the table lock: must not sleep
 	 * or take locks that come before it). */
 	void (*hold)(void *object);
-	/* The task is ending: dispose of the table's reference. */
+	/* The task is ending, or it dropped the handle (SYS_CAP_DROP):
+	 * dispose of the table's reference. */
 	void (*close)(void *object);
+	/* What SYS_CAP_INFO reports (kind, range): under the table lock, must
+	 * not sleep.  NULL: the kind is reported as 0 (unknown). */
+	void (*info)(const void *object, cap_info_t *out);
+	/* SYS_CAP_DROP refuses such handles (EINVAL): a received call must be
+	 * answered or forwarded, not dropped. */
+	bool no_drop;
+	/* A handle of it may be copied into another table (spawn with caps,
+	 * IPC_M_CAP_GIVE): the object is immutable or shared alike by every
+	 * holder, and close only drops one reference.  Phones and calls are
+	 * not (a phone's close hangs up the connection for every holder). */
+	bool shareable;
 } cap_type_ops_t;
 
 typedef struct cap_slot {
@@ -90,5 +105,17 @@ errno_t cap_take_obj(cap_table_t *t, cap_handle_t h, cap_type_t type, const void
  * ENOENT, ESTALE. */
 errno_t cap_get(cap_table_t *t, cap_handle_t h, cap_type_t type, void **object);
 size_t cap_used(cap_table_t *t);
+/* What @a h names, of any type (SYS_CAP_INFO): ENOENT, ESTALE. */
+errno_t cap_info(cap_table_t *t, cap_handle_t h, cap_info_t *out);
+/* Take @a h out, of any type, and close the table's reference with the
+ * type's close hook (SYS_CAP_DROP): ENOENT, ESTALE, EINVAL (a type that
+ * cannot be dropped: nothing done). */
+errno_t cap_drop(cap_table_t *t, cap_handle_t h);
+/* The object at @a h of a shareable type, with a new reference for the
+ * caller (to be put into another table with cap_alloc, or given back with
+ * cap_object_close): ENOENT, ESTALE, EINVAL (not shareable). */
+errno_t cap_get_shareable(cap_table_t *t, cap_handle_t h, cap_type_t *type, void **object);
+/* Drop a reference to an object of a shareable type (its close hook). */
+void cap_object_close(cap_type_t type, void *object);
 
 #endif

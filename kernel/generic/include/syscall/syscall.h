@@ -66,4 +66,13 @@ sysarg_t sys_as_area_query(const sysargs_t *args);
 sysarg_t sys_as_area_list(const sysargs_t *args);
 sysarg_t sys_as_area_create_pager(const sysargs_t *args);
 
+/* Capability handles of any kind (syscall/sys_cap.c; Part B ddi-caps). */
+sysarg_t sys_cap_info(const sysargs_t *args);
+sysarg_t sys_cap_derive(const sysargs_t *args);
+sysarg_t sys_cap_drop(const sysargs_t *args);
+/* Device memory and DMA (syscall/sys_ddi_mem.c). */
+sysarg_t sys_phys_map(const sysargs_t *args);
+sysarg_t sys_dma_alloc(const sysargs_t *args);
+sysarg_t sys_dma_map(const sysargs_t *args);
+
 #endif

@@ -3,8 +3,9 @@
  * wired stack the kernel made (PROGRAM_STACK_SIZE in the kernel: the
  * block and room to get here); choose the memory (the anon pager or
  * wired), complete the main thread's stack (THREAD_MAIN_STACK_SIZE in
- * all, paged lazily when the task has the pager, with a guard page), set
- * up the heap, run main() and end the task with its result.
+ * all, paged lazily when the task has the pager, with a guard page), run
+ * main() and end the task with its result.  The heap is made by the first
+ * malloc (by a wired program, at startup).
  *
  * The rest of the main stack goes right below the startup stack (the
  * kernel leaves room there, PROGRAM_STACK_ROOM), so the thread simply
@@ -20,6 +21,7 @@
  */
 #include "libc_priv.h"
 #include <anon.h>
+#include <as.h>
 #include <stdlib.h>
 #include <sys.h>
 #include <task.h>
@@ -52,7 +54,9 @@ noreturn void __libc_main(task_startup_t *startup)
 	    as_area_create_stack(startup->stack_base, THREAD_MAIN_STACK_SIZE - startup->stack_size,
 	        0, &stack) != EOK)
 		libc_die("libc: cannot make the main thread's stack\n");
-	if (malloc_init() != EOK)
+	/* A wired program (a pager, ns) takes its first heap memory before it
+	 * serves anyone, not at some first malloc while serving a client. */
+	if (libc_memory_wired && malloc_init() != EOK)
 		libc_die("libc: cannot create the heap area\n");
 	exit(main((int) startup->argc, startup->argv));
 }

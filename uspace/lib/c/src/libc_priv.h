@@ -8,8 +8,11 @@
 
 /* Connect to the anon pager unless the program stays wired (anon.c). */
 void mem_init(void);
-/* Make the first heap area. */
+/* Make the first heap area now (wired programs, at startup). */
 errno_t malloc_init(void);
+/* From now on, new heap memory gets its frames at once (the test
+ * harness's leak check counts heap bytes as frames). */
+void malloc_prefault(void);
 /* Flush stdout at task exit: never blocks on another thread's lock. */
 void stdout_flush_exit(void);
 /* Entered from crt0 (arch/amd64/crt0.S). */

@@ -9,9 +9,11 @@
  *
  * Memory comes from heap areas (as_area_create_anon: pager-backed, one
  * anon object per heap area, once the task has the anon pager; wired
- * before that or without it).  The first (HEAP_INITIAL bytes) is made at
- * startup near HEAP_HINT, far above where the kernel first places
- * anywhere-areas such as thread stacks, so it has room to grow.  When the
+ * before that or without it).  The first is made by the first malloc (a
+ * program that never allocates pays nothing for a heap; a wired program
+ * makes it at startup, malloc_init), at least
+ * HEAP_GROW_MIN bytes near HEAP_HINT, far above where the kernel first
+ * places anywhere-areas such as thread stacks, so it has room to grow.  When the
  * free list has no block big enough, the current heap area is grown with
  * SYS_AS_AREA_RESIZE; if that fails (EEXIST: another area is in the way,
  * or anything else), a new heap area is created wherever the kernel finds
@@ -25,12 +27,12 @@
 #include <anon.h>
 #include <as.h>
 #include <lock.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define HEAP_HINT 0x0000200000000000UL
-#define HEAP_INITIAL (64 * 1024UL)
 /* Grow by at least this much, to keep the number of resizes low. */
 #define HEAP_GROW_MIN (64 * 1024UL)
 #define HEAP_FLAGS (AS_AREA_READ | AS_AREA_WRITE)
@@ -48,6 +50,7 @@ static lock_t heap_lock = LOCK_INITIALIZER;
 static uintptr_t heap_area_base; /* the area grown now */
 static size_t heap_area_size;
 static size_t heap_total; /* bytes in all heap areas */
+static bool heap_prefault; /* touch new heap memory at once (malloc_prefault) */
 
 /* Put @a b on the free list, merging with the neighbours it touches. */
 static void heap_free_locked(block_t *b)
@@ -71,12 +74,15 @@ static void heap_free_locked(block_t *b)
 	heap_rover = p;
 }
 
-/* Touch every page of new heap memory once.  Pager-backed heap pages
- * would otherwise get their frames later, at some first use, and the
- * test harness's leak check (utest.c) counts heap bytes as frames; with
- * the pager's read-ahead this costs one fault per run of pages. */
+/* With malloc_prefault(), touch every page of new heap memory once.
+ * Pager-backed heap pages would otherwise get their frames later, at some
+ * first use, and the test harness's leak check (utest.c) counts heap
+ * bytes as frames; with the pager's read-ahead this costs one fault per
+ * run of pages.  Other programs get their heap frames when they use them. */
 static void heap_touch(uintptr_t addr, size_t bytes)
 {
+	if (!heap_prefault)
+		return;
 	for (size_t off = 0; off < bytes; off += PAGE_SIZE)
 		*(volatile char *) (addr + off) = 0;
 }
@@ -116,9 +122,16 @@ static errno_t heap_grow_locked(size_t bytes)
 errno_t malloc_init(void)
 {
 	lock_acquire(&heap_lock);
-	errno_t rc = heap_grow_locked(HEAP_INITIAL);
+	errno_t rc = heap_area_base ? EOK : heap_grow_locked(HEAP_GROW_MIN);
 	lock_release(&heap_lock);
 	return rc;
+}
+
+void malloc_prefault(void)
+{
+	lock_acquire(&heap_lock);
+	heap_prefault = true;
+	lock_release(&heap_lock);
 }
 
 /* First fit from the rover; carve the tail off a larger block. */

@@ -23,6 +23,7 @@
  * before a leak is reported.  A negative difference (more frames free
  * after) is not an error: the kernel may have given back cached memory.
  */
+#include "libc_priv.h"
 #include <as.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -150,6 +151,7 @@ static int utest_warm_thread(void *arg)
 
 static void utest_warm_up(void)
 {
+	malloc_prefault();
 	free(malloc(UTEST_WARM_HEAP));
 	tid_t tid;
 	if (thread_create(utest_warm_thread, NULL, &tid) == EOK)
