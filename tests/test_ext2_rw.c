@@ -16,6 +16,7 @@
  *   numbers as blocks;
  * - the superblock's state and mount count: not clean while mounted (what
  *   a crash after a sync leaves passes e2fsck), clean after unmount;
+ * - file data in runs past the cache, never past a cached block;
  * - ext2_file_map for a host doing its own I/O: dirty cached blocks reach
  *   the device first, the host's writes are what the library reads, holes
  *   are filled through the indirect blocks.
@@ -687,6 +688,58 @@ static bool test_state(void)
 	return true;
 }
 
+/* Whole uncached blocks move in runs straight to and from the device;
+ * blocks the cache holds (dirty) are never bypassed. */
+static bool test_data_runs(void)
+{
+	static uint8_t buf[2 << 20], back[2 << 20];
+	ext2_cache_stats_t st;
+	char img[300];
+	ext2_fs_t *fs;
+	uint32_t ino;
+	size_t done;
+	hdev_t d;
+
+	TAP_CHECK(image_make(img, sizeof(img), scratch, "runs", "-b 4096", "16M"));
+	fs = mount_image(&d, img, 32, 0);
+	TAP_CHECK(fs != NULL);
+	TAP_CHECK((ino = mk(fs, ROOT, "seq", false)) != 0);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = pattern(i, 7);
+	TAP_CHECK_EQ(ext2_write(fs, ino, 0, buf, sizeof(buf), &done), EOK);
+	TAP_CHECK_EQ(done, sizeof(buf));
+	ext2_cache_stats(fs, &st);
+	tap_diag("2 MiB written in %llu device requests", (unsigned long long) st.direct_writes);
+	/* 512 blocks, 64 per run, broken where an indirect block sits between. */
+	TAP_CHECK(st.direct_writes >= 8 && st.direct_writes <= 12);
+	/* Dirty parts in the cache: inside block 5, and block 300 whole. */
+	memset(buf + 5 * 4096 + 100, 0xab, 50);
+	TAP_CHECK_EQ(ext2_write(fs, ino, 5 * 4096 + 100, buf + 5 * 4096 + 100, 50, &done), EOK);
+	uint64_t before = st.direct_writes;
+	memset(buf + 300 * 4096, 0xcd, 4096);
+	TAP_CHECK_EQ(ext2_write(fs, ino, 300 * 4096, buf + 300 * 4096, 4096, &done), EOK);
+	ext2_cache_stats(fs, &st);
+	TAP_CHECK_EQ(st.direct_writes, before + 1);
+	buf[300 * 4096 + 1] = 0x11;
+	TAP_CHECK_EQ(ext2_write(fs, ino, 300 * 4096 + 1, buf + 300 * 4096 + 1, 1, &done), EOK);
+	/* Read it all at once: the runs stop at the cached blocks. */
+	TAP_CHECK_EQ(ext2_read(fs, ino, 0, back, sizeof(back), &done), EOK);
+	TAP_CHECK_EQ(done, sizeof(back));
+	TAP_CHECK(memcmp(back, buf, sizeof(buf)) == 0);
+	ext2_cache_stats(fs, &st);
+	tap_diag("2 MiB read in %llu device requests", (unsigned long long) st.direct_reads);
+	TAP_CHECK(st.direct_reads >= 8 && st.direct_reads <= 16);
+	/* Unaligned: through the cache and runs both. */
+	TAP_CHECK_EQ(ext2_read(fs, ino, 1000, back, 1 << 20, &done), EOK);
+	TAP_CHECK(memcmp(back, buf + 1000, 1 << 20) == 0);
+	TAP_CHECK_EQ(ext2_unmount(fs), EOK);
+	hdev_close(&d);
+	TAP_CHECK(fsck_clean(img));
+	TAP_CHECK(debugfs_cat_equal(img, "/seq", buf, sizeof(buf)));
+	unlink(img);
+	return true;
+}
+
 int main(void)
 {
 	static const tap_case_t cases[] = {
@@ -698,6 +751,7 @@ int main(void)
 		{ "special_files", test_special_files },
 		{ "file_map", test_file_map },
 		{ "state", test_state },
+		{ "data_runs", test_data_runs },
 	};
 	int rc;
 

@@ -192,6 +192,11 @@ void ext2_cache_dirty(ext2_cache_t *c, ext2_buf_t *b)
 	}
 }
 
+bool ext2_cache_has(ext2_cache_t *c, uint32_t blk)
+{
+	return cache_lookup(c, blk) >= 0;
+}
+
 void ext2_cache_forget(ext2_cache_t *c, uint32_t blk)
 {
 	int32_t i = cache_lookup(c, blk);

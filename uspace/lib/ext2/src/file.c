@@ -1,6 +1,6 @@
 /*
- * lib/ext2: the calls on one inode: stat, setattr, read, write, truncate,
- * lookup, readdir, readlink.
+ * lib/ext2: the calls on one inode: stat, setattr, truncate, lookup,
+ * readdir, readlink (file data: data.c).
  */
 #include "internal.h"
 
@@ -69,147 +69,13 @@ errno_t ext2_setattr(ext2_fs_t *fs, uint32_t ino, const ext2_attr_t *attr, unsig
 	return ext2_inode_store(fs, &in);
 }
 
-/* EISDIR for a directory, EINVAL for anything else but a regular file. */
-static errno_t inode_check_reg(const ext2_inode_t *in)
+errno_t ext2_inode_check_reg(const ext2_inode_t *in)
 {
 	if (ext2_inode_is_dir(in))
 		return EISDIR;
 	if ((in->d.i_mode & EXT2_S_IFMT) != EXT2_S_IFREG)
 		return EINVAL;
 	return EOK;
-}
-
-errno_t ext2_read(ext2_fs_t *fs, uint32_t ino, uint64_t off, void *buf, size_t len, size_t *done)
-{
-	uint8_t *dst = buf;
-	ext2_inode_t in;
-	uint64_t size;
-	errno_t rc;
-
-	*done = 0;
-	rc = ext2_inode_get(fs, ino, &in);
-	if (rc == EOK)
-		rc = inode_check_reg(&in);
-	if (rc != EOK)
-		return rc;
-	size = ext2_inode_size(&in);
-	if (off >= size)
-		return EOK;
-	if (len > size - off)
-		len = (size_t) (size - off);
-	while (*done < len) {
-		uint64_t pos = off + *done;
-		uint32_t in_blk = (uint32_t) (pos % fs->bs), blk;
-		size_t n = fs->bs - in_blk < len - *done ? fs->bs - in_blk : len - *done;
-		ext2_buf_t *b;
-		bool fresh;
-		rc = ext2_bmap(fs, &in, pos / fs->bs, false, &blk, &fresh);
-		if (rc != EOK)
-			return rc;
-		if (blk == 0) {
-			memset(dst + *done, 0, n);
-		} else {
-			rc = ext2_cache_get(&fs->cache, blk, false, &b);
-			if (rc != EOK)
-				return rc;
-			memcpy(dst + *done, b->data + in_blk, n);
-			ext2_cache_put(&fs->cache, b);
-		}
-		*done += n;
-	}
-	return EOK;
-}
-
-/* Write the part of a block at @a pos: at most to the block's end. */
-static errno_t write_block(
-    ext2_fs_t *fs, ext2_inode_t *in, uint64_t pos, const uint8_t *src, size_t n)
-{
-	uint32_t in_blk = (uint32_t) (pos % fs->bs), blk;
-	ext2_buf_t *b;
-	bool fresh;
-	errno_t rc;
-
-	rc = ext2_bmap(fs, in, pos / fs->bs, true, &blk, &fresh);
-	if (rc != EOK)
-		return rc;
-	/* A new block or one overwritten whole need not be read. */
-	rc = ext2_cache_get(&fs->cache, blk, fresh || n == fs->bs, &b);
-	if (rc != EOK)
-		return rc;
-	memcpy(b->data + in_blk, src, n);
-	ext2_cache_dirty(&fs->cache, b);
-	ext2_cache_put(&fs->cache, b);
-	return EOK;
-}
-
-errno_t ext2_write(
-    ext2_fs_t *fs, uint32_t ino, uint64_t off, const void *buf, size_t len, size_t *done)
-{
-	const uint8_t *src = buf;
-	ext2_inode_t in;
-	errno_t rc, wrc = EOK;
-
-	*done = 0;
-	if (fs->readonly)
-		return EROFS;
-	rc = ext2_inode_get(fs, ino, &in);
-	if (rc == EOK)
-		rc = inode_check_reg(&in);
-	if (rc != EOK)
-		return rc;
-	if (off > fs->max_size || len > fs->max_size - off)
-		return EFBIG;
-	while (*done < len) {
-		uint64_t pos = off + *done;
-		size_t room = fs->bs - (size_t) (pos % fs->bs);
-		size_t n = room < len - *done ? room : len - *done;
-		wrc = write_block(fs, &in, pos, src + *done, n);
-		if (wrc != EOK)
-			break;
-		*done += n;
-	}
-	if (*done > 0) {
-		if (off + *done > ext2_inode_size(&in))
-			ext2_inode_set_size(fs, &in, off + *done);
-		in.d.i_mtime = in.d.i_ctime = ext2_now(fs);
-	}
-	/* Store even after a failure: blocks may have been added. */
-	rc = ext2_inode_store(fs, &in);
-	return wrc != EOK ? wrc : rc;
-}
-
-errno_t ext2_file_map(ext2_fs_t *fs, uint32_t ino, uint64_t first, uint32_t count, bool alloc,
-    uint32_t *blks, uint32_t *mapped)
-{
-	ext2_inode_t in;
-	bool fresh, grew = false;
-	errno_t rc;
-
-	*mapped = 0;
-	if (alloc && fs->readonly)
-		return EROFS;
-	rc = ext2_inode_get(fs, ino, &in);
-	if (rc == EOK)
-		rc = inode_check_reg(&in);
-	if (rc != EOK)
-		return rc;
-	if (first > fs->max_size / fs->bs || count > fs->max_size / fs->bs - first)
-		return EFBIG;
-	for (; *mapped < count; (*mapped)++) {
-		uint32_t *blk = &blks[*mapped];
-		rc = ext2_bmap(fs, &in, first + *mapped, alloc, blk, &fresh);
-		if (rc == EOK && *blk != 0)
-			rc = ext2_cache_evict(&fs->cache, *blk);
-		if (rc != EOK)
-			break;
-		grew |= fresh;
-	}
-	if (grew) {
-		in.d.i_mtime = in.d.i_ctime = ext2_now(fs);
-		errno_t src = ext2_inode_store(fs, &in);
-		rc = rc != EOK ? rc : src;
-	}
-	return rc;
 }
 
 /* Zero the bytes of the last block past a new, shorter @a size. */
@@ -243,7 +109,7 @@ errno_t ext2_truncate(ext2_fs_t *fs, uint32_t ino, uint64_t size)
 		return EROFS;
 	rc = ext2_inode_get(fs, ino, &in);
 	if (rc == EOK)
-		rc = inode_check_reg(&in);
+		rc = ext2_inode_check_reg(&in);
 	if (rc != EOK)
 		return rc;
 	if (size > fs->max_size)

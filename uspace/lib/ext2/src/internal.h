@@ -41,6 +41,8 @@ typedef struct ext2_cache {
 	uint64_t hits;
 	uint64_t misses;
 	uint64_t writes;
+	uint64_t direct_reads; /* data runs that bypassed the cache (data.c) */
+	uint64_t direct_writes;
 } ext2_cache_t;
 
 errno_t ext2_cache_init(ext2_cache_t *c, const ext2_host_t *host, uint32_t bs, uint32_t n);
@@ -49,6 +51,8 @@ void ext2_cache_fini(ext2_cache_t *c);
 errno_t ext2_cache_get(ext2_cache_t *c, uint32_t blk, bool fresh, ext2_buf_t **out);
 void ext2_cache_put(ext2_cache_t *c, ext2_buf_t *b);
 void ext2_cache_dirty(ext2_cache_t *c, ext2_buf_t *b);
+/* Whether block @a blk is in the cache. */
+bool ext2_cache_has(ext2_cache_t *c, uint32_t blk);
 /* Drop block @a blk (freed) from the cache, dirty or not, unless pinned. */
 void ext2_cache_forget(ext2_cache_t *c, uint32_t blk);
 /* Write block @a blk back if dirty and drop it from the cache. */
@@ -141,6 +145,8 @@ errno_t ext2_inode_unref(ext2_fs_t *fs, ext2_inode_t *in);
 errno_t ext2_inode_get(ext2_fs_t *fs, uint32_t ino, ext2_inode_t *in);
 /* Load directory @a ino (ENOTDIR if it is something else). */
 errno_t ext2_dir_get(ext2_fs_t *fs, uint32_t ino, ext2_inode_t *dir);
+/* EISDIR for a directory, EINVAL for anything else but a regular file. */
+errno_t ext2_inode_check_reg(const ext2_inode_t *in);
 /* A name a directory may hold: 1..255 bytes, no '/' and no NUL. */
 errno_t ext2_name_check(const char *name, size_t len);
 

@@ -306,6 +306,8 @@ void ext2_cache_stats(ext2_fs_t *fs, ext2_cache_stats_t *stats)
 	stats->hits = fs->cache.hits;
 	stats->misses = fs->cache.misses;
 	stats->writes = fs->cache.writes;
+	stats->direct_reads = fs->cache.direct_reads;
+	stats->direct_writes = fs->cache.direct_writes;
 	stats->blocks = fs->cache.n;
 	stats->dirty = fs->cache.dirty;
 }

@@ -29,7 +29,8 @@
 
 typedef struct ext2_host {
 	void *ctx;
-	/* Whole device sectors: @a off and @a len are multiples of 512. */
+	/* Whole device sectors: @a off and @a len are multiples of 512; @a len
+	 * at most EXT2_RUN_MAX blocks. */
 	errno_t (*read)(void *ctx, uint64_t off, void *buf, size_t len);
 	errno_t (*write)(void *ctx, uint64_t off, const void *buf, size_t len);
 	/* Make what was written durable (may be NULL). */
@@ -46,6 +47,9 @@ typedef struct ext2_fs ext2_fs_t;
 
 /* ext2_mount() flags */
 #define EXT2_MOUNT_RDONLY 0x1
+
+/* The most blocks one device read or write of file data spans. */
+#define EXT2_RUN_MAX 64
 
 /* The smallest cache ext2_mount() accepts, in blocks. */
 #define EXT2_CACHE_MIN 16
@@ -102,6 +106,8 @@ typedef struct ext2_cache_stats {
 	uint64_t hits;
 	uint64_t misses;
 	uint64_t writes;
+	uint64_t direct_reads; /* device requests of file data runs, past the cache */
+	uint64_t direct_writes;
 	uint32_t blocks;
 	uint32_t dirty;
 } ext2_cache_stats_t;
