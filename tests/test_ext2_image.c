@@ -9,12 +9,14 @@
  * symlinks and hard links.  Also: volumes with features the library
  * refuses (mount fails naming them, not a byte written), one with an
  * unknown read-only feature (mounted read-only, nothing written), the
- * clean state and mount count after unmount, and hash-indexed directories
- * (e2fsck -D) read and changed.
+ * clean state and mount count after unmount, hash-indexed directories
+ * (e2fsck -D) read and changed, and damaged volumes (random metadata
+ * bytes flipped) read and changed without a crash.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
+#include <lib/prng.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +409,112 @@ static bool test_indexed_dir(void)
 	return true;
 }
 
+/* Visit the tree under @a dir to @a depth: stat, read, readlink everything. */
+static void corrupt_walk(ext2_fs_t *fs, uint32_t dir, int depth, unsigned *budget)
+{
+	static uint8_t buf[8192];
+	ext2_dirent_t ent;
+	uint64_t pos = 0;
+
+	while (*budget > 0 && ext2_readdir(fs, dir, &pos, &ent) == EOK) {
+		ext2_stat_t st;
+		uint32_t ino;
+		size_t done;
+		(*budget)--;
+		if (ext2_lookup(fs, dir, ent.name, ent.name_len, &ino) != EOK ||
+		    ext2_stat(fs, ino, &st) != EOK || ent.name[0] == '.')
+			continue;
+		if ((st.mode & EXT2_S_IFMT) == EXT2_S_IFDIR && depth > 0)
+			corrupt_walk(fs, ino, depth - 1, budget);
+		(void) ext2_read(fs, ino, 0, buf, sizeof(buf), &done);
+		(void) ext2_read(
+		    fs, ino, st.size > 5000 ? st.size - 5000 : 0, buf, sizeof(buf), &done);
+		(void) ext2_readlink(fs, ino, (char *) buf, sizeof(buf), &done);
+	}
+}
+
+/* Changes on a damaged volume: errors, never a crash. */
+static void corrupt_change(ext2_fs_t *fs)
+{
+	static uint8_t buf[20000];
+	uint32_t ino, dir;
+	size_t done;
+
+	if (ext2_create(fs, EXT2_ROOT_INO, "new", 3, 0644, 0, 0, &ino) == EOK)
+		(void) ext2_write(fs, ino, 0, buf, sizeof(buf), &done);
+	if (ext2_mkdir(fs, EXT2_ROOT_INO, "newdir", 6, 0755, 0, 0, &dir) == EOK)
+		(void) ext2_rename(fs, EXT2_ROOT_INO, "new", 3, dir, "moved", 5);
+	(void) ext2_unlink(fs, EXT2_ROOT_INO, "hello.txt", 9);
+	(void) ext2_rename(fs, EXT2_ROOT_INO, "sizes", 5, EXT2_ROOT_INO, "many", 4);
+	if (ext2_path(fs, "/sizes/s6", &ino) == EOK) {
+		(void) ext2_truncate(fs, ino, 100);
+		(void) ext2_write(fs, ino, 70000, buf, 5000, &done);
+	}
+	(void) ext2_rmdir(fs, EXT2_ROOT_INO, "deep", 4);
+	(void) ext2_unlink(fs, EXT2_ROOT_INO, "fast", 4);
+	(void) ext2_unlink(fs, EXT2_ROOT_INO, "slow", 4);
+}
+
+/*
+ * Damaged volumes: random bytes of the metadata (superblock, group
+ * descriptors, bitmaps, inode table, directories, indirect blocks) flipped
+ * in 300 copies of an image.  Mounting may fail; whatever the library
+ * then does ends in a result or an error, never in a crash, an
+ * out-of-bounds access (ASan) or a hang.
+ */
+static bool test_corrupt_images(void)
+{
+	char src[300], img[300], bad[320], why[200];
+	static uint8_t image[4 << 20];
+	unsigned mounted = 0;
+	prng_t rng;
+
+	snprintf(src, sizeof(src), "%s/src-corrupt", scratch);
+	snprintf(img, sizeof(img), "%s/img-corrupt", scratch);
+	snprintf(bad, sizeof(bad), "%s.bad", img);
+	TAP_CHECK(mkdir(src, 0755) == 0);
+	TAP_CHECK(fixture_make(src, 1024));
+	TAP_CHECK(sh("rm -rf '%s/sparse' '%s/many' && mke2fs -q -F -t ext2 -b 1024 -N 256 -d '%s' "
+	             "'%s' 4M > /dev/null 2>&1",
+	              src, src, src, img) == 0);
+	FILE *f = fopen(img, "rb");
+	TAP_CHECK(f != NULL);
+	TAP_CHECK(fread(image, 1, sizeof(image), f) == sizeof(image));
+	fclose(f);
+	prng_seed(&rng, 2024);
+	for (int round = 0; round < 300; round++) {
+		int fd = open(bad, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		TAP_CHECK(fd >= 0);
+		TAP_CHECK(write(fd, image, sizeof(image)) == (ssize_t) sizeof(image));
+		/* Metadata lives in the first blocks; data from mke2fs -d follows. */
+		int flips = 1 + (int) prng_below(&rng, 40);
+		for (int i = 0; i < flips; i++) {
+			uint8_t v = (uint8_t) prng_next(&rng);
+			off_t at = (off_t) prng_below(
+			    &rng, round % 3 == 0 ? 1024 * 1024 : 160 * 1024);
+			TAP_CHECK(pwrite(fd, &v, 1, at) == 1);
+		}
+		close(fd);
+		hdev_t d;
+		ext2_host_t host;
+		ext2_fs_t *fs;
+		TAP_CHECK(hdev_open(&d, bad));
+		hdev_host(&d, &host);
+		if (ext2_mount(&host, 16, 0, &fs, why, sizeof(why)) == EOK) {
+			unsigned budget = 3000;
+			mounted++;
+			corrupt_walk(fs, EXT2_ROOT_INO, 8, &budget);
+			corrupt_change(fs);
+			(void) ext2_unmount(fs);
+		}
+		hdev_close(&d);
+	}
+	tap_diag("300 damaged images, %u mounted", mounted);
+	TAP_CHECK(mounted > 100);
+	sh("rm -rf '%s' '%s' '%s'", src, img, bad);
+	return true;
+}
+
 int main(void)
 {
 	static const tap_case_t cases[] = {
@@ -420,6 +528,7 @@ int main(void)
 		{ "readonly_feature", test_readonly_feature },
 		{ "not_ext2", test_not_ext2 },
 		{ "indexed_dir", test_indexed_dir },
+		{ "corrupt_images", test_corrupt_images },
 	};
 	int rc;
 
