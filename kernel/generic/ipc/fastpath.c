@@ -119,7 +119,7 @@ bool ipc_fast_call(
 static bool ipc_fast_box_idle(answerbox_t *box)
 {
 	assert(mutex_locked_by_me(&box->lock));
-	if (!list_empty(&box->calls) || !list_empty(&box->hangups))
+	if (!list_empty(&box->calls) || !list_empty(&box->hangups) || !list_empty(&box->irqs))
 		return false;
 	list_foreach(box->answers, l)
 	{

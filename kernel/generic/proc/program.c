@@ -2,7 +2,9 @@
 #include <abi/as.h>
 #include <arch/layout.h>
 #include <console/console.h>
+#include <ddi/caps.h>
 #include <ddi/grant.h>
+#include <ddi/range.h>
 #include <debug.h>
 #include <elf/elf.h>
 #include <ipc/ipc.h>
@@ -10,6 +12,7 @@
 #include <main/bootinfo.h>
 #include <mem.h>
 #include <mm/as.h>
+#include <mm/as_backend.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <proc/program.h>
@@ -45,18 +48,56 @@ static unsigned elf_rights(unsigned pf)
 	    ((pf & ELF_PF_X) ? AS_AREA_EXEC : 0);
 }
 
-static errno_t program_map_segments(as_t *as, const void *image, const elf_image_t *img)
+/* Whether @a seg can be mapped straight from the module's own pages: it
+ * is read-only (every task sees the same bytes), all of it comes from the
+ * file (no bss to zero), and the module starts on a page (the segment's
+ * pages are then pages of the module; the last one's tail, past the
+ * module's end, is reserved with it and never handed out). */
+static bool program_seg_direct(const boot_module_t *m, const elf_segment_t *seg)
 {
+	return !(seg->flags & ELF_PF_W) && seg->memsz == seg->filesz && PAGE_ALIGNED(m->start);
+}
+
+/* Map @a seg's pages of module @a m (read-only, shared by every task of
+ * the module: no frame, no zeroing, no copy) at [base, base + len). */
+static errno_t program_map_direct(
+    as_t *as, const boot_module_t *m, const elf_segment_t *seg, uintptr_t base, size_t len)
+{
+	ddi_range_t *r;
+	errno_t rc = ddi_range_create(
+	    DDI_RANGE_PHYS, m->start + PAGE_ALIGN_DOWN(seg->offset), len, &r);
+	if (rc != EOK)
+		return rc;
+	as_bind_t bind = { .phys = { r, r->base } };
+	uintptr_t got;
+	rc = as_area_create_bound(
+	    as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED, &as_backend_phys, &bind, &got);
+	ddi_range_put(r); /* the area holds its own */
+	return rc;
+}
+
+/* Read-only segments map the module's pages; the others get wired frames
+ * with the file's bytes copied in (and the bss zero). */
+static errno_t program_map_segments(as_t *as, const boot_module_t *m, const elf_image_t *img)
+{
+	const void *image = PA2KA(m->start);
 	for (size_t i = 0; i < img->count; i++) {
 		const elf_segment_t *seg = &img->seg[i];
 		uintptr_t base = PAGE_ALIGN_DOWN(seg->vaddr);
 		size_t len = PAGE_ALIGN_UP(seg->vaddr + seg->memsz) - base;
 		uintptr_t got;
-		errno_t rc = as_area_create(
-		    as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED, AS_BACKEND_WIRED, &got);
+		errno_t rc;
+		if (program_seg_direct(m, seg)) {
+			rc = program_map_direct(as, m, seg, base, len);
+		} else {
+			rc = as_area_create(as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED,
+			    AS_BACKEND_WIRED, &got);
+			if (rc == EOK)
+				program_copy_in(as, seg->vaddr, (const char *) image + seg->offset,
+				    seg->filesz);
+		}
 		if (rc != EOK)
 			return rc == EEXIST ? EINVAL : rc;
-		program_copy_in(as, seg->vaddr, (const char *) image + seg->offset, seg->filesz);
 	}
 	return EOK;
 }
@@ -132,9 +173,9 @@ static const boot_module_t *program_find_module(const char *name)
 }
 
 static errno_t program_setup(
-    task_t *task, const void *image, const elf_image_t *img, char **argv, size_t argc)
+    task_t *task, const boot_module_t *m, const elf_image_t *img, char **argv, size_t argc)
 {
-	errno_t rc = program_map_segments(task->as, image, img);
+	errno_t rc = program_map_segments(task->as, m, img);
 	if (rc != EOK)
 		return rc;
 	uintptr_t stack;
@@ -164,8 +205,27 @@ static errno_t program_apply_grants(task_t *task, const boot_module_t *m)
 	return rc;
 }
 
+/* What the new task holds besides its phone to ns: the recipe's grants
+ * if the kernel starts it, or the capabilities its parent passes (at
+ * handles 1..n; on success they are the task's and *held is empty). */
+static errno_t program_give_caps(
+    task_t *task, const boot_module_t *m, task_id_t parent, caps_held_t *held)
+{
+	if (parent == 0) {
+		assert(!held || held->n == 0);
+		return program_apply_grants(task, m);
+	}
+	return held && held->n > 0 ? caps_place(held, &task->caps, 1) : EOK;
+}
+
 errno_t program_spawn_module(
     const char *name, const char *args, task_id_t parent, task_id_t *id_out)
+{
+	return program_spawn_module_caps(name, args, parent, NULL, id_out);
+}
+
+errno_t program_spawn_module_caps(
+    const char *name, const char *args, task_id_t parent, caps_held_t *held, task_id_t *id_out)
 {
 	char buf[TASK_NAME_MAX + PROGRAM_ARGS_MAX + 2];
 	char *argv[PROGRAM_ARGV_MAX];
@@ -190,18 +250,18 @@ errno_t program_spawn_module(
 		return rc;
 	task_id_t id = task->id;
 	/* The naming service is the task started from module "ns"; every
-	 * other task starts with phone IPC_PHONE_NS to it (if it exists). */
-	/* Only the kernel's own "ns" (parent 0), once, becomes the naming
+	 * other task starts with phone IPC_PHONE_NS to it (if it exists).
+	 * Only the kernel's own "ns" (parent 0), once, becomes the naming
 	 * service; a task spawning the module again gets an ordinary task. */
 	bool is_ns = strcmp(name, "ns") == 0 && parent == 0 && ipc_ns_claim(task->box);
 	if (!is_ns)
 		(void) ipc_task_connect_ns(task);
-	/* The recipe's device grants go only to tasks the kernel starts. */
-	if (parent == 0)
-		rc = program_apply_grants(task, m);
+	rc = program_give_caps(task, m, parent, held);
 	if (rc == EOK)
-		rc = program_setup(task, image, &img, argv, argc);
+		rc = program_setup(task, m, &img, argv, argc);
 	if (rc != EOK) {
+		/* Capabilities placed close with the table; if placing failed
+		 * they are still in *held, for the caller to release. */
 		task_destroy_unstarted(task);
 		return rc;
 	}

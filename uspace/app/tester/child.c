@@ -352,6 +352,8 @@ static const child_mode_t child_modes[] = {
 	{ "child:threads-low-memory", child_threads_low_memory },
 	{ "child:anon-narrow-rights", child_anon_narrow_rights },
 	{ "child:ns-abandon", child_ns_abandon },
+	{ "child:irq-nocap", child_irq_nocap },
+	{ "child:irq-hold", child_irq_hold },
 };
 
 int child_main(int argc, char **argv)
@@ -361,6 +363,18 @@ int child_main(int argc, char **argv)
 	if (found)
 		return rc;
 	rc = child_limits_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_cap_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_ioport_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_devman_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_block_main(argc, argv, &found);
 	if (found)
 		return rc;
 	for (size_t i = 0; i < sizeof(child_modes) / sizeof(child_modes[0]); i++) {

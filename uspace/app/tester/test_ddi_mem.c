@@ -14,10 +14,8 @@
 #include <thread.h>
 #include <utest.h>
 
-/* The tester's grant after TESTER_CAP_PHYS (boot/meson.build): physical
- * 0xb8000 + 0x48000, from VGA text memory (0xb8000) to the end of the
- * system BIOS (0xf0000 - 0xfffff). */
-#define TESTER_CAP_LOWMEM 5
+/* TESTER_CAP_LOWMEM (tester.h): physical 0xb8000 + 0x48000, from VGA text
+ * memory (0xb8000) to the end of the system BIOS (0xf0000 - 0xfffff). */
 #define VGA_OFF 0 /* 0xb8000: 32 KiB of VGA text memory */
 #define BIOS_OFF 0x38000 /* 0xf0000: 64 KiB of system BIOS */
 

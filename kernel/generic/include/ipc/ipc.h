@@ -50,6 +50,7 @@ typedef struct answerbox {
 	list_t dispatched; /* received, not yet answered */
 	list_t answers; /* answers to this task's calls */
 	list_t hangups; /* ipc_notice_t */
+	list_t irqs; /* irq_sub_t.link: subscriptions with an event queued (ddi/irq.c) */
 	size_t notices; /* entries on hangups (and being taken), <= IPC_NOTICES_MAX */
 	size_t notices_lost; /* notices not queued because of the bound */
 	size_t outstanding; /* asynchronous calls this task made, not yet collected */
@@ -105,6 +106,11 @@ typedef struct call {
 			uint64_t badge;
 		} me_to;
 		struct {
+			unsigned type; /* cap_type_t of the object given */
+			void *object; /* a reference, taken at send */
+			cap_handle_t given; /* its handle at the recipient */
+		} give;
+		struct {
 			unsigned rights; /* SHARE_OUT: offered; SHARE_IN: wanted */
 			uintptr_t hint; /* SHARE_IN: where the caller wants it */
 			as_share_src_t src; /* the shared area's binding */
@@ -129,6 +135,10 @@ typedef struct ipc_notice {
 	link_t link;
 	uint64_t conn;
 } ipc_notice_t;
+
+/* Hand queued events to the threads waiting at @a box (box->lock held;
+ * @a partner as for ipc_call_deliver_to). */
+void ipc_box_hand_locked(answerbox_t *box, struct thread **partner);
 
 /* Unread hangup notices one box keeps; more are counted, not queued. */
 #define IPC_NOTICES_MAX 1024
