@@ -145,6 +145,12 @@ ABI_FIELD(ipc_msg_t, arg, 8);
 #define IPC_EV_CALL 1 /* a call to answer or forward: .call, .msg, .sender, .conn */
 #define IPC_EV_ANSWER 2 /* the answer to our call: .cookie, .retval, .msg (args) */
 #define IPC_EV_HANGUP 3 /* a connection to us was closed: .conn */
+/* An interrupt of a line we subscribed to (abi/ddi.h, SYS_IRQ_SUBSCRIBE):
+ * .msg.method the subscription's imethod, .msg.arg[0] its arg, [1] the
+ * interrupts this event stands for (>= 1), [2] how many interrupts since
+ * subscribing came while an event was already queued (coalesced), [3]
+ * every interrupt since subscribing, [4] the line; .call is CAP_NIL. */
+#define IPC_EV_IRQ 4
 
 typedef struct ipc_event {
 	uint32_t kind;

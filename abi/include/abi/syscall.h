@@ -24,7 +24,7 @@ typedef uint64_t sysarg_t;
 
 enum {
 	SYS_KCONSOLE_WRITE = 0, /* (const char *buf, size_t len) */
-	SYS_THREAD_CREATE, /* (entry, stack_top, arg, tid_t *out) */
+	SYS_THREAD_CREATE, /* (entry, stack_top, arg, tid_t *out): the page below stack_top gets its memory first (its pager's error, e.g. ENOMEM; EINVAL if in no area) */
 	SYS_THREAD_EXIT, /* (int status): does not return */
 	SYS_THREAD_JOIN, /* (tid_t tid, int *status_out) */
 	SYS_THREAD_YIELD, /* () */
@@ -59,7 +59,16 @@ enum {
 	SYS_CAP_INFO, /* (cap_handle_t h, cap_info_t *out) */
 	SYS_CAP_DERIVE, /* (cap_handle_t h, uint64_t base, uint64_t size, cap_handle_t *out) */
 	SYS_CAP_DROP, /* (cap_handle_t h) */
+	/* Device memory and DMA (issue 9 part A; abi/ddi.h, docs/drivers.md). */
+	SYS_PHYS_MAP, /* (cap_handle_t phys_range, uint64_t offset, size_t size, unsigned flags, uintptr_t *base_out) */
+	SYS_DMA_ALLOC, /* (cap_handle_t device, size_t size, uint64_t phys_limit, unsigned flags, dma_info_t *out) */
+	SYS_DMA_MAP, /* (cap_handle_t dma, unsigned flags, uintptr_t *base_out) */
 	SYS_IOPORT_ENABLE, /* (cap_handle_t io_range): in/out on its ports */
+	/* Part C (ddi-irq): interrupts (abi/ddi.h) */
+	SYS_IRQ_SUBSCRIBE, /* (cap_handle_t irq_range, unsigned line, sysarg_t imethod, sysarg_t arg, cap_handle_t *out) */
+	SYS_IRQ_ACK, /* (cap_handle_t sub) */
+	SYS_IRQ_TEST_RAISE, /* (cap_handle_t sub, unsigned times): tests, abi/ddi.h */
+	SYS_KCONSOLE_READ, /* (cap_handle_t sub, void *buf, size_t size, size_t *count): abi/ddi.h */
 	SYSCALL_COUNT
 };
 

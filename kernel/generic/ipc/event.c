@@ -8,6 +8,7 @@
  * last: once it is in the table a sibling thread may answer it at once.
  */
 #include <cap/cap.h>
+#include <ddi/irq.h>
 #include <debug.h>
 #include <ipc/ipc.h>
 #include <ipc/method.h>
@@ -82,6 +83,9 @@ errno_t ipc_event_prepare(task_t *task, ipc_pick_t *p, ipc_event_t *ev)
 		ev->call = CAP_NIL;
 		ev->conn = p->notice->conn;
 		return EOK;
+	case IPC_EV_IRQ:
+		irq_event_fill(p, ev);
+		return EOK;
 	default:
 		return ipc_event_receive_call(task, p, ev);
 	}
@@ -90,6 +94,8 @@ errno_t ipc_event_prepare(task_t *task, ipc_pick_t *p, ipc_event_t *ev)
 void ipc_event_commit(task_t *task, ipc_pick_t *p)
 {
 	ipc_pick_commit_counts(task->box, p);
+	if (p->kind == IPC_EV_IRQ)
+		irq_event_commit(p);
 	if (p->kind == IPC_EV_ANSWER) {
 		call_t *c = p->call;
 		if (c->ops && c->ops->collect_commit)

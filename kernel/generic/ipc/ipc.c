@@ -34,6 +34,7 @@
  * in the system would serialize on it).
  */
 #include <cap/cap.h>
+#include <ddi/irq.h>
 #include <debug.h>
 #include <ipc/ipc.h>
 #include <ipc/method.h>
@@ -50,7 +51,6 @@ static uint64_t phone_serial_last; /* atomic: the last serial given out */
 static answerbox_t *ns_box;
 static mutex_t ns_lock;
 
-static void ipc_box_hand_locked(answerbox_t *box, thread_t **partner);
 static void ipc_box_wake_all_locked(answerbox_t *box);
 
 static void phone_cap_hold(void *phone)
@@ -155,6 +155,7 @@ answerbox_t *answerbox_create(task_id_t owner)
 	list_initialize(&box->dispatched);
 	list_initialize(&box->answers);
 	list_initialize(&box->hangups);
+	list_initialize(&box->irqs);
 	box->refcount = 1;
 	return box;
 }
@@ -547,6 +548,8 @@ static bool ipc_pick_locked(answerbox_t *box, bool cookie_only, uint64_t cookie,
 		p->notice = list_get_instance(l, ipc_notice_t, link);
 		return true;
 	}
+	if (irq_box_pick_locked(box, p))
+		return true;
 	l = list_first(&box->calls);
 	if (l) {
 		list_remove(l);
@@ -582,7 +585,7 @@ void ipc_waiter_wake(ipc_waiter_t *w, thread_t **partner)
  * to a server thread that waits is never queued for long, and the woken
  * thread needs no box lock to find it); the first may be taken as the
  * caller's @a partner (ipc_waiter_wake).  box->lock held. */
-static void ipc_box_hand_locked(answerbox_t *box, thread_t **partner)
+void ipc_box_hand_locked(answerbox_t *box, thread_t **partner)
 {
 	assert(mutex_locked_by_me(&box->lock));
 	while (!list_empty(&box->waiters)) {
@@ -721,10 +724,12 @@ void ipc_pick_commit_counts(answerbox_t *box, ipc_pick_t *p)
 void ipc_pick_put_back(answerbox_t *box, ipc_pick_t *p)
 {
 	mutex_lock(&box->lock);
-	assert(box->active && p->counted);
+	assert(box->active && (p->counted || p->kind == IPC_EV_IRQ));
 	/* At the head: it was the first there for this waiter, so every
 	 * waiter still sees its events in order. */
-	if (p->kind == IPC_EV_HANGUP) {
+	if (p->kind == IPC_EV_IRQ) {
+		irq_box_put_back_locked(box, p);
+	} else if (p->kind == IPC_EV_HANGUP) {
 		list_prepend(&p->notice->link, &box->hangups);
 	} else if (p->kind == IPC_EV_ANSWER) {
 		list_prepend(&p->call->box_link, &box->answers);
@@ -774,7 +779,8 @@ static void list_move_all(list_t *from, list_t *to)
 
 void answerbox_deactivate(answerbox_t *box)
 {
-	list_t calls, dispatched, answers, hangups;
+	list_t calls, dispatched, answers, hangups, irqs;
+	list_initialize(&irqs);
 	list_initialize(&calls);
 	list_initialize(&dispatched);
 	list_initialize(&answers);
@@ -786,12 +792,14 @@ void answerbox_deactivate(answerbox_t *box)
 	list_move_all(&box->dispatched, &dispatched);
 	list_move_all(&box->answers, &answers);
 	list_move_all(&box->hangups, &hangups);
+	irq_box_drain_locked(box, &irqs);
 	/* The counts go with the lists, under the same lock. */
 	box->calls_count = 0;
 	box->notices = 0;
 	ipc_box_wake_all_locked(box);
 	condvar_broadcast(&box->cv_cookie);
 	mutex_unlock(&box->lock);
+	irq_box_drained(&irqs);
 	ipc_answer_all(&calls);
 	ipc_answer_all(&dispatched);
 	while (!list_empty(&answers)) {

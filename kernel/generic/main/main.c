@@ -16,6 +16,8 @@
 #include <arch/page_table.h>
 #include <arch/timer.h>
 #include <console/console.h>
+#include <ddi/dma.h>
+#include <ddi/irq.h>
 #include <ddi/range.h>
 #include <debug.h>
 #include <ipc/ipc.h>
@@ -137,11 +139,13 @@ static void start_boot_task(const char *name)
 }
 
 /* The boot tasks, in order: the naming service first (every later task
- * gets a phone to it), then the anon pager, which registers with it. */
+ * gets a phone to it), then the anon pager, which registers with it, and
+ * the console server (serial input, docs/drivers.md). */
 static void start_servers(void)
 {
 	start_boot_task("ns");
 	start_boot_task("anon");
+	start_boot_task("console");
 }
 
 /* An ordinary boot: the device manager (with the recipe's device grants:
@@ -197,6 +201,8 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	task_init();
 	ipc_init();
 	ddi_range_init();
+	dma_init();
+	irq_init();
 	pager_init();
 	pager_timeout_from_cmdline();
 	ipc_fail_inject_from_cmdline();

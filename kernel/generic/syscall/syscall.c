@@ -40,6 +40,11 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_IPC_REPLY_WAIT] = sys_ipc_reply_wait,
 	[SYS_IPC_FAIL_INJECT] = sys_ipc_fail_inject,
 	[SYS_TASK_STATS] = sys_task_stats,
+	/* Part C (ddi-irq): interrupts (abi/ddi.h). */
+	[SYS_IRQ_SUBSCRIBE] = sys_irq_subscribe,
+	[SYS_IRQ_ACK] = sys_irq_ack,
+	[SYS_IRQ_TEST_RAISE] = sys_irq_test_raise,
+	[SYS_KCONSOLE_READ] = sys_kconsole_read,
 	/* The pager protocol (abi/pager.h). */
 	[SYS_AS_AREA_CREATE_PAGER] = sys_as_area_create_pager,
 	[SYS_PAGER_REVOKE] = sys_pager_revoke,
@@ -48,6 +53,10 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_CAP_INFO] = sys_cap_info,
 	[SYS_CAP_DERIVE] = sys_cap_derive,
 	[SYS_CAP_DROP] = sys_cap_drop,
+	/* Device memory and DMA (abi/ddi.h). */
+	[SYS_PHYS_MAP] = sys_phys_map,
+	[SYS_DMA_ALLOC] = sys_dma_alloc,
+	[SYS_DMA_MAP] = sys_dma_map,
 	[SYS_IOPORT_ENABLE] = sys_ioport_enable,
 };
 

@@ -69,7 +69,7 @@ static void init_pager_stats(void)
 int main(int argc, char **argv)
 {
 	init_banner(argc, argv);
-	printf("init: started: ns and anon (boot tasks, before init), init (task %llu); "
+	printf("init: started: ns, anon and console (boot tasks, before init), init (task %llu); "
 	       "tester and bench run on request (utest=, bench=)\n",
 	    (unsigned long long) task_id());
 	init_memory_report();

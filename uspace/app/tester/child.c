@@ -316,9 +316,11 @@ static int child_sleep(int argc, char **argv)
 }
 
 int child_snoop(int argc, char **argv);
+int child_ddi_nocap(int argc, char **argv); /* test_ddi_mem.c */
 
 static const child_mode_t child_modes[] = {
 	{ "child:snoop", child_snoop },
+	{ "child:ddi-nocap", child_ddi_nocap },
 	{ "child:fuzz", child_fuzz },
 	{ "child:join-cycle", child_join_cycle },
 	{ "child:big-exit", child_big_exit },
@@ -350,6 +352,8 @@ static const child_mode_t child_modes[] = {
 	{ "child:threads-low-memory", child_threads_low_memory },
 	{ "child:anon-narrow-rights", child_anon_narrow_rights },
 	{ "child:ns-abandon", child_ns_abandon },
+	{ "child:irq-nocap", child_irq_nocap },
+	{ "child:irq-hold", child_irq_hold },
 };
 
 int child_main(int argc, char **argv)
@@ -368,6 +372,9 @@ int child_main(int argc, char **argv)
 	if (found)
 		return rc;
 	rc = child_devman_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_block_main(argc, argv, &found);
 	if (found)
 		return rc;
 	for (size_t i = 0; i < sizeof(child_modes) / sizeof(child_modes[0]); i++) {

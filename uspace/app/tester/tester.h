@@ -36,8 +36,10 @@
 #define TESTER_CAP_IO_SCRATCH 2 /* port 0x3ff, COM1's scratch register */
 #define TESTER_CAP_IRQ 3 /* line 15 */
 #define TESTER_CAP_PHYS 4 /* 0xc0000000 + 0x4000 */
-#define TESTER_CAP_IO_PCI 5 /* 0xcf8 + 8: PCI configuration mechanism 1 */
-#define TESTER_CAP_IO_PCIDEV 6 /* 0xc000 + 0x100: where the IDE controller's BAR4 lies */
+#define TESTER_CAP_LOWMEM 5 /* physical 0xb8000 + 0x48000: VGA text memory to the BIOS's end */
+#define TESTER_CAP_IO_PCI 6 /* 0xcf8 + 8: PCI configuration mechanism 1 */
+#define TESTER_CAP_IO_PCIDEV 7 /* 0xc000 + 0x100: where the IDE controller's BAR4 lies */
+#define TESTER_CAP_IRQ5 8 /* line 5, for the IRQ tests (test_irq.c finds it by kind) */
 #define TESTER_PHYS_BASE 0xc0000000ULL
 
 /* In .rodata: the "write-ro" child writes child_ro_target[1]. */
@@ -49,6 +51,9 @@ extern unsigned char child_nx_code[16];
 int child_threads_low_memory(int argc, char **argv);
 int child_anon_narrow_rights(int argc, char **argv);
 int child_ns_abandon(int argc, char **argv);
+/* test_irq.c: IRQ subscriptions without and with the capability. */
+int child_irq_nocap(int argc, char **argv);
+int child_irq_hold(int argc, char **argv);
 /* Run "tester ARGS" as a child (args start with "child:"). */
 int child_main(int argc, char **argv);
 /* Spawn this program with @a args and wait for it. */
@@ -149,6 +154,8 @@ errno_t self_event_wait(ipc_event_t *ev, uint64_t timeout_us);
 
 /* Children of the IPC tests (child_ipc.c); 0 if @a argv[0] is not one. */
 int child_ipc_main(int argc, char **argv, bool *found);
+/* The block protocol's RAM disk server (test_block.c). */
+int child_block_main(int argc, char **argv, bool *found);
 /* The mixed fast/slow path server (test_fastpath.c). */
 int child_mixsrv(int argc, char **argv);
 /* The fuzz soak: "tester fuzz:SPEC" (test_fuzz.c). */

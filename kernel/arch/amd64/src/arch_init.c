@@ -63,6 +63,7 @@ static void syscall_arch_init(void)
 void arch_late_init(void)
 {
 	pic_init();
+	serial_input_init();
 	fpu_init();
 	syscall_arch_init();
 	fault_init();

@@ -3,13 +3,17 @@
  * which an exception is resolved).
  *
  * The recovery state is per CPU; one CPU runs now, so it is a plain static.
- * Nothing here takes a lock except through printf.
+ * Nothing here takes a lock except through printf.  An IRQ line with a
+ * kernel handler (irq_register) goes to it; any other line goes to its
+ * user-space subscribers (ddi/irq.c), which masks it until they
+ * acknowledge, before the EOI.
  */
 #include <arch/arch.h>
 #include <arch/fault.h>
 #include <arch/interrupt.h>
 #include <arch/pic.h>
 #include <console/console.h>
+#include <ddi/irq.h>
 #include <proc/scheduler.h>
 #include <proc/task.h>
 #include <proc/thread.h>
@@ -65,6 +69,11 @@ void irq_register(unsigned irq, irq_handler_t handler)
 {
 	if (irq < IRQ_COUNT)
 		irq_handlers[irq] = handler;
+}
+
+bool irq_line_kernel_owned(unsigned irq)
+{
+	return irq >= IRQ_COUNT || irq == IRQ_CASCADE || irq_handlers[irq] != NULL;
 }
 
 void exc_recovery_arm(kjmp_buf_t *jb, unsigned vector)
@@ -208,6 +217,8 @@ void interrupt_dispatch(istate_t *is)
 			return;
 		if (irq_handlers[irq])
 			irq_handlers[irq](irq, is);
+		else
+			irq_line_dispatch(irq); /* user subscribers: masks the line first */
 		pic_eoi(irq);
 		scheduler_preempt_point();
 		interrupt_return_to_user(is);

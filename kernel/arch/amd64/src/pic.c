@@ -2,6 +2,8 @@
  * 8259A PIC pair: remapped so IRQ 0-15 arrive on vectors 32-47, everything
  * masked except what a driver unmasks.  Spurious IRQ 7/15 are recognised by
  * the in-service register and not acknowledged (IRQ 15: only the master).
+ * A line with user-space subscribers is masked from its interrupt until
+ * they acknowledge it (ddi/irq.c), so a level-triggered line cannot storm.
  */
 #include <arch/asm.h>
 #include <arch/interrupt.h>
@@ -53,6 +55,14 @@ void pic_mask(unsigned irq)
 	pic_mask_bits |= (uint16_t) (1u << irq);
 	pic_write_mask();
 	irq_spinlock_unlock(&pic_lock);
+}
+
+bool pic_is_masked(unsigned irq)
+{
+	irq_spinlock_lock(&pic_lock);
+	bool masked = pic_mask_bits & (1u << irq);
+	irq_spinlock_unlock(&pic_lock);
+	return masked;
 }
 
 void pic_eoi(unsigned irq)

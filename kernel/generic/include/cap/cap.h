@@ -37,6 +37,9 @@ typedef enum cap_type {
 	CAP_IO_RANGE, /* ddi_range_t of I/O ports (ddi/range.h) */
 	CAP_PHYS_RANGE, /* ddi_range_t of physical addresses */
 	CAP_IRQ_RANGE, /* ddi_range_t of IRQ lines */
+	CAP_DMA, /* dma_buf_t (ddi/dma.h) */
+	/* Part C (ddi-irq): */
+	CAP_IRQ_SUB, /* irq_sub_t: an IRQ subscription (ddi/irq.h) */
 	CAP_TYPE_COUNT
 } cap_type_t;
 

@@ -23,6 +23,7 @@
 
 struct call;
 struct ipc_notice;
+struct irq_sub;
 struct phone;
 
 typedef struct ipc_pick {
@@ -33,6 +34,10 @@ typedef struct ipc_pick {
 	cap_handle_t handle; /* CALL: the call's; CONNECT_ME_TO answer: the phone's */
 	struct phone *phone; /* CONNECT_ME_TO answer: the phone made for it (or NULL) */
 	uintptr_t area; /* SHARE_IN answer: the area made for it (0: none) */
+	/* IPC_EV_IRQ: the subscription (with a reference) and what the event
+	 * reports, taken with it (ddi/irq.c) */
+	struct irq_sub *irq;
+	uint64_t irq_count, irq_coalesced, irq_total;
 } ipc_pick_t;
 
 typedef struct ipc_waiter {

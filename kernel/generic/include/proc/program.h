@@ -24,6 +24,7 @@
 
 #include <abi/errno.h>
 #include <abi/task.h>
+#include <elf/elf.h>
 #include <stddef.h>
 
 #define PROGRAM_STACK_SIZE (8 * 1024) /* the startup stack */
@@ -49,7 +50,8 @@ errno_t program_spawn_module(
 errno_t program_spawn_module_caps(const char *name, const char *args, task_id_t parent,
     struct caps_held *held, task_id_t *id_out);
 
-/* Validate an ELF image in kernel memory (used by the loader and tests). */
-errno_t program_elf_check(const void *image, size_t size);
+/* Check an ELF image in kernel memory for a user task (common/'s
+ * elf_parse within the user half): EOK and *out, EINVAL, EPERM. */
+errno_t program_elf_check(const void *image, size_t size, elf_image_t *out);
 
 #endif

@@ -56,6 +56,12 @@ sysarg_t sys_ipc_call_sync(const sysargs_t *args);
 sysarg_t sys_ipc_reply_wait(const sysargs_t *args);
 sysarg_t sys_ipc_fail_inject(const sysargs_t *args);
 
+/* Interrupts (syscall/sys_irq.c). */
+sysarg_t sys_irq_subscribe(const sysargs_t *args);
+sysarg_t sys_irq_ack(const sysargs_t *args);
+sysarg_t sys_irq_test_raise(const sysargs_t *args);
+sysarg_t sys_kconsole_read(const sysargs_t *args);
+
 /* Address-space handlers (syscall/sys_as.c). */
 sysarg_t sys_as_area_create(const sysargs_t *args);
 sysarg_t sys_as_area_destroy(const sysargs_t *args);
@@ -70,6 +76,10 @@ sysarg_t sys_as_area_create_pager(const sysargs_t *args);
 sysarg_t sys_cap_info(const sysargs_t *args);
 sysarg_t sys_cap_derive(const sysargs_t *args);
 sysarg_t sys_cap_drop(const sysargs_t *args);
+/* Device memory and DMA (syscall/sys_ddi_mem.c). */
+sysarg_t sys_phys_map(const sysargs_t *args);
+sysarg_t sys_dma_alloc(const sysargs_t *args);
+sysarg_t sys_dma_map(const sysargs_t *args);
 sysarg_t sys_ioport_enable(const sysargs_t *args);
 
 #endif

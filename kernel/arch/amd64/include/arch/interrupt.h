@@ -26,6 +26,7 @@
 #define EXC_PF 14
 #define IRQ_BASE 32
 #define IRQ_COUNT 16
+#define IRQ_CASCADE 2 /* the slave PIC's line on the master */
 
 /* Page-fault error code bits. */
 #define PF_PRESENT (1u << 0)
@@ -40,6 +41,9 @@ typedef void (*irq_handler_t)(unsigned irq, istate_t *is);
 
 void exc_register(unsigned vector, exc_handler_t handler);
 void irq_register(unsigned irq, irq_handler_t handler);
+/* Whether the kernel keeps @a irq (a handler of its own, or the cascade):
+ * user space cannot subscribe to it (ddi/irq.h). */
+bool irq_line_kernel_owned(unsigned irq);
 
 /* What the last recovered exception was (for tests). */
 typedef struct exc_info {

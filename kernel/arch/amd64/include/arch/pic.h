@@ -8,6 +8,7 @@ void pic_init(void);
 void pic_unmask(unsigned irq);
 void pic_mask(unsigned irq);
 void pic_eoi(unsigned irq);
+bool pic_is_masked(unsigned irq);
 bool pic_irq_is_spurious(unsigned irq);
 
 #endif
