@@ -50,14 +50,22 @@ typedef struct task_startup {
 	task_id_t task_id;
 	uintptr_t stack_base; /* the initial thread's stack area */
 	size_t stack_size;
+	uint64_t flags; /* TASK_STARTUP_* */
 } task_startup_t;
 
-ABI_SIZE(task_startup_t, 40);
+/* task_startup_t.flags: the kernel started the task (a boot task, or the
+ * module a utest=/bench= run starts), not another task.  Such a task is a
+ * server that lives as long as the system: libc makes its heap at startup,
+ * so its memory is taken once, at boot, not at some later first malloc. */
+#define TASK_STARTUP_BOOT (1u << 0)
+
+ABI_SIZE(task_startup_t, 48);
 ABI_FIELD(task_startup_t, argc, 0);
 ABI_FIELD(task_startup_t, argv, 8);
 ABI_FIELD(task_startup_t, task_id, 16);
 ABI_FIELD(task_startup_t, stack_base, 24);
 ABI_FIELD(task_startup_t, stack_size, 32);
+ABI_FIELD(task_startup_t, flags, 40);
 
 /* SYS_MEM_STATS: the whole machine's memory and kernel objects (for leak
  * checks: once every task a test made has ended and been reaped, each

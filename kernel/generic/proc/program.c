@@ -131,7 +131,7 @@ static errno_t program_split_args(char *buf, char **argv, size_t *argc)
 
 /* Lay out strings, argv[] and task_startup_t for a stack whose top is @a top. */
 static void program_build_startup(program_startup_t *s, char **argv, size_t argc, uintptr_t top,
-    task_id_t id, uintptr_t stack_base)
+    const task_t *task, uintptr_t stack_base)
 {
 	char *end = s->block + sizeof(s->block);
 	char *p = end;
@@ -149,9 +149,10 @@ static void program_build_startup(program_startup_t *s, char **argv, size_t argc
 	uintptr_t argv_va = top - (uintptr_t) (end - p);
 	task_startup_t st = { .argc = argc,
 		.argv = (char **) argv_va,
-		.task_id = id,
+		.task_id = task->id,
 		.stack_base = stack_base,
-		.stack_size = PROGRAM_STACK_SIZE };
+		.stack_size = PROGRAM_STACK_SIZE,
+		.flags = task->parent == 0 ? TASK_STARTUP_BOOT : 0 };
 	p -= sizeof(st);
 	p = (char *) ((uintptr_t) p & ~(uintptr_t) 15);
 	memcpy(p, &st, sizeof(st));
@@ -186,7 +187,7 @@ static errno_t program_setup(
 	program_startup_t *st = malloc(sizeof(*st)); /* too big for the kernel stack */
 	if (!st)
 		return ENOMEM;
-	program_build_startup(st, argv, argc, stack + PROGRAM_STACK_SIZE, task->id, stack);
+	program_build_startup(st, argv, argc, stack + PROGRAM_STACK_SIZE, task, stack);
 	program_copy_in(task->as, st->va, st->block + sizeof(st->block) - st->len, st->len);
 	uintptr_t sp = st->entry_sp, startup = st->startup_va;
 	free(st);

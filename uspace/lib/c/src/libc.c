@@ -5,7 +5,7 @@
  * wired), complete the main thread's stack (THREAD_MAIN_STACK_SIZE in
  * all, paged lazily when the task has the pager, with a guard page), run
  * main() and end the task with its result.  The heap is made by the first
- * malloc (by a wired program, at startup).
+ * malloc (by a wired program or a boot task, at startup).
  *
  * The rest of the main stack goes right below the startup stack (the
  * kernel leaves room there, PROGRAM_STACK_ROOM), so the thread simply
@@ -54,9 +54,10 @@ noreturn void __libc_main(task_startup_t *startup)
 	    as_area_create_stack(startup->stack_base, THREAD_MAIN_STACK_SIZE - startup->stack_size,
 	        0, &stack) != EOK)
 		libc_die("libc: cannot make the main thread's stack\n");
-	/* A wired program (a pager, ns) takes its first heap memory before it
-	 * serves anyone, not at some first malloc while serving a client. */
-	if (libc_memory_wired && malloc_init() != EOK)
+	/* A wired program (a pager, ns) and a boot task (a server) take their
+	 * first heap memory now, before they serve anyone, not at some first
+	 * malloc while serving a client. */
+	if ((libc_memory_wired || (startup->flags & TASK_STARTUP_BOOT)) && malloc_init() != EOK)
 		libc_die("libc: cannot create the heap area\n");
 	exit(main((int) startup->argc, startup->argv));
 }

@@ -11,7 +11,7 @@
  * anon object per heap area, once the task has the anon pager; wired
  * before that or without it).  The first is made by the first malloc (a
  * program that never allocates pays nothing for a heap; a wired program
- * makes it at startup, malloc_init), at least
+ * and a boot task make it at startup, malloc_init), at least
  * HEAP_GROW_MIN bytes near HEAP_HINT, far above where the kernel first
  * places anywhere-areas such as thread stacks, so it has room to grow.  When the
  * free list has no block big enough, the current heap area is grown with
