@@ -353,3 +353,32 @@ UTEST(ddi_dma_handle_passed_on)
 		utest_note("%llu frames free before, %llu after", (unsigned long long) free0,
 		    (unsigned long long) after);
 }
+
+/* With every handle slot taken, DMA_ALLOC fails with ELIMIT after it has
+ * made the buffer and mapped it: both are undone (no area, the frames
+ * back); with one slot free again it works. */
+UTEST(ddi_dma_alloc_handles_full)
+{
+	static cap_handle_t parts[CAP_MAX];
+	size_t n = 0;
+	dma_info_t info;
+	uint64_t areas = areas_now(), free0 = frames_free();
+	while (n < CAP_MAX &&
+	    cap_derive(TESTER_CAP_PHYS, TESTER_PHYS_BASE, PAGE_SIZE, &parts[n]) == EOK)
+		n++;
+	UT_CHECK(n > 0 && n < CAP_MAX);
+	UT_CHECK_ERR(
+	    dma_alloc(TESTER_CAP_PHYS, DMA_PAGES * PAGE_SIZE, UINT64_MAX, RW, &info), ELIMIT);
+	UT_CHECK_EQ(areas_now(), areas);
+	if (n > 0) {
+		UT_CHECK_OK(cap_drop(parts[--n]));
+		if (UT_CHECK_OK(dma_alloc(TESTER_CAP_PHYS, PAGE_SIZE, UINT64_MAX, RW, &info))) {
+			UT_CHECK_OK(as_area_destroy(info.vaddr));
+			UT_CHECK_OK(cap_drop(info.handle));
+		}
+	}
+	while (n > 0)
+		UT_CHECK_OK(cap_drop(parts[--n]));
+	UT_CHECK_EQ(areas_now(), areas);
+	UT_CHECK(frames_settle(free0) >= free0);
+}
