@@ -115,6 +115,7 @@ if [ $print_cmd -eq 1 ]; then
 fi
 
 if [ $interactive -eq 1 ]; then
+	[ "$serial_in" = /dev/null ] || { echo "qemu.sh: --serial-in needs a run without --interactive" >&2; exit 3; }
 	qemu-system-x86_64 "${args[@]}" -serial mon:stdio
 	status=$?
 else

@@ -367,6 +367,9 @@ int child_main(int argc, char **argv)
 	rc = child_limits_main(argc, argv, &found);
 	if (found)
 		return rc;
+	rc = child_block_main(argc, argv, &found);
+	if (found)
+		return rc;
 	rc = child_cap_main(argc, argv, &found);
 	if (found)
 		return rc;
