@@ -347,8 +347,9 @@ static uint64_t fz_share_rights(fz_thread_t *t)
 static void fz_msg_system(fz_thread_t *t, ipc_msg_t *m)
 {
 	static const uint64_t methods[] = { IPC_M_CONNECT_ME_TO, IPC_M_CONNECT_TO_ME,
-		IPC_M_DATA_WRITE, IPC_M_DATA_READ, IPC_M_SHARE_OUT, IPC_M_SHARE_IN };
-	m->method = methods[fz_below(t, 6)];
+		IPC_M_DATA_WRITE, IPC_M_DATA_READ, IPC_M_SHARE_OUT, IPC_M_SHARE_IN,
+		IPC_M_CAP_GIVE };
+	m->method = methods[fz_below(t, sizeof(methods) / sizeof(methods[0]))];
 	size_t n = fz_pct(t, 80) ? fz_below(t, 2 * PAGE_SIZE) : fz_word(t);
 	switch (m->method) {
 	case IPC_M_DATA_WRITE:
@@ -364,6 +365,10 @@ static void fz_msg_system(fz_thread_t *t, ipc_msg_t *m)
 		m->arg[0] = fz_size(t);
 		m->arg[1] = fz_share_rights(t);
 		m->arg[2] = fz_pct(t, 10) ? 0 : FUZZ_WINDOW + fz_below(t, 4096) * PAGE_SIZE;
+		break;
+	case IPC_M_CAP_GIVE:
+		/* the range the worker was given (handle 1), or any handle */
+		m->arg[0] = fz_pct(t, 70) ? 1 : (uint64_t) (int64_t) fz_phone(t);
 		break;
 	default:
 		break;
