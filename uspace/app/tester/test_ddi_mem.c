@@ -302,3 +302,83 @@ UTEST(ddi_dma_share_free)
 		utest_note("%llu frames free before, %llu after", (unsigned long long) free0,
 		    (unsigned long long) after);
 }
+
+/* "tester child:ddi-dma-map": handle 1 is a DMA buffer of DMA_PAGES pages
+ * its parent passed at spawn whose first word is DMA_PASS_WORD: map it,
+ * check, answer with a write at page 3, and end holding it all (the end
+ * of the task lets go).  Exits 0, or the number of the failed check. */
+#define DMA_PASS_WORD 0xd0a5d0a5ULL
+int child_ddi_dma_map(int argc, char **argv); /* child.c runs it */
+int child_ddi_dma_map(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	cap_info_t ci;
+	uintptr_t b = 0;
+	as_area_info_t ai;
+	if (cap_info(1, &ci) != EOK || ci.kind != CAP_KIND_DMA || ci.size != DMA_PAGES * PAGE_SIZE)
+		return 1;
+	if (dma_map(1, RW, &b) != EOK)
+		return 2;
+	if (as_area_query(b, &ai) != EOK || ai.backend != AS_BACKEND_DMA ||
+	    ai.resident != DMA_PAGES)
+		return 3;
+	if (*word(b, 0) != DMA_PASS_WORD)
+		return 4;
+	*word(b, 3 * PAGE_SIZE + 8) = DMA_PASS_WORD + 1;
+	return 0;
+}
+
+/* A DMA handle passed on at spawn: the child maps the same frames (it
+ * sees our write, we see its); the buffer lives on in the child after we
+ * let go, and its frames come back when the child has ended. */
+UTEST(ddi_dma_handle_passed_on)
+{
+	dma_info_t info;
+	task_id_t id;
+	task_exit_info_t ex;
+	uint64_t free0 = frames_free();
+	UT_ASSERT_OK(dma_alloc(TESTER_CAP_PHYS, DMA_PAGES * PAGE_SIZE, UINT64_MAX, RW, &info));
+	*word(info.vaddr, 0) = DMA_PASS_WORD;
+	if (UT_CHECK_OK(
+	        task_spawn_caps(TESTER_MODULE, "child:ddi-dma-map", &info.handle, 1, &id))) {
+		UT_CHECK_OK(task_wait(id, &ex));
+		UT_CHECK_EQ(ex.reason, TASK_EXIT_NORMAL);
+		UT_CHECK_EQ(ex.status, 0);
+		UT_CHECK_EQ(*word(info.vaddr, 3 * PAGE_SIZE + 8), DMA_PASS_WORD + 1);
+	}
+	UT_CHECK_OK(as_area_destroy(info.vaddr));
+	UT_CHECK_OK(cap_drop(info.handle));
+	uint64_t after = frames_settle(free0);
+	if (!UT_CHECK(after >= free0))
+		utest_note("%llu frames free before, %llu after", (unsigned long long) free0,
+		    (unsigned long long) after);
+}
+
+/* With every handle slot taken, DMA_ALLOC fails with ELIMIT after it has
+ * made the buffer and mapped it: both are undone (no area, the frames
+ * back); with one slot free again it works. */
+UTEST(ddi_dma_alloc_handles_full)
+{
+	static cap_handle_t parts[CAP_MAX];
+	size_t n = 0;
+	dma_info_t info;
+	uint64_t areas = areas_now(), free0 = frames_free();
+	while (n < CAP_MAX &&
+	    cap_derive(TESTER_CAP_PHYS, TESTER_PHYS_BASE, PAGE_SIZE, &parts[n]) == EOK)
+		n++;
+	UT_CHECK(n > 0 && n < CAP_MAX);
+	UT_CHECK_ERR(
+	    dma_alloc(TESTER_CAP_PHYS, DMA_PAGES * PAGE_SIZE, UINT64_MAX, RW, &info), ELIMIT);
+	UT_CHECK_EQ(areas_now(), areas);
+	if (n > 0) {
+		UT_CHECK_OK(cap_drop(parts[--n]));
+		if (UT_CHECK_OK(dma_alloc(TESTER_CAP_PHYS, PAGE_SIZE, UINT64_MAX, RW, &info))) {
+			UT_CHECK_OK(as_area_destroy(info.vaddr));
+			UT_CHECK_OK(cap_drop(info.handle));
+		}
+	}
+	while (n > 0)
+		UT_CHECK_OK(cap_drop(parts[--n]));
+	UT_CHECK_EQ(areas_now(), areas);
+	UT_CHECK(frames_settle(free0) >= free0);
+}
