@@ -175,6 +175,15 @@ suite_boot() {
 		echo "boot: the system did not come up (see $logs/boot.log)" >&2
 		fail=$((fail + 1))
 	fi
+	# devman lists the PCI functions at boot, the disk among them with the
+	# size of its 64-bit BAR, and matches its driver.
+	if grep -q "^devman: 00:0[0-9a-f].0 1af4:1001 .* mem64 0x[0-9a-f]*+0x4000" "$logs/boot.log" &&
+		grep -Eq "^devman: 00:0[0-9a-f].0: (started|cannot start) virtio-blk" "$logs/boot.log"; then
+		pass=$((pass + 1))
+	else
+		echo "boot: devman did not list the disk (see $logs/boot.log)" >&2
+		fail=$((fail + 1))
+	fi
 	# The sampling profiler (prof=N, tools/prof.sh): samples are taken,
 	# dumped at the end of the run and named by tools/prof.py.
 	local prof=$logs/boot-prof.log

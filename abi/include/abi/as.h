@@ -58,6 +58,7 @@
 #define AS_BACKEND_WIRED 1 /* frames allocated and mapped at creation/growth */
 #define AS_BACKEND_PHYS 2 /* a physical range (devices) */
 #define AS_BACKEND_PAGER 3 /* faults go to a user-space pager */
+#define AS_BACKEND_DMA 4 /* a DMA buffer (abi/ddi.h) */
 
 typedef struct as_area_info {
 	uintptr_t base;

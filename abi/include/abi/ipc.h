@@ -111,6 +111,13 @@
  *      accepts with EOK and answer arg[0] = base of one of its areas; the
  *      kernel makes an area in the caller bound to the same backing; the
  *      caller sees its base in the answer's arg[0].
+ *  IPC_M_CAP_GIVE        arg[0]: one of the caller's handles, of a kind
+ *      that can be passed on (a range: docs/drivers.md; a phone or a call
+ *      is EINVAL, a handle it does not hold ENOENT/ESTALE, at send).  The
+ *      recipient sees in ev.msg.arg[0] a new handle of its own to the same
+ *      object; if it answers anything but EOK the kernel takes that handle
+ *      back.  The caller keeps its handle.  (A recipient that forwards the
+ *      call keeps the handle it was shown: drop it if unwanted.)
  *  IPC_M_PAGE_IN, IPC_M_PAGER_*: the pager protocol, see abi/pager.h.
  */
 #ifndef ABI_IPC_H_
@@ -181,6 +188,7 @@ ABI_FIELD(ipc_event_t, msg, 40);
 #define IPC_M_DATA_READ 4
 #define IPC_M_SHARE_OUT 5
 #define IPC_M_SHARE_IN 6
+#define IPC_M_CAP_GIVE 7 /* Part B ddi-caps */
 #define IPC_M_PAGE_IN 16
 #define IPC_M_PAGER_OBJECT_REF 17
 #define IPC_M_PAGER_OBJECT_UNREF 18

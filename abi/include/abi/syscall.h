@@ -32,7 +32,7 @@ enum {
 	SYS_THREAD_ID, /* () -> tid_t */
 	SYS_TASK_EXIT, /* (int status): does not return */
 	SYS_TASK_ID, /* () -> task_id_t */
-	SYS_TASK_SPAWN, /* (const char *module, size_t len, const char *args, size_t args_len, task_id_t *out) */
+	SYS_TASK_SPAWN, /* (const task_spawn_t *spec, task_id_t *out): abi/task.h */
 	SYS_TASK_WAIT, /* (task_id_t id, task_exit_info_t *out) */
 	SYS_AS_AREA_CREATE, /* (uintptr_t base, size_t size, unsigned flags, uintptr_t *base_out) */
 	SYS_AS_AREA_DESTROY, /* (uintptr_t base) */
@@ -59,6 +59,11 @@ enum {
 	SYS_CAP_INFO, /* (cap_handle_t h, cap_info_t *out) */
 	SYS_CAP_DERIVE, /* (cap_handle_t h, uint64_t base, uint64_t size, cap_handle_t *out) */
 	SYS_CAP_DROP, /* (cap_handle_t h) */
+	/* Device memory and DMA (issue 9 part A; abi/ddi.h, docs/drivers.md). */
+	SYS_PHYS_MAP, /* (cap_handle_t phys_range, uint64_t offset, size_t size, unsigned flags, uintptr_t *base_out) */
+	SYS_DMA_ALLOC, /* (cap_handle_t device, size_t size, uint64_t phys_limit, unsigned flags, dma_info_t *out) */
+	SYS_DMA_MAP, /* (cap_handle_t dma, unsigned flags, uintptr_t *base_out) */
+	SYS_IOPORT_ENABLE, /* (cap_handle_t io_range): in/out on its ports */
 	/* Part C (ddi-irq): interrupts (abi/ddi.h) */
 	SYS_IRQ_SUBSCRIBE, /* (cap_handle_t irq_range, unsigned line, sysarg_t imethod, sysarg_t arg, cap_handle_t *out) */
 	SYS_IRQ_ACK, /* (cap_handle_t sub) */

@@ -101,6 +101,32 @@ ABI_FIELD(task_stats_t, threads, 24);
 ABI_FIELD(task_stats_t, calls_waiting, 32);
 ABI_FIELD(task_stats_t, calls_outstanding, 40);
 
+/* SYS_TASK_SPAWN(const task_spawn_t *spec, task_id_t *out): start boot
+ * module @a module (its name, module_len bytes, no NUL) with the command
+ * line @a args (args_len bytes); the new task gets new handles to the
+ * objects of caps[0..ncaps) at its handles 1..ncaps, in order (only
+ * ranges can be passed on; at most TASK_SPAWN_CAPS_MAX).  A handle the
+ * caller does not hold is ENOENT/ESTALE, one that cannot be passed on
+ * (a phone, a call) EINVAL: nothing is started. */
+typedef struct task_spawn {
+	const char *module;
+	uint64_t module_len;
+	const char *args;
+	uint64_t args_len;
+	const int32_t *caps; /* cap_handle_t[ncaps] */
+	uint64_t ncaps;
+} task_spawn_t;
+
+ABI_SIZE(task_spawn_t, 48);
+ABI_FIELD(task_spawn_t, module, 0);
+ABI_FIELD(task_spawn_t, module_len, 8);
+ABI_FIELD(task_spawn_t, args, 16);
+ABI_FIELD(task_spawn_t, args_len, 24);
+ABI_FIELD(task_spawn_t, caps, 32);
+ABI_FIELD(task_spawn_t, ncaps, 40);
+
+#define TASK_SPAWN_CAPS_MAX 16
+
 #define TASK_NAME_MAX 32
 
 /* Threads one task may hold: those running and those that ended but were

@@ -255,6 +255,14 @@ errno_t cap_get_shareable(cap_table_t *t, cap_handle_t h, cap_type_t *type, void
 
 void cap_object_close(cap_type_t type, void *object)
 {
-	assert(type > CAP_FREE && type < CAP_TYPE_COUNT && cap_ops[type]);
+	assert(
+	    type > CAP_FREE && type < CAP_TYPE_COUNT && cap_ops[type] && cap_ops[type]->shareable);
 	cap_ops[type]->close(object);
+}
+
+void cap_object_hold(cap_type_t type, void *object)
+{
+	assert(
+	    type > CAP_FREE && type < CAP_TYPE_COUNT && cap_ops[type] && cap_ops[type]->shareable);
+	cap_ops[type]->hold(object);
 }

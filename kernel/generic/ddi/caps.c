@@ -32,49 +32,64 @@ errno_t ddi_range_derive(
 	return rc;
 }
 
-typedef struct caps_copy {
-	cap_type_t type[CAPS_SPAWN_MAX];
-	void *object[CAPS_SPAWN_MAX];
-	size_t got; /* references taken so far */
-} caps_copy_t;
-
-static void caps_copy_release(caps_copy_t *cc)
+errno_t caps_hold(cap_table_t *from, const cap_handle_t *handles, size_t n, caps_held_t *held)
 {
-	for (size_t i = 0; i < cc->got; i++)
-		cap_object_close(cc->type[i], cc->object[i]);
-	cc->got = 0;
+	held->n = 0;
+	if (n > CAPS_SPAWN_MAX)
+		return EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		errno_t rc = cap_get_shareable(from, handles[i], &held->type[i], &held->object[i]);
+		if (rc != EOK) {
+			caps_release(held);
+			return rc;
+		}
+		held->n++;
+	}
+	return EOK;
+}
+
+errno_t caps_place(caps_held_t *held, cap_table_t *to, unsigned first)
+{
+	if (first + held->n > CAP_MAX)
+		return EINVAL;
+	size_t placed = 0;
+	errno_t rc = EOK;
+	for (size_t i = 0; i < held->n && rc == EOK; i++) {
+		cap_handle_t got;
+		rc = cap_alloc(
+		    to, held->type[i], held->object[i], CAP_HANDLE_MAKE(first + i, 0), &got);
+		if (rc == EOK)
+			placed++;
+	}
+	if (rc == EOK) {
+		held->n = 0; /* the references are the table's now */
+		return EOK;
+	}
+	/* Take back what was placed (the references stay held). */
+	for (size_t i = 0; i < placed; i++) {
+		void *obj;
+		errno_t t = cap_take(to, CAP_HANDLE_MAKE(first + i, 0), held->type[i], &obj);
+		assert(t == EOK && obj == held->object[i]);
+		(void) t;
+	}
+	return rc;
+}
+
+void caps_release(caps_held_t *held)
+{
+	for (size_t i = 0; i < held->n; i++)
+		cap_object_close(held->type[i], held->object[i]);
+	held->n = 0;
 }
 
 errno_t caps_copy_to_slots(
     cap_table_t *from, const cap_handle_t *handles, size_t n, cap_table_t *to, unsigned first)
 {
-	caps_copy_t cc = { .got = 0 };
-	errno_t rc = EOK;
-	if (n > CAPS_SPAWN_MAX || first + n > CAP_MAX)
-		return EINVAL;
-	/* Phase 1: a reference to every object (nothing visible changes). */
-	for (size_t i = 0; i < n && rc == EOK; i++) {
-		rc = cap_get_shareable(from, handles[i], &cc.type[i], &cc.object[i]);
-		if (rc == EOK)
-			cc.got++;
-	}
-	/* Phase 2: the slots (a new task's table: their generation is 0;
-	 * this fails only on a table whose slots were taken). */
-	size_t placed = 0;
-	for (size_t i = 0; i < n && rc == EOK; i++) {
-		cap_handle_t got;
-		rc = cap_alloc(to, cc.type[i], cc.object[i], CAP_HANDLE_MAKE(first + i, 0), &got);
-		if (rc == EOK)
-			placed++;
-	}
-	if (rc == EOK)
-		return EOK;
-	for (size_t i = 0; i < placed; i++) {
-		void *obj;
-		errno_t t = cap_take(to, CAP_HANDLE_MAKE(first + i, 0), cc.type[i], &obj);
-		assert(t == EOK && obj == cc.object[i]);
-		(void) t;
-	}
-	caps_copy_release(&cc);
+	caps_held_t held;
+	errno_t rc = caps_hold(from, handles, n, &held);
+	if (rc != EOK)
+		return rc;
+	rc = caps_place(&held, to, first);
+	caps_release(&held);
 	return rc;
 }

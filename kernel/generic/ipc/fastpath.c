@@ -129,7 +129,9 @@ static bool ipc_fast_box_idle(answerbox_t *box)
 	return true;
 }
 
-bool ipc_fast_reply_wait(task_t *task, cap_handle_t h, errno_t retval, const ipc_msg_t *args,
+/* The answer to a call the fast path can take, then the wait: false
+ * (nothing done) if it cannot. */
+static bool ipc_fast_reply_wait(task_t *task, cap_handle_t h, errno_t retval, const ipc_msg_t *args,
     uint64_t timeout_us, ipc_pick_t *p, errno_t *arc, errno_t *rcp)
 {
 	answerbox_t *box = task->box;
@@ -156,4 +158,20 @@ bool ipc_fast_reply_wait(task_t *task, cap_handle_t h, errno_t retval, const ipc
 	else
 		*rcp = ipc_box_wait_to(box, timeout_us, false, true, partner, p);
 	return true;
+}
+
+errno_t ipc_reply_wait(task_t *task, cap_handle_t h, errno_t retval, const ipc_msg_t *args,
+    uint64_t timeout_us, bool nonblock, ipc_pick_t *p, errno_t *arc)
+{
+	errno_t rc;
+	*arc = EOK;
+	if (!nonblock && ipc_fast_reply_wait(task, h, retval, args, timeout_us, p, arc, &rc))
+		return rc;
+	thread_t *partner = NULL; /* the caller we answered: runs in our place */
+	if (h != CAP_NIL) {
+		ipc_msg_t a = *args;
+		bool wrote_back; /* a SHARE_OUT's base: not reported here */
+		*arc = ipc_answer(task, h, retval, &a, &wrote_back, &partner);
+	}
+	return ipc_box_wait_to(task->box, timeout_us, nonblock, true, partner, p);
 }

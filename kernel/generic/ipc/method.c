@@ -25,6 +25,7 @@ static const ipc_method_ops_t *ipc_methods[IPC_SYSTEM_METHODS] = {
 	[IPC_M_DATA_READ] = &ipc_op_data_read,
 	[IPC_M_SHARE_OUT] = &ipc_op_share_out,
 	[IPC_M_SHARE_IN] = &ipc_op_share_in,
+	[IPC_M_CAP_GIVE] = &ipc_op_cap_give,
 };
 
 typedef struct ipc_fail {

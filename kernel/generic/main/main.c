@@ -16,6 +16,7 @@
 #include <arch/page_table.h>
 #include <arch/timer.h>
 #include <console/console.h>
+#include <ddi/dma.h>
 #include <ddi/irq.h>
 #include <ddi/range.h>
 #include <debug.h>
@@ -147,8 +148,12 @@ static void start_servers(void)
 	start_boot_task("console");
 }
 
+/* An ordinary boot: the device manager (with the recipe's device grants:
+ * it starts the drivers), then init.  Test and benchmark runs start
+ * neither: their tests run a devman of their own. */
 static void start_init(void)
 {
+	start_boot_task("devman");
 	start_boot_task("init");
 }
 
@@ -196,6 +201,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	task_init();
 	ipc_init();
 	ddi_range_init();
+	dma_init();
 	irq_init();
 	pager_init();
 	pager_timeout_from_cmdline();

@@ -29,9 +29,14 @@
  * Walking only what is mapped.  Destroy, shrink and unmap visit the used
  * space of the cut part (merged intervals), never the page range, so a
  * huge sparse area costs what is resident.  The same path serves every
- * backend: each resident page holds one frame reference (a wired frame's
- * only one, or the reference the fault path took on a pager's frame), and
- * unmapping drops it.
+ * backend: each unmapped page goes to its backend's page_release hook
+ * once no TLB holds it (a wired frame's only reference, or the one the
+ * fault path took on a pager's frame, is dropped there).
+ *
+ * Backends.  Everything that depends on what backs an area is a hook of
+ * its backend's table (mm/as_backend.h: create, piece, resize, share,
+ * destroy, fault, page_get, page_release); this file and mm/as_area.c
+ * never ask which backend an area has.
  *
  * Pager areas.  A pager area is created with nothing mapped and bound to
  * its object (pager_area_bind); growing it maps nothing either.  Pages come
@@ -102,9 +107,9 @@
 #include <abi/task.h>
 #include <debug.h>
 #include <mm/as.h>
+#include <mm/as_backend.h>
 #include <mm/as_layout.h>
 #include <mm/malloc.h>
-#include <mm/pager.h>
 #include <synch/spinlock.h>
 
 /* PCIDs 1 .. AS_PCID_COUNT - 1 are handed out; 0 is the kernel's. */
@@ -393,7 +398,7 @@ static bool as_fault_page_ok(as_t *as, uintptr_t addr, unsigned right) REQUIRES(
 }
 
 /* What the fault at @a addr in area @a a (or none) means, under as->lock:
- * EAGAIN when a pager must supply the page. */
+ * EAGAIN when the backend must supply the page (a pager area's). */
 static errno_t as_fault_classify(as_t *as, as_area_t *a, uintptr_t addr, unsigned right)
     REQUIRES(as->lock)
 {
@@ -403,11 +408,11 @@ static errno_t as_fault_classify(as_t *as, as_area_t *a, uintptr_t addr, unsigne
 		return EPERM;
 	if (as_fault_page_ok(as, addr, right))
 		return EOK;
-	return a->backend == AS_BACKEND_PAGER ? EAGAIN : EFAULT;
+	return a->ops->fault != NULL ? EAGAIN : EFAULT;
 }
 
-/* Not analysed: pager_page_fault() releases as->lock, which its declaration
- * in mm/pager.h does not say yet (RELEASE(as->lock) there ends this). */
+/* Not analysed: the backend's fault hook releases as->lock, which a
+ * function pointer cannot declare. */
 errno_t as_page_fault(
     as_t *as, uintptr_t addr, unsigned access, bool *in_area) NO_THREAD_SAFETY_ANALYSIS
 {
@@ -421,7 +426,7 @@ errno_t as_page_fault(
 	*in_area = a != NULL;
 	errno_t rc = as_fault_classify(as, a, addr, right);
 	if (rc == EAGAIN)
-		return pager_page_fault(as, a, addr, access); /* releases the lock */
+		return a->ops->fault(as, a, addr, access); /* releases the lock */
 	mutex_unlock(&as->lock);
 	return rc;
 }

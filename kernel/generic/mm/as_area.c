@@ -7,12 +7,10 @@
  * take it.
  */
 #include <debug.h>
-#include <ipc/ipc.h>
 #include <mm/as.h>
+#include <mm/as_backend.h>
 #include <mm/as_layout.h>
-#include <mm/frame.h>
 #include <mm/malloc.h>
-#include <mm/pager.h>
 
 /* Pages unmapped between two TLB syncs (their frames are held meanwhile). */
 #define AS_UNMAP_BATCH 32
@@ -60,16 +58,33 @@ static void area_gap_end_sync(as_t *as, as_area_t *a)
 	as_gap_end_set(&as->gaps, &a->gap_node, area_end(a));
 }
 
+static const as_backend_t *const as_backends[] = {
+	[AS_BACKEND_WIRED] = &as_backend_wired,
+	[AS_BACKEND_PHYS] = &as_backend_phys,
+	[AS_BACKEND_PAGER] = &as_backend_pager,
+	[AS_BACKEND_DMA] = &as_backend_dma,
+};
+
+const as_backend_t *as_backend_get(unsigned id)
+{
+	if (id >= sizeof(as_backends) / sizeof(as_backends[0]))
+		return NULL;
+	return as_backends[id];
+}
+
 static as_area_t *area_alloc(
-    as_t *as, uintptr_t base, size_t pages, unsigned flags, unsigned backend)
+    as_t *as, uintptr_t base, size_t pages, unsigned flags, const as_backend_t *ops)
 {
 	as_area_t *a = malloc(sizeof(*a));
 
 	if (a == NULL)
 		return NULL;
-	*a = (as_area_t){
-		.as = as, .base = base, .pages = pages, .flags = flags, .backend = backend
-	};
+	*a = (as_area_t){ .as = as,
+		.base = base,
+		.pages = pages,
+		.flags = flags,
+		.backend = ops->id,
+		.ops = ops };
 	used_space_init(&a->used);
 	return a;
 }
@@ -80,17 +95,21 @@ static void area_free(as_area_t *a)
 	free(a);
 }
 
-/* Drop a pager area's binding (the area is going away). */
+/* Drop the area's binding (it is going away). */
 static void area_unbind(as_area_t *a)
 {
-	if (a->backend == AS_BACKEND_PAGER)
-		pager_area_unbind(a);
+	if (a->ops->destroy != NULL)
+		a->ops->destroy(a);
 }
 
-/* Unmap @a count mapped pages from @a base and drop their frames, each
- * batch only after the TLB no longer holds its translations. */
-static void area_range_unmap(as_t *as, uintptr_t base, size_t count) REQUIRES(as->lock)
+/* Unmap @a count mapped pages of @a a from @a base and let the backend
+ * drop what they held, each batch only after the TLB no longer holds its
+ * translations. */
+static void area_range_unmap(as_t *as, as_area_t *a, uintptr_t base, size_t count)
+    REQUIRES(as->lock)
 {
+	void (*release)(as_area_t *, uintptr_t) = a->ops->page_release;
+
 	uintptr_t pa[AS_UNMAP_BATCH];
 	unsigned pf;
 
@@ -103,8 +122,8 @@ static void area_range_unmap(as_t *as, uintptr_t base, size_t count) REQUIRES(as
 				panic("as: used page %#lx not mapped", (unsigned long) va);
 		}
 		as_tlb_sync(as, base, n);
-		for (size_t i = 0; i < n; i++)
-			frame_free(pa[i], 1);
+		for (size_t i = 0; release != NULL && i < n; i++)
+			release(a, pa[i]);
 		base += n * PAGE_SIZE;
 		count -= n;
 	}
@@ -112,9 +131,9 @@ static void area_range_unmap(as_t *as, uintptr_t base, size_t count) REQUIRES(as
 
 static bool area_unmap_cb(void *arg, uintptr_t base, size_t count)
 {
-	as_t *as = arg;
-	mutex_assert_held(&as->lock);
-	area_range_unmap(as, base, count);
+	as_area_t *a = arg;
+	mutex_assert_held(&a->as->lock);
+	area_range_unmap(a->as, a, base, count);
 	return true;
 }
 
@@ -126,7 +145,7 @@ static void area_tail_unmap(as_t *as, as_area_t *a, uintptr_t at) REQUIRES(as->l
 
 	assert(mutex_locked_by_me(&as->lock));
 	assert(PAGE_ALIGNED(at) && at >= a->base && at < area_end(a));
-	used_space_walk_range(&a->used, at, tail, area_unmap_cb, as);
+	used_space_walk_range(&a->used, at, tail, area_unmap_cb, a);
 	/* The range ends at the area's end: no interval is split, no memory. */
 	if (used_space_clear(&a->used, at, tail, &gone) != EOK)
 		panic("as: used-space clear of a tail failed");
@@ -157,32 +176,30 @@ void as_areas_destroy_all(as_t *as)
 		area_destroy_locked(as, btree_leaf_value(leaf, 0));
 }
 
-/* Map a fresh zeroed frame at @a va. */
-static errno_t area_page_map_new(as_t *as, uintptr_t va, unsigned pf) REQUIRES(as->lock)
+/* Map the backend's page for @a va. */
+static errno_t area_page_map(as_t *as, as_area_t *a, uintptr_t va, unsigned pf) REQUIRES(as->lock)
 {
 	uintptr_t pa;
-	errno_t rc = frame_alloc(1, FRAME_ZERO, &pa);
+	errno_t rc = a->ops->page_get(a, va, &pa);
 
 	if (rc != EOK)
 		return rc;
 	rc = page_mapping_insert(&as->pt, va, pa, pf);
-	if (rc != EOK)
-		frame_free(pa, 1);
+	if (rc != EOK && a->ops->page_release != NULL)
+		a->ops->page_release(a, pa); /* never mapped: no TLB entry */
 	return rc;
 }
 
-/* Wired backend: map @a count new pages from @a base (inside @a a, none
- * mapped yet) and record them; on failure nothing is left mapped. */
-static errno_t area_populate(as_t *as, as_area_t *a, uintptr_t base, size_t count)
-    REQUIRES(as->lock)
+errno_t as_area_populate(as_t *as, as_area_t *a, uintptr_t base, size_t count)
 {
 	unsigned pf = as_area_page_flags(a->flags);
 	size_t done = 0;
 	errno_t rc = EOK;
 
-	assert(mutex_locked_by_me(&as->lock) && a->backend == AS_BACKEND_WIRED);
+	mutex_assert_held(&as->lock);
+	assert(a->ops->page_get != NULL);
 	while (done < count) {
-		rc = area_page_map_new(as, base + done * PAGE_SIZE, pf);
+		rc = area_page_map(as, a, base + done * PAGE_SIZE, pf);
 		if (rc != EOK)
 			break;
 		done++;
@@ -190,7 +207,7 @@ static errno_t area_populate(as_t *as, as_area_t *a, uintptr_t base, size_t coun
 	if (rc == EOK)
 		rc = used_space_insert(&a->used, base, count);
 	if (rc != EOK) {
-		area_range_unmap(as, base, done);
+		area_range_unmap(as, a, base, done);
 		return rc;
 	}
 	as->rss += count;
@@ -210,13 +227,14 @@ static bool area_copy_cb(void *arg, uintptr_t base, size_t count)
 	return c->rc == EOK;
 }
 
-/* Bind the piece @a p carved out of the pager area @a src to the same
- * object, at the object offset of its base.  ENOMEM. */
+/* Back the piece @a p carved out of @a src like @a src at its place (a
+ * pager area: the same object, at the object offset of its base).
+ * ENOMEM. */
 static errno_t area_piece_bind(as_area_t *p, const as_area_t *src)
 {
-	if (src->backend != AS_BACKEND_PAGER)
+	if (src->ops->piece == NULL)
 		return EOK;
-	return pager_area_bind_like(p, src, src->pager.offset + (p->base - src->base));
+	return src->ops->piece(p, src);
 }
 
 /*
@@ -230,7 +248,7 @@ static errno_t area_piece_prepare(
 {
 	assert(mutex_locked_by_me(&as->lock));
 	assert(from > src->base && from < to && to <= area_end(src));
-	as_area_t *p = area_alloc(as, from, (to - from) / PAGE_SIZE, src->flags, src->backend);
+	as_area_t *p = area_alloc(as, from, (to - from) / PAGE_SIZE, src->flags, src->ops);
 	if (p == NULL)
 		return ENOMEM;
 	area_copy_t c = { .dst = &p->used, .rc = EOK };
@@ -284,18 +302,17 @@ static errno_t area_flags_check(unsigned flags)
 	return EOK;
 }
 
-/* as_area_create: only wired areas (pager areas need a binding). */
+/* as_area_create: only backends that need no binding (wired). */
 static errno_t area_args_check(unsigned flags, unsigned backend)
 {
 	errno_t rc = area_flags_check(flags);
+	const as_backend_t *ops = as_backend_get(backend);
 
 	if (rc != EOK)
 		return rc;
-	if (backend == AS_BACKEND_PHYS || backend == AS_BACKEND_PAGER)
-		return ENOTSUP;
-	if (backend != AS_BACKEND_WIRED)
+	if (ops == NULL)
 		return EINVAL;
-	return EOK;
+	return ops->plain ? EOK : ENOTSUP;
 }
 
 /* The area limit leaves room for one more area: EOK or ELIMIT. */
@@ -311,20 +328,13 @@ static bool as_vsize_room(as_t *as, size_t bytes)
 	return as->vsize <= as->vsize_limit && bytes <= as->vsize_limit - as->vsize;
 }
 
-/* What a new pager area is bound to. */
-typedef struct area_bind {
-	phone_t *phone; /* the caller's reference */
-	uint64_t object;
-	uint64_t offset; /* of the area's base in the object */
-} area_bind_t;
-
 typedef struct area_req {
 	uintptr_t base; /* fixed base or hint */
 	size_t size;
 	size_t align;
 	unsigned flags;
-	unsigned backend;
-	const area_bind_t *bind; /* pager backend only */
+	const as_backend_t *ops;
+	const as_bind_t *bind; /* the caller's (NULL for a plain backend) */
 } area_req_t;
 
 /* Where the new area goes: EEXIST, ELIMIT, ENOMEM. */
@@ -344,16 +354,6 @@ static errno_t area_create_place(as_t *as, const area_req_t *req, uintptr_t *bas
 	    &as->gaps, &as_layout_user_limits, req->base, req->size, req->align, base);
 }
 
-/* A new area's pages (wired) or binding (pager; nothing is mapped). */
-static errno_t area_create_backing(as_t *as, as_area_t *a, const area_req_t *req) REQUIRES(as->lock)
-{
-	const area_bind_t *b = req->bind;
-
-	if (a->backend == AS_BACKEND_PAGER)
-		return pager_area_bind(a, b->phone, b->object, b->offset);
-	return area_populate(as, a, a->base, a->pages);
-}
-
 static errno_t area_create_locked(as_t *as, const area_req_t *req, uintptr_t *base_out)
     REQUIRES(as->lock)
 {
@@ -364,12 +364,12 @@ static errno_t area_create_locked(as_t *as, const area_req_t *req, uintptr_t *ba
 	if (rc != EOK)
 		return rc;
 	as_area_t *a = area_alloc(
-	    as, base, req->size / PAGE_SIZE, req->flags & AS_AREA_RIGHTS, req->backend);
+	    as, base, req->size / PAGE_SIZE, req->flags & AS_AREA_RIGHTS, req->ops);
 	if (a == NULL)
 		return ENOMEM;
 	rc = btree_insert(&as->areas, base, a);
 	if (rc == EOK) {
-		rc = area_create_backing(as, a, req);
+		rc = req->ops->create(as, a, req->bind);
 		if (rc != EOK)
 			btree_remove(&as->areas, base);
 	}
@@ -393,22 +393,12 @@ static errno_t area_hint_check(uintptr_t hint, size_t size)
 	return rc;
 }
 
-/* The range (fixed) or hint, and a pager binding's offset. */
+/* The range (fixed) or hint. */
 static errno_t area_req_check(const area_req_t *req)
 {
-	errno_t rc;
-
 	if (req->flags & AS_AREA_FIXED)
-		rc = as_layout_range_check(&as_layout_user_limits, req->base, req->size);
-	else
-		rc = area_hint_check(req->base, req->size);
-	if (rc != EOK || req->bind == NULL)
-		return rc;
-	if (req->bind->offset % PAGE_SIZE != 0)
-		return EINVAL;
-	if (req->size > UINT64_MAX - req->bind->offset)
-		return EOVERFLOW;
-	return EOK;
+		return as_layout_range_check(&as_layout_user_limits, req->base, req->size);
+	return area_hint_check(req->base, req->size);
 }
 
 /* Create after the flags were checked. */
@@ -430,22 +420,38 @@ static errno_t area_create(as_t *as, const area_req_t *req, uintptr_t *base_out)
 errno_t as_area_create_aligned(as_t *as, uintptr_t base, size_t size, size_t align, unsigned flags,
     unsigned backend, uintptr_t *base_out)
 {
-	area_req_t req = { base, size, align, flags, backend, NULL };
-
 	assert(align >= PAGE_SIZE && (align & (align - 1)) == 0);
 	errno_t rc = area_args_check(flags, backend);
+	if (rc != EOK)
+		return rc;
+	area_req_t req = { base, size, align, flags, as_backend_get(backend), NULL };
+	return area_create(as, &req, base_out);
+}
+
+errno_t as_area_create_bound(as_t *as, uintptr_t base, size_t size, unsigned flags,
+    const as_backend_t *backend, const as_bind_t *bind, uintptr_t *base_out)
+{
+	area_req_t req = { base, size, PAGE_SIZE, flags, backend, bind };
+	errno_t rc = area_flags_check(flags);
+
 	if (rc != EOK)
 		return rc;
 	return area_create(as, &req, base_out);
 }
 
-errno_t as_area_create_pager(as_t *as, uintptr_t base, size_t size, unsigned flags, phone_t *phone,
-    uint64_t object, uint64_t offset, uintptr_t *base_out)
+errno_t as_area_create_pager(as_t *as, uintptr_t base, size_t size, unsigned flags,
+    struct phone *phone, uint64_t object, uint64_t offset, uintptr_t *base_out)
 {
-	area_bind_t bind = { phone, object, offset };
-	area_req_t req = { base, size, PAGE_SIZE, flags, AS_BACKEND_PAGER, &bind };
+	as_bind_t bind = { .pager = { phone, object, offset } };
+	area_req_t req = { base, size, PAGE_SIZE, flags, &as_backend_pager, &bind };
 	errno_t rc = area_flags_check(flags);
 
+	if (rc == EOK)
+		rc = area_req_check(&req);
+	if (rc == EOK && offset % PAGE_SIZE != 0)
+		rc = EINVAL;
+	if (rc == EOK && size > UINT64_MAX - offset)
+		rc = EOVERFLOW;
 	if (rc != EOK)
 		return rc;
 	return area_create(as, &req, base_out);
@@ -482,25 +488,25 @@ errno_t as_area_destroy(as_t *as, uintptr_t base)
 	return rc;
 }
 
-/* Grow in place: wired areas get their new pages, pager areas nothing. */
+/* Grow in place: the backend backs the new pages (wired areas get
+ * frames, pager areas nothing) or refuses. */
 static errno_t area_grow(as_t *as, as_area_t *a, size_t new_size) REQUIRES(as->lock)
 {
 	uintptr_t old_end = area_end(a);
 	size_t add = new_size - a->pages * PAGE_SIZE;
-	bool pager = a->backend == AS_BACKEND_PAGER;
 	errno_t rc = as_layout_range_check(&as_layout_user_limits, a->base, new_size);
 
 	assert(mutex_locked_by_me(&as->lock));
+	if (rc == EOK && a->ops->resize_check != NULL)
+		rc = a->ops->resize_check(a, new_size);
 	if (rc != EOK)
 		return rc;
-	if (pager && new_size > UINT64_MAX - a->pager.offset)
-		return EOVERFLOW;
 	if (as_layout_overlaps(AS_NEXT, as, old_end, old_end + add))
 		return EEXIST;
 	if (!as_vsize_room(as, add))
 		return ELIMIT;
-	if (!pager)
-		rc = area_populate(as, a, old_end, add / PAGE_SIZE);
+	if (a->ops->resize != NULL)
+		rc = a->ops->resize(as, a, old_end, add / PAGE_SIZE);
 	if (rc != EOK)
 		return rc;
 	a->pages += add / PAGE_SIZE;
@@ -640,9 +646,9 @@ static void op_protect_visit(void *arg, const as_layout_range_t *r, const as_lay
 {
 	as_op_t *op = arg;
 	as_area_t *a = r->data;
-	area_protect_t p = { .as = op->as,
-		.pf = as_area_page_flags(op->flags),
-		.granted = a->backend == AS_BACKEND_PAGER };
+	area_protect_t p = {
+		.as = op->as, .pf = as_area_page_flags(op->flags), .granted = a->ops->keeps_write
+	};
 
 	assert(as_layout_empty(&s->left) && as_layout_empty(&s->right));
 	a->flags = op->flags;
@@ -684,10 +690,9 @@ errno_t as_area_protect(as_t *as, uintptr_t addr, size_t size, unsigned flags)
 	return rc;
 }
 
-/* What a share needs of the source area, read under src->lock (with a
- * reference on the binding's phone).  ENOENT, ENOTSUP, EPERM. */
-static errno_t area_share_source(
-    as_t *src, uintptr_t base, unsigned rights, area_bind_t *b, size_t *size)
+/* Snapshot the area at @a base of @a src under its lock: ENOENT,
+ * ENOTSUP, EPERM. */
+static errno_t area_share_source(as_t *src, uintptr_t base, unsigned rights, as_share_src_t *out)
 {
 	errno_t rc = EOK;
 
@@ -695,38 +700,32 @@ static errno_t area_share_source(
 	as_area_t *a = area_at_base(src, base);
 	if (a == NULL)
 		rc = ENOENT;
-	else if (a->backend != AS_BACKEND_PAGER)
+	else if (a->ops->share == NULL)
 		rc = ENOTSUP;
 	else if (rights & ~a->flags)
 		rc = EPERM;
 	if (rc == EOK) {
-		*b = (area_bind_t){ a->pager.phone, a->pager.object, a->pager.offset };
-		phone_hold(b->phone);
-		*size = a->pages * PAGE_SIZE;
+		a->ops->share(a, &out->bind);
+		out->backend = a->ops;
+		out->size = a->pages * PAGE_SIZE;
 	}
 	mutex_unlock(&src->lock);
 	return rc;
 }
 
 /*
- * The copy is bound through the source binding's phone to the same
- * (pager, object) and offset: pager_area_bind finds the object's record,
- * or makes it again if the source went away meanwhile.  (Binding "like"
- * the source area would need the source locked while dst is.)
+ * The copy is backed through the snapshot, not the source area: a pager
+ * area's through the binding's phone to the same (pager, object) and
+ * offset (pager_area_bind finds the object's record, or makes it again if
+ * the source went away meanwhile); a phys or DMA area's through the range
+ * or buffer the snapshot holds.  (Backing it "like" the source area would
+ * need the source locked while dst is.)
  */
 errno_t as_share_snapshot(as_t *src, uintptr_t src_base, unsigned rights, as_share_src_t *out)
 {
-	area_bind_t b;
-	size_t size = 0;
 	if (rights & ~AS_AREA_RIGHTS)
 		return EINVAL;
-	errno_t rc = area_share_source(src, src_base, rights, &b, &size);
-	if (rc != EOK)
-		return rc;
-	*out = (as_share_src_t){
-		.phone = b.phone, .object = b.object, .offset = b.offset, .size = size
-	};
-	return EOK;
+	return area_share_source(src, src_base, rights, out);
 }
 
 errno_t as_share_create(
@@ -734,23 +733,29 @@ errno_t as_share_create(
 {
 	if (rights & ~(AS_AREA_RIGHTS | AS_AREA_FIXED))
 		return EINVAL;
-	return as_area_create_pager(
-	    dst, dst_base, s->size, rights, s->phone, s->object, s->offset, dst_out);
+	assert(s->backend != NULL);
+	return as_area_create_bound(dst, dst_base, s->size, rights, s->backend, &s->bind, dst_out);
+}
+
+void as_share_src_fini(as_share_src_t *s)
+{
+	if (s->backend == NULL)
+		return;
+	s->backend->share_put(&s->bind);
+	s->backend = NULL;
 }
 
 errno_t as_area_share(as_t *src, uintptr_t src_base, as_t *dst, uintptr_t dst_base, unsigned rights,
     uintptr_t *dst_out)
 {
-	area_bind_t b;
-	size_t size = 0;
+	as_share_src_t s = { 0 };
 
 	if (rights & ~(AS_AREA_RIGHTS | AS_AREA_FIXED))
 		return EINVAL;
-	errno_t rc = area_share_source(src, src_base, rights & AS_AREA_RIGHTS, &b, &size);
+	errno_t rc = area_share_source(src, src_base, rights & AS_AREA_RIGHTS, &s);
 	if (rc != EOK)
 		return rc;
-	rc = as_area_create_pager(
-	    dst, dst_base, size, rights, b.phone, b.object, b.offset, dst_out);
-	phone_release(b.phone);
+	rc = as_share_create(dst, dst_base, rights, &s, dst_out);
+	as_share_src_fini(&s);
 	return rc;
 }

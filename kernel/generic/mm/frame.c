@@ -113,15 +113,35 @@ void frame_init(void)
 	irq_spinlock_unlock(&frame_lock);
 }
 
-/* Take a block of exactly @a order off the lists (splitting).  Locked. */
-static bool frame_take_block(unsigned order, size_t *pfn) REQUIRES(frame_lock.lock)
+/* The first free block on the list of order @a o whose first @a count
+ * frames end at or below frame @a limit (NULL if none).  Locked. */
+static frame_t *frame_block_below(unsigned o, size_t count, size_t limit) REQUIRES(frame_lock.lock)
+{
+	if (limit >= frame_count)
+		return list_empty(&free_list[o])
+		    ? NULL
+		    : list_get_instance(list_first(&free_list[o]), frame_t, link);
+	list_foreach(free_list[o], l)
+	{
+		frame_t *f = list_get_instance(l, frame_t, link);
+		if ((size_t) (f - frames) + count <= limit)
+			return f;
+	}
+	return NULL;
+}
+
+/* Take a block of exactly @a order whose first @a count frames end at or
+ * below frame @a limit off the lists (splitting: the lowest part of a
+ * larger block is kept, so it is below the limit too).  Locked. */
+static bool frame_take_block(unsigned order, size_t count, size_t limit, size_t *pfn)
+    REQUIRES(frame_lock.lock)
 {
 	unsigned o = order;
-	while (o <= FRAME_MAX_ORDER && list_empty(&free_list[o]))
+	frame_t *f = NULL;
+	while (o <= FRAME_MAX_ORDER && (f = frame_block_below(o, count, limit)) == NULL)
 		o++;
-	if (o > FRAME_MAX_ORDER)
+	if (f == NULL)
 		return false;
-	frame_t *f = list_get_instance(list_first(&free_list[o]), frame_t, link);
 	list_remove(&f->link);
 	size_t n = (size_t) (f - frames);
 	while (o > order) {
@@ -142,6 +162,11 @@ static unsigned order_for(size_t count)
 
 errno_t frame_alloc(size_t count, unsigned flags, uintptr_t *pa)
 {
+	return frame_alloc_below(count, flags, UINT64_MAX, pa);
+}
+
+errno_t frame_alloc_below(size_t count, unsigned flags, uint64_t limit, uintptr_t *pa)
+{
 	if (count == 0)
 		return EINVAL;
 	if (count > (1ul << FRAME_MAX_ORDER))
@@ -150,7 +175,7 @@ errno_t frame_alloc(size_t count, unsigned flags, uintptr_t *pa)
 	size_t pfn;
 
 	irq_spinlock_lock(&frame_lock);
-	if (!frame_take_block(order, &pfn)) {
+	if (!frame_take_block(order, count, (size_t) (limit >> PAGE_WIDTH), &pfn)) {
 		irq_spinlock_unlock(&frame_lock);
 		return ENOMEM;
 	}
@@ -210,6 +235,21 @@ void frame_free(uintptr_t pa, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
 		frame_ref_drop(pa + i * PAGE_SIZE);
+}
+
+bool frame_range_managed(uint64_t pa, size_t count)
+{
+	size_t first = (size_t) (pa >> PAGE_WIDTH);
+
+	if (first >= frame_count)
+		return false;
+	size_t end = count > frame_count - first ? frame_count : first + count;
+	/* No lock: a frame is RESERVED from frame_init on or never. */
+	for (size_t pfn = first; pfn < end; pfn++) {
+		if (__atomic_load_n(&frames[pfn].state, __ATOMIC_RELAXED) != FRAME_STATE_RESERVED)
+			return true;
+	}
+	return false;
 }
 
 uint32_t frame_refcount(uintptr_t pa)

@@ -2,94 +2,25 @@
 #include <abi/as.h>
 #include <arch/layout.h>
 #include <console/console.h>
+#include <ddi/caps.h>
 #include <ddi/grant.h>
+#include <ddi/range.h>
 #include <debug.h>
+#include <elf/elf.h>
 #include <ipc/ipc.h>
 #include <lib/printf_core.h>
 #include <main/bootinfo.h>
 #include <mem.h>
 #include <mm/as.h>
+#include <mm/as_backend.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <proc/program.h>
 #include <proc/task.h>
 
-#define EI_NIDENT 16
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_X86_64 62
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
-
-typedef struct elf64_ehdr {
-	unsigned char e_ident[EI_NIDENT];
-	uint16_t e_type, e_machine;
-	uint32_t e_version;
-	uint64_t e_entry, e_phoff, e_shoff;
-	uint32_t e_flags;
-	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-} elf64_ehdr_t;
-
-typedef struct elf64_phdr {
-	uint32_t p_type, p_flags;
-	uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-} elf64_phdr_t;
-
-static const elf64_phdr_t *elf_phdr(const void *image, size_t i)
+errno_t program_elf_check(const void *image, size_t size, elf_image_t *out)
 {
-	const elf64_ehdr_t *eh = image;
-	return (const elf64_phdr_t *) ((const char *) image + eh->e_phoff) + i;
-}
-
-static errno_t elf_check_header(const elf64_ehdr_t *eh, size_t size)
-{
-	if (size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4) != 0 ||
-	    eh->e_ident[4] != ELFCLASS64 || eh->e_ident[5] != ELFDATA2LSB ||
-	    eh->e_type != ET_EXEC || eh->e_machine != EM_X86_64 ||
-	    eh->e_phentsize != sizeof(elf64_phdr_t) || eh->e_phnum == 0 || eh->e_phnum > 64)
-		return EINVAL;
-	if (eh->e_phoff > size || (size - eh->e_phoff) / sizeof(elf64_phdr_t) < eh->e_phnum)
-		return EINVAL;
-	return EOK;
-}
-
-static errno_t elf_check_segment(const elf64_phdr_t *ph, size_t size)
-{
-	if (ph->p_filesz > ph->p_memsz || ph->p_offset > size || size - ph->p_offset < ph->p_filesz)
-		return EINVAL;
-	if ((ph->p_vaddr & (PAGE_SIZE - 1)) != (ph->p_offset & (PAGE_SIZE - 1)))
-		return EINVAL;
-	uint64_t end = ph->p_vaddr + ph->p_memsz;
-	if (ph->p_memsz == 0 || end < ph->p_vaddr || ph->p_vaddr < AS_USER_FLOOR ||
-	    end > AS_USER_TOP)
-		return EINVAL;
-	if ((ph->p_flags & PF_W) && (ph->p_flags & PF_X))
-		return EPERM;
-	return EOK;
-}
-
-errno_t program_elf_check(const void *image, size_t size)
-{
-	const elf64_ehdr_t *eh = image;
-	errno_t rc = elf_check_header(eh, size);
-	if (rc != EOK)
-		return rc;
-	bool entry_ok = false;
-	for (size_t i = 0; i < eh->e_phnum; i++) {
-		const elf64_phdr_t *ph = elf_phdr(image, i);
-		if (ph->p_type != PT_LOAD)
-			continue;
-		rc = elf_check_segment(ph, size);
-		if (rc != EOK)
-			return rc;
-		if ((ph->p_flags & PF_X) && eh->e_entry >= ph->p_vaddr &&
-		    eh->e_entry < ph->p_vaddr + ph->p_memsz)
-			entry_ok = true;
-	}
-	return entry_ok ? EOK : EINVAL;
+	return elf_parse(image, size, size, AS_USER_FLOOR, AS_USER_TOP, out);
 }
 
 /* Copy @a n bytes to user address @a va of @a as (mapped, wired) via the
@@ -111,33 +42,66 @@ static void program_copy_in(as_t *as, uintptr_t va, const void *src, size_t n)
 	}
 }
 
-static unsigned elf_rights(uint32_t pf)
+static unsigned elf_rights(unsigned pf)
 {
-	return ((pf & PF_R) ? AS_AREA_READ : 0) | ((pf & PF_W) ? AS_AREA_WRITE : 0) |
-	    ((pf & PF_X) ? AS_AREA_EXEC : 0);
+	return ((pf & ELF_PF_R) ? AS_AREA_READ : 0) | ((pf & ELF_PF_W) ? AS_AREA_WRITE : 0) |
+	    ((pf & ELF_PF_X) ? AS_AREA_EXEC : 0);
 }
 
-static errno_t program_map_segments(as_t *as, const void *image, size_t size)
+/* Whether @a seg can be mapped straight from the module's own pages: it
+ * is read-only (every task sees the same bytes), all of it comes from the
+ * file (no bss to zero), and the module starts on a page (the segment's
+ * pages are then pages of the module; the last one's tail, past the
+ * module's end, is reserved with it and never handed out). */
+static bool program_seg_direct(const boot_module_t *m, const elf_segment_t *seg)
 {
-	const elf64_ehdr_t *eh = image;
-	for (size_t i = 0; i < eh->e_phnum; i++) {
-		const elf64_phdr_t *ph = elf_phdr(image, i);
-		if (ph->p_type != PT_LOAD)
-			continue;
-		uintptr_t base = PAGE_ALIGN_DOWN(ph->p_vaddr);
-		size_t len = PAGE_ALIGN_UP(ph->p_vaddr + ph->p_memsz) - base;
+	return !(seg->flags & ELF_PF_W) && seg->memsz == seg->filesz && PAGE_ALIGNED(m->start);
+}
+
+/* Map @a seg's pages of module @a m (read-only, shared by every task of
+ * the module: no frame, no zeroing, no copy) at [base, base + len). */
+static errno_t program_map_direct(
+    as_t *as, const boot_module_t *m, const elf_segment_t *seg, uintptr_t base, size_t len)
+{
+	ddi_range_t *r;
+	errno_t rc = ddi_range_create(
+	    DDI_RANGE_PHYS, m->start + PAGE_ALIGN_DOWN(seg->offset), len, &r);
+	if (rc != EOK)
+		return rc;
+	as_bind_t bind = { .phys = { r, r->base } };
+	uintptr_t got;
+	rc = as_area_create_bound(
+	    as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED, &as_backend_phys, &bind, &got);
+	ddi_range_put(r); /* the area holds its own */
+	return rc;
+}
+
+/* Read-only segments map the module's pages; the others get wired frames
+ * with the file's bytes copied in (and the bss zero). */
+static errno_t program_map_segments(as_t *as, const boot_module_t *m, const elf_image_t *img)
+{
+	const void *image = PA2KA(m->start);
+	for (size_t i = 0; i < img->count; i++) {
+		const elf_segment_t *seg = &img->seg[i];
+		uintptr_t base = PAGE_ALIGN_DOWN(seg->vaddr);
+		size_t len = PAGE_ALIGN_UP(seg->vaddr + seg->memsz) - base;
 		uintptr_t got;
-		errno_t rc = as_area_create(
-		    as, base, len, elf_rights(ph->p_flags) | AS_AREA_FIXED, AS_BACKEND_WIRED, &got);
+		errno_t rc;
+		if (program_seg_direct(m, seg)) {
+			rc = program_map_direct(as, m, seg, base, len);
+		} else {
+			rc = as_area_create(as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED,
+			    AS_BACKEND_WIRED, &got);
+			if (rc == EOK)
+				program_copy_in(as, seg->vaddr, (const char *) image + seg->offset,
+				    seg->filesz);
+		}
 		if (rc != EOK)
 			return rc == EEXIST ? EINVAL : rc;
-		program_copy_in(as, ph->p_vaddr, (const char *) image + ph->p_offset, ph->p_filesz);
 	}
-	(void) size;
 	return EOK;
 }
 
-/* The startup block as it will sit on top of the new task's stack. */
 typedef struct program_startup {
 	char block[1024 + PROGRAM_ARGS_MAX];
 	size_t len; /* bytes used at the end of block[] */
@@ -208,9 +172,10 @@ static const boot_module_t *program_find_module(const char *name)
 	return NULL;
 }
 
-static errno_t program_setup(task_t *task, const void *image, size_t size, char **argv, size_t argc)
+static errno_t program_setup(
+    task_t *task, const boot_module_t *m, const elf_image_t *img, char **argv, size_t argc)
 {
-	errno_t rc = program_map_segments(task->as, image, size);
+	errno_t rc = program_map_segments(task->as, m, img);
 	if (rc != EOK)
 		return rc;
 	uintptr_t stack;
@@ -225,8 +190,7 @@ static errno_t program_setup(task_t *task, const void *image, size_t size, char 
 	program_copy_in(task->as, st->va, st->block + sizeof(st->block) - st->len, st->len);
 	uintptr_t sp = st->entry_sp, startup = st->startup_va;
 	free(st);
-	const elf64_ehdr_t *eh = image;
-	return task_thread_start(task, eh->e_entry, sp, startup, NULL);
+	return task_thread_start(task, img->entry, sp, startup, NULL);
 }
 
 /* The recipe's "grant=" tokens of module @a m (ddi/grant.h). */
@@ -241,8 +205,27 @@ static errno_t program_apply_grants(task_t *task, const boot_module_t *m)
 	return rc;
 }
 
+/* What the new task holds besides its phone to ns: the recipe's grants
+ * if the kernel starts it, or the capabilities its parent passes (at
+ * handles 1..n; on success they are the task's and *held is empty). */
+static errno_t program_give_caps(
+    task_t *task, const boot_module_t *m, task_id_t parent, caps_held_t *held)
+{
+	if (parent == 0) {
+		assert(!held || held->n == 0);
+		return program_apply_grants(task, m);
+	}
+	return held && held->n > 0 ? caps_place(held, &task->caps, 1) : EOK;
+}
+
 errno_t program_spawn_module(
     const char *name, const char *args, task_id_t parent, task_id_t *id_out)
+{
+	return program_spawn_module_caps(name, args, parent, NULL, id_out);
+}
+
+errno_t program_spawn_module_caps(
+    const char *name, const char *args, task_id_t parent, caps_held_t *held, task_id_t *id_out)
 {
 	char buf[TASK_NAME_MAX + PROGRAM_ARGS_MAX + 2];
 	char *argv[PROGRAM_ARGV_MAX];
@@ -253,7 +236,8 @@ errno_t program_spawn_module(
 		return m ? EINVAL : ENOENT;
 	const void *image = PA2KA(m->start);
 	size_t size = m->end - m->start;
-	errno_t rc = program_elf_check(image, size);
+	elf_image_t img;
+	errno_t rc = program_elf_check(image, size, &img);
 	if (rc != EOK)
 		return rc;
 	ksnprintf(buf, sizeof(buf), "%s %s", name, args);
@@ -266,18 +250,18 @@ errno_t program_spawn_module(
 		return rc;
 	task_id_t id = task->id;
 	/* The naming service is the task started from module "ns"; every
-	 * other task starts with phone IPC_PHONE_NS to it (if it exists). */
-	/* Only the kernel's own "ns" (parent 0), once, becomes the naming
+	 * other task starts with phone IPC_PHONE_NS to it (if it exists).
+	 * Only the kernel's own "ns" (parent 0), once, becomes the naming
 	 * service; a task spawning the module again gets an ordinary task. */
 	bool is_ns = strcmp(name, "ns") == 0 && parent == 0 && ipc_ns_claim(task->box);
 	if (!is_ns)
 		(void) ipc_task_connect_ns(task);
-	/* The recipe's device grants go only to tasks the kernel starts. */
-	if (parent == 0)
-		rc = program_apply_grants(task, m);
+	rc = program_give_caps(task, m, parent, held);
 	if (rc == EOK)
-		rc = program_setup(task, image, size, argv, argc);
+		rc = program_setup(task, m, &img, argv, argc);
 	if (rc != EOK) {
+		/* Capabilities placed close with the table; if placing failed
+		 * they are still in *held, for the caller to release. */
 		task_destroy_unstarted(task);
 		return rc;
 	}

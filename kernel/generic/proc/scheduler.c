@@ -16,6 +16,7 @@
  * right and easy to split later.
  */
 #include <arch/arch.h>
+#include <arch/ddi.h>
 #include <arch/fpu.h>
 #include <arch/gdt.h>
 #include <debug.h>
@@ -106,8 +107,10 @@ static void switch_state(cpu_t *cpu, thread_t *prev, thread_t *next)
 	if (next->fpu)
 		fpu_restore(next->fpu);
 	struct task *pt = prev->task, *nt = next->task;
-	if (pt != nt && (nt || pt))
+	if (pt != nt && (nt || pt)) {
 		as_activate(nt ? nt->as : NULL);
+		arch_io_switch(nt); /* a test unless a task with ports is involved */
+	}
 }
 
 /* Run @a next (RUNNING, picked under sched_lock) instead of @a prev. */

@@ -16,6 +16,7 @@
  * made, so a refused SYS_THREAD_CREATE (ELIMIT) allocates nothing.
  */
 #include <console/console.h>
+#include <ddi/ioport.h>
 #include <debug.h>
 #include <ipc/ipc.h>
 #include <lib/printf_core.h>
@@ -89,6 +90,7 @@ void task_release(task_t *task)
 	if (__atomic_sub_fetch(&task->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
 		assert(task->state == TASK_ZOMBIE && task->as == NULL);
 		answerbox_release(task->box);
+		ddi_ioport_task_free(task);
 		free(task);
 	}
 }
@@ -298,6 +300,22 @@ noreturn void task_kill_fault(
 	ksnprintf(info.message, sizeof(info.message), "%s at %#lx (%s, %s) ip %#lx", what,
 	    (unsigned long) addr, access < 4 ? access_names[access] : "?",
 	    in_area ? "in an area" : "no area", (unsigned long) ip);
+	printf("task %llu (%s) thread %llu killed: %s\n", (unsigned long long) task->id, task->name,
+	    (unsigned long long) t->id, info.message);
+	task_exit_current(&info);
+}
+
+noreturn void task_kill_report(uintptr_t addr, unsigned access, uintptr_t ip, const char *message)
+{
+	task_t *task = TASK;
+	thread_t *t = THREAD;
+	task_exit_info_t info = { .reason = TASK_EXIT_FAULT,
+		.status = -1,
+		.fault_addr = addr,
+		.fault_access = access,
+		.fault_ip = ip,
+		.fault_thread = t->id };
+	ksnprintf(info.message, sizeof(info.message), "%s", message);
 	printf("task %llu (%s) thread %llu killed: %s\n", (unsigned long long) task->id, task->name,
 	    (unsigned long long) t->id, info.message);
 	task_exit_current(&info);

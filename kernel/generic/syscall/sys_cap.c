@@ -1,11 +1,12 @@
 /*
  * System calls on capability handles of any kind (abi/ddi.h,
  * docs/drivers.md "Capabilities"): what a handle names, a part of a range,
- * and closing a handle.
+ * and closing a handle; and using an I/O-port range ("I/O ports").
  */
 #include <abi/ddi.h>
 #include <cap/cap.h>
 #include <ddi/caps.h>
+#include <ddi/ioport.h>
 #include <mm/uaccess.h>
 #include <proc/task.h>
 #include <proc/thread.h>
@@ -55,4 +56,10 @@ sysarg_t sys_cap_derive(const sysargs_t *a)
 sysarg_t sys_cap_drop(const sysargs_t *a)
 {
 	return cap_drop(&TASK->caps, sys_handle(a->a[0]));
+}
+
+/* SYS_IOPORT_ENABLE(cap_handle_t io_range) */
+sysarg_t sys_ioport_enable(const sysargs_t *a)
+{
+	return ddi_ioport_enable(TASK, sys_handle(a->a[0]));
 }

@@ -185,20 +185,12 @@ sysarg_t sys_ipc_reply_wait(const sysargs_t *a)
 	task_t *task = TASK;
 	if (a->r14 & ~(sysarg_t) IPC_WAIT_NONBLOCK)
 		return EINVAL;
-	errno_t arc = EOK, rc;
-	thread_t *partner = NULL; /* the caller we answered: runs in our place */
+	errno_t arc;
 	ipc_msg_t args = sys_ipc_regs_msg(a);
 	ipc_event_t ev = { .call = CAP_NIL };
 	ipc_pick_t p;
-	if (a->r14 != 0 ||
-	    !ipc_fast_reply_wait(task, h, (errno_t) a->a[1], &args, a->r13, &p, &arc, &rc)) {
-		if (h != CAP_NIL) {
-			bool wrote_back; /* a SHARE_OUT's base: not reported here */
-			arc = ipc_answer(task, h, (errno_t) a->a[1], &args, &wrote_back, &partner);
-		}
-		rc = ipc_box_wait_to(
-		    task->box, a->r13, a->r14 & IPC_WAIT_NONBLOCK, true, partner, &p);
-	}
+	errno_t rc = ipc_reply_wait(
+	    task, h, (errno_t) a->a[1], &args, a->r13, a->r14 & IPC_WAIT_NONBLOCK, &p, &arc);
 	if (rc == EOK)
 		rc = ipc_event_prepare(task, &p, &ev);
 	if (rc == EOK) {

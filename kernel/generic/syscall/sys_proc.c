@@ -7,6 +7,7 @@
 #include <abi/syscall.h>
 #include <adt/btree_alloc.h>
 #include <console/console.h>
+#include <ddi/caps.h>
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/frame.h>
@@ -140,11 +141,23 @@ static errno_t sys_copy_string(uspace_ptr_t p, size_t len, char *buf, size_t siz
 
 sysarg_t sys_task_spawn(const sysargs_t *a)
 {
+	task_spawn_t spec;
 	char name[TASK_NAME_MAX], args[PROGRAM_ARGS_MAX + 1];
-	uspace_ptr_t out = uspace_ptr(a->a[4]);
-	errno_t rc = sys_copy_string(uspace_ptr(a->a[0]), a->a[1], name, sizeof(name));
+	cap_handle_t handles[TASK_SPAWN_CAPS_MAX];
+	uspace_ptr_t out = uspace_ptr(a->a[1]);
+	errno_t rc = copy_from_uspace(&spec, uspace_ptr(a->a[0]), sizeof(spec));
+	if (rc != EOK)
+		return rc;
+	rc = sys_copy_string(
+	    uspace_ptr((uintptr_t) spec.module), spec.module_len, name, sizeof(name));
 	if (rc == EOK)
-		rc = sys_copy_string(uspace_ptr(a->a[2]), a->a[3], args, sizeof(args));
+		rc = sys_copy_string(
+		    uspace_ptr((uintptr_t) spec.args), spec.args_len, args, sizeof(args));
+	if (rc == EOK && spec.ncaps > TASK_SPAWN_CAPS_MAX)
+		rc = EINVAL;
+	if (rc == EOK && spec.ncaps > 0)
+		rc = copy_from_uspace(
+		    handles, uspace_ptr((uintptr_t) spec.caps), spec.ncaps * sizeof(handles[0]));
 	task_id_t id = 0;
 	/* Prove the out pointer writable first: a bad one changes nothing. */
 	if (rc == EOK && !uspace_ptr_is_null(out))
@@ -153,7 +166,14 @@ sysarg_t sys_task_spawn(const sysargs_t *a)
 		return rc;
 	if (name[0] == '\0')
 		return EINVAL;
-	rc = program_spawn_module(name, args, TASK->id, &id);
+	/* Every capability is checked (and a reference taken) before the
+	 * task is made: a handle the caller does not hold starts nothing. */
+	caps_held_t held;
+	rc = caps_hold(&TASK->caps, handles, spec.ncaps, &held);
+	if (rc != EOK)
+		return rc;
+	rc = program_spawn_module_caps(name, args, TASK->id, &held, &id);
+	caps_release(&held); /* nothing if the child took them */
 	if (rc != EOK)
 		return rc;
 	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &id, sizeof(id));

@@ -53,6 +53,11 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_CAP_INFO] = sys_cap_info,
 	[SYS_CAP_DERIVE] = sys_cap_derive,
 	[SYS_CAP_DROP] = sys_cap_drop,
+	/* Device memory and DMA (abi/ddi.h). */
+	[SYS_PHYS_MAP] = sys_phys_map,
+	[SYS_DMA_ALLOC] = sys_dma_alloc,
+	[SYS_DMA_MAP] = sys_dma_map,
+	[SYS_IOPORT_ENABLE] = sys_ioport_enable,
 };
 
 _Static_assert(sizeof(syscall_table) / sizeof(syscall_table[0]) == SYSCALL_COUNT,

@@ -316,9 +316,11 @@ static int child_sleep(int argc, char **argv)
 }
 
 int child_snoop(int argc, char **argv);
+int child_ddi_nocap(int argc, char **argv); /* test_ddi_mem.c */
 
 static const child_mode_t child_modes[] = {
 	{ "child:snoop", child_snoop },
+	{ "child:ddi-nocap", child_ddi_nocap },
 	{ "child:fuzz", child_fuzz },
 	{ "child:join-cycle", child_join_cycle },
 	{ "child:big-exit", child_big_exit },
@@ -361,6 +363,15 @@ int child_main(int argc, char **argv)
 	if (found)
 		return rc;
 	rc = child_limits_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_cap_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_ioport_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_devman_main(argc, argv, &found);
 	if (found)
 		return rc;
 	for (size_t i = 0; i < sizeof(child_modes) / sizeof(child_modes[0]); i++) {

@@ -15,6 +15,7 @@
  */
 #include "tester.h"
 #include <anon.h>
+#include <cap.h>
 #include <lock.h>
 #include <ns.h>
 #include <pager.h>
@@ -127,6 +128,28 @@ static void ts_user(ipc_event_t *ev)
 	ipc_answer(ev->call, EOK, &ans);
 }
 
+/* A capability given: arg[1] TS_GIVE_* says what to do with it. */
+static void ts_cap_give(ipc_event_t *ev)
+{
+	cap_handle_t h = (cap_handle_t) ev->msg.arg[0];
+	cap_info_t info = { 0 };
+	ipc_msg_t ans = { 0 };
+	switch (ev->msg.arg[1]) {
+	case TS_GIVE_KEEP:
+		cap_info(h, &info);
+		ans = IPC_MSG(0, info.kind, info.base, info.size, (uint64_t) h);
+		ipc_answer(ev->call, EOK, &ans);
+		break;
+	case TS_GIVE_REFUSE:
+		ipc_answer(ev->call, EPERM, NULL);
+		break;
+	default: /* accepted, and dropped at once */
+		if (ipc_answer(ev->call, EOK, NULL) == EOK)
+			cap_drop(h);
+		break;
+	}
+}
+
 static void ts_handle(ipc_event_t *ev)
 {
 	if (ev->kind != IPC_EV_CALL)
@@ -146,6 +169,9 @@ static void ts_handle(ipc_event_t *ev)
 		break;
 	case IPC_M_SHARE_IN:
 		ts_share_in(ev);
+		break;
+	case IPC_M_CAP_GIVE:
+		ts_cap_give(ev);
 		break;
 	case IPC_M_CONNECT_TO_ME: {
 		/* accepted, and the phone given to us closed at once */

@@ -81,6 +81,7 @@ static const uint8_t fz_sig[SYSCALL_COUNT][6] = {
 	[SYS_CAP_INFO] = { A_PHONE, A_OUT },
 	[SYS_CAP_DERIVE] = { A_PHONE, A_ANY, A_SIZE, A_OUT },
 	[SYS_CAP_DROP] = { A_PHONE },
+	[SYS_IOPORT_ENABLE] = { A_PHONE },
 	[SYS_IRQ_SUBSCRIBE] = { A_PHONE, A_ANY, A_ANY, A_ANY, A_OUT },
 	[SYS_IRQ_ACK] = { A_PHONE },
 	[SYS_IRQ_TEST_RAISE] = { A_PHONE, A_COUNT },
@@ -119,6 +120,7 @@ static const uint8_t fz_num_weight[SYSCALL_COUNT] = {
 	[SYS_CAP_INFO] = 1,
 	[SYS_CAP_DERIVE] = 1,
 	[SYS_CAP_DROP] = 1,
+	[SYS_IOPORT_ENABLE] = 1,
 	[SYS_IRQ_SUBSCRIBE] = 1,
 	[SYS_IRQ_ACK] = 1,
 	[SYS_IRQ_TEST_RAISE] = 1,
@@ -448,16 +450,21 @@ static void fz_kconsole(fz_thread_t *t)
 }
 
 /* SYS_TASK_SPAWN: "tester child:exit N" (a child that ends at once), or
- * names and arguments that are refused.  Never another module, and never
- * the tester with arguments that would run tests. */
+ * specs, names, arguments and capabilities that are refused.  Never
+ * another module, and never the tester with arguments that would run
+ * tests.  (A worker holds no range, so every capability passed is
+ * refused: a phone, a call, a stale handle or any number.) */
 static void fz_spawn(fz_thread_t *t)
 {
 	static const char *const names[] = { TESTER_MODULE, "nosuch", "teste" };
 	static const char *const args[] = { "child:exit 3", "child:exit 0", "child:null" };
 	if (fz_pct(t, 75)) {
-		/* a spawn costs a hundred calls: mostly refused ones */
-		syscall5(
-		    SYS_TASK_SPAWN, fz_word(t), fz_word(t), fz_word(t), fz_word(t), fz_word(t));
+		/* a spawn costs a hundred calls: mostly refused ones (a random
+		 * spec pointer, never one into scratch memory we fill) */
+		uint64_t sp = fz_word(t);
+		if (fz_in_scratch(t, sp, sizeof(task_spawn_t)))
+			sp = 0;
+		syscall2(SYS_TASK_SPAWN, sp, fz_word(t));
 		fz_count(t);
 		return;
 	}
@@ -477,8 +484,17 @@ static void fz_spawn(fz_thread_t *t)
 	 * else, even none, would run tests. */
 	if (tester && (ap != (uintptr_t) args[ai] || al < 6 || al > strlen(args[ai])))
 		nl--;
+	cap_handle_t caps[2] = { fz_phone(t), fz_call_handle(t) };
+	task_spawn_t spec = { .module = (const char *) np,
+		.module_len = nl,
+		.args = (const char *) ap,
+		.args_len = al };
+	if (fz_pct(t, 10)) {
+		spec.caps = fz_pct(t, 70) ? caps : (const cap_handle_t *) fz_word(t);
+		spec.ncaps = fz_pct(t, 80) ? 1 + fz_below(t, 2) : fz_word(t);
+	}
 	uint64_t out = fz_out(t, sizeof(task_id_t));
-	errno_t rc = (errno_t) syscall5(SYS_TASK_SPAWN, np, nl, ap, al, out);
+	errno_t rc = (errno_t) syscall2(SYS_TASK_SPAWN, &spec, out);
 	fz_count(t);
 	if (rc == EOK && fz_in_scratch(t, out, sizeof(task_id_t)))
 		fz_pool_put(t, &t->w->tasks, *(volatile task_id_t *) out);

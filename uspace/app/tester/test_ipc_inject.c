@@ -25,6 +25,7 @@ static const uint64_t inj_methods[] = {
 	IPC_M_DATA_READ,
 	IPC_M_SHARE_OUT,
 	IPC_M_SHARE_IN,
+	IPC_M_CAP_GIVE,
 };
 
 static const char *const inj_hook_names[IPC_HOOK_COUNT] = { "send", "receive", "answer",
@@ -45,6 +46,8 @@ static ipc_msg_t inj_msg(uint64_t method, uintptr_t area)
 		return IPC_MSG(method, area, RW & AS_AREA_RIGHTS);
 	case IPC_M_SHARE_IN:
 		return IPC_MSG(method, INJ_AREA_PAGES * PAGE_SIZE, RW & AS_AREA_RIGHTS, 0);
+	case IPC_M_CAP_GIVE:
+		return IPC_MSG(method, TESTER_CAP_IO_SCRATCH, TS_GIVE_DROP);
 	default:
 		return IPC_MSG(method);
 	}
@@ -150,8 +153,8 @@ UTEST(ipc_inject_every_hook)
 			cases++;
 		}
 	}
-	/* Every method has at least one hook; 14 (method, hook) pairs now. */
-	UT_CHECK_EQ(cases, 14);
+	/* Every method has at least one hook; 16 (method, hook) pairs now. */
+	UT_CHECK_EQ(cases, 16);
 	test_server_stop(&s, TS_QUIT, NULL);
 	as_area_destroy(area);
 	events_drain(1000);

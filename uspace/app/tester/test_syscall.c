@@ -232,7 +232,11 @@ static task_exit_info_t task_exit_dummy;
 
 static errno_t spawn_raw(uintptr_t mod, size_t len, uintptr_t args, size_t args_len, uintptr_t out)
 {
-	return (errno_t) syscall5(SYS_TASK_SPAWN, mod, len, args, args_len, out);
+	task_spawn_t spec = { .module = (const char *) mod,
+		.module_len = len,
+		.args = (const char *) args,
+		.args_len = args_len };
+	return (errno_t) syscall2(SYS_TASK_SPAWN, &spec, out);
 }
 
 UTEST(syscall_task_spawn_hostile)
@@ -256,6 +260,11 @@ UTEST(syscall_task_spawn_hostile)
 	UT_CHECK_ERR(spawn_raw(m, ml - 1, a, al, (uintptr_t) &id), ENOENT);
 	UT_CHECK_ERR(spawn_raw((uintptr_t) "nosuchmodule", 12, a, al, (uintptr_t) &id), ENOENT);
 	UT_CHECK_ERR(spawn_raw(m, 0, a, al, (uintptr_t) &id), ENOENT, EINVAL);
+	/* The spec itself unreadable. */
+	UT_CHECK_ERR((errno_t) syscall2(SYS_TASK_SPAWN, 0, &id), EFAULT);
+	UT_CHECK_ERR((errno_t) syscall2(SYS_TASK_SPAWN, ADDR_UNMAPPED, &id), EFAULT);
+	UT_CHECK_ERR((errno_t) syscall2(SYS_TASK_SPAWN, ADDR_KERNEL, &id), EINVAL);
+	UT_CHECK_ERR((errno_t) syscall2(SYS_TASK_SPAWN, AS_USER_TOP - 8, &id), EINVAL, EFAULT);
 	/* None of that started a task or kept memory. */
 	UT_CHECK(frames_settle(before) >= before);
 }

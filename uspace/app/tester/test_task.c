@@ -1,5 +1,6 @@
 /* Tasks: many children, ids, and the memory they give back. */
 #include "tester.h"
+#include <as.h>
 #include <stdio.h>
 #include <task.h>
 #include <utest.h>
@@ -47,4 +48,28 @@ UTEST(task_ids)
 	UT_CHECK_OK(task_wait(b, &info));
 	UT_CHECK_OK(task_wait(a, &info));
 	UT_CHECK_ERR(task_wait(a, &info), ENOENT);
+}
+
+static const char task_rodata_probe[] = "read-only bytes of the module";
+static int task_data_probe = 1;
+
+/* A boot module's read-only segments are its own pages, mapped as they
+ * are (a phys area: nothing allocated, zeroed or copied at spawn, the same
+ * frames in every task of the module); its writable segment is the task's
+ * own (wired frames, the file's bytes copied in). */
+UTEST(task_text_from_module)
+{
+	as_area_info_t text, ro, data;
+	UT_ASSERT_OK(as_area_query((uintptr_t) &task_batch_run, &text));
+	UT_ASSERT_OK(as_area_query((uintptr_t) task_rodata_probe, &ro));
+	UT_ASSERT_OK(as_area_query((uintptr_t) &task_data_probe, &data));
+	UT_CHECK_EQ(text.backend, AS_BACKEND_PHYS);
+	UT_CHECK_EQ(text.flags, AS_AREA_READ | AS_AREA_EXEC);
+	UT_CHECK_EQ(text.resident, text.size / PAGE_SIZE);
+	UT_CHECK_EQ(ro.backend, AS_BACKEND_PHYS);
+	UT_CHECK_EQ(ro.flags, AS_AREA_READ);
+	UT_CHECK_EQ(task_rodata_probe[0], 'r');
+	UT_CHECK_EQ(data.backend, AS_BACKEND_WIRED);
+	UT_CHECK_EQ(data.flags, AS_AREA_READ | AS_AREA_WRITE);
+	UT_CHECK_EQ(task_data_probe, 1);
 }

@@ -35,8 +35,12 @@
 #define TESTER_CAP_IO_CMOS 1 /* ports 0x70-0x71 */
 #define TESTER_CAP_IO_SCRATCH 2 /* port 0x3ff, COM1's scratch register */
 #define TESTER_CAP_IRQ 3 /* line 15 */
-#define TESTER_CAP_PHYS 4 /* 0xfebf0000 + 0x4000 */
-#define TESTER_PHYS_BASE 0xfebf0000ULL
+#define TESTER_CAP_PHYS 4 /* 0xc0000000 + 0x4000 */
+#define TESTER_CAP_LOWMEM 5 /* physical 0xb8000 + 0x48000: VGA text memory to the BIOS's end */
+#define TESTER_CAP_IO_PCI 6 /* 0xcf8 + 8: PCI configuration mechanism 1 */
+#define TESTER_CAP_IO_PCIDEV 7 /* 0xc000 + 0x100: where the IDE controller's BAR4 lies */
+#define TESTER_CAP_IRQ5 8 /* line 5, for the IRQ tests (test_irq.c finds it by kind) */
+#define TESTER_PHYS_BASE 0xc0000000ULL
 
 /* In .rodata: the "write-ro" child writes child_ro_target[1]. */
 extern const int child_ro_target[4];
@@ -82,6 +86,10 @@ enum {
 	TS_SHARE_WANT, /* share-outs are accepted asking for rights arg0 (0: as offered) */
 	TS_STATS, /* -> arg0 the server's handles, arg1 its areas (task_stats) */
 };
+/* IPC_M_CAP_GIVE's arg[1] to the test server: */
+#define TS_GIVE_DROP 0 /* accept, then drop the handle */
+#define TS_GIVE_KEEP 1 /* accept and keep it: answer kind, base, size, handle */
+#define TS_GIVE_REFUSE 2 /* answer EPERM */
 #define TS_MEM_SHARED_OUT 0 /* the area we shared out to the server */
 #define TS_MEM_SHARED_IN 1 /* the area the server gave us (share-in) */
 /* The first word of every page of a share-in area, plus the page index. */
@@ -152,5 +160,9 @@ int child_mixsrv(int argc, char **argv);
 int fuzz_soak_main(const char *spec);
 /* Children of the limit tests (test_limits.c); 0 if not one. */
 int child_limits_main(int argc, char **argv, bool *found);
+/* Children of the capability and I/O-port tests (test_cap.c, test_ioport.c). */
+int child_cap_main(int argc, char **argv, bool *found);
+int child_ioport_main(int argc, char **argv, bool *found);
+int child_devman_main(int argc, char **argv, bool *found);
 
 #endif

@@ -8,10 +8,12 @@
  * the handler declines and the exception table turns it into EFAULT.
  * A fault taken with interrupts disabled is never resolved here, because
  * resolving may sleep.  Any other exception in user mode (invalid opcode,
- * general protection, divide error, ...) also kills the task.
+ * general protection, divide error, ...) also kills the task; a general
+ * protection fault of an in/out on a port not granted names the port.
  */
 #include <abi/task.h>
 #include <arch/arch.h>
+#include <arch/ddi.h>
 #include <arch/fault.h>
 #include <arch/interrupt.h>
 #include <lib/printf_core.h>
@@ -88,4 +90,7 @@ bool fault_user_exception(istate_t *is)
 void fault_init(void)
 {
 	exc_register(EXC_PF, fault_page);
+	/* An in/out on a port the task was not granted: a report naming it
+	 * (arch/ddi.h); any other #GP goes on to fault_user_exception. */
+	exc_register(EXC_GP, arch_io_fault);
 }

@@ -4,10 +4,15 @@
  * Long mode ignores segment bases and limits except for the TSS, which
  * holds the stack the CPU switches to on entry from user mode (rsp0) and
  * the interrupt stacks (IST).  A double fault always runs on its own IST
- * stack so a kernel stack overflow still produces a report.
+ * stack so a kernel stack overflow still produces a report.  The I/O
+ * permission bitmap follows the TSS inside its limit (arch/ddi.h): all 1s
+ * but while a task with ports runs.
  */
+#include <abi/ddi.h>
 #include <arch/gdt.h>
 #include <arch/layout.h>
+#include <mem.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct __attribute__((packed)) tss {
@@ -48,14 +53,22 @@ static uint64_t gdt[8] __attribute__((aligned(16))) = {
 	/* [6], [7]: TSS descriptor, filled in by gdt_init() */
 };
 
-static tss_t tss __attribute__((aligned(16)));
+/* The TSS and its I/O bitmap: one bit per port, then a byte of 1s (the
+ * CPU reads two bytes for an access). */
+typedef struct __attribute__((packed)) tss_io {
+	tss_t tss;
+	uint8_t iomap[DDI_IO_PORTS / 8 + 1];
+} tss_io_t;
+
+static tss_io_t tss_io __attribute__((aligned(16)));
+#define tss (tss_io.tss)
 static uint8_t df_stack[KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 static idt_gate_t idt[256] __attribute__((aligned(16)));
 
 static void gdt_set_tss(void)
 {
-	uint64_t base = (uint64_t) &tss;
-	uint64_t limit = sizeof(tss) - 1;
+	uint64_t base = (uint64_t) &tss_io;
+	uint64_t limit = sizeof(tss_io) - 1;
 
 	gdt[GDT_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
 	    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
@@ -67,11 +80,17 @@ void tss_set_kernel_stack(uint64_t top)
 	tss.rsp[0] = top;
 }
 
+uint8_t *tss_io_bitmap(void)
+{
+	return tss_io.iomap;
+}
+
 void gdt_init(void)
 {
 	tss.rsp[0] = (uint64_t) boot_stack_top;
 	tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t) (df_stack + sizeof(df_stack));
-	tss.iomap_base = sizeof(tss);
+	tss.iomap_base = offsetof(tss_io_t, iomap);
+	memset(tss_io.iomap, 0xff, sizeof(tss_io.iomap));
 	gdt_set_tss();
 
 	desc_ptr_t p = { .limit = sizeof(gdt) - 1, .base = (uint64_t) gdt };

@@ -37,6 +37,7 @@ typedef enum cap_type {
 	CAP_IO_RANGE, /* ddi_range_t of I/O ports (ddi/range.h) */
 	CAP_PHYS_RANGE, /* ddi_range_t of physical addresses */
 	CAP_IRQ_RANGE, /* ddi_range_t of IRQ lines */
+	CAP_DMA, /* dma_buf_t (ddi/dma.h) */
 	/* Part C (ddi-irq): */
 	CAP_IRQ_SUB, /* irq_sub_t: an IRQ subscription (ddi/irq.h) */
 	CAP_TYPE_COUNT
@@ -118,5 +119,7 @@ errno_t cap_drop(cap_table_t *t, cap_handle_t h);
 errno_t cap_get_shareable(cap_table_t *t, cap_handle_t h, cap_type_t *type, void **object);
 /* Drop a reference to an object of a shareable type (its close hook). */
 void cap_object_close(cap_type_t type, void *object);
+/* Take one more reference to an object of a shareable type (its hold hook). */
+void cap_object_hold(cap_type_t type, void *object);
 
 #endif

@@ -106,6 +106,11 @@ typedef struct call {
 			uint64_t badge;
 		} me_to;
 		struct {
+			unsigned type; /* cap_type_t of the object given */
+			void *object; /* a reference, taken at send */
+			cap_handle_t given; /* its handle at the recipient */
+		} give;
+		struct {
 			unsigned rights; /* SHARE_OUT: offered; SHARE_IN: wanted */
 			uintptr_t hint; /* SHARE_IN: where the caller wants it */
 			as_share_src_t src; /* the shared area's binding */
@@ -237,14 +242,18 @@ void ipc_call_complete_sync(call_t *call, struct thread **partner);
  * interruption; @a partner (taken at delivery) runs in our place. */
 errno_t ipc_call_sync_wait(call_t *call, uint64_t timeout_us, struct thread *partner);
 /* The fast path (ipc/fastpath.c): a synchronous call of a user method to
- * a box where a thread waits in SYS_IPC_REPLY_WAIT, and the answer to
- * such a call by a thread that then waits again with nothing queued.
- * Each returns false, having done nothing, when a condition does not hold
- * (the general path then runs, with the same results). */
+ * a box where a thread waits in SYS_IPC_REPLY_WAIT; false, having done
+ * nothing, when a condition does not hold (the general path then runs,
+ * with the same results). */
 bool ipc_fast_call(
     struct task *task, cap_handle_t h, const ipc_msg_t *msg, ipc_msg_t *answer, errno_t *rc);
-bool ipc_fast_reply_wait(struct task *task, cap_handle_t h, errno_t retval, const ipc_msg_t *args,
-    uint64_t timeout_us, ipc_pick_t *p, errno_t *arc, errno_t *rc);
+/* SYS_IPC_REPLY_WAIT's operation: answer call @a h (unless CAP_NIL; *arc
+ * gets what the answer met, as ipc_answer returns it) and wait for the
+ * next event as a register wait (ipc_box_wait_to's results).  Takes the
+ * fast path when it can (the answered caller runs next and the box is
+ * idle), the general path otherwise. */
+errno_t ipc_reply_wait(struct task *task, cap_handle_t h, errno_t retval, const ipc_msg_t *args,
+    uint64_t timeout_us, bool nonblock, ipc_pick_t *p, errno_t *arc);
 /*
  * The IPC operations of a task (ipc/call.c, ipc/event.c); syscall/sys_ipc.c
  * decodes the user's words and calls them.

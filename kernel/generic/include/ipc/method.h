@@ -82,6 +82,7 @@ extern const ipc_method_ops_t ipc_op_data_write;
 extern const ipc_method_ops_t ipc_op_data_read;
 extern const ipc_method_ops_t ipc_op_share_out;
 extern const ipc_method_ops_t ipc_op_share_in;
+extern const ipc_method_ops_t ipc_op_cap_give;
 /* The cleanup both data methods use (ops/data_write.c). */
 void ipc_op_data_cleanup(struct call *c);
 /* The cleanup both share methods use (ops/share_out.c). */

@@ -38,6 +38,9 @@
  */
 struct phone;
 struct pager_obj;
+struct ddi_range;
+struct dma_buf;
+struct as_backend;
 
 /* An area's binding to a pager object (AS_BACKEND_PAGER; mm/pager.h). */
 typedef struct as_pager_binding {
@@ -51,6 +54,27 @@ typedef struct as_pager_binding {
 	uintptr_t seq_next;
 } as_pager_binding_t;
 
+/*
+ * What a new area is backed by, as its backend's create hook gets it and
+ * as a share describes its source (mm/as_backend.h).  The creator keeps
+ * its references; the area takes its own.
+ */
+typedef union as_bind {
+	struct {
+		struct phone *phone;
+		uint64_t object; /* object id at the pager */
+		uint64_t offset; /* of the area's base in the object */
+	} pager; /* AS_BACKEND_PAGER */
+	struct {
+		struct ddi_range *range; /* a physical range the area lies in */
+		uint64_t pbase; /* the physical address of the area's base */
+	} phys; /* AS_BACKEND_PHYS */
+	struct {
+		struct dma_buf *buf;
+		uint64_t offset; /* of the area's base in the buffer */
+	} dma; /* AS_BACKEND_DMA */
+} as_bind_t;
+
 struct as;
 
 typedef struct as_area {
@@ -58,8 +82,19 @@ typedef struct as_area {
 	uintptr_t base;
 	size_t pages; /* size in pages (> 0) */
 	unsigned flags; /* AS_AREA_* rights */
-	unsigned backend; /* AS_BACKEND_* */
-	as_pager_binding_t pager; /* AS_BACKEND_PAGER only */
+	unsigned backend; /* AS_BACKEND_*: ops->id (constant) */
+	const struct as_backend *ops; /* the backend's hooks (constant) */
+	union { /* the backend's state; which one: @a backend */
+		as_pager_binding_t pager; /* AS_BACKEND_PAGER */
+		struct {
+			struct ddi_range *range; /* held */
+			uint64_t pbase; /* physical address of base */
+		} phys; /* AS_BACKEND_PHYS */
+		struct {
+			struct dma_buf *buf; /* held */
+			uint64_t offset; /* of base in the buffer */
+		} dma; /* AS_BACKEND_DMA */
+	};
 	used_space_t used; /* pages mapped now */
 	as_gap_node_t gap_node; /* in as->gaps: [base, base + pages) */
 } as_area_t;
@@ -108,8 +143,8 @@ void as_areas_max_set(as_t *as, size_t max);
  *   EINVAL  unknown flag bits or backend, size 0 or unaligned, (fixed) base
  *           unaligned or any byte outside [AS_USER_FLOOR, AS_USER_TOP);
  *   EOVERFLOW  base (or the hint) + size wraps;
- *   EPERM   write and exec together;       ENOTSUP  phys or pager backend
- *                                          (see as_area_create_pager);
+ *   EPERM   write and exec together;       ENOTSUP  a backend that needs a
+ *                                          binding (as_area_create_bound);
  *   EEXIST  (fixed) overlap;               ELIMIT   virtual-size limit, or
  *                                          AS_AREAS_MAX areas already;
  *   ENOMEM  no hole (not fixed), or frames/memory for a wired area.
@@ -133,32 +168,46 @@ errno_t as_area_create_pager(as_t *as, uintptr_t base, size_t size, unsigned fla
     struct phone *phone, uint64_t object, uint64_t offset, uintptr_t *base_out);
 
 /*
- * Make in @a dst an area of the size of the pager area starting exactly at
- * @a src_base in @a src, bound to the same object at the same offset (IPC
- * share-out / share-in).  @a rights: AS_AREA_RIGHTS bits, a subset of the
- * source's, plus AS_AREA_FIXED (then exactly at @a dst_base, else
- * @a dst_base is a hint).  *dst_out (may be NULL) gets the new base.
- *   ENOENT  no area starts at @a src_base;  ENOTSUP  not a pager area;
- *   EPERM   rights the source lacks;         EINVAL  unknown bits;
- * and the refusals of as_area_create_pager in @a dst.  The two address
- * spaces are never locked together (@a src may equal @a dst).
+ * Create an area of @a size bytes backed by @a backend from @a bind (the
+ * caller keeps its references; the area takes its own): a phys or DMA
+ * area (mm/as_backend.h), a shared copy.  Placement, flags and refusals
+ * as for as_area_create, plus the backend's own (a pager binding's,
+ * ENOMEM for the pages of a mapped backend).
  */
-/* What a share needs of its source, taken without keeping the source's
- * address space: the binding (with a phone reference) and the size. */
+errno_t as_area_create_bound(as_t *as, uintptr_t base, size_t size, unsigned flags,
+    const struct as_backend *backend, const as_bind_t *bind, uintptr_t *base_out);
+
+/*
+ * Sharing (IPC share-out / share-in): make in another address space an
+ * area of the size of the area starting exactly at a base, backed by the
+ * same thing (a pager area: the same object at the same offset; a phys
+ * area: the same physical pages; a DMA area: the same buffer).  In two
+ * steps, so that the two address spaces are never locked together (they
+ * may be the same): a snapshot of the source with references of its own
+ * (as_share_snapshot), then the copy (as_share_create), then
+ * as_share_src_fini.
+ *   ENOENT  no area starts at the base;   ENOTSUP  the backend cannot be
+ *           shared (wired);                EPERM   rights the source lacks;
+ *   EINVAL  unknown bits;
+ * and the refusals of as_area_create_bound in the destination.
+ */
 typedef struct as_share_src {
-	struct phone *phone;
-	uint64_t object;
-	uint64_t offset;
+	const struct as_backend *backend; /* NULL: empty (holds nothing) */
 	size_t size;
+	as_bind_t bind; /* with the snapshot's references */
 } as_share_src_t;
 
-/* Snapshot the pager area at @a src_base of @a src for sharing with at
- * most @a rights: ENOENT, ENOTSUP (not a pager area), EPERM, EINVAL.  The
- * caller owns out->phone (phone_release). */
+/* Snapshot the area at @a src_base of @a src for sharing with at most
+ * @a rights (AS_AREA_RIGHTS bits): ENOENT, ENOTSUP, EPERM, EINVAL.  The
+ * caller owns the references (as_share_src_fini). */
 errno_t as_share_snapshot(as_t *src, uintptr_t src_base, unsigned rights, as_share_src_t *out);
-/* Make the shared copy in @a dst (rights may include AS_AREA_FIXED). */
+/* Make the shared copy in @a dst (rights may include AS_AREA_FIXED: then
+ * exactly at @a dst_base, else it is a hint). */
 errno_t as_share_create(
     as_t *dst, uintptr_t dst_base, unsigned rights, const as_share_src_t *s, uintptr_t *dst_out);
+/* Drop a snapshot's references (an empty one: nothing). */
+void as_share_src_fini(as_share_src_t *s);
+/* Snapshot, create, fini in one (kernel tests). */
 errno_t as_area_share(as_t *src, uintptr_t src_base, as_t *dst, uintptr_t dst_base, unsigned rights,
     uintptr_t *dst_out);
 
@@ -240,5 +289,10 @@ bool as_layout_next_area(void *as, uintptr_t addr, struct as_layout_range *out);
 void as_tlb_sync(as_t *as, uintptr_t base, size_t pages);
 /* Unmap and free every area (as_release). */
 void as_areas_destroy_all(as_t *as);
+/* For the backends (mm/as_backend.h), as->lock held: map @a count pages
+ * from @a base in @a a (none mapped yet) with the pages its page_get hook
+ * gives and record them; ENOMEM (or page_get's error) leaves nothing
+ * mapped. */
+errno_t as_area_populate(as_t *as, as_area_t *a, uintptr_t base, size_t count);
 
 #endif

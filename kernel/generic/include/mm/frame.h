@@ -48,6 +48,15 @@ void frame_init(void);
 /* Allocate @a count contiguous frames with a reference count of one each:
  * EINVAL (count 0), ENOMEM. */
 errno_t frame_alloc(size_t count, unsigned flags, uintptr_t *pa);
+/* The same with all of [*pa, *pa + count pages) at or below the physical
+ * address @a limit (DMA buffers a device can reach): ENOMEM also when
+ * only memory above it is free.  The search walks the free lists of the
+ * orders that fit (the common allocation takes the first block). */
+errno_t frame_alloc_below(size_t count, unsigned flags, uint64_t limit, uintptr_t *pa);
+/* Whether any frame of [pa, pa + count pages) is RAM the allocator hands
+ * out (free or allocated), as opposed to holes, firmware and boot data:
+ * a physical mapping of device memory must not reach it. */
+bool frame_range_managed(uint64_t pa, size_t count);
 /* Drop one reference on each of @a count frames starting at @a pa. */
 void frame_free(uintptr_t pa, size_t count);
 void frame_ref_add(uintptr_t pa);

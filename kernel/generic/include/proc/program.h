@@ -24,6 +24,7 @@
 
 #include <abi/errno.h>
 #include <abi/task.h>
+#include <elf/elf.h>
 #include <stddef.h>
 
 #define PROGRAM_STACK_SIZE (8 * 1024) /* the startup stack */
@@ -35,6 +36,7 @@
 #define PROGRAM_ARGV_MAX 16
 
 struct task;
+struct caps_held;
 
 /* Start module @a name (the first word of its module command line) with
  * the words of @a args after argv[0]: ENOENT (no such module), EINVAL
@@ -42,7 +44,14 @@ struct task;
 errno_t program_spawn_module(
     const char *name, const char *args, task_id_t parent, task_id_t *id_out);
 
-/* Validate an ELF image in kernel memory (used by the loader and tests). */
-errno_t program_elf_check(const void *image, size_t size);
+/* The same, from a task (@a parent != 0) passing capabilities: the new
+ * task gets @a held's objects at handles 1..n (on success they are its and
+ * *held is empty; on failure the caller still holds what *held holds). */
+errno_t program_spawn_module_caps(const char *name, const char *args, task_id_t parent,
+    struct caps_held *held, task_id_t *id_out);
+
+/* Check an ELF image in kernel memory for a user task (common/'s
+ * elf_parse within the user half): EOK and *out, EINVAL, EPERM. */
+errno_t program_elf_check(const void *image, size_t size, elf_image_t *out);
 
 #endif

@@ -27,6 +27,7 @@
 #include <synch/mutex.h>
 
 struct as;
+struct ddi_iomap;
 struct thread;
 
 typedef enum task_state {
@@ -40,7 +41,9 @@ typedef struct task {
 	char name[TASK_NAME_MAX];
 	struct as *as;
 	struct answerbox *box; /* its answerbox (ipc/ipc.h) */
-	cap_table_t caps; /* phones and received calls */
+	cap_table_t caps; /* phones, received calls, device ranges */
+	/* I/O ports it enabled (ddi/ioport.h; NULL: none): iomap_lock */
+	struct ddi_iomap *iomap;
 	mutex_t lock;
 	task_state_t state;
 	list_t threads; /* thread_t.task_link */
@@ -85,6 +88,9 @@ _Noreturn void task_thread_terminate(void);
 /* Kill the current task for an unresolved fault and leave (never returns). */
 _Noreturn void task_kill_fault(
     uintptr_t addr, unsigned access, bool in_area, uintptr_t ip, const char *what);
+/* Kill the current task for a fault described by @a message (the whole
+ * report line) and leave (never returns). */
+_Noreturn void task_kill_report(uintptr_t addr, unsigned access, uintptr_t ip, const char *message);
 /* Find a thread of @a task by id (with a reference), or NULL. */
 struct thread *task_thread_find(task_t *task, tid_t tid);
 /* Give up a claim from task_thread_find without joining. */

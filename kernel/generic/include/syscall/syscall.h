@@ -76,5 +76,10 @@ sysarg_t sys_as_area_create_pager(const sysargs_t *args);
 sysarg_t sys_cap_info(const sysargs_t *args);
 sysarg_t sys_cap_derive(const sysargs_t *args);
 sysarg_t sys_cap_drop(const sysargs_t *args);
+/* Device memory and DMA (syscall/sys_ddi_mem.c). */
+sysarg_t sys_phys_map(const sysargs_t *args);
+sysarg_t sys_dma_alloc(const sysargs_t *args);
+sysarg_t sys_dma_map(const sysargs_t *args);
+sysarg_t sys_ioport_enable(const sysargs_t *args);
 
 #endif

@@ -2,7 +2,7 @@
  * IPC_M_SHARE_IN: arg[1] the rights wanted, arg[2] where the caller wants
  * the area (0: anywhere; arg[0], the size, is advisory: the recipient's
  * whole area is shared).  The recipient answers with the base of one of
- * its pager areas, whose binding is snapshotted then (its context); the
+ * its pager, phys or DMA areas, snapshotted then (its context); the
  * caller's area is made when it collects the answer (its own context) and
  * kept in the pick until the event is settled.
  */

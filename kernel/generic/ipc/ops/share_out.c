@@ -1,11 +1,11 @@
 /*
- * IPC_M_SHARE_OUT: arg[0] the base of one of the caller's pager areas,
- * arg[1] the rights offered.  The area's binding is snapshotted at send
- * time (a phone reference, not the caller's address space: a server
- * sitting on the call must not pin a dead task's memory); the recipient
- * accepts with where and which rights it wants, and the area is made in
- * its address space at answer time.  Its base goes back to the answerer
- * in the answer's arg[0].
+ * IPC_M_SHARE_OUT: arg[0] the base of one of the caller's pager, phys or
+ * DMA areas, arg[1] the rights offered.  The area's backing is snapshotted
+ * at send time (a reference to its pager phone, range or DMA buffer, not
+ * to the caller's address space: a server sitting on the call must not pin
+ * a dead task's address space); the recipient accepts with where and
+ * which rights it wants, and the area is made in its address space at
+ * answer time.  Its base goes back to the answerer in the answer's arg[0].
  */
 #include <ipc/ipc.h>
 #include <ipc/method.h>
@@ -38,9 +38,7 @@ static errno_t share_out_answer(task_t *answerer, call_t *c, ipc_msg_t *args, bo
 /* Share-out's and share-in's: their state is the same (call_t.st.share). */
 void ipc_op_share_cleanup(call_t *c)
 {
-	if (c->st.share.src.phone)
-		phone_release(c->st.share.src.phone);
-	c->st.share.src.phone = NULL;
+	as_share_src_fini(&c->st.share.src);
 }
 
 const ipc_method_ops_t ipc_op_share_out = {

@@ -22,4 +22,11 @@ errno_t cap_derive(cap_handle_t h, uint64_t base, uint64_t size, cap_handle_t *o
  * reference goes).  EINVAL for a received call (answer it instead). */
 errno_t cap_drop(cap_handle_t h);
 
+/* Give the other side of @a phone a handle of its own to the object of
+ * @a h (IPC_M_CAP_GIVE; @a arg1 goes along as the call's arg[1]): its
+ * answer's retval; *answer (may be NULL) the answer's words.  Only ranges
+ * can be given (EINVAL); a handle we do not hold is ENOENT/ESTALE.  We
+ * keep our handle. */
+errno_t cap_give(cap_handle_t phone, cap_handle_t h, uint64_t arg1, ipc_msg_t *answer);
+
 #endif

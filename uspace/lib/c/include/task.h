@@ -2,8 +2,10 @@
 #ifndef LIBC_TASK_H_
 #define LIBC_TASK_H_
 
+#include <abi/cap.h>
 #include <abi/errno.h>
 #include <abi/task.h>
+#include <stddef.h>
 #include <stdnoreturn.h>
 
 task_id_t task_id(void);
@@ -11,6 +13,12 @@ task_id_t task_id(void);
 noreturn void task_exit(int status);
 /* Start boot module @a module with the command line @a args (may be NULL). */
 errno_t task_spawn(const char *module, const char *args, task_id_t *id_out);
+/* The same, passing capabilities: the child finds new handles to the
+ * objects of @a caps[0..ncaps) at its handles 1..ncaps (only ranges can be
+ * passed on; docs/drivers.md).  ENOENT/ESTALE for a handle we do not hold,
+ * EINVAL for one that cannot be passed on or too many: nothing started. */
+errno_t task_spawn_caps(const char *module, const char *args, const cap_handle_t *caps,
+    size_t ncaps, task_id_t *id_out);
 /* Wait until task @a id (a child) has ended; *info says how. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
 /* What this task holds in the kernel now (handles, areas, threads, calls). */

@@ -16,6 +16,8 @@
 void gdt_init(void);
 /* The stack the CPU switches to on entry from user mode. */
 void tss_set_kernel_stack(uint64_t top);
+/* The TSS's I/O permission bitmap (DDI_IO_PORTS / 8 bytes; arch/ddi.h). */
+uint8_t *tss_io_bitmap(void);
 void idt_init(void);
 
 #endif
