@@ -271,6 +271,59 @@ suite_user() {
 	record console $pass $fail "(host checks of console_serial)"
 }
 
+# The virtio-blk driver on QEMU's disks (docs/drivers.md, "virtio-blk"):
+# the guest tests hw_virtio_* (uspace/app/tester/test_block.c) read every
+# block, write, misuse the protocol and run four clients at once, on a
+# transitional disk0 beside a modern disk1, on a modern disk0 alone and on
+# a read-only disk0.  After each run QEMU powers off and the host checks
+# every byte of each image (tools/mkdisk.sh --check): the tests' writes
+# exactly where they put them, the pattern everywhere else.  Fresh 4 MiB
+# images each time.  The kernel word "devman" starts the device manager
+# (which starts the drivers) in a test run.  Skipped, and said so, while
+# the image has no driver.
+virtio_check() { # image seed from to
+	if "$top/tools/mkdisk.sh" --check --seed "$2" "$1" "$3" "$4" >> "$logs/virtio-host.log" 2>&1; then
+		vpass=$((vpass + 1))
+	else
+		echo "virtio: $1 [$3, $4) does not hold seed $2's pattern (see $logs/virtio-host.log)" >&2
+		vfail=$((vfail + 1))
+	fi
+}
+suite_virtio() {
+	local d=$BUILD_DIR/virtio-test vpass=0 vfail=0 i q=524288
+	if ! grep -q "/virtio-blk " "$BUILD_DIR/boot/recipe.txt"; then
+		echo "virtio: skipped: the image has no virtio-blk driver yet" >&2
+		record virtio 0 0 "(skipped: no virtio-blk driver in the image)"
+		return
+	fi
+	: > "$logs/virtio-host.log"
+	mkdir -p "$d"
+	# Transitional disk0 (seed 0) and modern disk1 (seed 3).
+	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img" && "$top/tools/mkdisk.sh" --size 4 --seed 3 "$d/disk1.img"
+	qemu_tap_suite virtio "devman utest=hw_virtio_rw,hw_virtio_clients4,hw_virtio_second" 300 \
+		--disk "$d/disk0.img" --disk "$d/disk1.img,modern"
+	virtio_check "$d/disk0.img" 0 0 1048576
+	virtio_check "$d/disk0.img" 2 1048576 1179648 # hw_virtio_rw: blocks 2048..2303
+	virtio_check "$d/disk0.img" 0 1179648 2097152
+	for i in 0 1 2 3; do # hw_virtio_clients4: quarter i of blocks 4096..8191
+		virtio_check "$d/disk0.img" $((16 + i * 6 + 5)) $((2097152 + i * q)) $((2097152 + (i + 1) * q))
+	done
+	virtio_check "$d/disk1.img" 3 0 65536
+	virtio_check "$d/disk1.img" 4 65536 131072 # hw_virtio_second: blocks 128..255
+	virtio_check "$d/disk1.img" 3 131072 4194304
+	# A modern disk0 alone.
+	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
+	qemu_tap_suite virtio-modern "devman utest=hw_virtio_rw" 300 --disk "$d/disk0.img,modern"
+	virtio_check "$d/disk0.img" 0 0 1048576
+	virtio_check "$d/disk0.img" 2 1048576 1179648
+	virtio_check "$d/disk0.img" 0 1179648 4194304
+	# A read-only disk0: not one byte changes.
+	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
+	qemu_tap_suite virtio-ro "devman utest=hw_virtio_readonly" 300 --disk "$d/disk0.img,readonly"
+	virtio_check "$d/disk0.img" 0 0 4194304
+	record virtio-host "$vpass" "$vfail" "(image bytes checked on the host)"
+}
+
 suite_format
 suite_lockcheck
 suite_host
@@ -278,6 +331,7 @@ suite_boot
 suite_crash
 suite_kernel
 suite_user
+suite_virtio
 
 echo "--- test suites (logs in $logs)"
 cat "$logs/summary"

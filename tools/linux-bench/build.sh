@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build what the Linux side of the fault benchmark boots: Debian's kernel
-# (downloaded with apt-get, never installed: only vmlinuz is extracted) and
-# a small initramfs whose /init is faultbench.c, built static.
+# Build what the Linux side of the benchmarks boots: Debian's kernel
+# (downloaded with apt-get, never installed: only vmlinuz and the virtio
+# modules are extracted) and two small initramfs images, one whose /init is
+# faultbench.c (the fault benchmark), one whose /init is blockbench.c (the
+# block benchmark, with the virtio modules), each built static.
 #
 #   tools/linux-bench/build.sh
 #
@@ -12,6 +14,12 @@
 #   kernel.txt       "PACKAGE VERSION" of the package it came from
 #   init             the static test program
 #   initramfs.cpio   newc archive: /init, /dev/console, /proc, /sys
+#   modules/         virtio, virtio_ring, virtio_pci(_modern_dev,
+#                    _legacy_dev), virtio_blk .ko files of that kernel
+#                    (built as modules in the cloud flavour)
+#   blockbench       the static block benchmark program
+#   blockbench.cpio  its initramfs: /init, the modules under /lib/modules,
+#                    /modules.order (their load order)
 # Each is made only when missing (init and initramfs.cpio also when
 # faultbench.c is newer).  Delete the directory to start again.
 #
@@ -35,7 +43,13 @@ mkdir -p "$out"
 # --- the kernel -----------------------------------------------------------
 apt_lists_ready() { apt-cache show "$meta" > /dev/null 2>&1; }
 
-if [ ! -s "$out/vmlinuz" ]; then
+# The modules virtio-blk needs, in load order (each after what it depends on).
+block_modules=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk)
+have_modules() {
+	for m in "${block_modules[@]}"; do [ -s "$out/modules/$m.ko" ] || return 1; done
+}
+
+if [ ! -s "$out/vmlinuz" ] || ! have_modules; then
 	for t in apt-get apt-cache dpkg-deb; do
 		command -v "$t" > /dev/null || die "$t not found (a Debian system is needed)"
 	done
@@ -46,6 +60,9 @@ if [ ! -s "$out/vmlinuz" ]; then
 		apt_lists_ready || die "no package $meta in the apt lists"
 	fi
 	pkg=${LINUX_BENCH_PACKAGE:-}
+	# The modules must match a kernel already there: the same package.
+	[ -z "$pkg" ] && [ -s "$out/vmlinuz" ] && [ -s "$out/kernel.txt" ] &&
+		pkg=$(awk '{ print $1 }' "$out/kernel.txt")
 	if [ -z "$pkg" ]; then
 		pkg=$(apt-cache depends "$meta" |
 			awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
@@ -69,6 +86,12 @@ if [ ! -s "$out/vmlinuz" ]; then
 	[ -f "$vmlinuz" ] || die "$(basename "$deb") has no boot/vmlinuz-*"
 	cp "$tmp"/root/boot/config-* "$out/config" 2> /dev/null || true
 	echo "$pkg $(dpkg-deb -f "$deb" Version)" > "$out/kernel.txt"
+	mkdir -p "$out/modules"
+	for m in "${block_modules[@]}"; do
+		ko=$(find "$tmp/root/lib/modules" -name "$m.ko" | head -n 1)
+		[ -n "$ko" ] || die "$(basename "$deb") has no $m.ko"
+		cp "$ko" "$out/modules/$m.ko"
+	done
 	cp "$vmlinuz" "$out/vmlinuz.tmp" && mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 	rm -rf "$tmp"
 	trap - EXIT
@@ -88,4 +111,24 @@ if [ ! -s "$out/initramfs.cpio" ] || [ "$out/init" -nt "$out/initramfs.cpio" ]; 
 	python3 "$here/mkcpio.py" "$out/init" "$out/initramfs.cpio.tmp" ||
 		die "cannot write the initramfs"
 	mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"
+fi
+
+# --- the block benchmark's initramfs ----------------------------------------
+bsrc=$here/blockbench.c
+if [ ! -x "$out/blockbench" ] || [ "$bsrc" -nt "$out/blockbench" ]; then
+	gcc -O2 -static -Wall -Wextra -o "$out/blockbench.tmp" "$bsrc" ||
+		die "cannot build $bsrc statically"
+	mv "$out/blockbench.tmp" "$out/blockbench"
+fi
+if [ ! -s "$out/blockbench.cpio" ] || [ "$out/blockbench" -nt "$out/blockbench.cpio" ]; then
+	order=$out/modules/modules.order
+	files=()
+	: > "$order"
+	for m in "${block_modules[@]}"; do
+		echo "/lib/modules/$m.ko" >> "$order"
+		files+=("$out/modules/$m.ko=lib/modules/$m.ko")
+	done
+	python3 "$here/mkcpio.py" "$out/blockbench" "$out/blockbench.cpio.tmp" \
+		"$order=modules.order" "${files[@]}" || die "cannot write the block initramfs"
+	mv "$out/blockbench.cpio.tmp" "$out/blockbench.cpio"
 fi

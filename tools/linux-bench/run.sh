@@ -5,7 +5,14 @@
 # serial output goes to stdout (and to --log); the guest powers itself off.
 #
 #   tools/linux-bench/run.sh [--accel tcg|kvm] [--timeout S] [--log FILE]
-#                            [--memory MB] [--icount]
+#                            [--memory MB] [--icount] [--block DISK]
+#                            [--plugin SO,ARGS]
+#
+# --block DISK boots the block benchmark (blockbench.cpio) instead of the
+# fault benchmark, with the raw image DISK (at least 64 MiB with the
+# tools/mkdisk.sh pattern; it is overwritten) attached as a modern
+# virtio-blk PCI device, as tools/qemu.sh --disk DISK,modern attaches it.
+# --plugin loads a TCG plugin (tools/bench.sh: insncount).
 #
 # --icount runs TCG with "-icount shift=0,sleep=off", as tools/qemu.sh
 # --icount does: the guest TSC advances one tick per guest instruction, so
@@ -14,7 +21,8 @@
 # LINUX_BENCH_APPEND adds words to the kernel command line (for example
 # "mitigations=off"; default nothing).
 #
-# Exit status: 0 the guest printed "linux: faultbench done" and powered off;
+# Exit status: 0 the guest printed "linux: faultbench done" (or blockbench)
+# and powered off;
 # 1 it ran but failed; 2 KVM stopped with an internal error (QEMU is ended
 # at once instead of waiting for the timeout); 124 timeout; 3 anything else.
 set -uo pipefail
@@ -23,6 +31,7 @@ top=$(cd "$here/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
 dir=${LINUX_BENCH_DIR:-$BUILD_DIR/linux-bench}
 accel=${QEMU_ACCEL:-tcg} timeout=120 log="" memory=256 icount=()
+initrd=initramfs.cpio bench=faultbench extra=()
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -31,10 +40,17 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--icount) icount=(-icount "shift=0,sleep=off"); shift ;;
+	--block)
+		[ -f "$2" ] || { echo "linux-bench: no disk image $2" >&2; exit 3; }
+		initrd=blockbench.cpio bench=blockbench
+		extra+=(-drive "file=$2,if=none,format=raw,id=disk0"
+			-device "virtio-blk-pci,drive=disk0,disable-legacy=on")
+		shift 2 ;;
+	--plugin) extra+=(-plugin "$2"); shift 2 ;;
 	*) echo "linux-bench/run.sh: unknown option $1" >&2; exit 3 ;;
 	esac
 done
-for f in vmlinuz initramfs.cpio; do
+for f in vmlinuz "$initrd"; do
 	[ -s "$dir/$f" ] || { echo "linux-bench: $dir/$f missing; run tools/linux-bench/build.sh" >&2; exit 3; }
 done
 
@@ -56,8 +72,8 @@ fi
 # KVM internal error (QEMU then stops the guest and waits forever) ends the
 # run at once.  panic=-1 with -no-reboot makes a guest panic end QEMU too.
 qemu-system-x86_64 -machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1 "${icount[@]}" \
-	-no-reboot -display none -monitor none -serial stdio \
-	-kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio" -append "$append" \
+	-no-reboot -display none -monitor none -serial stdio "${extra[@]}" \
+	-kernel "$dir/vmlinuz" -initrd "$dir/$initrd" -append "$append" \
 	< /dev/null > "$log" 2>&1 &
 qemu=$!
 tail -n +1 -f --pid=$qemu "$log" | tr -d '\r' &
@@ -84,9 +100,9 @@ done
 if [ -z "$status" ]; then
 	wait "$qemu"
 	qstatus=$?
-	if grep -q "^linux: faultbench done" "$log"; then
+	if grep -q "^linux: $bench done" "$log"; then
 		status=0
-	elif grep -q "^linux: faultbench failed" "$log"; then
+	elif grep -q "^linux: $bench failed" "$log"; then
 		status=1
 	else
 		echo "linux-bench: QEMU ended with status $qstatus before the benchmark finished" >&2

@@ -24,7 +24,7 @@ typedef uint64_t sysarg_t;
 
 enum {
 	SYS_KCONSOLE_WRITE = 0, /* (const char *buf, size_t len) */
-	SYS_THREAD_CREATE, /* (entry, stack_top, arg, tid_t *out) */
+	SYS_THREAD_CREATE, /* (entry, stack_top, arg, tid_t *out): the page below stack_top gets its memory first (its pager's error, e.g. ENOMEM; EINVAL if in no area) */
 	SYS_THREAD_EXIT, /* (int status): does not return */
 	SYS_THREAD_JOIN, /* (tid_t tid, int *status_out) */
 	SYS_THREAD_YIELD, /* () */

@@ -56,6 +56,13 @@ sysarg_t sys_thread_create(const sysargs_t *a)
 	errno_t rc = copy_to_uspace(out, &tid, sizeof(tid));
 	if (rc != EOK)
 		return rc;
+	/* The stack's top page gets its memory now: a thread that could not
+	 * take its first step (no frame for the page or its page table) is
+	 * an error of this call (ENOMEM), not a fault that kills the task. */
+	bool in_area;
+	rc = as_page_fault(TASK->as, stack - 1, FAULT_ACCESS_WRITE, &in_area);
+	if (rc != EOK)
+		return in_area ? rc : EINVAL;
 	rc = task_thread_start(TASK, entry, stack, arg, &tid);
 	if (rc != EOK)
 		return rc;

@@ -44,7 +44,11 @@ UTEST(regress_fault_nomem)
 	}
 	test_server_stop(&p, TP_QUIT, NULL); /* the memory comes back */
 	UT_ASSERT_OK(task_wait(client, &info));
-	if (!UT_CHECK(asked >= 1 && asked <= 2))
+	/* 0 is right too: with the last frames gone, the kernel may fail the
+	 * fault (ENOMEM) before it can send the page-in at all; which one
+	 * happens depends on how many frames the hog left (the size of the
+	 * boot image decides that).  What must not happen is asking again. */
+	if (!UT_CHECK(asked <= 2))
 		utest_note("the fault was asked for %llu times", (unsigned long long) asked);
 	if (!UT_CHECK(info.reason == TASK_EXIT_FAULT && strstr(info.message, "pager error")))
 		utest_note(

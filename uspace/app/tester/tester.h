@@ -156,6 +156,8 @@ errno_t self_event_wait(ipc_event_t *ev, uint64_t timeout_us);
 
 /* Children of the IPC tests (child_ipc.c); 0 if @a argv[0] is not one. */
 int child_ipc_main(int argc, char **argv, bool *found);
+/* The block protocol's RAM disk server (test_block.c). */
+int child_block_main(int argc, char **argv, bool *found);
 /* The mixed fast/slow path server (test_fastpath.c). */
 int child_mixsrv(int argc, char **argv);
 /* The fuzz soak: "tester fuzz:SPEC" (test_fuzz.c). */
