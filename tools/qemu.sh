@@ -24,14 +24,11 @@
 #                        (ID 1af4:1042 instead of the transitional 1af4:1001;
 #                        "legacy=off" means the same)
 #     --serial-in FILE   the guest's serial input comes from FILE (instead of
-#                        nothing), fed once the guest's output shows the
-#                        --serial-in-after text (tools/serial-feed.sh: bytes
-#                        sent before the guest set its UART up are lost);
-#                        after that QEMU hands them over only as the UART
-#                        has room, so none is lost
-#     --serial-in-after TEXT  the text to wait for (default "mkernel ", the
-#                        kernel's first line, printed once its serial
-#                        driver is up)
+#                        nothing), fed once the kernel's banner is out (GRUB
+#                        and the kernel reset the UART's FIFO while booting,
+#                        which dropped the first bytes); QEMU then hands it
+#                        over as fast as the UART takes it, so nothing is
+#                        lost; a pipe works too: --serial-in <(script)
 #     --print-cmd        print the QEMU command line and exit
 #
 # Exit status: 0 the kernel powered off with success, 1 with failure
@@ -42,7 +39,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
 cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0
 accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=() icount=0 plugin=""
-disks=() serial_in=/dev/null serial_in_after="mkernel " print_cmd=0
+disks=() serial_in=/dev/null print_cmd=0
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -59,7 +56,6 @@ while [ $# -gt 0 ]; do
 	--plugin) plugin=$2; shift 2 ;;
 	--disk) disks+=("$2"); shift 2 ;;
 	--serial-in) serial_in=$2; shift 2 ;;
-	--serial-in-after) serial_in_after=$2; shift 2 ;;
 	--print-cmd) print_cmd=1; shift ;;
 	*) echo "qemu.sh: unknown option $1" >&2; exit 3 ;;
 	esac
@@ -124,29 +120,34 @@ if [ $interactive -eq 1 ]; then
 	status=$?
 else
 	args+=(-serial stdio -monitor none)
-	stdin=/dev/null feeder="" fifo="" tmplog=""
+	input=/dev/null out=$log tmp="" feeder=""
 	if [ "$serial_in" != /dev/null ]; then
-		# The feeder watches the output (the log, or a file of our own).
-		[ -n "$log" ] || { tmplog=$(mktemp) && log=$tmplog; } || exit 3
-		: > "$log" || exit 3
-		fifo=$(mktemp -u) && mkfifo -m 600 "$fifo" || exit 3
-		feed_timeout=$timeout
-		[ "$feed_timeout" -gt 0 ] || feed_timeout=86400
-		"$top/tools/serial-feed.sh" "$log" "$serial_in_after" "$serial_in" "$feed_timeout" > "$fifo" &
+		# QEMU reads the serial input from a FIFO that a feeder fills
+		# once the kernel's banner is in the output.
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/qemu-serial.XXXXXX")
+		input=$tmp/in
+		[ -n "$out" ] || out=$tmp/out
+		mkfifo "$input"
+		(
+			for _ in $(seq $((timeout > 0 ? timeout * 10 : 36000))); do
+				grep -aq "mkernel 0\." "$out" 2> /dev/null && break
+				sleep 0.1
+			done
+			cat "$serial_in"
+		) > "$input" &
 		feeder=$!
-		stdin=$fifo
 	fi
-	if [ -n "$log" ]; then
-		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$stdin" |
-			tee "$log"
+	if [ -n "$out" ]; then
+		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$input" |
+			tee "$out"
 	else
-		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$stdin"
+		timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" < "$input"
 	fi
 	status=${PIPESTATUS[0]}
-	if [ -n "$feeder" ]; then
+	if [ -n "$tmp" ]; then
 		kill "$feeder" 2> /dev/null
 		wait "$feeder" 2> /dev/null
-		rm -f "$fifo" "$tmplog"
+		rm -rf "$tmp"
 	fi
 fi
 

@@ -169,6 +169,10 @@ static void run_selected(void)
 		arch_poweroff(failed ? ARCH_EXIT_FAILURE : ARCH_EXIT_SUCCESS);
 	}
 	start_servers();
+	/* "devman": a test or benchmark run with the device manager, which
+	 * starts the drivers (the virtio suite of tools/test.sh). */
+	if (cmdline_has(boot_info.cmdline, "devman") && !cmdline_has(boot_info.cmdline, "poweroff"))
+		start_boot_task("devman");
 	if (cmdline_get(boot_info.cmdline, "utest", spec, sizeof(spec)))
 		run_module_verdict("tester", spec);
 	if (cmdline_get(boot_info.cmdline, "bench", spec, sizeof(spec)))

@@ -366,6 +366,9 @@ int child_main(int argc, char **argv)
 	rc = child_limits_main(argc, argv, &found);
 	if (found)
 		return rc;
+	rc = child_block_main(argc, argv, &found);
+	if (found)
+		return rc;
 	rc = child_cap_main(argc, argv, &found);
 	if (found)
 		return rc;
@@ -373,9 +376,6 @@ int child_main(int argc, char **argv)
 	if (found)
 		return rc;
 	rc = child_devman_main(argc, argv, &found);
-	if (found)
-		return rc;
-	rc = child_block_main(argc, argv, &found);
 	if (found)
 		return rc;
 	for (size_t i = 0; i < sizeof(child_modes) / sizeof(child_modes[0]); i++) {
