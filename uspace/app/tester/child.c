@@ -356,6 +356,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:ns-abandon", child_ns_abandon },
 	{ "child:irq-nocap", child_irq_nocap },
 	{ "child:irq-hold", child_irq_hold },
+	{ "child:irq-rtc", child_irq_rtc },
 };
 
 int child_main(int argc, char **argv)

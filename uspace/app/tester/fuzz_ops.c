@@ -82,6 +82,10 @@ static const uint8_t fz_sig[SYSCALL_COUNT][6] = {
 	[SYS_CAP_DERIVE] = { A_PHONE, A_ANY, A_SIZE, A_OUT },
 	[SYS_CAP_DROP] = { A_PHONE },
 	[SYS_IOPORT_ENABLE] = { A_PHONE },
+	[SYS_IRQ_SUBSCRIBE] = { A_PHONE, A_ANY, A_ANY, A_ANY, A_OUT },
+	[SYS_IRQ_ACK] = { A_PHONE },
+	[SYS_IRQ_TEST_RAISE] = { A_PHONE, A_COUNT },
+	[SYS_KCONSOLE_READ] = { A_PHONE, A_LISTOUT, A_SIZE, A_OUT },
 };
 
 /* How often each number is picked by a random call (IPC more often). */
@@ -117,6 +121,10 @@ static const uint8_t fz_num_weight[SYSCALL_COUNT] = {
 	[SYS_CAP_DERIVE] = 1,
 	[SYS_CAP_DROP] = 1,
 	[SYS_IOPORT_ENABLE] = 1,
+	[SYS_IRQ_SUBSCRIBE] = 1,
+	[SYS_IRQ_ACK] = 1,
+	[SYS_IRQ_TEST_RAISE] = 1,
+	[SYS_KCONSOLE_READ] = 1,
 	/* Never SYS_IPC_FAIL_INJECT: it arms failures for every task (the
 	 * tester's own calls included), which is no bad input of ours. */
 };

@@ -8,10 +8,12 @@
  */
 #include "tester.h"
 #include <cap.h>
+#include <ddi_io.h>
 #include <irq.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys.h>
+#include <task.h>
 #include <thread.h>
 #include <utest.h>
 
@@ -99,8 +101,8 @@ UTEST(irq_subscribe_bad_out)
 	UT_CHECK_EQ(syscall5(SYS_IRQ_SUBSCRIBE, range, TEST_IRQ_LINE, 0, 0, ADDR_UNMAPPED), EFAULT);
 	UT_CHECK_EQ(syscall5(SYS_IRQ_SUBSCRIBE, range, TEST_IRQ_LINE, 0, 0, ADDR_KERNEL), EINVAL);
 	UT_ASSERT_OK(mem_stats(&b));
-	UT_CHECK_EQ(b.handles, a.handles); /* nothing subscribed */
-	UT_CHECK_EQ(b.kernel_objects, a.kernel_objects);
+	UT_CHECK(b.handles <= a.handles); /* nothing subscribed */
+	UT_CHECK(b.kernel_objects <= a.kernel_objects);
 }
 
 /* A test's subscription: made with the counts taken before, dropped at
@@ -116,8 +118,9 @@ static void irq_end(cap_handle_t sub, const mem_stats_t *before)
 	UT_CHECK_OK(cap_drop(sub));
 	irq_none_queued();
 	UT_ASSERT_OK(mem_stats(&after));
-	UT_CHECK_EQ(after.handles, before->handles);
-	UT_CHECK_EQ(after.kernel_objects, before->kernel_objects);
+	/* Not above (other tasks may end meanwhile: below is fine). */
+	UT_CHECK(after.handles <= before->handles);
+	UT_CHECK(after.kernel_objects <= before->kernel_objects);
 }
 
 /* Many interrupts without an ack or a wait: one event, with the count. */
@@ -130,8 +133,8 @@ UTEST(irq_flood_bounded)
 	UT_ASSERT_OK(mem_stats(&a));
 	UT_ASSERT_OK(irq_test_raise(sub, 100000));
 	UT_ASSERT_OK(mem_stats(&b));
-	UT_CHECK_EQ(b.kernel_objects, a.kernel_objects); /* bounded: no memory */
-	UT_CHECK_EQ(b.free_frames, a.free_frames);
+	UT_CHECK(b.kernel_objects <= a.kernel_objects); /* bounded: no memory */
+	UT_CHECK(b.free_frames >= a.free_frames);
 	UT_ASSERT(irq_next(1000000, &ie));
 	UT_CHECK_EQ(ie.count, 100000);
 	UT_CHECK_EQ(ie.coalesced, 99999);
@@ -210,6 +213,89 @@ UTEST(irq_wait_efault_keeps_event)
 	irq_none_queued();
 	UT_CHECK_OK(irq_ack(sub));
 	irq_end(sub, &start);
+}
+
+/* A real device, driven from user space: the CMOS clock's periodic
+ * interrupt (line 8), by a child given the clock's ports and its line
+ * (handles 1 and 2).  After an interrupt the line stays masked until the
+ * ack, however long: the clock's next interrupt waits at the PIC and
+ * comes right after it.  The child ends with its subscription open (the
+ * task's end closes it).  Exit 0, or which check failed. */
+static uint8_t cmos_read(uint8_t reg)
+{
+	pio_write_8(0x70, reg);
+	return pio_read_8(0x71);
+}
+
+static void cmos_write(uint8_t reg, uint8_t v)
+{
+	pio_write_8(0x70, reg);
+	pio_write_8(0x71, v);
+}
+
+/* The next event: 0 if it is the clock's (*total: its total count). */
+static int rtc_next(uint64_t timeout_us, uint64_t *total)
+{
+	ipc_event_t ev;
+	irq_event_t ie;
+	errno_t rc = ipc_wait(&ev, timeout_us, timeout_us ? 0 : IPC_WAIT_NONBLOCK, 0);
+	if (rc != EOK)
+		return rc == ETIMEOUT ? 1 : 2;
+	if (!irq_event_is(&ev, TEST_IRQ_METHOD))
+		return 3;
+	irq_event_read(&ev, &ie);
+	*total = ie.total;
+	return ie.line == 8 && ie.arg == 8 && ie.count == 1 ? 0 : 4;
+}
+
+static int rtc_run(cap_handle_t sub)
+{
+	uint64_t total;
+	int r = rtc_next(2000000, &total);
+	if (r != 0)
+		return 20 + r;
+	(void) cmos_read(0x0c); /* quiet: the clock interrupts again */
+	thread_sleep_us(30000); /* ~30 periods */
+	if (rtc_next(0, &total) != 1)
+		return 30; /* an event came while the line was to be masked */
+	if (irq_ack(sub) != EOK)
+		return 31;
+	r = rtc_next(2000000, &total);
+	if (r != 0)
+		return 40 + r;
+	return total == 2 ? 0 : 50;
+}
+
+int child_irq_rtc(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	cap_handle_t sub;
+	if (ioport_enable(1) != EOK)
+		return 10;
+	if (irq_subscribe(2, 8, TEST_IRQ_METHOD, 8, &sub) != EOK)
+		return 11;
+	uint8_t b = cmos_read(0x0b);
+	cmos_write(0x0b, b | 0x40); /* periodic interrupt on (1024 Hz) */
+	(void) cmos_read(0x0c);
+	int r = rtc_run(sub);
+	cmos_write(0x0b, b & ~0x40);
+	(void) cmos_read(0x0c);
+	return r;
+}
+
+UTEST(irq_rtc_user)
+{
+	task_id_t id;
+	task_exit_info_t info;
+	cap_info_t ci;
+	const cap_handle_t caps[] = { TESTER_CAP_IO_CMOS, TESTER_CAP_IRQ8 };
+	UT_ASSERT_OK(cap_info(TESTER_CAP_IRQ8, &ci));
+	UT_ASSERT(ci.kind == CAP_KIND_IRQ_RANGE && ci.base == 8);
+	UT_ASSERT_OK(task_spawn_caps(TESTER_MODULE, "child:irq-rtc", caps, 2, &id));
+	UT_ASSERT_OK(task_wait(id, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	if (!UT_CHECK_EQ(info.status, 0))
+		utest_note("child:irq-rtc: %s", info.message);
 }
 
 /* Started by the kernel test irq_task_end (with the tester's boot grants):

@@ -40,6 +40,7 @@
 #define TESTER_CAP_IO_PCI 6 /* 0xcf8 + 8: PCI configuration mechanism 1 */
 #define TESTER_CAP_IO_PCIDEV 7 /* 0xc000 + 0x100: where the IDE controller's BAR4 lies */
 #define TESTER_CAP_IRQ5 8 /* line 5, for the IRQ tests (test_irq.c finds it by kind) */
+#define TESTER_CAP_IRQ8 9 /* line 8, the CMOS clock's: test_irq.c's real interrupt */
 #define TESTER_PHYS_BASE 0xc0000000ULL
 
 /* In .rodata: the "write-ro" child writes child_ro_target[1]. */
@@ -54,6 +55,7 @@ int child_ns_abandon(int argc, char **argv);
 /* test_irq.c: IRQ subscriptions without and with the capability. */
 int child_irq_nocap(int argc, char **argv);
 int child_irq_hold(int argc, char **argv);
+int child_irq_rtc(int argc, char **argv);
 /* Run "tester ARGS" as a child (args start with "child:"). */
 int child_main(int argc, char **argv);
 /* Spawn this program with @a args and wait for it. */
