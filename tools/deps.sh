@@ -3,7 +3,7 @@
 # any are missing.  Sourced by tools/run.sh and tools/test.sh.
 # (sourced: leaves the caller's shell options alone)
 DEPS_PACKAGES=(gcc libc6-dev binutils make meson ninja-build python3 qemu-system-x86
-	grub-pc-bin grub-common xorriso mtools clang-format clang)
+	grub-pc-bin grub-common xorriso mtools clang-format clang e2fsprogs)
 
 deps_install() {
 	local missing=()

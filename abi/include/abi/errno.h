@@ -30,7 +30,23 @@ typedef int errno_t;
 #define EINTR 16 /* a sleep was interrupted (the task is ending) */
 #define ESTALE 17 /* a capability handle whose slot now holds another object */
 
-#define ERRNO_COUNT 18
+/* POSIX file-system errors (the VFS and file system servers). */
+#define ENOTDIR 18 /* a path component or argument is not a directory */
+#define EISDIR 19 /* a directory where a non-directory is needed */
+#define ENOTEMPTY 20 /* directory not empty */
+#define ENOSPC 21 /* no space left on the device */
+#define ENAMETOOLONG 22 /* a name or path is too long */
+#define EBADF 23 /* bad file descriptor */
+#define EROFS 24 /* read-only file system */
+#define ELOOP 25 /* too many symbolic links */
+#define EXDEV 26 /* a link or rename across file systems */
+#define EMLINK 27 /* too many links */
+#define EFBIG 28 /* file too large */
+#define EACCES 29 /* permission denied */
+#define EMFILE 30 /* too many open files in the task */
+#define ESPIPE 31 /* seek on something that cannot seek */
+
+#define ERRNO_COUNT 32
 
 /* The name of @a err ("EINVAL"), or NULL for a value outside the ABI.
  * The one list of names: the kernel's reports (task end reports, pager
@@ -56,6 +72,20 @@ static inline const char *errno_name(errno_t err)
 		[EIO] = "EIO",
 		[EINTR] = "EINTR",
 		[ESTALE] = "ESTALE",
+		[ENOTDIR] = "ENOTDIR",
+		[EISDIR] = "EISDIR",
+		[ENOTEMPTY] = "ENOTEMPTY",
+		[ENOSPC] = "ENOSPC",
+		[ENAMETOOLONG] = "ENAMETOOLONG",
+		[EBADF] = "EBADF",
+		[EROFS] = "EROFS",
+		[ELOOP] = "ELOOP",
+		[EXDEV] = "EXDEV",
+		[EMLINK] = "EMLINK",
+		[EFBIG] = "EFBIG",
+		[EACCES] = "EACCES",
+		[EMFILE] = "EMFILE",
+		[ESPIPE] = "ESPIPE",
 	};
 	_Static_assert(
 	    sizeof(names) / sizeof(names[0]) == ERRNO_COUNT, "every errno value has a name");

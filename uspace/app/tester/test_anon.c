@@ -287,7 +287,12 @@ int child_threads_low_memory(int argc, char **argv)
 	static tid_t tid[LOW_THREADS_MAX];
 	size_t nhog, n = 0;
 	errno_t rc = EOK;
-	free(malloc(64 * 1024)); /* the thread records fit in the heap as it is */
+	/* The thread records fit in the heap as it is, and its pages have
+	 * their frames (heap pages get them when first used). */
+	void *warm = malloc(64 * 1024);
+	if (warm)
+		memset(warm, 0, 64 * 1024);
+	free(warm);
 	hog_all(hog, &nhog);
 	/* give a few frames back: enough for the kernel's part of a thread,
 	 * not for a 16-page block of the pager */

@@ -22,6 +22,20 @@ static const char *const errno_texts[ERRNO_COUNT] = {
 	[EIO] = "input/output error",
 	[EINTR] = "interrupted",
 	[ESTALE] = "stale capability handle",
+	[ENOTDIR] = "not a directory",
+	[EISDIR] = "is a directory",
+	[ENOTEMPTY] = "directory not empty",
+	[ENOSPC] = "no space left on device",
+	[ENAMETOOLONG] = "name too long",
+	[EBADF] = "bad file descriptor",
+	[EROFS] = "read-only file system",
+	[ELOOP] = "too many symbolic links",
+	[EXDEV] = "cross-device link",
+	[EMLINK] = "too many links",
+	[EFBIG] = "file too large",
+	[EACCES] = "permission denied",
+	[EMFILE] = "too many open files",
+	[ESPIPE] = "illegal seek",
 };
 
 const char *str_error_name(errno_t err)
