@@ -69,6 +69,11 @@ enum {
 	SYS_IRQ_ACK, /* (cap_handle_t sub) */
 	SYS_IRQ_TEST_RAISE, /* (cap_handle_t sub, unsigned times): tests, abi/ddi.h */
 	SYS_KCONSOLE_READ, /* (cap_handle_t sub, void *buf, size_t size, size_t *count): abi/ddi.h */
+	/* (task_id_t child): end a child of the caller (reason TASK_EXIT_KILLED,
+	 * status -1); the parent still waits for it.  ENOENT no such task, EPERM
+	 * not the caller's child, EINVAL the caller itself; EOK also when it is
+	 * ending already. */
+	SYS_TASK_KILL,
 	SYSCALL_COUNT
 };
 

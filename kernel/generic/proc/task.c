@@ -212,6 +212,33 @@ static task_t *task_find_locked(task_id_t id) REQUIRES(tasks_lock)
 	return NULL;
 }
 
+errno_t task_kill(task_t *parent, task_id_t id)
+{
+	if (id == parent->id)
+		return EINVAL;
+	task_exit_info_t info = { .reason = TASK_EXIT_KILLED, .status = -1 };
+	ksnprintf(info.message, sizeof(info.message), "killed by its parent, task %llu",
+	    (unsigned long long) parent->id);
+	errno_t rc = EOK;
+	mutex_lock(&tasks_lock);
+	task_t *t = task_find_locked(id);
+	if (!t)
+		rc = ENOENT;
+	else if (t->parent != parent->id)
+		rc = EPERM;
+	if (rc == EOK) {
+		mutex_lock(&t->lock);
+		if (t->state == TASK_RUNNING) {
+			printf("task %llu (%s) %s\n", (unsigned long long) t->id, t->name,
+			    info.message);
+			task_begin_exit(t, &info);
+		}
+		mutex_unlock(&t->lock);
+	}
+	mutex_unlock(&tasks_lock);
+	return rc;
+}
+
 /* The task @a task became a zombie: settle who reaps what (it may be
  * reaped itself).  tasks_lock held. */
 static void task_settle_family_locked(task_t *task) REQUIRES(tasks_lock)

@@ -201,6 +201,11 @@ sysarg_t sys_task_wait(const sysargs_t *a)
 	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &info, sizeof(info));
 }
 
+sysarg_t sys_task_kill(const sysargs_t *a)
+{
+	return task_kill(TASK, (task_id_t) a->a[0]);
+}
+
 sysarg_t sys_uptime(const sysargs_t *a)
 {
 	uint64_t ns = timer_uptime_ms() * 1000000ULL;

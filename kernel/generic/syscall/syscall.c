@@ -22,6 +22,7 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_TASK_ID] = sys_task_id,
 	[SYS_TASK_SPAWN] = sys_task_spawn,
 	[SYS_TASK_WAIT] = sys_task_wait,
+	[SYS_TASK_KILL] = sys_task_kill,
 	[SYS_AS_AREA_CREATE] = sys_as_area_create,
 	[SYS_AS_AREA_DESTROY] = sys_as_area_destroy,
 	[SYS_AS_AREA_RESIZE] = sys_as_area_resize,

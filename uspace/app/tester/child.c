@@ -315,6 +315,23 @@ static int child_sleep(int argc, char **argv)
 	return 5;
 }
 
+/* Sleep far longer than any test waits (task_kill_children ends it). */
+static int child_sleep_long(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	thread_sleep_us(600ULL * 1000 * 1000);
+	return 6;
+}
+
+/* Run in user space without ever entering the kernel. */
+static int child_spin(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	for (volatile uint64_t i = 0;; i++)
+		;
+	return 7;
+}
+
 int child_snoop(int argc, char **argv);
 int child_ddi_nocap(int argc, char **argv); /* test_ddi_mem.c */
 int child_ddi_dma_map(int argc, char **argv); /* test_ddi_mem.c */
@@ -327,6 +344,8 @@ static const child_mode_t child_modes[] = {
 	{ "child:join-cycle", child_join_cycle },
 	{ "child:big-exit", child_big_exit },
 	{ "child:sleep", child_sleep },
+	{ "child:sleep-long", child_sleep_long },
+	{ "child:spin", child_spin },
 	{ "child:exit", child_exit },
 	{ "child:return", child_return },
 	{ "child:args", child_args },

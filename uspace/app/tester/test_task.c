@@ -3,6 +3,7 @@
 #include <as.h>
 #include <stdio.h>
 #include <task.h>
+#include <thread.h>
 #include <utest.h>
 
 #define TASK_MANY 200
@@ -72,4 +73,34 @@ UTEST(task_text_from_module)
 	UT_CHECK_EQ(data.backend, AS_BACKEND_WIRED);
 	UT_CHECK_EQ(data.flags, AS_AREA_READ | AS_AREA_WRITE);
 	UT_CHECK_EQ(task_data_probe, 1);
+}
+
+/* A parent ends its children: one asleep in the kernel, one running in
+ * user space; both end TASK_EXIT_KILLED and give back what they held.  A
+ * task that is not our child, ourselves and no task are refused. */
+UTEST(task_kill_children)
+{
+	task_id_t sleeper, spinner;
+	task_exit_info_t info;
+	uint64_t before = frames_free();
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, "child:sleep-long", &sleeper));
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, "child:spin", &spinner));
+	thread_sleep_us(50000); /* both are up: one sleeps, one spins */
+	UT_CHECK_OK(task_kill(sleeper));
+	UT_CHECK_OK(task_kill(spinner));
+	UT_CHECK_OK(task_kill(spinner)); /* ending already: nothing more */
+	UT_ASSERT_OK(task_wait(sleeper, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_KILLED);
+	UT_CHECK_EQ(info.status, -1);
+	UT_ASSERT_OK(task_wait(spinner, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_KILLED);
+	UT_CHECK_ERR(task_kill(spinner), ENOENT); /* reaped */
+	UT_CHECK_ERR(task_kill(task_id()), EINVAL);
+	UT_CHECK_ERR(task_kill(1), EPERM); /* ns: the kernel's child */
+	UT_CHECK_ERR(task_kill(0), ENOENT);
+	UT_CHECK_ERR(task_kill(UINT64_MAX), ENOENT);
+	uint64_t after = frames_settle(before);
+	if (!UT_CHECK(after >= before))
+		utest_note("%llu frames free before, %llu after", (unsigned long long) before,
+		    (unsigned long long) after);
 }

@@ -77,6 +77,10 @@ void task_thread_exiting(struct thread *t, int status);
 _Noreturn void task_exit_current(const task_exit_info_t *info);
 /* Wait until child @a id ends; fills *info and reaps it.  ENOENT, EINTR. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
+/* End child @a id of @a parent (SYS_TASK_KILL's rules: ENOENT, EPERM,
+ * EINVAL); its threads are interrupted and it ends as if one of them had
+ * exited the task, with reason TASK_EXIT_KILLED. */
+errno_t task_kill(task_t *parent, task_id_t id);
 size_t task_count(void);
 /* Capability slots in use in every task's table (statistics). */
 size_t task_handles_used(void);

@@ -38,6 +38,7 @@ sysarg_t sys_task_exit(const sysargs_t *args);
 sysarg_t sys_task_id(const sysargs_t *args);
 sysarg_t sys_task_spawn(const sysargs_t *args);
 sysarg_t sys_task_wait(const sysargs_t *args);
+sysarg_t sys_task_kill(const sysargs_t *args);
 sysarg_t sys_uptime(const sysargs_t *args);
 sysarg_t sys_mem_stats(const sysargs_t *args);
 sysarg_t sys_task_stats(const sysargs_t *args);

@@ -21,6 +21,9 @@ errno_t task_spawn_caps(const char *module, const char *args, const cap_handle_t
     size_t ncaps, task_id_t *id_out);
 /* Wait until task @a id (a child) has ended; *info says how. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
+/* End child @a id (it ends with TASK_EXIT_KILLED; wait for it as ever):
+ * ENOENT, EPERM (not our child), EINVAL (ourselves). */
+errno_t task_kill(task_id_t id);
 /* What this task holds in the kernel now (handles, areas, threads, calls). */
 errno_t task_stats(task_stats_t *out);
 

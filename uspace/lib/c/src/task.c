@@ -38,6 +38,11 @@ errno_t task_wait(task_id_t id, task_exit_info_t *info)
 	return (errno_t) syscall2(SYS_TASK_WAIT, id, info);
 }
 
+errno_t task_kill(task_id_t id)
+{
+	return (errno_t) syscall1(SYS_TASK_KILL, id);
+}
+
 errno_t task_stats(task_stats_t *out)
 {
 	return (errno_t) syscall1(SYS_TASK_STATS, out);
