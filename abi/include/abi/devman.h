@@ -27,6 +27,20 @@
  *  DEVMAN_RESTART arg0 index     start the device's driver again (after it
  *                                   ended): EBUSY while one runs, ENOENT if
  *                                   no driver matches the device
+ *  DEVMAN_STOP    arg0 index     end the device's driver now (devman kills
+ *                                   its child; its clients get EHANGUP, the
+ *                                   kernel frees what it held): only on a
+ *                                   connection that has shown devman a
+ *                                   capability for the PCI configuration
+ *                                   ports (IPC_M_CAP_GIVE of an I/O range
+ *                                   covering 0xcf8-0xcff: EOK; any other
+ *                                   handle: EPERM), else EPERM; ENOENT if no
+ *                                   driver runs
+ *  DEVMAN_QUIT                   a devman started with "test" ends
+ *
+ * Who may manage devices: a task holding the PCI configuration ports could
+ * reprogram every device anyway, so holding them is the right to stop a
+ * driver; looking and restarting an ended driver are open to all.
  *
  * A driver devman starts finds its resources at handles 1..n: one range
  * capability per implemented BAR, in BAR order (an I/O range of its ports,
@@ -50,6 +64,8 @@ enum {
 	DEVMAN_CFG_WRITE,
 	DEVMAN_DRIVER,
 	DEVMAN_RESTART,
+	DEVMAN_QUIT,
+	DEVMAN_STOP,
 };
 
 #endif

@@ -9,8 +9,10 @@
  * read-only disk, and run four clients at once on different ranges.
  */
 #include <abi/block.h>
+#include <abi/devman.h>
 #include <anon.h>
 #include <block/block.h>
+#include <cap.h>
 #include <lock.h>
 #include <ns.h>
 #include <stdio.h>
@@ -502,6 +504,91 @@ UTEST(hw_virtio_second)
 	if (!virtio_disk_wait("disk0") || !virtio_disk_wait("disk1"))
 		return;
 	blk_rw("disk1", VIRTIO_DISK_BLOCKS, VIRTIO_DISK_BLOCKS, 3, 128, 128, 4);
+}
+
+/* A reader that keeps disk0 busy until a request fails. */
+typedef struct kill_reader {
+	volatile uint64_t reads;
+	errno_t rc;
+} kill_reader_t;
+
+static int kill_reader_thread(void *arg)
+{
+	kill_reader_t *k = arg;
+	block_t b;
+	uint64_t per = BR_XFER / BR_BS;
+	k->rc = block_open("disk0", BR_XFER, &b);
+	for (uint64_t i = 0; k->rc == EOK; i++) {
+		k->rc = block_read(&b, (i % 16) * per, per, 0);
+		k->reads++;
+	}
+	block_close(&b);
+	return 0;
+}
+
+/* devman's index of disk0's device (the first virtio-blk function). */
+static bool virtio_dev_index(cap_handle_t dm, uint64_t *index)
+{
+	ipc_msg_t ans;
+	if (!UT_CHECK_OK(ipc_request(dm, DEVMAN_COUNT, 0, 0, 0, 0, 0, &ans)))
+		return false;
+	uint64_t n = ans.arg[0];
+	for (uint64_t i = 0; i < n; i++) {
+		if (ipc_request(dm, DEVMAN_DEVICE, i, 0, 0, 0, 0, &ans) == EOK &&
+		    (ans.arg[1] & 0xffff) == 0x1af4 && ans.arg[3] != 0) {
+			*index = i;
+			return true;
+		}
+	}
+	return UT_CHECK(false);
+}
+
+/* The driver killed in the middle of I/O: its clients' requests fail
+ * (EHANGUP), the kernel takes back its DMA memory, IRQ subscription and
+ * mappings (more frames free than while it ran), devman can start it
+ * again, and the new driver serves disk0 with the disk's bytes.  Stopping
+ * is for a holder of the PCI configuration ports only. */
+UTEST(hw_virtio_driver_killed)
+{
+	cap_handle_t dm;
+	uint64_t index = 0;
+	kill_reader_t k[2] = { 0 };
+	tid_t tid[2];
+	if (!virtio_disk_wait("disk0"))
+		return;
+	UT_ASSERT_OK(ns_connect_timeout(DEVMAN_NAME, VIRTIO_WAIT_MS, &dm));
+	UT_ASSERT(virtio_dev_index(dm, &index));
+	UT_CHECK_ERR(ipc_request(dm, DEVMAN_STOP, index, 0, 0, 0, 0, NULL), EPERM);
+	UT_CHECK_ERR(cap_give(dm, TESTER_CAP_IO_CMOS, 0, NULL), EPERM); /* not the PCI ports */
+	UT_ASSERT_OK(cap_give(dm, TESTER_CAP_IO_PCI, 0, NULL));
+	for (int i = 0; i < 2; i++)
+		UT_ASSERT_OK(thread_create(kill_reader_thread, &k[i], &tid[i]));
+	while (k[0].reads < 4 || k[1].reads < 4)
+		thread_sleep_us(1000);
+	uint64_t before = frames_free();
+	UT_CHECK_OK(ipc_request(dm, DEVMAN_STOP, index, 0, 0, 0, 0, NULL));
+	for (int i = 0; i < 2; i++) {
+		thread_join(tid[i], NULL);
+		UT_CHECK_ERR(k[i].rc, EHANGUP);
+	}
+	ipc_msg_t ans;
+	for (int i = 0; i < 200; i++) { /* devman sees its driver end */
+		if (ipc_request(dm, DEVMAN_DRIVER, index, 0, 0, 0, 0, &ans) == EOK &&
+		    ans.arg[0] == 0)
+			break;
+		thread_sleep_us(10000);
+	}
+	UT_CHECK_EQ(ans.arg[0], 0);
+	UT_CHECK_EQ(ans.arg[2], TASK_EXIT_KILLED);
+	UT_CHECK(frames_settle(before + 1) > before); /* its memory came back */
+	UT_ASSERT_OK(ipc_request(dm, DEVMAN_RESTART, index, 0, 0, 0, 0, NULL));
+	ipc_hangup(dm);
+	if (!virtio_disk_wait("disk0"))
+		return;
+	block_t b;
+	UT_ASSERT_OK(block_open("disk0", BR_BUF, &b));
+	UT_CHECK(blk_check_range(&b, 0, 0, 1024)); /* blocks 0..1023: seed 0 */
+	block_close(&b);
 }
 
 /* disk0 attached read-only (seed 0): refused writes, nothing changed. */

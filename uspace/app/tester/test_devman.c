@@ -112,7 +112,7 @@ static errno_t dm_start(dm_run_t *r, const char *more)
 static void dm_stop(dm_run_t *r)
 {
 	task_exit_info_t info;
-	UT_CHECK_OK(ipc_request(r->phone, DEVMAN_RESTART + 1, 0, 0, 0, 0, 0, NULL)); /* quit */
+	UT_CHECK_OK(ipc_request(r->phone, DEVMAN_QUIT, 0, 0, 0, 0, 0, NULL));
 	UT_CHECK_OK(task_wait(r->task, &info));
 	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
 	UT_CHECK_EQ(info.status, 0);

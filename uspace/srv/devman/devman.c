@@ -31,7 +31,7 @@
 
 #define DM_HANDLES_MAX 16
 #define DM_PAGE 4096ULL
-#define DEVMAN_QUIT (DEVMAN_RESTART + 1) /* test mode only */
+#define DM_MANAGERS_MAX 16
 
 typedef struct dm_driver {
 	uint16_t vendor, device;
@@ -55,6 +55,11 @@ static const char *dm_name = DEVMAN_NAME;
 
 static cap_info_t dm_caps[DM_HANDLES_MAX]; /* kind 0: not one of our ranges */
 static bool dm_test_mode;
+/* Connections (badges, each connection its own) that showed a capability
+ * for the PCI configuration ports: they may stop drivers (abi/devman.h).
+ * ipc_serve's workers run at once: both under dm_lock. */
+static uint64_t dm_badge_next = 1;
+static uint64_t dm_managers[DM_MANAGERS_MAX];
 
 static void dm_caps_find(void)
 {
@@ -167,6 +172,10 @@ static int dm_driver_wait(void *arg)
 	lock_release(&dm_lock);
 	task_exit_info_t info = { 0 };
 	errno_t rc = task_wait(id, &info);
+	/* The driver's DMA memory went with it: stop the device reaching
+	 * those frames (the next driver enables bus mastering again). */
+	uint16_t cmd = (uint16_t) dm_cfg_read(d, PCI_COMMAND, 2);
+	dm_cfg_write(d, PCI_COMMAND, 2, cmd & ~PCI_COMMAND_MASTER);
 	lock_acquire(&dm_lock);
 	d->driver = 0;
 	d->exit_reason = rc == EOK ? info.reason : TASK_EXIT_KILLED;
@@ -302,16 +311,83 @@ static errno_t dm_device_info(const ipc_event_t *ev, ipc_msg_t *ans)
 	return EOK;
 }
 
+static bool dm_is_manager(uint64_t conn)
+{
+	bool found = false;
+	lock_acquire(&dm_lock);
+	for (size_t i = 0; i < DM_MANAGERS_MAX && !found; i++)
+		found = conn != 0 && dm_managers[i] == conn;
+	lock_release(&dm_lock);
+	return found;
+}
+
+/* IPC_M_CAP_GIVE: a capability covering the PCI configuration ports makes
+ * this connection a manager's.  We keep no handle either way. */
+static errno_t dm_manager_auth(const ipc_event_t *ev)
+{
+	cap_handle_t h = (cap_handle_t) ev->msg.arg[0];
+	cap_info_t ci;
+	errno_t rc = cap_info(h, &ci) == EOK && ci.kind == CAP_KIND_IO_RANGE &&
+	        ci.base <= PCI_CFG_ADDR_PORT && ci.base + ci.size >= PCI_CFG_ADDR_PORT + 8
+	    ? EOK
+	    : EPERM;
+	if (rc == EOK) {
+		rc = ELIMIT;
+		lock_acquire(&dm_lock);
+		for (size_t i = 0; i < DM_MANAGERS_MAX && rc != EOK; i++) {
+			if (dm_managers[i] == 0 || dm_managers[i] == ev->conn) {
+				dm_managers[i] = ev->conn;
+				rc = EOK;
+			}
+		}
+		lock_release(&dm_lock);
+	}
+	(void) cap_drop(h);
+	return rc;
+}
+
+/* DEVMAN_STOP: kill device @a i's driver (our child); the waiting thread
+ * sees it end. */
+static errno_t dm_stop_driver(const ipc_event_t *ev)
+{
+	if (!dm_is_manager(ev->conn))
+		return EPERM;
+	if (ev->msg.arg[0] >= dm_count)
+		return ENOENT;
+	lock_acquire(&dm_lock);
+	task_id_t driver = dm_devs[ev->msg.arg[0]].driver;
+	lock_release(&dm_lock);
+	if (driver == 0)
+		return ENOENT;
+	errno_t rc = task_kill(driver);
+	return rc == ENOENT ? EOK : rc; /* ended meanwhile */
+}
+
 static void dm_handle(ipc_event_t *ev)
 {
 	ipc_msg_t ans = { 0 };
 	errno_t rc;
+	if (ev->kind == IPC_EV_HANGUP) {
+		lock_acquire(&dm_lock); /* a manager's connection went */
+		for (size_t i = 0; i < DM_MANAGERS_MAX; i++)
+			dm_managers[i] = dm_managers[i] == ev->conn ? 0 : dm_managers[i];
+		lock_release(&dm_lock);
+	}
 	if (ev->kind != IPC_EV_CALL)
 		return;
 	switch (ev->msg.method) {
 	case IPC_M_CONNECT_ME_TO:
-		ipc_connect_accept(ev, 0);
+		lock_acquire(&dm_lock);
+		uint64_t badge = dm_badge_next++;
+		lock_release(&dm_lock);
+		ipc_connect_accept(ev, badge);
 		return;
+	case IPC_M_CAP_GIVE:
+		rc = dm_manager_auth(ev);
+		break;
+	case DEVMAN_STOP:
+		rc = dm_stop_driver(ev);
+		break;
 	case DEVMAN_COUNT:
 		ans.arg[0] = dm_count;
 		rc = EOK;
