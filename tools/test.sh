@@ -319,6 +319,19 @@ suite_virtio() {
 	virtio_check "$d/disk0.img" 0 0 1048576
 	virtio_check "$d/disk0.img" 2 1048576 1179648
 	virtio_check "$d/disk0.img" 0 1179648 4194304
+	# Three disks: the second and third share an IRQ line (QEMU's routing).
+	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
+	"$top/tools/mkdisk.sh" --size 4 --seed 5 "$d/disk1.img"
+	"$top/tools/mkdisk.sh" --size 4 --seed 6 "$d/disk2.img"
+	qemu_tap_suite virtio-shared "devman utest=hw_virtio_shared_irq" 300 \
+		--disk "$d/disk0.img" --disk "$d/disk1.img,modern" --disk "$d/disk2.img"
+	for i in 0 1 2 3; do # quarter i of blocks 0..4095 on both: BLK_SEED_LAST(i)
+		virtio_check "$d/disk1.img" $((16 + i * 6 + 5)) $((i * q)) $(((i + 1) * q))
+		virtio_check "$d/disk2.img" $((16 + i * 6 + 5)) $((i * q)) $(((i + 1) * q))
+	done
+	virtio_check "$d/disk1.img" 5 2097152 4194304
+	virtio_check "$d/disk2.img" 6 2097152 4194304
+	virtio_check "$d/disk0.img" 0 0 4194304
 	# A read-only disk0: not one byte changes.
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
 	qemu_tap_suite virtio-ro "devman utest=hw_virtio_readonly" 300 --disk "$d/disk0.img,readonly"

@@ -312,40 +312,37 @@ noreturn void task_thread_terminate(void)
 
 static const char *const access_names[] = { "?", "read", "write", "execute" };
 
-noreturn void task_kill_fault(
-    uintptr_t addr, unsigned access, bool in_area, uintptr_t ip, const char *what)
+/* End the current task for an unresolved fault of the current thread:
+ * @a info has the fault's fields and message; this adds who and why. */
+static noreturn void task_kill_current(task_exit_info_t *info)
 {
 	task_t *task = TASK;
 	thread_t *t = THREAD;
-	task_exit_info_t info = { .reason = TASK_EXIT_FAULT,
-		.status = -1,
-		.fault_addr = addr,
-		.fault_access = access,
-		.fault_in_area = in_area,
-		.fault_ip = ip,
-		.fault_thread = t->id };
+	info->reason = TASK_EXIT_FAULT;
+	info->status = -1;
+	info->fault_thread = t->id;
+	printf("task %llu (%s) thread %llu killed: %s\n", (unsigned long long) task->id, task->name,
+	    (unsigned long long) t->id, info->message);
+	task_exit_current(info);
+}
+
+noreturn void task_kill_fault(
+    uintptr_t addr, unsigned access, bool in_area, uintptr_t ip, const char *what)
+{
+	task_exit_info_t info = {
+		.fault_addr = addr, .fault_access = access, .fault_in_area = in_area, .fault_ip = ip
+	};
 	ksnprintf(info.message, sizeof(info.message), "%s at %#lx (%s, %s) ip %#lx", what,
 	    (unsigned long) addr, access < 4 ? access_names[access] : "?",
 	    in_area ? "in an area" : "no area", (unsigned long) ip);
-	printf("task %llu (%s) thread %llu killed: %s\n", (unsigned long long) task->id, task->name,
-	    (unsigned long long) t->id, info.message);
-	task_exit_current(&info);
+	task_kill_current(&info);
 }
 
 noreturn void task_kill_report(uintptr_t addr, unsigned access, uintptr_t ip, const char *message)
 {
-	task_t *task = TASK;
-	thread_t *t = THREAD;
-	task_exit_info_t info = { .reason = TASK_EXIT_FAULT,
-		.status = -1,
-		.fault_addr = addr,
-		.fault_access = access,
-		.fault_ip = ip,
-		.fault_thread = t->id };
+	task_exit_info_t info = { .fault_addr = addr, .fault_access = access, .fault_ip = ip };
 	ksnprintf(info.message, sizeof(info.message), "%s", message);
-	printf("task %llu (%s) thread %llu killed: %s\n", (unsigned long long) task->id, task->name,
-	    (unsigned long long) t->id, info.message);
-	task_exit_current(&info);
+	task_kill_current(&info);
 }
 
 thread_t *task_thread_find(task_t *task, tid_t tid)
