@@ -223,3 +223,14 @@ bool image_make(char *img, size_t img_size, const char *dir, const char *name, c
 	snprintf(img, img_size, "%s/%s", dir, name);
 	return sh("mke2fs -q -F -t ext2 %s '%s' %s > /dev/null 2>&1", args, img, size) == 0;
 }
+
+int scratch_tap_run(char *path, size_t size, const tap_case_t *cases, size_t n)
+{
+	if (!scratch_make(path, size)) {
+		printf("1..0 # SKIP no scratch directory\n");
+		return 1;
+	}
+	int rc = tap_run(cases, n);
+	scratch_remove(path);
+	return rc;
+}

@@ -5,6 +5,7 @@
 #ifndef TESTS_EXT2_HOST_H_
 #define TESTS_EXT2_HOST_H_
 
+#include "tap.h"
 #include <ext2/ext2.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,6 +35,10 @@ int sh_out(char *out, size_t size, const char *fmt, ...) __attribute__((format(p
 /* A fresh scratch directory (removed by scratch_remove). */
 bool scratch_make(char *path, size_t size);
 void scratch_remove(const char *path);
+/* Run @a cases (tap_run) inside a fresh scratch directory made at @a path
+ * and removed afterwards: tap_run's result, or 1 with a TAP skip if no
+ * directory could be made. */
+int scratch_tap_run(char *path, size_t size, const tap_case_t *cases, size_t n);
 
 /* e2fsck -fn on @a image exits 0 (else its output is printed). */
 bool fsck_clean(const char *image);

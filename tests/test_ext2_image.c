@@ -530,13 +530,5 @@ int main(void)
 		{ "indexed_dir", test_indexed_dir },
 		{ "corrupt_images", test_corrupt_images },
 	};
-	int rc;
-
-	if (!scratch_make(scratch, sizeof(scratch))) {
-		printf("1..0 # SKIP no scratch directory\n");
-		return 1;
-	}
-	rc = tap_run(cases, sizeof(cases) / sizeof(cases[0]));
-	scratch_remove(scratch);
-	return rc;
+	return scratch_tap_run(scratch, sizeof(scratch), cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -753,13 +753,5 @@ int main(void)
 		{ "state", test_state },
 		{ "data_runs", test_data_runs },
 	};
-	int rc;
-
-	if (!scratch_make(scratch, sizeof(scratch))) {
-		printf("1..0 # SKIP no scratch directory\n");
-		return 1;
-	}
-	rc = tap_run(cases, sizeof(cases) / sizeof(cases[0]));
-	scratch_remove(scratch);
-	return rc;
+	return scratch_tap_run(scratch, sizeof(scratch), cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -733,13 +733,5 @@ int main(void)
 		{ "torture_4k_256", test_torture_4k_256 },
 		{ "torture_full", test_torture_full },
 	};
-	int rc;
-
-	if (!scratch_make(scratch, sizeof(scratch))) {
-		printf("1..0 # SKIP no scratch directory\n");
-		return 1;
-	}
-	rc = tap_run(cases, sizeof(cases) / sizeof(cases[0]));
-	scratch_remove(scratch);
-	return rc;
+	return scratch_tap_run(scratch, sizeof(scratch), cases, sizeof(cases) / sizeof(cases[0]));
 }
