@@ -1,0 +1,93 @@
+/*
+ * The file system protocol: between the VFS (uspace/srv/vfs) and a file
+ * system server (uspace/srv/fs/ext2).  docs/vfs.md is the guide.
+ *
+ * Registration.  A file system server mounts its volume, connects to
+ * the VFS through ns (VFS_NAME) and gives it FS_CONN_COUNT phones to
+ * itself with IPC_M_CONNECT_TO_ME: arg[0..1] the source's name packed as
+ * ns packs names ("disk0"), arg[2] the file system type packed the same
+ * way ("ext2"), arg[3] the connection's index 0..FS_CONN_COUNT-1; the
+ * badge it passes is index + 1, so each call tells the server which
+ * connection it came through.  Only the VFS holds phones to a file system
+ * server (it is not registered with ns), so the server trusts the node
+ * numbers it is given, and checks everything else.  When the last
+ * connection is given, the VFS mounts the volume (the root, if its source
+ * is the one the VFS was started with: "vfs root=disk0").  If the server
+ * ends, the VFS answers requests on its files EIO; a server started again
+ * registers again and is mounted again at the same place.
+ *
+ * Buffers.  Every connection has a control buffer of FS_CTL_SIZE bytes,
+ * an area of the VFS's that it lends with IPC_M_SHARE_OUT, arg[2] =
+ * FS_SHARE_CTL, before the connection's first request: names, symlink
+ * targets, stat records and directory entries travel in it.  File data
+ * moves through the buffers of the VFS's clients (abi/vfs.h), lent the same
+ * way with arg[2] = a buffer id 1..FS_BUF_MAX (one table per server, for
+ * all connections) and taken back with FS_BUF_DROP.
+ *
+ * Requests (ev.msg.method; words in arg[0..]; "ctl": the connection's
+ * control buffer; nodes are the file system's inode numbers):
+ *  FS_STATFS     -> a vfs_statfs_t in ctl, arg[0] the root directory's node
+ *  FS_LOOKUP     arg[0] dir, arg[1] name length (name in ctl)
+ *                -> arg[0] node, arg[1] its mode (type and permissions)
+ *  FS_STAT       arg[0] node -> a vfs_stat_t in ctl
+ *  FS_READ       arg[0] node, arg[1] offset, arg[2] bytes, arg[3] buffer
+ *                id, arg[4] offset in it -> arg[0] bytes read (fewer at the
+ *                end of the file; holes read as zeros)
+ *  FS_WRITE      the same, from the buffer -> arg[0] bytes written (ENOSPC
+ *                with the count written when the volume filled part way)
+ *  FS_TRUNCATE   arg[0] node, arg[1] size
+ *  FS_CREATE     arg[0] dir, arg[1] name length, arg[2] mode: VFS_S_IFREG
+ *                or VFS_S_IFDIR with permission bits -> arg[0] node
+ *  FS_SYMLINK    arg[0] dir, arg[1] name length, arg[2] target length
+ *                (name, then target, in ctl) -> arg[0] node
+ *  FS_READLINK   arg[0] node -> arg[0] length, the target in ctl
+ *  FS_LINK       arg[0] dir, arg[1] name length, arg[2] node
+ *  FS_UNLINK     arg[0] dir, arg[1] name length, arg[2] 1: the name must be
+ *                an empty directory (rmdir), 0: must not be a directory
+ *  FS_RENAME     arg[0] old dir, arg[1] old name length, arg[2] new dir,
+ *                arg[3] new name length (old name then new name in ctl)
+ *  FS_READDIR    arg[0] dir, arg[1] position (0: the start) -> arg[0]
+ *                entries, arg[1] bytes of vfs_dirent_t records in ctl,
+ *                arg[2] the position after them; 0 entries at the end
+ *  FS_NODE_OPEN  arg[0] node: the VFS holds it open; a node whose last
+ *                name goes while it is open lives until FS_NODE_CLOSE
+ *  FS_NODE_CLOSE arg[0] node
+ *  FS_SYNC       write everything back and flush the device
+ *  FS_BUF_DROP   arg[0] buffer id: unmap it
+ *  FS_UNMOUNT    write everything back, mark the volume clean; the server
+ *                answers, then ends
+ *
+ * Errors as abi/vfs.h lists them; EINVAL for a buffer id that is not
+ * lent, or a range beyond the buffer or the control buffer.
+ */
+#ifndef ABI_FS_H_
+#define ABI_FS_H_
+
+#include <abi/ipc.h>
+#include <abi/vfs.h>
+
+#define FS_STATFS (IPC_M_FIRST_USER + 0)
+#define FS_LOOKUP (IPC_M_FIRST_USER + 1)
+#define FS_STAT (IPC_M_FIRST_USER + 2)
+#define FS_READ (IPC_M_FIRST_USER + 3)
+#define FS_WRITE (IPC_M_FIRST_USER + 4)
+#define FS_TRUNCATE (IPC_M_FIRST_USER + 5)
+#define FS_CREATE (IPC_M_FIRST_USER + 6)
+#define FS_SYMLINK (IPC_M_FIRST_USER + 7)
+#define FS_READLINK (IPC_M_FIRST_USER + 8)
+#define FS_LINK (IPC_M_FIRST_USER + 9)
+#define FS_UNLINK (IPC_M_FIRST_USER + 10)
+#define FS_RENAME (IPC_M_FIRST_USER + 11)
+#define FS_READDIR (IPC_M_FIRST_USER + 12)
+#define FS_NODE_OPEN (IPC_M_FIRST_USER + 13)
+#define FS_NODE_CLOSE (IPC_M_FIRST_USER + 14)
+#define FS_SYNC (IPC_M_FIRST_USER + 15)
+#define FS_BUF_DROP (IPC_M_FIRST_USER + 16)
+#define FS_UNMOUNT (IPC_M_FIRST_USER + 17)
+
+#define FS_CONN_COUNT 4u /* phones a server gives the VFS */
+#define FS_CTL_SIZE (8u * 1024u)
+#define FS_SHARE_CTL 0u /* IPC_M_SHARE_OUT arg[2]: the control buffer */
+#define FS_BUF_MAX 256u /* client buffer ids 1..FS_BUF_MAX */
+
+#endif
