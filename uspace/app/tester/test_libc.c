@@ -1,8 +1,9 @@
-/* libc itself: strings, formatting, number parsing, malloc. */
+/* libc itself: strings, formatting, number parsing, malloc, errno. */
 #include "tester.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <thread.h>
 #include <utest.h>
 
 UTEST(libc_string)
@@ -84,6 +85,39 @@ UTEST(libc_errno_names)
 	}
 	UT_CHECK(strcmp(str_error_name(EFAULT), "EFAULT") == 0);
 	UT_CHECK(strcmp(str_error_name(-1), "E?") == 0);
+}
+
+#define ERRNO_THREADS 4
+#define ERRNO_ROUNDS 200
+
+/* Each thread sets errno to its own values and yields in between: it
+ * must read back its own every time.  The result: rounds that saw
+ * another thread's value. */
+static int libc_errno_thread(void *arg)
+{
+	int base = (int) (uintptr_t) arg, wrong = 0;
+	for (int i = 0; i < ERRNO_ROUNDS; i++) {
+		errno = base + i;
+		thread_yield();
+		wrong += errno != base + i;
+	}
+	return wrong;
+}
+
+UTEST(libc_errno_per_thread)
+{
+	tid_t tids[ERRNO_THREADS];
+	errno = 77;
+	for (int i = 0; i < ERRNO_THREADS; i++)
+		UT_ASSERT_OK(thread_create(
+		    libc_errno_thread, (void *) (uintptr_t) (1000 * (i + 1)), &tids[i]));
+	for (int i = 0; i < ERRNO_THREADS; i++) {
+		int wrong = -1;
+		UT_CHECK_OK(thread_join(tids[i], &wrong));
+		UT_CHECK_EQ(wrong, 0);
+	}
+	UT_CHECK_EQ(errno, 77);
+	UT_CHECK(strcmp(strerror(ENOENT), str_error(ENOENT)) == 0);
 }
 
 /* Random sizes, every block filled with its own pattern and checked. */
