@@ -24,7 +24,8 @@
 
 typedef struct path_req {
 	uint64_t method;
-	const char *path[2]; /* NULL: none */
+	unsigned npaths; /* 0, 1 or 2 */
+	const char *path[2];
 	uint64_t x[2]; /* the words after the paths' lengths */
 	void *out; /* the answer's bytes from the buffer (NULL: none) */
 	size_t out_size;
@@ -56,12 +57,12 @@ static errno_t path_answer_take(path_req_t *r, const uint8_t *buf)
 
 static errno_t path_request(path_req_t *r)
 {
-	size_t len[2] = { 0, 0 }, npaths = 0;
+	size_t len[2] = { 0, 0 }, npaths = r->npaths;
 	uint64_t w[4] = { 0, 0, 0, 0 };
 	uint8_t *buf;
 	errno_t rc = EOK;
-	for (; npaths < 2 && r->path[npaths] && rc == EOK; npaths++)
-		rc = path_measure(r->path[npaths], &len[npaths]);
+	for (size_t i = 0; i < npaths && rc == EOK; i++)
+		rc = path_measure(r->path[i], &len[i]);
 	if (rc != EOK)
 		return rc;
 	if (r->out && r->out_size)
@@ -86,16 +87,18 @@ static errno_t path_request(path_req_t *r)
 	return rc;
 }
 
-/* A request of @a method on one or two paths with no answer bytes. */
-static int path_simple(uint64_t method, const char *p1, const char *p2, uint64_t x0)
+/* A request of @a method on @a npaths paths with no answer bytes. */
+static int path_simple(
+    uint64_t method, unsigned npaths, const char *p1, const char *p2, uint64_t x0)
 {
-	path_req_t r = { .method = method, .path = { p1, p2 }, .x = { x0, 0 } };
+	path_req_t r = { .method = method, .npaths = npaths, .path = { p1, p2 }, .x = { x0, 0 } };
 	return file_result(path_request(&r));
 }
 
 static errno_t path_open(const char *path, int flags, mode_t mode, int *fd)
 {
 	path_req_t r = { .method = VFS_OPEN,
+		.npaths = 1,
 		.path = { path, NULL },
 		.x = { (uint64_t) (unsigned) flags, mode & VFS_S_PERM } };
 	errno_t rc = path_request(&r);
@@ -127,6 +130,7 @@ static int path_stat(const char *path, struct stat *st, uint64_t follow)
 {
 	vfs_stat_t v;
 	path_req_t r = { .method = VFS_STAT,
+		.npaths = 1,
 		.path = { path, NULL },
 		.x = { follow, 0 },
 		.out = &v,
@@ -151,42 +155,43 @@ int lstat(const char *path, struct stat *st)
 
 int mkdir(const char *path, mode_t mode)
 {
-	return path_simple(VFS_MKDIR, path, NULL, mode & VFS_S_PERM);
+	return path_simple(VFS_MKDIR, 1, path, NULL, mode & VFS_S_PERM);
 }
 
 int rmdir(const char *path)
 {
-	return path_simple(VFS_RMDIR, path, NULL, 0);
+	return path_simple(VFS_RMDIR, 1, path, NULL, 0);
 }
 
 int unlink(const char *path)
 {
-	return path_simple(VFS_UNLINK, path, NULL, 0);
+	return path_simple(VFS_UNLINK, 1, path, NULL, 0);
 }
 
 int rename(const char *oldpath, const char *newpath)
 {
-	return path_simple(VFS_RENAME, oldpath, newpath, 0);
+	return path_simple(VFS_RENAME, 2, oldpath, newpath, 0);
 }
 
 int link(const char *oldpath, const char *newpath)
 {
-	return path_simple(VFS_LINK, oldpath, newpath, 0);
+	return path_simple(VFS_LINK, 2, oldpath, newpath, 0);
 }
 
 int symlink(const char *target, const char *linkpath)
 {
-	return path_simple(VFS_SYMLINK, target, linkpath, 0);
+	return path_simple(VFS_SYMLINK, 2, target, linkpath, 0);
 }
 
 int chdir(const char *path)
 {
-	return path_simple(VFS_CHDIR, path, NULL, 0);
+	return path_simple(VFS_CHDIR, 1, path, NULL, 0);
 }
 
 ssize_t readlink(const char *path, char *buf, size_t size)
 {
 	path_req_t r = { .method = VFS_READLINK,
+		.npaths = 1,
 		.path = { path, NULL },
 		.out = buf,
 		.out_size = size,
@@ -224,9 +229,11 @@ char *getcwd(char *buf, size_t size)
 int statvfs(const char *path, struct statvfs *st)
 {
 	vfs_statfs_t v;
-	path_req_t r = {
-		.method = VFS_STATFS, .path = { path, NULL }, .out = &v, .out_size = sizeof(v)
-	};
+	path_req_t r = { .method = VFS_STATFS,
+		.npaths = 1,
+		.path = { path, NULL },
+		.out = &v,
+		.out_size = sizeof(v) };
 	errno_t rc = uptr_range_check(st, sizeof(*st), AS_AREA_WRITE);
 	if (rc == EOK)
 		rc = path_request(&r);
