@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <thread.h>
 
 #include "vfs.h"
 
@@ -98,26 +99,41 @@ static errno_t vfs_connect(const ipc_event_t *ev)
 /* IPC_M_SHARE_IN: the connection's buffer. */
 static errno_t vfs_buffer(const ipc_event_t *ev, vfs_conn_t *c)
 {
-	if (c->buf)
+	lock_acquire(&vfs_table_lock);
+	bool taken = c->buf || c->buf_making;
+	c->buf_making = true;
+	lock_release(&vfs_table_lock);
+	if (taken)
 		return EEXIST;
 	uintptr_t base;
 	errno_t rc = as_area_create_anon(0, VFS_BUF_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base);
-	if (rc != EOK)
-		return rc;
-	rc = ipc_share_in_accept(ev, base);
-	if (rc != EOK) {
-		as_area_destroy(base);
-		return rc;
+	if (rc == EOK) {
+		rc = ipc_share_in_accept(ev, base);
+		if (rc != EOK)
+			as_area_destroy(base);
 	}
-	c->buf = (uint8_t *) base;
-	return IPC_NO_REPLY;
+	lock_acquire(&vfs_table_lock);
+	if (rc == EOK)
+		c->buf = (uint8_t *) base;
+	c->buf_making = false;
+	lock_release(&vfs_table_lock);
+	return rc == EOK ? IPC_NO_REPLY : rc;
 }
 
-/* A connection closed: its buffer goes, and with the task's last one its files. */
+/*
+ * A connection closed: its buffer goes, and with the task's last one its
+ * files.  Requests still being handled on it (a client may hang up with
+ * calls in flight) finish first: they use its buffer and its task.
+ */
 static void vfs_hangup(uint64_t badge)
 {
 	lock_acquire(&vfs_table_lock);
 	vfs_conn_t *c = conn_find_locked(badge);
+	while (c && c->busy) {
+		lock_release(&vfs_table_lock);
+		thread_yield();
+		lock_acquire(&vfs_table_lock);
+	}
 	vfs_conn_t copy = c ? *c : (vfs_conn_t){ 0 };
 	if (c)
 		c->badge = (uint64_t) -1; /* busy until the buffer is dropped */
@@ -231,19 +247,27 @@ static errno_t vfs_handle(ipc_event_t *ev, ipc_msg_t *ans)
 	vfs_task_t *t = c && c->task_id == ev->sender ? task_find_locked(ev->sender, false) : NULL;
 	if (t && ev->msg.method == IPC_M_CONNECT_TO_ME)
 		c->fs_server = true;
+	if (t)
+		c->busy++;
 	lock_release(&vfs_table_lock);
 	if (!t)
 		return EPERM;
-	if (ev->msg.method == IPC_M_CONNECT_TO_ME)
-		return vfs_fs_register(ev);
-	if (ev->msg.method == IPC_M_SHARE_IN)
-		return vfs_buffer(ev, c);
-	if (__atomic_load_n(&vfs_shut, __ATOMIC_ACQUIRE))
-		return EBUSY;
-	if (!vfs_root_wait())
-		return EIO;
+	errno_t rc;
 	vfs_req_t req = { t, c };
-	return vfs_dispatch(&req, &ev->msg, ans);
+	if (ev->msg.method == IPC_M_CONNECT_TO_ME)
+		rc = vfs_fs_register(ev);
+	else if (ev->msg.method == IPC_M_SHARE_IN)
+		rc = vfs_buffer(ev, c);
+	else if (__atomic_load_n(&vfs_shut, __ATOMIC_ACQUIRE))
+		rc = EBUSY;
+	else if (!vfs_root_wait())
+		rc = EIO;
+	else
+		rc = vfs_dispatch(&req, &ev->msg, ans);
+	lock_acquire(&vfs_table_lock);
+	c->busy--;
+	lock_release(&vfs_table_lock);
+	return rc;
 }
 
 static void vfs_args(int argc, char **argv)

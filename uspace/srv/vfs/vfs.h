@@ -82,8 +82,10 @@ typedef struct vfs_conn {
 	uint64_t task_id;
 	bool fs_server; /* a file system server registering, not a client */
 	uint8_t *buf; /* the data buffer (NULL: none yet) */
+	bool buf_making; /* a SHARE_IN is making it (vfs_table_lock) */
 	unsigned buf_id; /* 1..FS_BUF_MAX */
 	uint32_t lent; /* bit i: lent to fs slot i */
+	unsigned busy; /* requests being handled (vfs_table_lock) */
 } vfs_conn_t;
 
 /* One request's context: the caller and its buffer. */
