@@ -2,6 +2,7 @@
  * The children: "tester child:WHAT [ARGS]" does exactly one bad (or good)
  * thing, chosen by the parent's test, and the parent checks how it ended.
  */
+#include "fs.h"
 #include "fuzz.h"
 #include "tester.h"
 #include <assert.h>
@@ -397,6 +398,9 @@ int child_main(int argc, char **argv)
 	if (found)
 		return rc;
 	rc = child_devman_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_fs_main(argc, argv, &found);
 	if (found)
 		return rc;
 	for (size_t i = 0; i < sizeof(child_modes) / sizeof(child_modes[0]); i++) {

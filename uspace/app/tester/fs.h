@@ -1,0 +1,44 @@
+/*
+ * The file API tests (test_fs*.c): they run in a boot with the storage
+ * stack (the kernel word "fs": devman, ext2 on disk0, the VFS) and the
+ * root image as disk0 (tools/test.sh, suite fs); their names start with
+ * hw_ so that "utest=all" (no disk) leaves them out.  Shared helpers
+ * (fs_util.c).
+ */
+#ifndef TESTER_FS_H_
+#define TESTER_FS_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Where each test works (made fresh by fs_dir_fresh). */
+#define FS_TEST_ROOT "/fsapi"
+
+/* True if the VFS has a root (else a failure is recorded). */
+bool fs_ready(void);
+/* Remove @a path and everything below it (a missing one is fine): 0 or
+ * -1 with errno. */
+int fs_remove_tree(const char *path);
+/* @a path as a new empty directory (removing what was there). */
+bool fs_dir_fresh(const char *path);
+/* The byte at offset @a off of the pattern @a seed (any offset). */
+uint8_t fs_pattern_byte(uint64_t seed, uint64_t off);
+void fs_pattern_fill(void *buf, size_t len, uint64_t seed, uint64_t off);
+/* Whether [buf, buf + len) is the pattern at @a off (a note on the first
+ * difference). */
+bool fs_pattern_check(const void *buf, size_t len, uint64_t seed, uint64_t off);
+/* Create (truncate) @a path with @a len bytes of @a data: 0 or -1. */
+int fs_file_put(const char *path, const void *data, size_t len);
+/* The whole of @a path into a malloc'd buffer (*len its size): NULL and
+ * errno on failure. */
+void *fs_file_get(const char *path, size_t *len);
+/* Whether @a path holds exactly @a len bytes of @a data. */
+bool fs_file_is(const char *path, const void *data, size_t len);
+/* A fresh name under FS_TEST_ROOT for this boot's @a tag. */
+void fs_path(char *buf, size_t size, const char *tag);
+/* Children of the file tests (test_fs_tasks.c); 0 if not one. */
+int child_fs_main(int argc, char **argv, bool *found);
+
+#endif
