@@ -336,6 +336,11 @@ suite_virtio() {
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
 	qemu_tap_suite virtio-ro "devman utest=hw_virtio_readonly" 300 --disk "$d/disk0.img,readonly"
 	virtio_check "$d/disk0.img" 0 0 4194304
+	# A modern disk0 whose reads of block 1000 fail in the device
+	# (ioerr=, QEMU's blkdebug): hw_virtio_ioerr only reads.
+	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
+	qemu_tap_suite virtio-err "devman utest=hw_virtio_ioerr" 300 --disk "$d/disk0.img,modern,ioerr=1000"
+	virtio_check "$d/disk0.img" 0 0 4194304
 	record virtio-host "$vpass" "$vfail" "(image bytes checked on the host)"
 }
 

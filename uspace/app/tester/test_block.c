@@ -624,6 +624,71 @@ UTEST(hw_virtio_readonly)
 	blk_readonly("disk0", VIRTIO_DISK_BLOCKS, 0);
 }
 
+/* The suite virtio-err attaches disk0 (seed 0) with
+ * ioerr=VIRTIO_IOERR_BLOCK (tools/qemu.sh): every read that touches that
+ * block fails in the device (QEMU's blkdebug), nothing else does. */
+#define VIRTIO_IOERR_BLOCK 1000
+#define VIRTIO_IOERR_ROUNDS 100 /* more than the ring holds at once */
+
+typedef struct ioerr_client {
+	errno_t rc;
+	unsigned eio;
+} ioerr_client_t;
+
+/* Read the bad block again and again on a connection of its own: each
+ * read EIO, and not one answered otherwise. */
+static int ioerr_client_thread(void *arg)
+{
+	ioerr_client_t *c = arg;
+	block_t b;
+	c->rc = block_open("disk0", BR_XFER, &b);
+	for (unsigned i = 0; c->rc == EOK && i < VIRTIO_IOERR_ROUNDS; i++) {
+		errno_t rc = block_read(&b, VIRTIO_IOERR_BLOCK - i % 8, 8, 0);
+		if (rc != EIO)
+			c->rc = rc == EOK ? EEXIST : rc;
+		else
+			c->eio++;
+	}
+	if (c->rc == EOK)
+		block_close(&b);
+	return 0;
+}
+
+/* A device I/O error: the client of the failing read gets EIO, whatever
+ * part of the transfer the bad block is; the blocks around it and the
+ * rest of the disk read right; the driver keeps serving (errors on one
+ * connection, far more than its ring holds, while another reads). */
+UTEST(hw_virtio_ioerr)
+{
+	const uint64_t bad = VIRTIO_IOERR_BLOCK, per = BR_XFER / BR_BS;
+	ioerr_client_t c = { 0 };
+	tid_t tid;
+	block_t b;
+	if (!virtio_disk_wait("disk0"))
+		return;
+	UT_ASSERT_OK(block_open("disk0", BR_BUF, &b));
+	UT_CHECK_ERR(block_read(&b, bad, 1, 0), EIO);
+	UT_CHECK_ERR(block_read(&b, bad - 3, 8, 0), EIO); /* in the middle */
+	UT_CHECK_ERR(block_read(&b, bad - per + 1, per, 0), EIO); /* the last */
+	UT_CHECK_ERR(block_read(&b, bad, per, BR_XFER), EIO); /* the first */
+	UT_CHECK(blk_check_range(&b, 0, bad - 1, 1));
+	UT_CHECK(blk_check_range(&b, 0, bad + 1, 1));
+	UT_CHECK(blk_check_range(&b, 0, 0, bad));
+	UT_CHECK(blk_check_range(&b, 0, bad + 1, VIRTIO_DISK_BLOCKS - bad - 1));
+	/* QEMU merges requests for adjacent blocks that reach it together,
+	 * and a merged request fails as a whole: the good reads made while
+	 * the errors go on keep away from the bad block. */
+	UT_ASSERT_OK(thread_create(ioerr_client_thread, &c, &tid));
+	UT_CHECK(blk_check_range(&b, 0, 2 * bad, VIRTIO_DISK_BLOCKS - 2 * bad));
+	thread_join(tid, NULL);
+	UT_CHECK_OK(c.rc);
+	UT_CHECK_EQ(c.eio, VIRTIO_IOERR_ROUNDS);
+	UT_CHECK_ERR(block_read(&b, bad, 1, 0), EIO);
+	UT_CHECK(blk_check_range(&b, 0, 0, 2 * per)); /* still serving */
+	UT_CHECK_OK(block_flush(&b));
+	block_close(&b);
+}
+
 /*
  * The block benchmark on disk0 (tools/bench.sh; not a pass/fail figure:
  * the test fails only if the data is wrong).  64 MiB (or the whole disk,
