@@ -591,6 +591,97 @@ UTEST(hw_virtio_driver_killed)
 	block_close(&b);
 }
 
+/* DEVMAN_DRIVER of @a index once @a done holds for it (every 10 ms, for
+ * up to VIRTIO_WAIT_MS); false (recorded) if it never did. */
+static bool virtio_driver_wait(cap_handle_t dm, uint64_t index,
+    bool (*done)(const ipc_msg_t *, task_id_t), task_id_t old, ipc_msg_t *ans)
+{
+	for (int i = 0; i < VIRTIO_WAIT_MS / 10; i++) {
+		if (ipc_request(dm, DEVMAN_DRIVER, index, 0, 0, 0, 0, ans) == EOK && done(ans, old))
+			return true;
+		thread_sleep_us(10000);
+	}
+	return UT_CHECK(false);
+}
+
+/* A new driver runs, not @a old. */
+static bool virtio_driver_new(const ipc_msg_t *ans, task_id_t old)
+{
+	return ans->arg[0] != 0 && ans->arg[0] != old;
+}
+
+/* devman gave up on the driver. */
+static bool virtio_driver_given_up(const ipc_msg_t *ans, task_id_t old)
+{
+	(void) old;
+	return ans->arg[0] == 0 && (ans->arg[4] & DEVMAN_DRIVER_GAVE_UP);
+}
+
+/* Make disk0's driver fault (BLOCK_TEST_FAULT) while a client reads:
+ * both get EHANGUP. */
+static void virtio_driver_fault(void)
+{
+	kill_reader_t k = { 0 };
+	tid_t tid;
+	cap_handle_t ph;
+	if (!virtio_disk_wait("disk0") || !UT_CHECK_OK(ns_connect("disk0", &ph)))
+		return;
+	UT_ASSERT_OK(thread_create(kill_reader_thread, &k, &tid));
+	while (k.reads < 4 && k.rc == EOK)
+		thread_sleep_us(1000);
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_TEST_FAULT, 0, 0, 0, 0, 0, NULL), EHANGUP);
+	ipc_hangup(ph);
+	thread_join(tid, NULL);
+	UT_CHECK_ERR(k.rc, EHANGUP);
+}
+
+/* A driver that faults is restarted by devman, which gives up after
+ * DEVMAN_RESTARTS_MAX restarts within its window: each time the clients
+ * get EHANGUP and the new driver serves disk0 with the disk's bytes; the
+ * fault after the last restart leaves the device without a driver (no
+ * new one starts), until a DEVMAN_RESTART. */
+UTEST(hw_virtio_driver_faults)
+{
+	cap_handle_t dm;
+	uint64_t index = 0;
+	ipc_msg_t ans;
+	block_t b;
+	UT_ASSERT(task_startup()->flags & TASK_STARTUP_TESTING);
+	UT_ASSERT_OK(ns_connect_timeout(DEVMAN_NAME, VIRTIO_WAIT_MS, &dm));
+	UT_ASSERT(virtio_dev_index(dm, &index));
+	UT_ASSERT(virtio_driver_wait(dm, index, virtio_driver_new, 0, &ans));
+	uint64_t starts = ans.arg[1], restarts = ans.arg[4];
+	for (unsigned i = 1; i <= DEVMAN_RESTARTS_MAX && !utest_failed(); i++) {
+		task_id_t old = ans.arg[0];
+		virtio_driver_fault();
+		UT_ASSERT(virtio_driver_wait(dm, index, virtio_driver_new, old, &ans));
+		UT_CHECK_EQ(ans.arg[1], starts + i);
+		UT_CHECK_EQ(ans.arg[2], TASK_EXIT_FAULT);
+		UT_CHECK_EQ(ans.arg[4], restarts + i);
+		UT_ASSERT(virtio_disk_wait("disk0"));
+		UT_ASSERT_OK(block_open("disk0", BR_BUF, &b));
+		UT_CHECK(blk_check_range(&b, 0, 0, 1024)); /* blocks 0..1023: seed 0 */
+		block_close(&b);
+	}
+	virtio_driver_fault(); /* one more: devman gives up */
+	UT_ASSERT(virtio_driver_wait(dm, index, virtio_driver_given_up, 0, &ans));
+	UT_CHECK_EQ(ans.arg[2], TASK_EXIT_FAULT);
+	thread_sleep_us(200000);
+	UT_CHECK_OK(ipc_request(dm, DEVMAN_DRIVER, index, 0, 0, 0, 0, &ans));
+	UT_CHECK_EQ(ans.arg[0], 0); /* and stays so */
+	UT_CHECK_EQ(ans.arg[1], starts + DEVMAN_RESTARTS_MAX);
+	UT_CHECK_ERR(ns_connect_timeout("disk0", 100, &(cap_handle_t){ 0 }), ETIMEOUT);
+	/* Asked, devman starts it again and counts afresh. */
+	UT_ASSERT_OK(ipc_request(dm, DEVMAN_RESTART, index, 0, 0, 0, 0, NULL));
+	UT_CHECK_OK(ipc_request(dm, DEVMAN_DRIVER, index, 0, 0, 0, 0, &ans));
+	UT_CHECK_EQ(ans.arg[4] & DEVMAN_DRIVER_GAVE_UP, 0);
+	ipc_hangup(dm);
+	UT_ASSERT(virtio_disk_wait("disk0"));
+	UT_ASSERT_OK(block_open("disk0", BR_BUF, &b));
+	UT_CHECK(blk_check_range(&b, 0, 0, 1024));
+	block_close(&b);
+}
+
 /* disk1 and disk2, whose devices share an IRQ line (the harness attaches
  * three disks; QEMU routes the second and third to one line): four
  * clients on each at once, blocks 0..4095 (quarter i: BLK_SEED_LAST(i)).
