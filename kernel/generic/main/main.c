@@ -127,11 +127,14 @@ static void ipc_fail_inject_from_cmdline(void)
 	    cmdline_has(boot_info.cmdline, "ipc_fail_inject");
 }
 
-/* Start a boot task from module @a name, if the image has it. */
+/* Start a boot task from module @a name, if the image has it, with the
+ * arguments its recipe line gives ("ext2 disk0": "disk0"). */
 static void start_boot_task(const char *name)
 {
+	char args[BOOT_MODULE_CMDLINE_MAX];
 	task_id_t id;
-	errno_t rc = program_spawn_module(name, "", 0, &id);
+	program_module_args(name, args, sizeof(args));
+	errno_t rc = program_spawn_module(name, args, 0, &id);
 	if (rc == EOK)
 		printf("kernel: started %s as task %llu\n", name, (unsigned long long) id);
 	else if (rc != ENOENT)
