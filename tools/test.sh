@@ -155,32 +155,34 @@ PY
 	record host "$pass" "$fail"
 }
 
-# A disk image with the tools/mkdisk.sh pattern, made when it is missing:
-#   disk_image FILE [mkdisk.sh options...]
-disk_image() {
-	local file=$1
-	shift
-	[ -f "$file" ] || "$top/tools/mkdisk.sh" "$@" "$file"
-}
-
-# The root image (tools/mkrootfs.sh), made when it is missing or older
-# than rootfs/; FILE (if given) gets a fresh copy of it.
+# A fresh copy of the root image (tools/mkrootfs.sh) in FILE: from a
+# pristine one of the tests' own, made when it is missing or older than
+# rootfs/ (tools/run.sh's build/root.img is written by the guest).
 root_image() {
-	"$top/tools/mkrootfs.sh" --check "$BUILD_DIR/root.img" ||
-		"$top/tools/mkrootfs.sh" "$BUILD_DIR/root.img" || return
-	[ $# -eq 0 ] || cp "$BUILD_DIR/root.img" "$1"
+	local pristine=$BUILD_DIR/root-pristine.img
+	"$top/tools/mkrootfs.sh" --check "$pristine" || "$top/tools/mkrootfs.sh" "$pristine" ||
+		return
+	cp "$pristine" "$1"
 }
 
 suite_boot() {
-	local pass=0 fail=0
-	# The image boots as tools/run.sh boots it: with a virtio disk attached.
-	disk_image "$BUILD_DIR/disk0.img"
+	local pass=0 fail=0 root=$BUILD_DIR/boot-root.img
+	# The image boots as tools/run.sh boots it: with the root image (a
+	# copy) as its virtio disk, which the ext2 server mounts.
+	root_image "$root"
 	if "$top/tools/qemu.sh" --cmdline "poweroff" --timeout 60 --log "$logs/boot.log" \
-		--disk "$BUILD_DIR/disk0.img" > /dev/null 2>&1 &&
+		--disk "$root" > /dev/null 2>&1 &&
 		grep -q "kernel: up after" "$logs/boot.log" && grep -q "^init: started" "$logs/boot.log"; then
 		pass=$((pass + 1))
 	else
 		echo "boot: the system did not come up (see $logs/boot.log)" >&2
+		fail=$((fail + 1))
+	fi
+	if grep -q "^ext2: disk0: mounted, 64 MiB, 4096-byte blocks, [0-9]* free blocks, [0-9]* free inodes" \
+		"$logs/boot.log"; then
+		pass=$((pass + 1))
+	else
+		echo "boot: the ext2 server did not mount disk0 (see $logs/boot.log)" >&2
 		fail=$((fail + 1))
 	fi
 	# devman lists the PCI functions at boot, the disk among them with the

@@ -151,12 +151,23 @@ static void start_servers(void)
 	start_boot_task("console");
 }
 
-/* An ordinary boot: the device manager (with the recipe's device grants:
- * it starts the drivers), then init.  Test and benchmark runs start
- * neither: their tests run a devman of their own. */
-static void start_init(void)
+/* The storage stack: the device manager (with the recipe's device grants:
+ * it starts the drivers), the ext2 server of the root disk ("ext2 disk0"
+ * in the recipe: it waits for disk0, mounts it and registers with the
+ * VFS) and the VFS.  A module the image lacks is skipped. */
+static void start_storage(void)
 {
 	start_boot_task("devman");
+	start_boot_task("ext2");
+	start_boot_task("vfs");
+}
+
+/* An ordinary boot: the storage stack, then init.  Test and benchmark
+ * runs start neither unless asked ("devman", "fs"): their tests run a
+ * devman of their own. */
+static void start_init(void)
+{
+	start_storage();
 	start_boot_task("init");
 }
 
@@ -173,9 +184,17 @@ static void run_selected(void)
 	}
 	start_servers();
 	/* "devman": a test or benchmark run with the device manager, which
-	 * starts the drivers (the virtio suite of tools/test.sh). */
-	if (cmdline_has(boot_info.cmdline, "devman") && !cmdline_has(boot_info.cmdline, "poweroff"))
-		start_boot_task("devman");
+	 * starts the drivers (the virtio suite of tools/test.sh); "fs": with
+	 * the whole storage stack (devman, ext2 on disk0, the VFS).  An
+	 * ordinary boot starts them anyway (start_init). */
+	bool verdict_run = cmdline_has(boot_info.cmdline, "utest") ||
+	    cmdline_has(boot_info.cmdline, "bench");
+	if (verdict_run && !cmdline_has(boot_info.cmdline, "poweroff")) {
+		if (cmdline_has(boot_info.cmdline, "fs"))
+			start_storage();
+		else if (cmdline_has(boot_info.cmdline, "devman"))
+			start_boot_task("devman");
+	}
 	if (cmdline_get(boot_info.cmdline, "utest", spec, sizeof(spec)))
 		run_module_verdict("tester", spec);
 	if (cmdline_get(boot_info.cmdline, "bench", spec, sizeof(spec)))
