@@ -322,9 +322,10 @@ suite_virtio() {
 	virtio_check "$d/disk1.img" 4 65536 131072 # hw_virtio_second: blocks 128..255
 	virtio_check "$d/disk1.img" 3 131072 4194304
 	# A modern disk0 alone; its driver is killed in the middle of I/O and
-	# started again (hw_virtio_driver_killed only reads).
+	# started again, and made to fault until devman gives up restarting it
+	# (hw_virtio_driver_killed and hw_virtio_driver_faults only read).
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
-	qemu_tap_suite virtio-modern "devman utest=hw_virtio_rw,hw_virtio_driver_killed" 300 \
+	qemu_tap_suite virtio-modern "devman utest=hw_virtio_rw,hw_virtio_driver_killed,hw_virtio_driver_faults" 300 \
 		--disk "$d/disk0.img,modern"
 	virtio_check "$d/disk0.img" 0 0 1048576
 	virtio_check "$d/disk0.img" 2 1048576 1179648
@@ -345,6 +346,11 @@ suite_virtio() {
 	# A read-only disk0: not one byte changes.
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
 	qemu_tap_suite virtio-ro "devman utest=hw_virtio_readonly" 300 --disk "$d/disk0.img,readonly"
+	virtio_check "$d/disk0.img" 0 0 4194304
+	# A modern disk0 whose reads of block 1000 fail in the device
+	# (ioerr=, QEMU's blkdebug): hw_virtio_ioerr only reads.
+	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
+	qemu_tap_suite virtio-err "devman utest=hw_virtio_ioerr" 300 --disk "$d/disk0.img,modern,ioerr=1000"
 	virtio_check "$d/disk0.img" 0 0 4194304
 	record virtio-host "$vpass" "$vfail" "(image bytes checked on the host)"
 }

@@ -20,6 +20,8 @@
 #   blockbench       the static block benchmark program
 #   blockbench.cpio  its initramfs: /init, the modules under /lib/modules,
 #                    /modules.order (their load order)
+#   filebench        the static file benchmark program (ext2 on the disk)
+#   filebench.cpio   its initramfs, as blockbench.cpio
 # Each is made only when missing (init and initramfs.cpio also when
 # faultbench.c is newer).  Delete the directory to start again.
 #
@@ -115,20 +117,33 @@ fi
 
 # --- the block benchmark's initramfs ----------------------------------------
 bsrc=$here/blockbench.c
-if [ ! -x "$out/blockbench" ] || [ "$bsrc" -nt "$out/blockbench" ]; then
+if [ ! -x "$out/blockbench" ] || [ "$bsrc" -nt "$out/blockbench" ] ||
+	[ "$here/benchutil.h" -nt "$out/blockbench" ]; then
 	gcc -O2 -static -Wall -Wextra -o "$out/blockbench.tmp" "$bsrc" ||
 		die "cannot build $bsrc statically"
 	mv "$out/blockbench.tmp" "$out/blockbench"
 fi
-if [ ! -s "$out/blockbench.cpio" ] || [ "$out/blockbench" -nt "$out/blockbench.cpio" ]; then
-	order=$out/modules/modules.order
-	files=()
+# --- the file benchmark (filebench.c: ext2 on the disk) ----------------------
+fsrc=$here/filebench.c
+if [ ! -x "$out/filebench" ] || [ "$fsrc" -nt "$out/filebench" ] ||
+	[ "$here/benchutil.h" -nt "$out/filebench" ]; then
+	gcc -O2 -static -Wall -Wextra -o "$out/filebench.tmp" "$fsrc" ||
+		die "cannot build $fsrc statically"
+	mv "$out/filebench.tmp" "$out/filebench"
+fi
+
+# An initramfs for a benchmark that needs the virtio-blk modules.
+block_cpio() { # program
+	local prog=$1 order=$out/modules/modules.order files=()
+	[ -s "$out/$prog.cpio" ] && [ ! "$out/$prog" -nt "$out/$prog.cpio" ] && return 0
 	: > "$order"
 	for m in "${block_modules[@]}"; do
 		echo "/lib/modules/$m.ko" >> "$order"
 		files+=("$out/modules/$m.ko=lib/modules/$m.ko")
 	done
-	python3 "$here/mkcpio.py" "$out/blockbench" "$out/blockbench.cpio.tmp" \
-		"$order=modules.order" "${files[@]}" || die "cannot write the block initramfs"
-	mv "$out/blockbench.cpio.tmp" "$out/blockbench.cpio"
-fi
+	python3 "$here/mkcpio.py" "$out/$prog" "$out/$prog.cpio.tmp" \
+		"$order=modules.order" "${files[@]}" || die "cannot write the $prog initramfs"
+	mv "$out/$prog.cpio.tmp" "$out/$prog.cpio"
+}
+block_cpio blockbench
+block_cpio filebench

@@ -58,6 +58,12 @@ typedef struct task_startup {
  * server that lives as long as the system: libc makes its heap at startup,
  * so its memory is taken once, at boot, not at some later first malloc. */
 #define TASK_STARTUP_BOOT (1u << 0)
+/* task_startup_t.flags: the kernel was booted with its test facilities on
+ * (utest= or ipc_fail_inject on its command line: SYS_IPC_FAIL_INJECT and
+ * SYS_IRQ_TEST_RAISE work).  Every task of such a boot has it.  A program
+ * may honour test-only requests (abi/block.h: BLOCK_TEST_FAULT) then, and
+ * never otherwise. */
+#define TASK_STARTUP_TESTING (1u << 1)
 
 ABI_SIZE(task_startup_t, 48);
 ABI_FIELD(task_startup_t, argc, 0);

@@ -141,7 +141,7 @@
 #define VFS_O_APPEND 0x0400u
 #define VFS_O_DIRECTORY 0x10000u
 #define VFS_O_NOFOLLOW 0x20000u
-#define VFS_O_KNOWN \
+#define VFS_O_KNOWN                                                                                \
 	(VFS_O_ACCMODE | VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC | VFS_O_APPEND | VFS_O_DIRECTORY | \
 	    VFS_O_NOFOLLOW)
 

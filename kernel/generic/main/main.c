@@ -152,13 +152,15 @@ static void start_servers(void)
 }
 
 /* The storage stack: the device manager (with the recipe's device grants:
- * it starts the drivers), the ext2 server of the root disk ("ext2 disk0"
- * in the recipe: it waits for disk0, mounts it and registers with the
- * VFS) and the VFS.  A module the image lacks is skipped. */
-static void start_storage(void)
+ * it starts the drivers) and the VFS ("vfs root=disk0": it mounts as "/"
+ * the file system server that registers disk0); with @a ext2 also that
+ * server, "ext2 disk0", which in an ordinary boot init starts (and starts
+ * again when it fails) instead.  A module the image lacks is skipped. */
+static void start_storage(bool ext2)
 {
 	start_boot_task("devman");
-	start_boot_task("ext2");
+	if (ext2)
+		start_boot_task("ext2");
 	start_boot_task("vfs");
 }
 
@@ -167,7 +169,7 @@ static void start_storage(void)
  * devman of their own. */
 static void start_init(void)
 {
-	start_storage();
+	start_storage(false);
 	start_boot_task("init");
 }
 
@@ -191,7 +193,7 @@ static void run_selected(void)
 	    cmdline_has(boot_info.cmdline, "bench");
 	if (verdict_run && !cmdline_has(boot_info.cmdline, "poweroff")) {
 		if (cmdline_has(boot_info.cmdline, "fs"))
-			start_storage();
+			start_storage(true);
 		else if (cmdline_has(boot_info.cmdline, "devman"))
 			start_boot_task("devman");
 	}

@@ -8,6 +8,7 @@
 #include <debug.h>
 #include <elf/elf.h>
 #include <ipc/ipc.h>
+#include <ipc/method.h>
 #include <lib/printf_core.h>
 #include <main/bootinfo.h>
 #include <mem.h>
@@ -152,7 +153,8 @@ static void program_build_startup(program_startup_t *s, char **argv, size_t argc
 		.task_id = task->id,
 		.stack_base = stack_base,
 		.stack_size = PROGRAM_STACK_SIZE,
-		.flags = task->parent == 0 ? TASK_STARTUP_BOOT : 0 };
+		.flags = (task->parent == 0 ? TASK_STARTUP_BOOT : 0) |
+		    (ipc_fail_inject_enabled ? TASK_STARTUP_TESTING : 0) };
 	p -= sizeof(st);
 	p = (char *) ((uintptr_t) p & ~(uintptr_t) 15);
 	memcpy(p, &st, sizeof(st));

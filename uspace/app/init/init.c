@@ -3,8 +3,10 @@
  * (naming) and anon (the anon pager) before it; by the time main() runs,
  * libc has connected to the pager through ns (anon.h), so init and what
  * it starts run on pager-backed memory.  init says what runs, checks the
- * servers answer, and at the end of the boot reports how many faults the
- * anon pager has served.  Then it stays alive.
+ * servers answer, starts the servers it keeps running (the root disk's
+ * file system server, started again when it ends), and at the end of the
+ * boot reports how many faults the anon pager has served.  Then it stays
+ * alive.
  */
 #include <anon.h>
 #include <errno.h>
@@ -17,6 +19,9 @@
 #include <thread.h>
 
 #define INIT_SLEEP_US (60ULL * 1000 * 1000)
+/* A service that ends is started again at most this often in a row. */
+#define INIT_RESTARTS_MAX 5
+#define INIT_RESTART_DELAY_US (200ULL * 1000)
 /* Touched at startup so the pager has served init's own faults. */
 #define INIT_TOUCH_BYTES (256 * 1024)
 
@@ -66,6 +71,60 @@ static void init_pager_stats(void)
 	    (unsigned long long) st.cow_copies);
 }
 
+/*
+ * The servers init starts and keeps running: the file system server of
+ * the root disk (vfs mounts it as "/" when it registers; when it ends,
+ * vfs answers its files EIO until the new one registers).  Each has a
+ * thread that starts it, waits for its end, reports it and starts it
+ * again, INIT_RESTARTS_MAX times at most.
+ */
+typedef struct init_service {
+	const char *module;
+	const char *args;
+} init_service_t;
+
+static const init_service_t init_services[] = {
+	{ "ext2", "disk0" },
+};
+
+static int init_supervise(void *arg)
+{
+	const init_service_t *s = arg;
+	for (unsigned run = 0; run <= INIT_RESTARTS_MAX; run++) {
+		task_id_t id;
+		errno_t rc = task_spawn(s->module, s->args, &id);
+		if (rc == ENOENT)
+			return 0; /* not in this image */
+		if (rc != EOK) {
+			printf("init: cannot start %s: %s\n", s->module, str_error_name(rc));
+			return 1;
+		}
+		if (run > 0)
+			printf("init: %s started again as task %llu (restart %u of %u)\n",
+			    s->module, (unsigned long long) id, run, INIT_RESTARTS_MAX);
+		task_exit_info_t info;
+		if (task_wait(id, &info) != EOK)
+			return 1;
+		printf("init: %s (task %llu) ended: %s\n", s->module, (unsigned long long) id,
+		    info.reason == TASK_EXIT_NORMAL ? "exited" : info.message);
+		if (info.reason == TASK_EXIT_NORMAL && info.status == 0)
+			return 0; /* it stopped on purpose (an unmount) */
+		thread_sleep_us(INIT_RESTART_DELAY_US);
+	}
+	printf(
+	    "init: %s ended %u times; not starting it again\n", s->module, INIT_RESTARTS_MAX + 1);
+	return 1;
+}
+
+static void init_start_services(void)
+{
+	for (size_t i = 0; i < sizeof(init_services) / sizeof(init_services[0]); i++) {
+		tid_t tid;
+		if (thread_create(init_supervise, (void *) &init_services[i], &tid) != EOK)
+			printf("init: cannot watch %s\n", init_services[i].module);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	init_banner(argc, argv);
@@ -73,6 +132,7 @@ int main(int argc, char **argv)
 	       "tester and bench run on request (utest=, bench=)\n",
 	    (unsigned long long) task_id());
 	init_memory_report();
+	init_start_services();
 	init_pager_stats();
 	for (;;)
 		thread_sleep_us(INIT_SLEEP_US);

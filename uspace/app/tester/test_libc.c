@@ -1,8 +1,13 @@
-/* libc itself: strings, formatting, number parsing, malloc. */
+/* libc itself: strings, formatting, number parsing, malloc, errno, the
+ * file API's console descriptors. */
 #include "tester.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <thread.h>
+#include <unistd.h>
 #include <utest.h>
 
 UTEST(libc_string)
@@ -86,6 +91,39 @@ UTEST(libc_errno_names)
 	UT_CHECK(strcmp(str_error_name(-1), "E?") == 0);
 }
 
+#define ERRNO_THREADS 4
+#define ERRNO_ROUNDS 200
+
+/* Each thread sets errno to its own values and yields in between: it
+ * must read back its own every time.  The result: rounds that saw
+ * another thread's value. */
+static int libc_errno_thread(void *arg)
+{
+	int base = (int) (uintptr_t) arg, wrong = 0;
+	for (int i = 0; i < ERRNO_ROUNDS; i++) {
+		errno = base + i;
+		thread_yield();
+		wrong += errno != base + i;
+	}
+	return wrong;
+}
+
+UTEST(libc_errno_per_thread)
+{
+	tid_t tids[ERRNO_THREADS];
+	errno = 77;
+	for (int i = 0; i < ERRNO_THREADS; i++)
+		UT_ASSERT_OK(thread_create(
+		    libc_errno_thread, (void *) (uintptr_t) (1000 * (i + 1)), &tids[i]));
+	for (int i = 0; i < ERRNO_THREADS; i++) {
+		int wrong = -1;
+		UT_CHECK_OK(thread_join(tids[i], &wrong));
+		UT_CHECK_EQ(wrong, 0);
+	}
+	UT_CHECK_EQ(errno, 77);
+	UT_CHECK(strcmp(strerror(ENOENT), str_error(ENOENT)) == 0);
+}
+
 /* Random sizes, every block filled with its own pattern and checked. */
 UTEST(libc_malloc_stress)
 {
@@ -165,4 +203,58 @@ UTEST(libc_malloc_new_heap_area)
 	free(probe);
 	if (rc == EOK)
 		UT_CHECK_OK(as_area_destroy(block));
+}
+
+/*
+ * The file API without a VFS: the console descriptors 0-2 (docs/vfs.md
+ * "libc"), and the checks libc makes before any request (bad pointers,
+ * empty and overlong paths, bad descriptors), which never reach the VFS
+ * (none runs in this boot: a request would take 5 s and fail EIO).
+ */
+UTEST(libc_file_console)
+{
+	struct stat st;
+	static char longpath[VFS_PATH_MAX + 2];
+	char buf[8];
+	UT_CHECK(isatty(1) == 1 && isatty(2) == 1 && isatty(0) == 1);
+	UT_CHECK(fstat(1, &st) == 0 && S_ISCHR(st.st_mode));
+	UT_CHECK(lseek(1, 0, SEEK_SET) == -1 && errno == ESPIPE);
+	UT_CHECK(pwrite(1, "x", 1, 0) == -1 && errno == ESPIPE);
+	UT_CHECK_EQ(write(1, "# console write\n", 16), 16);
+	UT_CHECK(write(1, (void *) ADDR_UNMAPPED, 4) == -1 && errno == EFAULT);
+	UT_CHECK(write(1, (void *) CHILD_KERNEL_ADDR, 4) == -1 && errno == EFAULT);
+	UT_CHECK(read(0, (void *) 8, sizeof(buf)) == -1 && errno == EFAULT);
+	UT_CHECK(read(0, (void *) child_ro_target, 4) == -1 && errno == EFAULT);
+	UT_CHECK(fstat(1, (struct stat *) ADDR_UNMAPPED) == -1 && errno == EFAULT);
+	UT_CHECK(isatty(9) == 0 && errno == EBADF);
+	UT_CHECK(close(9) == -1 && errno == EBADF);
+	UT_CHECK(write(-1, "x", 1) == -1 && errno == EBADF);
+	UT_CHECK(read(1000, buf, 1) == -1 && errno == EBADF);
+	UT_CHECK(dup2(1, 1000) == -1 && errno == EBADF);
+	/* A console descriptor is dup'ed, dup2'ed and closed like any other. */
+	int d = dup(1);
+	UT_CHECK_EQ(d, 3);
+	UT_CHECK(dup2(2, 7) == 7 && isatty(7) == 1);
+	UT_CHECK_EQ(write(7, "# via dup2\n", 11), 11);
+	UT_CHECK(close(d) == 0 && close(7) == 0 && close(7) == -1 && errno == EBADF);
+	UT_CHECK(dup2(1, 1) == 1);
+	/* Paths checked before any request. */
+	memset(longpath, 'p', VFS_PATH_MAX + 1);
+	UT_CHECK(open("", O_RDONLY) == -1 && errno == ENOENT);
+	UT_CHECK(open(NULL, O_RDONLY) == -1 && errno == EFAULT);
+	UT_CHECK(open((char *) ADDR_UNMAPPED, O_RDONLY) == -1 && errno == EFAULT);
+	UT_CHECK(open(longpath, O_RDONLY) == -1 && errno == ENAMETOOLONG);
+	UT_CHECK(stat("", &st) == -1 && errno == ENOENT);
+	UT_CHECK(rename("a", longpath) == -1 && errno == ENAMETOOLONG);
+	UT_CHECK(mkdir((char *) CHILD_KERNEL_ADDR, 0755) == -1 && errno == EFAULT);
+	/* stdio on the console. */
+	UT_CHECK(fileno(stdout) == 1 && fileno(stderr) == 2 && fileno(stdin) == 0);
+	UT_CHECK(fopen("", "r") == NULL && errno == ENOENT);
+	UT_CHECK(fopen("x", "q") == NULL && errno == EINVAL);
+	FILE *f = fdopen(dup(2), "w");
+	UT_ASSERT(f != NULL);
+	UT_CHECK_EQ(fprintf(f, "# fdopen'ed console: %d\n", 42), 24);
+	UT_CHECK_EQ(fclose(f), 0);
+	UT_CHECK(isatty(3) == 0 && errno == EBADF);
+	UT_CHECK(fdopen(9, "r") == NULL && errno == EBADF);
 }

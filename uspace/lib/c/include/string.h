@@ -9,5 +9,7 @@
 
 /* A malloc'd copy of @a s, or NULL. */
 char *strdup(const char *s);
+/* The description of the error @a err (an errno value; errno.h). */
+char *strerror(int err);
 
 #endif

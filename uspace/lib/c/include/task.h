@@ -19,6 +19,11 @@ errno_t task_spawn(const char *module, const char *args, task_id_t *id_out);
  * EINVAL for one that cannot be passed on or too many: nothing started. */
 errno_t task_spawn_caps(const char *module, const char *args, const cap_handle_t *caps,
     size_t ncaps, task_id_t *id_out);
+/* The same, the child's descriptors 0, 1 and 2 being the files of ours
+ * in @a fds (-1, or a console descriptor: the child's is the console).
+ * The handoff takes a few bytes of the command line (docs/vfs.md "libc").
+ * EBADF for a descriptor we do not have. */
+errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], task_id_t *id_out);
 /* Wait until task @a id (a child) has ended; *info says how. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
 /* End child @a id (it ends with TASK_EXIT_KILLED; wait for it as ever):

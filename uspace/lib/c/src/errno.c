@@ -2,6 +2,7 @@
  * codes. */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 static const char *const errno_texts[ERRNO_COUNT] = {
 	[EOK] = "success",
@@ -50,4 +51,9 @@ const char *str_error(errno_t err)
 	if (err < 0 || err >= ERRNO_COUNT || !errno_texts[err])
 		return "unknown error";
 	return errno_texts[err];
+}
+
+char *strerror(int err)
+{
+	return (char *) str_error(err);
 }

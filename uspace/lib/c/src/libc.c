@@ -14,11 +14,15 @@
  * a program loaded some other way), the task ends with a message: 8 KiB
  * of stack is not enough to run a program on.
  *
+ * Before main(), a task started by task_spawn_fds() takes the descriptors
+ * it was handed (spawn.c): the handoff word leaves argv first.
+ *
  * Why libc and not the kernel makes the main stack: the kernel knows no
  * pager objects for a new task, and zeroing a wired 256 KiB stack cost
  * every spawn 64 pages (81,664 instructions); a task that must stay wired
  * (a pager, ns) gets a wired main stack from the same code.
  */
+#include "file_priv.h"
 #include "libc_priv.h"
 #include <anon.h>
 #include <as.h>
@@ -59,5 +63,7 @@ noreturn void __libc_main(task_startup_t *startup)
 	 * malloc while serving a client. */
 	if ((libc_memory_wired || (startup->flags & TASK_STARTUP_BOOT)) && malloc_init() != EOK)
 		libc_die("libc: cannot create the heap area\n");
-	exit(main((int) startup->argc, startup->argv));
+	/* A task started with files for 0, 1 and 2 takes them now. */
+	int argc = fd_startup((int) startup->argc, startup->argv);
+	exit(main(argc, startup->argv));
 }

@@ -7,10 +7,18 @@
  * as its argument; __thread_main() calls the function and passes its
  * result to thread_exit().  thread_join() waits in the kernel, then frees
  * the stack and the record.
+ *
+ * errno (errno.h) is per thread: each record holds its thread's value and
+ * __errno_location() finds the record whose stack holds the caller's
+ * frame (no thread-local storage: the kernel keeps no per-thread base
+ * register).  The main thread, whose stack no record covers, uses
+ * thread_errno_main.  A record is in the list before its thread starts,
+ * so a new thread never writes another's errno.
  */
 #include "libc_priv.h"
 #include <anon.h>
 #include <as.h>
+#include <errno.h>
 #include <lock.h>
 #include <stdlib.h>
 #include <sys.h>
@@ -21,11 +29,14 @@ typedef struct thread_rec {
 	thread_fn_t fn;
 	void *arg;
 	uintptr_t stack_base; /* the stack area (above the guard gap) */
-	tid_t tid;
+	tid_t tid; /* 0 until SYS_THREAD_CREATE returned it */
+	int err; /* the thread's errno */
 } thread_rec_t;
 
+/* thread_list_lock protects the list and every record's tid. */
 static thread_rec_t *thread_list;
 static lock_t thread_list_lock = LOCK_INITIALIZER;
+static int thread_errno_main;
 
 noreturn void __thread_main(thread_rec_t *rec)
 {
@@ -40,18 +51,34 @@ static void thread_list_insert(thread_rec_t *rec)
 	lock_release(&thread_list_lock);
 }
 
-/* Unlink and return the record of @a tid (NULL: not made by libc). */
-static thread_rec_t *thread_list_remove(tid_t tid)
+/* Unlink and return the record @a rec or (rec NULL) the record of @a tid
+ * (NULL: not made by libc). */
+static thread_rec_t *thread_list_remove(thread_rec_t *rec, tid_t tid)
 {
 	lock_acquire(&thread_list_lock);
 	thread_rec_t **link = &thread_list;
-	while (*link && (*link)->tid != tid)
+	while (*link && (rec ? *link != rec : (*link)->tid != tid))
 		link = &(*link)->next;
-	thread_rec_t *rec = *link;
-	if (rec)
-		*link = rec->next;
+	thread_rec_t *found = *link;
+	if (found)
+		*link = found->next;
 	lock_release(&thread_list_lock);
-	return rec;
+	return found;
+}
+
+int *__errno_location(void)
+{
+	uintptr_t sp = (uintptr_t) __builtin_frame_address(0);
+	int *slot = &thread_errno_main;
+	lock_acquire(&thread_list_lock);
+	for (thread_rec_t *r = thread_list; r; r = r->next) {
+		if (sp - r->stack_base < THREAD_STACK_SIZE) {
+			slot = &r->err;
+			break;
+		}
+	}
+	lock_release(&thread_list_lock);
+	return slot;
 }
 
 errno_t thread_create(thread_fn_t fn, void *arg, tid_t *tid_out)
@@ -67,16 +94,19 @@ errno_t thread_create(thread_fn_t fn, void *arg, tid_t *tid_out)
 		return rc;
 	}
 	tid_t tid;
+	thread_list_insert(rec);
 	rc = (errno_t) syscall4(
 	    SYS_THREAD_CREATE, __thread_entry, rec->stack_base + THREAD_STACK_SIZE, rec, &tid);
 	if (rc != EOK) {
+		thread_list_remove(rec, 0);
 		as_area_destroy_stack(rec->stack_base, THREAD_STACK_SIZE);
 		free(rec);
 		return rc;
 	}
 	/* Nobody can join the thread before its id is returned below. */
+	lock_acquire(&thread_list_lock);
 	rec->tid = tid;
-	thread_list_insert(rec);
+	lock_release(&thread_list_lock);
 	if (tid_out)
 		*tid_out = tid;
 	return EOK;
@@ -88,7 +118,7 @@ errno_t thread_join(tid_t tid, int *status_out)
 	errno_t rc = (errno_t) syscall2(SYS_THREAD_JOIN, tid, &status);
 	if (rc != EOK)
 		return rc;
-	thread_rec_t *rec = thread_list_remove(tid);
+	thread_rec_t *rec = thread_list_remove(NULL, tid);
 	if (rec) {
 		as_area_destroy_stack(rec->stack_base, THREAD_STACK_SIZE);
 		free(rec);

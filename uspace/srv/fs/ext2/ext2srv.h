@@ -47,6 +47,12 @@
  */
 #define EXT2SRV_TIME_BASE 1735689600u
 
+/* How the server ends (its exit status; init starts it again unless 0). */
+#define EXT2SRV_EXIT_UNMOUNTED 0 /* FS_UNMOUNT: on purpose */
+#define EXT2SRV_EXIT_FAILED \
+	1 /* no disk, a refused volume, not taken by the VFS, a failed unmount */
+#define EXT2SRV_EXIT_VFS_GONE 2 /* the VFS hung up every connection: unmounted first */
+
 /* An area the VFS lent us (NULL base: none). */
 typedef struct ext2srv_area {
 	uint8_t *base;
@@ -124,7 +130,9 @@ errno_t ext2srv_op_unlink(ext2srv_t *s, ext2srv_req_t *r);
 errno_t ext2srv_op_rename(ext2srv_t *s, ext2srv_req_t *r);
 errno_t ext2srv_op_readdir(ext2srv_t *s, ext2srv_req_t *r);
 
-/* main.c: unmount (releasing open nodes first), log, end the task. */
-noreturn void ext2srv_unmount_exit(ext2srv_t *s, const char *why, cap_handle_t call);
+/* main.c: unmount (releasing open nodes first), answer @a call (if not
+ * CAP_NIL) with the result, log, and end the task with @a status (or
+ * EXT2SRV_EXIT_FAILED if the unmount failed).  With the lock held. */
+noreturn void ext2srv_unmount_exit(ext2srv_t *s, const char *why, cap_handle_t call, int status);
 
 #endif

@@ -8,8 +8,9 @@
  * written nothing; one with unknown read-only compatible features, or on
  * a read-only disk, is mounted read-only), logs what it mounted, then
  * registers with the VFS as abi/fs.h says and serves its requests with
- * EXT2SRV_THREADS workers.  It ends after FS_UNMOUNT, or when the VFS
- * has hung up every connection (then it unmounts first).
+ * EXT2SRV_THREADS workers.  It ends after FS_UNMOUNT (status 0), or when
+ * the VFS has hung up every connection (it unmounts first; status 2, so
+ * init, which supervises it, starts it again for the next VFS).
  */
 #include "ext2srv.h"
 #include <errno.h>
@@ -60,7 +61,7 @@ static errno_t volume_mount(ext2srv_t *s)
 	return EOK;
 }
 
-void ext2srv_unmount_exit(ext2srv_t *s, const char *why, cap_handle_t call)
+void ext2srv_unmount_exit(ext2srv_t *s, const char *why, cap_handle_t call, int status)
 {
 	errno_t rc = EOK;
 
@@ -75,7 +76,7 @@ void ext2srv_unmount_exit(ext2srv_t *s, const char *why, cap_handle_t call)
 		printf("ext2: %s: unmounted (%s)\n", s->source, why);
 	else
 		printf("ext2: %s: unmount failed (%s): %s\n", s->source, why, str_error_name(rc));
-	task_exit(rc == EOK ? 0 : 1); /* with the lock held: no request after this */
+	task_exit(rc == EOK ? status : EXT2SRV_EXIT_FAILED); /* lock held: no request after this */
 }
 
 /* Connection @a i is the VFS's (@a open) or no longer. */
@@ -116,7 +117,7 @@ static int register_thread(void *arg)
 		printf("ext2: %s: the VFS did not take the volume (%s)\n", s->source,
 		    str_error_name(rc));
 		lock_acquire(&s->lock);
-		ext2srv_unmount_exit(s, "not registered", CAP_NIL);
+		ext2srv_unmount_exit(s, "not registered", CAP_NIL, EXT2SRV_EXIT_FAILED);
 	}
 	return 0;
 }
@@ -130,7 +131,7 @@ static void conn_hangup(ext2srv_t *s, unsigned conn)
 		s->conns_open--;
 		ext2srv_ctl_drop(s, conn);
 		if (s->conns_open == 0)
-			ext2srv_unmount_exit(s, "the VFS hung up", CAP_NIL);
+			ext2srv_unmount_exit(s, "the VFS hung up", CAP_NIL, EXT2SRV_EXIT_VFS_GONE);
 	}
 	lock_release(&s->lock);
 }
@@ -150,7 +151,7 @@ static errno_t ext2srv_handle(ipc_event_t *ev, ipc_msg_t *answer)
 		return IPC_NO_REPLY;
 	lock_acquire(&s->lock);
 	if (ev->msg.method == FS_UNMOUNT)
-		ext2srv_unmount_exit(s, "asked by the VFS", ev->call);
+		ext2srv_unmount_exit(s, "asked by the VFS", ev->call, EXT2SRV_EXIT_UNMOUNTED);
 	if (ev->msg.method == IPC_M_SHARE_OUT) {
 		rc = ext2srv_share_out(s, (unsigned) conn, ev);
 	} else {
@@ -173,17 +174,17 @@ int main(int argc, char **argv)
 
 	if (argc != 2 || ns_name_pack(argv[1], w) != EOK) {
 		printf("ext2: usage: ext2 DISK (a disk's name, e.g. disk0)\n");
-		return 1;
+		return EXT2SRV_EXIT_FAILED;
 	}
 	strcpy(s->source, argv[1]);
 	ext2srv_nodes_init(s);
 	if (disk_open(s) != EOK || volume_mount(s) != EOK)
-		return 1;
+		return EXT2SRV_EXIT_FAILED;
 	if (thread_create(register_thread, s, &tid) != EOK) {
 		lock_acquire(&s->lock);
-		ext2srv_unmount_exit(s, "no thread to register", CAP_NIL);
+		ext2srv_unmount_exit(s, "no thread to register", CAP_NIL, EXT2SRV_EXIT_FAILED);
 	}
 	errno_t rc = ipc_serve_reply(ext2srv_handle, EXT2SRV_THREADS);
 	lock_acquire(&s->lock);
-	ext2srv_unmount_exit(s, str_error_name(rc), CAP_NIL);
+	ext2srv_unmount_exit(s, str_error_name(rc), CAP_NIL, EXT2SRV_EXIT_FAILED);
 }
