@@ -221,6 +221,45 @@ static errno_t program_give_caps(
 	return held && held->n > 0 ? caps_place(held, &task->caps, 1) : EOK;
 }
 
+void program_args_from_cmdline(const char *cmdline, char *out, size_t size)
+{
+	static const char grant[] = "grant=";
+	size_t len = 0;
+	const char *p = cmdline;
+
+	if (size == 0)
+		return;
+	while (*p && *p != ' ') /* the module's name */
+		p++;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t n = (size_t) (p - w);
+		if (n == 0 || strncmp(w, grant, sizeof(grant) - 1) == 0)
+			continue;
+		if (len + (len > 0) + n >= size)
+			break; /* what fits, whole words only */
+		if (len > 0)
+			out[len++] = ' ';
+		memcpy(out + len, w, n);
+		len += n;
+	}
+	out[len] = '\0';
+}
+
+void program_module_args(const char *name, char *out, size_t size)
+{
+	const boot_module_t *m = program_find_module(name);
+
+	if (size > 0)
+		out[0] = '\0';
+	if (m)
+		program_args_from_cmdline(m->cmdline, out, size);
+}
+
 errno_t program_spawn_module(
     const char *name, const char *args, task_id_t parent, task_id_t *id_out)
 {
