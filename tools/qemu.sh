@@ -16,13 +16,16 @@
 #                        (and TSC) advances one tick per guest instruction, so
 #                        TSC deltas are exact instruction counts (benchmarks)
 #     --plugin "SO,ARGS" load a TCG plugin (tools/insnprof.sh uses it)
-#     --disk FILE[,readonly][,modern]
+#     --disk FILE[,readonly][,modern][,ioerr=SECTOR]
 #                        attach a raw disk image as a virtio-blk PCI device
 #                        (repeatable: the first is disk0 to the guest's
 #                        driver, in PCI order); readonly: the device is
 #                        read-only (readonly=on); modern: disable-legacy=on
 #                        (ID 1af4:1042 instead of the transitional 1af4:1001;
-#                        "legacy=off" means the same)
+#                        "legacy=off" means the same); ioerr=SECTOR: every
+#                        read touching 512-byte sector SECTOR fails with an
+#                        I/O error (QEMU's blkdebug; the rule file is
+#                        written to build/blkdebug/)
 #     --serial-in FILE   the guest's serial input comes from FILE (instead of
 #                        nothing), fed once the kernel's banner is out (GRUB
 #                        and the kernel reset the UART's FIFO while booting,
@@ -88,6 +91,19 @@ if [ $icount -eq 1 ]; then
 fi
 [ -n "$plugin" ] && args+=(-plugin "$plugin")
 
+# ioerr=SECTOR: the disk's reads that touch SECTOR (512 bytes) fail with
+# EIO, through QEMU's blkdebug layer between the raw format and the file;
+# its rule file goes under build/.  Sets drive_file.
+disk_ioerr() { # disk-number sector image
+	case $2 in '' | *[!0-9]*) echo "qemu.sh: ioerr=$2: a sector number, please" >&2; return 1 ;; esac
+	case $3 in *:*) echo "qemu.sh: ioerr: the disk file name may not hold a colon" >&2; return 1 ;; esac
+	local conf=$BUILD_DIR/blkdebug/disk$1-$2.conf
+	mkdir -p "$BUILD_DIR/blkdebug" || return 1
+	printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%s"\n' "$2" > "$conf.$$" &&
+		mv "$conf.$$" "$conf" || return 1
+	drive_file=blkdebug:$conf:$3
+}
+
 # Disks: one -drive (the image, raw) and one virtio-blk-pci device each.
 n=0
 for spec in "${disks[@]}"; do
@@ -95,14 +111,16 @@ for spec in "${disks[@]}"; do
 	file=${words[0]} drive_opts="" dev_opts=""
 	[ -f "$file" ] || { echo "qemu.sh: no disk image $file" >&2; exit 3; }
 	case $file in *,*) echo "qemu.sh: a disk file name may not hold a comma" >&2; exit 3 ;; esac
+	drive_file=$file
 	for w in "${words[@]:1}"; do
 		case $w in
 		readonly | readonly=on) drive_opts+=",readonly=on" ;;
 		modern | legacy=off) dev_opts+=",disable-legacy=on" ;;
-		*) echo "qemu.sh: unknown disk option $w (readonly, modern)" >&2; exit 3 ;;
+		ioerr=*) disk_ioerr "$n" "${w#ioerr=}" "$file" || exit 3 ;;
+		*) echo "qemu.sh: unknown disk option $w (readonly, modern, ioerr=SECTOR)" >&2; exit 3 ;;
 		esac
 	done
-	args+=(-drive "file=$file,if=none,format=raw,id=disk$n$drive_opts"
+	args+=(-drive "file=$drive_file,if=none,format=raw,id=disk$n$drive_opts"
 		-device "virtio-blk-pci,drive=disk$n$dev_opts")
 	n=$((n + 1))
 done

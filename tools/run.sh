@@ -8,13 +8,14 @@
 #   tools/run.sh --cmdline "test=all"   any kernel command line
 #   tools/run.sh --gdb             QEMU waits for GDB on localhost:1234
 #   tools/run.sh --disk FILE[,readonly][,modern]   attach this disk image
-#                                  instead of build/disk0.img (repeatable)
+#                                  instead of build/root.img (repeatable)
 #   tools/run.sh --no-disk         no disk at all
 # Other options are passed to tools/qemu.sh.
 #
-# Without --disk the system boots with one virtio-blk disk, build/disk0.img
-# (64 MiB with the tools/mkdisk.sh pattern), made if it is missing.  The
-# guest writes to it: delete it to get the pattern back.
+# Without --disk the system boots with one virtio-blk disk, build/root.img:
+# the root file system, ext2 made from the tree's rootfs/ directory by
+# tools/mkrootfs.sh whenever it is missing or older than rootfs/ (or the
+# script).  The guest writes to it: delete it to get the tree back.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=deps.sh
@@ -33,8 +34,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ ${#disks[@]} -eq 0 ] && [ $no_disk -eq 0 ]; then
-	[ -f "$BUILD_DIR/disk0.img" ] || "$top/tools/mkdisk.sh" "$BUILD_DIR/disk0.img"
-	disks=(--disk "$BUILD_DIR/disk0.img")
+	"$top/tools/mkrootfs.sh" --check "$BUILD_DIR/root.img" ||
+		"$top/tools/mkrootfs.sh" "$BUILD_DIR/root.img"
+	disks=(--disk "$BUILD_DIR/root.img")
 fi
 [ $no_disk -eq 1 ] && disks=()
 args+=("${disks[@]}")

@@ -155,24 +155,34 @@ PY
 	record host "$pass" "$fail"
 }
 
-# A disk image with the tools/mkdisk.sh pattern, made when it is missing:
-#   disk_image FILE [mkdisk.sh options...]
-disk_image() {
-	local file=$1
-	shift
-	[ -f "$file" ] || "$top/tools/mkdisk.sh" "$@" "$file"
+# A fresh copy of the root image (tools/mkrootfs.sh) in FILE: from a
+# pristine one of the tests' own, made when it is missing or older than
+# rootfs/ (tools/run.sh's build/root.img is written by the guest).
+root_image() {
+	local pristine=$BUILD_DIR/root-pristine.img
+	"$top/tools/mkrootfs.sh" --check "$pristine" || "$top/tools/mkrootfs.sh" "$pristine" ||
+		return
+	cp "$pristine" "$1"
 }
 
 suite_boot() {
-	local pass=0 fail=0
-	# The image boots as tools/run.sh boots it: with a virtio disk attached.
-	disk_image "$BUILD_DIR/disk0.img"
+	local pass=0 fail=0 root=$BUILD_DIR/boot-root.img
+	# The image boots as tools/run.sh boots it: with the root image (a
+	# copy) as its virtio disk, which the ext2 server mounts.
+	root_image "$root"
 	if "$top/tools/qemu.sh" --cmdline "poweroff" --timeout 60 --log "$logs/boot.log" \
-		--disk "$BUILD_DIR/disk0.img" > /dev/null 2>&1 &&
+		--disk "$root" > /dev/null 2>&1 &&
 		grep -q "kernel: up after" "$logs/boot.log" && grep -q "^init: started" "$logs/boot.log"; then
 		pass=$((pass + 1))
 	else
 		echo "boot: the system did not come up (see $logs/boot.log)" >&2
+		fail=$((fail + 1))
+	fi
+	if grep -q "^ext2: disk0: mounted, 64 MiB, 4096-byte blocks, [0-9]* free blocks, [0-9]* free inodes" \
+		"$logs/boot.log"; then
+		pass=$((pass + 1))
+	else
+		echo "boot: the ext2 server did not mount disk0 (see $logs/boot.log)" >&2
 		fail=$((fail + 1))
 	fi
 	# devman lists the PCI functions at boot, the disk among them with the
@@ -312,9 +322,10 @@ suite_virtio() {
 	virtio_check "$d/disk1.img" 4 65536 131072 # hw_virtio_second: blocks 128..255
 	virtio_check "$d/disk1.img" 3 131072 4194304
 	# A modern disk0 alone; its driver is killed in the middle of I/O and
-	# started again (hw_virtio_driver_killed only reads).
+	# started again, and made to fault until devman gives up restarting it
+	# (hw_virtio_driver_killed and hw_virtio_driver_faults only read).
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
-	qemu_tap_suite virtio-modern "devman utest=hw_virtio_rw,hw_virtio_driver_killed" 300 \
+	qemu_tap_suite virtio-modern "devman utest=hw_virtio_rw,hw_virtio_driver_killed,hw_virtio_driver_faults" 300 \
 		--disk "$d/disk0.img,modern"
 	virtio_check "$d/disk0.img" 0 0 1048576
 	virtio_check "$d/disk0.img" 2 1048576 1179648
@@ -336,7 +347,85 @@ suite_virtio() {
 	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
 	qemu_tap_suite virtio-ro "devman utest=hw_virtio_readonly" 300 --disk "$d/disk0.img,readonly"
 	virtio_check "$d/disk0.img" 0 0 4194304
+	# A modern disk0 whose reads of block 1000 fail in the device
+	# (ioerr=, QEMU's blkdebug): hw_virtio_ioerr only reads.
+	"$top/tools/mkdisk.sh" --size 4 "$d/disk0.img"
+	qemu_tap_suite virtio-err "devman utest=hw_virtio_ioerr" 300 --disk "$d/disk0.img,modern,ioerr=1000"
+	virtio_check "$d/disk0.img" 0 0 4194304
 	record virtio-host "$vpass" "$vfail" "(image bytes checked on the host)"
+}
+
+# The ext2 server (docs/ext2.md, "The ext2 server") alone, with the tester
+# as its VFS (uspace/app/tester/test_ext2srv.c), on three disks: disk0 a
+# fresh copy of the root image, disk1 the same tree made as ext4 (the
+# server must refuse it naming the features, and write nothing), disk2 as
+# ext2 with huge_file (served read-only, nothing written).  Afterwards the
+# host checks disk0 with its own tools: e2fsck -fn finds nothing, the
+# volume was unmounted clean, and debugfs shows what the guest wrote, byte
+# for byte; disk1 and disk2 are byte for byte what mkrootfs.sh made.
+ext2_host_check() { # description command...
+	local what=$1
+	shift
+	if "$@" >> "$logs/ext2-host.log" 2>&1; then
+		epass=$((epass + 1))
+	else
+		echo "ext2: $what (see $logs/ext2-host.log)" >&2
+		efail=$((efail + 1))
+	fi
+}
+# debugfs -R "cat PATH" of IMAGE is exactly the bytes python3 EXPR makes
+ext2_cat_is() { # image path python-expression
+	debugfs -R "cat $2" "$1" 2> /dev/null | python3 -c '
+import sys
+got, want = sys.stdin.buffer.read(), eval(sys.argv[1])
+print("%s: %d bytes, want %d, %s" % (sys.argv[2], len(got), len(want), "same" if got == want else "DIFFERENT"))
+sys.exit(got != want)' "$3" "$2"
+}
+ext2_ls_is() { # image dir names...: the directory holds exactly these
+	local img=$1 dir=$2
+	shift 2
+	[ "$(debugfs -R "ls -p $dir" "$img" 2> /dev/null | awk -F/ 'NF > 6 { print $6 }' |
+		LC_ALL=C sort | tr '\n' ' ')" = "$(printf '%s\n' . .. "$@" | LC_ALL=C sort | tr '\n' ' ')" ]
+}
+suite_ext2() {
+	local d=$BUILD_DIR/ext2-test epass=0 efail=0 log=$logs/ext2.log
+	if ! grep -q "/ext2 " "$BUILD_DIR/boot/recipe.txt"; then
+		echo "ext2: the image has no ext2 server" >&2
+		broken=1
+		record ext2 0 1
+		return
+	fi
+	: > "$logs/ext2-host.log"
+	mkdir -p "$d"
+	root_image "$d/root.img" && "$top/tools/mkrootfs.sh" --type ext4 "$d/ext4.img" &&
+		"$top/tools/mkrootfs.sh" --features huge_file "$d/ro.img" &&
+		cp "$d/ext4.img" "$d/ext4.orig" && cp "$d/ro.img" "$d/ro.orig" ||
+		{ echo "ext2: could not make the images" >&2; broken=1; record ext2 0 1; return; }
+	qemu_tap_suite ext2 "devman utest=hw_ext2_server,hw_ext2_refused,hw_ext2_readonly" 300 \
+		--disk "$d/root.img" --disk "$d/ext4.img" --disk "$d/ro.img"
+	local r=$d/root.img
+	ext2_host_check "e2fsck -fn found errors on disk0" e2fsck -fn "$r"
+	ext2_host_check "disk0 was not unmounted clean, once" sh -c \
+		"dumpe2fs -h '$r' 2> /dev/null | grep -q '^Filesystem state: *clean\$' &&
+		 dumpe2fs -h '$r' 2> /dev/null | grep -q '^Mount count: *1\$'"
+	ext2_host_check "/tmp/guest.bin differs" ext2_cat_is "$r" /tmp/guest.bin \
+		'bytes((i * 131 + (i >> 11)) & 0xff for i in range(150001))'
+	ext2_host_check "/tmp/holes.bin differs" ext2_cat_is "$r" /tmp/holes.bin \
+		'bytes(5 * 1024 * 1024) + b"hole-end\n"'
+	ext2_host_check "/tmp/kept/inner.txt differs" ext2_cat_is "$r" /tmp/kept/inner.txt 'b"kept\n"'
+	ext2_host_check "/tmp/kept/b.txt differs" ext2_cat_is "$r" /tmp/kept/b.txt 'b"renamed\n"'
+	ext2_host_check "/tmp/hard differs" ext2_cat_is "$r" /tmp/hard \
+		'b"Hello from the root file system.\n"'
+	ext2_host_check "/tmp/sym is not the symlink written" sh -c \
+		"debugfs -R 'stat /tmp/sym' '$r' 2> /dev/null | grep -q 'Fast link dest: \"../fixtures/hello.txt\"'"
+	ext2_host_check "/tmp holds other names" ext2_ls_is "$r" /tmp kept hard sym guest.bin holes.bin
+	ext2_host_check "the ext4 volume was not refused by name" \
+		grep -aq "^ext2: disk1: cannot mount: unsupported incompatible features: extent, " "$log"
+	ext2_host_check "the ext4 volume changed" cmp "$d/ext4.img" "$d/ext4.orig"
+	ext2_host_check "the huge_file volume was not mounted read-only" \
+		grep -aq "^ext2: disk2: read-only: unsupported read-only features: huge_file" "$log"
+	ext2_host_check "the read-only volume changed" cmp "$d/ro.img" "$d/ro.orig"
+	record ext2-host "$epass" "$efail" "(the images checked on the host)"
 }
 
 suite_format
@@ -347,6 +436,7 @@ suite_crash
 suite_kernel
 suite_user
 suite_virtio
+suite_ext2
 
 echo "--- test suites (logs in $logs)"
 cat "$logs/summary"

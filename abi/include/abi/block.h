@@ -32,6 +32,14 @@
  *  ERANGE  blocks past the end of the disk
  * Device errors: EIO (the device reported an I/O error), ENOTSUP (it
  * refused the request); ENOTSUP for an unknown method.
+ *
+ * For tests only:
+ *  BLOCK_TEST_FAULT  the driver ends at once by a fault of its own (a
+ *                  page fault), as a driver bug would end it: its clients'
+ *                  requests fail with EHANGUP and devman restarts it
+ *                  (abi/devman.h).  Honoured only when the system was
+ *                  booted for tests (abi/task.h: TASK_STARTUP_TESTING);
+ *                  ENOTSUP otherwise, like an unknown method.
  */
 #ifndef ABI_BLOCK_H_
 #define ABI_BLOCK_H_
@@ -42,6 +50,7 @@
 #define BLOCK_READ (IPC_M_FIRST_USER + 1)
 #define BLOCK_WRITE (IPC_M_FIRST_USER + 2)
 #define BLOCK_FLUSH (IPC_M_FIRST_USER + 3)
+#define BLOCK_TEST_FAULT (IPC_M_FIRST_USER + 99)
 
 /* BLOCK_INFO flags. */
 #define BLOCK_F_READONLY 0x1u /* WRITE is EPERM */

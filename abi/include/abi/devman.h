@@ -23,10 +23,15 @@
  *  DEVMAN_DRIVER  arg0 index     -> arg0 the driver task now (0: none),
  *                                   arg1 how many times one was started,
  *                                   arg2 the last one's task_exit_info_t
- *                                   reason (0: none ended), arg3 its status
+ *                                   reason (0: none ended), arg3 its status,
+ *                                   arg4 how many times devman restarted it
+ *                                   by itself (bits 31-0), and
+ *                                   DEVMAN_DRIVER_GAVE_UP once it stopped
+ *                                   doing so
  *  DEVMAN_RESTART arg0 index     start the device's driver again (after it
  *                                   ended): EBUSY while one runs, ENOENT if
- *                                   no driver matches the device
+ *                                   no driver matches the device; it also
+ *                                   forgets the failures counted below
  *  DEVMAN_STOP    arg0 index     end the device's driver now (devman kills
  *                                   its child; its clients get EHANGUP, the
  *                                   kernel frees what it held): only on a
@@ -37,6 +42,13 @@
  *                                   handle: EPERM), else EPERM; ENOENT if no
  *                                   driver runs
  *  DEVMAN_QUIT                   a devman started with "test" ends
+ *
+ * A driver that fails (ends by a fault, TASK_EXIT_FAULT, or is killed for
+ * any reason but DEVMAN_STOP) is started again by devman at once, each
+ * restart logged, at most DEVMAN_RESTARTS_MAX times within
+ * DEVMAN_RESTART_WINDOW_MS; a failure beyond that is logged and the
+ * device stays without a driver (DEVMAN_DRIVER says so) until a
+ * DEVMAN_RESTART.  A driver that exits by itself is not restarted.
  *
  * Who may manage devices: a task holding the PCI configuration ports could
  * reprogram every device anyway, so holding them is the right to stop a
@@ -67,5 +79,9 @@ enum {
 	DEVMAN_QUIT,
 	DEVMAN_STOP,
 };
+
+#define DEVMAN_RESTARTS_MAX 3 /* restarts of a failing driver ... */
+#define DEVMAN_RESTART_WINDOW_MS 60000 /* ... within this long */
+#define DEVMAN_DRIVER_GAVE_UP (1ULL << 32) /* DEVMAN_DRIVER arg4 */
 
 #endif

@@ -58,6 +58,12 @@ typedef struct task_startup {
  * server that lives as long as the system: libc makes its heap at startup,
  * so its memory is taken once, at boot, not at some later first malloc. */
 #define TASK_STARTUP_BOOT (1u << 0)
+/* task_startup_t.flags: the kernel was booted with its test facilities on
+ * (utest= or ipc_fail_inject on its command line: SYS_IPC_FAIL_INJECT and
+ * SYS_IRQ_TEST_RAISE work).  Every task of such a boot has it.  A program
+ * may honour test-only requests (abi/block.h: BLOCK_TEST_FAULT) then, and
+ * never otherwise. */
+#define TASK_STARTUP_TESTING (1u << 1)
 
 ABI_SIZE(task_startup_t, 48);
 ABI_FIELD(task_startup_t, argc, 0);
@@ -80,9 +86,12 @@ typedef struct mem_stats {
 	uint64_t tasks; /* tasks not yet reaped */
 	uint64_t threads; /* thread records, kernel threads included */
 	uint64_t handles; /* capability handles in use, all tasks */
+	/* frames of DMA buffers held back until their device is quiesced
+	 * (abi/ddi.h, SYS_DMA_QUIESCE): not free, not anyone's */
+	uint64_t dma_quarantined;
 } mem_stats_t;
 
-ABI_SIZE(mem_stats_t, 56);
+ABI_SIZE(mem_stats_t, 64);
 ABI_FIELD(mem_stats_t, total_frames, 0);
 ABI_FIELD(mem_stats_t, free_frames, 8);
 ABI_FIELD(mem_stats_t, page_size, 16);
@@ -90,6 +99,7 @@ ABI_FIELD(mem_stats_t, kernel_objects, 24);
 ABI_FIELD(mem_stats_t, tasks, 32);
 ABI_FIELD(mem_stats_t, threads, 40);
 ABI_FIELD(mem_stats_t, handles, 48);
+ABI_FIELD(mem_stats_t, dma_quarantined, 56);
 
 /* SYS_TASK_STATS: what the calling task holds in the kernel now. */
 typedef struct task_stats {

@@ -127,11 +127,14 @@ static void ipc_fail_inject_from_cmdline(void)
 	    cmdline_has(boot_info.cmdline, "ipc_fail_inject");
 }
 
-/* Start a boot task from module @a name, if the image has it. */
+/* Start a boot task from module @a name, if the image has it, with the
+ * arguments its recipe line gives ("ext2 disk0": "disk0"). */
 static void start_boot_task(const char *name)
 {
+	char args[BOOT_MODULE_CMDLINE_MAX];
 	task_id_t id;
-	errno_t rc = program_spawn_module(name, "", 0, &id);
+	program_module_args(name, args, sizeof(args));
+	errno_t rc = program_spawn_module(name, args, 0, &id);
 	if (rc == EOK)
 		printf("kernel: started %s as task %llu\n", name, (unsigned long long) id);
 	else if (rc != ENOENT)
@@ -148,12 +151,25 @@ static void start_servers(void)
 	start_boot_task("console");
 }
 
-/* An ordinary boot: the device manager (with the recipe's device grants:
- * it starts the drivers), then init.  Test and benchmark runs start
- * neither: their tests run a devman of their own. */
-static void start_init(void)
+/* The storage stack: the device manager (with the recipe's device grants:
+ * it starts the drivers) and the VFS ("vfs root=disk0": it mounts as "/"
+ * the file system server that registers disk0); with @a ext2 also that
+ * server, "ext2 disk0", which in an ordinary boot init starts (and starts
+ * again when it fails) instead.  A module the image lacks is skipped. */
+static void start_storage(bool ext2)
 {
 	start_boot_task("devman");
+	if (ext2)
+		start_boot_task("ext2");
+	start_boot_task("vfs");
+}
+
+/* An ordinary boot: the storage stack, then init.  Test and benchmark
+ * runs start neither unless asked ("devman", "fs"): their tests run a
+ * devman of their own. */
+static void start_init(void)
+{
+	start_storage(false);
 	start_boot_task("init");
 }
 
@@ -170,9 +186,17 @@ static void run_selected(void)
 	}
 	start_servers();
 	/* "devman": a test or benchmark run with the device manager, which
-	 * starts the drivers (the virtio suite of tools/test.sh). */
-	if (cmdline_has(boot_info.cmdline, "devman") && !cmdline_has(boot_info.cmdline, "poweroff"))
-		start_boot_task("devman");
+	 * starts the drivers (the virtio suite of tools/test.sh); "fs": with
+	 * the whole storage stack (devman, ext2 on disk0, the VFS).  An
+	 * ordinary boot starts them anyway (start_init). */
+	bool verdict_run = cmdline_has(boot_info.cmdline, "utest") ||
+	    cmdline_has(boot_info.cmdline, "bench");
+	if (verdict_run && !cmdline_has(boot_info.cmdline, "poweroff")) {
+		if (cmdline_has(boot_info.cmdline, "fs"))
+			start_storage(true);
+		else if (cmdline_has(boot_info.cmdline, "devman"))
+			start_boot_task("devman");
+	}
 	if (cmdline_get(boot_info.cmdline, "utest", spec, sizeof(spec)))
 		run_module_verdict("tester", spec);
 	if (cmdline_get(boot_info.cmdline, "bench", spec, sizeof(spec)))

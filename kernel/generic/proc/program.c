@@ -8,6 +8,7 @@
 #include <debug.h>
 #include <elf/elf.h>
 #include <ipc/ipc.h>
+#include <ipc/method.h>
 #include <lib/printf_core.h>
 #include <main/bootinfo.h>
 #include <mem.h>
@@ -152,7 +153,8 @@ static void program_build_startup(program_startup_t *s, char **argv, size_t argc
 		.task_id = task->id,
 		.stack_base = stack_base,
 		.stack_size = PROGRAM_STACK_SIZE,
-		.flags = task->parent == 0 ? TASK_STARTUP_BOOT : 0 };
+		.flags = (task->parent == 0 ? TASK_STARTUP_BOOT : 0) |
+		    (ipc_fail_inject_enabled ? TASK_STARTUP_TESTING : 0) };
 	p -= sizeof(st);
 	p = (char *) ((uintptr_t) p & ~(uintptr_t) 15);
 	memcpy(p, &st, sizeof(st));
@@ -217,6 +219,45 @@ static errno_t program_give_caps(
 		return program_apply_grants(task, m);
 	}
 	return held && held->n > 0 ? caps_place(held, &task->caps, 1) : EOK;
+}
+
+void program_args_from_cmdline(const char *cmdline, char *out, size_t size)
+{
+	static const char grant[] = "grant=";
+	size_t len = 0;
+	const char *p = cmdline;
+
+	if (size == 0)
+		return;
+	while (*p && *p != ' ') /* the module's name */
+		p++;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t n = (size_t) (p - w);
+		if (n == 0 || strncmp(w, grant, sizeof(grant) - 1) == 0)
+			continue;
+		if (len + (len > 0) + n >= size)
+			break; /* what fits, whole words only */
+		if (len > 0)
+			out[len++] = ' ';
+		memcpy(out + len, w, n);
+		len += n;
+	}
+	out[len] = '\0';
+}
+
+void program_module_args(const char *name, char *out, size_t size)
+{
+	const boot_module_t *m = program_find_module(name);
+
+	if (size > 0)
+		out[0] = '\0';
+	if (m)
+		program_args_from_cmdline(m->cmdline, out, size);
 }
 
 errno_t program_spawn_module(

@@ -8,6 +8,7 @@
 #include <mem.h>
 #include <mm/frame.h>
 #include <mm/page.h>
+#include <proc/program.h>
 #include <test/ktest.h>
 
 #define FIXTURE_TEXT "mkernel boot module fixture: "
@@ -47,6 +48,29 @@ KTEST(bootinfo_module_fixture)
 	KT_ASSERT(m->end > m->start);
 	KT_ASSERT(m->end - m->start >= sizeof(FIXTURE_TEXT) - 1);
 	KT_CHECK(memcmp(PA2KA(m->start), FIXTURE_TEXT, sizeof(FIXTURE_TEXT) - 1) == 0);
+}
+
+/* The arguments the kernel gives a boot task: its recipe line after the
+ * name, without the grant= tokens, whole words only. */
+KTEST(bootinfo_module_args)
+{
+	char out[16];
+	program_args_from_cmdline("ext2 disk0", out, sizeof(out));
+	KT_CHECK(strcmp(out, "disk0") == 0);
+	program_args_from_cmdline("devman grant=io:0xcf8+8  grant=irq:3+1", out, sizeof(out));
+	KT_CHECK(strcmp(out, "") == 0);
+	program_args_from_cmdline("x  grant=io:1+1 a  bb grant=irq:5+1 c", out, sizeof(out));
+	KT_CHECK(strcmp(out, "a bb c") == 0);
+	program_args_from_cmdline("x aaaaaaa bbbbbbb ccc", out, sizeof(out));
+	KT_CHECK(strcmp(out, "aaaaaaa bbbbbbb") == 0); /* "ccc" does not fit */
+	program_args_from_cmdline("alone", out, sizeof(out));
+	KT_CHECK(strcmp(out, "") == 0);
+	program_module_args("no-such-module", out, sizeof(out));
+	KT_CHECK(strcmp(out, "") == 0);
+	if (fixture_module()) {
+		program_module_args("bootmod.txt", out, sizeof(out));
+		KT_CHECK(strcmp(out, "fixture-arg") == 0);
+	}
 }
 
 static bool pa_overlaps(uintptr_t pa, uint64_t start, uint64_t end)

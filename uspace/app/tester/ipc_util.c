@@ -13,6 +13,8 @@
 #include <utest.h>
 
 #define TEST_CONNECT_TIMEOUT_MS 5000
+#define TEST_BUSY_TRIES 1000
+#define TEST_BUSY_US 5000
 #define SELF_ACCEPT_TIMEOUT_US (5 * 1000 * 1000)
 
 static unsigned test_name_counter;
@@ -45,6 +47,7 @@ errno_t test_server_spawn(test_server_t *s, const char *mode, const char *tag)
 	rc = ns_connect_timeout(s->name, TEST_CONNECT_TIMEOUT_MS, &s->phone);
 	if (rc != EOK) {
 		task_exit_info_t info;
+		task_kill(s->task); /* one that never registered must not hang us */
 		task_wait(s->task, &info);
 		utest_note(
 		    "%s: no connection (%s); it ended: %s", args, str_error_name(rc), info.message);
@@ -57,13 +60,26 @@ errno_t test_server_start(test_server_t *s)
 	return test_server_spawn(s, "child:server", "s");
 }
 
+errno_t test_request(cap_handle_t phone, uint64_t method, uint64_t a0, ipc_msg_t *ans)
+{
+	errno_t rc = ipc_request(phone, method, a0, 0, 0, 0, 0, ans);
+	for (int i = 0; rc == ELIMIT && i < TEST_BUSY_TRIES; i++) {
+		thread_sleep_us(TEST_BUSY_US);
+		rc = ipc_request(phone, method, a0, 0, 0, 0, 0, ans);
+	}
+	return rc;
+}
+
 void test_server_stop(test_server_t *s, uint64_t method, task_exit_info_t *info)
 {
 	task_exit_info_t local;
 	if (!info)
 		info = &local;
-	if (s->phone != CAP_NIL)
-		ipc_request(s->phone, method, 0, 0, 0, 0, 0, NULL);
+	errno_t rc = s->phone != CAP_NIL ? test_request(s->phone, method, 0, NULL) : EOK;
+	if (rc != EOK && rc != EHANGUP) { /* it never got the request */
+		utest_note("%s: quit request failed (%s): killed", s->name, str_error_name(rc));
+		task_kill(s->task);
+	}
 	task_wait(s->task, info);
 	if (s->phone != CAP_NIL)
 		ipc_hangup(s->phone);

@@ -580,6 +580,11 @@ UTEST(hw_virtio_driver_killed)
 	}
 	UT_CHECK_EQ(ans.arg[0], 0);
 	UT_CHECK_EQ(ans.arg[2], TASK_EXIT_KILLED);
+	/* devman quiesced the device before it recorded the end: the DMA
+	 * frames the kernel held back for it are free again */
+	mem_stats_t ms = { 0 };
+	UT_CHECK_OK(mem_stats(&ms));
+	UT_CHECK_EQ(ms.dma_quarantined, 0);
 	UT_CHECK(frames_settle(before + 1) > before); /* its memory came back */
 	UT_ASSERT_OK(ipc_request(dm, DEVMAN_RESTART, index, 0, 0, 0, 0, NULL));
 	ipc_hangup(dm);
@@ -588,6 +593,97 @@ UTEST(hw_virtio_driver_killed)
 	block_t b;
 	UT_ASSERT_OK(block_open("disk0", BR_BUF, &b));
 	UT_CHECK(blk_check_range(&b, 0, 0, 1024)); /* blocks 0..1023: seed 0 */
+	block_close(&b);
+}
+
+/* DEVMAN_DRIVER of @a index once @a done holds for it (every 10 ms, for
+ * up to VIRTIO_WAIT_MS); false (recorded) if it never did. */
+static bool virtio_driver_wait(cap_handle_t dm, uint64_t index,
+    bool (*done)(const ipc_msg_t *, task_id_t), task_id_t old, ipc_msg_t *ans)
+{
+	for (int i = 0; i < VIRTIO_WAIT_MS / 10; i++) {
+		if (ipc_request(dm, DEVMAN_DRIVER, index, 0, 0, 0, 0, ans) == EOK && done(ans, old))
+			return true;
+		thread_sleep_us(10000);
+	}
+	return UT_CHECK(false);
+}
+
+/* A new driver runs, not @a old. */
+static bool virtio_driver_new(const ipc_msg_t *ans, task_id_t old)
+{
+	return ans->arg[0] != 0 && ans->arg[0] != old;
+}
+
+/* devman gave up on the driver. */
+static bool virtio_driver_given_up(const ipc_msg_t *ans, task_id_t old)
+{
+	(void) old;
+	return ans->arg[0] == 0 && (ans->arg[4] & DEVMAN_DRIVER_GAVE_UP);
+}
+
+/* Make disk0's driver fault (BLOCK_TEST_FAULT) while a client reads:
+ * both get EHANGUP. */
+static void virtio_driver_fault(void)
+{
+	kill_reader_t k = { 0 };
+	tid_t tid;
+	cap_handle_t ph;
+	if (!virtio_disk_wait("disk0") || !UT_CHECK_OK(ns_connect("disk0", &ph)))
+		return;
+	UT_ASSERT_OK(thread_create(kill_reader_thread, &k, &tid));
+	while (k.reads < 4 && k.rc == EOK)
+		thread_sleep_us(1000);
+	UT_CHECK_ERR(ipc_request(ph, BLOCK_TEST_FAULT, 0, 0, 0, 0, 0, NULL), EHANGUP);
+	ipc_hangup(ph);
+	thread_join(tid, NULL);
+	UT_CHECK_ERR(k.rc, EHANGUP);
+}
+
+/* A driver that faults is restarted by devman, which gives up after
+ * DEVMAN_RESTARTS_MAX restarts within its window: each time the clients
+ * get EHANGUP and the new driver serves disk0 with the disk's bytes; the
+ * fault after the last restart leaves the device without a driver (no
+ * new one starts), until a DEVMAN_RESTART. */
+UTEST(hw_virtio_driver_faults)
+{
+	cap_handle_t dm;
+	uint64_t index = 0;
+	ipc_msg_t ans;
+	block_t b;
+	UT_ASSERT(task_startup()->flags & TASK_STARTUP_TESTING);
+	UT_ASSERT_OK(ns_connect_timeout(DEVMAN_NAME, VIRTIO_WAIT_MS, &dm));
+	UT_ASSERT(virtio_dev_index(dm, &index));
+	UT_ASSERT(virtio_driver_wait(dm, index, virtio_driver_new, 0, &ans));
+	uint64_t starts = ans.arg[1], restarts = ans.arg[4];
+	for (unsigned i = 1; i <= DEVMAN_RESTARTS_MAX && !utest_failed(); i++) {
+		task_id_t old = ans.arg[0];
+		virtio_driver_fault();
+		UT_ASSERT(virtio_driver_wait(dm, index, virtio_driver_new, old, &ans));
+		UT_CHECK_EQ(ans.arg[1], starts + i);
+		UT_CHECK_EQ(ans.arg[2], TASK_EXIT_FAULT);
+		UT_CHECK_EQ(ans.arg[4], restarts + i);
+		UT_ASSERT(virtio_disk_wait("disk0"));
+		UT_ASSERT_OK(block_open("disk0", BR_BUF, &b));
+		UT_CHECK(blk_check_range(&b, 0, 0, 1024)); /* blocks 0..1023: seed 0 */
+		block_close(&b);
+	}
+	virtio_driver_fault(); /* one more: devman gives up */
+	UT_ASSERT(virtio_driver_wait(dm, index, virtio_driver_given_up, 0, &ans));
+	UT_CHECK_EQ(ans.arg[2], TASK_EXIT_FAULT);
+	thread_sleep_us(200000);
+	UT_CHECK_OK(ipc_request(dm, DEVMAN_DRIVER, index, 0, 0, 0, 0, &ans));
+	UT_CHECK_EQ(ans.arg[0], 0); /* and stays so */
+	UT_CHECK_EQ(ans.arg[1], starts + DEVMAN_RESTARTS_MAX);
+	UT_CHECK_ERR(ns_connect_timeout("disk0", 100, &(cap_handle_t){ 0 }), ETIMEOUT);
+	/* Asked, devman starts it again and counts afresh. */
+	UT_ASSERT_OK(ipc_request(dm, DEVMAN_RESTART, index, 0, 0, 0, 0, NULL));
+	UT_CHECK_OK(ipc_request(dm, DEVMAN_DRIVER, index, 0, 0, 0, 0, &ans));
+	UT_CHECK_EQ(ans.arg[4] & DEVMAN_DRIVER_GAVE_UP, 0);
+	ipc_hangup(dm);
+	UT_ASSERT(virtio_disk_wait("disk0"));
+	UT_ASSERT_OK(block_open("disk0", BR_BUF, &b));
+	UT_CHECK(blk_check_range(&b, 0, 0, 1024));
 	block_close(&b);
 }
 
@@ -622,6 +718,71 @@ UTEST(hw_virtio_readonly)
 	if (!virtio_disk_wait("disk0"))
 		return;
 	blk_readonly("disk0", VIRTIO_DISK_BLOCKS, 0);
+}
+
+/* The suite virtio-err attaches disk0 (seed 0) with
+ * ioerr=VIRTIO_IOERR_BLOCK (tools/qemu.sh): every read that touches that
+ * block fails in the device (QEMU's blkdebug), nothing else does. */
+#define VIRTIO_IOERR_BLOCK 1000
+#define VIRTIO_IOERR_ROUNDS 100 /* more than the ring holds at once */
+
+typedef struct ioerr_client {
+	errno_t rc;
+	unsigned eio;
+} ioerr_client_t;
+
+/* Read the bad block again and again on a connection of its own: each
+ * read EIO, and not one answered otherwise. */
+static int ioerr_client_thread(void *arg)
+{
+	ioerr_client_t *c = arg;
+	block_t b;
+	c->rc = block_open("disk0", BR_XFER, &b);
+	for (unsigned i = 0; c->rc == EOK && i < VIRTIO_IOERR_ROUNDS; i++) {
+		errno_t rc = block_read(&b, VIRTIO_IOERR_BLOCK - i % 8, 8, 0);
+		if (rc != EIO)
+			c->rc = rc == EOK ? EEXIST : rc;
+		else
+			c->eio++;
+	}
+	if (c->rc == EOK)
+		block_close(&b);
+	return 0;
+}
+
+/* A device I/O error: the client of the failing read gets EIO, whatever
+ * part of the transfer the bad block is; the blocks around it and the
+ * rest of the disk read right; the driver keeps serving (errors on one
+ * connection, far more than its ring holds, while another reads). */
+UTEST(hw_virtio_ioerr)
+{
+	const uint64_t bad = VIRTIO_IOERR_BLOCK, per = BR_XFER / BR_BS;
+	ioerr_client_t c = { 0 };
+	tid_t tid;
+	block_t b;
+	if (!virtio_disk_wait("disk0"))
+		return;
+	UT_ASSERT_OK(block_open("disk0", BR_BUF, &b));
+	UT_CHECK_ERR(block_read(&b, bad, 1, 0), EIO);
+	UT_CHECK_ERR(block_read(&b, bad - 3, 8, 0), EIO); /* in the middle */
+	UT_CHECK_ERR(block_read(&b, bad - per + 1, per, 0), EIO); /* the last */
+	UT_CHECK_ERR(block_read(&b, bad, per, BR_XFER), EIO); /* the first */
+	UT_CHECK(blk_check_range(&b, 0, bad - 1, 1));
+	UT_CHECK(blk_check_range(&b, 0, bad + 1, 1));
+	UT_CHECK(blk_check_range(&b, 0, 0, bad));
+	UT_CHECK(blk_check_range(&b, 0, bad + 1, VIRTIO_DISK_BLOCKS - bad - 1));
+	/* QEMU merges requests for adjacent blocks that reach it together,
+	 * and a merged request fails as a whole: the good reads made while
+	 * the errors go on keep away from the bad block. */
+	UT_ASSERT_OK(thread_create(ioerr_client_thread, &c, &tid));
+	UT_CHECK(blk_check_range(&b, 0, 2 * bad, VIRTIO_DISK_BLOCKS - 2 * bad));
+	thread_join(tid, NULL);
+	UT_CHECK_OK(c.rc);
+	UT_CHECK_EQ(c.eio, VIRTIO_IOERR_ROUNDS);
+	UT_CHECK_ERR(block_read(&b, bad, 1, 0), EIO);
+	UT_CHECK(blk_check_range(&b, 0, 0, 2 * per)); /* still serving */
+	UT_CHECK_OK(block_flush(&b));
+	block_close(&b);
 }
 
 /*

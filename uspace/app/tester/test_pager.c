@@ -335,7 +335,7 @@ typedef struct tp_stats {
 static bool tp_stats_get(cap_handle_t phone, tp_stats_t *st)
 {
 	ipc_msg_t ans;
-	if (!UT_CHECK_OK(ipc_request(phone, TP_STATS, 0, 0, 0, 0, 0, &ans)))
+	if (!UT_CHECK_OK(test_request(phone, TP_STATS, 0, &ans)))
 		return false;
 	*st = (tp_stats_t){ .upgrades = ans.arg[0],
 		.mapped = ans.arg[1],
@@ -391,7 +391,7 @@ static void tpager_case_flags(const char *mode, unsigned flags, errno_t want, tp
 	}
 	bool dies = strcmp(mode, "die") == 0;
 	ipc_msg_t ans;
-	if (!dies && UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans))) {
+	if (!dies && UT_CHECK_OK(test_request(p.phone, TP_PING, 0, &ans))) {
 		UT_CHECK(ans.arg[0] >= 1);
 		/* the client reads pages 0, 1, ... in order, each answered alone:
 		 * every page-in but the first follows the previous run; then a
@@ -468,7 +468,7 @@ UTEST(pager_test_pager_set_size_in_page_in)
 	UT_CHECK_OK(child_run(args, &info));
 	if (!UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL))
 		utest_note("client: %s", info.message);
-	if (UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans)))
+	if (UT_CHECK_OK(test_request(p.phone, TP_PING, 0, &ans)))
 		UT_CHECK_EQ(ans.arg[0], TP_AREA_PAGES + 1); /* four reads, one upgrade */
 	test_server_stop(&p, TP_QUIT, NULL);
 }
@@ -576,7 +576,7 @@ UTEST(pager_shared_fault_one_page_in)
 	int status = -1;
 	UT_ASSERT_OK(test_server_spawn(&p, "child:tpager slow", "p"));
 	UT_ASSERT_OK(test_server_start(&s));
-	UT_ASSERT_OK(ipc_request(p.phone, TP_CREATE, 0, 0, 0, 0, 0, &ans));
+	UT_ASSERT_OK(test_request(p.phone, TP_CREATE, 0, &ans));
 	as_pager_spec_t spec = { .phone = p.phone, .object = ans.arg[0] };
 	UT_ASSERT_OK(as_area_create_pager(0, TP_AREA_PAGES * PAGE_SIZE, RW, &spec, &base));
 	UT_ASSERT_OK(ipc_share_out(s.phone, base, RW));
@@ -586,7 +586,7 @@ UTEST(pager_shared_fault_one_page_in)
 		UT_CHECK_EQ(ans.arg[0], TP_PATTERN);
 	UT_CHECK_OK(thread_join(tid, &status));
 	UT_CHECK_EQ(status, 0);
-	if (UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans)))
+	if (UT_CHECK_OK(test_request(p.phone, TP_PING, 0, &ans)))
 		UT_CHECK_EQ(ans.arg[0], 1);
 	UT_CHECK_OK(as_area_destroy(base));
 	test_server_stop(&s, TS_QUIT, NULL);
@@ -601,7 +601,7 @@ UTEST(pager_shared_fault_one_page_in)
 static errno_t many_bind(cap_handle_t phone, uintptr_t at)
 {
 	ipc_msg_t ans;
-	errno_t rc = ipc_request(phone, TP_CREATE, 0, 0, 0, 0, 0, &ans);
+	errno_t rc = test_request(phone, TP_CREATE, 0, &ans);
 	as_pager_spec_t spec = { .phone = phone, .object = ans.arg[0] };
 	for (int i = 0; rc == EOK && i < MANY_TRIES; i++) {
 		rc = as_area_create_pager(at, PAGE_SIZE, AS_AREA_READ | AS_AREA_FIXED, &spec, NULL);
@@ -628,7 +628,7 @@ UTEST(pager_objects_10000)
 		    !UT_CHECK_EQ(*(volatile uint64_t *) at, TP_PATTERN))
 			break;
 	}
-	if (UT_CHECK_OK(ipc_request(p.phone, TP_PING, 0, 0, 0, 0, 0, &ans)))
+	if (UT_CHECK_OK(test_request(p.phone, TP_PING, 0, &ans)))
 		UT_CHECK_EQ(ans.arg[0], made);
 	/* the REFs are notices: the last may still be on its way */
 	for (int i = 0; i < SETTLE_TRIES && tp_stats_get(p.phone, &st) && st.refs < made; i++)

@@ -137,7 +137,13 @@ void test_name_make(char *buf, size_t size, const char *tag);
 errno_t test_server_spawn(test_server_t *s, const char *mode, const char *tag);
 /* Start a test server ("child:server"). */
 errno_t test_server_start(test_server_t *s);
-/* Send @a method (TS_QUIT/TP_QUIT), wait for the task, hang up. */
+/* A request with one argument, sent again while the server's box is full
+ * (ELIMIT: a pager's box also holds the kernel's notices to it, e.g. the
+ * UNREFs of thousands of areas just destroyed), for up to 5 s. */
+errno_t test_request(cap_handle_t phone, uint64_t method, uint64_t a0, ipc_msg_t *ans);
+/* Send @a method (TS_QUIT/TP_QUIT, test_request), wait for the task, hang
+ * up.  A server the request did not reach (its box stayed full) is killed,
+ * with a note, rather than waited for forever. */
 void test_server_stop(test_server_t *s, uint64_t method, task_exit_info_t *info);
 
 /* A phone to this very task (the tester registers itself with ns once;

@@ -19,6 +19,7 @@
 #include <abi/devman.h>
 #include <cap.h>
 #include <ddi_io.h>
+#include <ddi_mem.h>
 #include <errno.h>
 #include <ipc.h>
 #include <lock.h>
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys.h>
 #include <task.h>
 #include <thread.h>
 
@@ -163,7 +165,63 @@ static errno_t dm_grant_make(const dm_dev_t *d, dm_grant_t *g)
 	return rc;
 }
 
-/* Wait for the driver of @a arg (a dm_dev_t) to end and record how. */
+static errno_t dm_start_driver(dm_dev_t *d);
+
+/* @a d's bus mastering is off: tell the kernel its DMA buffers of ended
+ * drivers can go (SYS_DMA_QUIESCE with each of its ranges, derived anew
+ * as for a driver). */
+static void dm_dev_quiesce(dm_dev_t *d)
+{
+	dm_grant_t g;
+	uint64_t pages = 0, n;
+	errno_t rc = dm_grant_make(d, &g);
+	for (size_t i = 0; rc == EOK && i < g.n; i++) {
+		if (dma_quiesce(g.caps[i], &n) == EOK) /* (ENOENT: the IRQ line) */
+			pages += n;
+	}
+	if (rc == EOK)
+		dm_grant_drop(&g);
+	if (rc != EOK || pages != 0)
+		printf("devman: %02x:%02x.%x: quiesced: %llu DMA pages back%s%s\n", d->bus, d->dev,
+		    d->fn, (unsigned long long) pages,
+		    rc == EOK ? "" : ", cannot: ", rc == EOK ? "" : str_error_name(rc));
+}
+
+/* @a d's driver failed: start it again, unless it was restarted
+ * DEVMAN_RESTARTS_MAX times within the window already (then give up). */
+static void dm_driver_failed(dm_dev_t *d)
+{
+	const uint64_t window = DEVMAN_RESTART_WINDOW_MS * 1000000ULL;
+	uint64_t now = uptime_ns_now();
+	unsigned recent = 0;
+	lock_acquire(&dm_lock);
+	for (unsigned i = 0; i < DEVMAN_RESTARTS_MAX; i++)
+		recent += d->restart_ns[i] != 0 && now - d->restart_ns[i] < window;
+	bool again = recent < DEVMAN_RESTARTS_MAX;
+	if (again) /* over the oldest: outside the window, as recent < MAX */
+		d->restart_ns[d->restarts++ % DEVMAN_RESTARTS_MAX] = now;
+	d->gave_up = !again;
+	unsigned n = d->restarts;
+	lock_release(&dm_lock);
+	if (!again) {
+		printf("devman: %02x:%02x.%x: %s failed again after %u restarts within %u s: "
+		       "not restarted (DEVMAN_RESTART starts it)\n",
+		    d->bus, d->dev, d->fn, d->module, recent, DEVMAN_RESTART_WINDOW_MS / 1000);
+		return;
+	}
+	printf("devman: %02x:%02x.%x: restarting %s (restart %u; %u of %u within %u s)\n", d->bus,
+	    d->dev, d->fn, d->module, n, recent + 1, DEVMAN_RESTARTS_MAX,
+	    DEVMAN_RESTART_WINDOW_MS / 1000);
+	(void) dm_start_driver(d);
+}
+
+static const char *dm_end_name(unsigned reason)
+{
+	return reason == TASK_EXIT_NORMAL ? "exit" : reason == TASK_EXIT_FAULT ? "fault" : "killed";
+}
+
+/* Wait for the driver of @a arg (a dm_dev_t) to end, record how, and
+ * restart it if it failed (a fault, or a kill that was not DEVMAN_STOP). */
 static int dm_driver_wait(void *arg)
 {
 	dm_dev_t *d = arg;
@@ -172,19 +230,26 @@ static int dm_driver_wait(void *arg)
 	lock_release(&dm_lock);
 	task_exit_info_t info = { 0 };
 	errno_t rc = task_wait(id, &info);
-	/* The driver's DMA memory went with it: stop the device reaching
-	 * those frames (the next driver enables bus mastering again). */
+	/* The driver's DMA buffers are held back by the kernel until we say
+	 * the device cannot reach them any more: stop its bus mastering (the
+	 * next driver enables it again), then say so. */
 	uint16_t cmd = (uint16_t) dm_cfg_read(d, PCI_COMMAND, 2);
 	dm_cfg_write(d, PCI_COMMAND, 2, cmd & ~PCI_COMMAND_MASTER);
+	(void) dm_cfg_read(d, PCI_COMMAND, 2); /* the write has landed */
+	dm_dev_quiesce(d);
 	lock_acquire(&dm_lock);
 	d->driver = 0;
 	d->exit_reason = rc == EOK ? info.reason : TASK_EXIT_KILLED;
 	d->exit_status = info.status;
+	bool failed = rc == EOK &&
+	    (info.reason == TASK_EXIT_FAULT || (info.reason == TASK_EXIT_KILLED && !d->stopping));
+	d->stopping = false;
 	lock_release(&dm_lock);
 	printf("devman: %02x:%02x.%x: driver %s (task %llu) ended: %s %d%s%s\n", d->bus, d->dev,
-	    d->fn, d->module, (unsigned long long) id,
-	    info.reason == TASK_EXIT_NORMAL ? "exit" : "killed", info.status,
+	    d->fn, d->module, (unsigned long long) id, dm_end_name(info.reason), info.status,
 	    info.message[0] ? ": " : "", info.message);
+	if (failed)
+		dm_driver_failed(d);
 	return 0;
 }
 
@@ -285,8 +350,9 @@ static errno_t dm_device_info(const ipc_event_t *ev, ipc_msg_t *ans)
 	dm_dev_t *d = &dm_devs[i];
 	if (ev->msg.method == DEVMAN_DRIVER) {
 		lock_acquire(&dm_lock);
-		*ans = IPC_MSG(
-		    0, d->driver, d->starts, d->exit_reason, (uint64_t) (int64_t) d->exit_status);
+		*ans = IPC_MSG(0, d->driver, d->starts, d->exit_reason,
+		    (uint64_t) (int64_t) d->exit_status,
+		    d->restarts | (d->gave_up ? DEVMAN_DRIVER_GAVE_UP : 0));
 		lock_release(&dm_lock);
 		return EOK;
 	}
@@ -355,12 +421,30 @@ static errno_t dm_stop_driver(const ipc_event_t *ev)
 	if (ev->msg.arg[0] >= dm_count)
 		return ENOENT;
 	lock_acquire(&dm_lock);
-	task_id_t driver = dm_devs[ev->msg.arg[0]].driver;
+	dm_dev_t *d = &dm_devs[ev->msg.arg[0]];
+	task_id_t driver = d->driver;
+	d->stopping = driver != 0; /* its waiter must not restart it */
 	lock_release(&dm_lock);
 	if (driver == 0)
 		return ENOENT;
 	errno_t rc = task_kill(driver);
 	return rc == ENOENT ? EOK : rc; /* ended meanwhile */
+}
+
+/* DEVMAN_RESTART: a new driver, and the failures counted are forgotten. */
+static errno_t dm_restart_request(uint64_t i)
+{
+	if (i >= dm_count || !dm_devs[i].module)
+		return ENOENT;
+	dm_dev_t *d = &dm_devs[i];
+	lock_acquire(&dm_lock);
+	bool idle = d->driver == 0;
+	if (idle) {
+		d->gave_up = false;
+		memset(d->restart_ns, 0, sizeof(d->restart_ns));
+	}
+	lock_release(&dm_lock);
+	return idle ? dm_start_driver(d) : EBUSY;
 }
 
 static void dm_handle(ipc_event_t *ev)
@@ -402,9 +486,7 @@ static void dm_handle(ipc_event_t *ev)
 		rc = dm_cfg_request(ev, &ans);
 		break;
 	case DEVMAN_RESTART:
-		rc = ev->msg.arg[0] >= dm_count       ? ENOENT
-		    : !dm_devs[ev->msg.arg[0]].module ? ENOENT
-		                                      : dm_start_driver(&dm_devs[ev->msg.arg[0]]);
+		rc = dm_restart_request(ev->msg.arg[0]);
 		break;
 	case DEVMAN_QUIT:
 		if (dm_test_mode) {

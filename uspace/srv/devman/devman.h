@@ -6,6 +6,7 @@
 #define DEVMAN_DEVMAN_H_
 
 #include <abi/cap.h>
+#include <abi/devman.h>
 #include <abi/task.h>
 #include <pci/pci.h>
 #include <stdbool.h>
@@ -26,6 +27,10 @@ typedef struct dm_dev {
 	unsigned starts; /* drivers started for it */
 	unsigned exit_reason; /* the last driver's end (0: none ended) */
 	int exit_status;
+	bool stopping; /* DEVMAN_STOP is killing the driver: no restart */
+	unsigned restarts; /* automatic restarts (abi/devman.h) */
+	uint64_t restart_ns[DEVMAN_RESTARTS_MAX]; /* when; by restarts % MAX */
+	bool gave_up; /* failed too often: not restarted until DEVMAN_RESTART */
 } dm_dev_t;
 
 extern dm_dev_t dm_devs[DM_DEVICES_MAX];

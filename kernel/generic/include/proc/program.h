@@ -50,6 +50,14 @@ errno_t program_spawn_module(
 errno_t program_spawn_module_caps(const char *name, const char *args, task_id_t parent,
     struct caps_held *held, task_id_t *id_out);
 
+/* The arguments the kernel starts boot module @a name with: the words of
+ * its recipe command line after the name, less the "grant=" tokens (the
+ * kernel's own, ddi/grant.h), e.g. "disk0" for "ext2 disk0".  "" if the
+ * image has no such module.  program_args_from_cmdline() is the pure
+ * part, on one command line. */
+void program_module_args(const char *name, char *out, size_t size);
+void program_args_from_cmdline(const char *cmdline, char *out, size_t size);
+
 /* Check an ELF image in kernel memory for a user task (common/'s
  * elf_parse within the user half): EOK and *out, EINVAL, EPERM. */
 errno_t program_elf_check(const void *image, size_t size, elf_image_t *out);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <task.h>
 
 #include "vblk.h"
 
@@ -225,12 +226,26 @@ static void vblk_hangup(vblk_t *vb, uint64_t badge)
 	vblk_hw_dma_free(&buf);
 }
 
+/* BLOCK_TEST_FAULT in a test boot: die as a driver bug would (a write
+ * through a null pointer the compiler cannot see). */
+static errno_t vblk_test_fault(void)
+{
+	if (!(task_startup()->flags & TASK_STARTUP_TESTING))
+		return ENOTSUP;
+	printf("virtio-blk %s: BLOCK_TEST_FAULT: faulting now\n", vblk.name);
+	volatile uintptr_t nowhere = 0;
+	*(volatile uint32_t *) nowhere = 0;
+	return EIO; /* not reached */
+}
+
 static errno_t vblk_request(vblk_t *vb, vblk_conn_t *conn, ipc_event_t *ev, ipc_msg_t *answer)
 {
 	const ipc_msg_t *m = &ev->msg;
 	errno_t rc = block_req_check(
 	    &vb->geom, m->method, m->arg[0], m->arg[1], m->arg[2], conn->buf.size);
 
+	if (m->method == BLOCK_TEST_FAULT)
+		return vblk_test_fault();
 	if (rc != EOK)
 		return rc;
 	if (m->method == BLOCK_INFO) {

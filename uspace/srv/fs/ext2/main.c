@@ -1,0 +1,190 @@
+/*
+ * ext2: the ext2 file system server (docs/ext2.md, "The ext2 server").
+ *
+ *   ext2 DISK      (the boot recipe's "ext2 disk0")
+ *
+ * Waits for the disk (lib/block), mounts its volume with lib/ext2 (a
+ * refused volume is logged with the reason and the server ends, having
+ * written nothing; one with unknown read-only compatible features, or on
+ * a read-only disk, is mounted read-only), logs what it mounted, then
+ * registers with the VFS as abi/fs.h says and serves its requests with
+ * EXT2SRV_THREADS workers.  It ends after FS_UNMOUNT (status 0), or when
+ * the VFS has hung up every connection (it unmounts first; status 2, so
+ * init, which supervises it, starts it again for the next VFS).
+ */
+#include "ext2srv.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <task.h>
+#include <thread.h>
+
+ext2srv_t ext2srv = { .lock = LOCK_INITIALIZER };
+
+/* Wait for the disk's driver (devman starts it), then open the disk. */
+static errno_t disk_open(ext2srv_t *s)
+{
+	cap_handle_t phone;
+	errno_t rc = ns_connect_timeout(s->source, EXT2SRV_DISK_WAIT_MS, &phone);
+
+	if (rc == EOK) {
+		ipc_hangup(phone);
+		rc = block_open(s->source, EXT2SRV_DISK_BUF, &s->disk);
+	}
+	if (rc != EOK)
+		printf("ext2: %s: cannot open the disk (%s)\n", s->source, str_error_name(rc));
+	return rc;
+}
+
+static errno_t volume_mount(ext2srv_t *s)
+{
+	ext2_host_t host;
+	char why[160];
+	bool ro_disk = (s->disk.geom.flags & BLOCK_F_READONLY) != 0;
+
+	ext2srv_host_init(s, &host);
+	errno_t rc = ext2_mount(&host, ext2srv_cache_blocks(s), ro_disk ? EXT2_MOUNT_RDONLY : 0,
+	    &s->fs, why, sizeof(why));
+	if (rc != EOK) {
+		printf("ext2: %s: cannot mount: %s (%s); nothing written\n", s->source,
+		    why[0] ? why : "error", str_error_name(rc));
+		return rc;
+	}
+	ext2_info(s->fs, &s->info);
+	if (s->info.readonly) /* lib/ext2's reason: "read-only: ...features..." */
+		printf(
+		    "ext2: %s: %s\n", s->source, why[0] ? why : "read-only: the disk is read-only");
+	printf("ext2: %s: mounted%s, %llu MiB, %u-byte blocks, %u free blocks, %u free inodes\n",
+	    s->source, s->info.readonly ? " read-only" : "",
+	    (unsigned long long) ((uint64_t) s->info.blocks_count * s->info.block_size >> 20),
+	    s->info.block_size, s->info.free_blocks, s->info.free_inodes);
+	return EOK;
+}
+
+void ext2srv_unmount_exit(ext2srv_t *s, const char *why, cap_handle_t call, int status)
+{
+	errno_t rc = EOK;
+
+	if (s->fs != NULL) {
+		ext2srv_nodes_release_all(s);
+		rc = ext2_unmount(s->fs);
+		s->fs = NULL;
+	}
+	if (call != CAP_NIL)
+		ipc_answer(call, rc, NULL);
+	if (rc == EOK)
+		printf("ext2: %s: unmounted (%s)\n", s->source, why);
+	else
+		printf("ext2: %s: unmount failed (%s): %s\n", s->source, why, str_error_name(rc));
+	task_exit(rc == EOK ? status : EXT2SRV_EXIT_FAILED); /* lock held: no request after this */
+}
+
+/* Connection @a i is the VFS's (@a open) or no longer. */
+static void conn_mark(ext2srv_t *s, unsigned i, bool open)
+{
+	lock_acquire(&s->lock);
+	if (s->conn_open[i] != open) {
+		s->conn_open[i] = open;
+		if (open)
+			s->conns_open++;
+		else
+			s->conns_open--;
+	}
+	lock_release(&s->lock);
+}
+
+/*
+ * Give the VFS FS_CONN_COUNT phones to us (abi/fs.h, "Registration"),
+ * while the workers already serve: the VFS may use the first ones before
+ * it answers the last.  If the VFS refuses, unmount and end.
+ */
+static int register_thread(void *arg)
+{
+	ext2srv_t *s = arg;
+	uint64_t src[2], type[2];
+	cap_handle_t vfs;
+	errno_t rc = ns_connect(VFS_NAME, &vfs);
+
+	(void) ns_name_pack(s->source, src);
+	(void) ns_name_pack("ext2", type);
+	for (unsigned i = 0; rc == EOK && i < FS_CONN_COUNT; i++) {
+		conn_mark(s, i, true); /* before: the VFS may hang it up at once */
+		rc = ipc_connect_to_me(vfs, src[0], src[1], type[0], i, i + 1);
+		if (rc != EOK)
+			conn_mark(s, i, false);
+	}
+	if (rc != EOK) {
+		printf("ext2: %s: the VFS did not take the volume (%s)\n", s->source,
+		    str_error_name(rc));
+		lock_acquire(&s->lock);
+		ext2srv_unmount_exit(s, "not registered", CAP_NIL, EXT2SRV_EXIT_FAILED);
+	}
+	return 0;
+}
+
+/* The VFS hung up connection @a conn; when it has hung up all, it is gone. */
+static void conn_hangup(ext2srv_t *s, unsigned conn)
+{
+	lock_acquire(&s->lock);
+	if (s->conn_open[conn]) {
+		s->conn_open[conn] = false;
+		s->conns_open--;
+		ext2srv_ctl_drop(s, conn);
+		if (s->conns_open == 0)
+			ext2srv_unmount_exit(s, "the VFS hung up", CAP_NIL, EXT2SRV_EXIT_VFS_GONE);
+	}
+	lock_release(&s->lock);
+}
+
+/* One event from a connection of the VFS's (badge = index + 1). */
+static errno_t ext2srv_handle(ipc_event_t *ev, ipc_msg_t *answer)
+{
+	ext2srv_t *s = &ext2srv;
+	uint64_t conn = ev->conn - 1; /* wraps for badge 0 */
+	errno_t rc;
+
+	if (conn >= FS_CONN_COUNT) /* not a connection of ours: refused */
+		return ev->kind == IPC_EV_CALL ? EPERM : IPC_NO_REPLY;
+	if (ev->kind == IPC_EV_HANGUP)
+		conn_hangup(s, (unsigned) conn);
+	if (ev->kind != IPC_EV_CALL)
+		return IPC_NO_REPLY;
+	lock_acquire(&s->lock);
+	if (ev->msg.method == FS_UNMOUNT)
+		ext2srv_unmount_exit(s, "asked by the VFS", ev->call, EXT2SRV_EXIT_UNMOUNTED);
+	if (ev->msg.method == IPC_M_SHARE_OUT) {
+		rc = ext2srv_share_out(s, (unsigned) conn, ev);
+	} else {
+		ext2srv_req_t r = { .conn = (unsigned) conn,
+			.arg = ev->msg.arg,
+			.ans = answer,
+			.ctl = s->ctl[conn].base,
+			.ctl_size = s->ctl[conn].size };
+		rc = ext2srv_request(s, ev->msg.method, &r);
+	}
+	lock_release(&s->lock);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	ext2srv_t *s = &ext2srv;
+	uint64_t w[2];
+	tid_t tid;
+
+	if (argc != 2 || ns_name_pack(argv[1], w) != EOK) {
+		printf("ext2: usage: ext2 DISK (a disk's name, e.g. disk0)\n");
+		return EXT2SRV_EXIT_FAILED;
+	}
+	strcpy(s->source, argv[1]);
+	ext2srv_nodes_init(s);
+	if (disk_open(s) != EOK || volume_mount(s) != EOK)
+		return EXT2SRV_EXIT_FAILED;
+	if (thread_create(register_thread, s, &tid) != EOK) {
+		lock_acquire(&s->lock);
+		ext2srv_unmount_exit(s, "no thread to register", CAP_NIL, EXT2SRV_EXIT_FAILED);
+	}
+	errno_t rc = ipc_serve_reply(ext2srv_handle, EXT2SRV_THREADS);
+	lock_acquire(&s->lock);
+	ext2srv_unmount_exit(s, str_error_name(rc), CAP_NIL, EXT2SRV_EXIT_FAILED);
+}
