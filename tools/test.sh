@@ -12,7 +12,9 @@
 # ASan/UBSan through meson test), boot (the system boots to idle and powers
 # off; the sampling profiler names samples), crash (an unexpected exception and a panic are reported and reach
 # the host as the panic verdict), kernel (in-kernel tests in QEMU, TAP on
-# the serial port), user (the user-space test suite, uspace/app/tester).
+# the serial port), user (the user-space test suite, uspace/app/tester),
+# virtio, ext2, fs (the file API on the storage stack, two boots, the disk
+# checked by e2fsck -fn after each).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -428,6 +430,54 @@ suite_ext2() {
 	record ext2-host "$epass" "$efail" "(the images checked on the host)"
 }
 
+# The file API (docs/vfs.md "libc") on the whole storage stack: the
+# kernel word fs starts devman, the ext2 server of disk0 and the VFS;
+# disk0 is a fresh copy of the root image.  The first boot runs the
+# hw_fs_* tests (uspace/app/tester/test_fs*.c), the torture test last,
+# then hw_fs_shutdown (sync, VFS_SHUTDOWN); the host checks the image
+# (e2fsck -fn, unmounted clean, a file the guest wrote read back with
+# debugfs).  The second boot (hw_fs_torture_check) rebuilds the torture
+# test's model from the seed it left on the disk and compares the whole
+# tree again; then the host checks the image once more.
+FS_TESTS=hw_fs_basic,hw_fs_links_dirs,hw_fs_stdio,hw_fs_two_writers,hw_fs_append_tasks
+FS_TESTS=$FS_TESTS,hw_fs_handoff,hw_fs_long_names,hw_fs_deep,hw_fs_big_file,hw_fs_sparse
+FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_torture,hw_fs_shutdown
+fs_host_check() { # description command...
+	local what=$1
+	shift
+	if "$@" >> "$logs/fs-host.log" 2>&1; then
+		fpass=$((fpass + 1))
+	else
+		echo "fs: $what (see $logs/fs-host.log)" >&2
+		ffail=$((ffail + 1))
+	fi
+}
+fs_image_clean() { # image: e2fsck -fn finds nothing, and the volume was unmounted clean
+	e2fsck -fn "$1" && dumpe2fs -h "$1" 2> /dev/null | grep -q '^Filesystem state: *clean$'
+}
+suite_fs() {
+	local d=$BUILD_DIR/fs-test fpass=0 ffail=0
+	if ! grep -q "/vfs " "$BUILD_DIR/boot/recipe.txt" || ! grep -q "/ext2 " "$BUILD_DIR/boot/recipe.txt"; then
+		echo "fs: the image has no VFS or no ext2 server" >&2
+		broken=1
+		record fs 0 1
+		return
+	fi
+	: > "$logs/fs-host.log"
+	mkdir -p "$d"
+	root_image "$d/root.img" ||
+		{ echo "fs: could not make the image" >&2; broken=1; record fs 0 1; return; }
+	qemu_tap_suite fs "fs utest=$FS_TESTS" 900 --disk "$d/root.img"
+	fs_host_check "e2fsck -fn found errors, or not clean, after the first boot" \
+		fs_image_clean "$d/root.img"
+	fs_host_check "/fsapi/basic/hello.txt differs" ext2_cat_is "$d/root.img" \
+		/fsapi/basic/hello.txt 'b"hello from the guest: mkernel wrote this file\n"'
+	qemu_tap_suite fs-reboot "fs utest=hw_fs_torture_check,hw_fs_shutdown" 600 --disk "$d/root.img"
+	fs_host_check "e2fsck -fn found errors, or not clean, after the second boot" \
+		fs_image_clean "$d/root.img"
+	record fs-host "$fpass" "$ffail" "(e2fsck -fn after each boot, debugfs)"
+}
+
 suite_format
 suite_lockcheck
 suite_host
@@ -437,6 +487,7 @@ suite_kernel
 suite_user
 suite_virtio
 suite_ext2
+suite_fs
 
 echo "--- test suites (logs in $logs)"
 cat "$logs/summary"
