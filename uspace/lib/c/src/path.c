@@ -27,7 +27,8 @@ typedef struct path_req {
 	unsigned npaths; /* 0, 1 or 2 */
 	const char *path[2];
 	uint64_t x[2]; /* the words after the paths' lengths */
-	void *out; /* the answer's bytes from the buffer (NULL: none) */
+	void *out; /* the answer's bytes from the buffer (NULL: none; checked
+	            * by the caller if it is the user's) */
 	size_t out_size;
 	bool out_sized; /* their length is the answer's arg[0] (cut to out_size) */
 	size_t out_len; /* (out) that length */
@@ -63,10 +64,6 @@ static errno_t path_request(path_req_t *r)
 	errno_t rc = EOK;
 	for (size_t i = 0; i < npaths && rc == EOK; i++)
 		rc = path_measure(r->path[i], &len[i]);
-	if (rc != EOK)
-		return rc;
-	if (r->out && r->out_size)
-		rc = uptr_range_check(r->out, r->out_size, AS_AREA_WRITE);
 	if (rc != EOK)
 		return rc;
 	for (size_t i = 0; i < npaths; i++)
@@ -196,7 +193,9 @@ ssize_t readlink(const char *path, char *buf, size_t size)
 		.out = buf,
 		.out_size = size,
 		.out_sized = true };
-	errno_t rc = path_request(&r);
+	errno_t rc = uptr_range_check(buf, size, AS_AREA_WRITE);
+	if (rc == EOK)
+		rc = path_request(&r);
 	if (rc != EOK)
 		return file_result(rc);
 	return (ssize_t) (r.out_len < size ? r.out_len : size);
