@@ -627,7 +627,7 @@ static bool t_op_check(tmodel_t *m, bool list)
 /* One random operation (the weights add up to 100). */
 static bool t_op(tmodel_t *m)
 {
-	static const uint8_t weights[] = { 14, 26, 8, 10, 7, 7, 6, 6, 12, 4 };
+	static const uint8_t weights[] = { 10, 26, 8, 10, 11, 7, 6, 6, 12, 4 };
 	uint64_t r = t_rand(m, 100);
 	int op = 0;
 	while (r >= weights[op])
