@@ -31,6 +31,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=deps.sh
 source "$top/tools/deps.sh"
+# shellcheck source=bench-lib.sh
+source "$top/tools/bench-lib.sh"
 deps_install && build_all || exit 1
 
 # The image measured is the one build of the tree (tools/run.sh and
@@ -129,11 +131,6 @@ fi
 # without it the instruction rows say so.  MiB/s is TCG wall clock.
 # Our side needs the virtio-blk driver running on issue 9's kernel
 # services: not measured here yet.
-insncount_so() {
-	local dir=${INSNCOUNT_DIR:-$top/../shared/tools/insncount}
-	[ -x "$dir/build.sh" ] || return 1
-	"$dir/build.sh" "$BUILD_DIR/insncount.so" > /dev/null 2>&1 && echo "$BUILD_DIR/insncount.so"
-}
 run_linux_block() { # label (icount|tcg) runs
 	local l=$1 runs=$2 i so="" disk=$BUILD_DIR/bench-linux-disk.img log insn
 	local mode=(--accel tcg)
@@ -159,10 +156,6 @@ run_linux_block() { # label (icount|tcg) runs
 	if [ "$l" = icount ] && [ -z "$so" ]; then
 		echo "[icount] linux block: no insncount plugin (INSNCOUNT_DIR); instruction counts not measured"
 	fi
-}
-# The median of the numbers on stdin, one a line (nothing if none).
-median_of() {
-	sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
 }
 # Medians over the runs: instructions per 64 MiB (and per MiB), per 4 KiB read.
 block_summary() { # file
@@ -231,6 +224,9 @@ if grep -q "/virtio-blk " "$BUILD_DIR/boot/recipe.txt"; then
 else
 	echo "[icount] ours block: not measured (the image has no virtio-blk driver yet)"
 fi
+
+# The file benchmark (issue 10): tools/bench-fs.sh.
+"$top/tools/bench-fs.sh" --no-build
 
 # The median of benchmark NAME under LABEL, or nothing.
 median() { # label name

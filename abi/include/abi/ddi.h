@@ -108,6 +108,21 @@ typedef struct cap_info {
  * caller holds.  SYS_DMA_MAP maps a buffer the caller holds a handle of.
  * A buffer's frames go back when its last handle and last mapping are
  * gone.  Flags: AS_AREA_READ/WRITE/EXEC/UNCACHED (abi/as.h).
+ *
+ * A buffer is for the device whose range authorized it.  If the task that
+ * allocated it ends while the buffer lives (a driver killed mid-I/O), its
+ * device might still write into it: when its last handle and mapping go,
+ * its frames are quarantined (kept off the free list; mem_stats_t
+ * dma_quarantined counts them) until a holder of a range of the same kind
+ * covering the device's range declares the device quiet with
+ * SYS_DMA_QUIESCE(range, uint64_t *pages_out) -- devman, after clearing
+ * the device's Bus Master Enable.  ENOENT/ESTALE if @a range is not a
+ * phys or I/O-port range the caller holds (nothing changes); EFAULT if
+ * pages_out cannot be written (checked first; if it is unmapped meanwhile
+ * the device is quiesced all the same).  A quiesce also lets the
+ * device's orphaned buffers still mapped somewhere go straight back when
+ * their last mapping goes.  A buffer dropped by its live owner is freed
+ * at once, as ever: the owner answers for its device.
  */
 /* The largest DMA buffer (bytes): 1024 contiguous pages. */
 #define DMA_SIZE_MAX (4u << 20)

@@ -74,6 +74,11 @@ enum {
 	 * not the caller's child, EINVAL the caller itself; EOK also when it is
 	 * ending already. */
 	SYS_TASK_KILL,
+	/* (cap_handle_t device, uint64_t *pages_out): the devices inside the
+	 * caller's phys or I/O-port range @a device are quiet (their bus
+	 * mastering is off): the DMA buffers quarantined for them go back;
+	 * *pages_out (if not NULL) gets how many pages.  abi/ddi.h. */
+	SYS_DMA_QUIESCE,
 	SYSCALL_COUNT
 };
 

@@ -86,9 +86,12 @@ typedef struct mem_stats {
 	uint64_t tasks; /* tasks not yet reaped */
 	uint64_t threads; /* thread records, kernel threads included */
 	uint64_t handles; /* capability handles in use, all tasks */
+	/* frames of DMA buffers held back until their device is quiesced
+	 * (abi/ddi.h, SYS_DMA_QUIESCE): not free, not anyone's */
+	uint64_t dma_quarantined;
 } mem_stats_t;
 
-ABI_SIZE(mem_stats_t, 56);
+ABI_SIZE(mem_stats_t, 64);
 ABI_FIELD(mem_stats_t, total_frames, 0);
 ABI_FIELD(mem_stats_t, free_frames, 8);
 ABI_FIELD(mem_stats_t, page_size, 16);
@@ -96,6 +99,7 @@ ABI_FIELD(mem_stats_t, kernel_objects, 24);
 ABI_FIELD(mem_stats_t, tasks, 32);
 ABI_FIELD(mem_stats_t, threads, 40);
 ABI_FIELD(mem_stats_t, handles, 48);
+ABI_FIELD(mem_stats_t, dma_quarantined, 56);
 
 /* SYS_TASK_STATS: what the calling task holds in the kernel now. */
 typedef struct task_stats {

@@ -1,7 +1,9 @@
 /*
  * DMA buffers (ddi/dma.h): the object behind a CAP_DMA handle.  Made once
- * (contiguous frames below a limit, zeroed), never changed, freed with its
- * last reference: every handle, mapping and share snapshot holds one.
+ * (contiguous frames below a limit, zeroed), freed with its last
+ * reference (every handle, mapping and share snapshot holds one) -- or,
+ * for an orphan (its owner task ended while it lived) whose device was not
+ * declared quiet, held in quarantine until dma_quiesce() says so.
  */
 #include <cap/cap.h>
 #include <ddi/dma.h>
@@ -9,10 +11,16 @@
 #include <mm/frame.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
+#include <synch/lockcheck.h>
+#include <synch/mutex.h>
 
-static size_t dma_live; /* atomic: buffers alive */
+static size_t dma_live; /* atomic: buffers not freed */
+static mutex_t dma_lock;
+static list_t dma_bufs GUARDED_BY(dma_lock); /* dma_buf_t.link: live or quarantined */
+static size_t dma_quarantine GUARDED_BY(dma_lock); /* pages held back */
 
-errno_t dma_buf_create(size_t size, uint64_t phys_limit, dma_buf_t **out)
+errno_t dma_buf_create(
+    size_t size, uint64_t phys_limit, const ddi_range_t *dev, task_id_t owner, dma_buf_t **out)
 {
 	if (size == 0 || size > DMA_SIZE_MAX || !PAGE_ALIGNED(size))
 		return EINVAL;
@@ -26,10 +34,27 @@ errno_t dma_buf_create(size_t size, uint64_t phys_limit, dma_buf_t **out)
 		free(b);
 		return rc;
 	}
-	*b = (dma_buf_t){ .refs = 1, .paddr = pa, .pages = pages };
+	*b = (dma_buf_t){ .refs = 1,
+		.paddr = pa,
+		.pages = pages,
+		.dev_kind = dev ? dev->kind : DDI_RANGE_KIND_COUNT,
+		.dev_base = dev ? dev->base : 0,
+		.dev_size = dev ? dev->size : 0,
+		.owner = owner };
+	mutex_lock(&dma_lock);
+	list_append(&b->link, &dma_bufs);
+	mutex_unlock(&dma_lock);
 	__atomic_add_fetch(&dma_live, 1, __ATOMIC_RELAXED);
 	*out = b;
 	return EOK;
+}
+
+/* Give @a b's frames back and free it (off the list already). */
+static void dma_buf_free(dma_buf_t *b)
+{
+	frame_free(b->paddr, b->pages);
+	free(b);
+	__atomic_sub_fetch(&dma_live, 1, __ATOMIC_RELAXED);
 }
 
 void dma_buf_hold(dma_buf_t *b)
@@ -44,14 +69,80 @@ void dma_buf_put(dma_buf_t *b)
 	assert(old > 0);
 	if (old != 1)
 		return;
-	frame_free(b->paddr, b->pages);
-	free(b);
-	__atomic_sub_fetch(&dma_live, 1, __ATOMIC_RELAXED);
+	mutex_lock(&dma_lock);
+	bool hold = b->orphan && !b->quiet; /* the device may still write */
+	if (hold) {
+		b->quarantined = true;
+		dma_quarantine += b->pages;
+	} else {
+		list_remove(&b->link);
+	}
+	mutex_unlock(&dma_lock);
+	if (!hold)
+		dma_buf_free(b);
 }
 
 size_t dma_buf_live(void)
 {
 	return __atomic_load_n(&dma_live, __ATOMIC_RELAXED);
+}
+
+size_t dma_quarantined_pages(void)
+{
+	mutex_lock(&dma_lock);
+	size_t n = dma_quarantine;
+	mutex_unlock(&dma_lock);
+	return n;
+}
+
+void dma_task_ended(task_id_t owner)
+{
+	if (owner == 0)
+		return;
+	mutex_lock(&dma_lock);
+	list_foreach(dma_bufs, l)
+	{
+		dma_buf_t *b = list_get_instance(l, dma_buf_t, link);
+		if (b->owner == owner)
+			b->orphan = true;
+	}
+	mutex_unlock(&dma_lock);
+}
+
+/* Whether @a b is for a device inside @a dev. */
+static bool dma_buf_on_device(const dma_buf_t *b, const ddi_range_t *dev)
+{
+	return b->dev_kind == dev->kind && ddi_range_covers(dev, b->dev_base, b->dev_size);
+}
+
+size_t dma_quiesce(const ddi_range_t *dev)
+{
+	list_t done;
+	size_t pages = 0;
+	list_initialize(&done);
+	mutex_lock(&dma_lock);
+	link_t *l = list_first(&dma_bufs);
+	while (l != NULL) {
+		link_t *next = list_next(l, &dma_bufs);
+		dma_buf_t *b = list_get_instance(l, dma_buf_t, link);
+		if (b->orphan && dma_buf_on_device(b, dev)) {
+			b->quiet = true;
+			if (b->quarantined) {
+				list_remove(&b->link);
+				list_append(&b->link, &done);
+				dma_quarantine -= b->pages;
+				pages += b->pages;
+			}
+		}
+		l = next;
+	}
+	mutex_unlock(&dma_lock);
+	while (!list_empty(&done)) {
+		dma_buf_t *b = list_get_instance(list_first(&done), dma_buf_t, link);
+		list_remove(&b->link);
+		dma_buf_free(b);
+	}
+	return pages;
 }
 
 errno_t dma_buf_grant(cap_table_t *caps, dma_buf_t *b, cap_handle_t *out)
@@ -100,5 +191,7 @@ static const cap_type_ops_t dma_cap_ops = {
 
 void dma_init(void)
 {
+	mutex_initialize(&dma_lock, "dma");
+	list_initialize(&dma_bufs);
 	cap_type_register(CAP_DMA, &dma_cap_ops);
 }

@@ -16,6 +16,7 @@
  * made, so a refused SYS_THREAD_CREATE (ELIMIT) allocates nothing.
  */
 #include <console/console.h>
+#include <ddi/dma.h>
 #include <ddi/ioport.h>
 #include <debug.h>
 #include <ipc/ipc.h>
@@ -275,6 +276,9 @@ void task_thread_exiting(thread_t *t, int status)
 	if (!last)
 		return;
 
+	/* Its DMA buffers become orphans before its handles and areas let go
+	 * of them: their devices may still be writing (ddi/dma.h). */
+	dma_task_ended(task->id);
 	/* Its phones hang up and everything waiting in its answerbox is
 	 * answered EHANGUP (a dead pager fails the faults waiting on it). */
 	ipc_task_cleanup(task);

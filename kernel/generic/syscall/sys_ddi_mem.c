@@ -8,7 +8,8 @@
  * page meanwhile) undoes the mapping and the handle it made, so a failed
  * call leaves nothing behind.  Only the holder of a capability can use
  * what it names: a phys range to map it, a DMA handle to map the buffer,
- * a device range (phys or I/O ports) to allocate DMA memory at all.
+ * a device range (phys or I/O ports) to allocate DMA memory at all, and
+ * to declare the devices inside it quiet (SYS_DMA_QUIESCE).
  */
 #include <abi/ddi.h>
 #include <cap/cap.h>
@@ -60,16 +61,14 @@ sysarg_t sys_phys_map(const sysargs_t *args)
 	return ddi_mem_base_out(out, base);
 }
 
-/* A device capability (a phys or I/O-port range) at @a h authorizes DMA. */
-static errno_t ddi_dma_authorized(cap_handle_t h)
+/* The device capability (a phys or I/O-port range) at @a h, with a
+ * reference: it authorizes DMA for its device. */
+static errno_t ddi_dma_device_get(cap_handle_t h, ddi_range_t **out)
 {
-	ddi_range_t *r;
-	errno_t rc = ddi_range_get(&TASK->caps, h, DDI_RANGE_PHYS, &r);
+	errno_t rc = ddi_range_get(&TASK->caps, h, DDI_RANGE_PHYS, out);
 
 	if (rc == ENOENT)
-		rc = ddi_range_get(&TASK->caps, h, DDI_RANGE_IO, &r);
-	if (rc == EOK)
-		ddi_range_put(r);
+		rc = ddi_range_get(&TASK->caps, h, DDI_RANGE_IO, out);
 	return rc;
 }
 
@@ -99,15 +98,18 @@ sysarg_t sys_dma_alloc(const sysargs_t *args)
 	uspace_ptr_t out = uspace_ptr(args->a[4]);
 	dma_info_t info = { 0 };
 	unsigned flags;
+	ddi_range_t *dev;
 	dma_buf_t *b;
 	errno_t rc = ddi_mem_flags(args->a[3], &flags);
 
 	if (rc == EOK)
 		rc = copy_to_uspace(out, &info, sizeof(info));
 	if (rc == EOK)
-		rc = ddi_dma_authorized((cap_handle_t) args->a[0]);
-	if (rc == EOK)
-		rc = dma_buf_create(args->a[1], args->a[2], &b);
+		rc = ddi_dma_device_get((cap_handle_t) args->a[0], &dev);
+	if (rc != EOK)
+		return rc;
+	rc = dma_buf_create(args->a[1], args->a[2], dev, TASK->id, &b);
+	ddi_range_put(dev);
 	if (rc != EOK)
 		return rc;
 	rc = ddi_dma_install(b, flags, &info);
@@ -141,4 +143,26 @@ sysarg_t sys_dma_map(const sysargs_t *args)
 	if (rc != EOK)
 		return rc;
 	return ddi_mem_base_out(out, base);
+}
+
+/* (cap_handle_t device, uint64_t *pages_out) */
+sysarg_t sys_dma_quiesce(const sysargs_t *args)
+{
+	uspace_ptr_t out = uspace_ptr(args->a[1]);
+	uint64_t pages = 0;
+	ddi_range_t *dev;
+	errno_t rc = EOK;
+
+	if (!uspace_ptr_is_null(out))
+		rc = copy_to_uspace(out, &pages, sizeof(pages));
+	if (rc == EOK)
+		rc = ddi_dma_device_get((cap_handle_t) args->a[0], &dev);
+	if (rc != EOK)
+		return rc;
+	pages = dma_quiesce(dev);
+	ddi_range_put(dev);
+	/* (quiesced all the same: only the count is lost) */
+	if (!uspace_ptr_is_null(out) && copy_to_uspace(out, &pages, sizeof(pages)) != EOK)
+		return EFAULT;
+	return EOK;
 }

@@ -8,6 +8,7 @@
 #include <adt/btree_alloc.h>
 #include <console/console.h>
 #include <ddi/caps.h>
+#include <ddi/dma.h>
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/frame.h>
@@ -221,7 +222,8 @@ sysarg_t sys_mem_stats(const sysargs_t *a)
 		.kernel_objects = malloc_live_count() + ipc_calls_live() + btree_nodes_live(),
 		.tasks = task_count(),
 		.threads = thread_count(),
-		.handles = task_handles_used() };
+		.handles = task_handles_used(),
+		.dma_quarantined = dma_quarantined_pages() };
 	return copy_to_uspace(uspace_ptr(a->a[0]), &st, sizeof(st));
 }
 

@@ -58,6 +58,7 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_PHYS_MAP] = sys_phys_map,
 	[SYS_DMA_ALLOC] = sys_dma_alloc,
 	[SYS_DMA_MAP] = sys_dma_map,
+	[SYS_DMA_QUIESCE] = sys_dma_quiesce,
 	[SYS_IOPORT_ENABLE] = sys_ioport_enable,
 };
 

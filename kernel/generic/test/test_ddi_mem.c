@@ -409,7 +409,7 @@ KTEST(dma_buf_limit)
 	dma_buf_t *b;
 	size_t live = dma_buf_live();
 
-	KT_ASSERT_EQ(dma_buf_create(3 * PS, 16 * MIB, &b), EOK);
+	KT_ASSERT_EQ(dma_buf_create(3 * PS, 16 * MIB, NULL, 0, &b), EOK);
 	KT_CHECK(b->paddr + 3 * PS <= 16 * MIB && b->pages == 3 && b->refs == 1);
 	for (size_t i = 0; i < 3; i++) {
 		KT_CHECK_EQ(frame_refcount(b->paddr + i * PS), 1);
@@ -420,11 +420,11 @@ KTEST(dma_buf_limit)
 	dma_buf_put(b);
 	KT_CHECK_EQ(frame_refcount(pa), 0);
 	KT_CHECK_EQ(dma_buf_live(), live);
-	KT_CHECK_EQ(dma_buf_create(0, 16 * MIB, &b), EINVAL);
-	KT_CHECK_EQ(dma_buf_create(PS + 1, 16 * MIB, &b), EINVAL);
-	KT_CHECK_EQ(dma_buf_create(DMA_SIZE_MAX + PS, UINT64_MAX, &b), EINVAL);
-	KT_CHECK_EQ(dma_buf_create(PS, MIB, &b), ENOMEM); /* nothing below 1 MiB */
-	KT_ASSERT_EQ(dma_buf_create(DMA_SIZE_MAX, UINT64_MAX, &b), EOK);
+	KT_CHECK_EQ(dma_buf_create(0, 16 * MIB, NULL, 0, &b), EINVAL);
+	KT_CHECK_EQ(dma_buf_create(PS + 1, 16 * MIB, NULL, 0, &b), EINVAL);
+	KT_CHECK_EQ(dma_buf_create(DMA_SIZE_MAX + PS, UINT64_MAX, NULL, 0, &b), EINVAL);
+	KT_CHECK_EQ(dma_buf_create(PS, MIB, NULL, 0, &b), ENOMEM); /* nothing below 1 MiB */
+	KT_ASSERT_EQ(dma_buf_create(DMA_SIZE_MAX, UINT64_MAX, NULL, 0, &b), EOK);
 	dma_buf_put(b);
 	KT_CHECK_EQ(dma_buf_live(), live);
 }
@@ -440,7 +440,7 @@ KTEST(dma_buf_refcount)
 	unsigned pf;
 
 	KT_ASSERT(mem_fix_init(&f));
-	KT_ASSERT_EQ(dma_buf_create(4 * PS, 1ULL << 32, &b), EOK);
+	KT_ASSERT_EQ(dma_buf_create(4 * PS, 1ULL << 32, NULL, 0, &b), EOK);
 	uintptr_t paddr = b->paddr;
 	KT_ASSERT_EQ(dma_buf_grant(f.caps, b, &h), EOK);
 	KT_ASSERT_EQ(dma_area_map(f.as, b, RW, &v), EOK);
@@ -489,4 +489,138 @@ KTEST(dma_buf_refcount)
 		KT_CHECK_EQ(frame_refcount(paddr + i * PS), 0);
 	KT_CHECK_EQ(dma_buf_live(), f.live0);
 	mem_fix_fini(&f);
+}
+
+/* ---- DMA quarantine ---- */
+
+#define DMA_OWNER ((task_id_t) 1 << 60) /* no task has it */
+#define DEV_BASE 0xfe000000ULL
+
+typedef struct quar_fix {
+	mem_fix_t m;
+	ddi_range_t *dev, *part, *other, *io, *win;
+	size_t q0;
+} quar_fix_t;
+
+/* A device (4 pages of phys at DEV_BASE), a part of it, another device,
+ * an I/O range and a window covering the device (devman's). */
+static bool quar_fix_init(quar_fix_t *f)
+{
+	*f = (quar_fix_t){ 0 };
+	if (!mem_fix_init(&f->m))
+		return false;
+	f->q0 = dma_quarantined_pages();
+	return ddi_range_create(DDI_RANGE_PHYS, DEV_BASE, 4 * PS, &f->dev) == EOK &&
+	    ddi_range_create(DDI_RANGE_PHYS, DEV_BASE + PS, PS, &f->part) == EOK &&
+	    ddi_range_create(DDI_RANGE_PHYS, DEV_BASE + MIB, 4 * PS, &f->other) == EOK &&
+	    ddi_range_create(DDI_RANGE_IO, 0x1000, 0x100, &f->io) == EOK &&
+	    ddi_range_create(DDI_RANGE_PHYS, DEV_BASE - 16 * MIB, 32 * MIB, &f->win) == EOK;
+}
+
+static void quar_fix_fini(quar_fix_t *f)
+{
+	ddi_range_t *r[] = { f->dev, f->part, f->other, f->io, f->win };
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		if (r[i])
+			ddi_range_put(r[i]);
+	}
+	mem_fix_fini(&f->m);
+}
+
+/* A buffer of @a pages for f->dev owned by DMA_OWNER, mapped in f->m.as
+ * (the mapping holds the only reference): its first frame. */
+static bool quar_buf(quar_fix_t *f, size_t pages, uintptr_t *va, uintptr_t *pa)
+{
+	dma_buf_t *b;
+	if (dma_buf_create(pages * PS, 1ULL << 32, f->dev, DMA_OWNER, &b) != EOK)
+		return false;
+	*pa = b->paddr;
+	errno_t rc = dma_area_map(f->m.as, b, RW, va);
+	dma_buf_put(b);
+	return rc == EOK;
+}
+
+static bool frames_held(uintptr_t pa, size_t pages, unsigned refs)
+{
+	bool ok = true;
+	for (size_t i = 0; i < pages; i++)
+		ok = ok && frame_refcount(pa + i * PS) == refs;
+	return ok;
+}
+
+/* An orphan (its owner ended) whose last reference goes is quarantined:
+ * its frames stay taken, counted, until a range of the same kind covering
+ * its device declares the device quiet -- not another device's, not a
+ * part of it, not an I/O range; and only once. */
+KTEST(dma_orphan_quarantined)
+{
+	quar_fix_t f;
+	uintptr_t v, pa;
+	KT_ASSERT(quar_fix_init(&f));
+	KT_ASSERT(quar_buf(&f, 3, &v, &pa));
+	dma_task_ended(DMA_OWNER);
+	KT_CHECK_EQ(as_area_destroy(f.m.as, v), EOK); /* the last reference */
+	KT_CHECK(frames_held(pa, 3, 1));
+	KT_CHECK_EQ(dma_quarantined_pages(), f.q0 + 3);
+	KT_CHECK_EQ(dma_buf_live(), f.m.live0 + 1);
+	KT_CHECK_EQ(dma_quiesce(f.other), 0);
+	KT_CHECK_EQ(dma_quiesce(f.part), 0);
+	KT_CHECK_EQ(dma_quiesce(f.io), 0);
+	KT_CHECK(frames_held(pa, 3, 1));
+	KT_CHECK_EQ(dma_quarantined_pages(), f.q0 + 3);
+	KT_CHECK_EQ(dma_quiesce(f.win), 3);
+	KT_CHECK(frames_held(pa, 3, 0));
+	KT_CHECK_EQ(dma_quarantined_pages(), f.q0);
+	KT_CHECK_EQ(dma_buf_live(), f.m.live0);
+	KT_CHECK_EQ(dma_quiesce(f.win), 0);
+	quar_fix_fini(&f);
+}
+
+/* A buffer whose owner lives (it let go: it answers for its device) and
+ * a kernel buffer go back at once; ending another task orphans neither. */
+KTEST(dma_owner_alive_frees)
+{
+	quar_fix_t f;
+	uintptr_t v, pa, kpa;
+	dma_buf_t *k;
+	KT_ASSERT(quar_fix_init(&f));
+	KT_ASSERT(quar_buf(&f, 2, &v, &pa));
+	KT_ASSERT_EQ(dma_buf_create(PS, 1ULL << 32, NULL, 0, &k), EOK);
+	kpa = k->paddr;
+	dma_task_ended(DMA_OWNER + 1);
+	dma_task_ended(0);
+	KT_CHECK_EQ(as_area_destroy(f.m.as, v), EOK);
+	KT_CHECK(frames_held(pa, 2, 0));
+	dma_buf_put(k);
+	KT_CHECK(frames_held(kpa, 1, 0));
+	KT_CHECK_EQ(dma_quarantined_pages(), f.q0);
+	KT_CHECK_EQ(dma_buf_live(), f.m.live0);
+	quar_fix_fini(&f);
+}
+
+/* An orphan still mapped when its device is quiesced goes back at once
+ * with its last mapping; a buffer orphaned after that quiesce is held
+ * back again (quiet is not a lasting state of the device: its next
+ * driver turns bus mastering on again). */
+KTEST(dma_orphan_after_quiesce)
+{
+	quar_fix_t f;
+	uintptr_t v, pa, w, pb;
+	KT_ASSERT(quar_fix_init(&f));
+	KT_ASSERT(quar_buf(&f, 2, &v, &pa));
+	dma_task_ended(DMA_OWNER);
+	KT_CHECK_EQ(dma_quiesce(f.dev), 0); /* nothing quarantined yet */
+	KT_CHECK(frames_held(pa, 2, 1));
+	KT_CHECK_EQ(as_area_destroy(f.m.as, v), EOK);
+	KT_CHECK(frames_held(pa, 2, 0));
+	KT_CHECK_EQ(dma_quarantined_pages(), f.q0);
+	KT_ASSERT(quar_buf(&f, 1, &w, &pb)); /* the same owner id, made later */
+	dma_task_ended(DMA_OWNER);
+	KT_CHECK_EQ(as_area_destroy(f.m.as, w), EOK);
+	KT_CHECK(frames_held(pb, 1, 1));
+	KT_CHECK_EQ(dma_quarantined_pages(), f.q0 + 1);
+	KT_CHECK_EQ(dma_quiesce(f.dev), 1);
+	KT_CHECK(frames_held(pb, 1, 0));
+	KT_CHECK_EQ(dma_buf_live(), f.m.live0);
+	quar_fix_fini(&f);
 }

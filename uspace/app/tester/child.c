@@ -335,11 +335,15 @@ static int child_spin(int argc, char **argv)
 int child_snoop(int argc, char **argv);
 int child_ddi_nocap(int argc, char **argv); /* test_ddi_mem.c */
 int child_ddi_dma_map(int argc, char **argv); /* test_ddi_mem.c */
+int child_ddi_dma_orphan(int argc, char **argv); /* test_ddi_mem.c */
+int child_ddi_dma_quiesce(int argc, char **argv); /* test_ddi_mem.c */
 
 static const child_mode_t child_modes[] = {
 	{ "child:snoop", child_snoop },
 	{ "child:ddi-nocap", child_ddi_nocap },
 	{ "child:ddi-dma-map", child_ddi_dma_map },
+	{ "child:ddi-dma-orphan", child_ddi_dma_orphan },
+	{ "child:ddi-dma-quiesce", child_ddi_dma_quiesce },
 	{ "child:fuzz", child_fuzz },
 	{ "child:join-cycle", child_join_cycle },
 	{ "child:big-exit", child_big_exit },

@@ -580,6 +580,11 @@ UTEST(hw_virtio_driver_killed)
 	}
 	UT_CHECK_EQ(ans.arg[0], 0);
 	UT_CHECK_EQ(ans.arg[2], TASK_EXIT_KILLED);
+	/* devman quiesced the device before it recorded the end: the DMA
+	 * frames the kernel held back for it are free again */
+	mem_stats_t ms = { 0 };
+	UT_CHECK_OK(mem_stats(&ms));
+	UT_CHECK_EQ(ms.dma_quarantined, 0);
 	UT_CHECK(frames_settle(before + 1) > before); /* its memory came back */
 	UT_ASSERT_OK(ipc_request(dm, DEVMAN_RESTART, index, 0, 0, 0, 0, NULL));
 	ipc_hangup(dm);

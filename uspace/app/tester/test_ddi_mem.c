@@ -354,6 +354,98 @@ UTEST(ddi_dma_handle_passed_on)
 		    (unsigned long long) after);
 }
 
+/* ---- quarantine: a driver that ends with its DMA memory ---- */
+
+/* "tester child:ddi-dma-orphan": handle 1 is a device (a phys range):
+ * allocate DMA_PAGES of DMA memory for it, write to it and end holding it,
+ * as a driver killed in the middle of I/O would.  Exits 0, or the number
+ * of the failed check. */
+int child_ddi_dma_orphan(int argc, char **argv); /* child.c runs it */
+int child_ddi_dma_orphan(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	dma_info_t info;
+	if (dma_alloc(1, DMA_PAGES * PAGE_SIZE, UINT64_MAX, RW, &info) != EOK)
+		return 1;
+	*word(info.vaddr, 0) = DMA_PASS_WORD;
+	return 0;
+}
+
+/* "tester child:ddi-dma-quiesce": handle 1 is a range that is not the
+ * device's (another one): its quiesce releases nothing; handle 2 is no
+ * range at all.  Exits 0, or the number of the failed check. */
+int child_ddi_dma_quiesce(int argc, char **argv); /* child.c runs it */
+int child_ddi_dma_quiesce(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	uint64_t n = 99;
+	if (dma_quiesce(1, &n) != EOK || n != 0)
+		return 1;
+	if (dma_quiesce(2, &n) != ENOENT || dma_quiesce(0, NULL) != ENOENT)
+		return 2;
+	return 0;
+}
+
+static uint64_t quarantined_now(void)
+{
+	mem_stats_t st = { 0 };
+	mem_stats(&st);
+	return st.dma_quarantined;
+}
+
+/* Spawn @a mode with @a caps; its exit status (-1: it did not exit). */
+static int dma_child_run(const char *mode, cap_handle_t *caps, size_t n)
+{
+	task_id_t id;
+	task_exit_info_t ex;
+	if (!UT_CHECK_OK(task_spawn_caps(TESTER_MODULE, mode, caps, n, &id)) ||
+	    !UT_CHECK_OK(task_wait(id, &ex)) || ex.reason != TASK_EXIT_NORMAL)
+		return -1;
+	return ex.status;
+}
+
+/* A child given one page of our physical range as its device allocates
+ * DMA memory for it and ends holding it: its frames stay off the free
+ * list, counted as quarantined, through a quiesce by a task holding only
+ * another range, a quiesce by us with another device's range or an I/O
+ * range, a bad out pointer and a handle that is no range; a quiesce by us
+ * with the range covering the device (as devman does) gives every frame
+ * back, once. */
+UTEST(ddi_dma_quarantine)
+{
+	cap_info_t ci;
+	cap_handle_t dev, other, bad[2];
+	uint64_t n = 0, free0 = frames_free(), q0 = quarantined_now();
+	UT_ASSERT_OK(cap_info(TESTER_CAP_PHYS, &ci));
+	UT_ASSERT_OK(cap_derive(TESTER_CAP_PHYS, ci.base + PAGE_SIZE, PAGE_SIZE, &dev));
+	UT_ASSERT_OK(cap_derive(TESTER_CAP_PHYS, ci.base + 2 * PAGE_SIZE, PAGE_SIZE, &other));
+	UT_CHECK_EQ(dma_child_run("child:ddi-dma-orphan", &dev, 1), 0);
+	UT_CHECK_EQ(quarantined_now(), q0 + DMA_PAGES);
+	bad[0] = other;
+	bad[1] = TESTER_CAP_IRQ;
+	UT_CHECK_EQ(dma_child_run("child:ddi-dma-quiesce", bad, 2), 0);
+	UT_CHECK_OK(dma_quiesce(other, &n));
+	UT_CHECK_EQ(n, 0);
+	UT_CHECK_OK(dma_quiesce(TESTER_CAP_IO_SCRATCH, &n));
+	UT_CHECK_EQ(n, 0);
+	UT_CHECK_ERR(dma_quiesce(TESTER_CAP_PHYS, (uint64_t *) ADDR_UNMAPPED), EFAULT);
+	UT_CHECK_ERR(dma_quiesce(TESTER_CAP_IRQ, &n), ENOENT);
+	UT_CHECK_EQ(quarantined_now(), q0 + DMA_PAGES); /* still held back */
+	uint64_t held = frames_free();
+	UT_CHECK_OK(dma_quiesce(TESTER_CAP_PHYS, &n));
+	UT_CHECK_EQ(n, DMA_PAGES);
+	UT_CHECK_EQ(quarantined_now(), q0);
+	UT_CHECK(frames_free() >= held + DMA_PAGES); /* back now */
+	UT_CHECK_OK(dma_quiesce(TESTER_CAP_PHYS, &n));
+	UT_CHECK_EQ(n, 0);
+	cap_drop(dev);
+	cap_drop(other);
+	uint64_t after = frames_settle(free0);
+	if (!UT_CHECK(after >= free0))
+		utest_note("%llu frames free before, %llu after", (unsigned long long) free0,
+		    (unsigned long long) after);
+}
+
 /* With every handle slot taken, DMA_ALLOC fails with ELIMIT after it has
  * made the buffer and mapped it: both are undone (no area, the frames
  * back); with one slot free again it works. */

@@ -19,6 +19,7 @@
 #include <abi/devman.h>
 #include <cap.h>
 #include <ddi_io.h>
+#include <ddi_mem.h>
 #include <errno.h>
 #include <ipc.h>
 #include <lock.h>
@@ -166,6 +167,26 @@ static errno_t dm_grant_make(const dm_dev_t *d, dm_grant_t *g)
 
 static errno_t dm_start_driver(dm_dev_t *d);
 
+/* @a d's bus mastering is off: tell the kernel its DMA buffers of ended
+ * drivers can go (SYS_DMA_QUIESCE with each of its ranges, derived anew
+ * as for a driver). */
+static void dm_dev_quiesce(dm_dev_t *d)
+{
+	dm_grant_t g;
+	uint64_t pages = 0, n;
+	errno_t rc = dm_grant_make(d, &g);
+	for (size_t i = 0; rc == EOK && i < g.n; i++) {
+		if (dma_quiesce(g.caps[i], &n) == EOK) /* (ENOENT: the IRQ line) */
+			pages += n;
+	}
+	if (rc == EOK)
+		dm_grant_drop(&g);
+	if (rc != EOK || pages != 0)
+		printf("devman: %02x:%02x.%x: quiesced: %llu DMA pages back%s%s\n", d->bus, d->dev,
+		    d->fn, (unsigned long long) pages,
+		    rc == EOK ? "" : ", cannot: ", rc == EOK ? "" : str_error_name(rc));
+}
+
 /* @a d's driver failed: start it again, unless it was restarted
  * DEVMAN_RESTARTS_MAX times within the window already (then give up). */
 static void dm_driver_failed(dm_dev_t *d)
@@ -209,10 +230,13 @@ static int dm_driver_wait(void *arg)
 	lock_release(&dm_lock);
 	task_exit_info_t info = { 0 };
 	errno_t rc = task_wait(id, &info);
-	/* The driver's DMA memory went with it: stop the device reaching
-	 * those frames (the next driver enables bus mastering again). */
+	/* The driver's DMA buffers are held back by the kernel until we say
+	 * the device cannot reach them any more: stop its bus mastering (the
+	 * next driver enables it again), then say so. */
 	uint16_t cmd = (uint16_t) dm_cfg_read(d, PCI_COMMAND, 2);
 	dm_cfg_write(d, PCI_COMMAND, 2, cmd & ~PCI_COMMAND_MASTER);
+	(void) dm_cfg_read(d, PCI_COMMAND, 2); /* the write has landed */
+	dm_dev_quiesce(d);
 	lock_acquire(&dm_lock);
 	d->driver = 0;
 	d->exit_reason = rc == EOK ? info.reason : TASK_EXIT_KILLED;

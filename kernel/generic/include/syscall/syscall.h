@@ -81,6 +81,7 @@ sysarg_t sys_cap_drop(const sysargs_t *args);
 sysarg_t sys_phys_map(const sysargs_t *args);
 sysarg_t sys_dma_alloc(const sysargs_t *args);
 sysarg_t sys_dma_map(const sysargs_t *args);
+sysarg_t sys_dma_quiesce(const sysargs_t *args);
 sysarg_t sys_ioport_enable(const sysargs_t *args);
 
 #endif

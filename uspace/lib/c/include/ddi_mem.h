@@ -35,4 +35,11 @@ errno_t dma_alloc(
 /* Map all of the DMA buffer @a dma (a handle of it) again, anywhere. */
 errno_t dma_map(cap_handle_t dma, unsigned flags, uintptr_t *base);
 
+/* Declare the devices inside @a device (a physical or I/O-port range the
+ * task holds) quiet: their bus mastering is off, so the DMA buffers of
+ * drivers that ended, held back since, can go (abi/ddi.h).  *pages (if
+ * not NULL) gets how many pages went back.  devman calls it after
+ * clearing a dead driver's device's Bus Master Enable. */
+errno_t dma_quiesce(cap_handle_t device, uint64_t *pages);
+
 #endif

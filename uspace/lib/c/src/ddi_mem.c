@@ -19,3 +19,8 @@ errno_t dma_map(cap_handle_t dma, unsigned flags, uintptr_t *base)
 {
 	return (errno_t) syscall3(SYS_DMA_MAP, (sysarg_t) (int64_t) dma, flags, base);
 }
+
+errno_t dma_quiesce(cap_handle_t device, uint64_t *pages)
+{
+	return (errno_t) syscall2(SYS_DMA_QUIESCE, (sysarg_t) (int64_t) device, pages);
+}
