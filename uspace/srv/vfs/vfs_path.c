@@ -119,8 +119,12 @@ static void canon_pop(walk_ctx_t *c)
 	c->canon[c->canon_len] = '\0';
 }
 
-/* Put symlink @a l's target in front of what is left of the walk. */
-static errno_t walk_splice(walk_ctx_t *c, const vfs_loc_t *l)
+/*
+ * Put symlink @a l's target in front of what is left of the walk, with a
+ * slash between them when something is left (or the link's name had a
+ * trailing slash, @a slash: then the target must be a directory).
+ */
+static errno_t walk_splice(walk_ctx_t *c, const vfs_loc_t *l, bool slash)
 {
 	if (++c->links > VFS_SYMLOOP_MAX)
 		return ELOOP;
@@ -135,12 +139,14 @@ static errno_t walk_splice(walk_ctx_t *c, const vfs_loc_t *l)
 		rc = EIO;
 	const char *rest = c->work + c->pos;
 	size_t rlen = strlen(rest);
-	if (rc == EOK && tlen + 1 + rlen + 1 > VFS_WORK_SIZE)
+	size_t sep = rlen || slash ? 1 : 0;
+	if (rc == EOK && tlen + sep + rlen + 1 > VFS_WORK_SIZE)
 		rc = ENAMETOOLONG;
 	if (rc == EOK) {
-		memmove(c->work + tlen + 1, rest, rlen + 1);
+		memmove(c->work + tlen + sep, rest, rlen + 1);
 		memcpy(c->work, target, tlen);
-		c->work[tlen] = '/';
+		if (sep)
+			c->work[tlen] = '/';
 		c->pos = 0;
 		if (target[0] == '/') {
 			c->cur = vfs_root_loc();
@@ -221,7 +227,7 @@ static errno_t walk_step(walk_ctx_t *c, const char *s, size_t len, bool last, bo
 		return rc;
 	bool link = (next.mode & VFS_S_IFMT) == VFS_S_IFLNK;
 	if (link && (!last || slash || (flags & VFS_WALK_FOLLOW)))
-		return walk_splice(c, &next);
+		return walk_splice(c, &next, slash);
 	if (!last) {
 		if (!loc_is_dir(&next))
 			return ENOTDIR;
