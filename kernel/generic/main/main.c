@@ -187,13 +187,16 @@ static void run_selected(void)
 	start_servers();
 	/* "devman": a test or benchmark run with the device manager, which
 	 * starts the drivers (the virtio suite of tools/test.sh); "fs": with
-	 * the whole storage stack (devman, ext2 on disk0, the VFS).  An
-	 * ordinary boot starts them anyway (start_init). */
+	 * the whole storage stack (devman, ext2 on disk0, the VFS); "vfs":
+	 * devman and the VFS, the test starting (and killing) the file system
+	 * server itself.  An ordinary boot starts them anyway (start_init). */
 	bool verdict_run = cmdline_has(boot_info.cmdline, "utest") ||
 	    cmdline_has(boot_info.cmdline, "bench");
 	if (verdict_run && !cmdline_has(boot_info.cmdline, "poweroff")) {
 		if (cmdline_has(boot_info.cmdline, "fs"))
 			start_storage(true);
+		else if (cmdline_has(boot_info.cmdline, "vfs"))
+			start_storage(false);
 		else if (cmdline_has(boot_info.cmdline, "devman"))
 			start_boot_task("devman");
 	}

@@ -98,8 +98,14 @@ bool fv_start(fv_t *fv, const char *module, const char *args, const char *source
 		fv->ph[i] = CAP_NIL;
 	if (!pager_ready() || !UT_CHECK_OK(ns_register(VFS_NAME)))
 		return false;
-	if (!UT_CHECK_OK(task_spawn(module, args, &fv->task)) ||
-	    !UT_CHECK_OK(thread_create(fv_waiter, fv, &fv->waiter))) {
+	if (!UT_CHECK_OK(task_spawn(module, args, &fv->task))) {
+		ns_unregister(VFS_NAME);
+		fv->task = 0;
+		return false;
+	}
+	if (!UT_CHECK_OK(thread_create(fv_waiter, fv, &fv->waiter))) {
+		task_kill(fv->task); /* nobody would wait for it */
+		task_wait(fv->task, &fv->exit);
 		ns_unregister(VFS_NAME);
 		fv->ended = true;
 		fv->task = 0;

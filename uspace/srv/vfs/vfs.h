@@ -136,8 +136,17 @@ typedef struct vfs_walk {
 
 errno_t vfs_path_copy(const vfs_req_t *req, size_t off, uint64_t len, char **out);
 errno_t vfs_walk(const vfs_req_t *req, const char *path, unsigned flags, vfs_walk_t *w);
+errno_t vfs_walk_create(const vfs_walk_t *w, uint32_t mode, vfs_loc_t *out);
 void vfs_walk_done(vfs_walk_t *w);
 errno_t vfs_stat_node(vfs_fs_t *fs, uint64_t node, vfs_stat_t *st);
+
+/* vfs_ncache.c: the name cache */
+bool vfs_ncache_get(
+    uint64_t dev, uint64_t dir, const char *name, size_t len, uint64_t *node, uint32_t *mode);
+uint64_t vfs_ncache_gen(void);
+void vfs_ncache_put(uint64_t gen, uint64_t dev, uint64_t dir, const char *name, size_t len,
+    uint64_t node, uint32_t mode);
+void vfs_ncache_forget(uint64_t dev, uint64_t dir, const char *name, size_t len);
 
 /* vfs_file.c: open files and descriptors */
 errno_t vfs_file_open(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans);

@@ -120,10 +120,7 @@ static errno_t open_node(
 	if (rc == EOK)
 		rc = open_check(&w, flags);
 	if (rc == EOK && !w.found) {
-		uint64_t arg[5] = { w.dir.node, w.name_len, VFS_S_IFREG | (mode & VFS_S_PERM) };
-		ipc_msg_t ans;
-		rc = vfs_fs_request(w.dir.fs, FS_CREATE, arg, w.name, w.name_len, NULL, 0, &ans);
-		w.loc = (vfs_loc_t){ w.dir.fs, ans.arg[0], VFS_S_IFREG | (mode & VFS_S_PERM) };
+		rc = vfs_walk_create(&w, VFS_S_IFREG | (mode & VFS_S_PERM), &w.loc);
 		if (rc == EEXIST && !(flags & VFS_O_EXCL)) {
 			vfs_walk_done(&w);
 			return open_node(req, path, flags & ~VFS_O_CREAT, mode, loc);

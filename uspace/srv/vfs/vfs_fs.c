@@ -92,7 +92,7 @@ errno_t vfs_fs_request(vfs_fs_t *fs, uint64_t method, const uint64_t arg[5], con
 	if (rc == EOK && out_size)
 		memcpy(out, c->ctl, out_size);
 	vfs_fs_conn_give(fs, c);
-	if (rc == EHANGUP || rc == ENOENT || rc == ESTALE) {
+	if (rc == EHANGUP) { /* ENOENT is an answer (no such name), not a bad phone */
 		vfs_fs_gone(fs);
 		rc = EIO;
 	}

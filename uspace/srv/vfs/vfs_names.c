@@ -51,9 +51,8 @@ errno_t vfs_name_mkdir(vfs_req_t *req, const ipc_msg_t *m)
 	if (w.found)
 		rc = EEXIST;
 	if (rc == EOK) {
-		uint64_t arg[5] = { w.dir.node, w.name_len,
-			VFS_S_IFDIR | (m->arg[1] & VFS_S_PERM) };
-		rc = vfs_fs_request(w.dir.fs, FS_CREATE, arg, w.name, w.name_len, NULL, 0, NULL);
+		vfs_loc_t made;
+		rc = vfs_walk_create(&w, VFS_S_IFDIR | (uint32_t) (m->arg[1] & VFS_S_PERM), &made);
 	}
 	vfs_walk_done(&w);
 	free(path);
@@ -75,6 +74,7 @@ errno_t vfs_name_remove(vfs_req_t *req, const ipc_msg_t *m, bool dir)
 	if (rc == EOK) {
 		uint64_t arg[5] = { w.dir.node, w.name_len, dir ? 1 : 0 };
 		rc = vfs_fs_request(w.dir.fs, FS_UNLINK, arg, w.name, w.name_len, NULL, 0, NULL);
+		vfs_ncache_forget(w.dir.fs->dev, w.dir.node, w.name, w.name_len);
 	}
 	vfs_walk_done(&w);
 	free(path);
@@ -121,6 +121,10 @@ errno_t vfs_name_rename(vfs_req_t *req, const ipc_msg_t *m, bool link)
 		    ? vfs_fs_request(nw.dir.fs, FS_LINK, larg, nw.name, nw.name_len, NULL, 0, NULL)
 		    : vfs_fs_request(ow.dir.fs, FS_RENAME, rarg, names, ow.name_len + nw.name_len,
 		          NULL, 0, NULL);
+		if (!link) { /* both names change, whatever the answer (a server may fail part way) */
+			vfs_ncache_forget(ow.dir.fs->dev, ow.dir.node, ow.name, ow.name_len);
+			vfs_ncache_forget(nw.dir.fs->dev, nw.dir.node, nw.name, nw.name_len);
+		}
 	}
 	vfs_walk_done(&ow);
 	vfs_walk_done(&nw);

@@ -11,11 +11,8 @@
  * chdir and getcwd) is kept alongside: a component appended, popped by
  * "..", reset by an absolute link.
  *
- * Rejected: caching name lookups in the VFS.  Every lookup is one request
- * to the file system server, whose block cache holds the directories; a
- * name cache here would have to learn of renames and unlinks made through
- * other paths, which all go through us anyway, but it is not needed for
- * correctness and is left for when the numbers ask for it.
+ * Names found are remembered (vfs_ncache.c), so walking a path again asks
+ * the file system server nothing until a name changes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -81,14 +78,18 @@ static errno_t walk_lookup(const vfs_loc_t *dir, const char *name, size_t len, v
 {
 	if (!loc_is_dir(dir))
 		return ENOTDIR;
+	out->fs = dir->fs;
+	if (vfs_ncache_get(dir->fs->dev, dir->node, name, len, &out->node, &out->mode))
+		return EOK;
+	uint64_t gen = vfs_ncache_gen();
 	uint64_t arg[5] = { dir->node, len };
 	ipc_msg_t ans;
 	errno_t rc = vfs_fs_request(dir->fs, FS_LOOKUP, arg, name, len, NULL, 0, &ans);
 	if (rc != EOK)
 		return rc;
-	out->fs = dir->fs;
 	out->node = ans.arg[0];
 	out->mode = (uint32_t) ans.arg[1];
+	vfs_ncache_put(gen, dir->fs->dev, dir->node, name, len, out->node, out->mode);
 	return EOK;
 }
 
@@ -119,8 +120,12 @@ static void canon_pop(walk_ctx_t *c)
 	c->canon[c->canon_len] = '\0';
 }
 
-/* Put symlink @a l's target in front of what is left of the walk. */
-static errno_t walk_splice(walk_ctx_t *c, const vfs_loc_t *l)
+/*
+ * Put symlink @a l's target in front of what is left of the walk, with a
+ * slash between them when something is left (or the link's name had a
+ * trailing slash, @a slash: then the target must be a directory).
+ */
+static errno_t walk_splice(walk_ctx_t *c, const vfs_loc_t *l, bool slash)
 {
 	if (++c->links > VFS_SYMLOOP_MAX)
 		return ELOOP;
@@ -135,12 +140,14 @@ static errno_t walk_splice(walk_ctx_t *c, const vfs_loc_t *l)
 		rc = EIO;
 	const char *rest = c->work + c->pos;
 	size_t rlen = strlen(rest);
-	if (rc == EOK && tlen + 1 + rlen + 1 > VFS_WORK_SIZE)
+	size_t sep = rlen || slash ? 1 : 0;
+	if (rc == EOK && tlen + sep + rlen + 1 > VFS_WORK_SIZE)
 		rc = ENAMETOOLONG;
 	if (rc == EOK) {
-		memmove(c->work + tlen + 1, rest, rlen + 1);
+		memmove(c->work + tlen + sep, rest, rlen + 1);
 		memcpy(c->work, target, tlen);
-		c->work[tlen] = '/';
+		if (sep)
+			c->work[tlen] = '/';
 		c->pos = 0;
 		if (target[0] == '/') {
 			c->cur = vfs_root_loc();
@@ -221,7 +228,7 @@ static errno_t walk_step(walk_ctx_t *c, const char *s, size_t len, bool last, bo
 		return rc;
 	bool link = (next.mode & VFS_S_IFMT) == VFS_S_IFLNK;
 	if (link && (!last || slash || (flags & VFS_WALK_FOLLOW)))
-		return walk_splice(c, &next);
+		return walk_splice(c, &next, slash);
 	if (!last) {
 		if (!loc_is_dir(&next))
 			return ENOTDIR;
@@ -291,6 +298,23 @@ errno_t vfs_walk(const vfs_req_t *req, const char *path, unsigned flags, vfs_wal
 	}
 	free(c.canon);
 	return rc;
+}
+
+/*
+ * Make @a w's last component (absent: VFS_WALK_PARENT) a new file or
+ * directory (@a mode: type and permissions); the name cache learns it.
+ */
+errno_t vfs_walk_create(const vfs_walk_t *w, uint32_t mode, vfs_loc_t *out)
+{
+	uint64_t gen = vfs_ncache_gen();
+	uint64_t arg[5] = { w->dir.node, w->name_len, mode };
+	ipc_msg_t ans;
+	errno_t rc = vfs_fs_request(w->dir.fs, FS_CREATE, arg, w->name, w->name_len, NULL, 0, &ans);
+	if (rc != EOK)
+		return rc;
+	*out = (vfs_loc_t){ w->dir.fs, ans.arg[0], mode };
+	vfs_ncache_put(gen, w->dir.fs->dev, w->dir.node, w->name, w->name_len, out->node, mode);
+	return EOK;
 }
 
 void vfs_walk_done(vfs_walk_t *w)
