@@ -455,6 +455,10 @@ fs_host_check() { # description command...
 fs_image_clean() { # image: e2fsck -fn finds nothing, and the volume was unmounted clean
 	e2fsck -fn "$1" && dumpe2fs -h "$1" 2> /dev/null | grep -q '^Filesystem state: *clean$'
 }
+fs_image_repairs() { # image: e2fsck -fy corrects (exit 0 or 1), then e2fsck -fn finds nothing
+	e2fsck -fy "$1"
+	[ $? -le 1 ] && e2fsck -fn "$1"
+}
 suite_fs() {
 	local d=$BUILD_DIR/fs-test fpass=0 ffail=0
 	if ! grep -q "/vfs " "$BUILD_DIR/boot/recipe.txt" || ! grep -q "/ext2 " "$BUILD_DIR/boot/recipe.txt"; then
@@ -475,7 +479,21 @@ suite_fs() {
 	qemu_tap_suite fs-reboot "fs utest=hw_fs_torture_check,hw_fs_shutdown" 600 --disk "$d/root.img"
 	fs_host_check "e2fsck -fn found errors, or not clean, after the second boot" \
 		fs_image_clean "$d/root.img"
-	record fs-host "$fpass" "$ffail" "(e2fsck -fn after each boot, debugfs)"
+	# The ext2 server killed mid-write (hw_fs_server_killed; the kernel word
+	# vfs: the test starts the server itself, kills it, starts it again).
+	# The volume stays "not clean" (the killed server never unmounted and
+	# the new one keeps the state it found): what e2fsck -fn then says goes
+	# to the log as it is; e2fsck -fy must repair whatever it found, after
+	# which e2fsck -fn finds nothing.
+	root_image "$d/kill.img" ||
+		{ echo "fs: could not make the image" >&2; broken=1; record fs-kill 0 1; return; }
+	qemu_tap_suite fs-kill "vfs utest=hw_fs_server_killed" 300 --disk "$d/kill.img"
+	{ echo "== fs-kill: e2fsck -fn of the killed server's volume, as it is:"
+	  e2fsck -fn "$d/kill.img"; echo "== (exit $?)"; dumpe2fs -h "$d/kill.img" 2> /dev/null |
+		grep '^Filesystem state'; } >> "$logs/fs-host.log" 2>&1
+	fs_host_check "e2fsck -fy could not repair the killed server's volume" \
+		fs_image_repairs "$d/kill.img"
+	record fs-host "$fpass" "$ffail" "(e2fsck -fn after each boot, debugfs; the killed server's volume repaired)"
 }
 
 suite_format
