@@ -6,6 +6,8 @@
 #   tools/test.sh                  everything
 #   KTEST=NAME[,NAME] tools/test.sh  only these kernel tests (plus the rest)
 #   UTEST=NAME[,NAME] tools/test.sh  only these user tests (plus the rest)
+#   SUITES=ext2,fs tools/test.sh     only these suites (a partial run; the
+#                                    default, all of them, is the test)
 #
 # Suites: format (clang-format of every C file), lockcheck (clang's lock
 # analysis over the kernel), host (unit tests with
@@ -496,16 +498,12 @@ suite_fs() {
 	record fs-host "$fpass" "$ffail" "(e2fsck -fn after each boot, debugfs; the killed server's volume repaired)"
 }
 
-suite_format
-suite_lockcheck
-suite_host
-suite_boot
-suite_crash
-suite_kernel
-suite_user
-suite_virtio
-suite_ext2
-suite_fs
+# SUITES=a,b runs only those (by the function's name: format, host, ...).
+for name in format lockcheck host boot crash kernel user virtio ext2 fs; do
+	case ",${SUITES:-$name}," in
+	*",$name,"*) "suite_$name" ;;
+	esac
+done
 
 echo "--- test suites (logs in $logs)"
 cat "$logs/summary"
