@@ -52,6 +52,8 @@ extern unsigned char child_nx_code[16];
 int child_threads_low_memory(int argc, char **argv);
 int child_anon_narrow_rights(int argc, char **argv);
 int child_ns_abandon(int argc, char **argv);
+/* test_mman.c: a store to a mapping made read-only with mprotect. */
+int child_mman_protect(int argc, char **argv);
 /* test_irq.c: IRQ subscriptions without and with the capability. */
 int child_irq_nocap(int argc, char **argv);
 int child_irq_hold(int argc, char **argv);
