@@ -507,6 +507,10 @@ UTEST(pager_test_pager_dies)
 
 #define PAGED_TASKS 500
 #define PAGED_BATCH 4
+/* Frames the anon pager's own (wired, never shrinking) heap may have grown
+ * by to hold more objects at once: not a leak.  A leak of one frame per
+ * task would be PAGED_TASKS frames. */
+#define PAGED_SLACK 8
 
 static void paged_batch(void)
 {
@@ -529,7 +533,7 @@ UTEST(pager_tasks_500)
 	for (int i = 0; i < PAGED_TASKS && !utest_failed(); i += PAGED_BATCH)
 		paged_batch();
 	uint64_t after = frames_settle(before);
-	if (!UT_CHECK(after >= before))
+	if (!UT_CHECK(after + PAGED_SLACK >= before))
 		utest_note("%llu frames free before, %llu after %d tasks",
 		    (unsigned long long) before, (unsigned long long) after, PAGED_TASKS);
 	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
