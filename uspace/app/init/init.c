@@ -102,6 +102,9 @@ static int init_supervise(void *arg)
 		if (run > 0)
 			printf("init: %s started again as task %llu (restart %u of %u)\n",
 			    s->module, (unsigned long long) id, run, INIT_RESTARTS_MAX);
+		else
+			printf("init: started %s %s as task %llu (kept running)\n", s->module,
+			    s->args, (unsigned long long) id);
 		task_exit_info_t info;
 		if (task_wait(id, &info) != EOK)
 			return 1;
