@@ -65,14 +65,16 @@
  *  VFS_DUP       arg[0] fd -> arg[0] the lowest free descriptor, sharing
  *                the open file (offset and flags)
  *  VFS_DUP2      arg[0] fd, arg[1] new fd (closed first if open)
- *                -> arg[0] the new fd
+ *                -> arg[0] the new fd; EBUSY while an open or dup of the
+ *                same task (on another connection) is about to fill it
  *  VFS_HANDOFF   arg[0..2]: descriptors (or -1) to become 0, 1, 2 of a
  *                task about to be started -> arg[0] a token.  The parent
  *                passes the token to the child (libc: in its arguments,
  *                docs/vfs.md); at most VFS_HANDOFF_MAX wait at once (the
  *                oldest is dropped).
  *  VFS_ADOPT     arg[0] token: the waiting descriptors become the caller's
- *                0, 1, 2 (ENOENT: no such token; one use only)
+ *                0, 1, 2 (ENOENT: no such token; one use only; EBUSY,
+ *                the token still waiting, as VFS_DUP2 is)
  *  VFS_STATFS    arg[0] path length -> a vfs_statfs_t in buf
  *  VFS_SHUTDOWN  sync, then unmount every volume cleanly; afterwards every
  *                request is EBUSY.  The system's power-off path.

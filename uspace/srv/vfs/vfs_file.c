@@ -358,15 +358,23 @@ errno_t vfs_fd_close(vfs_req_t *req, int64_t fd)
 	return EOK;
 }
 
-/* Put @a f at descriptor @a fd (a reference given), closing what was there. */
-static void fd_install(vfs_task_t *t, int64_t fd, vfs_file_t *f)
+/*
+ * Put @a f at descriptor @a fd (a reference given), closing what was
+ * there.  EBUSY if an open or dup of the same task (on another
+ * connection) has reserved @a fd: its result would overwrite @a f.
+ */
+static errno_t fd_install(vfs_task_t *t, int64_t fd, vfs_file_t *f)
 {
 	lock_acquire(&vfs_table_lock);
 	vfs_file_t *old = t->fd[fd];
-	t->fd[fd] = f;
+	if (old != VFS_FD_RESERVED)
+		t->fd[fd] = f;
 	lock_release(&vfs_table_lock);
-	if (old && old != VFS_FD_RESERVED)
+	if (old == VFS_FD_RESERVED)
+		return EBUSY;
+	if (old)
 		vfs_file_put(old);
+	return EOK;
 }
 
 /* VFS_DUP and VFS_DUP2 */
@@ -384,16 +392,22 @@ errno_t vfs_fd_dup(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		ans->arg[0] = (uint64_t) nfd;
 		return EOK;
 	}
-	if (!two) {
+	errno_t rc = EOK;
+	if (two) {
+		rc = fd_install(req->task, nfd, f);
+	} else {
 		lock_acquire(&vfs_table_lock);
 		nfd = fd_reserve_locked(req->task);
 		lock_release(&vfs_table_lock);
-		if (nfd < 0) {
-			vfs_file_put(f);
-			return EMFILE;
-		}
+		if (nfd < 0)
+			rc = EMFILE;
+		else
+			fd_set(req->task, nfd, f);
 	}
-	fd_install(req->task, nfd, f);
+	if (rc != EOK) {
+		vfs_file_put(f);
+		return rc;
+	}
 	ans->arg[0] = (uint64_t) nfd;
 	return EOK;
 }
@@ -459,26 +473,41 @@ errno_t vfs_fd_handoff(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 	return EOK;
 }
 
+/*
+ * VFS_ADOPT: the token's files become descriptors 0, 1, 2 (closing what
+ * was there).  EBUSY, with the token left waiting, while one of them is
+ * reserved by an open or dup of the same task.
+ */
 errno_t vfs_fd_adopt(vfs_req_t *req, const ipc_msg_t *m)
 {
 	if (m->arg[0] == 0)
 		return ENOENT;
-	vfs_handoff_t h = { 0 };
+	vfs_task_t *t = req->task;
+	vfs_file_t *old[3] = { NULL, NULL, NULL };
+	errno_t rc = ENOENT;
 	lock_acquire(&vfs_table_lock);
-	for (unsigned i = 0; i < VFS_HANDOFF_MAX; i++) {
-		if (vfs_handoffs[i].token == m->arg[0]) {
-			h = vfs_handoffs[i];
-			memset(&vfs_handoffs[i], 0, sizeof(vfs_handoffs[i]));
-			break;
+	for (unsigned i = 0; i < VFS_HANDOFF_MAX && rc == ENOENT; i++) {
+		vfs_handoff_t *h = &vfs_handoffs[i];
+		if (h->token != m->arg[0])
+			continue;
+		rc = EOK;
+		for (unsigned k = 0; k < 3; k++)
+			if (h->file[k] && t->fd[k] == VFS_FD_RESERVED)
+				rc = EBUSY;
+		for (unsigned k = 0; k < 3 && rc == EOK; k++) {
+			if (h->file[k]) {
+				old[k] = t->fd[k];
+				t->fd[k] = h->file[k];
+			}
 		}
+		if (rc == EOK)
+			memset(h, 0, sizeof(*h));
 	}
 	lock_release(&vfs_table_lock);
-	if (!h.token)
-		return ENOENT;
-	for (unsigned i = 0; i < 3; i++)
-		if (h.file[i])
-			fd_install(req->task, i, h.file[i]);
-	return EOK;
+	for (unsigned k = 0; k < 3; k++)
+		if (old[k])
+			vfs_file_put(old[k]);
+	return rc;
 }
 
 /* The task's last connection went: close everything it had. */
