@@ -11,6 +11,9 @@
  *    reserved: EBUSY, and no open file may be lost (once every
  *    descriptor is closed and the files removed, the volume's free
  *    blocks and inodes are what they were).
+ *  - open of a name while an unlink of it is on its way: the open either
+ *    fails ENOENT or gives a descriptor of the live file (fstat works),
+ *    never one of a file already gone.
  */
 #include "fs.h"
 #include <abi/vfs.h>
@@ -182,6 +185,61 @@ static void race_dup2_open(const char *dir, const fs_raw_t *a, const fs_raw_t *b
 	UT_CHECK_EQ(files1, files0);
 }
 
+/*
+ * One round: dir/u/name is unlinked on @a b without waiting (the server
+ * reads the directory from the disk: the cache was flushed) and opened
+ * on @a a meanwhile.  The name cache still has the name then (it forgets
+ * it when the unlink is done), so the open's walk asks the server
+ * nothing until it opens the node, which waits for the unlink to end.
+ * *opened: the open succeeded; *bogus: and fstat of it failed.
+ */
+static void race_unlink_round(
+    const fs_raw_t *a, const fs_raw_t *b, const char *dir, int efd, bool *opened, bool *bogus)
+{
+	char path[96];
+	ipc_event_t ev;
+	snprintf(path, sizeof(path), "%s/u/name", dir);
+	*opened = *bogus = false;
+	if (!UT_CHECK_EQ(fs_file_put(path, "n", 1), 0))
+		return;
+	race_evict(efd);
+	uint64_t cookie = ipc_cookie_sync_new();
+	ipc_msg_t m = IPC_MSG(VFS_UNLINK, fs_raw_put(b, 0, path));
+	UT_ASSERT_OK(ipc_call(b->phone, &m, cookie));
+	thread_yield(); /* the unlink starts, and waits for the disk */
+	int64_t fd = fs_raw_open(a, path, VFS_O_RDONLY);
+	UT_CHECK(
+	    ipc_wait(&ev, RACE_WAIT_US, IPC_WAIT_FOR_COOKIE, cookie) == EOK && ev.retval == EOK);
+	if (fd < 0)
+		return;
+	*opened = true;
+	*bogus = fs_raw_call(a, VFS_FSTAT, (uint64_t) fd, 0, 0, NULL) != EOK;
+	UT_CHECK_OK(fs_raw_call(a, VFS_CLOSE, (uint64_t) fd, 0, 0, NULL));
+}
+
+static void race_open_unlink(const char *dir, const fs_raw_t *a, const fs_raw_t *b)
+{
+	char evict[96], u[96];
+	snprintf(evict, sizeof(evict), "%s/evict", dir);
+	snprintf(u, sizeof(u), "%s/u", dir);
+	void *data = calloc(1, RACE_EVICT_SIZE);
+	UT_ASSERT(data && fs_file_put(evict, data, RACE_EVICT_SIZE) == 0 && mkdir(u, 0755) == 0);
+	free(data);
+	int efd = open(evict, O_RDONLY);
+	UT_ASSERT(efd >= 0);
+	unsigned opened = 0, bogus = 0;
+	for (unsigned i = 0; i < RACE_ROUNDS; i++) {
+		bool o, g;
+		race_unlink_round(a, b, dir, efd, &o, &g);
+		opened += o;
+		bogus += g;
+	}
+	close(efd);
+	utest_note(
+	    "opens %u of %u succeeded, %u of a file already gone", opened, RACE_ROUNDS, bogus);
+	UT_CHECK_EQ(bogus, 0);
+}
+
 UTEST(hw_fs_races)
 {
 	char dir[64];
@@ -192,6 +250,7 @@ UTEST(hw_fs_races)
 	UT_ASSERT_OK(fs_raw_connect(&a));
 	UT_ASSERT_OK(fs_raw_connect(&b));
 	race_dup2_open(dir, &a, &b);
+	race_open_unlink(dir, &a, &b);
 	fs_raw_close(&a);
 	fs_raw_close(&b);
 	UT_CHECK_EQ(fs_remove_tree(dir), 0);

@@ -104,7 +104,7 @@ errno_t vfs_fs_request(vfs_fs_t *fs, uint64_t method, const uint64_t arg[5], con
     size_t in_len, void *out, size_t out_size, ipc_msg_t *ans);
 errno_t vfs_fs_lend(vfs_fs_t *fs, vfs_conn_t *conn);
 void vfs_fs_unlend(vfs_conn_t *conn);
-void vfs_fs_node_open(vfs_fs_t *fs, uint64_t node);
+errno_t vfs_fs_node_open(vfs_fs_t *fs, uint64_t node);
 void vfs_fs_node_close(vfs_fs_t *fs, uint64_t node);
 bool vfs_root_wait(void);
 errno_t vfs_fs_sync_all(void);

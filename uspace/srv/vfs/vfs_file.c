@@ -151,11 +151,16 @@ errno_t vfs_file_open(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		rc = open_node(req, path, flags, (uint32_t) m->arg[2], &loc);
 	if (rc == EOK && !(f = calloc(1, sizeof(*f))))
 		rc = ENOMEM;
+	if (rc == EOK)
+		rc = vfs_fs_node_open(loc.fs, loc.node);
+	if (rc != EOK) {
+		free(f); /* holds nothing yet */
+		f = NULL;
+	}
 	if (rc == EOK) {
 		*f = (vfs_file_t){
 			.fs = loc.fs, .node = loc.node, .mode = loc.mode, .flags = flags, .refs = 1
 		};
-		vfs_fs_node_open(f->fs, f->node);
 		if ((flags & VFS_O_TRUNC) && (loc.mode & VFS_S_IFMT) == VFS_S_IFREG &&
 		    file_can_write(f)) {
 			uint64_t arg[5] = { f->node, 0 };

@@ -126,13 +126,21 @@ void vfs_fs_unlend(vfs_conn_t *conn)
 	conn->lent = 0;
 }
 
-void vfs_fs_node_open(vfs_fs_t *fs, uint64_t node)
+/*
+ * Hold @a node open.  It fails (ENOENT) when the node went after the walk
+ * found it (an unlink on another connection, the name cache not told
+ * yet): then nothing is held and nothing must be closed.
+ */
+errno_t vfs_fs_node_open(vfs_fs_t *fs, uint64_t node)
 {
 	uint64_t arg[5] = { node };
-	(void) vfs_fs_request(fs, FS_NODE_OPEN, arg, NULL, 0, NULL, 0, NULL);
+	errno_t rc = vfs_fs_request(fs, FS_NODE_OPEN, arg, NULL, 0, NULL, 0, NULL);
+	if (rc != EOK)
+		return rc;
 	lock_acquire(&vfs_table_lock);
 	fs->refs++;
 	lock_release(&vfs_table_lock);
+	return EOK;
 }
 
 void vfs_fs_node_close(vfs_fs_t *fs, uint64_t node)
