@@ -14,8 +14,12 @@
  *  - open of a name while an unlink of it is on its way: the open either
  *    fails ENOENT or gives a descriptor of the live file (fstat works),
  *    never one of a file already gone.
+ *
+ * And one task's leftovers: a task that began registering file systems
+ * (one phone each) and ended must leave the VFS's slots for the next.
  */
 #include "fs.h"
+#include "tester.h"
 #include <abi/vfs.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -240,6 +244,18 @@ static void race_open_unlink(const char *dir, const fs_raw_t *a, const fs_raw_t 
 	UT_CHECK_EQ(bogus, 0);
 }
 
+/* Half-made registrations go with their task: a second squatter gets
+ * as many slots as the first. */
+static void race_squatters(void)
+{
+	task_exit_info_t first, second;
+	UT_ASSERT_OK(child_run("child:fs-squat", &first));
+	UT_ASSERT_OK(child_run("child:fs-squat", &second));
+	utest_note("slots taken: %d, then %d", first.status, second.status);
+	UT_CHECK(first.reason == TASK_EXIT_NORMAL && first.status > 0 && first.status < 100);
+	UT_CHECK_EQ(second.status, first.status);
+}
+
 UTEST(hw_fs_races)
 {
 	char dir[64];
@@ -251,6 +267,7 @@ UTEST(hw_fs_races)
 	UT_ASSERT_OK(fs_raw_connect(&b));
 	race_dup2_open(dir, &a, &b);
 	race_open_unlink(dir, &a, &b);
+	race_squatters();
 	fs_raw_close(&a);
 	fs_raw_close(&b);
 	UT_CHECK_EQ(fs_remove_tree(dir), 0);

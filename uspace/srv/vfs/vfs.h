@@ -114,7 +114,7 @@ errno_t vfs_fs_sync_all(void);
 errno_t vfs_fs_unmount_all(void);
 lock_t *vfs_node_lock(const vfs_fs_t *fs, uint64_t node);
 void vfs_fs_gone(vfs_fs_t *fs);
-uint64_t vfs_fs_task_of(const vfs_fs_t *fs);
+void vfs_fs_task_gone(uint64_t task);
 
 /* vfs_path.c: path resolution */
 typedef struct vfs_loc {

@@ -28,11 +28,6 @@ static lock_t vfs_node_locks[VFS_NODE_LOCKS];
 /* The registering task of each slot (vfs_table_lock). */
 static uint64_t vfs_fs_task[VFS_FS_MAX];
 
-uint64_t vfs_fs_task_of(const vfs_fs_t *fs)
-{
-	return vfs_fs_task[fs->index];
-}
-
 lock_t *vfs_node_lock(const vfs_fs_t *fs, uint64_t node)
 {
 	uint64_t h = (node * 0x9e3779b97f4a7c15ull) ^ fs->index;
@@ -171,6 +166,29 @@ static void vfs_fs_slot_clear(vfs_fs_t *fs)
 	memset(fs, 0, sizeof(*fs));
 	for (unsigned i = 0; i < FS_CONN_COUNT; i++)
 		fs->conn[i].ctl = ctl[i];
+}
+
+/*
+ * Task @a task, which registered file systems through the connection
+ * that hung up, ended (or hung up): its servers are gone, and its
+ * registrations not finished (fewer than FS_CONN_COUNT phones) free their
+ * slots, which nothing else would.
+ */
+void vfs_fs_task_gone(uint64_t task)
+{
+	for (unsigned i = 0; i < VFS_FS_MAX; i++) {
+		vfs_fs_t *fs = &vfs_fs[i];
+		lock_acquire(&vfs_table_lock);
+		bool mine = fs->used && vfs_fs_task[i] == task;
+		bool alive = mine && fs->alive;
+		if (mine && !fs->alive && fs->given < FS_CONN_COUNT) {
+			vfs_fs_slot_clear(fs);
+			vfs_fs_task[i] = 0;
+		}
+		lock_release(&vfs_table_lock);
+		if (alive)
+			vfs_fs_gone(fs);
+	}
 }
 
 /* A slot for a new registration of @a source by task @a task (vfs_table_lock held). */
