@@ -26,7 +26,7 @@
  * A name is at most VFS_NAME_MAX bytes.  Symbolic links are followed
  * (VFS_SYMLOOP_MAX of them in one resolution, then ELOOP) except the last
  * component of lstat, readlink, unlink, rename, symlink and of open with
- * O_NOFOLLOW.
+ * O_NOFOLLOW or with O_CREAT | O_EXCL (a symlink there is EEXIST).
  *
  * Requests (ev.msg.method; words in arg[0..]; "buf" is the connection's
  * buffer):

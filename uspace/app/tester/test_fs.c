@@ -200,6 +200,10 @@ static void fs_names_links(const char *dir)
 	FS_FAILS(readlink(a, buf, sizeof(buf)), EINVAL);
 	UT_CHECK_EQ(symlink("nowhere", b), 0);
 	FS_FAILS(stat(b, &sb), ENOENT);
+	/* O_CREAT | O_EXCL never follows: the link exists (POSIX), nothing made. */
+	FS_FAILS(open(b, O_WRONLY | O_CREAT | O_EXCL, 0644), EEXIST);
+	snprintf(buf, sizeof(buf), "%s/nowhere", dir);
+	FS_FAILS(stat(buf, &sb), ENOENT);
 	UT_CHECK_EQ(unlink(b), 0);
 	UT_CHECK_EQ(symlink("b", b), 0);
 	FS_FAILS(stat(b, &sb), ELOOP);

@@ -114,7 +114,10 @@ static errno_t open_check(const vfs_walk_t *w, unsigned flags)
 static errno_t open_node(
     vfs_req_t *req, const char *path, unsigned flags, uint32_t mode, vfs_loc_t *loc)
 {
-	unsigned wf = VFS_WALK_PARENT | ((flags & VFS_O_NOFOLLOW) ? 0 : VFS_WALK_FOLLOW);
+	/* O_CREAT | O_EXCL does not follow a final symlink either (POSIX: the
+	 * link exists, EEXIST; following would create its target) */
+	bool excl = (flags & VFS_O_CREAT) && (flags & VFS_O_EXCL);
+	unsigned wf = VFS_WALK_PARENT | ((flags & VFS_O_NOFOLLOW) || excl ? 0 : VFS_WALK_FOLLOW);
 	vfs_walk_t w;
 	errno_t rc = vfs_walk(req, path, wf, &w);
 	if (rc == EOK)
