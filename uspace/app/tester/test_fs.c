@@ -228,6 +228,13 @@ static void fs_names_dirs(const char *dir)
 	FS_FAILS(open(buf, O_RDONLY), ENOTDIR);
 	FS_FAILS(open(d, O_WRONLY), EISDIR);
 	FS_FAILS(open(f, O_RDONLY | O_DIRECTORY), ENOTDIR);
+	/* A new name with a trailing slash can only be a directory. */
+	snprintf(buf, sizeof(buf), "%s/new/", d);
+	FS_FAILS(open(buf, O_WRONLY | O_CREAT, 0644), EISDIR);
+	FS_FAILS(rename(f, buf), ENOTDIR);
+	buf[strlen(buf) - 1] = '\0';
+	FS_FAILS(stat(buf, &st), ENOENT);
+	UT_CHECK(stat(f, &st) == 0 && S_ISREG(st.st_mode));
 	UT_CHECK_EQ(chdir(d), 0);
 	UT_CHECK(getcwd(buf, sizeof(buf)) == buf && strcmp(buf, d) == 0);
 	UT_CHECK(fs_file_is("file", "x", 1));

@@ -130,6 +130,7 @@ typedef struct vfs_walk {
 	bool found;
 	char name[VFS_NAME_MAX + 1]; /* the last component (VFS_WALK_PARENT) */
 	size_t name_len;
+	bool slash; /* the last component had a trailing slash: a directory only */
 	char *path; /* canonical absolute path (VFS_WALK_PATH; malloc'd) */
 } vfs_walk_t;
 

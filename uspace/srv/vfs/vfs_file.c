@@ -97,7 +97,7 @@ static errno_t open_check(const vfs_walk_t *w, unsigned flags)
 {
 	unsigned acc = flags & VFS_O_ACCMODE;
 	if (!w->found)
-		return (flags & VFS_O_CREAT) ? (w->name_len ? EOK : EISDIR) : ENOENT;
+		return (flags & VFS_O_CREAT) ? (w->name_len && !w->slash ? EOK : EISDIR) : ENOENT;
 	if ((flags & VFS_O_CREAT) && (flags & VFS_O_EXCL))
 		return EEXIST;
 	uint32_t type = w->loc.mode & VFS_S_IFMT;
