@@ -16,6 +16,9 @@
  * time with ANON_PAGE_REFS_MAX=100, the test checks that a clone that
  * would pass the limit is refused with ELIMIT and changes no count, also
  * when the refused page comes after pages it already took.
+ *
+ * Discarding (ANON_DISCARD's part in object.c): exactly the range's pages
+ * go, a clone keeps its references, empty chunks are freed.
  */
 #include "anon_priv.h"
 #include <as.h>
@@ -405,6 +408,73 @@ static bool test_refs_limit(void)
 }
 #endif
 
+/* ---- discarding ---- */
+
+/* An object whose chunks [0, chunks) have every page, one block each. */
+static anon_obj_t *obj_filled(uint64_t chunks)
+{
+	anon_obj_t *o = anon_obj_new();
+	for (uint64_t i = 0; o && i < chunks; i++) {
+		anon_chunk_t *c = anon_chunk_get(o, i, true);
+		anon_block_t *b;
+		if (!c || store_block_new(ANON_RUN, &b) != EOK)
+			abort();
+		for (unsigned k = 0; k < ANON_RUN; k++) {
+			c->slot[k] = (anon_slot_t){ b, k };
+			store_page_take(b, k);
+		}
+	}
+	return o;
+}
+
+static uint64_t used_pages(void)
+{
+	store_stats_t st;
+	store_stats(&st);
+	return st.used_pages;
+}
+
+/* Discarding drops exactly the range's pages (a clone keeps its own
+ * references to them), clears the zero pages handed out there, frees the
+ * chunks left empty, and works by index or by walking the chunks. */
+static bool test_discard(void)
+{
+	const uint64_t C = ANON_CHUNK_SIZE;
+	anon_obj_t *o = obj_filled(4), *clone = anon_obj_new();
+	TAP_CHECK_EQ(anon_obj_clone(o, clone), EOK);
+	TAP_CHECK_EQ(used_pages(), 4 * ANON_RUN);
+	anon_chunk_get(o, 5, true)->zero_out = 0x00f0; /* zero pages out in chunk 5 */
+	/* pages 3 .. 20: the end of chunk 0, the start of chunk 1 */
+	anon_obj_discard(o, 3 * PS, 18 * PS);
+	anon_chunk_t *c0 = anon_chunk_get(o, 0, false), *c1 = anon_chunk_get(o, 1, false);
+	TAP_CHECK(c0 && c1);
+	for (unsigned k = 0; k < ANON_RUN; k++) {
+		TAP_CHECK_EQ(c0->slot[k].block != NULL, k < 3);
+		TAP_CHECK_EQ(c1->slot[k].block != NULL, k >= 5);
+	}
+	TAP_CHECK_EQ(used_pages(), 4 * ANON_RUN); /* the clone still uses them */
+	anon_chunk_t *k0 = anon_chunk_get(clone, 0, false);
+	TAP_CHECK(k0 && k0->slot[4].block && anon_slot_refs(&k0->slot[4]) == 1);
+	anon_obj_free(clone);
+	TAP_CHECK_EQ(used_pages(), 4 * ANON_RUN - 18);
+	/* chunk 2 whole and half of chunk 5's zero pages: chunk 2 goes */
+	anon_obj_discard(o, 2 * C, C);
+	TAP_CHECK(anon_chunk_get(o, 2, false) == NULL);
+	anon_obj_discard(o, 5 * C + 4 * PS, 2 * PS);
+	TAP_CHECK_EQ(anon_chunk_get(o, 5, false)->zero_out, 0x00c0);
+	TAP_CHECK_EQ(used_pages(), 4 * ANON_RUN - 18 - ANON_RUN);
+	/* a range far larger than the object: the chunks are walked; all go */
+	anon_obj_discard(o, 0, UINT64_MAX - PS + 1);
+	for (uint64_t i = 0; i < 8; i++)
+		TAP_CHECK(anon_chunk_get(o, i, false) == NULL);
+	TAP_CHECK_EQ(o->nchunks, 0);
+	TAP_CHECK_EQ(used_pages(), 0);
+	anon_obj_discard(o, 0, 0);
+	anon_obj_free(o);
+	TAP_CHECK_EQ(nareas, 0);
+	return true;
+}
+
 static const tap_case_t cases[] = {
 	{ "1024 blocks of 16 pages: at most 2 areas, all memory back", test_sequential },
 	{ "random blocks, foreign areas in the way: blocks in areas, memory back", test_random },
@@ -415,6 +485,7 @@ static const tap_case_t cases[] = {
 #else
 	{ "clones at the reference limit: ELIMIT, no count changed", test_refs_limit },
 #endif
+	{ "discard a range of an object's pages", test_discard },
 };
 
 int main(void)

@@ -6,6 +6,8 @@
 #   tools/test.sh                  everything
 #   KTEST=NAME[,NAME] tools/test.sh  only these kernel tests (plus the rest)
 #   UTEST=NAME[,NAME] tools/test.sh  only these user tests (plus the rest)
+#   SUITES=ext2,fs tools/test.sh     only these suites (a partial run; the
+#                                    default, all of them, is the test)
 #
 # Suites: format (clang-format of every C file), lockcheck (clang's lock
 # analysis over the kernel), host (unit tests with
@@ -441,7 +443,7 @@ suite_ext2() {
 # tree again; then the host checks the image once more.
 FS_TESTS=hw_fs_basic,hw_fs_links_dirs,hw_fs_stdio,hw_fs_two_writers,hw_fs_append_tasks
 FS_TESTS=$FS_TESTS,hw_fs_handoff,hw_fs_long_names,hw_fs_deep,hw_fs_big_file,hw_fs_sparse
-FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_torture,hw_fs_shutdown
+FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_pager_broker,hw_fs_torture,hw_fs_shutdown
 fs_host_check() { # description command...
 	local what=$1
 	shift
@@ -496,16 +498,12 @@ suite_fs() {
 	record fs-host "$fpass" "$ffail" "(e2fsck -fn after each boot, debugfs; the killed server's volume repaired)"
 }
 
-suite_format
-suite_lockcheck
-suite_host
-suite_boot
-suite_crash
-suite_kernel
-suite_user
-suite_virtio
-suite_ext2
-suite_fs
+# SUITES=a,b runs only those (by the function's name: format, host, ...).
+for name in format lockcheck host boot crash kernel user virtio ext2 fs; do
+	case ",${SUITES:-$name}," in
+	*",$name,"*) "suite_$name" ;;
+	esac
+done
 
 echo "--- test suites (logs in $logs)"
 cat "$logs/summary"

@@ -22,6 +22,8 @@
 #                    /modules.order (their load order)
 #   filebench        the static file benchmark program (ext2 on the disk)
 #   filebench.cpio   its initramfs, as blockbench.cpio
+#   mapbench         the static mapped-file benchmark program
+#   mapbench.cpio    its initramfs, as blockbench.cpio
 # Each is made only when missing (init and initramfs.cpio also when
 # faultbench.c is newer).  Delete the directory to start again.
 #
@@ -132,6 +134,15 @@ if [ ! -x "$out/filebench" ] || [ "$fsrc" -nt "$out/filebench" ] ||
 	mv "$out/filebench.tmp" "$out/filebench"
 fi
 
+# --- the mapped-file benchmark (mapbench.c) ---------------------------------
+msrc=$here/mapbench.c
+if [ ! -x "$out/mapbench" ] || [ "$msrc" -nt "$out/mapbench" ] ||
+	[ "$here/benchutil.h" -nt "$out/mapbench" ]; then
+	gcc -O2 -static -Wall -Wextra -o "$out/mapbench.tmp" "$msrc" ||
+		die "cannot build $msrc statically"
+	mv "$out/mapbench.tmp" "$out/mapbench"
+fi
+
 # An initramfs for a benchmark that needs the virtio-blk modules.
 block_cpio() { # program
 	local prog=$1 order=$out/modules/modules.order files=()
@@ -147,3 +158,4 @@ block_cpio() { # program
 }
 block_cpio blockbench
 block_cpio filebench
+block_cpio mapbench

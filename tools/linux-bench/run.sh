@@ -5,7 +5,7 @@
 # serial output goes to stdout (and to --log); the guest powers itself off.
 #
 #   tools/linux-bench/run.sh [--accel tcg|kvm] [--timeout S] [--log FILE]
-#                            [--memory MB] [--icount] [--block DISK | --fs DISK]
+#                            [--memory MB] [--icount] [--block DISK | --fs DISK | --map DISK]
 #                            [--plugin SO,ARGS]
 #
 # --block DISK boots the block benchmark (blockbench.cpio) instead of the
@@ -13,7 +13,8 @@
 # tools/mkdisk.sh pattern; it is overwritten) attached as a modern
 # virtio-blk PCI device, as tools/qemu.sh --disk DISK,modern attaches it.
 # --fs DISK boots the file benchmark (filebench.cpio) with DISK, an ext2
-# image made by tools/mkbenchfs.sh (it is written to), attached the same way.
+# image made by tools/mkbenchfs.sh (it is written to), attached the same way;
+# --map DISK the mapped-file benchmark (mapbench.cpio) the same way.
 # --plugin loads a TCG plugin (tools/bench.sh: insncount).
 #
 # --icount runs TCG with "-icount shift=0,sleep=off", as tools/qemu.sh
@@ -42,10 +43,13 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--icount) icount=(-icount "shift=0,sleep=off"); shift ;;
-	--block | --fs)
+	--block | --fs | --map)
 		[ -f "$2" ] || { echo "linux-bench: no disk image $2" >&2; exit 3; }
-		if [ "$1" = --fs ]; then initrd=filebench.cpio bench=filebench
-		else initrd=blockbench.cpio bench=blockbench; fi
+		case $1 in
+		--fs) initrd=filebench.cpio bench=filebench ;;
+		--map) initrd=mapbench.cpio bench=mapbench ;;
+		*) initrd=blockbench.cpio bench=blockbench ;;
+		esac
 		extra+=(-drive "file=$2,if=none,format=raw,id=disk0"
 			-device "virtio-blk-pci,drive=disk0,disable-legacy=on")
 		shift 2 ;;

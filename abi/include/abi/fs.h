@@ -16,6 +16,16 @@
  * ends, the VFS answers requests on its files EIO; a server started again
  * registers again and is mounted again at the same place.
  *
+ * Brokered connections.  A IPC_M_CONNECT_ME_TO arriving through one of
+ * the VFS's connections (the VFS forwards one it received from a party it
+ * trusts, the file pager) is accepted as a new connection of its own, one
+ * of up to FS_CONN_COUNT more, with its own control buffer and its own
+ * table of buffer ids (an id lent on a brokered connection names that
+ * connection's buffer only, never the VFS's or another connection's of
+ * the same id; they go when it hangs up); ELIMIT when they are taken.  A
+ * connect through a brokered connection is EPERM, and so is FS_UNMOUNT.
+ * The brokered connections going leave the VFS's untouched.
+ *
  * Buffers.  Every connection has a control buffer of FS_CTL_SIZE bytes,
  * an area of the VFS's that it lends with IPC_M_SHARE_OUT, arg[2] =
  * FS_SHARE_CTL, before the connection's first request: names, symlink
@@ -58,6 +68,12 @@
  *  FS_BUF_DROP   arg[0] buffer id: unmap it
  *  FS_UNMOUNT    write everything back, mark the volume clean; the server
  *                answers, then ends
+ *  FS_ALLOCATE   arg[0] node (a regular file), arg[1] offset, arg[2] bytes
+ *                (at most FS_ALLOCATE_MAX): every block of [offset, offset
+ *                + bytes) that is a hole gets a block, zeroed on the disk,
+ *                so a later write of that range cannot fail for space; the
+ *                size does not change.  ENOSPC if the volume has too few
+ *                free blocks (nothing allocated then), EROFS, EFBIG
  *
  * Errors as abi/vfs.h lists them; EINVAL for a buffer id that is not
  * lent, or a range beyond the buffer or the control buffer.
@@ -86,10 +102,12 @@
 #define FS_SYNC (IPC_M_FIRST_USER + 15)
 #define FS_BUF_DROP (IPC_M_FIRST_USER + 16)
 #define FS_UNMOUNT (IPC_M_FIRST_USER + 17)
+#define FS_ALLOCATE (IPC_M_FIRST_USER + 18)
 
 #define FS_CONN_COUNT 4u /* phones a server gives the VFS */
 #define FS_CTL_SIZE (8u * 1024u)
 #define FS_SHARE_CTL 0u /* IPC_M_SHARE_OUT arg[2]: the control buffer */
 #define FS_BUF_MAX 256u /* client buffer ids 1..FS_BUF_MAX */
+#define FS_ALLOCATE_MAX (1024u * 1024u) /* bytes one FS_ALLOCATE may cover */
 
 #endif

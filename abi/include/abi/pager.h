@@ -69,6 +69,26 @@
  *      with ERANGE, without a page-in, and pages beyond it are revoked
  *      (also from page-ins in flight, answered or not); pages below it
  *      are not touched, so a set-size inside a page-in keeps its answer.
+ *  SYS_PAGER_WRITE_PROTECT(object, offset, size): those pages of the
+ *      object lose the write right in every area bound to it (the start of
+ *      a write-back): a mapped page keeps its frame and its other rights,
+ *      loads go on without a fault, and the next store faults again and
+ *      reaches the pager as a write with PAGE_IN_UPGRADE.  "Every area
+ *      bound to it": the areas bound to the id through any phone to the
+ *      caller's box, their pieces (split by unmap or protect) and their
+ *      shared copies (IPC_M_SHARE_OUT/IN), in every task; the kernel has
+ *      no private copies of its own (a private mapping is another object,
+ *      a clone, which this does not touch), and areas without the write
+ *      right have nothing to lose.  A page-in answered before the protect
+ *      and not mapped yet maps the protected pages, and those after them
+ *      in its run, without the write right (a write whose own page lost it
+ *      maps nothing and faults again); one answered after the protect
+ *      stands.  So once the call returns, no store to those pages goes by
+ *      the pager.  It never fails half way: EOK (all done), EINVAL
+ *      (offset or size not page aligned, or offset + size beyond 2^64),
+ *      ENOENT (no area is bound to the id: nothing is mapped), ENOMEM
+ *      (only for an object with more than 8 areas, and then nothing
+ *      changed: retry).  Size 0 changes nothing.
  */
 #ifndef ABI_PAGER_H_
 #define ABI_PAGER_H_

@@ -79,6 +79,10 @@ enum {
 	 * mastering is off): the DMA buffers quarantined for them go back;
 	 * *pages_out (if not NULL) gets how many pages.  abi/ddi.h. */
 	SYS_DMA_QUIESCE,
+	/* (uint64_t object, uint64_t offset, size_t size): the pages of the
+	 * caller's pager object lose the write right in every area bound to
+	 * it (abi/pager.h; the start of a write-back). */
+	SYS_PAGER_WRITE_PROTECT,
 	SYSCALL_COUNT
 };
 

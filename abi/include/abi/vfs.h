@@ -76,6 +76,16 @@
  *                0, 1, 2 (ENOENT: no such token; one use only; EBUSY,
  *                the token still waiting, as VFS_DUP2 is)
  *  VFS_STATFS    arg[0] path length -> a vfs_statfs_t in buf
+ *  VFS_PAGER_REGISTER  this connection becomes the file pager's (EEXIST
+ *                while another connection is; it stops being when it
+ *                hangs up)
+ *  IPC_M_CONNECT_ME_TO through the file pager's connection, arg[0]
+ *                VFS_CONNECT_FS, arg[1] a mount number (vfs_stat_t.dev):
+ *                forwarded to that volume's file system server, which
+ *                accepts it as a brokered connection (abi/fs.h), so the
+ *                file pager reads and writes file data without the VFS.
+ *                EPERM through any other connection, ENOENT no such
+ *                mount, EIO its server is gone, EINVAL another arg[0]
  *  VFS_SHUTDOWN  sync, then unmount every volume cleanly; afterwards every
  *                request is EBUSY.  The system's power-off path.
  *
@@ -123,6 +133,10 @@
 #define VFS_ADOPT (IPC_M_FIRST_USER + 25)
 #define VFS_STATFS (IPC_M_FIRST_USER + 26)
 #define VFS_SHUTDOWN (IPC_M_FIRST_USER + 27)
+#define VFS_PAGER_REGISTER (IPC_M_FIRST_USER + 28)
+
+/* IPC_M_CONNECT_ME_TO arg[0] through a connection: to a file system server. */
+#define VFS_CONNECT_FS 0x6673u
 
 /* A connection's buffer: the largest read or write of one request. */
 #define VFS_BUF_SIZE (256u * 1024u)

@@ -68,6 +68,22 @@
  * takes after the cut: either the fault sees the cut, or its mapping is in
  * place before the unmapping looks.
  *
+ * Write-protect.  SYS_PAGER_WRITE_PROTECT (the start of a write-back: the
+ * next store to the pages must reach the pager) is a revoke that keeps
+ * the mappings: every answered run that overlaps the range keeps its
+ * pages but maps them from the range's start on without the write right
+ * (run->wlimit, a second limit beside run->limit; a write fault whose own
+ * page lost it maps nothing and retries, so the pager sees the store);
+ * then every address space with an area of the id is visited as for a
+ * revoke and the range's resident pages of its writable areas lose
+ * PAGE_WRITE in place (same frame, other rights kept, TLB synced).  The
+ * same ordering argument holds, with wlimit for limit: no answer given
+ * before the protect maps a page writable after it.  Nothing is unmapped
+ * and the used space does not change, so the visit allocates nothing and
+ * cannot fail: the only failure after the checks is ENOMEM for the list
+ * of address spaces when an object has more areas than the request lists
+ * on the stack, and that comes before anything changed.
+ *
  * Failure.  An error answer, a refused answer (logged with the rule it
  * broke), a timeout or the pager's death (its box answers EHANGUP) fails
  * exactly the asking fault; the faults that joined it retry their access
@@ -175,6 +191,7 @@ struct pager_run {
 	/* the record's lock */
 	link_t link; /* record->settled, once settled */
 	size_t limit; /* pages from the first that no revoke cut off */
+	size_t wlimit; /* pages from the first that no write-protect cut off */
 	unsigned users; /* faults that will map from it: the asker, the joiners */
 	bool settled; /* answered, failed or abandoned */
 	errno_t rc; /* the page-in's result, once settled */
@@ -569,24 +586,32 @@ static void pager_run_release(pager_run_t *run)
 	free(run);
 }
 
-/* Cut @a r at [lo, hi): only its pages below lo stay valid.  Unless
- * @a all, only a run already answered is cut. */
-static void pager_run_cut_locked(pager_obj_t *o, pager_run_t *r, uint64_t lo, uint64_t hi, bool all)
-    REQUIRES(o->lock)
+/* How a request cuts the runs that overlap its range [lo, hi). */
+typedef enum pager_cut {
+	PAGER_CUT_ANSWERED, /* revoke: an answered run keeps only its pages below lo */
+	PAGER_CUT_ALL, /* set-size: every run, answered or not, likewise */
+	PAGER_CUT_WRITE, /* write-protect: an answered run maps its pages from lo
+	                  * on without the write right */
+} pager_cut_t;
+
+/* Cut @a r at [lo, hi) as @a cut says. */
+static void pager_run_cut_locked(
+    pager_obj_t *o, pager_run_t *r, uint64_t lo, uint64_t hi, pager_cut_t cut) REQUIRES(o->lock)
 {
 	assert(mutex_locked_by_me(&o->lock));
 	uint64_t end = r->objoff + r->wanted * PAGE_SIZE;
 	if (lo >= hi || hi <= r->objoff || lo >= end)
 		return;
-	if (!all && !__atomic_load_n(&r->answered, __ATOMIC_ACQUIRE))
+	if (cut != PAGER_CUT_ALL && !__atomic_load_n(&r->answered, __ATOMIC_ACQUIRE))
 		return;
 	size_t keep = lo <= r->objoff ? 0 : (size_t) ((lo - r->objoff) / PAGE_SIZE);
-	if (keep < r->limit)
-		r->limit = keep;
+	size_t *limit = cut == PAGER_CUT_WRITE ? &r->wlimit : &r->limit;
+	if (keep < *limit)
+		*limit = keep;
 }
 
-/* Cut the runs of @a o that overlap [lo, hi) (all, or the answered ones). */
-static void pager_obj_cut_locked(pager_obj_t *o, uint64_t lo, uint64_t hi, bool all)
+/* Cut the runs of @a o that overlap [lo, hi) as @a cut says. */
+static void pager_obj_cut_locked(pager_obj_t *o, uint64_t lo, uint64_t hi, pager_cut_t cut)
     REQUIRES(o->lock)
 {
 	assert(mutex_locked_by_me(&o->lock));
@@ -594,13 +619,13 @@ static void pager_obj_cut_locked(pager_obj_t *o, uint64_t lo, uint64_t hi, bool 
 	/* a run starts at most PAGER_RUN_MAX - 1 pages before a page it covers */
 	uint64_t back = (uint64_t) PAGER_RUN_MAX * PAGE_SIZE;
 	if (o->pending_one)
-		pager_run_cut_locked(o, o->pending_one, lo, hi, all);
+		pager_run_cut_locked(o, o->pending_one, lo, hi, cut);
 	bool more = btree_iter_ge(&o->pending, lo > back ? lo - back : 0, &it);
 	for (; more && btree_iter_key(&it) < hi; more = btree_iter_next(&it))
-		pager_run_cut_locked(o, btree_iter_value(&it), lo, hi, all);
+		pager_run_cut_locked(o, btree_iter_value(&it), lo, hi, cut);
 	list_foreach(o->settled, l)
 	{
-		pager_run_cut_locked(o, list_get_instance(l, pager_run_t, link), lo, hi, all);
+		pager_run_cut_locked(o, list_get_instance(l, pager_run_t, link), lo, hi, cut);
 	}
 }
 
@@ -728,7 +753,7 @@ static pager_run_t *pager_run_make(const pager_fault_t *f)
 		.area_flags = f->area->flags,
 		.right = f->right,
 		.users = 1 };
-	r->limit = r->wanted;
+	r->limit = r->wlimit = r->wanted;
 	return r;
 }
 
@@ -748,7 +773,7 @@ static errno_t pager_fault_enter_locked(pager_fault_t *f, pager_run_t *fresh) RE
 	}
 	uint64_t left = (o->size - f->objoff) / PAGE_SIZE;
 	if (left > 0 && fresh->wanted > left)
-		fresh->wanted = fresh->limit = (size_t) left;
+		fresh->wanted = fresh->limit = fresh->wlimit = (size_t) left;
 	if (pager_pending_insert_locked(o, fresh) != EOK)
 		return ENOMEM;
 	__atomic_add_fetch(&o->refs, 1, __ATOMIC_ACQ_REL); /* the run's link */
@@ -833,9 +858,11 @@ static errno_t pager_fault_join(pager_fault_t *f)
 }
 
 /* How a fault maps from its run: the pages valid (no revoke cut them),
+ * those of them that may be mapped writable (no write-protect cut them),
  * and whether it takes the run's frame references over (the only user). */
 typedef struct pager_take {
 	size_t valid;
+	size_t writable;
 	bool steal;
 } pager_take_t;
 
@@ -900,18 +927,23 @@ static errno_t pager_fault_map(pager_fault_t *f, const pager_take_t *t)
 	mutex_assert_held(&f->as->lock);
 	if (r->rc != EOK || !pager_fault_area_same(f, a))
 		return EOK;
+	/* the granted rights within the area's; without write from the
+	 * first page a write-protect cut off */
 	unsigned rights = r->rights & a->flags & (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC);
-	if (!(rights & f->right))
-		return EOK; /* not enough for this access: it asks itself */
+	unsigned ro = rights & ~AS_AREA_WRITE;
 	size_t first = (size_t) ((f->objoff - r->objoff) / PAGE_SIZE);
-	/* the granted rights within the area's, and the area's caching */
+	if (!((first < t->writable ? rights : ro) & f->right))
+		return EOK; /* not enough for this access: it asks itself */
+	/* ... and the area's caching */
 	unsigned pf = as_area_page_flags(rights | (a->flags & AS_AREA_UNCACHED));
+	unsigned pf_ro = as_area_page_flags(ro | (a->flags & AS_AREA_UNCACHED));
 	uintptr_t end = a->base + a->pages * PAGE_SIZE;
 	size_t used = 0;
 	errno_t rc = EOK;
 	for (size_t i = first; i < t->valid && rc == EOK; i++) {
 		uintptr_t va = f->page + (i - first) * PAGE_SIZE;
-		rc = va < end ? pager_map_page(f, a, va, &r->pa[i], pf, i == first, t) : EEXIST;
+		unsigned ipf = i < t->writable ? pf : pf_ro;
+		rc = va < end ? pager_map_page(f, a, va, &r->pa[i], ipf, i == first, t) : EEXIST;
 		used += rc == EOK;
 	}
 	if (used > 0 && !f->upgrade)
@@ -954,7 +986,7 @@ static bool pager_fault_settle(pager_fault_t *f, errno_t rc, errno_t *map_rc)
 	pager_run_t *r = f->run;
 	mutex_lock(&o->lock);
 	bool alone = pager_run_settle_locked(o, r, rc);
-	pager_take_t t = { .valid = pager_run_valid(r), .steal = alone };
+	pager_take_t t = { .valid = pager_run_valid(r), .writable = r->wlimit, .steal = alone };
 	if (alone)
 		r->users = 0;
 	mutex_unlock(&o->lock);
@@ -969,7 +1001,9 @@ static bool pager_fault_settle(pager_fault_t *f, errno_t rc, errno_t *map_rc)
 static errno_t pager_fault_map_joined(pager_fault_t *f)
 {
 	mutex_lock(&f->obj->lock);
-	pager_take_t t = { .valid = pager_run_valid(f->run), .steal = false };
+	pager_take_t t = {
+		.valid = pager_run_valid(f->run), .writable = f->run->wlimit, .steal = false
+	};
 	mutex_unlock(&f->obj->lock);
 	return pager_fault_map(f, &t);
 }
@@ -1129,15 +1163,27 @@ void pager_init(void)
 
 /* ---- pager requests ---- */
 
-/* A revoke or set-size, and the address spaces it has to visit. */
+typedef enum pager_req_kind {
+	PAGER_REQ_REVOKE,
+	PAGER_REQ_SET_SIZE,
+	PAGER_REQ_WRITE_PROTECT,
+} pager_req_kind_t;
+
+/* Address spaces a request lists without allocating (the usual object is
+ * mapped in a few). */
+#define PAGER_REQ_AS_LOCAL 8
+
+/* A revoke, set-size or write-protect, and the address spaces it has to
+ * visit. */
 typedef struct pager_req {
 	answerbox_t *box; /* the pager's */
 	uint64_t object;
-	uint64_t lo, hi; /* the object range to revoke */
-	bool set_size;
-	uint64_t size;
-	as_t **as; /* held, each once */
+	uint64_t lo, hi; /* the object range to revoke or write-protect */
+	pager_req_kind_t kind;
+	uint64_t size; /* set-size */
+	as_t **as; /* held, each once: local, or allocated when more */
 	size_t nas;
+	as_t *local[PAGER_REQ_AS_LOCAL];
 } pager_req_t;
 
 /* The part [lo, hi) of the object that @a a maps, as pages: false if none. */
@@ -1182,8 +1228,40 @@ static errno_t pager_area_revoke(as_t *as, as_area_t *a, uintptr_t va, size_t pa
 	return EOK;
 }
 
-/* Revoke the request's range in the areas of @a as bound to @a o. */
-static errno_t pager_obj_as_revoke_locked(as_t *as, pager_obj_t *o, const pager_req_t *q)
+/* Take the write right from the writable pages of a run of mapped pages
+ * (a used_space_walk_range callback; @a arg is the address space, whose
+ * lock is held).  The pages keep their frames and other rights; the used
+ * space does not change, so nothing is allocated. */
+static bool pager_pages_write_protect(void *arg, uintptr_t base, size_t count)
+{
+	as_t *as = arg;
+	uintptr_t lo = 0, hi = 0; /* the pages changed: [lo, hi) */
+	for (uintptr_t va = base; va < base + count * PAGE_SIZE; va += PAGE_SIZE) {
+		uintptr_t pa;
+		unsigned pf;
+		if (page_mapping_find(&as->pt, va, &pa, &pf) != EOK || !(pf & PAGE_WRITE))
+			continue;
+		(void) page_mapping_protect(&as->pt, va, pf & ~PAGE_WRITE); /* found: EOK */
+		lo = hi ? lo : va;
+		hi = va + PAGE_SIZE;
+	}
+	if (hi)
+		as_tlb_sync(as, lo, (hi - lo) / PAGE_SIZE);
+	return true;
+}
+
+/* Write-protect the resident part of [va, va + pages) of area @a a.
+ * Never fails.  as->lock held. */
+static void pager_area_write_protect(as_t *as, as_area_t *a, uintptr_t va, size_t pages)
+    REQUIRES(as->lock)
+{
+	assert(mutex_locked_by_me(&as->lock));
+	if (a->flags & AS_AREA_WRITE) /* else none of its pages is writable */
+		(void) used_space_walk_range(&a->used, va, pages, pager_pages_write_protect, as);
+}
+
+/* Do the request's part in the areas of @a as bound to @a o. */
+static errno_t pager_obj_as_visit_locked(as_t *as, pager_obj_t *o, const pager_req_t *q)
     REQUIRES(as->lock, pager_lock)
 {
 	errno_t rc = EOK;
@@ -1195,16 +1273,20 @@ static errno_t pager_obj_as_revoke_locked(as_t *as, pager_obj_t *o, const pager_
 		size_t pages;
 		if (a->as != as || !pager_area_span(a, q->lo, q->hi, &va, &pages))
 			continue;
+		if (q->kind == PAGER_REQ_WRITE_PROTECT) {
+			pager_area_write_protect(as, a, va, pages);
+			continue;
+		}
 		errno_t arc = pager_area_revoke(as, a, va, pages);
 		rc = rc == EOK ? arc : rc;
 	}
 	return rc;
 }
 
-/* Revoke the request's range in every area of @a as bound to a record of
- * the id.  as->lock, then pager_lock (the lock order): no split or trim of
+/* Do the request's part in every area of @a as bound to a record of the
+ * id.  as->lock, then pager_lock (the lock order): no split or trim of
  * this address space can be half done meanwhile, so every piece is seen. */
-static errno_t pager_as_revoke(as_t *as, const pager_req_t *q)
+static errno_t pager_as_visit(as_t *as, const pager_req_t *q)
 {
 	errno_t rc = EOK;
 	mutex_lock(&as->lock);
@@ -1214,13 +1296,20 @@ static errno_t pager_as_revoke(as_t *as, const pager_req_t *q)
 		list_foreach(n->records, l)
 		{
 			pager_obj_t *o = list_get_instance(l, pager_obj_t, name_link);
-			errno_t orc = pager_obj_as_revoke_locked(as, o, q);
+			errno_t orc = pager_obj_as_visit_locked(as, o, q);
 			rc = rc == EOK ? orc : rc;
 		}
 	}
 	mutex_unlock(&pager_lock);
 	mutex_unlock(&as->lock);
 	return rc;
+}
+
+static pager_cut_t pager_req_cut(const pager_req_t *q)
+{
+	return q->kind == PAGER_REQ_SET_SIZE     ? PAGER_CUT_ALL
+	    : q->kind == PAGER_REQ_WRITE_PROTECT ? PAGER_CUT_WRITE
+	                                         : PAGER_CUT_ANSWERED;
 }
 
 /* One record of the request: its size set, its runs cut, its areas'
@@ -1230,9 +1319,9 @@ static void pager_req_record_locked(pager_req_t *q, pager_obj_t *o) REQUIRES(pag
 {
 	assert(mutex_locked_by_me(&pager_lock));
 	mutex_lock(&o->lock);
-	if (q->set_size)
+	if (q->kind == PAGER_REQ_SET_SIZE)
 		o->size = q->size;
-	pager_obj_cut_locked(o, q->lo, q->hi, q->set_size);
+	pager_obj_cut_locked(o, q->lo, q->hi, pager_req_cut(q));
 	mutex_unlock(&o->lock);
 	list_foreach(o->areas, al)
 	{
@@ -1246,8 +1335,8 @@ static void pager_req_record_locked(pager_req_t *q, pager_obj_t *o) REQUIRES(pag
 }
 
 /* Find the id's records, set their size, cut their runs and collect the
- * address spaces to revoke in.  ENOENT (no area is bound to the id),
- * ENOMEM; nothing changed then. */
+ * address spaces to visit.  ENOENT (no area is bound to the id), ENOMEM;
+ * nothing changed then. */
 static errno_t pager_req_collect(pager_req_t *q)
 {
 	errno_t rc = ENOENT;
@@ -1259,11 +1348,11 @@ static errno_t pager_req_collect(pager_req_t *q)
 		{
 			max += list_get_instance(l, pager_obj_t, name_link)->nareas;
 		}
-		q->as = malloc((max ? max : 1) * sizeof(*q->as));
+		q->as = max <= PAGER_REQ_AS_LOCAL ? q->local : malloc(max * sizeof(*q->as));
 		rc = q->as ? EOK : ENOMEM;
 	}
 	if (rc == EOK) {
-		if (q->set_size)
+		if (q->kind == PAGER_REQ_SET_SIZE)
 			n->size = q->size;
 		list_foreach(n->records, l)
 		{
@@ -1280,11 +1369,12 @@ static errno_t pager_request(pager_req_t *q)
 	if (rc != EOK)
 		return rc;
 	for (size_t i = 0; i < q->nas; i++) {
-		errno_t arc = pager_as_revoke(q->as[i], q);
+		errno_t arc = pager_as_visit(q->as[i], q);
 		rc = rc == EOK ? arc : rc;
 		as_release(q->as[i]);
 	}
-	free(q->as);
+	if (q->as != q->local)
+		free(q->as);
 	return rc;
 }
 
@@ -1295,7 +1385,8 @@ errno_t pager_revoke(answerbox_t *box, uint64_t object, uint64_t offset, uint64_
 	pager_req_t q = { .box = box,
 		.object = object,
 		.lo = offset,
-		.hi = size > UINT64_MAX - offset ? UINT64_MAX : offset + size };
+		.hi = size > UINT64_MAX - offset ? UINT64_MAX : offset + size,
+		.kind = PAGER_REQ_REVOKE };
 	return pager_request(&q);
 }
 
@@ -1307,7 +1398,19 @@ errno_t pager_set_size(answerbox_t *box, uint64_t object, uint64_t size)
 		.object = object,
 		.lo = size,
 		.hi = UINT64_MAX,
-		.set_size = true,
+		.kind = PAGER_REQ_SET_SIZE,
 		.size = size };
+	return pager_request(&q);
+}
+
+errno_t pager_write_protect(answerbox_t *box, uint64_t object, uint64_t offset, uint64_t size)
+{
+	if (offset % PAGE_SIZE || size % PAGE_SIZE || size > UINT64_MAX - offset)
+		return EINVAL;
+	pager_req_t q = { .box = box,
+		.object = object,
+		.lo = offset,
+		.hi = offset + size,
+		.kind = PAGER_REQ_WRITE_PROTECT };
 	return pager_request(&q);
 }

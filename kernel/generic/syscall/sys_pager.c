@@ -14,3 +14,8 @@ sysarg_t sys_pager_set_size(const sysargs_t *a)
 {
 	return pager_set_size(TASK->box, a->a[0], a->a[1]);
 }
+
+sysarg_t sys_pager_write_protect(const sysargs_t *a)
+{
+	return pager_write_protect(TASK->box, a->a[0], a->a[1], a->a[2]);
+}

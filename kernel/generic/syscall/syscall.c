@@ -50,6 +50,7 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_AS_AREA_CREATE_PAGER] = sys_as_area_create_pager,
 	[SYS_PAGER_REVOKE] = sys_pager_revoke,
 	[SYS_PAGER_SET_SIZE] = sys_pager_set_size,
+	[SYS_PAGER_WRITE_PROTECT] = sys_pager_write_protect,
 	/* Capabilities and I/O ports (Part B ddi-caps, docs/drivers.md). */
 	[SYS_CAP_INFO] = sys_cap_info,
 	[SYS_CAP_DERIVE] = sys_cap_derive,

@@ -4,8 +4,9 @@
  * at a kernel-made answerbox and answers each page-in the way
  * SYS_IPC_ANSWER does (pager_answer_take, then the answer), supplying
  * pages of an address space of its own.  What it does with a page-in
- * (delay, rights, run length, a set-size or a revoke first) is set per
- * test; it counts the page-ins and keeps the last request.
+ * (delay, rights, run length, a set-size, a revoke or a write-protect
+ * before or after the answer) is set per test; it counts the page-ins and
+ * keeps the last request.
  *
  * A console device that the tests arm captures what the kernel prints, to
  * check the log line of a refused answer.
@@ -51,6 +52,10 @@ typedef struct spager {
 	 * before the answer (it is newer) */
 	bool revoke_stale, revoke_fresh;
 	uint64_t revoke_off;
+	/* pager_write_protect(protect_off, one page) after the answer was
+	 * taken (stale) or before it (fresh), for that many page-ins */
+	unsigned protect_stale, protect_fresh;
+	uint64_t protect_off;
 	/* what it saw */
 	unsigned page_ins; /* atomic */
 	ipc_msg_t last; /* the last page-in */
@@ -81,6 +86,10 @@ static void spager_page_in(spager_t *s, call_t *c)
 		s->ctl_rc = pager_set_size(s->box, m.arg[0], s->size);
 	if (s->revoke_fresh) /* (before the answer: it stands) */
 		s->ctl_rc = pager_revoke(s->box, m.arg[0], s->revoke_off, PS);
+	if (s->protect_fresh > 0) {
+		s->protect_fresh--;
+		s->ctl_rc = pager_write_protect(s->box, m.arg[0], s->protect_off, PS);
+	}
 	size_t n = s->pages ? s->pages : 1;
 	n = s->too_many ? m.arg[2] + 1 : n < m.arg[2] ? n : m.arg[2];
 	unsigned rights = m.arg[3] == FAULT_ACCESS_WRITE ? RW : R;
@@ -94,6 +103,10 @@ static void spager_page_in(spager_t *s, call_t *c)
 	s->take_rc = rc;
 	if (s->revoke_stale)
 		s->ctl_rc = pager_revoke(s->box, m.arg[0], s->revoke_off, PS);
+	if (s->protect_stale > 0) {
+		s->protect_stale--;
+		s->ctl_rc = pager_write_protect(s->box, m.arg[0], s->protect_off, PS);
+	}
 	c->answer = ans;
 	ipc_call_answer(c, rc);
 }
@@ -464,6 +477,275 @@ KTEST(pager_revoke_cuts_run)
 	KT_CHECK(mapped_frame(as, X + 6 * PS, NULL));
 	KT_CHECK_EQ(spager_page_ins(&s), before + 1);
 	as_release(as);
+	spager_stop(&s);
+}
+
+/* ---- write-protect ---- */
+
+static bool page_writable(as_t *as, uintptr_t va)
+{
+	unsigned pf = 0;
+	return mapped_frame(as, va, &pf) != 0 && (pf & PAGE_WRITE);
+}
+
+/* Mapped read-only, still the frame it had (0: not so). */
+static bool page_read_only(as_t *as, uintptr_t va, uintptr_t pa)
+{
+	unsigned pf = 0;
+	return mapped_frame(as, va, &pf) == pa && pa != 0 && (pf & PAGE_USER) && !(pf & PAGE_WRITE);
+}
+
+/* Write-protect takes the write right from the mapped pages of the range
+ * and nothing else: same frames, still resident, a load needs no
+ * page-in, the next store is an upgrade that the pager sees. */
+KTEST(pager_write_protect_mapped)
+{
+	spager_t s;
+	as_t *as;
+	uintptr_t pa[4];
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	s.pages = 4;
+	KT_CHECK_EQ(fault(as, X, FAULT_ACCESS_WRITE), EOK);
+	for (size_t i = 0; i < 4; i++) {
+		pa[i] = mapped_frame(as, X + i * PS, NULL);
+		KT_CHECK(page_writable(as, X + i * PS));
+	}
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, PS, 2 * PS), EOK);
+	KT_CHECK(page_writable(as, X) && page_writable(as, X + 3 * PS));
+	KT_CHECK(page_read_only(as, X + PS, pa[1]) && page_read_only(as, X + 2 * PS, pa[2]));
+	KT_CHECK_EQ(as_resident_pages(as), 4);
+	unsigned n = spager_page_ins(&s);
+	KT_CHECK_EQ(fault(as, X + PS, FAULT_ACCESS_READ), EOK); /* mapped: no page-in */
+	KT_CHECK_EQ(spager_page_ins(&s), n);
+	s.pages = 1;
+	KT_CHECK_EQ(fault(as, X + PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(spager_page_ins(&s), n + 1);
+	KT_CHECK(s.last.arg[4] & PAGE_IN_UPGRADE);
+	KT_CHECK_EQ(PAGE_IN_MAPPED(s.last.arg[4]), R);
+	KT_CHECK_EQ(s.last.arg[1], PS);
+	KT_CHECK(page_writable(as, X + PS) && mapped_frame(as, X + PS, NULL) == pa[1]);
+	KT_CHECK(page_read_only(as, X + 2 * PS, pa[2]));
+	/* size 0 changes nothing; the largest range takes everything */
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, 0, 0), EOK);
+	KT_CHECK(page_writable(as, X));
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, 0, UINT64_MAX & ~(uint64_t) (PS - 1)), EOK);
+	for (size_t i = 0; i < 4; i++)
+		KT_CHECK(page_read_only(as, X + i * PS, pa[i]));
+	KT_CHECK_EQ(frame_refcount(pa[0]), 2); /* the pager's and ours: none taken or lost */
+	KT_CHECK_EQ(spager_page_ins(&s), n + 1);
+	as_release(as);
+	spager_stop(&s);
+}
+
+typedef struct wp_page {
+	int as; /* 0: a, 1: b */
+	uintptr_t va;
+	uint64_t object;
+	uint64_t page; /* in the object */
+} wp_page_t;
+
+/* The pages of pager_write_protect_every_area's areas. */
+static const wp_page_t wp_pages[] = {
+	{ 0, X, OBJ, 0 }, { 0, X + PS, OBJ, 1 }, { 0, X + 2 * PS, OBJ, 2 },
+	{ 0, X + 3 * PS, OBJ, 3 }, { 1, X + 17 * PS, OBJ, 1 }, /* the shared copy */
+	{ 1, X + 18 * PS, OBJ, 2 }, { 1, X + 19 * PS, OBJ, 3 },
+	{ 0, X + 32 * PS, OBJ, 2 }, /* an area at object offset 2 pages */
+	{ 0, X + 33 * PS, OBJ, 3 },
+	{ 1, X + 49 * PS, OBJ, 1 }, /* bound through another connection */
+	{ 1, X + 52 * PS, OBJ, 4 }, { 0, X + 65 * PS, OBJ + 1, 1 }, /* another object */
+};
+
+#define WP_PAGES (sizeof(wp_pages) / sizeof(wp_pages[0]))
+
+/* Every page is mapped with its first frame, writable unless it is a page
+ * of OBJ in [lo, hi) (pages). */
+static bool wp_check(as_t *as[2], const uintptr_t *pa, uint64_t lo, uint64_t hi)
+{
+	bool ok = true;
+	for (size_t i = 0; i < WP_PAGES; i++) {
+		const wp_page_t *p = &wp_pages[i];
+		bool ro = p->object == OBJ && p->page >= lo && p->page < hi;
+		if (ro ? !page_read_only(as[p->as], p->va, pa[i])
+		       : !page_writable(as[p->as], p->va) ||
+		            mapped_frame(as[p->as], p->va, NULL) != pa[i])
+			ok = ktest_fail(
+			    __FILE__, __LINE__, "page %zu (%#lx)", i, (unsigned long) p->va);
+	}
+	return ok;
+}
+
+/* Every area bound to the object loses the write right: the areas of two
+ * address spaces, a shared copy, an area at another offset, one bound
+ * through another connection; only the range, only that object; read-only
+ * areas keep what they have.  A box with no such object gets ENOENT. */
+KTEST(pager_write_protect_every_area)
+{
+	spager_t s;
+	as_t *as[2];
+	uintptr_t pa[WP_PAGES], ro_pa;
+
+	KT_ASSERT(spager_start(&s));
+	phone_t *other = phone_create(s.box, 9);
+	answerbox_t *box2 = answerbox_create(79);
+	KT_ASSERT(other != NULL && box2 != NULL);
+	KT_ASSERT_EQ(as_create(&as[0]), EOK);
+	KT_ASSERT_EQ(as_create(&as[1]), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as[0], X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT_EQ(as_area_share(as[0], X, as[1], X + 16 * PS, RW | FIX, NULL), EOK);
+	KT_ASSERT_EQ(
+	    as_area_create_pager(as[0], X + 32 * PS, 2 * PS, RW | FIX, s.phone, OBJ, 2 * PS, NULL),
+	    EOK);
+	KT_ASSERT_EQ(
+	    as_area_create_pager(as[1], X + 48 * PS, 8 * PS, RW | FIX, other, OBJ, 0, NULL), EOK);
+	KT_ASSERT_EQ(
+	    as_area_create_pager(as[0], X + 64 * PS, 4 * PS, RW | FIX, s.phone, OBJ + 1, 0, NULL),
+	    EOK);
+	KT_ASSERT_EQ(
+	    as_area_create_pager(as[1], X + 80 * PS, 4 * PS, R | FIX, s.phone, OBJ, 0, NULL), EOK);
+	for (size_t i = 0; i < WP_PAGES; i++) {
+		KT_CHECK_EQ(fault(as[wp_pages[i].as], wp_pages[i].va, FAULT_ACCESS_WRITE), EOK);
+		pa[i] = mapped_frame(as[wp_pages[i].as], wp_pages[i].va, NULL);
+	}
+	KT_CHECK_EQ(fault(as[1], X + 81 * PS, FAULT_ACCESS_READ), EOK);
+	ro_pa = mapped_frame(as[1], X + 81 * PS, NULL);
+	KT_ASSERT(wp_check(as, pa, 0, 0));
+	KT_CHECK_EQ(pager_write_protect(box2, OBJ, 0, 8 * PS), ENOENT);
+	KT_CHECK(wp_check(as, pa, 0, 0));
+	unsigned n = spager_page_ins(&s);
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, PS, 2 * PS), EOK);
+	KT_CHECK(wp_check(as, pa, 1, 3));
+	KT_CHECK(page_read_only(as[1], X + 81 * PS, ro_pa));
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, 3 * PS, 2 * PS), EOK);
+	KT_CHECK(wp_check(as, pa, 1, 5));
+	KT_CHECK_EQ(spager_page_ins(&s), n); /* nothing asked */
+	as_release(as[1]);
+	as_release(as[0]);
+	answerbox_deactivate(box2);
+	answerbox_release(box2);
+	phone_release(other);
+	spager_stop(&s);
+}
+
+/* Bad arguments are refused and change nothing. */
+KTEST(pager_write_protect_bad_arguments)
+{
+	spager_t s;
+	as_t *as;
+	uint64_t top = UINT64_MAX & ~(uint64_t) (PS - 1);
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	s.pages = 4;
+	KT_CHECK_EQ(fault(as, X, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, 8, PS), EINVAL);
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, 0, PS + 8), EINVAL);
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, top, PS), EINVAL); /* ends at 2^64 */
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, PS, top), EINVAL); /* wraps */
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, UINT64_MAX, UINT64_MAX), EINVAL);
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ + 1, 0, PS), ENOENT);
+	KT_CHECK_EQ(pager_write_protect(s.box, OBJ + 1, 0, 0), ENOENT);
+	for (size_t i = 0; i < 4; i++)
+		KT_CHECK(page_writable(as, X + i * PS));
+	KT_CHECK_EQ(spager_page_ins(&s), 1);
+	as_release(as);
+	spager_stop(&s);
+}
+
+/* Answers in flight: an answer taken before a write-protect and mapped
+ * after it maps the protected page and the pages after it in its run
+ * without the write right, and a write whose own page lost it asks again
+ * (a first touch asks anew, an upgrade asks as an upgrade); an answer
+ * given after the protect stands. */
+KTEST(pager_write_protect_cuts_answer)
+{
+	spager_t s;
+	as_t *as;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	s.grant = RW; /* write granted on a read, as for a dirty page */
+	s.pages = 4;
+	s.protect_stale = 1;
+	s.protect_off = 2 * PS;
+	KT_CHECK_EQ(fault(as, X, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.ctl_rc, EOK);
+	KT_CHECK(page_writable(as, X) && page_writable(as, X + PS));
+	KT_CHECK(page_read_only(as, X + 2 * PS, mapped_frame(s.as, P + 2 * PS, NULL)));
+	KT_CHECK(page_read_only(as, X + 3 * PS, mapped_frame(s.as, P + 3 * PS, NULL)));
+	KT_CHECK_EQ(as_resident_pages(as), 4);
+	/* a write whose own page lost the right: nothing mapped, asked again */
+	s.grant = 0;
+	s.pages = 1;
+	s.protect_stale = 1;
+	s.protect_off = 4 * PS;
+	unsigned n = spager_page_ins(&s);
+	KT_CHECK_EQ(fault(as, X + 4 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK(!mapped_frame(as, X + 4 * PS, NULL));
+	KT_CHECK_EQ(fault(as, X + 4 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(spager_page_ins(&s), n + 2);
+	KT_CHECK(!(s.last.arg[4] & PAGE_IN_UPGRADE));
+	KT_CHECK(page_writable(as, X + 4 * PS));
+	/* an upgrade answered before the protect: still read-only, and the
+	 * next store is an upgrade again */
+	KT_CHECK_EQ(fault(as, X + 5 * PS, FAULT_ACCESS_READ), EOK);
+	uintptr_t pa5 = mapped_frame(as, X + 5 * PS, NULL);
+	s.protect_stale = 1;
+	s.protect_off = 5 * PS;
+	KT_CHECK_EQ(fault(as, X + 5 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK(s.last.arg[4] & PAGE_IN_UPGRADE);
+	KT_CHECK(page_read_only(as, X + 5 * PS, pa5));
+	KT_CHECK_EQ(fault(as, X + 5 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK(s.last.arg[4] & PAGE_IN_UPGRADE);
+	KT_CHECK(page_writable(as, X + 5 * PS));
+	/* protected, then answered: the answer stands */
+	n = spager_page_ins(&s);
+	s.protect_fresh = 1;
+	s.protect_off = 6 * PS;
+	KT_CHECK_EQ(fault(as, X + 6 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(s.ctl_rc, EOK);
+	KT_CHECK_EQ(spager_page_ins(&s), n + 1);
+	KT_CHECK(page_writable(as, X + 6 * PS));
+	as_release(as);
+	spager_stop(&s);
+}
+
+/* A read that joined a write's page-in answered before a write-protect
+ * maps the page read-only in its own address space; the write asks
+ * again. */
+KTEST(pager_write_protect_joined)
+{
+	spager_t s;
+	as_t *a, *b;
+	unsigned pf = 0;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&a), EOK);
+	KT_ASSERT_EQ(as_create(&b), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(a, X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT_EQ(as_area_share(a, X, b, X + 16 * PS, RW | FIX, NULL), EOK);
+	s.grant = RW;
+	s.delay_us = 200000; /* the read joins within it */
+	s.protect_stale = 1;
+	s.protect_off = PS;
+	faulter_t f[2] = {
+		{ a, X + PS, FAULT_ACCESS_WRITE, -1 },
+		{ b, X + 17 * PS, FAULT_ACCESS_READ, -1 },
+	};
+	faulters_run(f, 2);
+	KT_CHECK(f[0].rc == EOK && f[1].rc == EOK);
+	KT_CHECK_EQ(spager_page_ins(&s), 2);
+	KT_CHECK_EQ(s.last.arg[3], FAULT_ACCESS_WRITE);
+	KT_CHECK(!(s.last.arg[4] & PAGE_IN_UPGRADE));
+	uintptr_t pa = mapped_frame(a, X + PS, &pf);
+	KT_CHECK(pa != 0 && (pf & PAGE_WRITE));
+	KT_CHECK(page_read_only(b, X + 17 * PS, pa));
+	as_release(b);
+	as_release(a);
 	spager_stop(&s);
 }
 

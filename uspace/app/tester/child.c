@@ -378,6 +378,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:threads-low-memory", child_threads_low_memory },
 	{ "child:anon-narrow-rights", child_anon_narrow_rights },
 	{ "child:ns-abandon", child_ns_abandon },
+	{ "child:mman-protect", child_mman_protect },
 	{ "child:irq-nocap", child_irq_nocap },
 	{ "child:irq-hold", child_irq_hold },
 	{ "child:irq-rtc", child_irq_rtc },

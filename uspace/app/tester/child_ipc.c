@@ -216,6 +216,7 @@ static uint64_t tp_upgrades; /* page-ins that came with PAGE_IN_UPGRADE */
 static uint64_t tp_mapped; /* PAGE_IN_MAPPED of the last upgrade */
 static uint64_t tp_refused; /* answers pager_supply says the kernel refused */
 static uint64_t tp_opens, tp_closes, tp_refs; /* the callbacks */
+static uint64_t tp_wp_done; /* wprace: bit i, page i was protected after its answer */
 
 static bool tp_is(const char *mode)
 {
@@ -293,9 +294,16 @@ static bool tp_good(pager_fault_t *f, size_t page, unsigned rights)
 			return true;
 		}
 	}
-	if (!tp_is("good") && !tp_is("slow") && !tp_is("arearights") && !tp_is("setsize"))
+	bool race = tp_is("wprace");
+	if (!tp_is("good") && !tp_is("slow") && !tp_is("arearights") && !tp_is("setsize") && !race)
 		return false;
 	tp_supply(f, tp_pool + page * PAGE_SIZE, 1, rights);
+	/* the answer is out and the client may not have mapped it yet: from
+	 * the protect on, no store may go by unseen (the first time only) */
+	uint64_t bit = 1ULL << page;
+	if (race && (rights & AS_AREA_WRITE) &&
+	    !(__atomic_fetch_or(&tp_wp_done, bit, __ATOMIC_RELAXED) & bit))
+		(void) pager_object_write_protect(f->object->id, page * PAGE_SIZE, PAGE_SIZE);
 	return true;
 }
 
@@ -367,6 +375,10 @@ static void tp_client_call(ipc_event_t *ev)
 		exit(0);
 	} else if (ev->msg.method == TP_HOG) {
 		ans.arg[0] = tp_hog();
+	} else if (ev->msg.method == TP_PROTECT) {
+		uint64_t t0 = test_rdtsc();
+		rc = pager_object_write_protect(ev->msg.arg[0], ev->msg.arg[1], ev->msg.arg[2]);
+		ans.arg[0] = test_rdtsc() - t0;
 	} else {
 		rc = ENOTSUP;
 	}

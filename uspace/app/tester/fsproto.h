@@ -61,4 +61,7 @@ errno_t fv_readlink(fv_t *fv, uint64_t ino, char *out, size_t size);
 /* Write @a len bytes of @a data at @a off (through the data buffer). */
 errno_t fv_put(fv_t *fv, uint64_t ino, uint64_t off, const void *data, size_t len);
 
+/* test_ext2peer.c: brokered connections and FS_ALLOCATE, on fv's volume. */
+void ext2srv_test_peers(fv_t *fv);
+
 #endif

@@ -13,7 +13,8 @@
  *  - ANON_CREATE's ready range, and its refusals;
  *  - with memory nearly gone, thread_create() fails with ENOMEM and the
  *    task lives on (it was killed when a new thread first touched its
- *    stack).
+ *    stack);
+ *  - ANON_DISCARD: the range reads zeros again, and its refusals.
  *
  * The page reference counts (65,536 clones of one object wrapped them)
  * are tested on the host (tests/test_anon_store.c): 65,536 clones through
@@ -21,6 +22,7 @@
  */
 #include "tester.h"
 #include <anon.h>
+#include <ns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,4 +362,62 @@ UTEST(anon_write_only_area)
 		utest_note("child: %s", info.message);
 	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
 	UT_CHECK_EQ(info.status, 0);
+}
+
+/* Word 0 of pages [from, to) at @a base: set to its own address
+ * (@a how > 0), or checked to be that (how < 0) or zero (how == 0). */
+static bool discard_words(uintptr_t base, size_t from, size_t to, int how)
+{
+	for (size_t i = from; i < to; i++) {
+		volatile uint64_t *w = (volatile uint64_t *) (base + i * PAGE_SIZE);
+		if (how > 0)
+			*w = (uint64_t) w;
+		else if (!UT_CHECK_EQ(*w, how == 0 ? 0 : (uint64_t) w))
+			return false;
+	}
+	return true;
+}
+
+/* ANON_DISCARD: the pages of the range read zeros again, the rest keep
+ * their data; hostile calls are refused and change nothing: bad
+ * alignment or a range past 2^64 (EINVAL), an id that is not this
+ * connection's (ENOENT, also through a second connection of ours). */
+UTEST(anon_discard)
+{
+	cap_handle_t anon = anon_phone(), other;
+	const uint64_t PS = PAGE_SIZE;
+	uint64_t id, unbound;
+	uintptr_t b;
+	UT_ASSERT(pager_ready());
+	UT_ASSERT_OK(anon_object_create(anon, &id));
+	as_pager_spec_t spec = { .phone = anon, .object = id, .offset = 0 };
+	if (!UT_CHECK_OK(as_area_create_pager(0, 4 * PS, RW, &spec, &b))) {
+		anon_object_destroy(anon, id);
+		return;
+	}
+	discard_words(b, 0, 4, 1);
+	UT_CHECK_ERR(anon_object_discard(anon, id, 8, PS), EINVAL);
+	UT_CHECK_ERR(anon_object_discard(anon, id, 0, PS + 8), EINVAL);
+	UT_CHECK_ERR(anon_object_discard(anon, id, UINT64_MAX - PS + 1, 2 * PS), EINVAL);
+	UT_CHECK_ERR(anon_object_discard(anon, id + 1000000, 0, PS), ENOENT);
+	if (UT_CHECK_OK(ns_connect(ANON_NAME, &other))) {
+		UT_CHECK_ERR(anon_object_discard(other, id, 0, 4 * PS), ENOENT);
+		ipc_hangup(other);
+	}
+	discard_words(b, 0, 4, -1);
+	/* nothing; one page; from page 3 to the end of what can be */
+	UT_CHECK_OK(anon_object_discard(anon, id, 0, 0));
+	UT_CHECK_OK(anon_object_discard(anon, id, PS, PS));
+	discard_words(b, 0, 1, -1);
+	discard_words(b, 1, 2, 0);
+	discard_words(b, 2, 4, -1);
+	UT_CHECK_OK(anon_object_discard(anon, id, 3 * PS, UINT64_MAX - 4 * PS + 1));
+	discard_words(b, 3, 4, 0);
+	discard_words(b, 1, 2, 1); /* written again: a page of its own */
+	discard_words(b, 1, 3, -1);
+	UT_CHECK_OK(as_area_destroy(b));
+	/* an object that never had an area: nothing mapped, nothing to drop */
+	UT_ASSERT_OK(anon_object_create(anon, &unbound));
+	UT_CHECK_OK(anon_object_discard(anon, unbound, 0, 64 * PS));
+	UT_CHECK_OK(anon_object_destroy(anon, unbound));
 }

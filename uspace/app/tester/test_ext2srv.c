@@ -501,7 +501,7 @@ static void hostile_words(fv_t *fv, uint64_t hello, uint64_t tmp)
 		}
 	}
 	UT_CHECK_EQ(wrong, 0);
-	const uint64_t unknown[] = { FS_UNMOUNT + 1, IPC_M_FIRST_USER + 1000, IPC_M_FIRST_USER - 1,
+	const uint64_t unknown[] = { FS_ALLOCATE + 1, IPC_M_FIRST_USER + 1000, IPC_M_FIRST_USER - 1,
 		IPC_M_DATA_WRITE };
 	for (unsigned j = 0; j < sizeof(unknown) / sizeof(unknown[0]); j++)
 		UT_CHECK_ERR(fv_req(fv, 0, unknown[j], tmp, 0, 0, 0, 0, NULL), ENOTSUP, EINVAL);
@@ -603,6 +603,7 @@ UTEST(hw_ext2_server)
 	open_unlink(&fv);
 	many_files(&fv);
 	hostile(&fv);
+	ext2srv_test_peers(&fv);
 	guest_files(&fv);
 	open_at_unmount(&fv);
 	UT_CHECK_OK(fv_req(&fv, 0, FS_UNMOUNT, 0, 0, 0, 0, 0, NULL));

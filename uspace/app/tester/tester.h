@@ -52,6 +52,8 @@ extern unsigned char child_nx_code[16];
 int child_threads_low_memory(int argc, char **argv);
 int child_anon_narrow_rights(int argc, char **argv);
 int child_ns_abandon(int argc, char **argv);
+/* test_mman.c: a store to a mapping made read-only with mprotect. */
+int child_mman_protect(int argc, char **argv);
 /* test_irq.c: IRQ subscriptions without and with the capability. */
 int child_irq_nocap(int argc, char **argv);
 int child_irq_hold(int argc, char **argv);
@@ -105,7 +107,9 @@ enum {
  * unmap-after (as good from a page it unmaps right after the answer),
  * error (EIO), unmapped, toomany, zeropages, rights, kernel, unaligned,
  * beyond, uncached (answers the kernel refuses), silent (never answers),
- * die (exits mid-fault). */
+ * die (exits mid-fault), wprace (as good, but the first write page-in of
+ * each page is answered writable and then write-protected at once: the
+ * store must come back). */
 enum {
 	TP_CREATE = IPC_M_FIRST_USER, /* -> arg0 a new object id */
 	TP_PING, /* -> arg0 page-ins seen so far, arg1 those marked PAGE_IN_SEQUENTIAL */
@@ -115,6 +119,10 @@ enum {
 	 * connections opened << 32 | closed, arg4 object_ref callbacks */
 	TP_STATS,
 	TP_HOG, /* take every free frame (wired areas), keep them: arg0 pages taken */
+	/* pager_object_write_protect(arg0 object, arg1 offset, arg2 size):
+	 * the answer's retval is its result, arg0 the TSC ticks it took (guest
+	 * instructions under tools/qemu.sh --icount) */
+	TP_PROTECT,
 };
 #define TP_PATTERN 0x7061676572000000ULL
 #define TP_SLOW_US 500000
@@ -128,6 +136,15 @@ typedef struct test_server {
 	task_id_t task;
 	cap_handle_t phone;
 } test_server_t;
+
+/* The TSC, fenced: under tools/qemu.sh --icount a difference of two is
+ * the number of guest instructions executed in between. */
+static inline uint64_t test_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+	return (uint64_t) hi << 32 | lo;
+}
 
 /* True if libc's memory is on the anon pager (else a note says so). */
 bool pager_ready(void);

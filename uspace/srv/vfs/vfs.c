@@ -39,6 +39,8 @@ static vfs_task_t vfs_tasks[VFS_TASKS_MAX];
 static vfs_conn_t vfs_conns[VFS_CONNS_MAX];
 static uint64_t vfs_next_badge = 1;
 static bool vfs_shut;
+/* The file pager's connection (VFS_PAGER_REGISTER), 0: none (vfs_table_lock). */
+static uint64_t vfs_pager_badge;
 
 /* The connection a call came through (vfs_table_lock held). */
 static vfs_conn_t *conn_find_locked(uint64_t badge)
@@ -79,6 +81,8 @@ static errno_t vfs_connect(const ipc_event_t *ev)
 		if (c->badge)
 			continue;
 		memset(c, 0, sizeof(*c));
+		if (vfs_next_badge == NS_CONN_BADGE) /* ns's forwarded connects carry it */
+			vfs_next_badge++;
 		c->badge = badge = vfs_next_badge++;
 		c->task_id = ev->sender;
 		c->buf_id = i + 1;
@@ -137,6 +141,8 @@ static void vfs_hangup(uint64_t badge)
 	vfs_conn_t copy = c ? *c : (vfs_conn_t){ 0 };
 	if (c)
 		c->badge = (uint64_t) -1; /* busy until the buffer is dropped */
+	if (c && vfs_pager_badge == badge)
+		vfs_pager_badge = 0;
 	vfs_task_t *t = c ? task_find_locked(copy.task_id, false) : NULL;
 	bool last = t && --t->conns == 0;
 	lock_release(&vfs_table_lock);
@@ -154,6 +160,41 @@ static void vfs_hangup(uint64_t badge)
 		t->id = 0;
 	c->badge = 0;
 	lock_release(&vfs_table_lock);
+}
+
+static errno_t vfs_pager_register(const vfs_conn_t *c)
+{
+	lock_acquire(&vfs_table_lock);
+	errno_t rc = vfs_pager_badge && vfs_pager_badge != c->badge ? EEXIST : EOK;
+	if (rc == EOK)
+		vfs_pager_badge = c->badge;
+	lock_release(&vfs_table_lock);
+	return rc;
+}
+
+/*
+ * IPC_M_CONNECT_ME_TO through connection @a c: the file pager asks for a
+ * connection to a volume's server; the call is forwarded to it.
+ */
+static errno_t vfs_broker(const ipc_event_t *ev, const vfs_conn_t *c)
+{
+	if (ev->msg.arg[0] != VFS_CONNECT_FS)
+		return EINVAL;
+	lock_acquire(&vfs_table_lock);
+	errno_t rc = c->badge == vfs_pager_badge ? ENOENT : EPERM;
+	vfs_fs_t *fs = NULL;
+	for (unsigned i = 0; rc == ENOENT && i < VFS_FS_MAX; i++) {
+		if (vfs_fs[i].used && vfs_fs[i].mounted && vfs_fs[i].dev == ev->msg.arg[1]) {
+			fs = &vfs_fs[i];
+			rc = fs->alive ? EOK : EIO;
+		}
+	}
+	cap_handle_t phone = fs ? fs->conn[0].phone : CAP_NIL;
+	lock_release(&vfs_table_lock);
+	if (rc != EOK)
+		return rc;
+	/* Answered by the server from now on (or by the kernel: EHANGUP). */
+	return ipc_forward(ev->call, phone, NULL, 0) == ENOENT ? EIO : IPC_NO_REPLY;
 }
 
 static errno_t vfs_sync_req(bool shutdown)
@@ -237,10 +278,12 @@ static errno_t vfs_handle(ipc_event_t *ev, ipc_msg_t *ans)
 		vfs_hangup(ev->conn);
 	if (ev->kind != IPC_EV_CALL)
 		return IPC_NO_REPLY;
-	if (ev->msg.method == IPC_M_CONNECT_ME_TO)
-		return vfs_connect(ev);
 	lock_acquire(&vfs_table_lock);
 	vfs_conn_t *c = conn_find_locked(ev->conn);
+	if (!c && ev->msg.method == IPC_M_CONNECT_ME_TO) {
+		lock_release(&vfs_table_lock);
+		return vfs_connect(ev); /* a new client, forwarded by ns */
+	}
 	vfs_task_t *t = c && c->task_id == ev->sender ? task_find_locked(ev->sender, false) : NULL;
 	if (t && ev->msg.method == IPC_M_CONNECT_TO_ME)
 		c->fs_server = true;
@@ -253,6 +296,10 @@ static errno_t vfs_handle(ipc_event_t *ev, ipc_msg_t *ans)
 	vfs_req_t req = { t, c };
 	if (ev->msg.method == IPC_M_CONNECT_TO_ME)
 		rc = vfs_fs_register(ev);
+	else if (ev->msg.method == IPC_M_CONNECT_ME_TO)
+		rc = vfs_broker(ev, c);
+	else if (ev->msg.method == VFS_PAGER_REGISTER)
+		rc = vfs_pager_register(c);
 	else if (ev->msg.method == IPC_M_SHARE_IN)
 		rc = vfs_buffer(ev, c);
 	else if (__atomic_load_n(&vfs_shut, __ATOMIC_ACQUIRE))

@@ -65,9 +65,14 @@ void pager_area_unbind(struct as_area *area);
 errno_t pager_page_fault(struct as *as, struct as_area *area, uintptr_t addr, unsigned access);
 
 /* Pager-side requests about the objects named through @a box (the calling
- * pager's answerbox). */
+ * pager's answerbox): abi/pager.h says what they do and return. */
 errno_t pager_revoke(struct answerbox *box, uint64_t object, uint64_t offset, uint64_t size);
 errno_t pager_set_size(struct answerbox *box, uint64_t object, uint64_t size);
+/* Take the write right from the pages [offset, offset + size) of the
+ * object in every area bound to it (and from answers in flight that no
+ * fault mapped yet).  EOK, EINVAL (alignment, or the range passes 2^64),
+ * ENOENT (no area is bound to the id), ENOMEM (nothing changed). */
+errno_t pager_write_protect(struct answerbox *box, uint64_t object, uint64_t offset, uint64_t size);
 
 /* For tests: live records, and the longest hash chain of the record
  * table (0 when empty). */

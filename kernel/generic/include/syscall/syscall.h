@@ -45,6 +45,7 @@ sysarg_t sys_task_stats(const sysargs_t *args);
 
 /* Pager requests (syscall/sys_pager.c). */
 sysarg_t sys_pager_revoke(const sysargs_t *args);
+sysarg_t sys_pager_write_protect(const sysargs_t *args);
 sysarg_t sys_pager_set_size(const sysargs_t *args);
 
 /* IPC handlers (syscall/sys_ipc.c). */

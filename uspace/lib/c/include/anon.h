@@ -20,6 +20,12 @@
  *      ELIMIT if a page of it is shared by too many objects already
  *      (ANON_PAGE_REFS_MAX in the pager: counts never wrap)
  *  ANON_DESTROY arg[0] id -> drop an object that has no area yet
+ *  ANON_DISCARD arg[0] id, arg[1] offset, arg[2] length -> the object's
+ *      pages in [offset, offset + length) are dropped (revoked from every
+ *      area bound to the object, then freed): they read as zeros again.
+ *      EINVAL (alignment, overflow), ENOENT (not this connection's
+ *      object), ENOMEM (the kernel could not revoke them all: nothing was
+ *      dropped, the data is still there)
  *  ANON_STATS             -> arg[0] objects, arg[1] resident pages,
  *      arg[2] faults served, arg[3] frames held, arg[4] copy-on-write
  *      copies made
@@ -42,6 +48,7 @@
 #define ANON_DESTROY (IPC_M_FIRST_USER + 2)
 #define ANON_STATS (IPC_M_FIRST_USER + 3)
 #define ANON_STORE_STATS (IPC_M_FIRST_USER + 4)
+#define ANON_DISCARD (IPC_M_FIRST_USER + 5)
 
 /* Most bytes ANON_CREATE gives memory at once. */
 #define ANON_READY_MAX (16 * 4096)
@@ -65,6 +72,8 @@ errno_t anon_object_create(cap_handle_t phone, uint64_t *id);
 errno_t anon_object_create_ready(cap_handle_t phone, uint64_t off, uint64_t len, uint64_t *id);
 errno_t anon_object_clone(cap_handle_t phone, uint64_t id, uint64_t *clone);
 errno_t anon_object_destroy(cap_handle_t phone, uint64_t id);
+/* Its pages [off, off + len) read as zeros again (ANON_DISCARD). */
+errno_t anon_object_discard(cap_handle_t phone, uint64_t id, uint64_t off, uint64_t len);
 errno_t anon_stats_get(cap_handle_t phone, anon_stats_t *st);
 errno_t anon_store_stats_get(cap_handle_t phone, anon_store_stats_t *st);
 

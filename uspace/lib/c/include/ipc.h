@@ -3,7 +3,7 @@
  *
  * Three layers:
  *  - the system calls, one function each (ipc_call .. ipc_hangup, and the
- *    pager's pager_object_revoke / pager_object_set_size);
+ *    pager's pager_object_revoke / _set_size / _write_protect);
  *  - synchronous requests: ipc_request() is one ipc_call_sync() (the
  *    message in registers, the answer handed to the calling thread alone),
  *    so any number of threads may each make requests while other threads
@@ -43,6 +43,7 @@ errno_t ipc_fail_inject(uint64_t method, unsigned hook, errno_t err, unsigned co
 /* Pager to kernel (abi/pager.h). */
 errno_t pager_object_revoke(uint64_t object, uint64_t offset, size_t size);
 errno_t pager_object_set_size(uint64_t object, uint64_t size);
+errno_t pager_object_write_protect(uint64_t object, uint64_t offset, size_t size);
 
 /* The register calls (the fast path, abi/ipc.h).  ipc_call_sync: send
  * @a msg and wait for the answer: its retval (or the error that kept the

@@ -51,6 +51,11 @@ errno_t anon_object_destroy(cap_handle_t phone, uint64_t id)
 	return ipc_request(phone, ANON_DESTROY, id, 0, 0, 0, 0, NULL);
 }
 
+errno_t anon_object_discard(cap_handle_t phone, uint64_t id, uint64_t off, uint64_t len)
+{
+	return ipc_request(phone, ANON_DISCARD, id, off, len, 0, 0, NULL);
+}
+
 errno_t anon_stats_get(cap_handle_t phone, anon_stats_t *st)
 {
 	ipc_msg_t ans;

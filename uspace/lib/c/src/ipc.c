@@ -49,6 +49,11 @@ errno_t pager_object_set_size(uint64_t object, uint64_t size)
 	return (errno_t) syscall2(SYS_PAGER_SET_SIZE, object, size);
 }
 
+errno_t pager_object_write_protect(uint64_t object, uint64_t offset, size_t size)
+{
+	return (errno_t) syscall3(SYS_PAGER_WRITE_PROTECT, object, offset, size);
+}
+
 uint64_t ipc_cookie_sync_new(void)
 {
 	uint64_t n = __atomic_fetch_add(&ipc_cookie_next, 1, __ATOMIC_RELAXED);

@@ -1,9 +1,11 @@
 /*
- * The memory the VFS lends the server (abi/fs.h, "Buffers"): each
- * connection's control buffer and the data buffers by id, mapped when
- * the VFS shares them out (IPC_M_SHARE_OUT, arg[2] FS_SHARE_CTL or the
- * id) and unmapped at FS_BUF_DROP (a data buffer) or when the connection
- * hangs up (its control buffer).  Every range a request names is checked
+ * The memory the VFS (and a brokered connection) lends the server
+ * (abi/fs.h, "Buffers"): each connection's control buffer, and data
+ * buffers by id in one table for the VFS's connections and one per
+ * brokered connection; mapped when they are shared out (IPC_M_SHARE_OUT,
+ * arg[2] FS_SHARE_CTL or the id) and unmapped at FS_BUF_DROP (a data
+ * buffer) or when the connection hangs up (its control buffer, and a
+ * brokered connection's table).  Every range a request names is checked
  * against the area as mapped, whatever size the VFS thinks it lent.
  * Under ext2srv.lock.
  */
@@ -20,7 +22,7 @@ static errno_t share_out_check(
 
 	if (id > FS_BUF_MAX || (m->arg[1] & BUF_RIGHTS) != BUF_RIGHTS)
 		return EINVAL;
-	*area = id == FS_SHARE_CTL ? &s->ctl[conn] : &s->bufs[id];
+	*area = id == FS_SHARE_CTL ? &s->ctl[conn] : &s->bufs[EXT2SRV_TABLE(conn)][id];
 	return (*area)->base != NULL ? EEXIST : EOK;
 }
 
@@ -58,12 +60,18 @@ static void area_drop(ext2srv_area_t *area)
 	*area = (ext2srv_area_t){ 0 };
 }
 
-errno_t ext2srv_buf_drop(ext2srv_t *s, uint64_t id)
+errno_t ext2srv_buf_drop(ext2srv_t *s, unsigned table, uint64_t id)
 {
-	if (id == 0 || id > FS_BUF_MAX || s->bufs[id].base == NULL)
+	if (id == 0 || id > FS_BUF_MAX || s->bufs[table][id].base == NULL)
 		return EINVAL;
-	area_drop(&s->bufs[id]);
+	area_drop(&s->bufs[table][id]);
 	return EOK;
+}
+
+void ext2srv_bufs_drop(ext2srv_t *s, unsigned table)
+{
+	for (unsigned id = 1; id <= FS_BUF_MAX; id++)
+		area_drop(&s->bufs[table][id]);
 }
 
 void ext2srv_ctl_drop(ext2srv_t *s, unsigned conn)
@@ -77,12 +85,13 @@ static bool range_ok(uint64_t off, uint64_t len, size_t size)
 	return len <= size && off <= size - len;
 }
 
-errno_t ext2srv_buf_range(const ext2srv_t *s, uint64_t id, uint64_t off, uint64_t len, uint8_t **p)
+errno_t ext2srv_buf_range(
+    const ext2srv_t *s, unsigned table, uint64_t id, uint64_t off, uint64_t len, uint8_t **p)
 {
-	if (id == 0 || id > FS_BUF_MAX || s->bufs[id].base == NULL ||
-	    !range_ok(off, len, s->bufs[id].size))
+	if (id == 0 || id > FS_BUF_MAX || s->bufs[table][id].base == NULL ||
+	    !range_ok(off, len, s->bufs[table][id].size))
 		return EINVAL;
-	*p = s->bufs[id].base + off;
+	*p = s->bufs[table][id].base + off;
 	return EOK;
 }
 

@@ -30,7 +30,14 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
-#define EXT2SRV_THREADS 4 /* one per connection */
+#define EXT2SRV_THREADS 4 /* one per connection of the VFS's */
+/* Connections: the VFS's FS_CONN_COUNT, then as many brokered ones
+ * (abi/fs.h, "Brokered connections"); badge = index + 1.  Buffer id
+ * tables: one for all the VFS's connections, one per brokered one. */
+#define EXT2SRV_CONNS (2u * FS_CONN_COUNT)
+#define EXT2SRV_TABLES (1u + FS_CONN_COUNT)
+/* The buffer table of connection @a conn. */
+#define EXT2SRV_TABLE(conn) ((conn) < FS_CONN_COUNT ? 0u : (conn) -FS_CONN_COUNT + 1u)
 /* The block cache, in bytes (docs/ext2.md says why this size). */
 #define EXT2SRV_CACHE_BYTES (4u * 1024u * 1024u)
 /* The disk buffer: the largest device request lib/ext2 makes (a run of
@@ -72,10 +79,10 @@ typedef struct ext2srv {
 	ext2_info_t info; /* as mounted (inodes_count, block_size, readonly) */
 	block_t disk;
 	char source[NS_NAME_MAX + 1]; /* "disk0" */
-	bool conn_open[FS_CONN_COUNT]; /* the VFS holds connection i */
-	unsigned conns_open;
-	ext2srv_area_t ctl[FS_CONN_COUNT]; /* control buffers */
-	ext2srv_area_t bufs[FS_BUF_MAX + 1]; /* lent buffers by id; [0] unused */
+	bool conn_open[EXT2SRV_CONNS]; /* connection i is held */
+	unsigned conns_open; /* of the VFS's (peer 0) */
+	ext2srv_area_t ctl[EXT2SRV_CONNS]; /* control buffers */
+	ext2srv_area_t bufs[EXT2SRV_TABLES][FS_BUF_MAX + 1]; /* lent buffers by table and id */
 	ext2srv_node_t nodes[EXT2SRV_OPEN_MAX];
 	int32_t buckets[EXT2SRV_OPEN_BUCKETS];
 	int32_t nodes_free; /* the free list */
@@ -85,7 +92,8 @@ extern ext2srv_t ext2srv;
 
 /* One request being served (under the lock). */
 typedef struct ext2srv_req {
-	unsigned conn; /* 0..FS_CONN_COUNT-1 */
+	unsigned conn; /* 0..EXT2SRV_CONNS-1 */
+	unsigned table; /* its buffer ids: EXT2SRV_TABLE(conn) */
 	const uint64_t *arg; /* the request's words */
 	ipc_msg_t *ans; /* the answer's words */
 	uint8_t *ctl; /* the connection's control buffer (NULL: not lent) */
@@ -107,10 +115,13 @@ void ext2srv_nodes_release_all(ext2srv_t *s);
 
 /* bufs.c */
 errno_t ext2srv_share_out(ext2srv_t *s, unsigned conn, ipc_event_t *ev);
-errno_t ext2srv_buf_drop(ext2srv_t *s, uint64_t id);
+errno_t ext2srv_buf_drop(ext2srv_t *s, unsigned table, uint64_t id);
+/* Every buffer of table @a table (a brokered connection went). */
+void ext2srv_bufs_drop(ext2srv_t *s, unsigned table);
 void ext2srv_ctl_drop(ext2srv_t *s, unsigned conn);
 /* [off, off + len) of lent buffer @a id: *p; EINVAL if not lent or beyond it. */
-errno_t ext2srv_buf_range(const ext2srv_t *s, uint64_t id, uint64_t off, uint64_t len, uint8_t **p);
+errno_t ext2srv_buf_range(
+    const ext2srv_t *s, unsigned table, uint64_t id, uint64_t off, uint64_t len, uint8_t **p);
 /* [off, off + len) of the request's control buffer; EINVAL if beyond it. */
 errno_t ext2srv_ctl_range(const ext2srv_req_t *r, uint64_t off, uint64_t len, uint8_t **p);
 
@@ -120,6 +131,8 @@ errno_t ext2srv_req_node(const ext2srv_t *s, uint64_t word, uint32_t *ino);
 errno_t ext2srv_req_name(const ext2srv_req_t *r, uint64_t off, uint64_t len, char *name);
 /* Serve one request of abi/fs.h (not SHARE_OUT or UNMOUNT), lock held. */
 errno_t ext2srv_request(ext2srv_t *s, uint64_t method, ext2srv_req_t *r);
+/* ops_alloc.c: FS_ALLOCATE. */
+errno_t ext2srv_op_allocate(ext2srv_t *s, ext2srv_req_t *r);
 /* ops_dir.c: the namespace requests. */
 errno_t ext2srv_op_lookup(ext2srv_t *s, ext2srv_req_t *r);
 errno_t ext2srv_op_create(ext2srv_t *s, ext2srv_req_t *r);

@@ -122,33 +122,63 @@ static int register_thread(void *arg)
 	return 0;
 }
 
-/* The VFS hung up connection @a conn; when it has hung up all, it is gone. */
+/*
+ * Connection @a conn hung up: its control buffer goes, and a brokered
+ * one's buffer table; the VFS's last one going means the VFS is gone.
+ */
 static void conn_hangup(ext2srv_t *s, unsigned conn)
 {
 	lock_acquire(&s->lock);
 	if (s->conn_open[conn]) {
 		s->conn_open[conn] = false;
-		s->conns_open--;
 		ext2srv_ctl_drop(s, conn);
-		if (s->conns_open == 0)
+		if (conn >= FS_CONN_COUNT)
+			ext2srv_bufs_drop(s, EXT2SRV_TABLE(conn));
+		else if (--s->conns_open == 0) {
 			ext2srv_unmount_exit(s, "the VFS hung up", CAP_NIL, EXT2SRV_EXIT_VFS_GONE);
+		}
 	}
 	lock_release(&s->lock);
 }
 
-/* One event from a connection of the VFS's (badge = index + 1). */
+/* A connect the VFS forwarded: a brokered connection, if one is free. */
+static errno_t conn_broker(ext2srv_t *s, ipc_event_t *ev)
+{
+	unsigned i = FS_CONN_COUNT;
+	lock_acquire(&s->lock);
+	while (i < EXT2SRV_CONNS && s->conn_open[i])
+		i++;
+	if (i < EXT2SRV_CONNS)
+		s->conn_open[i] = true;
+	lock_release(&s->lock);
+	if (i == EXT2SRV_CONNS)
+		return ELIMIT;
+	if (ipc_connect_accept(ev, i + 1) != EOK) {
+		lock_acquire(&s->lock);
+		s->conn_open[i] = false;
+		lock_release(&s->lock);
+	}
+	return IPC_NO_REPLY;
+}
+
+/* One event from a connection (badge = index + 1: the VFS's, or brokered). */
 static errno_t ext2srv_handle(ipc_event_t *ev, ipc_msg_t *answer)
 {
 	ext2srv_t *s = &ext2srv;
 	uint64_t conn = ev->conn - 1; /* wraps for badge 0 */
+	bool vfs = conn < FS_CONN_COUNT;
 	errno_t rc;
 
-	if (conn >= FS_CONN_COUNT) /* not a connection of ours: refused */
+	if (conn >= EXT2SRV_CONNS) /* not a connection of ours: refused */
 		return ev->kind == IPC_EV_CALL ? EPERM : IPC_NO_REPLY;
 	if (ev->kind == IPC_EV_HANGUP)
 		conn_hangup(s, (unsigned) conn);
 	if (ev->kind != IPC_EV_CALL)
 		return IPC_NO_REPLY;
+	if (ev->msg.method == IPC_M_CONNECT_ME_TO)
+		return vfs ? conn_broker(s, ev) : EPERM;
+	if (ev->msg.method == FS_UNMOUNT && !vfs)
+		return EPERM;
 	lock_acquire(&s->lock);
 	if (ev->msg.method == FS_UNMOUNT)
 		ext2srv_unmount_exit(s, "asked by the VFS", ev->call, EXT2SRV_EXIT_UNMOUNTED);
@@ -156,6 +186,7 @@ static errno_t ext2srv_handle(ipc_event_t *ev, ipc_msg_t *answer)
 		rc = ext2srv_share_out(s, (unsigned) conn, ev);
 	} else {
 		ext2srv_req_t r = { .conn = (unsigned) conn,
+			.table = EXT2SRV_TABLE((unsigned) conn),
 			.arg = ev->msg.arg,
 			.ans = answer,
 			.ctl = s->ctl[conn].base,

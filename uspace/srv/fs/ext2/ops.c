@@ -98,7 +98,7 @@ static errno_t op_rw(ext2srv_t *s, ext2srv_req_t *r, bool write)
 	errno_t rc;
 
 	if (ext2srv_req_node(s, r->arg[0], &ino) != EOK || off > UINT64_MAX - len ||
-	    ext2srv_buf_range(s, r->arg[3], r->arg[4], len, &p) != EOK)
+	    ext2srv_buf_range(s, r->table, r->arg[3], r->arg[4], len, &p) != EOK)
 		return EINVAL;
 	if (write)
 		rc = ext2_write(s->fs, ino, off, p, (size_t) len, &done);
@@ -158,7 +158,7 @@ static errno_t op_sync(ext2srv_t *s, ext2srv_req_t *r)
 
 static errno_t op_buf_drop(ext2srv_t *s, ext2srv_req_t *r)
 {
-	return ext2srv_buf_drop(s, r->arg[0]);
+	return ext2srv_buf_drop(s, r->table, r->arg[0]);
 }
 
 typedef errno_t (*op_fn_t)(ext2srv_t *s, ext2srv_req_t *r);
@@ -182,6 +182,7 @@ static const op_fn_t ops[] = {
 	[FS_NODE_CLOSE - FS_STATFS] = op_node_close,
 	[FS_SYNC - FS_STATFS] = op_sync,
 	[FS_BUF_DROP - FS_STATFS] = op_buf_drop,
+	[FS_ALLOCATE - FS_STATFS] = ext2srv_op_allocate,
 };
 
 errno_t ext2srv_request(ext2srv_t *s, uint64_t method, ext2srv_req_t *r)

@@ -33,6 +33,11 @@
  *    filled by one write is one block, so a fault in a populated chunk is
  *    answered with the whole run the kernel asked for.
  *
+ * ANON_DISCARD drops a range of an object's pages (libc's munmap of part
+ * of a private mapping, madvise(MADV_DONTNEED)): they are revoked from
+ * every area of the object, their references dropped, and they read as
+ * zeros again; a clone sharing them keeps its own references.
+ *
  * Two areas bound to one object see the same frames: the object decides,
  * not the area.  ANON_CLONE makes the clone share every page and revokes
  * the source's mappings, so the source's next write also faults and
@@ -360,6 +365,40 @@ static void anon_clone_call(ipc_event_t *ev)
 		anon_answer_object(ev, o);
 }
 
+/* Drop the pages [off, off + len) of @a obj: revoke them from every area
+ * of the object first (under its lock, so no page-in maps them again
+ * meanwhile); if the kernel could not revoke them all (ENOMEM), nothing
+ * is dropped and the pages still mapped keep their data. */
+static errno_t anon_discard(pager_object_t *obj, uint64_t off, uint64_t len)
+{
+	anon_obj_t *o = obj->data;
+	lock_acquire(&o->lock);
+	errno_t rc = pager_object_revoke(obj->id, off, len);
+	if (rc == ENOENT) /* no area is bound to it (the last went): nothing mapped */
+		rc = EOK;
+	if (rc == EOK)
+		anon_obj_discard(o, off, len);
+	lock_release(&o->lock);
+	return rc;
+}
+
+/* ANON_DISCARD arg[0] object, arg[1] offset, arg[2] length. */
+static void anon_discard_call(ipc_event_t *ev)
+{
+	uint64_t off = ev->msg.arg[1], len = ev->msg.arg[2];
+	if (off % PAGE_SIZE || len % PAGE_SIZE || off > UINT64_MAX - len) {
+		ipc_answer(ev->call, EINVAL, NULL);
+		return;
+	}
+	pager_object_t *obj = pager_object_get(ev->msg.arg[0], ev->conn);
+	errno_t rc = obj ? EOK : ENOENT;
+	if (obj && len > 0)
+		rc = anon_discard(obj, off, len);
+	if (obj)
+		pager_object_put(obj);
+	ipc_answer(ev->call, rc, NULL);
+}
+
 static void anon_stats_call(ipc_event_t *ev)
 {
 	store_stats_t st;
@@ -391,6 +430,9 @@ static void anon_client_call(ipc_event_t *ev)
 		break;
 	case ANON_DESTROY:
 		ipc_answer(ev->call, pager_object_drop(ev->msg.arg[0], ev->conn), NULL);
+		break;
+	case ANON_DISCARD:
+		anon_discard_call(ev);
 		break;
 	case ANON_STATS:
 		anon_stats_call(ev);

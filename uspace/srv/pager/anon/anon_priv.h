@@ -92,6 +92,10 @@ anon_obj_t *anon_obj_new(void);
 void anon_obj_free(anon_obj_t *o);
 /* The chunk with @a index; made (empty) if @a create. */
 anon_chunk_t *anon_chunk_get(anon_obj_t *o, uint64_t index, bool create);
+/* Drop the object's pages in [off, off + len) (no overflow; page
+ * aligned): they read as zeros again.  Chunks left empty go.  The caller
+ * revoked the range first, so no area maps what goes. */
+void anon_obj_discard(anon_obj_t *o, uint64_t off, uint64_t len);
 /* Make @a dst (new, empty) share every page of @a src: ENOMEM, or ELIMIT
  * when a page is used by ANON_PAGE_REFS_MAX objects already. */
 errno_t anon_obj_clone(anon_obj_t *src, anon_obj_t *dst);

@@ -102,6 +102,74 @@ anon_chunk_t *anon_chunk_get(anon_obj_t *o, uint64_t index, bool create)
 	return c;
 }
 
+/* The link that points at chunk @a index (or the NULL ending its chain). */
+static anon_chunk_t **obj_chunk_link(anon_obj_t *o, uint64_t index)
+{
+	anon_chunk_t **pp = &o->buckets[obj_hash(index, o->nbuckets)];
+	while (*pp && (*pp)->index != index)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static bool obj_chunk_empty(const anon_chunk_t *c)
+{
+	if (c->zero_out)
+		return false;
+	for (unsigned k = 0; k < ANON_RUN; k++) {
+		if (c->slot[k].block)
+			return false;
+	}
+	return true;
+}
+
+/* Drop the pages of the chunk at *pp that [off, end) covers; a chunk left
+ * with nothing goes (*pp then points at the next one of the chain). */
+static void obj_chunk_discard(anon_obj_t *o, anon_chunk_t **pp, uint64_t off, uint64_t end)
+{
+	anon_chunk_t *c = *pp;
+	uint64_t base = c->index * ANON_CHUNK_SIZE;
+	unsigned lo = off > base ? (unsigned) ((off - base) / PAGE_SIZE) : 0;
+	unsigned hi = end - base < ANON_CHUNK_SIZE ? (unsigned) ((end - base) / PAGE_SIZE)
+	                                           : ANON_RUN;
+	for (unsigned k = lo; k < hi; k++) {
+		if (c->slot[k].block)
+			store_page_put(c->slot[k].block, c->slot[k].page);
+		c->slot[k] = (anon_slot_t){ NULL, 0 };
+		c->zero_out &= (uint16_t) ~(1u << k);
+	}
+	if (!obj_chunk_empty(c))
+		return;
+	*pp = c->next;
+	o->nchunks--;
+	free(c);
+}
+
+void anon_obj_discard(anon_obj_t *o, uint64_t off, uint64_t len)
+{
+	if (len == 0)
+		return;
+	uint64_t end = off + len, first = off / ANON_CHUNK_SIZE, last = (end - 1) / ANON_CHUNK_SIZE;
+	if (last - first < o->nchunks) {
+		for (uint64_t i = first; i <= last; i++) {
+			anon_chunk_t **pp = obj_chunk_link(o, i);
+			if (*pp)
+				obj_chunk_discard(o, pp, off, end);
+		}
+		return;
+	}
+	/* more chunks in the range than in the object: visit the object's */
+	for (size_t b = 0; b < o->nbuckets; b++) {
+		anon_chunk_t **pp = &o->buckets[b];
+		while (*pp) {
+			anon_chunk_t *c = *pp;
+			if (c->index >= first && c->index <= last)
+				obj_chunk_discard(o, pp, off, end);
+			if (*pp == c)
+				pp = &c->next;
+		}
+	}
+}
+
 /* A copy of @a c sharing its pages (not the zero pages handed out: the
  * clone has no areas yet), or NULL with *rc set: ENOMEM, or ELIMIT when a
  * page's count is at its maximum (then no reference was taken). */
