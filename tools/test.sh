@@ -443,7 +443,7 @@ suite_ext2() {
 # tree again; then the host checks the image once more.
 FS_TESTS=hw_fs_basic,hw_fs_links_dirs,hw_fs_stdio,hw_fs_two_writers,hw_fs_append_tasks
 FS_TESTS=$FS_TESTS,hw_fs_handoff,hw_fs_long_names,hw_fs_deep,hw_fs_big_file,hw_fs_sparse
-FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_pager_broker,hw_fs_torture,hw_fs_shutdown
+FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_pager_broker,hw_fs_torture,hw_fs_shutdown
 fs_host_check() { # description command...
 	local what=$1
 	shift

@@ -60,7 +60,9 @@
  *                entries, arg[1] bytes of vfs_dirent_t records in ctl,
  *                arg[2] the position after them; 0 entries at the end
  *  FS_NODE_OPEN  arg[0] node: the VFS holds it open; a node whose last
- *                name goes while it is open lives until FS_NODE_CLOSE
+ *                name goes while it is open lives until FS_NODE_CLOSE.
+ *                ENOENT for a node that is gone (its name was removed
+ *                after the VFS looked it up): nothing is held then
  *  FS_NODE_CLOSE arg[0] node
  *  FS_SYNC       write everything back and flush the device
  *  FS_BUF_DROP   arg[0] buffer id: unmap it

@@ -26,7 +26,7 @@
  * A name is at most VFS_NAME_MAX bytes.  Symbolic links are followed
  * (VFS_SYMLOOP_MAX of them in one resolution, then ELOOP) except the last
  * component of lstat, readlink, unlink, rename, symlink and of open with
- * O_NOFOLLOW.
+ * O_NOFOLLOW or with O_CREAT | O_EXCL (a symlink there is EEXIST).
  *
  * Requests (ev.msg.method; words in arg[0..]; "buf" is the connection's
  * buffer):
@@ -65,14 +65,16 @@
  *  VFS_DUP       arg[0] fd -> arg[0] the lowest free descriptor, sharing
  *                the open file (offset and flags)
  *  VFS_DUP2      arg[0] fd, arg[1] new fd (closed first if open)
- *                -> arg[0] the new fd
+ *                -> arg[0] the new fd; EBUSY while an open or dup of the
+ *                same task (on another connection) is about to fill it
  *  VFS_HANDOFF   arg[0..2]: descriptors (or -1) to become 0, 1, 2 of a
  *                task about to be started -> arg[0] a token.  The parent
  *                passes the token to the child (libc: in its arguments,
  *                docs/vfs.md); at most VFS_HANDOFF_MAX wait at once (the
  *                oldest is dropped).
  *  VFS_ADOPT     arg[0] token: the waiting descriptors become the caller's
- *                0, 1, 2 (ENOENT: no such token; one use only)
+ *                0, 1, 2 (ENOENT: no such token; one use only; EBUSY,
+ *                the token still waiting, as VFS_DUP2 is)
  *  VFS_STATFS    arg[0] path length -> a vfs_statfs_t in buf
  *  VFS_PAGER_REGISTER  this connection becomes the file pager's (EEXIST
  *                while another connection is; it stops being when it

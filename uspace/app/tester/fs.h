@@ -8,6 +8,7 @@
 #ifndef TESTER_FS_H_
 #define TESTER_FS_H_
 
+#include <ipc.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,25 @@ void *fs_file_get(const char *path, size_t *len);
 bool fs_file_is(const char *path, const void *data, size_t len);
 /* A fresh name under FS_TEST_ROOT for this boot's @a tag. */
 void fs_path(char *buf, size_t size, const char *tag);
+/* A connection of our own to the VFS, spoken to with the raw protocol
+ * (abi/vfs.h), and its buffer. */
+typedef struct fs_raw {
+	cap_handle_t phone;
+	uint8_t *buf;
+} fs_raw_t;
+
+/* Connect and ask for the buffer: EOK or the error. */
+errno_t fs_raw_connect(fs_raw_t *r);
+/* Hang up and unmap the buffer. */
+void fs_raw_close(fs_raw_t *r);
+/* One request; *ans (may be NULL) gets the answer's words. */
+errno_t fs_raw_call(
+    const fs_raw_t *r, uint64_t method, uint64_t a0, uint64_t a1, uint64_t a2, ipc_msg_t *ans);
+/* @a s into the buffer at @a off: its length. */
+uint64_t fs_raw_put(const fs_raw_t *r, size_t off, const char *s);
+/* Open @a path with @a flags: the VFS descriptor, or -1. */
+int64_t fs_raw_open(const fs_raw_t *r, const char *path, unsigned flags);
+
 /* Children of the file tests (test_fs_tasks.c); 0 if not one. */
 int child_fs_main(int argc, char **argv, bool *found);
 

@@ -1,8 +1,11 @@
 /* Helpers of the file API tests (fs.h). */
 #include "fs.h"
+#include <abi/vfs.h>
+#include <as.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,4 +206,49 @@ bool fs_file_is(const char *path, const void *data, size_t len)
 void fs_path(char *buf, size_t size, const char *tag)
 {
 	snprintf(buf, size, "%s/%s", FS_TEST_ROOT, tag);
+}
+
+errno_t fs_raw_connect(fs_raw_t *r)
+{
+	uintptr_t base;
+	r->buf = NULL;
+	errno_t rc = ns_connect(VFS_NAME, &r->phone);
+	if (rc != EOK)
+		return rc;
+	rc = ipc_share_in(r->phone, VFS_BUF_SIZE, AS_AREA_READ | AS_AREA_WRITE, 0, &base);
+	if (rc != EOK) {
+		ipc_hangup(r->phone);
+		return rc;
+	}
+	r->buf = (uint8_t *) base;
+	return EOK;
+}
+
+void fs_raw_close(fs_raw_t *r)
+{
+	ipc_hangup(r->phone);
+	if (r->buf)
+		as_area_destroy((uintptr_t) r->buf);
+	r->buf = NULL;
+}
+
+errno_t fs_raw_call(
+    const fs_raw_t *r, uint64_t method, uint64_t a0, uint64_t a1, uint64_t a2, ipc_msg_t *ans)
+{
+	ipc_msg_t dummy;
+	return ipc_request(r->phone, method, a0, a1, a2, 0, 0, ans ? ans : &dummy);
+}
+
+uint64_t fs_raw_put(const fs_raw_t *r, size_t off, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(r->buf + off, s, n);
+	return n;
+}
+
+int64_t fs_raw_open(const fs_raw_t *r, const char *path, unsigned flags)
+{
+	ipc_msg_t ans;
+	uint64_t n = fs_raw_put(r, 0, path);
+	return fs_raw_call(r, VFS_OPEN, n, flags, 0644, &ans) == EOK ? (int64_t) ans.arg[0] : -1;
 }

@@ -200,6 +200,10 @@ static void fs_names_links(const char *dir)
 	FS_FAILS(readlink(a, buf, sizeof(buf)), EINVAL);
 	UT_CHECK_EQ(symlink("nowhere", b), 0);
 	FS_FAILS(stat(b, &sb), ENOENT);
+	/* O_CREAT | O_EXCL never follows: the link exists (POSIX), nothing made. */
+	FS_FAILS(open(b, O_WRONLY | O_CREAT | O_EXCL, 0644), EEXIST);
+	snprintf(buf, sizeof(buf), "%s/nowhere", dir);
+	FS_FAILS(stat(buf, &sb), ENOENT);
 	UT_CHECK_EQ(unlink(b), 0);
 	UT_CHECK_EQ(symlink("b", b), 0);
 	FS_FAILS(stat(b, &sb), ELOOP);
@@ -224,6 +228,13 @@ static void fs_names_dirs(const char *dir)
 	FS_FAILS(open(buf, O_RDONLY), ENOTDIR);
 	FS_FAILS(open(d, O_WRONLY), EISDIR);
 	FS_FAILS(open(f, O_RDONLY | O_DIRECTORY), ENOTDIR);
+	/* A new name with a trailing slash can only be a directory. */
+	snprintf(buf, sizeof(buf), "%s/new/", d);
+	FS_FAILS(open(buf, O_WRONLY | O_CREAT, 0644), EISDIR);
+	FS_FAILS(rename(f, buf), ENOTDIR);
+	buf[strlen(buf) - 1] = '\0';
+	FS_FAILS(stat(buf, &st), ENOENT);
+	UT_CHECK(stat(f, &st) == 0 && S_ISREG(st.st_mode));
 	UT_CHECK_EQ(chdir(d), 0);
 	UT_CHECK(getcwd(buf, sizeof(buf)) == buf && strcmp(buf, d) == 0);
 	UT_CHECK(fs_file_is("file", "x", 1));

@@ -31,34 +31,6 @@
 #define HOLD_READY_WAIT_US 50000
 #define NOT_OURS_FD 1000
 
-typedef struct raw {
-	cap_handle_t phone;
-	uint8_t *buf;
-} raw_t;
-
-static errno_t raw_call(
-    const raw_t *r, uint64_t method, uint64_t a0, uint64_t a1, uint64_t a2, ipc_msg_t *ans)
-{
-	ipc_msg_t dummy;
-	return ipc_request(r->phone, method, a0, a1, a2, 0, 0, ans ? ans : &dummy);
-}
-
-/* @a s into the buffer at @a off: its length. */
-static uint64_t raw_put(const raw_t *r, size_t off, const char *s)
-{
-	size_t n = strlen(s);
-	memcpy(r->buf + off, s, n);
-	return n;
-}
-
-/* Open @a path with @a flags: the VFS descriptor, or -1. */
-static int64_t raw_open(const raw_t *r, const char *path, unsigned flags)
-{
-	ipc_msg_t ans;
-	uint64_t n = raw_put(r, 0, path);
-	return raw_call(r, VFS_OPEN, n, flags, 0644, &ans) == EOK ? (int64_t) ans.arg[0] : -1;
-}
-
 /* What must not change. */
 typedef struct fs_snap {
 	long names;
@@ -102,17 +74,17 @@ static void fs_snap_same(const fs_snap_t *a, const fs_snap_t *b, const char *whe
 }
 
 /* Before the buffer: everything that needs it is ENOENT. */
-static void hostile_no_buffer(raw_t *r)
+static void hostile_no_buffer(fs_raw_t *r)
 {
-	UT_CHECK_ERR(raw_call(r, VFS_READ, 0, 10, 0, NULL), ENOENT);
-	UT_CHECK_ERR(raw_call(r, VFS_OPEN, 5, 0, 0, NULL), ENOENT);
-	UT_CHECK_ERR(raw_call(r, VFS_STAT, 5, 1, 0, NULL), ENOENT);
-	UT_CHECK_ERR(raw_call(r, VFS_MKDIR, 5, 0755, 0, NULL), ENOENT);
-	UT_CHECK_ERR(raw_call(r, VFS_GETCWD, 0, 0, 0, NULL), ENOENT);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_READ, 0, 10, 0, NULL), ENOENT);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_OPEN, 5, 0, 0, NULL), ENOENT);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_STAT, 5, 1, 0, NULL), ENOENT);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_MKDIR, 5, 0755, 0, NULL), ENOENT);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_GETCWD, 0, 0, 0, NULL), ENOENT);
 }
 
 /* Descriptors we never had, on every request that takes one. */
-static void hostile_bad_fds(raw_t *r)
+static void hostile_bad_fds(fs_raw_t *r)
 {
 	static const uint64_t fds[] = { VFS_FD_MAX - 1, VFS_FD_MAX, NOT_OURS_FD, UINT64_MAX,
 		1ULL << 63, 1ULL << 32 };
@@ -120,109 +92,113 @@ static void hostile_bad_fds(raw_t *r)
 		VFS_SEEK, VFS_FSTAT, VFS_TRUNCATE, VFS_FSYNC, VFS_READDIR, VFS_DUP };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
-			if (!UT_CHECK_ERR(raw_call(r, methods[m], fds[i], 4, 0, NULL), EBADF))
+			if (!UT_CHECK_ERR(fs_raw_call(r, methods[m], fds[i], 4, 0, NULL), EBADF))
 				utest_note("method %llu, fd %#llx", (unsigned long long) methods[m],
 				    (unsigned long long) fds[i]);
 		}
 	}
-	UT_CHECK_ERR(raw_call(r, VFS_HANDOFF, NOT_OURS_FD, UINT64_MAX, UINT64_MAX, NULL), EBADF);
-	UT_CHECK_ERR(raw_call(r, VFS_ADOPT, 0x5eed5eed5eedULL, 0, 0, NULL), ENOENT);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_HANDOFF, NOT_OURS_FD, UINT64_MAX, UINT64_MAX, NULL), EBADF);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_ADOPT, 0x5eed5eed5eedULL, 0, 0, NULL), ENOENT);
 }
 
 /* Lengths and offsets that cannot be. @a rd reads the probe, @a wr
  * writes the empty scratch file. */
-static void hostile_lengths(raw_t *r, int64_t rd, int64_t wr)
+static void hostile_lengths(fs_raw_t *r, int64_t rd, int64_t wr)
 {
 	uint64_t big[] = { VFS_BUF_SIZE + 1, 1ULL << 63, UINT64_MAX, UINT64_MAX - VFS_BUF_SIZE };
 	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
-		UT_CHECK_ERR(raw_call(r, VFS_READ, (uint64_t) rd, big[i], 0, NULL), EINVAL);
-		UT_CHECK_ERR(raw_call(r, VFS_WRITE, (uint64_t) wr, big[i], 0, NULL), EINVAL);
-		UT_CHECK_ERR(raw_call(r, VFS_PREAD, (uint64_t) rd, big[i], 0, NULL), EINVAL);
+		UT_CHECK_ERR(fs_raw_call(r, VFS_READ, (uint64_t) rd, big[i], 0, NULL), EINVAL);
+		UT_CHECK_ERR(fs_raw_call(r, VFS_WRITE, (uint64_t) wr, big[i], 0, NULL), EINVAL);
+		UT_CHECK_ERR(fs_raw_call(r, VFS_PREAD, (uint64_t) rd, big[i], 0, NULL), EINVAL);
 		UT_CHECK_ERR(
-		    raw_call(r, VFS_OPEN, big[i], VFS_O_RDONLY, 0, NULL), EINVAL, ENAMETOOLONG);
-		UT_CHECK_ERR(raw_call(r, VFS_STAT, big[i], 1, 0, NULL), EINVAL, ENAMETOOLONG);
-		UT_CHECK_ERR(raw_call(r, VFS_MKDIR, big[i], 0755, 0, NULL), EINVAL, ENAMETOOLONG);
-		UT_CHECK_ERR(raw_call(r, VFS_UNLINK, big[i], 0, 0, NULL), EINVAL, ENAMETOOLONG);
+		    fs_raw_call(r, VFS_OPEN, big[i], VFS_O_RDONLY, 0, NULL), EINVAL, ENAMETOOLONG);
+		UT_CHECK_ERR(fs_raw_call(r, VFS_STAT, big[i], 1, 0, NULL), EINVAL, ENAMETOOLONG);
 		UT_CHECK_ERR(
-		    raw_call(r, VFS_TRUNCATE, (uint64_t) wr, big[i] | (1ULL << 63), 0, NULL),
+		    fs_raw_call(r, VFS_MKDIR, big[i], 0755, 0, NULL), EINVAL, ENAMETOOLONG);
+		UT_CHECK_ERR(fs_raw_call(r, VFS_UNLINK, big[i], 0, 0, NULL), EINVAL, ENAMETOOLONG);
+		UT_CHECK_ERR(
+		    fs_raw_call(r, VFS_TRUNCATE, (uint64_t) wr, big[i] | (1ULL << 63), 0, NULL),
 		    EINVAL, EFBIG);
 	}
 	/* Two lengths whose sum wraps to something small. */
-	uint64_t n = raw_put(r, 0, "probe");
-	UT_CHECK_ERR(raw_call(r, VFS_RENAME, UINT64_MAX, n + 1, 0, NULL), EINVAL, ENAMETOOLONG);
-	UT_CHECK_ERR(raw_call(r, VFS_RENAME, n, UINT64_MAX - n + 1, 0, NULL), EINVAL, ENAMETOOLONG);
-	UT_CHECK_ERR(raw_call(r, VFS_LINK, n, UINT64_MAX, 0, NULL), EINVAL, ENAMETOOLONG);
+	uint64_t n = fs_raw_put(r, 0, "probe");
+	UT_CHECK_ERR(fs_raw_call(r, VFS_RENAME, UINT64_MAX, n + 1, 0, NULL), EINVAL, ENAMETOOLONG);
 	UT_CHECK_ERR(
-	    raw_call(r, VFS_SYMLINK, UINT64_MAX - 1, n + 2, 0, NULL), EINVAL, ENAMETOOLONG);
+	    fs_raw_call(r, VFS_RENAME, n, UINT64_MAX - n + 1, 0, NULL), EINVAL, ENAMETOOLONG);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_LINK, n, UINT64_MAX, 0, NULL), EINVAL, ENAMETOOLONG);
+	UT_CHECK_ERR(
+	    fs_raw_call(r, VFS_SYMLINK, UINT64_MAX - 1, n + 2, 0, NULL), EINVAL, ENAMETOOLONG);
 	/* Offsets near 2^63 and 2^64. */
-	UT_CHECK_ERR(raw_call(r, VFS_PREAD, (uint64_t) rd, 10, 1ULL << 63, NULL), EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_PREAD, (uint64_t) rd, 10, UINT64_MAX, NULL), EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_PWRITE, (uint64_t) wr, 10, UINT64_MAX - 5, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_PREAD, (uint64_t) rd, 10, 1ULL << 63, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_PREAD, (uint64_t) rd, 10, UINT64_MAX, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_PWRITE, (uint64_t) wr, 10, UINT64_MAX - 5, NULL), EINVAL);
 	UT_CHECK_ERR(
-	    raw_call(r, VFS_PWRITE, (uint64_t) wr, 10, INT64_MAX - 5, NULL), EFBIG, EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_SEEK, (uint64_t) rd, 0, 3, NULL), EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_SEEK, (uint64_t) rd, 0, UINT64_MAX, NULL), EINVAL);
+	    fs_raw_call(r, VFS_PWRITE, (uint64_t) wr, 10, INT64_MAX - 5, NULL), EFBIG, EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_SEEK, (uint64_t) rd, 0, 3, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_SEEK, (uint64_t) rd, 0, UINT64_MAX, NULL), EINVAL);
 	UT_CHECK_ERR(
-	    raw_call(r, VFS_SEEK, (uint64_t) rd, (uint64_t) -1, VFS_SEEK_SET, NULL), EINVAL);
+	    fs_raw_call(r, VFS_SEEK, (uint64_t) rd, (uint64_t) -1, VFS_SEEK_SET, NULL), EINVAL);
 	UT_CHECK_ERR(
-	    raw_call(r, VFS_SEEK, (uint64_t) rd, (uint64_t) INT64_MIN, VFS_SEEK_END, NULL), EINVAL);
-	UT_CHECK_OK(raw_call(r, VFS_SEEK, (uint64_t) rd, 10, VFS_SEEK_SET, NULL));
-	UT_CHECK_ERR(raw_call(r, VFS_SEEK, (uint64_t) rd, INT64_MAX, VFS_SEEK_CUR, NULL), EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_TRUNCATE, (uint64_t) rd, 0, 0, NULL), EBADF);
-	UT_CHECK_ERR(raw_call(r, VFS_DUP2, (uint64_t) rd, VFS_FD_MAX, 0, NULL), EBADF, EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_DUP2, (uint64_t) rd, UINT64_MAX, 0, NULL), EBADF, EINVAL);
+	    fs_raw_call(r, VFS_SEEK, (uint64_t) rd, (uint64_t) INT64_MIN, VFS_SEEK_END, NULL),
+	    EINVAL);
+	UT_CHECK_OK(fs_raw_call(r, VFS_SEEK, (uint64_t) rd, 10, VFS_SEEK_SET, NULL));
+	UT_CHECK_ERR(
+	    fs_raw_call(r, VFS_SEEK, (uint64_t) rd, INT64_MAX, VFS_SEEK_CUR, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_TRUNCATE, (uint64_t) rd, 0, 0, NULL), EBADF);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_DUP2, (uint64_t) rd, VFS_FD_MAX, 0, NULL), EBADF, EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_DUP2, (uint64_t) rd, UINT64_MAX, 0, NULL), EBADF, EINVAL);
 	/* Flags and methods nobody defined. */
-	n = raw_put(r, 0, "probe");
-	UT_CHECK_ERR(raw_call(r, VFS_OPEN, n, 1u << 30, 0, NULL), EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_OPEN, n, VFS_O_ACCMODE, 0, NULL), EINVAL);
-	UT_CHECK_ERR(raw_call(r, IPC_M_FIRST_USER + 200, 0, 0, 0, NULL), ENOTSUP);
+	n = fs_raw_put(r, 0, "probe");
+	UT_CHECK_ERR(fs_raw_call(r, VFS_OPEN, n, 1u << 30, 0, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_OPEN, n, VFS_O_ACCMODE, 0, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, IPC_M_FIRST_USER + 200, 0, 0, 0, NULL), ENOTSUP);
 }
 
 /* Paths: a NUL inside, one byte over VFS_PATH_MAX, empty. */
-static void hostile_paths(raw_t *r)
+static void hostile_paths(fs_raw_t *r)
 {
 	static const char evil[] = "evil\0name";
 	memcpy(r->buf, evil, sizeof(evil) - 1);
 	UT_CHECK_ERR(
-	    raw_call(r, VFS_OPEN, sizeof(evil) - 1, VFS_O_WRONLY | VFS_O_CREAT, 0644, NULL),
+	    fs_raw_call(r, VFS_OPEN, sizeof(evil) - 1, VFS_O_WRONLY | VFS_O_CREAT, 0644, NULL),
 	    EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_MKDIR, sizeof(evil) - 1, 0755, 0, NULL), EINVAL);
-	uint64_t n = raw_put(r, 0, "probe");
+	UT_CHECK_ERR(fs_raw_call(r, VFS_MKDIR, sizeof(evil) - 1, 0755, 0, NULL), EINVAL);
+	uint64_t n = fs_raw_put(r, 0, "probe");
 	memcpy(r->buf + n, evil, sizeof(evil) - 1);
-	UT_CHECK_ERR(raw_call(r, VFS_RENAME, n, sizeof(evil) - 1, 0, NULL), EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_LINK, n, sizeof(evil) - 1, 0, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_RENAME, n, sizeof(evil) - 1, 0, NULL), EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_LINK, n, sizeof(evil) - 1, 0, NULL), EINVAL);
 	memcpy(r->buf, evil, sizeof(evil) - 1);
-	raw_put(r, sizeof(evil) - 1, "sym");
-	UT_CHECK_ERR(raw_call(r, VFS_SYMLINK, sizeof(evil) - 1, 3, 0, NULL), EINVAL);
+	fs_raw_put(r, sizeof(evil) - 1, "sym");
+	UT_CHECK_ERR(fs_raw_call(r, VFS_SYMLINK, sizeof(evil) - 1, 3, 0, NULL), EINVAL);
 	memset(r->buf, 'a', VFS_PATH_MAX + 1);
 	UT_CHECK_ERR(
-	    raw_call(r, VFS_OPEN, VFS_PATH_MAX + 1, VFS_O_CREAT | VFS_O_WRONLY, 0644, NULL),
+	    fs_raw_call(r, VFS_OPEN, VFS_PATH_MAX + 1, VFS_O_CREAT | VFS_O_WRONLY, 0644, NULL),
 	    ENAMETOOLONG);
-	UT_CHECK_ERR(raw_call(r, VFS_STAT, VFS_PATH_MAX + 1, 1, 0, NULL), ENAMETOOLONG);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_STAT, VFS_PATH_MAX + 1, 1, 0, NULL), ENAMETOOLONG);
 	UT_CHECK_ERR(
-	    raw_call(r, VFS_OPEN, 0, VFS_O_CREAT | VFS_O_WRONLY, 0644, NULL), ENOENT, EINVAL);
-	UT_CHECK_ERR(raw_call(r, VFS_MKDIR, 0, 0755, 0, NULL), ENOENT, EINVAL, EEXIST);
+	    fs_raw_call(r, VFS_OPEN, 0, VFS_O_CREAT | VFS_O_WRONLY, 0644, NULL), ENOENT, EINVAL);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_MKDIR, 0, 0755, 0, NULL), ENOENT, EINVAL, EEXIST);
 }
 
 /* The directory itself for writing; its descriptor for data. */
-static void hostile_dir(raw_t *r)
+static void hostile_dir(fs_raw_t *r)
 {
-	uint64_t n = raw_put(r, 0, ".");
-	UT_CHECK_ERR(raw_call(r, VFS_OPEN, n, VFS_O_WRONLY, 0, NULL), EISDIR);
-	UT_CHECK_ERR(raw_call(r, VFS_OPEN, n, VFS_O_RDWR, 0, NULL), EISDIR);
-	UT_CHECK_ERR(raw_call(r, VFS_OPEN, n, VFS_O_RDONLY | VFS_O_TRUNC, 0, NULL), EISDIR);
-	UT_CHECK_ERR(raw_call(r, VFS_OPEN, n, VFS_O_WRONLY | VFS_O_CREAT, 0644, NULL), EISDIR);
-	int64_t d = raw_open(r, ".", VFS_O_RDONLY);
+	uint64_t n = fs_raw_put(r, 0, ".");
+	UT_CHECK_ERR(fs_raw_call(r, VFS_OPEN, n, VFS_O_WRONLY, 0, NULL), EISDIR);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_OPEN, n, VFS_O_RDWR, 0, NULL), EISDIR);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_OPEN, n, VFS_O_RDONLY | VFS_O_TRUNC, 0, NULL), EISDIR);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_OPEN, n, VFS_O_WRONLY | VFS_O_CREAT, 0644, NULL), EISDIR);
+	int64_t d = fs_raw_open(r, ".", VFS_O_RDONLY);
 	UT_ASSERT(d >= 0);
-	UT_CHECK_ERR(raw_call(r, VFS_WRITE, (uint64_t) d, 4, 0, NULL), EBADF, EISDIR);
-	UT_CHECK_ERR(raw_call(r, VFS_READ, (uint64_t) d, 4, 0, NULL), EISDIR);
-	UT_CHECK_ERR(raw_call(r, VFS_TRUNCATE, (uint64_t) d, 0, 0, NULL), EBADF, EISDIR, EINVAL);
-	UT_CHECK_OK(raw_call(r, VFS_CLOSE, (uint64_t) d, 0, 0, NULL));
-	UT_CHECK_ERR(raw_call(r, VFS_CLOSE, (uint64_t) d, 0, 0, NULL), EBADF);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_WRITE, (uint64_t) d, 4, 0, NULL), EBADF, EISDIR);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_READ, (uint64_t) d, 4, 0, NULL), EISDIR);
+	UT_CHECK_ERR(fs_raw_call(r, VFS_TRUNCATE, (uint64_t) d, 0, 0, NULL), EBADF, EISDIR, EINVAL);
+	UT_CHECK_OK(fs_raw_call(r, VFS_CLOSE, (uint64_t) d, 0, 0, NULL));
+	UT_CHECK_ERR(fs_raw_call(r, VFS_CLOSE, (uint64_t) d, 0, 0, NULL), EBADF);
 }
 
 /* Another task's descriptors: a child holds 0 .. X open; we have no X. */
-static void hostile_other_task(raw_t *r, const char *held)
+static void hostile_other_task(fs_raw_t *r, const char *held)
 {
 	char ready[96], args[128], path[128];
 	task_id_t id;
@@ -238,13 +214,13 @@ static void hostile_other_task(raw_t *r, const char *held)
 	uint64_t x = text ? strtoul(text, NULL, 10) : 0;
 	free(text);
 	if (UT_CHECK(x > 0)) {
-		UT_CHECK_ERR(raw_call(r, VFS_FSTAT, x, 0, 0, NULL), EBADF);
-		raw_put(r, 0, "EVIL");
+		UT_CHECK_ERR(fs_raw_call(r, VFS_FSTAT, x, 0, 0, NULL), EBADF);
+		fs_raw_put(r, 0, "EVIL");
 		static const uint64_t methods[] = { VFS_READ, VFS_WRITE, VFS_PREAD, VFS_PWRITE,
 			VFS_SEEK, VFS_TRUNCATE, VFS_FSYNC, VFS_READDIR, VFS_DUP, VFS_CLOSE };
 		for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++)
-			UT_CHECK_ERR(raw_call(r, methods[m], x, 4, 0, NULL), EBADF);
-		UT_CHECK_ERR(raw_call(r, VFS_HANDOFF, x, UINT64_MAX, UINT64_MAX, NULL), EBADF);
+			UT_CHECK_ERR(fs_raw_call(r, methods[m], x, 4, 0, NULL), EBADF);
+		UT_CHECK_ERR(fs_raw_call(r, VFS_HANDOFF, x, UINT64_MAX, UINT64_MAX, NULL), EBADF);
 	}
 	task_exit_info_t info;
 	UT_CHECK_OK(task_kill(id));
@@ -285,7 +261,7 @@ UTEST(hw_fs_hostile)
 {
 	char dir[64], probe[96], scratch[96], held[64], link[96], cwd[64];
 	fs_snap_t before, after;
-	raw_t r = { CAP_NIL, NULL };
+	fs_raw_t r = { CAP_NIL, NULL };
 	UT_ASSERT(fs_ready());
 	fs_path(dir, sizeof(dir), "hostile");
 	fs_path(held, sizeof(held), "hostile-held");
@@ -304,15 +280,15 @@ UTEST(hw_fs_hostile)
 	UT_CHECK_ERR(ipc_share_in(r.phone, VFS_BUF_SIZE, RW, 0, &base), EEXIST);
 	/* Relative paths from here on are in dir. */
 	UT_ASSERT(getcwd(cwd, sizeof(cwd)) != NULL && chdir(dir) == 0);
-	int64_t rd = raw_open(&r, "probe", VFS_O_RDONLY);
-	int64_t wr = raw_open(&r, "scratch", VFS_O_RDWR);
+	int64_t rd = fs_raw_open(&r, "probe", VFS_O_RDONLY);
+	int64_t wr = fs_raw_open(&r, "scratch", VFS_O_RDWR);
 	if (UT_CHECK(rd >= 0 && wr >= 0)) {
 		hostile_bad_fds(&r);
 		hostile_lengths(&r, rd, wr);
 		hostile_paths(&r);
 		hostile_dir(&r);
-		UT_CHECK_OK(raw_call(&r, VFS_CLOSE, (uint64_t) rd, 0, 0, NULL));
-		UT_CHECK_OK(raw_call(&r, VFS_CLOSE, (uint64_t) wr, 0, 0, NULL));
+		UT_CHECK_OK(fs_raw_call(&r, VFS_CLOSE, (uint64_t) rd, 0, 0, NULL));
+		UT_CHECK_OK(fs_raw_call(&r, VFS_CLOSE, (uint64_t) wr, 0, 0, NULL));
 	}
 	UT_CHECK(fs_snap_take(dir, probe, &after));
 	fs_snap_same(&before, &after, "after the hostile requests");

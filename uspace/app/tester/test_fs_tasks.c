@@ -27,6 +27,7 @@
 #define FS_RECORD 64
 #define FS_HOLD_FDS 12
 #define FS_HOLD_WAIT_US (60ULL * 1000 * 1000)
+#define FS_SQUAT_MAX 32 /* more than the VFS has slots */
 
 /* "child:fs-write PATH SEED SIZE": SIZE bytes of the pattern SEED, in
  * writes of changing sizes.  Exits 0, or the step that failed. */
@@ -144,6 +145,29 @@ static int child_fs_hold(int argc, char **argv)
 	return 15;
 }
 
+/* "child:fs-squat": registers as a file system server with the VFS,
+ * one phone of FS_CONN_COUNT, for "squat0", "squat1", ... until the VFS
+ * has no slot left (ELIMIT); ends with how many it began (exit status;
+ * 100 + the error if another one stopped it). */
+static int child_fs_squat(int argc, char **argv)
+{
+	(void) argv;
+	cap_handle_t phone;
+	uint64_t src[2], type[2];
+	char name[16];
+	if (argc != 1 || ns_connect(VFS_NAME, &phone) != EOK)
+		return 100;
+	(void) ns_name_pack("ext2", type);
+	for (int i = 0; i < FS_SQUAT_MAX; i++) {
+		snprintf(name, sizeof(name), "squat%d", i);
+		(void) ns_name_pack(name, src);
+		errno_t rc = ipc_connect_to_me(phone, src[0], src[1], type[0], 0, 1);
+		if (rc != EOK)
+			return rc == ELIMIT ? i : 100 + rc;
+	}
+	return FS_SQUAT_MAX;
+}
+
 int child_fs_main(int argc, char **argv, bool *found)
 {
 	static const struct {
@@ -155,6 +179,7 @@ int child_fs_main(int argc, char **argv, bool *found)
 		{ "child:fs-echo", child_fs_echo },
 		{ "child:fs-echo-partial", child_fs_echo_partial },
 		{ "child:fs-hold", child_fs_hold },
+		{ "child:fs-squat", child_fs_squat },
 	};
 	*found = true;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {

@@ -148,11 +148,8 @@ static void vfs_hangup(uint64_t badge)
 	lock_release(&vfs_table_lock);
 	if (!c)
 		return;
-	if (copy.fs_server) {
-		for (unsigned i = 0; i < VFS_FS_MAX; i++)
-			if (vfs_fs[i].alive && vfs_fs_task_of(&vfs_fs[i]) == copy.task_id)
-				vfs_fs_gone(&vfs_fs[i]);
-	}
+	if (copy.fs_server)
+		vfs_fs_task_gone(copy.task_id);
 	vfs_fs_unlend(&copy);
 	if (copy.buf)
 		as_area_destroy((uintptr_t) copy.buf);

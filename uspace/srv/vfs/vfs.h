@@ -44,12 +44,12 @@ typedef struct vfs_fs_conn {
 } vfs_fs_conn_t;
 
 typedef struct vfs_fs {
-	unsigned index; /* slot; the bit of vfs_conn_t.lent */
+	unsigned index; /* slot; vfs_conn_t.lent[index] */
 	bool used; /* vfs_table_lock */
 	bool alive; /* vfs_table_lock: every phone given and answering */
 	bool mounted;
 	unsigned given; /* connections registered so far */
-	uint64_t dev; /* mount number (vfs_stat_t.dev) */
+	uint64_t dev; /* mount number (vfs_stat_t.dev), never reused; 0 until mounted */
 	uint64_t root; /* the root directory's node */
 	char source[17]; /* "disk0" */
 	char type[17]; /* "ext2" */
@@ -84,7 +84,10 @@ typedef struct vfs_conn {
 	uint8_t *buf; /* the data buffer (NULL: none yet) */
 	bool buf_making; /* a SHARE_IN is making it (vfs_table_lock) */
 	unsigned buf_id; /* 1..FS_BUF_MAX */
-	uint32_t lent; /* bit i: lent to fs slot i */
+	/* lent[i]: the mount number (vfs_fs_t.dev) of the server in fs slot i
+	 * that has the buffer, 0: none.  A slot is reused by a server started
+	 * again: its new number says the buffer must be lent again. */
+	uint64_t lent[VFS_FS_MAX];
 	unsigned busy; /* requests being handled (vfs_table_lock) */
 } vfs_conn_t;
 
@@ -104,14 +107,14 @@ errno_t vfs_fs_request(vfs_fs_t *fs, uint64_t method, const uint64_t arg[5], con
     size_t in_len, void *out, size_t out_size, ipc_msg_t *ans);
 errno_t vfs_fs_lend(vfs_fs_t *fs, vfs_conn_t *conn);
 void vfs_fs_unlend(vfs_conn_t *conn);
-void vfs_fs_node_open(vfs_fs_t *fs, uint64_t node);
+errno_t vfs_fs_node_open(vfs_fs_t *fs, uint64_t node);
 void vfs_fs_node_close(vfs_fs_t *fs, uint64_t node);
 bool vfs_root_wait(void);
 errno_t vfs_fs_sync_all(void);
 errno_t vfs_fs_unmount_all(void);
 lock_t *vfs_node_lock(const vfs_fs_t *fs, uint64_t node);
 void vfs_fs_gone(vfs_fs_t *fs);
-uint64_t vfs_fs_task_of(const vfs_fs_t *fs);
+void vfs_fs_task_gone(uint64_t task);
 
 /* vfs_path.c: path resolution */
 typedef struct vfs_loc {
@@ -127,6 +130,7 @@ typedef struct vfs_walk {
 	bool found;
 	char name[VFS_NAME_MAX + 1]; /* the last component (VFS_WALK_PARENT) */
 	size_t name_len;
+	bool slash; /* the last component had a trailing slash: a directory only */
 	char *path; /* canonical absolute path (VFS_WALK_PATH; malloc'd) */
 } vfs_walk_t;
 

@@ -97,7 +97,7 @@ static errno_t open_check(const vfs_walk_t *w, unsigned flags)
 {
 	unsigned acc = flags & VFS_O_ACCMODE;
 	if (!w->found)
-		return (flags & VFS_O_CREAT) ? (w->name_len ? EOK : EISDIR) : ENOENT;
+		return (flags & VFS_O_CREAT) ? (w->name_len && !w->slash ? EOK : EISDIR) : ENOENT;
 	if ((flags & VFS_O_CREAT) && (flags & VFS_O_EXCL))
 		return EEXIST;
 	uint32_t type = w->loc.mode & VFS_S_IFMT;
@@ -114,7 +114,10 @@ static errno_t open_check(const vfs_walk_t *w, unsigned flags)
 static errno_t open_node(
     vfs_req_t *req, const char *path, unsigned flags, uint32_t mode, vfs_loc_t *loc)
 {
-	unsigned wf = VFS_WALK_PARENT | ((flags & VFS_O_NOFOLLOW) ? 0 : VFS_WALK_FOLLOW);
+	/* O_CREAT | O_EXCL does not follow a final symlink either (POSIX: the
+	 * link exists, EEXIST; following would create its target) */
+	bool excl = (flags & VFS_O_CREAT) && (flags & VFS_O_EXCL);
+	unsigned wf = VFS_WALK_PARENT | ((flags & VFS_O_NOFOLLOW) || excl ? 0 : VFS_WALK_FOLLOW);
 	vfs_walk_t w;
 	errno_t rc = vfs_walk(req, path, wf, &w);
 	if (rc == EOK)
@@ -151,11 +154,16 @@ errno_t vfs_file_open(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		rc = open_node(req, path, flags, (uint32_t) m->arg[2], &loc);
 	if (rc == EOK && !(f = calloc(1, sizeof(*f))))
 		rc = ENOMEM;
+	if (rc == EOK)
+		rc = vfs_fs_node_open(loc.fs, loc.node);
+	if (rc != EOK) {
+		free(f); /* holds nothing yet */
+		f = NULL;
+	}
 	if (rc == EOK) {
 		*f = (vfs_file_t){
 			.fs = loc.fs, .node = loc.node, .mode = loc.mode, .flags = flags, .refs = 1
 		};
-		vfs_fs_node_open(f->fs, f->node);
 		if ((flags & VFS_O_TRUNC) && (loc.mode & VFS_S_IFMT) == VFS_S_IFREG &&
 		    file_can_write(f)) {
 			uint64_t arg[5] = { f->node, 0 };
@@ -358,15 +366,23 @@ errno_t vfs_fd_close(vfs_req_t *req, int64_t fd)
 	return EOK;
 }
 
-/* Put @a f at descriptor @a fd (a reference given), closing what was there. */
-static void fd_install(vfs_task_t *t, int64_t fd, vfs_file_t *f)
+/*
+ * Put @a f at descriptor @a fd (a reference given), closing what was
+ * there.  EBUSY if an open or dup of the same task (on another
+ * connection) has reserved @a fd: its result would overwrite @a f.
+ */
+static errno_t fd_install(vfs_task_t *t, int64_t fd, vfs_file_t *f)
 {
 	lock_acquire(&vfs_table_lock);
 	vfs_file_t *old = t->fd[fd];
-	t->fd[fd] = f;
+	if (old != VFS_FD_RESERVED)
+		t->fd[fd] = f;
 	lock_release(&vfs_table_lock);
-	if (old && old != VFS_FD_RESERVED)
+	if (old == VFS_FD_RESERVED)
+		return EBUSY;
+	if (old)
 		vfs_file_put(old);
+	return EOK;
 }
 
 /* VFS_DUP and VFS_DUP2 */
@@ -384,16 +400,22 @@ errno_t vfs_fd_dup(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		ans->arg[0] = (uint64_t) nfd;
 		return EOK;
 	}
-	if (!two) {
+	errno_t rc = EOK;
+	if (two) {
+		rc = fd_install(req->task, nfd, f);
+	} else {
 		lock_acquire(&vfs_table_lock);
 		nfd = fd_reserve_locked(req->task);
 		lock_release(&vfs_table_lock);
-		if (nfd < 0) {
-			vfs_file_put(f);
-			return EMFILE;
-		}
+		if (nfd < 0)
+			rc = EMFILE;
+		else
+			fd_set(req->task, nfd, f);
 	}
-	fd_install(req->task, nfd, f);
+	if (rc != EOK) {
+		vfs_file_put(f);
+		return rc;
+	}
 	ans->arg[0] = (uint64_t) nfd;
 	return EOK;
 }
@@ -459,26 +481,41 @@ errno_t vfs_fd_handoff(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 	return EOK;
 }
 
+/*
+ * VFS_ADOPT: the token's files become descriptors 0, 1, 2 (closing what
+ * was there).  EBUSY, with the token left waiting, while one of them is
+ * reserved by an open or dup of the same task.
+ */
 errno_t vfs_fd_adopt(vfs_req_t *req, const ipc_msg_t *m)
 {
 	if (m->arg[0] == 0)
 		return ENOENT;
-	vfs_handoff_t h = { 0 };
+	vfs_task_t *t = req->task;
+	vfs_file_t *old[3] = { NULL, NULL, NULL };
+	errno_t rc = ENOENT;
 	lock_acquire(&vfs_table_lock);
-	for (unsigned i = 0; i < VFS_HANDOFF_MAX; i++) {
-		if (vfs_handoffs[i].token == m->arg[0]) {
-			h = vfs_handoffs[i];
-			memset(&vfs_handoffs[i], 0, sizeof(vfs_handoffs[i]));
-			break;
+	for (unsigned i = 0; i < VFS_HANDOFF_MAX && rc == ENOENT; i++) {
+		vfs_handoff_t *h = &vfs_handoffs[i];
+		if (h->token != m->arg[0])
+			continue;
+		rc = EOK;
+		for (unsigned k = 0; k < 3; k++)
+			if (h->file[k] && t->fd[k] == VFS_FD_RESERVED)
+				rc = EBUSY;
+		for (unsigned k = 0; k < 3 && rc == EOK; k++) {
+			if (h->file[k]) {
+				old[k] = t->fd[k];
+				t->fd[k] = h->file[k];
+			}
 		}
+		if (rc == EOK)
+			memset(h, 0, sizeof(*h));
 	}
 	lock_release(&vfs_table_lock);
-	if (!h.token)
-		return ENOENT;
-	for (unsigned i = 0; i < 3; i++)
-		if (h.file[i])
-			fd_install(req->task, i, h.file[i]);
-	return EOK;
+	for (unsigned k = 0; k < 3; k++)
+		if (old[k])
+			vfs_file_put(old[k]);
+	return rc;
 }
 
 /* The task's last connection went: close everything it had. */

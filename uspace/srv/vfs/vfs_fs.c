@@ -28,11 +28,6 @@ static lock_t vfs_node_locks[VFS_NODE_LOCKS];
 /* The registering task of each slot (vfs_table_lock). */
 static uint64_t vfs_fs_task[VFS_FS_MAX];
 
-uint64_t vfs_fs_task_of(const vfs_fs_t *fs)
-{
-	return vfs_fs_task[fs->index];
-}
-
 lock_t *vfs_node_lock(const vfs_fs_t *fs, uint64_t node)
 {
 	uint64_t h = (node * 0x9e3779b97f4a7c15ull) ^ fs->index;
@@ -99,18 +94,19 @@ errno_t vfs_fs_request(vfs_fs_t *fs, uint64_t method, const uint64_t arg[5], con
 	return rc;
 }
 
-/* Lend client connection @a conn's buffer to @a fs (once). */
+/* Lend client connection @a conn's buffer to @a fs (once per mount). */
 errno_t vfs_fs_lend(vfs_fs_t *fs, vfs_conn_t *conn)
 {
-	uint32_t bit = 1u << fs->index;
-	if (__atomic_load_n(&conn->lent, __ATOMIC_ACQUIRE) & bit)
+	uint64_t dev = __atomic_load_n(&fs->dev, __ATOMIC_ACQUIRE);
+	uint64_t *lent = &conn->lent[fs->index];
+	if (__atomic_load_n(lent, __ATOMIC_ACQUIRE) == dev)
 		return EOK;
 	uint64_t arg[5] = { (uintptr_t) conn->buf, AS_AREA_READ | AS_AREA_WRITE, conn->buf_id };
 	errno_t rc = vfs_fs_request(fs, IPC_M_SHARE_OUT, arg, NULL, 0, NULL, 0, NULL);
 	if (rc == EEXIST)
 		rc = EOK; /* another thread of the same client lent it meanwhile */
 	if (rc == EOK)
-		__atomic_fetch_or(&conn->lent, bit, __ATOMIC_RELEASE);
+		__atomic_store_n(lent, dev, __ATOMIC_RELEASE);
 	return rc;
 }
 
@@ -118,21 +114,31 @@ errno_t vfs_fs_lend(vfs_fs_t *fs, vfs_conn_t *conn)
 void vfs_fs_unlend(vfs_conn_t *conn)
 {
 	for (unsigned i = 0; i < VFS_FS_MAX; i++) {
-		if (!(conn->lent & (1u << i)))
-			continue;
+		lock_acquire(&vfs_table_lock);
+		bool same = conn->lent[i] != 0 && conn->lent[i] == vfs_fs[i].dev;
+		lock_release(&vfs_table_lock);
 		uint64_t arg[5] = { conn->buf_id };
-		(void) vfs_fs_request(&vfs_fs[i], FS_BUF_DROP, arg, NULL, 0, NULL, 0, NULL);
+		if (same)
+			(void) vfs_fs_request(&vfs_fs[i], FS_BUF_DROP, arg, NULL, 0, NULL, 0, NULL);
+		conn->lent[i] = 0;
 	}
-	conn->lent = 0;
 }
 
-void vfs_fs_node_open(vfs_fs_t *fs, uint64_t node)
+/*
+ * Hold @a node open.  It fails (ENOENT) when the node went after the walk
+ * found it (an unlink on another connection, the name cache not told
+ * yet): then nothing is held and nothing must be closed.
+ */
+errno_t vfs_fs_node_open(vfs_fs_t *fs, uint64_t node)
 {
 	uint64_t arg[5] = { node };
-	(void) vfs_fs_request(fs, FS_NODE_OPEN, arg, NULL, 0, NULL, 0, NULL);
+	errno_t rc = vfs_fs_request(fs, FS_NODE_OPEN, arg, NULL, 0, NULL, 0, NULL);
+	if (rc != EOK)
+		return rc;
 	lock_acquire(&vfs_table_lock);
 	fs->refs++;
 	lock_release(&vfs_table_lock);
+	return EOK;
 }
 
 void vfs_fs_node_close(vfs_fs_t *fs, uint64_t node)
@@ -142,6 +148,47 @@ void vfs_fs_node_close(vfs_fs_t *fs, uint64_t node)
 	lock_acquire(&vfs_table_lock);
 	fs->refs--;
 	lock_release(&vfs_table_lock);
+}
+
+/*
+ * Empty @a fs for a new registration (vfs_table_lock held).  The phones
+ * of a server that went are hung up (handles are not left behind with
+ * every restart); the control buffers stay, to be lent to the next one.
+ */
+static void vfs_fs_slot_clear(vfs_fs_t *fs)
+{
+	uint8_t *ctl[FS_CONN_COUNT];
+	for (unsigned i = 0; i < FS_CONN_COUNT; i++) {
+		ctl[i] = fs->used ? fs->conn[i].ctl : NULL;
+		if (fs->used && i < fs->given)
+			(void) ipc_hangup(fs->conn[i].phone);
+	}
+	memset(fs, 0, sizeof(*fs));
+	for (unsigned i = 0; i < FS_CONN_COUNT; i++)
+		fs->conn[i].ctl = ctl[i];
+}
+
+/*
+ * Task @a task, which registered file systems through the connection
+ * that hung up, ended (or hung up): its servers are gone, and its
+ * registrations not finished (fewer than FS_CONN_COUNT phones) free their
+ * slots, which nothing else would.
+ */
+void vfs_fs_task_gone(uint64_t task)
+{
+	for (unsigned i = 0; i < VFS_FS_MAX; i++) {
+		vfs_fs_t *fs = &vfs_fs[i];
+		lock_acquire(&vfs_table_lock);
+		bool mine = fs->used && vfs_fs_task[i] == task;
+		bool alive = mine && fs->alive;
+		if (mine && !fs->alive && fs->given < FS_CONN_COUNT) {
+			vfs_fs_slot_clear(fs);
+			vfs_fs_task[i] = 0;
+		}
+		lock_release(&vfs_table_lock);
+		if (alive)
+			vfs_fs_gone(fs);
+	}
 }
 
 /* A slot for a new registration of @a source by task @a task (vfs_table_lock held). */
@@ -167,7 +214,7 @@ static vfs_fs_t *vfs_fs_slot(const char *source, uint64_t task, errno_t *err)
 		*err = ELIMIT;
 		return NULL;
 	}
-	memset(free_slot, 0, sizeof(*free_slot));
+	vfs_fs_slot_clear(free_slot);
 	free_slot->index = (unsigned) (free_slot - vfs_fs);
 	free_slot->used = true;
 	snprintf(free_slot->source, sizeof(free_slot->source), "%s", source);
@@ -179,9 +226,10 @@ static vfs_fs_t *vfs_fs_slot(const char *source, uint64_t task, errno_t *err)
 static errno_t vfs_fs_mount(vfs_fs_t *fs)
 {
 	for (unsigned i = 0; i < FS_CONN_COUNT; i++) {
-		uintptr_t base;
-		errno_t rc = as_area_create_anon(
-		    0, FS_CTL_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base);
+		uintptr_t base = (uintptr_t) fs->conn[i].ctl; /* kept from a server that went */
+		errno_t rc = base
+		    ? EOK
+		    : as_area_create_anon(0, FS_CTL_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base);
 		if (rc != EOK)
 			return rc;
 		fs->conn[i].ctl = (uint8_t *) base;
@@ -199,7 +247,7 @@ static errno_t vfs_fs_mount(vfs_fs_t *fs)
 		return rc;
 	fs->root = ans.arg[0];
 	lock_acquire(&vfs_table_lock);
-	fs->dev = vfs_next_dev++;
+	__atomic_store_n(&fs->dev, vfs_next_dev++, __ATOMIC_RELEASE);
 	fs->mounted = true;
 	bool root = strcmp(fs->source, vfs_root_source) == 0;
 	if (root)

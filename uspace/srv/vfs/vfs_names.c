@@ -113,6 +113,8 @@ errno_t vfs_name_rename(vfs_req_t *req, const ipc_msg_t *m, bool link)
 		rc = EXDEV;
 	else if (link && nw.found)
 		rc = EEXIST;
+	else if (!link && nw.slash && (ow.loc.mode & VFS_S_IFMT) != VFS_S_IFDIR)
+		rc = ENOTDIR; /* "new/" names a directory */
 	if (rc == EOK) {
 		names_pair(&ow, &nw, names);
 		uint64_t rarg[5] = { ow.dir.node, ow.name_len, nw.dir.node, nw.name_len };
@@ -206,9 +208,10 @@ errno_t vfs_name_chdir(vfs_req_t *req, const ipc_msg_t *m)
 		return rc;
 	if ((w.loc.mode & VFS_S_IFMT) != VFS_S_IFDIR)
 		rc = ENOTDIR;
+	if (rc == EOK)
+		rc = vfs_fs_node_open(w.loc.fs, w.loc.node);
 	if (rc == EOK) {
 		vfs_task_t *t = req->task;
-		vfs_fs_node_open(w.loc.fs, w.loc.node);
 		lock_acquire(&vfs_table_lock);
 		vfs_fs_t *ofs = t->cwd_fs;
 		uint64_t onode = t->cwd_node;

@@ -220,6 +220,7 @@ static errno_t walk_step(walk_ctx_t *c, const char *s, size_t len, bool last, bo
 		memcpy(w->name, s, len);
 		w->name[len] = '\0';
 		w->name_len = len;
+		w->slash = slash;
 		w->found = false;
 		*done = true;
 		return EOK;
@@ -241,6 +242,7 @@ static errno_t walk_step(walk_ctx_t *c, const char *s, size_t len, bool last, bo
 	w->dir = c->cur;
 	w->loc = next;
 	w->found = true;
+	w->slash = slash;
 	memcpy(w->name, s, len);
 	w->name[len] = '\0';
 	w->name_len = len;
