@@ -57,7 +57,7 @@ static vfs_task_t *task_find_locked(uint64_t id, bool create)
 {
 	vfs_task_t *free_slot = NULL;
 	for (unsigned i = 0; i < VFS_TASKS_MAX; i++) {
-		if (vfs_tasks[i].id == id)
+		if (vfs_tasks[i].id == id && !vfs_tasks[i].closing)
 			return &vfs_tasks[i];
 		if (!vfs_tasks[i].id && !free_slot)
 			free_slot = &vfs_tasks[i];
@@ -145,6 +145,8 @@ static void vfs_hangup(uint64_t badge)
 		vfs_pager_badge = 0;
 	vfs_task_t *t = c ? task_find_locked(copy.task_id, false) : NULL;
 	bool last = t && --t->conns == 0;
+	if (last)
+		t->closing = true; /* a new connection of the task gets a new record */
 	lock_release(&vfs_table_lock);
 	if (!c)
 		return;
@@ -156,8 +158,10 @@ static void vfs_hangup(uint64_t badge)
 	if (last)
 		vfs_task_close_all(t);
 	lock_acquire(&vfs_table_lock);
-	if (last)
+	if (last) {
 		t->id = 0;
+		t->closing = false;
+	}
 	c->badge = 0;
 	lock_release(&vfs_table_lock);
 }

@@ -70,6 +70,7 @@ typedef struct vfs_file {
 
 typedef struct vfs_task {
 	uint64_t id; /* 0: free slot */
+	bool closing; /* its last connection went: being closed, found by no lookup */
 	unsigned conns;
 	vfs_file_t *fd[VFS_FD_MAX];
 	vfs_fs_t *cwd_fs; /* NULL: the root */

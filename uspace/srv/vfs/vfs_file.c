@@ -188,7 +188,8 @@ static errno_t file_size(vfs_file_t *f, uint64_t *size)
 {
 	vfs_stat_t st;
 	errno_t rc = vfs_stat_node(f->fs, f->node, &st);
-	*size = st.size;
+	if (rc == EOK)
+		*size = st.size;
 	return rc;
 }
 
@@ -241,7 +242,8 @@ errno_t vfs_file_rw(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 			rc = file_size(f, &off);
 		if (rc == EOK)
 			rc = file_xfer(req, f, write, off, len, &done);
-		f->offset = off + done;
+		if (rc == EOK || done) /* a failed size lookup moves nothing */
+			f->offset = off + done;
 		if (nl)
 			lock_release(nl);
 		lock_release(&f->lock);
