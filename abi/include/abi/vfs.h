@@ -15,6 +15,9 @@
  * out of the buffer before it looks at it, so a client changing its
  * buffer meanwhile can only confuse itself.
  *
+ * A task may hold at most VFS_TASK_CONNS_MAX connections (a connect beyond
+ * is refused with ELIMIT), so no task can take every connection there is.
+ *
  * Descriptors belong to the calling task (ev.sender), not the connection:
  * every connection of a task sees the same table (at most VFS_FD_MAX
  * descriptors, EMFILE beyond), and a task can never name another task's
@@ -144,6 +147,7 @@
 #define VFS_NAME_MAX 255u
 #define VFS_SYMLOOP_MAX 40u
 #define VFS_FD_MAX 64u
+#define VFS_TASK_CONNS_MAX 8u /* connections one task may hold (ELIMIT beyond) */
 #define VFS_HANDOFF_MAX 32u
 
 /* VFS_OPEN flags (the access mode is the low two bits). */

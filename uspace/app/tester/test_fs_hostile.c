@@ -257,6 +257,18 @@ static void hostile_pointers(const char *probe, const char *link)
 	UT_CHECK_OK(as_area_destroy(area));
 }
 
+/* A task holds at most VFS_TASK_CONNS_MAX connections (a child tries, so
+ * that our own count is not touched); ours still works. */
+static void hostile_conns(void)
+{
+	task_exit_info_t info;
+	struct stat st;
+	if (UT_CHECK_OK(child_run("child:fs-conns", &info)) &&
+	    UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL))
+		UT_CHECK_EQ(info.status, (int) VFS_TASK_CONNS_MAX);
+	UT_CHECK_EQ(stat("/", &st), 0);
+}
+
 UTEST(hw_fs_hostile)
 {
 	char dir[64], probe[96], scratch[96], held[64], link[96], cwd[64];
@@ -297,6 +309,7 @@ UTEST(hw_fs_hostile)
 	UT_CHECK_EQ(chdir(cwd), 0);
 	UT_CHECK_OK(ipc_hangup(r.phone));
 	UT_CHECK_OK(as_area_destroy(base));
+	hostile_conns();
 	hostile_pointers(probe, link);
 	UT_CHECK(fs_file_is(probe, PROBE_DATA, strlen(PROBE_DATA)));
 	UT_CHECK(fs_file_is(scratch, "", 0));

@@ -168,6 +168,23 @@ static int child_fs_squat(int argc, char **argv)
 	return FS_SQUAT_MAX;
 }
 
+/* "child:fs-conns": connects to the VFS until it is refused; ends with
+ * how many connections it got (exit status; 100 + the error if not
+ * ELIMIT stopped it).  Its phones go with it. */
+static int child_fs_conns(int argc, char **argv)
+{
+	(void) argv;
+	cap_handle_t phone;
+	if (argc != 1)
+		return 100;
+	for (int n = 0; n < 64; n++) {
+		errno_t rc = ns_connect(VFS_NAME, &phone);
+		if (rc != EOK)
+			return rc == ELIMIT ? n : 100 + rc;
+	}
+	return 64;
+}
+
 int child_fs_main(int argc, char **argv, bool *found)
 {
 	static const struct {
@@ -180,6 +197,7 @@ int child_fs_main(int argc, char **argv, bool *found)
 		{ "child:fs-echo-partial", child_fs_echo_partial },
 		{ "child:fs-hold", child_fs_hold },
 		{ "child:fs-squat", child_fs_squat },
+		{ "child:fs-conns", child_fs_conns },
 	};
 	*found = true;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {

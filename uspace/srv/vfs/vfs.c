@@ -76,7 +76,8 @@ static errno_t vfs_connect(const ipc_event_t *ev)
 	uint64_t badge = 0;
 	lock_acquire(&vfs_table_lock);
 	vfs_task_t *t = task_find_locked(ev->sender, true);
-	for (unsigned i = 0; t && i < VFS_CONNS_MAX; i++) {
+	bool room = t && t->conns < VFS_TASK_CONNS_MAX;
+	for (unsigned i = 0; room && i < VFS_CONNS_MAX; i++) {
 		vfs_conn_t *c = &vfs_conns[i];
 		if (c->badge)
 			continue;
