@@ -1,7 +1,9 @@
 /*
- * What the Linux-side benchmarks share (blockbench.c, filebench.c): the
- * insncount marker, the TSC and the monotonic clock, tools/mkdisk.sh's
- * pattern, and loading the modules /modules.order lists.  Static
+ * What the Linux-side benchmarks share (blockbench.c, filebench.c,
+ * mapbench.c): the insncount marker, the TSC and the monotonic clock,
+ * tools/mkdisk.sh's pattern, loading the modules /modules.order lists,
+ * the start of /init (devtmpfs, proc, sys), mounting the disk as ext2, and
+ * the end (the verdict line, then power-off).  Static
  * functions in a header: each benchmark is one static program.
  */
 #ifndef LINUX_BENCH_BENCHUTIL_H
@@ -12,6 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +91,43 @@ static inline int load_modules(void)
 	}
 	fclose(f);
 	return 0;
+}
+
+/* /init's start: /dev, /proc and /sys mounted, stdout line-buffered. */
+static inline void bench_init(void)
+{
+	mkdir("/dev", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mkdir("/proc", 0555);
+	mkdir("/sys", 0555);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
+/* /dev/vda mounted as ext2 at @a dir, once virtio-blk has probed it. */
+static inline int bench_mount_ext2(const char *dir)
+{
+	mkdir(dir, 0755);
+	for (int i = 0; i < 500; i++) {
+		if (mount("/dev/vda", dir, "ext2", 0, NULL) == 0)
+			return 0;
+		usleep(10000);
+	}
+	printf("bench: mount /dev/vda: %s\n", strerror(errno));
+	return 1;
+}
+
+/* "linux: NAME done | failed" (what run.sh waits for), then power off. */
+static inline void bench_finish(const char *name, int failed)
+{
+	printf("linux: %s %s\n", name, failed ? "failed" : "done");
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	perror("bench: reboot(RB_POWER_OFF)");
+	for (;;)
+		pause();
 }
 
 #endif

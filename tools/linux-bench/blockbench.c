@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
 
 #include "benchutil.h"
@@ -157,13 +156,7 @@ int main(void)
 {
 	int failed = 1;
 
-	mkdir("/dev", 0755);
-	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-	mkdir("/proc", 0555);
-	mkdir("/sys", 0555);
-	mount("proc", "/proc", "proc", 0, NULL);
-	mount("sysfs", "/sys", "sysfs", 0, NULL);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_init();
 	printf("bench: TSC cycles; insncount windows: 1 read 64 MiB, 2 write 64 MiB, "
 	       "3.. one 4 KiB read each; see docs/PERFORMANCE.md\n");
 
@@ -181,11 +174,5 @@ int main(void)
 		if (!failed)
 			failed = verify(fd, buf);
 	}
-	printf("linux: blockbench %s\n", failed ? "failed" : "done");
-	fflush(stdout);
-	sync();
-	reboot(RB_POWER_OFF);
-	perror("blockbench: reboot(RB_POWER_OFF)");
-	for (;;)
-		pause();
+	bench_finish("blockbench", failed);
 }

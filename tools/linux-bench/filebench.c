@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
 
 #include "benchutil.h"
@@ -155,42 +154,18 @@ static int verify(char *buf)
 	return failed;
 }
 
-static int mount_disk(void)
-{
-	mkdir(MNT, 0755);
-	for (int i = 0; i < 500; i++) { /* the disk appears once virtio-blk probes */
-		if (mount("/dev/vda", MNT, "ext2", 0, NULL) == 0)
-			return 0;
-		usleep(10000);
-	}
-	printf("filebench: mount /dev/vda: %s\n", strerror(errno));
-	return 1;
-}
-
 int main(void)
 {
 	int failed = 1;
 
-	mkdir("/dev", 0755);
-	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-	mkdir("/proc", 0555);
-	mkdir("/sys", 0555);
-	mount("proc", "/proc", "proc", 0, NULL);
-	mount("sysfs", "/sys", "sysfs", 0, NULL);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_init();
 	printf("bench: TSC cycles; insncount windows: 1 cold read, 2 warm read, 3 write + fsync, "
 	       "4 create 1,000, 5 stat 1,000; see docs/PERFORMANCE.md\n");
 	char *buf = mmap(NULL, REQ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf != MAP_FAILED && load_modules() == 0 && mount_disk() == 0) {
+	if (buf != MAP_FAILED && load_modules() == 0 && bench_mount_ext2(MNT) == 0) {
 		failed = bench(buf);
 		failed |= verify(buf);
 		failed |= umount(MNT) != 0;
 	}
-	printf("linux: filebench %s\n", failed ? "failed" : "done");
-	fflush(stdout);
-	sync();
-	reboot(RB_POWER_OFF);
-	perror("filebench: reboot(RB_POWER_OFF)");
-	for (;;)
-		pause();
+	bench_finish("filebench", failed);
 }

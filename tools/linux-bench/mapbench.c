@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
 #include <sys/stat.h>
 
 #include "benchutil.h"
@@ -153,39 +152,15 @@ static int bench(void)
 	return failed;
 }
 
-static int mount_disk(void)
-{
-	mkdir(MNT, 0755);
-	for (int i = 0; i < 500; i++) {
-		if (mount("/dev/vda", MNT, "ext2", 0, NULL) == 0)
-			return 0;
-		usleep(10000);
-	}
-	printf("mapbench: mount /dev/vda: %s\n", strerror(errno));
-	return 1;
-}
-
 int main(void)
 {
 	int failed = 1;
-	mkdir("/dev", 0755);
-	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
-	mkdir("/proc", 0555);
-	mkdir("/sys", 0555);
-	mount("proc", "/proc", "proc", 0, NULL);
-	mount("sysfs", "/sys", "sysfs", 0, NULL);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	bench_init();
 	printf("bench: insncount windows: 1 mapped read cold, 2 warm, 3-23 one-page faults, "
 	       "24-44 16-page faults, 45 msync 16 MiB; see docs/PERFORMANCE.md\n");
-	if (load_modules() == 0 && mount_disk() == 0) {
+	if (load_modules() == 0 && bench_mount_ext2(MNT) == 0) {
 		failed = bench();
 		failed |= umount(MNT) != 0;
 	}
-	printf("linux: mapbench %s\n", failed ? "failed" : "done");
-	fflush(stdout);
-	sync();
-	reboot(RB_POWER_OFF);
-	perror("mapbench: reboot(RB_POWER_OFF)");
-	for (;;)
-		pause();
+	bench_finish("mapbench", failed);
 }
