@@ -144,14 +144,18 @@ void scheduler_switch(void)
 	}
 	thread_t *next = cpu->handoff;
 	cpu->handoff = NULL;
-	if (next && next != prev && next->state == THREAD_READY) {
+	/* The partner of a hand-off runs on what is left of prev's slice; a
+	 * used-up slice means a decision instead (scheduler.h, "slices"). */
+	unsigned quantum = SCHED_QUANTUM_TICKS;
+	if (next && next != prev && next->state == THREAD_READY && prev->quantum > 0) {
 		list_remove(&next->rq_link); /* no decision: the partner runs */
 		cpu->rq_ready--;
+		quantum = prev->quantum;
 	} else {
 		next = rq_pick(cpu);
 	}
 	next->state = THREAD_RUNNING;
-	next->quantum = SCHED_QUANTUM_TICKS;
+	next->quantum = quantum;
 	cpu->need_resched = false;
 	spinlock_unlock(&sched_lock);
 	if (next != prev)
@@ -166,7 +170,10 @@ void scheduler_sleep_to(thread_t *prev, thread_t *next)
 	prev->state = THREAD_SLEEPING;
 	next->state = THREAD_RUNNING;
 	next->priority = next->base_priority; /* as a wakeup would */
-	next->quantum = SCHED_QUANTUM_TICKS;
+	/* The rest of prev's slice, not a new one: a request/answer loop
+	 * shares one slice, and when it is used up (0: need_resched is set)
+	 * the next preemption point decides. */
+	next->quantum = prev->quantum;
 	cpu_t *cpu = CPU;
 	if (cpu->handoff == next)
 		cpu->handoff = NULL;

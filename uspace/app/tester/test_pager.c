@@ -529,7 +529,7 @@ UTEST(pager_tasks_500)
 {
 	anon_stats_t s0;
 	UT_ASSERT(pager_ready() && stats(&s0));
-	uint64_t before = frames_free();
+	uint64_t before = frames_baseline();
 	for (int i = 0; i < PAGED_TASKS && !utest_failed(); i += PAGED_BATCH)
 		paged_batch();
 	uint64_t after = frames_settle(before);
@@ -624,7 +624,7 @@ UTEST(pager_objects_10000)
 	ipc_msg_t ans;
 	tp_stats_t st;
 	size_t made = 0;
-	uint64_t before = frames_free();
+	uint64_t before = frames_baseline();
 	UT_ASSERT_OK(test_server_spawn(&p, "child:tpager good", "p"));
 	for (; made < MANY_OBJECTS; made++) {
 		uintptr_t at = TEST_FIXED_ADDR + made * PAGE_SIZE;
@@ -641,8 +641,12 @@ UTEST(pager_objects_10000)
 	for (size_t i = 0; i < made; i++)
 		UT_CHECK_OK(as_area_destroy(TEST_FIXED_ADDR + i * PAGE_SIZE));
 	test_server_stop(&p, TP_QUIT, NULL);
+	/* Not exact: other tasks (the anon pager's wired heap and block store)
+	 * move a frame or so meanwhile, more when the test pager falls behind
+	 * and our binds wait (ELIMIT); the runner's own leak check (utest.c)
+	 * holds this task to account.  A leak per object would be thousands. */
 	uint64_t after = frames_settle(before);
-	if (!UT_CHECK(after >= before))
+	if (!UT_CHECK(after + PAGED_SLACK >= before))
 		utest_note("%llu frames free before, %llu after", (unsigned long long) before,
 		    (unsigned long long) after);
 }

@@ -13,6 +13,8 @@
 #include <thread.h>
 #include <utest.h>
 
+#define FRAMES_BASELINE_TRIES 50
+#define FRAMES_BASELINE_WAIT_US 20000
 #define FRAMES_SETTLE_TRIES 1000 /* 5 s: a loaded host slows the guest's reaping */
 #define FRAMES_SETTLE_WAIT_US 5000
 
@@ -31,6 +33,20 @@ uint64_t frames_free(void)
 	mem_stats_t st = { 0 };
 	mem_stats(&st);
 	return st.free_frames;
+}
+
+uint64_t frames_baseline(void)
+{
+	mem_stats_t a = { 0 }, b = { 0 };
+	mem_stats(&a);
+	for (int i = 0; i < FRAMES_BASELINE_TRIES; i++) {
+		thread_sleep_us(FRAMES_BASELINE_WAIT_US);
+		mem_stats(&b);
+		if (b.tasks == a.tasks && b.threads == a.threads && b.free_frames == a.free_frames)
+			break;
+		a = b;
+	}
+	return b.free_frames;
 }
 
 uint64_t frames_settle(uint64_t want)

@@ -64,8 +64,12 @@ int child_main(int argc, char **argv);
 errno_t child_run(const char *args, task_exit_info_t *info);
 /* Free frames now (0 if the kernel refused). */
 uint64_t frames_free(void);
+/* The free frames once nothing else is changing them: tasks, threads and
+ * free frames the same in two samples 20 ms apart (at most 1 s), so a
+ * server still starting a thread is not counted against a test. */
+uint64_t frames_baseline(void);
 /* Free frames once they are back to @a want (waiting for the kernel to
- * finish freeing, up to about a second); the last count read. */
+ * finish freeing, up to about five seconds); the last count read. */
 uint64_t frames_settle(uint64_t want);
 
 /*

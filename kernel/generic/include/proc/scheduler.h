@@ -7,6 +7,14 @@
  * SCHED_BOOST_TICKS all ready threads go back to their base level, so
  * nothing starves.
  *
+ * Slices: a thread picked from a run queue gets SCHED_QUANTUM_TICKS; a
+ * thread switched to directly (the IPC fast path's scheduler_sleep_to, an
+ * answer's hand-off) gets what is left of the slice of the thread it
+ * replaces, so a request/answer loop between two threads shares one slice
+ * and cannot keep the CPU from the other ready threads of its level (it
+ * did: a new slice at every switch never ran out).  A hand-off from a
+ * thread whose slice is used up is not honoured: the run queues decide.
+ *
  * Lock: sched_lock (spinlock, taken with interrupts disabled) protects
  * thread states, run queues and the zombie hand-off.  Order: waitq lock ->
  * timeout lock -> sched_lock.
