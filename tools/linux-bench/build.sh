@@ -117,31 +117,20 @@ if [ ! -s "$out/initramfs.cpio" ] || [ "$out/init" -nt "$out/initramfs.cpio" ]; 
 	mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"
 fi
 
-# --- the block benchmark's initramfs ----------------------------------------
-bsrc=$here/blockbench.c
-if [ ! -x "$out/blockbench" ] || [ "$bsrc" -nt "$out/blockbench" ] ||
-	[ "$here/benchutil.h" -nt "$out/blockbench" ]; then
-	gcc -O2 -static -Wall -Wextra -o "$out/blockbench.tmp" "$bsrc" ||
-		die "cannot build $bsrc statically"
-	mv "$out/blockbench.tmp" "$out/blockbench"
-fi
-# --- the file benchmark (filebench.c: ext2 on the disk) ----------------------
-fsrc=$here/filebench.c
-if [ ! -x "$out/filebench" ] || [ "$fsrc" -nt "$out/filebench" ] ||
-	[ "$here/benchutil.h" -nt "$out/filebench" ]; then
-	gcc -O2 -static -Wall -Wextra -o "$out/filebench.tmp" "$fsrc" ||
-		die "cannot build $fsrc statically"
-	mv "$out/filebench.tmp" "$out/filebench"
-fi
-
-# --- the mapped-file benchmark (mapbench.c) ---------------------------------
-msrc=$here/mapbench.c
-if [ ! -x "$out/mapbench" ] || [ "$msrc" -nt "$out/mapbench" ] ||
-	[ "$here/benchutil.h" -nt "$out/mapbench" ]; then
-	gcc -O2 -static -Wall -Wextra -o "$out/mapbench.tmp" "$msrc" ||
-		die "cannot build $msrc statically"
-	mv "$out/mapbench.tmp" "$out/mapbench"
-fi
+# --- the disk benchmarks: blockbench.c (the raw disk), filebench.c and
+# mapbench.c (ext2 on the disk), each a static program ------------------------
+build_static() { # program: $here/program.c -> $out/program
+	local prog=$1 src=$here/$1.c
+	if [ ! -x "$out/$prog" ] || [ "$src" -nt "$out/$prog" ] ||
+		[ "$here/benchutil.h" -nt "$out/$prog" ]; then
+		gcc -O2 -static -Wall -Wextra -o "$out/$prog.tmp" "$src" ||
+			die "cannot build $src statically"
+		mv "$out/$prog.tmp" "$out/$prog"
+	fi
+}
+build_static blockbench
+build_static filebench
+build_static mapbench
 
 # An initramfs for a benchmark that needs the virtio-blk modules.
 block_cpio() { # program
