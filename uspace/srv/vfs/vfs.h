@@ -144,6 +144,7 @@ errno_t vfs_walk(const vfs_req_t *req, const char *path, unsigned flags, vfs_wal
 errno_t vfs_walk_create(const vfs_walk_t *w, uint32_t mode, vfs_loc_t *out);
 void vfs_walk_done(vfs_walk_t *w);
 errno_t vfs_stat_node(vfs_fs_t *fs, uint64_t node, vfs_stat_t *st);
+errno_t vfs_readlink_node(const vfs_loc_t *l, char *out, size_t *len);
 
 /* vfs_ncache.c: the name cache */
 bool vfs_ncache_get(

@@ -182,16 +182,12 @@ errno_t vfs_name_readlink(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		rc = EINVAL;
 	else if (!(target = malloc(FS_CTL_SIZE)))
 		rc = ENOMEM;
+	size_t len = 0;
+	if (rc == EOK)
+		rc = vfs_readlink_node(&w.loc, target, &len);
 	if (rc == EOK) {
-		uint64_t arg[5] = { w.loc.node };
-		ipc_msg_t fa;
-		rc = vfs_fs_request(w.loc.fs, FS_READLINK, arg, NULL, 0, target, FS_CTL_SIZE, &fa);
-		if (rc == EOK && fa.arg[0] >= FS_CTL_SIZE)
-			rc = EIO;
-		if (rc == EOK) {
-			memcpy(req->conn->buf, target, fa.arg[0]);
-			ans->arg[0] = fa.arg[0];
-		}
+		memcpy(req->conn->buf, target, len);
+		ans->arg[0] = len;
 	}
 	free(target);
 	vfs_walk_done(&w);

@@ -121,6 +121,23 @@ static void canon_pop(walk_ctx_t *c)
 }
 
 /*
+ * The target of symlink @a l into @a out (FS_CTL_SIZE bytes): *len bytes,
+ * less than FS_CTL_SIZE (a server answering more is EIO).
+ */
+errno_t vfs_readlink_node(const vfs_loc_t *l, char *out, size_t *len)
+{
+	uint64_t arg[5] = { l->node };
+	ipc_msg_t ans;
+	errno_t rc = vfs_fs_request(l->fs, FS_READLINK, arg, NULL, 0, out, FS_CTL_SIZE, &ans);
+	if (rc != EOK)
+		return rc;
+	if (ans.arg[0] >= FS_CTL_SIZE)
+		return EIO;
+	*len = (size_t) ans.arg[0];
+	return EOK;
+}
+
+/*
  * Put symlink @a l's target in front of what is left of the walk, with a
  * slash between them when something is left (or the link's name had a
  * trailing slash, @a slash: then the target must be a directory).
@@ -132,11 +149,9 @@ static errno_t walk_splice(walk_ctx_t *c, const vfs_loc_t *l, bool slash)
 	char *target = malloc(FS_CTL_SIZE);
 	if (!target)
 		return ENOMEM;
-	uint64_t arg[5] = { l->node };
-	ipc_msg_t ans;
-	errno_t rc = vfs_fs_request(l->fs, FS_READLINK, arg, NULL, 0, target, FS_CTL_SIZE, &ans);
-	size_t tlen = (size_t) ans.arg[0];
-	if (rc == EOK && (tlen == 0 || tlen >= FS_CTL_SIZE))
+	size_t tlen = 0;
+	errno_t rc = vfs_readlink_node(l, target, &tlen);
+	if (rc == EOK && tlen == 0)
 		rc = EIO;
 	const char *rest = c->work + c->pos;
 	size_t rlen = strlen(rest);
