@@ -17,7 +17,8 @@
  * granted then, and only then.  Before the first test the runner warms up: it
  * grows the heap by UTEST_WARM_HEAP (then frees it), and creates and joins
  * a thread and an area once, so kernel caches that fill on first use do
- * not count against the first test.  Work the kernel finishes after the
+ * not count against the first test, then waits until the machine holds
+ * still (boot servers may still be starting: utest_quiet).  Work the kernel finishes after the
  * fact (a reaper freeing a dead task or thread) is allowed for by
  * measuring again, up to UTEST_LEAK_RETRIES times UTEST_LEAK_WAIT_US,
  * before a leak is reported.  A negative difference (more frames free
@@ -42,6 +43,9 @@
 #define UTEST_PT_SLACK 8
 #define UTEST_PT_PER_2M 3
 #define UTEST_SLAB_SLACK 2
+#define UTEST_QUIET_SAMPLES 3
+#define UTEST_QUIET_TRIES 100
+#define UTEST_QUIET_WAIT_US 20000
 #define UTEST_LEAK_RETRIES 40
 #define UTEST_LEAK_WAIT_US 5000
 
@@ -157,6 +161,25 @@ static void utest_leak_check(const utest_usage_t *before)
 	    before->heap_bytes, after.heap_bytes);
 }
 
+/* Wait (at most UTEST_QUIET_TRIES samples) until the machine holds still:
+ * the same tasks, threads and free frames in UTEST_QUIET_SAMPLES samples in
+ * a row, so boot servers still starting up (registering with ns, making
+ * their worker threads) do not count against the first test. */
+static void utest_quiet(void)
+{
+	mem_stats_t last = { 0 }, now = { 0 };
+	mem_stats(&last);
+	unsigned same = 0;
+	for (unsigned i = 0; i < UTEST_QUIET_TRIES && same < UTEST_QUIET_SAMPLES; i++) {
+		thread_sleep_us(UTEST_QUIET_WAIT_US);
+		mem_stats(&now);
+		bool still = now.tasks == last.tasks && now.threads == last.threads &&
+		    now.free_frames == last.free_frames;
+		same = still ? same + 1 : 0;
+		last = now;
+	}
+}
+
 static int utest_warm_thread(void *arg)
 {
 	return (int) (uintptr_t) arg;
@@ -172,6 +195,7 @@ static void utest_warm_up(void)
 	uintptr_t base;
 	if (as_area_create(0, PAGE_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base) == EOK)
 		as_area_destroy(base);
+	utest_quiet();
 }
 
 static void utest_run_one(const utest_t *t, unsigned num)
