@@ -129,11 +129,11 @@ static bool case_drop(void)
 	pcache_mark_dirty(&cache, pcache_lookup(&cache, 5, 7), 1);
 	TAP_CHECK(pcache_wb_range(&cache, 5, 7, 8, out, 8) == 1);
 	TAP_CHECK(pcache_obj_dirty(&cache, 5) == 2);
-	CHECK(pcache_drop(&cache, 5, 4) == 1); /* page 7 is being written */
+	CHECK(pcache_drop(&cache, 5, 4, NULL) == 1); /* page 7 is being written */
 	TAP_CHECK(pcache_lookup(&cache, 5, 5) == -1 && pcache_lookup(&cache, 5, 6) == -1);
 	TAP_CHECK(pcache_lookup(&cache, 5, 3) >= 0);
 	pcache_wb_end(&cache, out[0], EOK);
-	TAP_CHECK(pcache_drop(&cache, 5, 4) == 0 && pcache_lookup(&cache, 5, 7) == -1);
+	TAP_CHECK(pcache_drop(&cache, 5, 4, NULL) == 0 && pcache_lookup(&cache, 5, 7) == -1);
 	return CHECK(lists_consistent());
 }
 
@@ -270,7 +270,7 @@ static bool step(void)
 		for (uint32_t i = 0; i < NSLOTS; i++)
 			if (slots[i].state != PCACHE_FREE && slots[i].obj == obj && pins[i])
 				return true;
-		if (!CHECK(pcache_drop(&cache, obj, idx) == 0))
+		if (!CHECK(pcache_drop(&cache, obj, idx, NULL) == 0))
 			return false;
 		for (uint64_t i = idx; i < NPAGE; i++)
 			stored[obj][i] = disk[obj][i] = 0;

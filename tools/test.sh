@@ -238,6 +238,12 @@ suite_crash() {
 qemu_tap_suite() {
 	local name=$1 cmdline=$2 timeout=$3 log=$logs/$1.log rc
 	shift 3
+	if [ ${#cmdline} -gt 255 ]; then # the kernel keeps 255 bytes (BOOT_CMDLINE_MAX)
+		echo "$name: the kernel command line is ${#cmdline} bytes, more than 255" >&2
+		broken=1
+		record "$name" 0 1
+		return
+	fi
 	"$top/tools/qemu.sh" --cmdline "$cmdline" --timeout "$timeout" --log "$log" "$@" \
 		> /dev/null 2>&1
 	rc=$?
@@ -443,7 +449,11 @@ suite_ext2() {
 # tree again; then the host checks the image once more.
 FS_TESTS=hw_fs_basic,hw_fs_links_dirs,hw_fs_stdio,hw_fs_two_writers,hw_fs_append_tasks
 FS_TESTS=$FS_TESTS,hw_fs_handoff,hw_fs_long_names,hw_fs_deep,hw_fs_big_file,hw_fs_sparse
-FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_pager_broker,hw_fs_torture,hw_fs_shutdown
+FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_torture,hw_fs_shutdown
+# Mapped files (the file pager), on a volume of their own; the host checks
+# what they wrote only through mappings (fmap_host_checks).
+FMAP_TESTS=hw_fmap_offsets,hw_fmap_coherence,hw_fmap_access,hw_fmap_durable
+FMAP_TESTS=$FMAP_TESTS,hw_fmap_msync_race,hw_fmap_truncate,hw_fs_shutdown
 fs_host_check() { # description command...
 	local what=$1
 	shift
@@ -461,6 +471,33 @@ fs_image_repairs() { # image: e2fsck -fy corrects (exit 0 or 1), then e2fsck -fn
 	e2fsck -fy "$1"
 	[ $? -le 1 ] && e2fsck -fn "$1"
 }
+# What hw_fmap_durable and hw_fmap_msync_race left: files written only
+# through mappings (test_fmap.c fmap_byte has the same bytes).
+fmap_pattern() { # seed length
+	echo "bytes((((o >> 3) * 131 + $1 * 17 + (o & 7)) & 255) for o in range($2))"
+}
+fmap_host_checks() { # image
+	local img=$1 dir=/fsapi/fmap/dur
+	fs_host_check "$dir/msync (stores + msync) differs" ext2_cat_is "$img" $dir/msync \
+		"$(fmap_pattern 11 16384)"
+	fs_host_check "$dir/munmap (stores + munmap) differs" ext2_cat_is "$img" $dir/munmap \
+		"$(fmap_pattern 12 16384)"
+	fs_host_check "$dir/open (stores, mapped at the shutdown) differs" ext2_cat_is "$img" \
+		$dir/open "$(fmap_pattern 13 12288)"
+	fs_host_check "$dir/grown (ftruncate up, then stores) differs" ext2_cat_is "$img" \
+		$dir/grown "$(fmap_pattern 14 12388)"
+	fs_host_check "$dir/two (two tasks stored into one page) differs" ext2_cat_is "$img" \
+		$dir/two '(0x1111).to_bytes(8, "little") + (0x2222).to_bytes(8, "little") + bytes(8176)'
+	fs_host_check "/fsapi/fmap/race: the page on the disk is not the page in memory" \
+		ext2_same "$img" /fsapi/fmap/race/race.bin /fsapi/fmap/race/race.expect
+}
+ext2_same() { # image path-a path-b: the same bytes, and not empty
+	local a b
+	a=$(debugfs -R "cat $2" "$1" 2> /dev/null | sha256sum)
+	b=$(debugfs -R "cat $3" "$1" 2> /dev/null | sha256sum)
+	echo "$2: $a; $3: $b"
+	[ "$a" = "$b" ] && [ "$(debugfs -R "cat $2" "$1" 2> /dev/null | wc -c)" -gt 0 ]
+}
 suite_fs() {
 	local d=$BUILD_DIR/fs-test fpass=0 ffail=0
 	if ! grep -q "/vfs " "$BUILD_DIR/boot/recipe.txt" || ! grep -q "/ext2 " "$BUILD_DIR/boot/recipe.txt"; then
@@ -474,6 +511,23 @@ suite_fs() {
 	root_image "$d/root.img" ||
 		{ echo "fs: could not make the image" >&2; broken=1; record fs 0 1; return; }
 	qemu_tap_suite fs "fs utest=$FS_TESTS" 900 --disk "$d/root.img"
+	# the brokering of file system connections, with the test as the file
+	# pager (the system's own is not started: "nofpager")
+	if root_image "$d/fmap.img"; then
+		qemu_tap_suite fmap "fs utest=$FMAP_TESTS" 600 --disk "$d/fmap.img"
+		fs_host_check "e2fsck -fn found errors, or not clean, after the fmap boot" \
+			fs_image_clean "$d/fmap.img"
+		fmap_host_checks "$d/fmap.img"
+	else
+		echo "fmap: could not make the image" >&2
+		record fmap 0 1
+	fi
+	if root_image "$d/broker.img"; then
+		qemu_tap_suite fs-broker "fs nofpager utest=hw_fs_pager_broker" 300 --disk "$d/broker.img"
+	else
+		echo "fs-broker: could not make the image" >&2
+		record fs-broker 0 1
+	fi
 	fs_host_check "e2fsck -fn found errors, or not clean, after the first boot" \
 		fs_image_clean "$d/root.img"
 	fs_host_check "/fsapi/basic/hello.txt differs" ext2_cat_is "$d/root.img" \

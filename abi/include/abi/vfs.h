@@ -91,6 +91,18 @@
  *                mount, EIO its server is gone, EINVAL another arg[0]
  *  VFS_SHUTDOWN  sync, then unmount every volume cleanly; afterwards every
  *                request is EBUSY.  The system's power-off path.
+ *  VFS_PAGER_REGISTER then IPC_M_CONNECT_TO_ME (through that connection):
+ *                the file pager gives the VFS its phone (abi/fpager.h);
+ *                from then on regular files' data goes through it.
+ *  VFS_MMAP      arg[0] fd, arg[1] rights (AS_AREA_READ/WRITE/EXEC),
+ *                arg[2] VFS_MMAP_SHARED or 0 (private) -> arg[0] a grant
+ *                for the file pager (abi/fpager.h FPAGER_MAP) that only
+ *                the caller can use, arg[1] the rights it carries: the
+ *                most the descriptor allows (write only if it is open for
+ *                writing or the mapping is private), for a later mprotect.  The descriptor must be open for
+ *                reading (EACCES), and for writing too for a shared
+ *                mapping with WRITE; a regular file (ENOTSUP otherwise);
+ *                ENOTSUP without a file pager.
  *
  * Errors, as POSIX names them: ENOENT, ENOTDIR, EISDIR, EEXIST, ENOTEMPTY,
  * ENOSPC, ENAMETOOLONG, EBADF (not an open descriptor of the caller's; or
@@ -137,6 +149,10 @@
 #define VFS_STATFS (IPC_M_FIRST_USER + 26)
 #define VFS_SHUTDOWN (IPC_M_FIRST_USER + 27)
 #define VFS_PAGER_REGISTER (IPC_M_FIRST_USER + 28)
+#define VFS_MMAP (IPC_M_FIRST_USER + 29)
+
+/* VFS_MMAP arg[2] */
+#define VFS_MMAP_SHARED 0x1u
 
 /* IPC_M_CONNECT_ME_TO arg[0] through a connection: to a file system server. */
 #define VFS_CONNECT_FS 0x6673u

@@ -162,6 +162,8 @@ static void start_storage(bool ext2)
 	if (ext2)
 		start_boot_task("ext2");
 	start_boot_task("vfs");
+	if (ext2 && !cmdline_has(boot_info.cmdline, "nofpager"))
+		start_boot_task("fpager"); /* the file pager: docs/file-pager.md */
 }
 
 /* An ordinary boot: the storage stack, then init.  Test and benchmark
@@ -187,7 +189,8 @@ static void run_selected(void)
 	start_servers();
 	/* "devman": a test or benchmark run with the device manager, which
 	 * starts the drivers (the virtio suite of tools/test.sh); "fs": with
-	 * the whole storage stack (devman, ext2 on disk0, the VFS); "vfs":
+	 * the whole storage stack (devman, ext2 on disk0, the VFS, the file
+	 * pager unless "nofpager" is there too); "vfs":
 	 * devman and the VFS, the test starting (and killing) the file system
 	 * server itself.  An ordinary boot starts them anyway (start_init). */
 	bool verdict_run = cmdline_has(boot_info.cmdline, "utest") ||

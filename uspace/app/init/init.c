@@ -74,7 +74,9 @@ static void init_pager_stats(void)
 /*
  * The servers init starts and keeps running: the file system server of
  * the root disk (vfs mounts it as "/" when it registers; when it ends,
- * vfs answers its files EIO until the new one registers).  Each has a
+ * vfs answers its files EIO until the new one registers) and the file
+ * pager (the page cache; vfs serves files without it while it is gone).
+ * Each has a
  * thread that starts it, waits for its end, reports it and starts it
  * again, INIT_RESTARTS_MAX times at most.
  */
@@ -85,6 +87,7 @@ typedef struct init_service {
 
 static const init_service_t init_services[] = {
 	{ "ext2", "disk0" },
+	{ "fpager", "" },
 };
 
 static int init_supervise(void *arg)

@@ -142,7 +142,8 @@ static void vfs_hangup(uint64_t badge)
 	vfs_conn_t copy = c ? *c : (vfs_conn_t){ 0 };
 	if (c)
 		c->badge = (uint64_t) -1; /* busy until the buffer is dropped */
-	if (c && vfs_pager_badge == badge)
+	bool pager = c && vfs_pager_badge == badge;
+	if (pager)
 		vfs_pager_badge = 0;
 	vfs_task_t *t = c ? task_find_locked(copy.task_id, false) : NULL;
 	bool last = t && --t->conns == 0;
@@ -151,9 +152,12 @@ static void vfs_hangup(uint64_t badge)
 	lock_release(&vfs_table_lock);
 	if (!c)
 		return;
+	if (pager)
+		vfs_fpager_gone();
 	if (copy.fs_server)
 		vfs_fs_task_gone(copy.task_id);
 	vfs_fs_unlend(&copy);
+	vfs_fpager_unlend(&copy);
 	if (copy.buf)
 		as_area_destroy((uintptr_t) copy.buf);
 	if (last)
@@ -202,12 +206,21 @@ static errno_t vfs_broker(const ipc_event_t *ev, const vfs_conn_t *c)
 	return ipc_forward(ev->call, phone, NULL, 0) == ENOENT ? EIO : IPC_NO_REPLY;
 }
 
+/* VFS_SYNC, VFS_SHUTDOWN: the file pager's dirty pages first, then the
+ * file systems. */
 static errno_t vfs_sync_req(bool shutdown)
 {
-	if (!shutdown)
-		return vfs_fs_sync_all();
+	errno_t prc = vfs_fpager_request(FPAGER_SYNC, NULL, NULL, NULL);
+	if (!vfs_fpager_answered(prc))
+		prc = EOK;
+	if (!shutdown) {
+		errno_t rc = vfs_fs_sync_all();
+		return prc != EOK ? prc : rc;
+	}
 	vfs_shut = true;
 	errno_t rc = vfs_fs_sync_all();
+	if (prc != EOK)
+		rc = prc;
 	errno_t rc2 = vfs_fs_unmount_all();
 	return rc != EOK ? rc : rc2;
 }
@@ -237,9 +250,10 @@ static errno_t vfs_dispatch(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		vfs_file_t *f = vfs_fd_get(req->task, (int64_t) m->arg[0]);
 		if (!f)
 			return EBADF;
+		errno_t prc = vfs_fpager_node(FPAGER_FSYNC, f->fs, f->node, 0);
 		errno_t rc = vfs_fs_request(f->fs, FS_SYNC, NULL, NULL, 0, NULL, 0, NULL);
 		vfs_file_put(f);
-		return rc;
+		return vfs_fpager_answered(prc) && prc != EOK ? prc : rc;
 	}
 	case VFS_SYNC:
 		return vfs_sync_req(false);
@@ -272,6 +286,8 @@ static errno_t vfs_dispatch(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		return vfs_fd_adopt(req, m);
 	case VFS_STATFS:
 		return vfs_name_statfs(req, m);
+	case VFS_MMAP:
+		return vfs_file_mmap(req, m, ans);
 	default:
 		return ENOTSUP;
 	}
@@ -290,7 +306,8 @@ static errno_t vfs_handle(ipc_event_t *ev, ipc_msg_t *ans)
 		return vfs_connect(ev); /* a new client, forwarded by ns */
 	}
 	vfs_task_t *t = c && c->task_id == ev->sender ? task_find_locked(ev->sender, false) : NULL;
-	if (t && ev->msg.method == IPC_M_CONNECT_TO_ME)
+	bool pager = c && c->badge == vfs_pager_badge;
+	if (t && ev->msg.method == IPC_M_CONNECT_TO_ME && !pager)
 		c->fs_server = true;
 	if (t)
 		c->busy++;
@@ -299,7 +316,9 @@ static errno_t vfs_handle(ipc_event_t *ev, ipc_msg_t *ans)
 		return EPERM;
 	errno_t rc;
 	vfs_req_t req = { t, c };
-	if (ev->msg.method == IPC_M_CONNECT_TO_ME)
+	if (ev->msg.method == IPC_M_CONNECT_TO_ME && pager)
+		rc = vfs_fpager_attach(ev);
+	else if (ev->msg.method == IPC_M_CONNECT_TO_ME)
 		rc = vfs_fs_register(ev);
 	else if (ev->msg.method == IPC_M_CONNECT_ME_TO)
 		rc = vfs_broker(ev, c);

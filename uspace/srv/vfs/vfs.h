@@ -23,6 +23,8 @@
 #ifndef VFS_VFS_H_
 #define VFS_VFS_H_
 
+#include <abi/as.h>
+#include <abi/fpager.h>
 #include <abi/fs.h>
 #include <abi/vfs.h>
 #include <errno.h>
@@ -89,6 +91,7 @@ typedef struct vfs_conn {
 	 * that has the buffer, 0: none.  A slot is reused by a server started
 	 * again: its new number says the buffer must be lent again. */
 	uint64_t lent[VFS_FS_MAX];
+	uint64_t lent_fpager; /* the file pager's generation that has the buffer, 0: none */
 	unsigned busy; /* requests being handled (vfs_table_lock) */
 } vfs_conn_t;
 
@@ -116,6 +119,15 @@ errno_t vfs_fs_unmount_all(void);
 lock_t *vfs_node_lock(const vfs_fs_t *fs, uint64_t node);
 void vfs_fs_gone(vfs_fs_t *fs);
 void vfs_fs_task_gone(uint64_t task);
+
+/* vfs_fpager.c: the file pager */
+errno_t vfs_fpager_attach(const ipc_event_t *ev);
+void vfs_fpager_gone(void);
+errno_t vfs_fpager_request(
+    uint64_t method, const uint64_t arg[5], vfs_conn_t *lend, ipc_msg_t *ans);
+void vfs_fpager_unlend(vfs_conn_t *conn);
+errno_t vfs_fpager_node(uint64_t method, const vfs_fs_t *fs, uint64_t node, uint64_t a2);
+bool vfs_fpager_answered(errno_t rc);
 
 /* vfs_path.c: path resolution */
 typedef struct vfs_loc {
@@ -161,6 +173,7 @@ errno_t vfs_file_seek(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans);
 errno_t vfs_file_fstat(vfs_req_t *req, const ipc_msg_t *m);
 errno_t vfs_file_truncate(vfs_req_t *req, const ipc_msg_t *m);
 errno_t vfs_file_readdir(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans);
+errno_t vfs_file_mmap(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans);
 errno_t vfs_fd_close(vfs_req_t *req, int64_t fd);
 errno_t vfs_fd_dup(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans);
 errno_t vfs_fd_handoff(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans);

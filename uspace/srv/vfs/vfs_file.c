@@ -47,6 +47,24 @@ static bool file_is_dir(const vfs_file_t *f)
 	return (f->mode & VFS_S_IFMT) == VFS_S_IFDIR;
 }
 
+static bool file_is_reg(const vfs_file_t *f)
+{
+	return (f->mode & VFS_S_IFMT) == VFS_S_IFREG;
+}
+
+/* Truncate the regular file @a node of @a fs: through the file pager (its
+ * cached pages beyond go first), else by the file system server. */
+static errno_t file_truncate_node(vfs_fs_t *fs, uint64_t node, uint64_t size)
+{
+	if (!fs->alive)
+		return EIO;
+	errno_t rc = vfs_fpager_node(FPAGER_TRUNCATE, fs, node, size);
+	if (vfs_fpager_answered(rc))
+		return rc;
+	uint64_t arg[5] = { node, size };
+	return vfs_fs_request(fs, FS_TRUNCATE, arg, NULL, 0, NULL, 0, NULL);
+}
+
 /* A reference to descriptor @a fd's open file, or NULL. */
 vfs_file_t *vfs_fd_get(vfs_task_t *t, int64_t fd)
 {
@@ -69,6 +87,8 @@ void vfs_file_put(vfs_file_t *f)
 	lock_release(&vfs_table_lock);
 	if (!last)
 		return;
+	if (file_is_reg(f) && f->fs->alive) /* dirty pages written back (or dropped: no name) */
+		(void) vfs_fpager_node(FPAGER_CLOSE, f->fs, f->node, 0);
 	vfs_fs_node_close(f->fs, f->node);
 	free(f);
 }
@@ -164,11 +184,8 @@ errno_t vfs_file_open(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		*f = (vfs_file_t){
 			.fs = loc.fs, .node = loc.node, .mode = loc.mode, .flags = flags, .refs = 1
 		};
-		if ((flags & VFS_O_TRUNC) && (loc.mode & VFS_S_IFMT) == VFS_S_IFREG &&
-		    file_can_write(f)) {
-			uint64_t arg[5] = { f->node, 0 };
-			rc = vfs_fs_request(f->fs, FS_TRUNCATE, arg, NULL, 0, NULL, 0, NULL);
-		}
+		if ((flags & VFS_O_TRUNC) && file_is_reg(f) && file_can_write(f))
+			rc = file_truncate_node(f->fs, f->node, 0);
 	}
 	if (rc == EOK) {
 		fd_set(req->task, fd, f);
@@ -199,11 +216,23 @@ static errno_t file_xfer(
 	*done = 0;
 	if (off > INT64_MAX || len > INT64_MAX - off)
 		return write ? EFBIG : EOK;
-	errno_t rc = vfs_fs_lend(f->fs, req->conn);
+	if (!f->fs->alive)
+		return EIO;
+	ipc_msg_t ans;
+	errno_t rc = EHANGUP;
+	if (file_is_reg(f)) { /* the file pager's cache is the one copy */
+		uint64_t parg[5] = { f->fs->dev, f->node, off, len, req->conn->buf_id };
+		rc = vfs_fpager_request(write ? FPAGER_WRITE : FPAGER_READ, parg, req->conn, &ans);
+	}
+	if (vfs_fpager_answered(rc)) {
+		if (rc == EOK || rc == ENOSPC)
+			*done = ans.arg[0] <= len ? ans.arg[0] : 0;
+		return rc;
+	}
+	rc = vfs_fs_lend(f->fs, req->conn);
 	if (rc != EOK)
 		return rc;
 	uint64_t arg[5] = { f->node, off, len, req->conn->buf_id, 0 };
-	ipc_msg_t ans;
 	rc = vfs_fs_request(f->fs, write ? FS_WRITE : FS_READ, arg, NULL, 0, NULL, 0, &ans);
 	if (rc == EOK || rc == ENOSPC)
 		*done = ans.arg[0] <= len ? ans.arg[0] : 0;
@@ -312,9 +341,40 @@ errno_t vfs_file_truncate(vfs_req_t *req, const ipc_msg_t *m)
 	if (rc == EOK) {
 		lock_t *nl = vfs_node_lock(f->fs, f->node);
 		lock_acquire(nl);
-		uint64_t arg[5] = { f->node, m->arg[1] };
-		rc = vfs_fs_request(f->fs, FS_TRUNCATE, arg, NULL, 0, NULL, 0, NULL);
+		rc = file_truncate_node(f->fs, f->node, m->arg[1]);
 		lock_release(nl);
+	}
+	vfs_file_put(f);
+	return rc;
+}
+
+/* VFS_MMAP: a grant for the file pager to map the file (abi/vfs.h). */
+errno_t vfs_file_mmap(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
+{
+	unsigned rights = (unsigned) m->arg[1];
+	if (m->arg[1] & ~(uint64_t) (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC) ||
+	    m->arg[2] & ~(uint64_t) VFS_MMAP_SHARED)
+		return EINVAL;
+	vfs_file_t *f = vfs_fd_get(req->task, (int64_t) m->arg[0]);
+	if (!f)
+		return EBADF;
+	bool shared = m->arg[2] & VFS_MMAP_SHARED;
+	errno_t rc = EOK;
+	if (!file_is_reg(f))
+		rc = ENOTSUP;
+	else if (!file_can_read(f) || (shared && (rights & AS_AREA_WRITE) && !file_can_write(f)))
+		rc = EACCES;
+	else if (!f->fs->alive)
+		rc = EIO;
+	/* the grant carries the most the descriptor allows, for a later mprotect */
+	unsigned max = AS_AREA_READ | AS_AREA_EXEC |
+	    (!shared || file_can_write(f) ? AS_AREA_WRITE : 0);
+	if (rc == EOK) {
+		uint64_t arg[5] = { f->fs->dev, f->node, max, req->task->id };
+		rc = vfs_fpager_request(FPAGER_GRANT, arg, NULL, ans);
+		if (rc == EHANGUP)
+			rc = ENOTSUP;
+		ans->arg[1] = max;
 	}
 	vfs_file_put(f);
 	return rc;

@@ -75,6 +75,9 @@ errno_t vfs_name_remove(vfs_req_t *req, const ipc_msg_t *m, bool dir)
 		uint64_t arg[5] = { w.dir.node, w.name_len, dir ? 1 : 0 };
 		rc = vfs_fs_request(w.dir.fs, FS_UNLINK, arg, w.name, w.name_len, NULL, 0, NULL);
 		vfs_ncache_forget(w.dir.fs->dev, w.dir.node, w.name, w.name_len);
+		if (rc == EOK &&
+		    (w.loc.mode & VFS_S_IFMT) == VFS_S_IFREG) /* its pages, if the last name */
+			(void) vfs_fpager_node(FPAGER_FORGET, w.loc.fs, w.loc.node, 0);
 	}
 	vfs_walk_done(&w);
 	free(path);
@@ -127,6 +130,9 @@ errno_t vfs_name_rename(vfs_req_t *req, const ipc_msg_t *m, bool link)
 			vfs_ncache_forget(ow.dir.fs->dev, ow.dir.node, ow.name, ow.name_len);
 			vfs_ncache_forget(nw.dir.fs->dev, nw.dir.node, nw.name, nw.name_len);
 		}
+		if (!link && rc == EOK && nw.found && (nw.loc.mode & VFS_S_IFMT) == VFS_S_IFREG &&
+		    nw.loc.node != ow.loc.node) /* the replaced file's pages, if its last name */
+			(void) vfs_fpager_node(FPAGER_FORGET, nw.loc.fs, nw.loc.node, 0);
 	}
 	vfs_walk_done(&ow);
 	vfs_walk_done(&nw);

@@ -268,6 +268,18 @@ int ftruncate(int fd, off_t length)
 	return file_result(fd_vfs_simple(fd, EINVAL, VFS_TRUNCATE, (uint64_t) length, 0, &ans));
 }
 
+errno_t fd_mmap_grant(int fd, unsigned rights, bool shared, uint64_t *grant, unsigned *max)
+{
+	ipc_msg_t ans;
+	errno_t rc = fd_vfs_simple(
+	    fd, ENOTSUP, VFS_MMAP, rights, shared ? VFS_MMAP_SHARED : 0, &ans);
+	if (rc == EOK) {
+		*grant = ans.arg[0];
+		*max = (unsigned) ans.arg[1];
+	}
+	return rc;
+}
+
 int fsync(int fd)
 {
 	ipc_msg_t ans;

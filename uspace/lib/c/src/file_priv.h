@@ -42,6 +42,10 @@ extern fdtab_t fd_table;
  * EBADF (no such descriptor), @a console_rc (a console descriptor), EIO
  * (one from a connection that is gone); on an error nothing is held. */
 errno_t fd_vfs_begin(int fd, errno_t console_rc, uint64_t *vfd, uint8_t **buf);
+/* VFS_MMAP: a grant to map @a fd's file at the file pager, *max the
+ * rights it carries.  EBADF, ENOTSUP (the console), EACCES (the access
+ * mode). */
+errno_t fd_mmap_grant(int fd, unsigned rights, bool shared, uint64_t *grant, unsigned *max);
 /* A new descriptor for the VFS's @a vfd (of connection @a gen); closes
  * it in the VFS if the table is full (EMFILE). */
 errno_t fd_vfs_install(uint64_t vfd, uint32_t gen, int *fd);

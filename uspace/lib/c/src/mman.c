@@ -16,10 +16,14 @@
  *    the same object); MADV_DONTNEED leaves them.
  *  - MMAN_WIRED: a task without the pager (libc_memory_wired) gets wired
  *    memory; MADV_DONTNEED remakes the range's areas (fresh zeroed frames).
- *  - MMAN_FILE: a file descriptor.  Refused (ENOTSUP) until the file
- *    pager (issue 11) supplies the operations: binding an area to the
- *    file's object at the offset, write-back on msync, the descriptor's
- *    access mode against the rights.
+ *  - MMAN_FILE: a file descriptor.  The VFS checks the descriptor and
+ *    grants the task the file (VFS_MMAP); the file pager turns the grant
+ *    into an object of the task's connection to it (FPAGER_MAP), a view
+ *    of the file, shared or private (copy-on-write); the area is bound to
+ *    it at the file offset.  msync writes a shared view's dirty pages
+ *    back; madvise passes DONTNEED, WILLNEED and SEQUENTIAL on; mprotect
+ *    refuses write on a shared mapping of a file opened read-only
+ *    (EACCES).
  *
  * The order of every change is: what can fail without changing anything
  * first (arguments, room in the table, the pager object), then the
@@ -34,10 +38,13 @@
  */
 #include "file_priv.h"
 #include "mman_priv.h"
+#include <abi/fpager.h>
 #include <anon.h>
 #include <as.h>
 #include <errno.h>
+#include <ipc.h>
 #include <lock.h>
+#include <ns.h>
 #include <sys/mman.h>
 #include <task.h>
 
@@ -208,36 +215,104 @@ static errno_t mman_wired_advise(const mman_map_t *p, int advice)
 	return EOK;
 }
 
-/* ---- files (issue 11: the file pager fills these in) ---- */
+/* ---- files on the file pager (abi/fpager.h) ---- */
 
-/* A descriptor that is open (else EBADF) cannot be mapped yet.  The file
- * pager will check the access mode here (EACCES), ask the VFS for the
- * file's object and bind the area to it at req->offset (mman_file_area),
- * so that the rest of this file needs no change. */
+static cap_handle_t mman_fpager = CAP_NIL; /* mman_lock */
+
+/* The task's connection to the file pager, made at the first file
+ * mapping; @a again: the old one is gone (the pager was restarted). */
+static errno_t mman_fpager_phone(bool again, cap_handle_t *out)
+{
+	if (again && mman_fpager != CAP_NIL) {
+		(void) ipc_hangup(mman_fpager);
+		mman_fpager = CAP_NIL;
+	}
+	errno_t rc = EOK;
+	if (mman_fpager == CAP_NIL)
+		rc = ns_connect(FPAGER_NAME, &mman_fpager);
+	*out = mman_fpager;
+	return rc;
+}
+
+static errno_t mman_fpager_call(
+    uint64_t method, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, ipc_msg_t *ans)
+{
+	cap_handle_t phone;
+	errno_t rc = mman_fpager_phone(false, &phone);
+	if (rc == EOK)
+		rc = ipc_request(phone, method, a0, a1, a2, a3, 0, ans);
+	return rc;
+}
+
+/* The VFS grants the task the file of @a req->fd; the file pager makes
+ * the grant an object of our connection. */
 static errno_t mman_file_prepare(const mman_req_t *req, mman_map_t *m)
 {
-	fd_entry_t e;
-	(void) m;
-	errno_t rc = fdtab_get(&fd_table, req->fd, &e);
-	return rc == EOK ? ENOTSUP : rc;
+	uint64_t grant;
+	unsigned max;
+	errno_t rc = fd_mmap_grant(req->fd, req->rights, req->shared, &grant, &max);
+	if (rc != EOK) /* ENOTSUP: no file pager */
+		return rc;
+	ipc_msg_t ans;
+	rc = mman_fpager_call(FPAGER_MAP, grant, req->shared ? 0 : FPAGER_MAP_PRIVATE, 0, 0, &ans);
+	if (rc == EHANGUP) { /* a file pager started again: once more */
+		cap_handle_t phone;
+		rc = mman_fpager_phone(true, &phone);
+		if (rc == EOK)
+			rc = fd_mmap_grant(req->fd, req->rights, req->shared, &grant, &max);
+		if (rc == EOK)
+			rc = ipc_request(phone, FPAGER_MAP, grant,
+			    req->shared ? 0 : FPAGER_MAP_PRIVATE, 0, 0, 0, &ans);
+	}
+	if (rc != EOK)
+		return rc;
+	m->object = ans.arg[0];
+	m->offset = req->offset;
+	m->max_rights = (uint8_t) max;
+	return EOK;
 }
 
 static errno_t mman_file_area(const mman_req_t *req, mman_map_t *m)
 {
-	(void) req, (void) m;
-	return ENOTSUP;
+	as_pager_spec_t spec = { .phone = mman_fpager, .object = m->object, .offset = m->offset };
+	errno_t rc = as_area_create_pager(
+	    req->addr, req->len, mman_area_flags(req), &spec, &m->base);
+	m->end = m->base + req->len;
+	return rc;
 }
 
+static void mman_file_abort(const mman_map_t *m)
+{
+	(void) mman_fpager_call(FPAGER_DROP, m->object, 0, 0, 0, NULL);
+}
+
+/* Write to a file opened read-only only through a private mapping. */
+static errno_t mman_file_protect_check(const mman_map_t *p, unsigned rights)
+{
+	return (rights & ~(unsigned) p->max_rights) ? EACCES : EOK;
+}
+
+/* A shared mapping's dirty pages are written back (MS_ASYNC too: the
+ * call returns when they are on the disk); a private one has nothing to
+ * write. */
 static errno_t mman_file_sync(const mman_map_t *p, int flags)
 {
-	(void) p, (void) flags;
-	return ENOTSUP;
+	if (!p->shared)
+		return EOK;
+	unsigned f = (flags & MS_ASYNC ? FPAGER_MSYNC_ASYNC : 0) |
+	    (flags & MS_INVALIDATE ? FPAGER_MSYNC_INVALIDATE : 0);
+	return mman_fpager_call(FPAGER_MSYNC, p->object, p->offset, p->end - p->base, f, NULL);
 }
 
 static errno_t mman_file_advise(const mman_map_t *p, int advice)
 {
-	(void) p, (void) advice;
-	return ENOTSUP;
+	uint64_t how = advice == MADV_DONTNEED ? FPAGER_ADVISE_DONTNEED
+	    : advice == MADV_WILLNEED          ? FPAGER_ADVISE_WILLNEED
+	    : advice == MADV_SEQUENTIAL        ? FPAGER_ADVISE_SEQUENTIAL
+	                                       : 0;
+	if (!how)
+		return EOK;
+	return mman_fpager_call(FPAGER_ADVISE, p->object, p->offset, p->end - p->base, how, NULL);
 }
 
 static const mman_ops_t mman_ops[MMAN_KINDS] = {
@@ -245,8 +320,8 @@ static const mman_ops_t mman_ops[MMAN_KINDS] = {
 	    mman_none_protect_check, mman_none_sync, mman_anon_advise },
 	[MMAN_WIRED] = { mman_wired_prepare, mman_wired_area, mman_nothing_abort,
 	    mman_nothing_unmapped, mman_none_protect_check, mman_none_sync, mman_wired_advise },
-	[MMAN_FILE] = { mman_file_prepare, mman_file_area, mman_nothing_abort,
-	    mman_nothing_unmapped, mman_none_protect_check, mman_file_sync, mman_file_advise },
+	[MMAN_FILE] = { mman_file_prepare, mman_file_area, mman_file_abort, mman_nothing_unmapped,
+	    mman_file_protect_check, mman_file_sync, mman_file_advise },
 };
 
 /* ---- the calls ---- */

@@ -28,16 +28,17 @@
 enum {
 	MMAN_ANON = 1, /* an anon pager object of its own */
 	MMAN_WIRED, /* wired memory (the task has no pager: libc_memory_wired) */
-	MMAN_FILE, /* a file (the file pager, issue 11): not made yet */
+	MMAN_FILE, /* a file: a view object at the file pager */
 	MMAN_KINDS,
 };
 
 typedef struct mman_map {
 	uintptr_t base, end;
-	uint64_t object; /* MMAN_ANON: the object at the anon pager */
+	uint64_t object; /* the object at the anon pager or the file pager */
 	uint64_t offset; /* the object offset of base */
 	uint8_t kind; /* MMAN_* */
 	bool shared; /* MAP_SHARED (else MAP_PRIVATE) */
+	uint8_t max_rights; /* MMAN_FILE: what mprotect may give (AS_AREA_*) */
 } mman_map_t;
 
 typedef struct mman_table {

@@ -17,6 +17,7 @@
  *   a client connects         ops->client_open(conn)
  *   a client connection ends  ops->client_close(conn)
  *   client calls (methods >= IPC_M_FIRST_USER)  ops->client_call(ev)
+ *   IPC_M_SHARE_OUT from a client            ops->share_out(ev)
  *
  * An object that never got an area goes with pager_object_drop() or when
  * the connection that created it closes.  Page-ins for unknown objects
@@ -77,6 +78,9 @@ typedef struct pager_ops {
 	/* A client call (method >= IPC_M_FIRST_USER): answer ev->call.
 	 * NULL: every client call is answered ENOTSUP. */
 	void (*client_call)(ipc_event_t *ev);
+	/* IPC_M_SHARE_OUT from a client (an area lent to the pager): answer
+	 * ev->call (ipc_share_out_accept, or an error).  NULL: ENOTSUP. */
+	void (*share_out)(ipc_event_t *ev);
 } pager_ops_t;
 
 /* Badges the library gives client connections start here (so they never

@@ -312,6 +312,8 @@ static void pager_handle(ipc_event_t *ev)
 		pager_connection_open(ev);
 	else if (ev->msg.method >= IPC_M_FIRST_USER && pager_ops->client_call)
 		pager_ops->client_call(ev);
+	else if (ev->msg.method == IPC_M_SHARE_OUT && pager_ops->share_out)
+		pager_ops->share_out(ev);
 	else
 		ipc_answer(ev->call, ENOTSUP, NULL);
 }

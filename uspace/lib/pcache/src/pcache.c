@@ -254,9 +254,9 @@ void pcache_wb_end(pcache_t *c, int32_t s, errno_t err)
 	}
 }
 
-uint32_t pcache_drop(pcache_t *c, uint64_t obj, uint64_t first)
+uint32_t pcache_drop(pcache_t *c, uint64_t obj, uint64_t first, uint32_t *dropped)
 {
-	uint32_t busy = 0;
+	uint32_t busy = 0, gone = 0;
 	for (uint32_t i = 0; i < c->nslots; i++) {
 		pcache_slot_t *e = &c->slot[i];
 		if (e->state == PCACHE_FREE || e->obj != obj || e->idx < first)
@@ -269,7 +269,10 @@ uint32_t pcache_drop(pcache_t *c, uint64_t obj, uint64_t first)
 		}
 		pc_hash_remove(c, (int32_t) i);
 		pc_set_state(c, (int32_t) i, PCACHE_FREE);
+		gone++;
 	}
+	if (dropped)
+		*dropped = gone;
 	return busy;
 }
 

@@ -114,10 +114,11 @@ void pcache_wb_end(pcache_t *c, int32_t s, errno_t err);
  * Drop the pages of @a obj at or after page @a first (truncation, or the
  * object going: first 0): CLEAN and DIRTY pages nobody pins or writes go
  * FREE (dirty data beyond the end is discarded).  Returns how many pages
- * it had to leave (busy: retry after their reads, writes and pins end).
- * The caller revokes the range from every mapping first.
+ * it had to leave (busy: retry after their reads, writes and pins end);
+ * *dropped (if not NULL) gets how many went.  The caller revokes the range
+ * from every mapping first.
  */
-uint32_t pcache_drop(pcache_t *c, uint64_t obj, uint64_t first);
+uint32_t pcache_drop(pcache_t *c, uint64_t obj, uint64_t first, uint32_t *dropped);
 /* How many pages of @a obj are DIRTY or WB (for an object's last unmap). */
 uint32_t pcache_obj_dirty(const pcache_t *c, uint64_t obj);
 

@@ -1,0 +1,384 @@
+/*
+ * Mapped files through the file pager (docs/file-pager.md): offsets,
+ * coherence between mappings and read()/write(), private copy-on-write,
+ * durability (checked on the host after the run: tools/test.sh suite fs,
+ * the files under /fsapi/fmap), the store/msync race, two tasks writing
+ * one dirty page, truncation under mappings.  hw_ tests: they need the
+ * storage stack with the file pager (the kernel word "fs").
+ *
+ * The files the host checks hold fmap_byte(seed, offset); tools/test.sh
+ * computes the same bytes.
+ */
+#include "fs.h"
+#include "tester.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <task.h>
+#include <thread.h>
+#include <unistd.h>
+#include <utest.h>
+
+#define PS 4096u
+#define FMAP_DIR FS_TEST_ROOT "/fmap"
+
+/* The bytes of the host-checked files (tools/test.sh has the same). */
+static uint8_t fmap_byte(unsigned seed, uint64_t off)
+{
+	return (uint8_t) ((off >> 3) * 131u + seed * 17u + (off & 7));
+}
+
+static void fmap_fill(uint8_t *p, size_t len, unsigned seed, uint64_t off)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = fmap_byte(seed, off + i);
+}
+
+static bool fmap_is(const uint8_t *p, size_t len, unsigned seed, uint64_t off)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] != fmap_byte(seed, off + i)) {
+			utest_note("byte %llu: %u, want %u", (unsigned long long) (off + i), p[i],
+			    fmap_byte(seed, off + i));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* FMAP_DIR/@a sub, fresh (the parents made if missing). */
+static bool fmap_dir(const char *sub)
+{
+	char path[96];
+	if (!fs_ready())
+		return false;
+	(void) mkdir(FS_TEST_ROOT, 0755);
+	(void) mkdir(FMAP_DIR, 0755);
+	snprintf(path, sizeof(path), FMAP_DIR "/%s", sub);
+	return fs_dir_fresh(path);
+}
+
+/* A file of @a len bytes of fmap_byte(seed), written with write(). */
+static int fmap_file(const char *path, size_t len, unsigned seed)
+{
+	static uint8_t buf[16 * PS];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	for (size_t off = 0; fd >= 0 && off < len;) {
+		size_t n = len - off < sizeof(buf) ? len - off : sizeof(buf);
+		fmap_fill(buf, n, seed, off);
+		if (write(fd, buf, n) != (ssize_t) n) {
+			close(fd);
+			return -1;
+		}
+		off += n;
+	}
+	return fd;
+}
+
+/* Offsets: a mapping at file offset 4 pages shows at each page that
+ * page's own bytes, touched in any order, and so do the pieces of
+ * mappings split by munmap and mprotect before their first touch. */
+UTEST(hw_fmap_offsets)
+{
+	UT_ASSERT(fmap_dir("offsets"));
+	int fd = fmap_file(FMAP_DIR "/offsets/f", 16 * PS, 1);
+	UT_ASSERT(fd >= 0);
+	uint8_t *p = mmap(NULL, 8 * PS, PROT_READ, MAP_SHARED, fd, 4 * PS);
+	if (p == MAP_FAILED)
+		utest_note("mmap: %s", strerror(errno));
+	UT_ASSERT(p != MAP_FAILED);
+	for (unsigned k = 0; k < 8; k++) {
+		unsigned pg = (k * 5 + 3) % 8; /* an order that is not the file's */
+		UT_CHECK(fmap_is(p + pg * PS, PS, 1, (4 + pg) * PS));
+	}
+	UT_CHECK_EQ(munmap(p, 8 * PS), 0);
+	p = mmap(NULL, 8 * PS, PROT_READ, MAP_SHARED, fd, 2 * PS);
+	UT_ASSERT(p != MAP_FAILED);
+	UT_CHECK_EQ(munmap(p + 3 * PS, 2 * PS), 0);
+	UT_CHECK(fmap_is(p + 6 * PS, PS, 1, 8 * PS));
+	UT_CHECK(fmap_is(p + 2 * PS, PS, 1, 4 * PS));
+	UT_CHECK_EQ(munmap(p, 8 * PS), 0);
+	p = mmap(NULL, 6 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, PS);
+	UT_ASSERT(p != MAP_FAILED);
+	UT_CHECK_EQ(mprotect(p + 2 * PS, 2 * PS, PROT_READ), 0);
+	UT_CHECK(fmap_is(p + 5 * PS, PS, 1, 6 * PS));
+	UT_CHECK(fmap_is(p + 3 * PS, PS, 1, 4 * PS));
+	UT_CHECK(fmap_is(p, PS, 1, PS));
+	UT_CHECK_EQ(munmap(p, 6 * PS), 0);
+	/* offsets must be page multiples; a descriptor not open is EBADF */
+	UT_CHECK(mmap(NULL, PS, PROT_READ, MAP_SHARED, fd, 100) == MAP_FAILED && errno == EINVAL);
+	UT_CHECK_EQ(close(fd), 0);
+	UT_CHECK(mmap(NULL, PS, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED && errno == EBADF);
+}
+
+/* The child of hw_fmap_coherence and hw_fmap_durable: map argv[1]
+ * shared, check word 0 of page 0 is argv[2], store argv[3] at word
+ * argv[4] (word 1 of page 1 without it). */
+static int child_fmap_store(int argc, char **argv)
+{
+	if (argc < 4)
+		return 10;
+	int fd = open(argv[1], O_RDWR);
+	if (fd < 0)
+		return 11;
+	volatile uint64_t *p = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 12;
+	if (p[0] != strtoul(argv[2], NULL, 0))
+		return 13;
+	p[argc > 4 ? strtoul(argv[4], NULL, 0) % (2 * PS / 8) : PS / 8 + 1] = strtoul(
+	    argv[3], NULL, 0);
+	return 0;
+}
+
+static void fmap_coherence_private(int fd, uint8_t *shared)
+{
+	uint8_t *priv = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	UT_ASSERT(priv != MAP_FAILED);
+	UT_CHECK_EQ(memcmp(priv, shared, 4 * PS), 0);
+	priv[10] = 0xee; /* a page of its own from now on */
+	uint8_t b = 0;
+	UT_CHECK(pread(fd, &b, 1, 10) == 1 && b != 0xee);
+	UT_CHECK(shared[10] != 0xee);
+	UT_CHECK_EQ(pwrite(fd, "Z", 1, 11), 1);
+	UT_CHECK(priv[11] != 'Z'); /* its own page: not the file's any more */
+	UT_CHECK_EQ(pwrite(fd, "Y", 1, 2 * PS + 5), 1);
+	UT_CHECK_EQ(priv[2 * PS + 5], 'Y'); /* a page it never wrote: the file's */
+	UT_CHECK_EQ(munmap(priv, 4 * PS), 0);
+	UT_CHECK(pread(fd, &b, 1, 10) == 1 && b != 0xee);
+}
+
+/* write() is seen through mappings, a store through one is seen by
+ * read() and by another mapping, in this task and in another; a private
+ * mapping's stores are seen by nobody else. */
+UTEST(hw_fmap_coherence)
+{
+	char path[96], args[160];
+	UT_ASSERT(fmap_dir("coh"));
+	snprintf(path, sizeof(path), "%s", FMAP_DIR "/coh/f");
+	int fd = fmap_file(path, 4 * PS, 2);
+	UT_ASSERT(fd >= 0);
+	uint8_t *a = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	uint8_t *b = mmap(NULL, 4 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	UT_ASSERT(a != MAP_FAILED && b != MAP_FAILED);
+	UT_CHECK(fmap_is(a, 4 * PS, 2, 0));
+	UT_CHECK_EQ(pwrite(fd, "written", 7, PS + 100), 7);
+	UT_CHECK(
+	    memcmp(a + PS + 100, "written", 7) == 0 && memcmp(b + PS + 100, "written", 7) == 0);
+	memcpy(a + 3 * PS + 8, "stored", 6);
+	char got[8] = { 0 };
+	UT_CHECK(pread(fd, got, 6, 3 * PS + 8) == 6 && memcmp(got, "stored", 6) == 0);
+	UT_CHECK(memcmp(b + 3 * PS + 8, "stored", 6) == 0);
+	/* another task */
+	*(volatile uint64_t *) a = 0x1234abcd;
+	task_exit_info_t info;
+	snprintf(args, sizeof(args), "child:fmap-store %s 0x1234abcd 0x5eed", path);
+	UT_CHECK_OK(child_run(args, &info));
+	UT_CHECK(info.reason == TASK_EXIT_NORMAL && info.status == 0);
+	if (info.reason != TASK_EXIT_NORMAL || info.status != 0)
+		utest_note("child: %s, status %d", info.message, info.status);
+	UT_CHECK_EQ(((volatile uint64_t *) b)[PS / 8 + 1], 0x5eedu);
+	fmap_coherence_private(fd, a);
+	UT_CHECK_EQ(munmap(a, 4 * PS), 0);
+	UT_CHECK_EQ(munmap(b, 4 * PS), 0);
+	UT_CHECK_EQ(close(fd), 0);
+}
+
+/* A read-only descriptor maps shared read-only only; privately anything. */
+UTEST(hw_fmap_access)
+{
+	UT_ASSERT(fmap_dir("acc"));
+	int fd = fmap_file(FMAP_DIR "/acc/f", 2 * PS, 3);
+	UT_ASSERT(fd >= 0);
+	UT_CHECK_EQ(close(fd), 0);
+	fd = open(FMAP_DIR "/acc/f", O_RDONLY);
+	UT_ASSERT(fd >= 0);
+	UT_CHECK(mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+	    errno == EACCES);
+	uint8_t *r = mmap(NULL, PS, PROT_READ, MAP_SHARED, fd, 0);
+	UT_ASSERT(r != MAP_FAILED);
+	UT_CHECK(mprotect(r, PS, PROT_READ | PROT_WRITE) == -1 && errno == EACCES);
+	UT_CHECK(fmap_is(r, PS, 3, 0));
+	uint8_t *w = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	UT_ASSERT(w != MAP_FAILED);
+	w[0] = (uint8_t) (w[0] + 1);
+	UT_CHECK(r[0] == fmap_byte(3, 0) && w[0] == (uint8_t) (fmap_byte(3, 0) + 1));
+	UT_CHECK_EQ(munmap(w, PS), 0);
+	UT_CHECK_EQ(munmap(r, PS), 0);
+	int dfd = open(FMAP_DIR "/acc", O_RDONLY | O_DIRECTORY);
+	UT_CHECK(dfd >= 0 && mmap(NULL, PS, PROT_READ, MAP_PRIVATE, dfd, 0) == MAP_FAILED &&
+	    errno == ENOTSUP);
+	close(dfd);
+	close(fd);
+}
+
+/* Durability, checked by the host after the run: stores + msync; stores
+ * + munmap; stores left mapped until the shutdown; a file grown by
+ * ftruncate and written through a mapping; a page two tasks stored into. */
+UTEST(hw_fmap_durable)
+{
+	char args[160];
+	UT_ASSERT(fmap_dir("dur"));
+	static const struct {
+		const char *name;
+		unsigned seed;
+		size_t len;
+	} f[] = { { "msync", 11, 4 * PS }, { "munmap", 12, 4 * PS }, { "open", 13, 3 * PS },
+		{ "grown", 14, 3 * PS + 100 } };
+	for (unsigned i = 0; i < 4; i++) {
+		char path[96];
+		snprintf(path, sizeof(path), FMAP_DIR "/dur/%s", f[i].name);
+		int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		UT_ASSERT(fd >= 0);
+		UT_CHECK_EQ(ftruncate(fd, (off_t) (i == 3 ? PS : f[i].len)), 0);
+		if (i == 3)
+			UT_CHECK_EQ(ftruncate(fd, (off_t) f[i].len), 0); /* grown */
+		uint8_t *p = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		UT_ASSERT(p != MAP_FAILED);
+		fmap_fill(p, f[i].len, f[i].seed, 0);
+		if (i == 0)
+			UT_CHECK_EQ(msync(p, 4 * PS, MS_SYNC), 0);
+		if (i != 2) /* "open" stays mapped: the shutdown writes it */
+			UT_CHECK_EQ(munmap(p, 4 * PS), 0);
+		UT_CHECK_EQ(close(fd), 0);
+	}
+	/* two tasks store into one page (the second finds it dirty:
+	 * SerenityOS lost or crashed on this) */
+	int fd = open(FMAP_DIR "/dur/two", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0);
+	UT_CHECK_EQ(ftruncate(fd, 2 * PS), 0);
+	volatile uint64_t *p = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	p[0] = 0x1111;
+	task_exit_info_t info;
+	snprintf(args, sizeof(args), "child:fmap-store %s 0x1111 0x2222 1", FMAP_DIR "/dur/two");
+	UT_CHECK_OK(child_run(args, &info));
+	UT_CHECK(info.reason == TASK_EXIT_NORMAL && info.status == 0);
+	UT_CHECK_EQ(munmap((void *) p, 2 * PS), 0);
+	UT_CHECK_EQ(fsync(fd), 0);
+	UT_CHECK_EQ(close(fd), 0);
+}
+
+#define FMAP_RACE_PAGES 64u
+
+typedef struct fmap_race {
+	volatile uint64_t *page;
+	volatile bool stop;
+	volatile uint64_t stores;
+} fmap_race_t;
+
+static int fmap_race_storer(void *arg)
+{
+	fmap_race_t *r = arg;
+	uint64_t n = 0;
+	while (!r->stop) {
+		n++;
+		r->page[(n % FMAP_RACE_PAGES) * (PS / 8) + (n / FMAP_RACE_PAGES) % (PS / 8)] = n;
+		r->stores = n;
+	}
+	return 0;
+}
+
+/* One thread stores a counter into 64 pages all the time while this one
+ * msyncs them in a loop (a write-back takes long enough that the timer
+ * switches to the storer in the middle of some: stores race the
+ * write-protect and the write); after the last msync the pages on the
+ * disk are the pages in memory (the host compares race.bin with
+ * race.expect, the memory's copy written with write()). */
+UTEST(hw_fmap_msync_race)
+{
+	const size_t len = FMAP_RACE_PAGES * PS;
+	UT_ASSERT(fmap_dir("race"));
+	int fd = open(FMAP_DIR "/race/race.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0);
+	UT_CHECK_EQ(ftruncate(fd, (off_t) len), 0);
+	fmap_race_t r = { 0 };
+	r.page = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(r.page != MAP_FAILED);
+	tid_t tid;
+	UT_ASSERT_OK(thread_create(fmap_race_storer, &r, &tid));
+	while (r.stores == 0)
+		thread_yield();
+	unsigned syncs = 0, raced = 0;
+	uint64_t t0 = uptime_ns_now();
+	for (; raced < 20 && uptime_ns_now() - t0 < 4000000000ull; syncs++) {
+		uint64_t before = r.stores;
+		if (!UT_CHECK_EQ(msync((void *) r.page, len, MS_SYNC), 0))
+			break;
+		if (r.stores != before)
+			raced++;
+	}
+	UT_CHECK(raced > 0);
+	r.stop = true;
+	UT_CHECK_OK(thread_join(tid, NULL));
+	UT_CHECK_EQ(msync((void *) r.page, len, MS_SYNC), 0);
+	static uint8_t copy[FMAP_RACE_PAGES * PS];
+	memcpy(copy, (const void *) r.page, len);
+	utest_note("%u msyncs, %u with stores during them, %llu stores", syncs, raced,
+	    (unsigned long long) r.stores);
+	int e = open(FMAP_DIR "/race/race.expect", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_CHECK(e >= 0 && write(e, copy, len) == (ssize_t) len);
+	close(e);
+	UT_CHECK_EQ(munmap((void *) r.page, len), 0);
+	close(fd);
+}
+
+/* The child of hw_fmap_truncate: map argv[1] shared (4 pages) and load
+ * from page 3: beyond the end after the truncation, the load faults. */
+static int child_fmap_beyond(int argc, char **argv)
+{
+	if (argc < 2)
+		return 10;
+	int fd = open(argv[1], O_RDONLY);
+	if (fd < 0)
+		return 11;
+	volatile uint8_t *p = mmap(NULL, 4 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 12;
+	return p[3 * PS + 1];
+}
+
+/* ftruncate down while mapped: the pages beyond leave every mapping (a
+ * load there faults), the page holding the new end reads zeros after it,
+ * growing again shows zeros. */
+UTEST(hw_fmap_truncate)
+{
+	UT_ASSERT(fmap_dir("trunc"));
+	int fd = fmap_file(FMAP_DIR "/trunc/f", 4 * PS, 5);
+	UT_ASSERT(fd >= 0);
+	volatile uint8_t *p = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	UT_CHECK_EQ(p[3 * PS + 1], fmap_byte(5, 3 * PS + 1));
+	p[PS + 3000] = 0x77;
+	UT_CHECK_EQ(ftruncate(fd, PS + 2048), 0);
+	UT_CHECK_EQ(p[PS + 100], fmap_byte(5, PS + 100));
+	UT_CHECK_EQ(p[PS + 3000], 0); /* beyond the end in the last page: zeros */
+	task_exit_info_t info;
+	UT_CHECK_OK(child_run("child:fmap-beyond " FMAP_DIR "/trunc/f", &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_FAULT);
+	utest_note("a load beyond the end: %s", info.message);
+	UT_CHECK_EQ(ftruncate(fd, 4 * PS), 0);
+	UT_CHECK_EQ(p[3 * PS + 1], 0);
+	UT_CHECK_EQ(p[PS + 3000], 0);
+	UT_CHECK_EQ(p[2 * PS + 7], 0);
+	uint8_t b = 1;
+	UT_CHECK(pread(fd, &b, 1, 3 * PS + 1) == 1 && b == 0);
+	UT_CHECK_EQ(munmap((void *) p, 4 * PS), 0);
+	close(fd);
+}
+
+int child_fmap_main(int argc, char **argv, bool *found)
+{
+	*found = true;
+	if (strcmp(argv[0], "child:fmap-store") == 0)
+		return child_fmap_store(argc, argv);
+	if (strcmp(argv[0], "child:fmap-beyond") == 0)
+		return child_fmap_beyond(argc, argv);
+	*found = false;
+	return 0;
+}

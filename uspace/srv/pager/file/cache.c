@@ -1,0 +1,257 @@
+/*
+ * fpager: the cache and the file table.
+ *
+ * The pool is one area of FP_POOL pages of the pager's own (anonymous)
+ * memory; slot s is its page s, and lib/pcache keeps which (file, page)
+ * each slot holds and its state.  The file is named in lib/pcache by its
+ * record's address (fp_file_key): a record lives as long as it has pages
+ * in the cache, a request using it or a mapping, so the key is never
+ * reused while a slot carries it.  A page handed to a client (a copy
+ * into its buffer, a page-in's answer) is pinned meanwhile, so it is not
+ * evicted under the copy; eviction takes the least recently used clean
+ * page nobody pins and first revokes it from every mapping of its file.
+ */
+#include <anon.h>
+#include <as.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <thread.h>
+
+#include "fpager.h"
+
+#define FP_FILE_BUCKETS 256u
+
+lock_t fp_lock = LOCK_INITIALIZER;
+pcache_t fp_cache;
+uint8_t *fp_pool;
+fp_stats_t fp_stats;
+static fp_file_t *fp_files[FP_FILE_BUCKETS];
+
+errno_t fp_cache_init(size_t pages)
+{
+	uint32_t nb = 1;
+	while (nb < pages)
+		nb <<= 1;
+	pcache_slot_t *slots = calloc(pages, sizeof(*slots));
+	int32_t *buckets = calloc(nb, sizeof(*buckets));
+	uintptr_t base;
+	errno_t rc = slots && buckets ? EOK : ENOMEM;
+	if (rc == EOK)
+		rc = as_area_create_anon(0, pages * PAGE_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base);
+	if (rc != EOK) {
+		free(slots);
+		free(buckets);
+		return rc;
+	}
+	fp_pool = (uint8_t *) base;
+	pcache_init(&fp_cache, slots, (uint32_t) pages, buckets, nb, (uint32_t) (pages / 4));
+	return EOK;
+}
+
+static fp_file_t **fp_file_bucket(const fp_vol_t *v, uint64_t node)
+{
+	uint64_t h = (node * 0x9e3779b97f4a7c15ull) ^ (uintptr_t) v;
+	return &fp_files[(h >> 40) % FP_FILE_BUCKETS];
+}
+
+/* The record of (v, node), held (fp_lock held); NULL: none. */
+static fp_file_t *fp_file_find_locked(fp_vol_t *v, uint64_t node)
+{
+	for (fp_file_t *f = *fp_file_bucket(v, node); f; f = f->next) {
+		if (f->vol == v && f->node == node) {
+			f->refs++;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static errno_t fp_file_stat_size(fp_vol_t *v, uint64_t node, uint64_t *size)
+{
+	fp_conn_t *c = fp_vol_conn_take(v);
+	errno_t rc = fp_vol_request(v, c, FS_STAT, node, 0, 0, 0, 0, NULL);
+	vfs_stat_t st;
+	if (rc == EOK)
+		memcpy(&st, c->ctl, sizeof(st));
+	fp_vol_conn_give(v, c);
+	if (rc == EOK && (st.mode & VFS_S_IFMT) != VFS_S_IFREG)
+		rc = EINVAL;
+	if (rc == EOK)
+		*size = st.size;
+	return rc;
+}
+
+/* The record of (v, node), held; made (its size asked) when @a create. */
+errno_t fp_file_get(fp_vol_t *v, uint64_t node, bool create, fp_file_t **out)
+{
+	lock_acquire(&fp_lock);
+	fp_file_t *f = fp_file_find_locked(v, node);
+	lock_release(&fp_lock);
+	if (f || !create) {
+		*out = f;
+		return f ? EOK : ENOENT;
+	}
+	uint64_t size;
+	errno_t rc = fp_file_stat_size(v, node, &size);
+	if (rc != EOK)
+		return rc;
+	fp_file_t *n = calloc(1, sizeof(*n));
+	if (!n)
+		return ENOMEM;
+	lock_acquire(&fp_lock);
+	f = fp_file_find_locked(v, node);
+	if (!f) {
+		*n = (fp_file_t){ .vol = v, .node = node, .size = size, .refs = 1 };
+		fp_file_t **b = fp_file_bucket(v, node);
+		n->next = *b;
+		*b = f = n;
+		n = NULL;
+	}
+	lock_release(&fp_lock);
+	free(n);
+	*out = f;
+	return EOK;
+}
+
+/* Free @a f if nothing holds it any more (fp_lock held). */
+static void fp_file_maybe_free_locked(fp_file_t *f)
+{
+	if (f->refs || f->pages || f->nviews)
+		return;
+	fp_file_t **b = fp_file_bucket(f->vol, f->node);
+	while (*b != f)
+		b = &(*b)->next;
+	*b = f->next;
+	free(f);
+}
+
+void fp_file_put(fp_file_t *f)
+{
+	lock_acquire(&fp_lock);
+	f->refs--;
+	fp_file_maybe_free_locked(f);
+	lock_release(&fp_lock);
+}
+
+/* Pages [idx, idx + pages) of @a f leave every mapping (fp_lock held). */
+void fp_file_revoke_locked(fp_file_t *f, uint64_t idx, uint64_t pages)
+{
+	for (fp_view_t *w = f->views; w; w = w->next) {
+		/* a private view maps the cache's pages it has not written
+		 * (its own pages go too: the next fault maps them again) */
+		while (pager_object_revoke(w->id, idx * PAGE_SIZE, pages * PAGE_SIZE) == ENOMEM)
+			thread_yield();
+	}
+}
+
+/* The size the kernel knows a view by: the file's, in whole pages (a
+ * load in the last page beyond the end reads zeros, as POSIX has it). */
+uint64_t fp_file_map_size(const fp_file_t *f)
+{
+	return (f->size + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+}
+
+/* Every mapping of @a f learns its size (faults beyond it fail). */
+void fp_file_views_size(fp_file_t *f)
+{
+	lock_acquire(&fp_lock);
+	for (fp_view_t *w = f->views; w; w = w->next)
+		(void) pager_object_set_size(w->id, fp_file_map_size(f));
+	lock_release(&fp_lock);
+}
+
+/* The cached page @a idx of @a f, pinned; -1 if it is not there. */
+int32_t fp_cache_hit(fp_file_t *f, uint64_t idx)
+{
+	lock_acquire(&fp_lock);
+	int32_t s = pcache_lookup(&fp_cache, fp_file_key(f), idx);
+	if (s >= 0 && fp_cache.slot[s].state == PCACHE_FILLING)
+		s = -1;
+	if (s >= 0)
+		pcache_pin(&fp_cache, s);
+	lock_release(&fp_lock);
+	return s;
+}
+
+void fp_cache_unpin(int32_t s)
+{
+	lock_acquire(&fp_lock);
+	pcache_unpin(&fp_cache, s);
+	lock_release(&fp_lock);
+}
+
+/* The victim of an insertion leaves its file's mappings (fp_lock held). */
+static void fp_cache_evicted_locked(const pcache_victim_t *victim)
+{
+	if (!victim->valid)
+		return;
+	fp_file_t *vf = (fp_file_t *) (uintptr_t) victim->obj;
+	fp_file_revoke_locked(vf, victim->idx, 1);
+	vf->pages--;
+	fp_stats.evictions++;
+	fp_file_maybe_free_locked(vf);
+}
+
+/*
+ * Put page @a idx of @a f into the cache, CLEAN, with the bytes at @a src
+ * (the caller holds f->io, so nobody else fills it).  A page there
+ * already, or a cache full of dirty and pinned pages, leaves it out.
+ */
+void fp_cache_put_page(fp_file_t *f, uint64_t idx, const uint8_t *src)
+{
+	int32_t s;
+	pcache_victim_t victim;
+	lock_acquire(&fp_lock);
+	errno_t rc = pcache_insert(&fp_cache, fp_file_key(f), idx, &s, &victim);
+	if (rc == EOK) {
+		f->pages++;
+		fp_cache_evicted_locked(&victim);
+	}
+	lock_release(&fp_lock);
+	if (rc != EOK)
+		return;
+	memcpy(fp_slot_page(s), src, PAGE_SIZE);
+	lock_acquire(&fp_lock);
+	pcache_fill_end(&fp_cache, s, true);
+	lock_release(&fp_lock);
+}
+
+/* Bytes [off, off + len) of @a f were written: its cached pages take them. */
+void fp_cache_update(fp_file_t *f, uint64_t off, const uint8_t *src, uint64_t len)
+{
+	uint64_t end = off + len;
+	for (uint64_t idx = off / PAGE_SIZE; idx * PAGE_SIZE < end; idx++) {
+		int32_t s = fp_cache_hit(f, idx);
+		if (s < 0)
+			continue;
+		uint64_t from = idx * PAGE_SIZE > off ? idx * PAGE_SIZE : off;
+		uint64_t to = (idx + 1) * PAGE_SIZE < end ? (idx + 1) * PAGE_SIZE : end;
+		memcpy(fp_slot_page(s) + from % PAGE_SIZE, src + (from - off), to - from);
+		fp_cache_unpin(s);
+	}
+}
+
+/*
+ * Drop @a f's cached pages from page @a first on (clean and dirty: the
+ * caller wrote back what must be kept), revoked from every mapping first
+ * (up to the file's size: the caller drops before it shrinks the size).
+ */
+void fp_cache_drop(fp_file_t *f, uint64_t first)
+{
+	lock_acquire(&fp_lock);
+	for (;;) {
+		uint64_t end = (f->size + PAGE_SIZE - 1) / PAGE_SIZE;
+		if (end > first)
+			fp_file_revoke_locked(f, first, end - first);
+		uint32_t dropped;
+		uint32_t busy = pcache_drop(&fp_cache, fp_file_key(f), first, &dropped);
+		f->pages -= dropped;
+		if (!busy)
+			break;
+		lock_release(&fp_lock);
+		thread_yield();
+		lock_acquire(&fp_lock);
+	}
+	lock_release(&fp_lock);
+}

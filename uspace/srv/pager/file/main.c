@@ -1,0 +1,68 @@
+/*
+ * fpager: the file pager (abi/fpager.h is the protocol, docs/file-pager.md
+ * the guide).  Started by init (and restarted by it), or by the kernel in
+ * a test run with the word "fs".
+ *
+ * It holds the one cached copy of every file page of every mounted volume
+ * (cache.c), serves the VFS's reads and writes of regular files from it
+ * (io.c, vfsreq.c), answers page-ins of mapped files (map.c, shared;
+ * map_private.c, copy-on-write) and writes dirty pages back (wb.c).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys.h>
+#include <thread.h>
+
+#include "fpager.h"
+
+#define FP_POOL_MIN 256u
+#define FP_POOL_MAX 16384u /* 64 MiB */
+
+static void fp_client_call(ipc_event_t *ev)
+{
+	if (ev->conn == FPAGER_VFS_BADGE)
+		fp_vfs_call(ev);
+	else
+		fp_map_client_call(ev);
+}
+
+static const pager_ops_t fp_ops = {
+	.page_in = fp_map_page_in,
+	.object_ref = fp_map_object_ref,
+	.object_free = fp_map_object_free,
+	.client_call = fp_client_call,
+	.share_out = fp_vfs_share_out,
+};
+
+/* A quarter of the memory, within [FP_POOL_MIN, FP_POOL_MAX] pages. */
+static size_t fp_pool_pages(void)
+{
+	mem_stats_t ms;
+	size_t pages = FP_POOL_MIN;
+	if (mem_stats(&ms) == EOK)
+		pages = ms.total_frames / 4;
+	if (pages < FP_POOL_MIN)
+		pages = FP_POOL_MIN;
+	if (pages > FP_POOL_MAX)
+		pages = FP_POOL_MAX;
+	return pages;
+}
+
+int main(void)
+{
+	size_t pages = fp_pool_pages();
+	errno_t rc = fp_cache_init(pages);
+	if (rc == EOK)
+		rc = fp_vfs_register();
+	tid_t tid;
+	if (rc == EOK)
+		rc = thread_create(fp_wb_thread, NULL, &tid);
+	if (rc != EOK) {
+		printf("fpager: cannot start: %s\n", str_error_name(rc));
+		return 1;
+	}
+	printf("fpager: serving; a cache of %zu pages (%zu KiB)\n", pages, pages * 4);
+	rc = pager_serve(FPAGER_NAME, &fp_ops, FP_THREADS);
+	printf("fpager: stopped: %s\n", str_error_name(rc));
+	return 1;
+}

@@ -1,0 +1,398 @@
+/*
+ * fpager: mappings.
+ *
+ * The VFS checks a descriptor and grants its task the right to map the
+ * file (FPAGER_GRANT: the grant names the task, the file and the most
+ * rights); the task's libc turns the grant into an object of its own
+ * connection (FPAGER_MAP) and binds its area to it.  Each mapping is so a
+ * lib/pager object, a view of the file (fp_view_t); the kernel names
+ * objects per connection, so the file's write-protects and revokes go to
+ * every view of it.  An object's offsets are the file's.
+ *
+ * Shared views answer page-ins with the cache's pages: a read gets the
+ * page read-only (so the first store faults), or read/write if it is
+ * dirty already; a store (a write fault, or the upgrade of a read-only
+ * page) first makes sure the page has its blocks on the disk
+ * (FS_ALLOCATE: "disk full" is this fault's ENOSPC, with nothing written),
+ * then makes the page DIRTY and grants write.  When more pages are dirty
+ * than the cache's bound, the storing fault waits for a write-back of the
+ * oldest first (the writer slows down).  Private views: map_private.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <thread.h>
+
+#include "fpager.h"
+
+#define FP_GRANTS_MAX 64u
+#define FP_CONNECT_WAIT_MS 5000u
+
+typedef struct fp_grant {
+	uint64_t id; /* 0: free */
+	uint64_t task;
+	uint64_t dev, node;
+	unsigned rights;
+} fp_grant_t;
+
+static fp_grant_t fp_grants[FP_GRANTS_MAX];
+static uint64_t fp_grant_next = 1;
+
+errno_t fp_map_grant(uint64_t dev, uint64_t node, unsigned rights, uint64_t task, uint64_t *grant)
+{
+	lock_acquire(&fp_lock);
+	fp_grant_t *g = &fp_grants[fp_grant_next % FP_GRANTS_MAX]; /* the oldest goes */
+	*g = (fp_grant_t){
+		.id = fp_grant_next++, .task = task, .dev = dev, .node = node, .rights = rights
+	};
+	*grant = g->id;
+	lock_release(&fp_lock);
+	return EOK;
+}
+
+static bool fp_grant_take(uint64_t id, uint64_t task, fp_grant_t *out)
+{
+	bool ok = false;
+	lock_acquire(&fp_lock);
+	fp_grant_t *g = id ? &fp_grants[id % FP_GRANTS_MAX] : NULL;
+	if (g && g->id == id && g->task == task) {
+		*out = *g;
+		*g = (fp_grant_t){ 0 };
+		ok = true;
+	}
+	lock_release(&fp_lock);
+	return ok;
+}
+
+/* The first view of a file holds its node open (a mapping outlives the
+ * descriptor it was made from). */
+static errno_t fp_view_hold_node(fp_file_t *f)
+{
+	lock_acquire(&fp_lock);
+	bool need = !f->node_held;
+	f->node_held = true;
+	lock_release(&fp_lock);
+	if (!need)
+		return EOK;
+	fp_conn_t *c = fp_vol_conn_take(f->vol);
+	errno_t rc = fp_vol_request(f->vol, c, FS_NODE_OPEN, f->node, 0, 0, 0, 0, NULL);
+	fp_vol_conn_give(f->vol, c);
+	if (rc != EOK) {
+		lock_acquire(&fp_lock);
+		f->node_held = false;
+		lock_release(&fp_lock);
+	}
+	return rc;
+}
+
+/* FPAGER_MAP: the grant becomes a view object of connection @a conn. */
+static errno_t fp_map_create(const ipc_event_t *ev, ipc_msg_t *ans)
+{
+	fp_grant_t g;
+	if (ev->msg.arg[1] & ~(uint64_t) FPAGER_MAP_PRIVATE)
+		return EINVAL;
+	if (!fp_grant_take(ev->msg.arg[0], ev->sender, &g))
+		return ENOENT;
+	fp_vol_t *v;
+	fp_file_t *f = NULL;
+	/* a client's request may wait for the volume's connection (the VFS
+	 * does not wait for us here): up to FP_CONNECT_WAIT_MS */
+	errno_t rc = fp_vol_get(g.dev, &v);
+	for (unsigned ms = 0; rc == EAGAIN && ms < FP_CONNECT_WAIT_MS; ms++) {
+		thread_sleep_us(1000);
+		rc = fp_vol_get(g.dev, &v);
+	}
+	if (rc == EOK)
+		rc = fp_file_get(v, g.node, true, &f);
+	fp_view_t *w = rc == EOK ? calloc(1, sizeof(*w)) : NULL;
+	if (rc == EOK && !w)
+		rc = ENOMEM;
+	if (rc == EOK)
+		rc = fp_view_hold_node(f);
+	pager_object_t *obj = NULL;
+	if (rc == EOK) {
+		*w = (fp_view_t){ .file = f,
+			.private_map = ev->msg.arg[1] & FPAGER_MAP_PRIVATE,
+			.rights = g.rights };
+		rc = pager_object_create(ev->conn, w, &obj);
+	}
+	if (rc != EOK) {
+		free(w);
+		if (f)
+			fp_file_put(f);
+		return rc;
+	}
+	lock_acquire(&fp_lock);
+	w->id = obj->id;
+	w->next = f->views;
+	f->views = w;
+	f->nviews++;
+	ans->arg[0] = obj->id;
+	ans->arg[1] = f->size;
+	lock_release(&fp_lock);
+	pager_object_put(obj);
+	return EOK; /* the view keeps the file reference */
+}
+
+/* lib/pager: the view's first area: it learns the file's size. */
+void fp_map_object_ref(pager_object_t *obj)
+{
+	fp_view_t *w = obj->data;
+	lock_acquire(&fp_lock);
+	(void) pager_object_set_size(obj->id, fp_file_map_size(w->file));
+	lock_release(&fp_lock);
+}
+
+/* The file's last view went: its dirty pages are written back (or
+ * dropped, if the file has no name any more), and its node let go. */
+static void fp_map_last_view(fp_file_t *f)
+{
+	uint32_t nlink = 1;
+	if (f->forgotten)
+		(void) fp_io_stat_nlink(f, &nlink);
+	if (nlink == 0)
+		fp_cache_drop(f, 0);
+	else
+		(void) fp_wb_file(f, 0, UINT64_MAX);
+	lock_acquire(&fp_lock);
+	bool held = f->node_held && f->nviews == 0;
+	if (held)
+		f->node_held = false;
+	lock_release(&fp_lock);
+	if (held) {
+		fp_conn_t *c = fp_vol_conn_take(f->vol);
+		(void) fp_vol_request(f->vol, c, FS_NODE_CLOSE, f->node, 0, 0, 0, 0, NULL);
+		fp_vol_conn_give(f->vol, c);
+	}
+}
+
+/* lib/pager: the view is gone (its last area, or never bound). */
+void fp_map_object_free(pager_object_t *obj)
+{
+	fp_view_t *w = obj->data;
+	fp_file_t *f = w->file;
+	lock_acquire(&fp_lock);
+	fp_view_t **p = &f->views;
+	while (*p != w)
+		p = &(*p)->next;
+	*p = w->next;
+	bool last = --f->nviews == 0;
+	lock_release(&fp_lock);
+	fp_map_private_free(w);
+	if (last && __atomic_load_n(&f->vol->alive, __ATOMIC_ACQUIRE))
+		fp_map_last_view(f);
+	free(w);
+	fp_file_put(f);
+}
+
+/* Rights for a page in state @a st of a shared view, for @a access. */
+static unsigned fp_shared_rights(const pager_fault_t *pf, const fp_view_t *w, uint8_t st)
+{
+	unsigned area = PAGE_IN_RIGHTS(pf->hints) & w->rights;
+	unsigned r = AS_AREA_READ;
+	if (pf->access == FAULT_ACCESS_WRITE || (st == PCACHE_DIRTY && (area & AS_AREA_WRITE)))
+		r |= AS_AREA_WRITE;
+	if (area & AS_AREA_EXEC)
+		r |= AS_AREA_EXEC;
+	return r & PAGE_IN_RIGHTS(pf->hints);
+}
+
+/* A store to page slot @a s (pinned) of @a f: if the page is clean, its
+ * blocks first (a hole gets them now: "disk full" is this fault's). */
+static errno_t fp_map_allocate(fp_file_t *f, int32_t s, uint64_t idx)
+{
+	lock_acquire(&fp_lock);
+	bool clean = fp_cache.slot[s].state == PCACHE_CLEAN;
+	uint64_t size = f->size;
+	lock_release(&fp_lock);
+	if (!clean || idx * PAGE_SIZE >= size)
+		return EOK;
+	uint64_t len = size - idx * PAGE_SIZE < PAGE_SIZE ? size - idx * PAGE_SIZE : PAGE_SIZE;
+	fp_conn_t *c = fp_vol_conn_take(f->vol);
+	errno_t rc = fp_vol_request(
+	    f->vol, c, FS_ALLOCATE, f->node, idx * PAGE_SIZE, len, 0, 0, NULL);
+	fp_vol_conn_give(f->vol, c);
+	return rc;
+}
+
+/* The run of cached pages after slot @a s (page idx) that can go in the
+ * same answer: the next slots of the pool, holding the next pages, in the
+ * same state.  Pinned; returns the run's length (fp_lock held). */
+static size_t fp_map_run_locked(fp_file_t *f, int32_t s, uint64_t idx, size_t want)
+{
+	size_t n = 1;
+	uint8_t st = fp_cache.slot[s].state;
+	while (n < want && s + (int32_t) n < (int32_t) fp_cache.nslots) {
+		int32_t t = pcache_lookup(&fp_cache, fp_file_key(f), idx + n);
+		if (t != s + (int32_t) n || fp_cache.slot[t].state != st)
+			break;
+		pcache_pin(&fp_cache, t);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Answer with page slot @a s (pinned; unpinned here) and the run after
+ * it.  All under fp_lock, so the rights are those of the state at the
+ * answer: write is granted only to a page that is DIRTY then (a store
+ * makes it so here).  A write-back takes pages to WB under fp_lock and
+ * write-protects them afterwards, so a write granted before it is taken
+ * away before the copy, and one granted after it went to a page made
+ * DIRTY again, which the write-back leaves dirty.
+ */
+static bool fp_map_over_bound(void)
+{
+	lock_acquire(&fp_lock);
+	bool over = fp_cache.dirty.count + fp_cache.count[PCACHE_WB] >= fp_cache.dirty_max;
+	lock_release(&fp_lock);
+	return over;
+}
+
+static void fp_map_answer(pager_fault_t *pf, fp_view_t *w, int32_t s, uint64_t idx, bool store)
+{
+	lock_acquire(&fp_lock);
+	if (store)
+		(void) pcache_mark_dirty(&fp_cache, s, fp_now_ms());
+	unsigned rights = fp_shared_rights(pf, w, fp_cache.slot[s].state);
+	size_t n = store ? 1 : fp_map_run_locked(w->file, s, idx, pf->pages);
+	(void) pager_supply(pf->call, (uintptr_t) fp_slot_page(s), n, rights);
+	for (size_t k = 0; k < n; k++)
+		pcache_unpin(&fp_cache, s + (int32_t) k);
+	lock_release(&fp_lock);
+}
+
+/* The cached page @a idx of @a f, pinned, read in if it is not there. */
+errno_t fp_map_page(fp_file_t *f, uint64_t idx, size_t want, bool seq, int32_t *out)
+{
+	for (unsigned tries = 0; tries < 8; tries++) {
+		int32_t s = fp_cache_hit(f, idx);
+		if (s >= 0) {
+			*out = s;
+			return EOK;
+		}
+		errno_t rc = fp_io_fill(f, idx, seq ? FP_RUN_PAGES : want);
+		if (rc != EOK)
+			return rc;
+	}
+	return ENOMEM; /* every slot dirty or pinned */
+}
+
+static void fp_map_shared_fault(pager_fault_t *pf, fp_view_t *w)
+{
+	fp_file_t *f = w->file;
+	uint64_t idx = pf->offset / PAGE_SIZE;
+	bool store = pf->access == FAULT_ACCESS_WRITE;
+	if (store && !(w->rights & AS_AREA_WRITE)) {
+		pager_fail(pf->call, EACCES);
+		return;
+	}
+	int32_t s = -1;
+	bool seq = w->sequential || (pf->hints & PAGE_IN_SEQUENTIAL);
+	errno_t rc = fp_map_page(f, idx, pf->pages, seq, &s);
+	if (rc == EOK && store)
+		rc = fp_map_allocate(f, s, idx);
+	if (rc != EOK) {
+		if (s >= 0)
+			fp_cache_unpin(s);
+		pager_fail(pf->call, rc);
+		return;
+	}
+	if (store && fp_map_over_bound())
+		fp_wb_throttle(); /* the writer waits: the oldest are written first */
+	fp_map_answer(pf, w, s, idx, store);
+}
+
+void fp_map_page_in(pager_fault_t *pf)
+{
+	fp_view_t *w = pf->object->data;
+	__atomic_add_fetch(&fp_stats.page_ins, 1, __ATOMIC_RELAXED);
+	if (!__atomic_load_n(&w->file->vol->alive, __ATOMIC_ACQUIRE)) {
+		pager_fail(pf->call, EIO);
+		return;
+	}
+	if (w->private_map)
+		fp_map_private_fault(pf, w);
+	else
+		fp_map_shared_fault(pf, w);
+}
+
+/* The view @a id of connection @a conn, held; NULL: none. */
+static pager_object_t *fp_view_get(uint64_t id, uint64_t conn, fp_view_t **w)
+{
+	pager_object_t *obj = pager_object_get(id, conn);
+	*w = obj ? obj->data : NULL;
+	return obj;
+}
+
+/* FPAGER_MSYNC */
+static errno_t fp_map_msync(const ipc_event_t *ev)
+{
+	uint64_t off = ev->msg.arg[1], len = ev->msg.arg[2], flags = ev->msg.arg[3];
+	if (off % PAGE_SIZE || len > UINT64_MAX - off ||
+	    flags & ~(uint64_t) (FPAGER_MSYNC_ASYNC | FPAGER_MSYNC_INVALIDATE))
+		return EINVAL;
+	fp_view_t *w;
+	pager_object_t *obj = fp_view_get(ev->msg.arg[0], ev->conn, &w);
+	if (!obj)
+		return ENOENT;
+	errno_t rc = EOK;
+	if (!w->private_map) {
+		uint64_t first = off / PAGE_SIZE, end = (off + len + PAGE_SIZE - 1) / PAGE_SIZE;
+		rc = fp_wb_file(w->file, first, end);
+		errno_t old = fp_wb_take_error(w->file);
+		if (rc == EOK)
+			rc = old;
+	}
+	pager_object_put(obj);
+	return rc;
+}
+
+/* FPAGER_ADVISE */
+static errno_t fp_map_advise(const ipc_event_t *ev)
+{
+	uint64_t off = ev->msg.arg[1], len = ev->msg.arg[2], how = ev->msg.arg[3];
+	if (off % PAGE_SIZE || len > UINT64_MAX - off || how < FPAGER_ADVISE_DONTNEED ||
+	    how > FPAGER_ADVISE_SEQUENTIAL)
+		return EINVAL;
+	fp_view_t *w;
+	pager_object_t *obj = fp_view_get(ev->msg.arg[0], ev->conn, &w);
+	if (!obj)
+		return ENOENT;
+	errno_t rc = EOK;
+	if (how == FPAGER_ADVISE_SEQUENTIAL)
+		w->sequential = true;
+	else if (how == FPAGER_ADVISE_WILLNEED)
+		rc = fp_io_fill(w->file, off / PAGE_SIZE, len / PAGE_SIZE + 1);
+	else if (w->private_map)
+		fp_map_private_discard(w, off, len);
+	if (rc == ERANGE)
+		rc = EOK;
+	pager_object_put(obj);
+	return rc;
+}
+
+/* A client's call. */
+void fp_map_client_call(ipc_event_t *ev)
+{
+	ipc_msg_t ans = { 0 };
+	errno_t rc;
+	switch (ev->msg.method) {
+	case FPAGER_MAP:
+		rc = fp_map_create(ev, &ans);
+		break;
+	case FPAGER_MSYNC:
+		rc = fp_map_msync(ev);
+		break;
+	case FPAGER_ADVISE:
+		rc = fp_map_advise(ev);
+		break;
+	case FPAGER_DROP:
+		rc = pager_object_drop(ev->msg.arg[0], ev->conn);
+		break;
+	default:
+		rc = ENOTSUP;
+		break;
+	}
+	ipc_answer(ev->call, rc, &ans);
+}

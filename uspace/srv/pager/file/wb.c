@@ -1,0 +1,205 @@
+/*
+ * fpager: write-back (docs/pager-abi.md "Write-back" has the rules).
+ *
+ * A page becomes DIRTY when a store through a shared mapping faults on it
+ * (map.c).  Writing a file's dirty pages back, under its io lock:
+ *   1. lib/pcache moves up to FP_RUN_PAGES of them to WB (AwaitingClean);
+ *   2. they are write-protected in every mapping of the file
+ *      (SYS_PAGER_WRITE_PROTECT): from here on a store faults, and the
+ *      fault makes the page DIRTY again before the store happens;
+ *   3. they are copied into the scratch buffer and written, a run of
+ *      consecutive pages per request (never beyond the file's size);
+ *   4. a page still WB becomes CLEAN; one dirtied again stays DIRTY; a
+ *      failed write leaves it DIRTY (retried later) and the error is kept
+ *      for the next fsync or msync.
+ * A store racing the write-back either happened before step 2 (the copy
+ * in step 3 has it) or faulted after it (the page is DIRTY and is written
+ * again): none is lost.  Who writes back: msync and fsync (their range),
+ * the last close and the last unmap of a file, sync and shutdown (all),
+ * and a thread that writes back every page dirty for longer than
+ * FPAGER_DIRTY_AGE_MS.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys.h>
+#include <thread.h>
+
+#include "fpager.h"
+
+#define FP_WB_PERIOD_US (500u * 1000u)
+
+static void fp_sort_by_page(int32_t *s, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) {
+		int32_t x = s[i];
+		uint32_t j = i;
+		while (j > 0 && fp_cache.slot[s[j - 1]].idx > fp_cache.slot[x].idx) {
+			s[j] = s[j - 1];
+			j--;
+		}
+		s[j] = x;
+	}
+}
+
+/* Step 2: pages [lo, hi] of @a f lose the write right everywhere. */
+static void fp_wb_protect(fp_file_t *f, uint64_t lo, uint64_t hi)
+{
+	lock_acquire(&fp_lock);
+	for (fp_view_t *w = f->views; w; w = w->next) {
+		if (w->private_map)
+			continue;
+		while (pager_object_write_protect(
+		           w->id, lo * PAGE_SIZE, (hi - lo + 1) * PAGE_SIZE) == ENOMEM)
+			thread_yield();
+	}
+	lock_release(&fp_lock);
+}
+
+/* Step 3 for consecutive pages s[0..n) (sorted); step 4 for each. */
+static errno_t fp_wb_run(fp_file_t *f, fp_conn_t *c, const int32_t *s, uint32_t n, uint64_t size)
+{
+	uint64_t first = fp_cache.slot[s[0]].idx;
+	for (uint32_t k = 0; k < n; k++)
+		memcpy(c->scratch + (size_t) k * PAGE_SIZE, fp_slot_page(s[k]), PAGE_SIZE);
+	errno_t rc = EOK;
+	uint64_t from = first * PAGE_SIZE, to = (first + n) * PAGE_SIZE;
+	if (to > size)
+		to = size;
+	if (to > from)
+		rc = fp_vol_request(
+		    f->vol, c, FS_WRITE, f->node, from, to - from, FP_SCRATCH_ID, 0, NULL);
+	lock_acquire(&fp_lock);
+	for (uint32_t k = 0; k < n; k++)
+		pcache_wb_end(&fp_cache, s[k], rc);
+	if (rc != EOK) {
+		f->wb_err = rc;
+		fp_stats.wb_errors++;
+	} else {
+		fp_stats.wb_pages += n;
+	}
+	lock_release(&fp_lock);
+	return rc;
+}
+
+/* One batch of step 1 .. 4; *taken gets how many pages it took. */
+static errno_t fp_wb_batch(fp_file_t *f, uint64_t first, uint64_t end, uint32_t *taken)
+{
+	int32_t s[FP_RUN_PAGES];
+	lock_acquire(&fp_lock);
+	uint32_t n = pcache_wb_range(&fp_cache, fp_file_key(f), first, end, s, FP_RUN_PAGES);
+	uint64_t size = f->size;
+	if (n)
+		fp_sort_by_page(s, n);
+	lock_release(&fp_lock);
+	*taken = n;
+	if (!n)
+		return EOK;
+	fp_wb_protect(f, fp_cache.slot[s[0]].idx, fp_cache.slot[s[n - 1]].idx);
+	fp_conn_t *c = fp_vol_conn_take(f->vol);
+	errno_t rc = EOK;
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i + 1;
+		while (j < n && fp_cache.slot[s[j]].idx == fp_cache.slot[s[j - 1]].idx + 1)
+			j++;
+		errno_t r = fp_wb_run(f, c, s + i, j - i, size);
+		if (r != EOK && rc == EOK)
+			rc = r;
+		i = j;
+	}
+	fp_vol_conn_give(f->vol, c);
+	return rc;
+}
+
+/* Write back @a f's dirty pages in [first, end) (page indexes). */
+errno_t fp_wb_file(fp_file_t *f, uint64_t first, uint64_t end)
+{
+	lock_acquire(&f->io);
+	__atomic_add_fetch(&fp_stats.write_backs, 1, __ATOMIC_RELAXED);
+	errno_t rc = EOK;
+	uint32_t taken;
+	do {
+		rc = fp_wb_batch(f, first, end, &taken);
+	} while (rc == EOK && taken);
+	lock_release(&f->io);
+	return rc;
+}
+
+errno_t fp_wb_take_error(fp_file_t *f)
+{
+	lock_acquire(&fp_lock);
+	errno_t rc = f->wb_err;
+	f->wb_err = EOK;
+	lock_release(&fp_lock);
+	return rc;
+}
+
+/* The file of the oldest dirty page, held, if it became dirty before
+ * @a before (ms); NULL: none. */
+static fp_file_t *fp_wb_oldest(uint64_t before)
+{
+	lock_acquire(&fp_lock);
+	int32_t s = fp_cache.dirty.head;
+	fp_file_t *f = NULL;
+	if (s >= 0 && fp_cache.slot[s].dirtied < before) {
+		f = (fp_file_t *) (uintptr_t) fp_cache.slot[s].obj;
+		f->refs++;
+	}
+	lock_release(&fp_lock);
+	return f;
+}
+
+/* Write back every file with a page dirty since before @a before (ms;
+ * UINT64_MAX: every dirty page).  The first error. */
+errno_t fp_wb_all(uint64_t before)
+{
+	errno_t first = EOK;
+	lock_acquire(&fp_lock);
+	uint32_t rounds = fp_cache.dirty.count + 1;
+	lock_release(&fp_lock);
+	for (fp_file_t *f; rounds-- && (f = fp_wb_oldest(before)) != NULL;) {
+		errno_t rc = fp_wb_file(f, 0, UINT64_MAX);
+		fp_file_put(f);
+		if (rc != EOK && first == EOK)
+			first = rc;
+		if (rc != EOK)
+			break; /* the volume fails: the next period tries again */
+	}
+	return first;
+}
+
+/* Too many dirty pages: write back the oldest files' until at most half
+ * the bound are dirty (the storing fault waits: the writer slows down). */
+void fp_wb_throttle(void)
+{
+	for (unsigned rounds = 0; rounds < 64; rounds++) {
+		lock_acquire(&fp_lock);
+		bool over = fp_cache.dirty.count + fp_cache.count[PCACHE_WB] >
+		    fp_cache.dirty_max / 2;
+		lock_release(&fp_lock);
+		fp_file_t *f = over ? fp_wb_oldest(UINT64_MAX) : NULL;
+		if (!f)
+			return;
+		errno_t rc = fp_wb_file(f, 0, UINT64_MAX);
+		fp_file_put(f);
+		if (rc != EOK)
+			return;
+	}
+}
+
+uint64_t fp_now_ms(void)
+{
+	return uptime_ns_now() / 1000000u;
+}
+
+/* The age bound: no page stays dirty longer than FPAGER_DIRTY_AGE_MS. */
+int fp_wb_thread(void *arg)
+{
+	(void) arg;
+	for (;;) {
+		thread_sleep_us(FP_WB_PERIOD_US);
+		uint64_t now = fp_now_ms();
+		if (now > FPAGER_DIRTY_AGE_MS)
+			(void) fp_wb_all(now - FPAGER_DIRTY_AGE_MS);
+	}
+	return 0;
+}
