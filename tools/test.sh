@@ -322,6 +322,18 @@ suite_kernel() {
 		--module "$top/tests/fixtures/bootmod.txt fixture-arg"
 }
 
+# The README's example program printed what the README says it prints
+# (the user test readme_hello runs it with "world 42").
+readme_check() { # log
+	grep -aq "^ok [0-9]* - readme_hello" "$1" || return 0
+	if grep -aq "^hello from task [0-9]*: world 42 (2 argument(s))" "$1"; then
+		record readme 1 0 "(the README's hello printed its line)"
+	else
+		echo "readme: the README's hello did not print its line (see $1)" >&2
+		record readme 0 1
+	fi
+}
+
 # The user test suite: the kernel starts the module "tester" with the
 # selection (utest=...), which prints TAP and ends; the kernel powers off
 # with its verdict.  The serial line carries the console fixture, which
@@ -332,6 +344,7 @@ suite_user() {
 	qemu_tap_suite user "utest=${UTEST:-all}" 600 \
 		--serial-in "$top/tests/fixtures/console-input.txt"
 	local log=$logs/user.log pass=0 fail=0
+	readme_check "$log"
 	grep -aq "^ok [0-9]* - console_serial" "$log" || return 0
 	if grep -aq "console_serial: no serial input" "$log"; then
 		echo "console: the serial input did not reach the guest" >&2
@@ -347,6 +360,7 @@ suite_user() {
 	fi
 	record console $pass $fail "(host checks of console_serial)"
 }
+
 
 # The virtio-blk driver on QEMU's disks (docs/drivers.md, "virtio-blk"):
 # the guest tests hw_virtio_* (uspace/app/tester/test_block.c) read every
