@@ -23,6 +23,12 @@
 #                          indirect block), "sparse: end\n" ending the file
 #   /fixtures/long/NAME    a 255-byte name ("long-" and 250 x's), "255\n"
 #   /tmp                   an empty directory
+#   /test/elf/             the malformed ELF files of the host test
+#                          tests/test_elf.c (and the valid one they start
+#                          from) with index.txt: name, the errno a loader
+#                          must return, the rule broken; copied from
+#                          BUILD_DIR/tests/elf-fixtures (written by the
+#                          build; without it, left out with a note)
 # Owners are 0:0; modes are 0755 for directories and executables, 0644
 # for other files; every time (the files', mke2fs's) is ROOTFS_TIME; the
 # UUID and the directory hash seed are fixed: the same tree always gives
@@ -30,6 +36,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=$top/rootfs
+elf_fixtures=${BUILD_DIR:-$top/build}/tests/elf-fixtures
 ROOTFS_TIME=1704067200 # 2024-01-01 00:00:00 UTC
 UUID=6d6b6572-6e65-4c00-8000-00000000e2f5
 HASH_SEED=6d6b6572-6e65-4c00-8000-0000000005ed
@@ -48,7 +55,9 @@ done
 [ $# -eq 1 ] || { echo "mkrootfs.sh: no OUT (see --help)" >&2; exit 2; }
 out=$1
 if [ $check -eq 1 ]; then
-	[ -f "$out" ] && [ -z "$(find "$src" "$0" -newer "$out" -print -quit)" ]
+	fixtures=()
+	[ -d "$elf_fixtures" ] && fixtures=("$elf_fixtures")
+	[ -f "$out" ] && [ -z "$(find "$src" "$0" "${fixtures[@]}" -newer "$out" -print -quit)" ]
 	exit
 fi
 case $type in ext2 | ext4) ;; *) echo "mkrootfs.sh: --type ext2 or ext4" >&2; exit 2 ;; esac
@@ -59,6 +68,12 @@ trap 'rm -rf "$work" "$out.tmp"' EXIT
 stage=$work/root
 mkdir "$stage"
 cp -a "$src/." "$stage/"
+if [ -f "$elf_fixtures/index.txt" ]; then
+	mkdir -p "$stage/test/elf"
+	cp "$elf_fixtures"/* "$stage/test/elf/"
+else
+	echo "mkrootfs.sh: no $elf_fixtures (build first): /test/elf left out" >&2
+fi
 python3 - "$stage" <<'PY'
 import os, struct, sys
 root = sys.argv[1]

@@ -33,19 +33,36 @@
 #                        over as fast as the UART takes it, so nothing is
 #                        lost; a pipe works too: --serial-in <(script)
 #     --print-cmd        print the QEMU command line and exit
+#     --parse-only       check the options and exit (tools/run.sh uses it
+#                        to refuse a wrong option before it builds)
+#     -h, --help         print this and exit
 #
 # Exit status: 0 the kernel powered off with success, 1 with failure
 # (tests failed), 2 the kernel panicked or took an unexpected exception,
-# 124 timeout, 3 anything else (QEMU died, triple fault, ...).
+# 124 timeout, 3 anything else (an unknown option or one without its
+# value, QEMU died, triple fault, ...).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
 cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0
 accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=() icount=0 plugin=""
-disks=() serial_in=/dev/null print_cmd=0
+disks=() serial_in=/dev/null print_cmd=0 parse_only=0
 
+usage() {
+	sed -n '2,/^set/p' "$0" | sed '$d;s/^# \{0,1\}//'
+}
+# An option that takes a value must have one.
+need_value() { # option remaining-argument-count
+	[ "$2" -ge 2 ] || { echo "qemu.sh: $1 needs a value (see --help)" >&2; exit 3; }
+}
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--cmdline | --iso | --log | --timeout | --accel | --memory | --module | --plugin | --disk | \
+		--serial-in) need_value "$1" $# ;;
+	esac
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--parse-only) parse_only=1; shift ;;
 	--cmdline) cmdline=$2; have_cmdline=1; shift 2 ;;
 	--iso) iso=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
@@ -60,9 +77,10 @@ while [ $# -gt 0 ]; do
 	--disk) disks+=("$2"); shift 2 ;;
 	--serial-in) serial_in=$2; shift 2 ;;
 	--print-cmd) print_cmd=1; shift ;;
-	*) echo "qemu.sh: unknown option $1" >&2; exit 3 ;;
+	*) echo "qemu.sh: unknown option $1 (see --help)" >&2; exit 3 ;;
 	esac
 done
+[ $parse_only -eq 1 ] && exit 0
 
 if [ -z "$iso" ]; then
 	iso=$BUILD_DIR/boot/system.iso

@@ -8,17 +8,26 @@
 #   UTEST=NAME[,NAME] tools/test.sh  only these user tests (plus the rest)
 #   SUITES=ext2,fs tools/test.sh     only these suites (a partial run; the
 #                                    default, all of them, is the test)
+#   tools/test.sh --help             print this and exit (nothing is run;
+#                                    any other argument is refused at once,
+#                                    exit status 2)
 #
-# Suites: format (clang-format of every C file), lockcheck (clang's lock
+# Suites: tools (the scripts' --help and their refusal of an unknown
+# option, before any build), format (clang-format of every C file), lockcheck (clang's lock
 # analysis over the kernel), host (unit tests with
 # ASan/UBSan through meson test), boot (the system boots to idle and powers
 # off; the sampling profiler names samples), crash (an unexpected exception and a panic are reported and reach
-# the host as the panic verdict), kernel (in-kernel tests in QEMU, TAP on
+# the host as the panic verdict; the kernel refuses a command line with an
+# unknown word), kernel (in-kernel tests in QEMU, TAP on
 # the serial port), user (the user-space test suite, uspace/app/tester),
 # virtio, ext2, fs (the file API on the storage stack, two boots, the disk
 # checked by e2fsck -fn after each).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+case "${1-}" in
+-h | --help) sed -n '2,/^set/p' "$0" | sed '$d;s/^# \{0,1\}//'; exit 0 ;;
+esac
+[ $# -eq 0 ] || { echo "test.sh: unknown argument $1 (see --help)" >&2; exit 2; }
 cd "$top"
 # shellcheck source=deps.sh
 source "$top/tools/deps.sh"
@@ -42,6 +51,41 @@ tap_count() {
 		/^ok [0-9]+/ { pass++ }
 		/^not ok [0-9]+/ { fail++ }
 		END { printf "%d %d %d\n", plan, pass, fail }'
+}
+
+# The entry scripts: --help prints the options and exits 0, an unknown
+# option is refused with exit 2 (qemu.sh: 3, its 2 being the panic
+# verdict), both before anything is built: a BUILD_DIR that does not
+# exist stays so.
+tools_check() { # description expected-status pattern command...
+	local what=$1 want=$2 pattern=$3 out rc
+	shift 3
+	out=$(BUILD_DIR=$tools_dir/build "$@" 2>&1)
+	rc=$?
+	if [ $rc -eq "$want" ] && grep -q -e "$pattern" <<< "$out" && [ ! -e "$tools_dir/build" ]; then
+		tpass=$((tpass + 1))
+	else
+		echo "tools: $what: exit $rc (want $want), output:" >&2
+		head -n 5 <<< "$out" >&2
+		tfail=$((tfail + 1))
+	fi
+}
+suite_tools() {
+	local tpass=0 tfail=0 tools_dir
+	tools_dir=$(mktemp -d "${TMPDIR:-/tmp}/test-tools.XXXXXX")
+	tools_check "run.sh --help" 0 "--serial-in" "$top/tools/run.sh" --help
+	tools_check "run.sh --help names its own options" 0 "--no-disk" "$top/tools/run.sh" --help
+	tools_check "run.sh with an unknown option" 2 "unknown option --no-such-option" \
+		"$top/tools/run.sh" --check --no-such-option
+	tools_check "run.sh with a missing value" 2 "needs a value" "$top/tools/run.sh" --cmdline
+	tools_check "test.sh --help" 0 "SUITES=" "$top/tools/test.sh" --help
+	tools_check "test.sh with an argument" 2 "unknown argument --no-such-option" \
+		"$top/tools/test.sh" --no-such-option
+	tools_check "qemu.sh --help" 0 "--parse-only" "$top/tools/qemu.sh" --help
+	tools_check "qemu.sh with an unknown option" 3 "unknown option --no-such-option" \
+		"$top/tools/qemu.sh" --no-such-option
+	rm -rf "$tools_dir"
+	record tools "$tpass" "$tfail" "(--help, unknown options, before any build)"
 }
 
 suite_format() {
@@ -210,6 +254,20 @@ suite_boot() {
 		echo "boot: the profiler gave no named samples (see $prof, $prof.txt)" >&2
 		fail=$((fail + 1))
 	fi
+	# A word the kernel does not know (a typo of utest=) is named at once
+	# and the kernel powers off with failure instead of booting normally
+	# and idling until the timeout; so is a key without its value.
+	local bad=$logs/boot-cmdline.log rc
+	"$top/tools/qemu.sh" --cmdline "utset=all utest" --timeout 60 --log "$bad" > /dev/null 2>&1
+	rc=$?
+	if [ $rc -eq 1 ] && grep -aq "^kernel: unknown command-line word 'utset=all'" "$bad" &&
+		grep -aq "^kernel: command-line word 'utest' needs a value" "$bad" &&
+		! grep -aq "kernel: up after\|^kernel: started" "$bad"; then
+		pass=$((pass + 1))
+	else
+		echo "boot: an unknown command-line word was not refused at once (exit $rc, see $bad)" >&2
+		fail=$((fail + 1))
+	fi
 	record boot "$pass" "$fail"
 }
 
@@ -249,6 +307,11 @@ qemu_tap_suite() {
 	rc=$?
 	read -r plan pass fail < <(tap_count "$log")
 	grep -a "^not ok\|FAIL" "$log" | tr -d '\r' >&2
+	if grep -aq "^kernel: refusing the command line" "$log"; then
+		grep -a "^kernel: .*command-line word" "$log" | tr -d '\r' >&2
+		echo "$name: the kernel refused the command line \"$cmdline\"" >&2
+		fail=$((fail + 1))
+	fi
 	if [ "$plan" -eq 0 ] || [ $((pass + fail)) -ne "$plan" ] || { [ $rc -ne 0 ] && [ "$fail" -eq 0 ]; }; then
 		echo "$name: suite broken (qemu.sh exit $rc, plan $plan, ran $((pass + fail)))" >&2
 		tail -n 30 "$log" | tr -d '\r' >&2
@@ -265,6 +328,18 @@ suite_kernel() {
 		--module "$top/tests/fixtures/bootmod.txt fixture-arg"
 }
 
+# The README's example program printed what the README says it prints
+# (the user test readme_hello runs it with "world 42").
+readme_check() { # log
+	grep -aq "^ok [0-9]* - readme_hello" "$1" || return 0
+	if grep -aq "^hello from task [0-9]*: world 42 (2 argument(s))" "$1"; then
+		record readme 1 0 "(the README's hello printed its line)"
+	else
+		echo "readme: the README's hello did not print its line (see $1)" >&2
+		record readme 0 1
+	fi
+}
+
 # The user test suite: the kernel starts the module "tester" with the
 # selection (utest=...), which prints TAP and ends; the kernel powers off
 # with its verdict.  The serial line carries the console fixture, which
@@ -275,6 +350,7 @@ suite_user() {
 	qemu_tap_suite user "utest=${UTEST:-all}" 600 \
 		--serial-in "$top/tests/fixtures/console-input.txt"
 	local log=$logs/user.log pass=0 fail=0
+	readme_check "$log"
 	grep -aq "^ok [0-9]* - console_serial" "$log" || return 0
 	if grep -aq "console_serial: no serial input" "$log"; then
 		echo "console: the serial input did not reach the guest" >&2
@@ -290,6 +366,7 @@ suite_user() {
 	fi
 	record console $pass $fail "(host checks of console_serial)"
 }
+
 
 # The virtio-blk driver on QEMU's disks (docs/drivers.md, "virtio-blk"):
 # the guest tests hw_virtio_* (uspace/app/tester/test_block.c) read every
@@ -553,7 +630,7 @@ suite_fs() {
 }
 
 # SUITES=a,b runs only those (by the function's name: format, host, ...).
-for name in format lockcheck host boot crash kernel user virtio ext2 fs; do
+for name in tools format lockcheck host boot crash kernel user virtio ext2 fs; do
 	case ",${SUITES:-$name}," in
 	*",$name,"*) "suite_$name" ;;
 	esac

@@ -24,6 +24,7 @@ typedef enum cap_kind {
 	CAP_KIND_IRQ_RANGE = 5, /* IRQ lines [base, base + size) */
 	CAP_KIND_DMA = 6, /* a DMA buffer: base its physical address, size its bytes */
 	CAP_KIND_IRQ_SUB = 7, /* an IRQ subscription (SYS_IRQ_SUBSCRIBE) */
+	CAP_KIND_TASK = 8, /* the right to kill task base (SYS_TASK_RIGHT, abi/task.h) */
 } cap_kind_t;
 
 /* What a handle names. */

@@ -70,9 +70,10 @@ enum {
 	SYS_IRQ_TEST_RAISE, /* (cap_handle_t sub, unsigned times): tests, abi/ddi.h */
 	SYS_KCONSOLE_READ, /* (cap_handle_t sub, void *buf, size_t size, size_t *count): abi/ddi.h */
 	/* (task_id_t child): end a child of the caller (reason TASK_EXIT_KILLED,
-	 * status -1); the parent still waits for it.  ENOENT no such task, EPERM
-	 * not the caller's child, EINVAL the caller itself; EOK also when it is
-	 * ending already. */
+	 * status -1, killed_by the caller); the parent still waits for it.
+	 * ENOENT no such task, EPERM not the caller's child (a task that holds
+	 * the right to it uses SYS_TASK_KILL_RIGHT), EINVAL the caller itself;
+	 * EOK also when it is ending already.  abi/task.h, "Task control". */
 	SYS_TASK_KILL,
 	/* (cap_handle_t device, uint64_t *pages_out): the devices inside the
 	 * caller's phys or I/O-port range @a device are quiet (their bus
@@ -83,6 +84,18 @@ enum {
 	 * caller's pager object lose the write right in every area bound to
 	 * it (abi/pager.h; the start of a write-back). */
 	SYS_PAGER_WRITE_PROTECT,
+	/* Task control (abi/task.h, "Task control"). */
+	/* (task_id_t child, cap_handle_t *out): a new handle to the right to
+	 * kill child @a child of the caller (CAP_KIND_TASK), which the caller
+	 * may pass on like a range (spawn with capabilities, IPC_M_CAP_GIVE).
+	 * ENOENT no such task, EPERM not the caller's child, ELIMIT the table
+	 * is full, EFAULT a bad @a out: nothing made. */
+	SYS_TASK_RIGHT,
+	/* (cap_handle_t right): end the task @a right names, as SYS_TASK_KILL
+	 * ends a child (its parent still waits for it; killed_by the caller).
+	 * ENOENT/ESTALE no such handle or not a task right, ENOENT the task
+	 * was reaped, EINVAL it names the caller. */
+	SYS_TASK_KILL_RIGHT,
 	SYSCALL_COUNT
 };
 

@@ -28,9 +28,13 @@ typedef struct task_exit_info {
 	uintptr_t fault_ip; /* instruction pointer of the fault */
 	tid_t fault_thread;
 	char message[96]; /* the one-line report, NUL-terminated */
+	/* TASK_EXIT_KILLED by SYS_TASK_KILL or SYS_TASK_KILL_RIGHT: the task
+	 * that killed it (the message says whether as the parent or holding
+	 * the right); else 0 */
+	task_id_t killed_by;
 } task_exit_info_t;
 
-ABI_SIZE(task_exit_info_t, 136);
+ABI_SIZE(task_exit_info_t, 144);
 ABI_FIELD(task_exit_info_t, reason, 0);
 ABI_FIELD(task_exit_info_t, status, 4);
 ABI_FIELD(task_exit_info_t, fault_addr, 8);
@@ -39,6 +43,20 @@ ABI_FIELD(task_exit_info_t, fault_in_area, 20);
 ABI_FIELD(task_exit_info_t, fault_ip, 24);
 ABI_FIELD(task_exit_info_t, fault_thread, 32);
 ABI_FIELD(task_exit_info_t, message, 40);
+ABI_FIELD(task_exit_info_t, killed_by, 136);
+
+/*
+ * Task control.  A task may be ended early (SYS_TASK_KILL) by its parent,
+ * or by any task that holds the right to it: a capability (CAP_KIND_TASK,
+ * abi/ddi.h) that only the parent can make (SYS_TASK_RIGHT) and that is
+ * passed on like a range: at spawn (task_spawn_t.caps) or over IPC
+ * (IPC_M_CAP_GIVE), by the parent or by any holder, and dropped with
+ * SYS_CAP_DROP.  The holder kills with SYS_TASK_KILL_RIGHT.  A right names
+ * one task for good (task ids are never reused): once that task is reaped,
+ * using it is ENOENT.  The end report (task_exit_info_t) says who killed
+ * the task (killed_by) and, in its message, whether as the parent or
+ * holding the right.  Waiting for the task stays the parent's.
+ */
 
 /*
  * What a new task finds: rdi points to this block (on its stack) when it

@@ -7,8 +7,10 @@
  *   malloc_init       slab caches
  *   arch_late_init    interrupt controller; then the timer, interrupts on
  *
- * Then the command line decides: run kernel tests and power off with the
- * verdict, or report "up" and idle (powering off at once with "poweroff").
+ * A command line with a word the kernel does not know is refused at once
+ * (cmdline_refuse_bad).  Then the command line decides: run kernel tests
+ * and power off with the verdict, or report "up" and idle (powering off
+ * at once with "poweroff").
  */
 #include <adt/btree_alloc.h>
 #include <arch/arch.h>
@@ -103,6 +105,34 @@ static noreturn void run_module_verdict(const char *name, const char *spec)
 	    info.message[0] ? ": " : "", info.message);
 	prof_dump();
 	arch_poweroff(ok ? ARCH_EXIT_SUCCESS : ARCH_EXIT_FAILURE);
+}
+
+static void cmdline_report_bad(const char *word, size_t len, cmdline_problem_t problem, void *arg)
+{
+	(void) arg;
+	if (problem == CMDLINE_UNKNOWN)
+		printf("kernel: unknown command-line word '%.*s'\n", (int) len, word);
+	else
+		printf("kernel: command-line word '%.*s' %s\n", (int) len, word,
+		    problem == CMDLINE_NEEDS_VALUE ? "needs a value (key=VALUE)"
+		                                   : "takes no value");
+}
+
+/* Refuse a command line with a word the kernel does not know (or a key
+ * without its value, a bare word with one): the run would not be the one
+ * asked for, e.g. "utset=all" would boot normally and idle until the
+ * host's timeout.  Name each, list the known words, power off with
+ * failure (main/cmdline.h). */
+static void cmdline_refuse_bad(void)
+{
+	if (cmdline_check(boot_info.cmdline, cmdline_report_bad, NULL) == 0)
+		return;
+	printf("kernel: known words:");
+	bool value;
+	for (size_t i = 0; cmdline_word(i, &value); i++)
+		printf(" %s%s", cmdline_word(i, &value), value ? "=..." : "");
+	printf("\nkernel: refusing the command line, powering off\n");
+	arch_poweroff(ARCH_EXIT_FAILURE);
 }
 
 /* "pager_timeout=MS": how long a fault waits for a pager's answer. */
@@ -224,6 +254,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	arch_early_init(mb_magic, mb_info_pa);
 	printf("\nmkernel 0.1 (amd64) - a multiserver microkernel\n");
 	boot_info_print();
+	cmdline_refuse_bad();
 	cpu_features_print();
 
 	arch_mm_init();

@@ -19,9 +19,9 @@
 #include <proc/program.h>
 #include <proc/task.h>
 
-errno_t program_elf_check(const void *image, size_t size, elf_image_t *out)
+errno_t program_elf_check(const void *image, size_t size, elf_image_t *out, elf_error_t *why)
 {
-	return elf_parse(image, size, size, AS_USER_FLOOR, AS_USER_TOP, out);
+	return elf_parse(image, size, size, AS_USER_FLOOR, AS_USER_TOP, out, why);
 }
 
 /* Copy @a n bytes to user address @a va of @a as (mapped, wired) via the
@@ -43,36 +43,30 @@ static void program_copy_in(as_t *as, uintptr_t va, const void *src, size_t n)
 	}
 }
 
-static unsigned elf_rights(unsigned pf)
-{
-	return ((pf & ELF_PF_R) ? AS_AREA_READ : 0) | ((pf & ELF_PF_W) ? AS_AREA_WRITE : 0) |
-	    ((pf & ELF_PF_X) ? AS_AREA_EXEC : 0);
-}
-
 /* Whether @a seg can be mapped straight from the module's own pages: it
- * is read-only (every task sees the same bytes), all of it comes from the
- * file (no bss to zero), and the module starts on a page (the segment's
- * pages are then pages of the module; the last one's tail, past the
- * module's end, is reserved with it and never handed out). */
+ * is read-only (every task sees the same bytes), all of its pages come
+ * from the file with nothing to clear (elf_parse's description), and the
+ * module starts on a page (the segment's pages are then pages of the
+ * module; the last one's tail, past the module's end, is reserved with it
+ * and never handed out). */
 static bool program_seg_direct(const boot_module_t *m, const elf_segment_t *seg)
 {
-	return !(seg->flags & ELF_PF_W) && seg->memsz == seg->filesz && PAGE_ALIGNED(m->start);
+	return !(seg->rights & AS_AREA_WRITE) && seg->bss_pages == 0 &&
+	    seg->zero_from == seg->base + seg->file_pages && PAGE_ALIGNED(m->start);
 }
 
 /* Map @a seg's pages of module @a m (read-only, shared by every task of
- * the module: no frame, no zeroing, no copy) at [base, base + len). */
-static errno_t program_map_direct(
-    as_t *as, const boot_module_t *m, const elf_segment_t *seg, uintptr_t base, size_t len)
+ * the module: no frame, no zeroing, no copy) as its area. */
+static errno_t program_map_direct(as_t *as, const boot_module_t *m, const elf_segment_t *seg)
 {
 	ddi_range_t *r;
-	errno_t rc = ddi_range_create(
-	    DDI_RANGE_PHYS, m->start + PAGE_ALIGN_DOWN(seg->offset), len, &r);
+	errno_t rc = ddi_range_create(DDI_RANGE_PHYS, m->start + seg->file_base, seg->size, &r);
 	if (rc != EOK)
 		return rc;
 	as_bind_t bind = { .phys = { r, r->base } };
 	uintptr_t got;
 	rc = as_area_create_bound(
-	    as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED, &as_backend_phys, &bind, &got);
+	    as, seg->base, seg->size, seg->rights | AS_AREA_FIXED, &as_backend_phys, &bind, &got);
 	ddi_range_put(r); /* the area holds its own */
 	return rc;
 }
@@ -84,14 +78,13 @@ static errno_t program_map_segments(as_t *as, const boot_module_t *m, const elf_
 	const void *image = PA2KA(m->start);
 	for (size_t i = 0; i < img->count; i++) {
 		const elf_segment_t *seg = &img->seg[i];
-		uintptr_t base = PAGE_ALIGN_DOWN(seg->vaddr);
-		size_t len = PAGE_ALIGN_UP(seg->vaddr + seg->memsz) - base;
 		uintptr_t got;
 		errno_t rc;
 		if (program_seg_direct(m, seg)) {
-			rc = program_map_direct(as, m, seg, base, len);
+			rc = program_map_direct(as, m, seg);
 		} else {
-			rc = as_area_create(as, base, len, elf_rights(seg->flags) | AS_AREA_FIXED,
+			/* Wired frames are zeroed: the bss and the zero tail. */
+			rc = as_area_create(as, seg->base, seg->size, seg->rights | AS_AREA_FIXED,
 			    AS_BACKEND_WIRED, &got);
 			if (rc == EOK)
 				program_copy_in(as, seg->vaddr, (const char *) image + seg->offset,
@@ -279,9 +272,12 @@ errno_t program_spawn_module_caps(
 	const void *image = PA2KA(m->start);
 	size_t size = m->end - m->start;
 	elf_image_t img;
-	errno_t rc = program_elf_check(image, size, &img);
-	if (rc != EOK)
+	elf_error_t why;
+	errno_t rc = program_elf_check(image, size, &img, &why);
+	if (rc != EOK) {
+		printf("kernel: module %s is not a valid program: %s\n", name, elf_error_name(why));
 		return rc;
+	}
 	ksnprintf(buf, sizeof(buf), "%s %s", name, args);
 	rc = program_split_args(buf, argv, &argc);
 	if (rc != EOK)

@@ -34,9 +34,45 @@ static list_t tasks GUARDED_BY(tasks_lock) = { .head = { &tasks.head, &tasks.hea
 static task_id_t next_task_id GUARDED_BY(tasks_lock) = 1;
 static size_t tasks_live GUARDED_BY(tasks_lock); /* read without it by task_count */
 
+/* The right to kill a task (CAP_TASK, abi/task.h "Task control"): which
+ * task, for good (ids are never reused).  Immutable, so every holder
+ * shares one object; refs is atomic. */
+typedef struct task_right {
+	size_t refs;
+	task_id_t task;
+} task_right_t;
+
+static void task_right_hold(void *object)
+{
+	task_right_t *r = object;
+	__atomic_add_fetch(&r->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void task_right_close(void *object)
+{
+	task_right_t *r = object;
+	if (__atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(r);
+}
+
+static void task_right_info(const void *object, cap_info_t *out)
+{
+	out->kind = CAP_KIND_TASK;
+	out->base = ((const task_right_t *) object)->task;
+}
+
+static const cap_type_ops_t task_right_cap_ops = {
+	.name = "task",
+	.hold = task_right_hold,
+	.close = task_right_close,
+	.info = task_right_info,
+	.shareable = true,
+};
+
 void task_init(void)
 {
 	mutex_initialize(&tasks_lock, "tasks");
+	cap_type_register(CAP_TASK, &task_right_cap_ops);
 }
 
 as_t *as_current(void)
@@ -213,19 +249,26 @@ static task_t *task_find_locked(task_id_t id) REQUIRES(tasks_lock)
 	return NULL;
 }
 
-errno_t task_kill(task_t *parent, task_id_t id)
+/* End task @a id for @a killer, its parent or (@a by_right) a holder of
+ * the right to it: ENOENT, EPERM (not the parent, without the right),
+ * EINVAL (the killer itself); EOK also when it is ending already. */
+static errno_t task_kill_as(task_t *killer, task_id_t id, bool by_right)
 {
-	if (id == parent->id)
+	if (id == killer->id)
 		return EINVAL;
-	task_exit_info_t info = { .reason = TASK_EXIT_KILLED, .status = -1 };
-	ksnprintf(info.message, sizeof(info.message), "killed by its parent, task %llu",
-	    (unsigned long long) parent->id);
+	task_exit_info_t info = {
+		.reason = TASK_EXIT_KILLED, .status = -1, .killed_by = killer->id
+	};
+	ksnprintf(info.message, sizeof(info.message),
+	    by_right ? "killed by task %llu, holding the right to it"
+	             : "killed by its parent, task %llu",
+	    (unsigned long long) killer->id);
 	errno_t rc = EOK;
 	mutex_lock(&tasks_lock);
 	task_t *t = task_find_locked(id);
 	if (!t)
 		rc = ENOENT;
-	else if (t->parent != parent->id)
+	else if (!by_right && t->parent != killer->id)
 		rc = EPERM;
 	if (rc == EOK) {
 		mutex_lock(&t->lock);
@@ -237,6 +280,42 @@ errno_t task_kill(task_t *parent, task_id_t id)
 		mutex_unlock(&t->lock);
 	}
 	mutex_unlock(&tasks_lock);
+	return rc;
+}
+
+errno_t task_kill(task_t *parent, task_id_t id)
+{
+	return task_kill_as(parent, id, false);
+}
+
+errno_t task_kill_right(task_t *caller, cap_handle_t h)
+{
+	void *object;
+	errno_t rc = cap_get(&caller->caps, h, CAP_TASK, &object);
+	if (rc != EOK)
+		return rc;
+	task_id_t id = ((task_right_t *) object)->task;
+	task_right_close(object); /* cap_get's reference */
+	return task_kill_as(caller, id, true);
+}
+
+errno_t task_right_make(task_t *parent, task_id_t id, cap_handle_t *out)
+{
+	mutex_lock(&tasks_lock);
+	task_t *t = task_find_locked(id);
+	errno_t rc = !t ? ENOENT : t->parent != parent->id ? EPERM : EOK;
+	mutex_unlock(&tasks_lock);
+	if (rc != EOK)
+		return rc;
+	/* The child may end meanwhile: the right then names a task that
+	 * is gone, which using it reports (ENOENT). */
+	task_right_t *r = malloc(sizeof(*r));
+	if (!r)
+		return ENOMEM;
+	*r = (task_right_t){ .refs = 1, .task = id };
+	rc = cap_alloc(&parent->caps, CAP_TASK, r, CAP_NIL, out);
+	if (rc != EOK)
+		free(r);
 	return rc;
 }
 

@@ -12,14 +12,6 @@
 #include <proc/thread.h>
 #include <syscall/syscall.h>
 
-/* A handle argument: a value that is no 32-bit handle names nothing (it
- * must not alias a handle by truncation). */
-static cap_handle_t sys_handle(sysarg_t v)
-{
-	int64_t h = (int64_t) v;
-	return h < 0 || h > INT32_MAX ? CAP_NIL : (cap_handle_t) h;
-}
-
 /* SYS_CAP_INFO(cap_handle_t h, cap_info_t *out) */
 sysarg_t sys_cap_info(const sysargs_t *a)
 {

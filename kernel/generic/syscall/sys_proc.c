@@ -207,6 +207,33 @@ sysarg_t sys_task_kill(const sysargs_t *a)
 	return task_kill(TASK, (task_id_t) a->a[0]);
 }
 
+/* SYS_TASK_RIGHT(task_id_t child, cap_handle_t *out) */
+sysarg_t sys_task_right(const sysargs_t *a)
+{
+	uspace_ptr_t out = uspace_ptr(a->a[1]);
+	cap_handle_t h;
+	/* Prove the out pointer writable first (writing back what is there):
+	 * a bad one changes nothing. */
+	errno_t rc = copy_from_uspace(&h, out, sizeof(h));
+	if (rc == EOK)
+		rc = copy_to_uspace(out, &h, sizeof(h));
+	if (rc != EOK)
+		return rc;
+	rc = task_right_make(TASK, (task_id_t) a->a[0], &h);
+	if (rc != EOK)
+		return rc;
+	rc = copy_to_uspace(out, &h, sizeof(h));
+	if (rc != EOK) /* a sibling unmapped it meanwhile: take the handle back */
+		(void) cap_drop(&TASK->caps, h);
+	return rc;
+}
+
+/* SYS_TASK_KILL_RIGHT(cap_handle_t right) */
+sysarg_t sys_task_kill_right(const sysargs_t *a)
+{
+	return task_kill_right(TASK, sys_handle(a->a[0]));
+}
+
 sysarg_t sys_uptime(const sysargs_t *a)
 {
 	uint64_t ns = timer_uptime_ms() * 1000000ULL;

@@ -338,6 +338,7 @@ int child_ddi_nocap(int argc, char **argv); /* test_ddi_mem.c */
 int child_ddi_dma_map(int argc, char **argv); /* test_ddi_mem.c */
 int child_ddi_dma_orphan(int argc, char **argv); /* test_ddi_mem.c */
 int child_ddi_dma_quiesce(int argc, char **argv); /* test_ddi_mem.c */
+int child_kill_right(int argc, char **argv); /* test_task_right.c */
 
 static const child_mode_t child_modes[] = {
 	{ "child:snoop", child_snoop },
@@ -382,6 +383,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:irq-nocap", child_irq_nocap },
 	{ "child:irq-hold", child_irq_hold },
 	{ "child:irq-rtc", child_irq_rtc },
+	{ "child:kill-right", child_kill_right },
 };
 
 int child_main(int argc, char **argv)

@@ -40,6 +40,7 @@ typedef enum cap_type {
 	CAP_DMA, /* dma_buf_t (ddi/dma.h) */
 	/* Part C (ddi-irq): */
 	CAP_IRQ_SUB, /* irq_sub_t: an IRQ subscription (ddi/irq.h) */
+	CAP_TASK, /* task_right_t: the right to kill a task (proc/task.h) */
 	CAP_TYPE_COUNT
 } cap_type_t;
 

@@ -1,12 +1,12 @@
 /*
  * Programs: starting a task from an ELF64 boot module.
  *
- * The loader checks the image completely before it maps anything: ELF64,
- * little-endian, x86-64, ET_EXEC; program headers inside the file; every
- * PT_LOAD inside the file and inside user space, page-aligned relative to
- * its file offset, not writable and executable at once, not overlapping
- * another.  Then each PT_LOAD becomes a wired area with the segment's
- * rights, the file bytes are copied in (the rest is zero), a small wired
+ * The loader checks the image completely before it maps anything, with
+ * common/'s elf_parse (elf/elf.h: every field, each refusal named on the
+ * console), and maps what that describes: each PT_LOAD becomes an area
+ * with the segment's rights, a read-only one without bss mapped straight
+ * from the module's pages, the others wired with the file bytes copied
+ * in (the rest is zero); then a small wired
  * startup stack (PROGRAM_STACK_SIZE) is made with the startup block
  * (abi/task.h: task_startup_t, argv) on top, and the first thread starts
  * at the entry point.
@@ -59,7 +59,8 @@ void program_module_args(const char *name, char *out, size_t size);
 void program_args_from_cmdline(const char *cmdline, char *out, size_t size);
 
 /* Check an ELF image in kernel memory for a user task (common/'s
- * elf_parse within the user half): EOK and *out, EINVAL, EPERM. */
-errno_t program_elf_check(const void *image, size_t size, elf_image_t *out);
+ * elf_parse within the user half): EOK and *out; EINVAL, EPERM, ENOTSUP
+ * and the broken rule in *why. */
+errno_t program_elf_check(const void *image, size_t size, elf_image_t *out, elf_error_t *why);
 
 #endif

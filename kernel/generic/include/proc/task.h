@@ -81,6 +81,12 @@ errno_t task_wait(task_id_t id, task_exit_info_t *info);
  * EINVAL); its threads are interrupted and it ends as if one of them had
  * exited the task, with reason TASK_EXIT_KILLED. */
 errno_t task_kill(task_t *parent, task_id_t id);
+/* Put a new right to kill child @a id of @a parent into the parent's
+ * table (SYS_TASK_RIGHT: ENOENT, EPERM, ENOMEM, ELIMIT). */
+errno_t task_right_make(task_t *parent, task_id_t id, cap_handle_t *out);
+/* End the task that right @a h of @a caller names (SYS_TASK_KILL_RIGHT:
+ * ENOENT, ESTALE, EINVAL), as task_kill ends a child. */
+errno_t task_kill_right(task_t *caller, cap_handle_t h);
 size_t task_count(void);
 /* Capability slots in use in every task's table (statistics). */
 size_t task_handles_used(void);

@@ -11,6 +11,7 @@
 #ifndef KERN_SYSCALL_SYSCALL_H_
 #define KERN_SYSCALL_SYSCALL_H_
 
+#include <abi/cap.h>
 #include <abi/syscall.h>
 
 /* The user registers as the entry stub saved them (arch syscall.S): the
@@ -23,6 +24,14 @@ typedef struct sysargs {
 } sysargs_t;
 
 typedef sysarg_t (*syscall_handler_t)(const sysargs_t *args);
+
+/* A handle argument: a value that is no 32-bit handle names nothing (it
+ * must not alias a handle by truncation). */
+static inline cap_handle_t sys_handle(sysarg_t v)
+{
+	int64_t h = (int64_t) v;
+	return h < 0 || h > INT32_MAX ? CAP_NIL : (cap_handle_t) h;
+}
 
 sysarg_t syscall_dispatch(sysarg_t number, const sysargs_t *args);
 
@@ -39,6 +48,8 @@ sysarg_t sys_task_id(const sysargs_t *args);
 sysarg_t sys_task_spawn(const sysargs_t *args);
 sysarg_t sys_task_wait(const sysargs_t *args);
 sysarg_t sys_task_kill(const sysargs_t *args);
+sysarg_t sys_task_right(const sysargs_t *args);
+sysarg_t sys_task_kill_right(const sysargs_t *args);
 sysarg_t sys_uptime(const sysargs_t *args);
 sysarg_t sys_mem_stats(const sysargs_t *args);
 sysarg_t sys_task_stats(const sysargs_t *args);

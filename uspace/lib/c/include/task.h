@@ -29,6 +29,13 @@ errno_t task_wait(task_id_t id, task_exit_info_t *info);
 /* End child @a id (it ends with TASK_EXIT_KILLED; wait for it as ever):
  * ENOENT, EPERM (not our child), EINVAL (ourselves). */
 errno_t task_kill(task_id_t id);
+/* A new handle *out to the right to kill child @a id, to pass on (spawn
+ * with capabilities, IPC_M_CAP_GIVE; drop it with cap_drop): ENOENT,
+ * EPERM (not our child), ELIMIT (abi/task.h, "Task control"). */
+errno_t task_right(task_id_t id, cap_handle_t *out);
+/* End the task that right @a right names, as task_kill ends a child:
+ * ENOENT/ESTALE (no such right; the task was reaped), EINVAL (ourselves). */
+errno_t task_kill_right(cap_handle_t right);
 /* What this task holds in the kernel now (handles, areas, threads, calls). */
 errno_t task_stats(task_stats_t *out);
 

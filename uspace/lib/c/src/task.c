@@ -43,6 +43,16 @@ errno_t task_kill(task_id_t id)
 	return (errno_t) syscall1(SYS_TASK_KILL, id);
 }
 
+errno_t task_right(task_id_t id, cap_handle_t *out)
+{
+	return (errno_t) syscall2(SYS_TASK_RIGHT, id, out);
+}
+
+errno_t task_kill_right(cap_handle_t right)
+{
+	return (errno_t) syscall1(SYS_TASK_KILL_RIGHT, (sysarg_t) right);
+}
+
 errno_t task_stats(task_stats_t *out)
 {
 	return (errno_t) syscall1(SYS_TASK_STATS, out);
