@@ -83,6 +83,15 @@ enum {
 	 * caller's pager object lose the write right in every area bound to
 	 * it (abi/pager.h; the start of a write-back). */
 	SYS_PAGER_WRITE_PROTECT,
+	/* (unsigned role): the caller becomes the pager of @a role, or takes
+	 * it over from its dead holder (abi/pager.h, "Registration"). */
+	SYS_PAGER_REGISTER,
+	/* (unsigned role, task_id_t child): the parent of the role's holder
+	 * names the child that may take the role over (abi/pager.h). */
+	SYS_PAGER_SUCCESSOR,
+	/* (unsigned role): tests only: a low-memory notice now to the
+	 * holder of @a role (0: to every registered pager), abi/pager.h. */
+	SYS_PAGER_LOW_MEMORY_TEST,
 	SYSCALL_COUNT
 };
 

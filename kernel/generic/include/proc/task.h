@@ -82,6 +82,10 @@ errno_t task_wait(task_id_t id, task_exit_info_t *info);
  * exited the task, with reason TASK_EXIT_KILLED. */
 errno_t task_kill(task_t *parent, task_id_t id);
 size_t task_count(void);
+/* The parent of @a task now (0: the kernel; -1 once the parent ended). */
+task_id_t task_parent_id(task_t *task);
+/* The parent of the live (or zombie, not reaped) task @a id: ENOENT. */
+errno_t task_parent_lookup(task_id_t id, task_id_t *parent);
 /* Capability slots in use in every task's table (statistics). */
 size_t task_handles_used(void);
 void task_hold(task_t *task);
