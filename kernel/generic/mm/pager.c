@@ -1580,9 +1580,10 @@ typedef struct pager_adopt {
 	errno_t rc;
 } pager_adopt_t;
 
-static void pager_obj_adopt_prepare(pager_obj_t *o, void *arg)
+static void pager_obj_adopt_prepare(pager_obj_t *o, void *arg) REQUIRES(pager_lock)
 {
 	pager_adopt_t *q = arg;
+	assert(mutex_locked_by_me(&pager_lock));
 	if (q->objs)
 		q->objs[q->nobjs] = o;
 	q->nobjs++;
