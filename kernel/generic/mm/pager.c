@@ -92,7 +92,32 @@
  * the used-space record) fails with ENOMEM: retrying would ask the pager
  * again and fail the same way, for as long as memory stays out.
  *
- * Locks, in order: as->lock -> pager_lock -> a record's lock; a delivery
+ * A registered pager's death (mm/pager_role.c has the rules).  When a
+ * pager that holds a role dies with records, its box is dead but the
+ * records stay, with their areas: pager_box_orphan cuts every run of them
+ * (no answer given before the death is mapped after it) and unmaps every
+ * page they have mapped, one address space at a time (whole areas, so
+ * the used space needs no memory), because the successor cannot know
+ * which of those pages were dirty.  A fault whose page-in fails with
+ * EHANGUP then waits (no lock held) for a successor, at most the pager
+ * timeout, and retries its access.  pager_area_bind makes no new record
+ * at a dead box (EHANGUP); an area bound to an existing one (a share, a
+ * piece) still joins it.  The takeover (pager_box_adopt, under
+ * pager_lock) first makes every record a phone to the successor and its
+ * adopted OBJECT_REF (ENOMEM, or EBUSY when the successor has a name of
+ * one of the ids, before anything changed), then moves the names and the
+ * records to the successor's box in the hash tables (re-keyed in place:
+ * no memory), swaps each record's box and phone under its lock, and sends
+ * the REFs.  A fault reads the record's phone (with a reference) under
+ * the record's lock when it enters its page-in, so the swap is safe; an
+ * area's own phone reference (as_area_t.pager.phone) keeps naming the
+ * phone it was bound through, and sharing takes the record's
+ * (pager_area_phone).
+ *
+ * Locks, in order: (mm/pager_role.c's pager_role_lock ->) as->lock ->
+ * pager_lock -> a record's lock (the role lock is never held with an
+ * as->lock: a takeover holds it and pager_lock, a death revokes without
+ * it); a delivery
  * (notices, under pager_lock) then takes the phone's and the answerbox's
  * locks, and page tables their spinlocks.  pager_lock protects both hash
  * tables, the names, the records' area lists and counts and the areas'
