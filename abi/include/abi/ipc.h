@@ -193,6 +193,8 @@ ABI_FIELD(ipc_event_t, msg, 40);
 #define IPC_M_PAGER_OBJECT_REF 17
 #define IPC_M_PAGER_OBJECT_UNREF 18
 #define IPC_M_PAGER_SYNC 19
+#define IPC_M_PAGER_LOW_MEMORY 20 /* abi/pager.h: registered pagers only */
+#define IPC_M_PAGER_REGISTERED 21 /* abi/pager.h: after SYS_PAGER_REGISTER */
 #define IPC_M_FIRST_USER 1024
 
 /* The hooks of a system method (SYS_IPC_FAIL_INJECT): send (the caller's

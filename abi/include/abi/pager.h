@@ -89,6 +89,58 @@
  *      ENOENT (no area is bound to the id: nothing is mapped), ENOMEM
  *      (only for an object with more than 8 areas, and then nothing
  *      changed: retry).  Size 0 changes nothing.
+ *
+ * Registration, restart and low memory.  A pager task may hold one role
+ * (PAGER_ROLE_*, 1 .. PAGER_ROLE_COUNT - 1; a task holds at most one):
+ *  SYS_PAGER_REGISTER(role): a free role becomes the caller's.  EOK,
+ *      EINVAL (no such role), EEXIST (the caller holds a role already, or
+ *      the role's holder lives), EPERM (the role is orphaned and the caller
+ *      is not its designated successor), EBUSY (a takeover whose objects'
+ *      ids the caller uses already: nothing changed), ENOMEM (nothing
+ *      changed), EINTR.  The caller then gets, before anything else from
+ *      the kernel, one IPC_M_PAGER_OBJECT_REF per adopted record (below)
+ *      and then IPC_M_PAGER_REGISTERED: arg[0] role, arg[1] records
+ *      adopted, arg[2] the largest badge and arg[3] the largest object id
+ *      among them (0 if none).  Register before serving anybody: a pager
+ *      must never give a new connection an adopted badge, nor a new object
+ *      an adopted id.  A task's role ends with the task.
+ *  SYS_PAGER_SUCCESSOR(role, child): the parent of the role's holder (the
+ *      task that spawned it, as recorded when it registered) names its
+ *      own child @a child as the only task that may take the role over
+ *      once the holder is dead (0 clears).  Before or after the death;
+ *      the last word counts.  EOK, EINVAL (no such role, or @a child is
+ *      the holder), ENOENT (nobody holds or held the role), EPERM (the
+ *      caller is not that parent, or @a child is not the caller's child).
+ *  When a holder dies with objects that still have areas, the role is
+ *      ORPHANED: its records stay, with their areas; every page they have
+ *      mapped anywhere is revoked at once (the successor cannot know which
+ *      were dirty: stores not yet written back by the dead pager are
+ *      lost), and a fault on them waits for a successor, at most the pager
+ *      timeout (then it fails with EHANGUP and the kernel logs "no
+ *      successor").  When the designated successor registers, every record
+ *      of the dead pager is rebound to it (a new phone of its own to the
+ *      successor, the same badge and object id), the successor gets for
+ *      each IPC_M_PAGER_OBJECT_REF with arg[0] the object id, arg[1]
+ *      PAGER_REF_ADOPTED and ev.conn the record's badge, and the waiting
+ *      faults ask it.  From then on its REVOKE, SET_SIZE and WRITE_PROTECT
+ *      act on adopted objects as on its own, and their UNREFs come to it.
+ *      A holder that dies without such objects frees the role.
+ *  IPC_M_PAGER_LOW_MEMORY (to registered pagers only; a notice: answer
+ *      it, the retval is ignored): arg[0] free frames, arg[1] total frames,
+ *      arg[2] frames the kernel would like freed (up to the high
+ *      watermark), arg[3] PAGER_LOW_MEMORY_* flags.  Sent when free frames
+ *      fall below the low watermark, max(total / 16, 256) frames (high:
+ *      twice that), by a kernel thread, never from an allocation.  At most
+ *      one per pager is unanswered, and the next comes at least
+ *      PAGER_LOW_MEMORY_INTERVAL_MS after the previous one and only if
+ *      memory is still low.
+ *  SYS_PAGER_LOW_MEMORY_TEST(role): tests only (ENOTSUP unless the kernel
+ *      was booted with utest= or ipc_fail_inject): sends the holder of
+ *      @a role a notice now, with PAGER_LOW_MEMORY_FORCED, as if memory
+ *      were low (arg[2] is then at least the low watermark).  EOK (sent),
+ *      EBUSY (its previous notice is unanswered: none sent), ENOENT (no
+ *      live holder), EINVAL; role 0 sends one to every registered pager
+ *      without one outstanding (EOK).
  */
 #ifndef ABI_PAGER_H_
 #define ABI_PAGER_H_
@@ -141,5 +193,20 @@ ABI_FIELD(as_pager_spec_t, offset, 16);
  * many, binding an area to one of its objects that has no area yet is
  * refused with ELIMIT (the binder pays; no notice is ever dropped). */
 #define PAGER_NOTICES_MAX 1024
+
+/* Pager roles (SYS_PAGER_REGISTER). */
+#define PAGER_ROLE_ANON 1 /* the anonymous-memory pager */
+#define PAGER_ROLE_FILE 2 /* the file pager */
+#define PAGER_ROLE_TEST 3 /* the tests' */
+#define PAGER_ROLE_TEST2 4
+#define PAGER_ROLE_COUNT 16 /* roles are 1 .. PAGER_ROLE_COUNT - 1 */
+
+/* IPC_M_PAGER_OBJECT_REF arg[1]: a record of a dead pager taken over. */
+#define PAGER_REF_ADOPTED 1
+
+/* IPC_M_PAGER_LOW_MEMORY arg[3]: sent by SYS_PAGER_LOW_MEMORY_TEST. */
+#define PAGER_LOW_MEMORY_FORCED 1
+/* The least time between two low-memory notices to one pager. */
+#define PAGER_LOW_MEMORY_INTERVAL_MS 1000
 
 #endif

@@ -96,6 +96,15 @@ enum {
 	 * ENOENT/ESTALE no such handle or not a task right, ENOENT the task
 	 * was reaped, EINVAL it names the caller. */
 	SYS_TASK_KILL_RIGHT,
+	/* (unsigned role): the caller becomes the pager of @a role, or takes
+	 * it over from its dead holder (abi/pager.h, "Registration"). */
+	SYS_PAGER_REGISTER,
+	/* (unsigned role, task_id_t child): the parent of the role's holder
+	 * names the child that may take the role over (abi/pager.h). */
+	SYS_PAGER_SUCCESSOR,
+	/* (unsigned role): tests only: a low-memory notice now to the
+	 * holder of @a role (0: to every registered pager), abi/pager.h. */
+	SYS_PAGER_LOW_MEMORY_TEST,
 	SYSCALL_COUNT
 };
 

@@ -269,6 +269,7 @@ void kernel_main(uint32_t mb_magic, uint32_t mb_info_pa)
 	dma_init();
 	irq_init();
 	pager_init();
+	pager_role_init();
 	pager_timeout_from_cmdline();
 	ipc_fail_inject_from_cmdline();
 	print_memory();

@@ -30,10 +30,11 @@ static errno_t pager_be_resize_check(const as_area_t *a, size_t new_size)
 	return new_size > UINT64_MAX - a->pager.offset ? EOVERFLOW : EOK;
 }
 
+/* The record's phone, not the area's: a takeover (mm/pager_role.c) gives
+ * the record a phone to the successor, and the copy must find it there. */
 static void pager_be_share(const as_area_t *a, as_bind_t *out)
 {
-	phone_hold(a->pager.phone);
-	out->pager.phone = a->pager.phone;
+	out->pager.phone = pager_area_phone(a);
 	out->pager.object = a->pager.object;
 	out->pager.offset = a->pager.offset;
 }

@@ -10,8 +10,16 @@
  * n ^ 2^k.  Freeing merges with the buddy while the buddy heads a free block
  * of the same order.  Allocation splits the smallest sufficient block.
  *
- * Lock: frame_lock protects everything in this file; nothing here sleeps or
- * calls out while holding it (zeroing happens after the lock is dropped).
+ * Low memory: an allocation that leaves fewer free frames than the low
+ * watermark (max(total / 16, FRAME_LOW_MIN)) raises a flag and, the first
+ * time since the flag was last cleared, wakes whoever waits in
+ * frame_low_wait() (the pager's low-memory thread, mm/pager_role.c); it
+ * does nothing else, and wakes nobody before frame_low_watch() was called.
+ * The wakeup comes after frame_lock is dropped.
+ *
+ * Lock: frame_lock protects everything in this file but the low-memory
+ * flag (atomic) and wait queue; nothing here sleeps or calls out while
+ * holding it (zeroing happens after the lock is dropped).
  */
 #include <arch/asm.h>
 #include <arch/layout.h>
@@ -22,6 +30,7 @@
 #include <mm/frame.h>
 #include <mm/page.h>
 #include <synch/spinlock.h>
+#include <synch/waitq.h>
 
 enum {
 	FRAME_STATE_RESERVED = 0,
@@ -36,6 +45,10 @@ static irq_spinlock_t frame_lock = IRQ_SPINLOCK_INITIALIZER("frame");
 static list_t free_list[FRAME_MAX_ORDER + 1] GUARDED_BY(frame_lock.lock);
 static size_t free_frames GUARDED_BY(frame_lock.lock); /* read without it by frame_free_count */
 static size_t total_frames; /* set by frame_init, then constant */
+static size_t low_frames, high_frames; /* the watermarks: set by frame_init */
+static bool low_flag; /* atomic: an allocation went below low_frames */
+static bool low_watched; /* atomic: frame_low_watch() was called */
+static waitq_t low_wq;
 
 static void block_mark_free(size_t pfn, unsigned order) REQUIRES(frame_lock.lock)
 {
@@ -111,6 +124,47 @@ void frame_init(void)
 			frame_add_region(&boot_info.memmap[i], r, nr);
 	}
 	irq_spinlock_unlock(&frame_lock);
+	waitq_initialize(&low_wq);
+	low_frames = total_frames / 16 > FRAME_LOW_MIN ? total_frames / 16 : FRAME_LOW_MIN;
+	high_frames = 2 * low_frames < total_frames ? 2 * low_frames : total_frames;
+}
+
+/* An allocation left @a left frames free: below the low watermark, raise
+ * the flag and wake the watcher once.  No lock held. */
+static void frame_low_note(size_t left)
+{
+	if (left >= low_frames || !__atomic_load_n(&low_watched, __ATOMIC_ACQUIRE))
+		return;
+	if (!__atomic_exchange_n(&low_flag, true, __ATOMIC_ACQ_REL))
+		waitq_wakeup_one(&low_wq);
+}
+
+void frame_low_watch(void)
+{
+	__atomic_store_n(&low_watched, true, __ATOMIC_RELEASE);
+}
+
+void frame_low_wait(void)
+{
+	while (!__atomic_load_n(&low_flag, __ATOMIC_ACQUIRE))
+		(void) waitq_sleep(&low_wq, 0, 0);
+}
+
+void frame_low_rearm(void)
+{
+	__atomic_store_n(&low_flag, false, __ATOMIC_RELEASE);
+	if (frame_free_count() < low_frames)
+		frame_low_note(frame_free_count()); /* still low: the next round */
+}
+
+size_t frame_low_watermark(void)
+{
+	return low_frames;
+}
+
+size_t frame_high_watermark(void)
+{
+	return high_frames;
 }
 
 /* The first free block on the list of order @a o whose first @a count
@@ -191,7 +245,9 @@ errno_t frame_alloc_below(size_t count, unsigned flags, uint64_t limit, uintptr_
 		frames[pfn + i].refcount = 0;
 		frame_release(pfn + i);
 	}
+	size_t left = free_frames;
 	irq_spinlock_unlock(&frame_lock);
+	frame_low_note(left);
 
 	*pa = (uintptr_t) pfn << PAGE_WIDTH;
 	if (flags & FRAME_ZERO)

@@ -92,7 +92,32 @@
  * the used-space record) fails with ENOMEM: retrying would ask the pager
  * again and fail the same way, for as long as memory stays out.
  *
- * Locks, in order: as->lock -> pager_lock -> a record's lock; a delivery
+ * A registered pager's death (mm/pager_role.c has the rules).  When a
+ * pager that holds a role dies with records, its box is dead but the
+ * records stay, with their areas: pager_box_orphan cuts every run of them
+ * (no answer given before the death is mapped after it) and unmaps every
+ * page they have mapped, one address space at a time (whole areas, so
+ * the used space needs no memory), because the successor cannot know
+ * which of those pages were dirty.  A fault whose page-in fails with
+ * EHANGUP then waits (no lock held) for a successor, at most the pager
+ * timeout, and retries its access.  pager_area_bind makes no new record
+ * at a dead box (EHANGUP); an area bound to an existing one (a share, a
+ * piece) still joins it.  The takeover (pager_box_adopt, under
+ * pager_lock) first makes every record a phone to the successor and its
+ * adopted OBJECT_REF (ENOMEM, or EBUSY when the successor has a name of
+ * one of the ids, before anything changed), then moves the names and the
+ * records to the successor's box in the hash tables (re-keyed in place:
+ * no memory), swaps each record's box and phone under its lock, and sends
+ * the REFs.  A fault reads the record's phone (with a reference) under
+ * the record's lock when it enters its page-in, so the swap is safe; an
+ * area's own phone reference (as_area_t.pager.phone) keeps naming the
+ * phone it was bound through, and sharing takes the record's
+ * (pager_area_phone).
+ *
+ * Locks, in order: (mm/pager_role.c's pager_role_lock ->) as->lock ->
+ * pager_lock -> a record's lock (the role lock is never held with an
+ * as->lock: a takeover holds it and pager_lock, a death revokes without
+ * it); a delivery
  * (notices, under pager_lock) then takes the phone's and the answerbox's
  * locks, and page tables their spinlocks.  pager_lock protects both hash
  * tables, the names, the records' area lists and counts and the areas'
@@ -152,10 +177,16 @@ struct pager_obj {
 	pager_hlink_t hl; /* pager_records (pager_lock) */
 	link_t name_link; /* name->records (pager_lock) */
 	pager_name_t *name; /* pager_lock; NULL once out of the tables */
-	answerbox_t *box; /* the pager's box (held; constant) */
-	phone_t *phone; /* the record's own phone to the pager (held; constant) */
+	/* the pager's box and the record's own phone to it (both held);
+	 * changed only by a takeover (pager_box_adopt), under pager_lock and
+	 * the record's lock: either lock reads them */
+	answerbox_t *box;
+	phone_t *phone;
 	uint64_t id; /* constant */
 	uint64_t badge; /* the binding connection's badge (constant) */
+	/* a takeover's, made before it commits (pager_lock) */
+	phone_t *adopt_phone;
+	call_t *adopt_ref;
 	list_t areas; /* as_area_t.pager.obj_link (pager_lock) */
 	size_t nareas; /* pager_lock */
 	call_t *unref; /* the OBJECT_UNREF notice, made with the record (pager_lock) */
@@ -514,6 +545,14 @@ static void pager_obj_attach_locked(pager_obj_t *o, as_area_t *area, uint64_t of
 	o->nareas++;
 }
 
+static bool pager_box_active(answerbox_t *box)
+{
+	mutex_lock(&box->lock);
+	bool active = box->active;
+	mutex_unlock(&box->lock);
+	return active;
+}
+
 errno_t pager_area_bind(as_area_t *area, phone_t *phone, uint64_t object, uint64_t offset)
 {
 	mutex_lock(&phone->lock);
@@ -527,7 +566,9 @@ errno_t pager_area_bind(as_area_t *area, phone_t *phone, uint64_t object, uint64
 	errno_t rc = EOK;
 	mutex_lock(&pager_lock);
 	pager_obj_t *o = pager_obj_find_locked(box, badge, object);
-	if (!o)
+	if (!o && !pager_box_active(box))
+		rc = EHANGUP; /* a dead pager's record is kept, never made */
+	else if (!o)
 		rc = pager_obj_create_locked(box, badge, object, &o);
 	if (rc == EOK)
 		pager_obj_attach_locked(o, area, offset);
@@ -700,6 +741,8 @@ typedef struct pager_fault {
 	uint64_t objoff; /* object offset of the faulting page */
 	pager_run_t *run; /* the page-in this fault maps from (one of its users) */
 	bool asker; /* this fault asks the pager; else it joined the asker */
+	phone_t *phone; /* the asker's: the record's phone when it entered (held) */
+	answerbox_t *box; /* the asker's: its box then (identity only) */
 } pager_fault_t;
 
 static unsigned pager_access_right(unsigned access)
@@ -779,6 +822,9 @@ static errno_t pager_fault_enter_locked(pager_fault_t *f, pager_run_t *fresh) RE
 	__atomic_add_fetch(&o->refs, 1, __ATOMIC_ACQ_REL); /* the run's link */
 	f->run = fresh;
 	f->asker = true;
+	phone_hold(o->phone); /* a takeover may replace it meanwhile */
+	f->phone = o->phone;
+	f->box = o->box;
 	return EOK;
 }
 
@@ -830,7 +876,7 @@ static errno_t pager_fault_ask(pager_fault_t *f)
 		.arg = { r->object, f->objoff, r->wanted, f->access, arg4 } };
 	__atomic_add_fetch(&r->refs, 1, __ATOMIC_ACQ_REL);
 	c->run = r; /* the call's hold, dropped when the call goes */
-	errno_t rc = ipc_kcall_wait(f->obj->phone, c, pager_timeout_us);
+	errno_t rc = ipc_kcall_wait(f->phone, c, pager_timeout_us);
 	if (rc == ETIMEOUT)
 		printf("pager: no answer to a page-in of object %llu within %llu ms\n",
 		    (unsigned long long) r->object, (unsigned long long) (pager_timeout_us / 1000));
@@ -1025,7 +1071,9 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 	/* an asker fails with the pager's result; a joiner retries its access */
 	if (f.asker) {
 		errno_t map_rc = EOK;
+		uint64_t object = f.run->object;
 		rc = pager_fault_ask(&f);
+		phone_release(f.phone);
 		mutex_lock(&as->lock);
 		bool alone = pager_fault_settle(&f, rc, &map_rc);
 		mutex_unlock(&as->lock);
@@ -1034,6 +1082,9 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 			pager_run_put(f.run);
 			pager_obj_put(f.obj);
 		}
+		/* a registered pager died: wait for its successor, then retry */
+		if (rc == EHANGUP && pager_role_orphan_wait(f.box, object))
+			rc = EOK;
 	} else {
 		rc = pager_fault_join(&f);
 		if (rc == EOK) {
@@ -1413,4 +1464,252 @@ errno_t pager_write_protect(answerbox_t *box, uint64_t object, uint64_t offset, 
 		.hi = offset + size,
 		.kind = PAGER_REQ_WRITE_PROTECT };
 	return pager_request(&q);
+}
+
+/* ---- a registered pager's death and its successor (mm/pager_role.c) ---- */
+
+typedef void (*pager_box_fn_t)(pager_obj_t *o, void *arg);
+
+/* Call @a fn for every record of @a box; @a fn changes no table. */
+static void pager_box_each_locked(answerbox_t *box, pager_box_fn_t fn, void *arg)
+    REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	for (size_t i = 0; i < pager_records.size; i++) {
+		list_foreach(pager_records.bucket[i], l)
+		{
+			pager_obj_t *o = list_get_instance(l, pager_obj_t, hl.link);
+			if (o->box == box)
+				fn(o, arg);
+		}
+	}
+}
+
+static void pager_obj_count(pager_obj_t *o, void *arg)
+{
+	(void) o;
+	(*(size_t *) arg)++;
+}
+
+size_t pager_box_records(answerbox_t *box)
+{
+	size_t n = 0;
+	mutex_lock(&pager_lock);
+	pager_box_each_locked(box, pager_obj_count, &n);
+	mutex_unlock(&pager_lock);
+	return n;
+}
+
+/* No run of @a o maps anything any more (every page is cut off). */
+static void pager_obj_cut_all(pager_obj_t *o, void *arg)
+{
+	(void) arg;
+	mutex_lock(&o->lock);
+	pager_obj_cut_locked(o, 0, UINT64_MAX, PAGER_CUT_ALL);
+	mutex_unlock(&o->lock);
+}
+
+typedef struct pager_find_as {
+	as_t *as; /* held, or NULL */
+} pager_find_as_t;
+
+static void pager_obj_find_mapped(pager_obj_t *o, void *arg)
+{
+	pager_find_as_t *q = arg;
+	list_foreach(o->areas, l)
+	{
+		as_area_t *a = list_get_instance(l, as_area_t, pager.obj_link);
+		/* a racy look at the count: the visit reads it under as->lock */
+		if (!q->as && used_space_pages(&a->used) > 0 && as_try_hold(a->as))
+			q->as = a->as;
+	}
+}
+
+/* An address space with a page mapped from a record of @a box, held, or
+ * NULL (one being destroyed is skipped: its areas go anyway). */
+static as_t *pager_box_mapped_as(answerbox_t *box)
+{
+	pager_find_as_t q = { NULL };
+	mutex_lock(&pager_lock);
+	pager_box_each_locked(box, pager_obj_find_mapped, &q);
+	mutex_unlock(&pager_lock);
+	return q.as;
+}
+
+typedef struct pager_box_revoke {
+	as_t *as;
+	errno_t rc;
+} pager_box_revoke_t;
+
+/* Unmap every page of @a o's areas in q->as (whole areas: the used space
+ * loses whole intervals, which needs no memory). */
+static void pager_obj_revoke_as(pager_obj_t *o, void *arg) NO_THREAD_SAFETY_ANALYSIS
+{
+	pager_box_revoke_t *q = arg; /* q->as->lock is held (pager_box_as_revoke) */
+	list_foreach(o->areas, l)
+	{
+		as_area_t *a = list_get_instance(l, as_area_t, pager.obj_link);
+		if (a->as != q->as)
+			continue;
+		errno_t rc = pager_area_revoke(q->as, a, a->base, a->pages);
+		q->rc = q->rc == EOK ? rc : q->rc;
+	}
+}
+
+static errno_t pager_box_as_revoke(as_t *as, answerbox_t *box)
+{
+	pager_box_revoke_t q = { as, EOK };
+	mutex_lock(&as->lock);
+	mutex_lock(&pager_lock);
+	pager_box_each_locked(box, pager_obj_revoke_as, &q);
+	mutex_unlock(&pager_lock);
+	mutex_unlock(&as->lock);
+	return q.rc;
+}
+
+void pager_box_orphan(answerbox_t *box)
+{
+	mutex_lock(&pager_lock);
+	pager_box_each_locked(box, pager_obj_cut_all, NULL);
+	mutex_unlock(&pager_lock);
+	/* The box is dead: no page-in is answered any more and every run is
+	 * cut, so no page of these records is mapped from here on.  Each
+	 * visit empties the areas of one address space. */
+	as_t *as;
+	while ((as = pager_box_mapped_as(box)) != NULL) {
+		errno_t rc = pager_box_as_revoke(as, box);
+		as_release(as);
+		if (rc != EOK) {
+			printf("pager: a dead pager's pages stay mapped (error %d)\n", rc);
+			break;
+		}
+	}
+}
+
+phone_t *pager_area_phone(const as_area_t *area)
+{
+	mutex_lock(&pager_lock);
+	phone_t *p = area->pager.obj->phone;
+	phone_hold(p);
+	mutex_unlock(&pager_lock);
+	return p;
+}
+
+/* What a takeover moves: the dead pager's records and names. */
+typedef struct pager_adopt {
+	answerbox_t *from, *to;
+	pager_obj_t **objs;
+	size_t nobjs;
+	pager_name_t **names;
+	size_t nnames;
+	errno_t rc;
+} pager_adopt_t;
+
+static void pager_obj_adopt_prepare(pager_obj_t *o, void *arg) REQUIRES(pager_lock)
+{
+	pager_adopt_t *q = arg;
+	assert(mutex_locked_by_me(&pager_lock));
+	if (q->objs)
+		q->objs[q->nobjs] = o;
+	q->nobjs++;
+	if (list_first(&o->name->records) == &o->name_link) { /* the name's first */
+		if (q->names)
+			q->names[q->nnames] = o->name;
+		q->nnames++;
+		if (pager_name_find_locked(q->to, o->id))
+			q->rc = EBUSY; /* the successor uses the id already */
+	}
+}
+
+/* Give every record of q->from a phone to q->to and an OBJECT_REF to
+ * send.  EBUSY, ENOMEM: nothing changed (pager_adopt_undo). */
+static errno_t pager_adopt_prepare_locked(pager_adopt_t *q) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	pager_box_each_locked(q->from, pager_obj_adopt_prepare, q); /* count, check */
+	if (q->rc != EOK || q->nobjs == 0)
+		return q->rc;
+	q->objs = malloc(q->nobjs * sizeof(*q->objs));
+	q->names = malloc(q->nnames * sizeof(*q->names));
+	q->nobjs = q->nnames = 0; /* from here: how many are in the arrays */
+	if (!q->objs || !q->names)
+		return ENOMEM;
+	pager_box_each_locked(q->from, pager_obj_adopt_prepare, q); /* collect */
+	for (size_t i = 0; i < q->nobjs; i++) {
+		pager_obj_t *o = q->objs[i];
+		o->adopt_phone = phone_create(q->to, o->badge);
+		o->adopt_ref = pager_notice_make(IPC_M_PAGER_OBJECT_REF);
+		if (!o->adopt_phone || !o->adopt_ref)
+			return ENOMEM;
+	}
+	return EOK;
+}
+
+static void pager_adopt_undo(pager_adopt_t *q)
+{
+	for (size_t i = 0; q->objs && i < q->nobjs; i++) {
+		pager_obj_t *o = q->objs[i];
+		if (o->adopt_phone)
+			phone_release(o->adopt_phone);
+		if (o->adopt_ref)
+			call_release(o->adopt_ref);
+		o->adopt_phone = NULL;
+		o->adopt_ref = NULL;
+	}
+}
+
+static void pager_hash_rekey_locked(pager_hash_t *h, pager_hlink_t *e, uint64_t hash)
+    REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	list_remove(&e->link);
+	e->hash = hash;
+	list_append(&e->link, pager_hash_chain(h, hash));
+}
+
+/* Rebind @a o to @a to with its prepared phone, and tell the successor. */
+static void pager_obj_adopt_locked(pager_obj_t *o, answerbox_t *to) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	mutex_lock(&o->lock);
+	phone_t *old_phone = o->phone;
+	answerbox_t *old_box = o->box;
+	answerbox_hold(to);
+	o->box = to;
+	o->phone = o->adopt_phone;
+	mutex_unlock(&o->lock);
+	o->adopt_phone = NULL;
+	pager_hash_rekey_locked(&pager_records, &o->hl, pager_hash_key(to, o->badge, o->id));
+	phone_release(old_phone);
+	answerbox_release(old_box);
+	call_t *ref = o->adopt_ref;
+	o->adopt_ref = NULL;
+	ref->msg.arg[1] = PAGER_REF_ADOPTED;
+	pager_notice_send_locked(o, ref);
+}
+
+errno_t pager_box_adopt(answerbox_t *from, answerbox_t *to, pager_adopt_summary_t *sum)
+{
+	pager_adopt_t q = { .from = from, .to = to };
+	*sum = (pager_adopt_summary_t){ 0 };
+	mutex_lock(&pager_lock);
+	errno_t rc = pager_adopt_prepare_locked(&q);
+	if (rc != EOK)
+		pager_adopt_undo(&q);
+	for (size_t i = 0; rc == EOK && i < q.nnames; i++) {
+		q.names[i]->box = to;
+		pager_hash_rekey_locked(
+		    &pager_names, &q.names[i]->hl, pager_hash_key(to, 0, q.names[i]->id));
+	}
+	for (size_t i = 0; rc == EOK && i < q.nobjs; i++) {
+		pager_obj_t *o = q.objs[i];
+		sum->records++;
+		sum->badge_max = o->badge > sum->badge_max ? o->badge : sum->badge_max;
+		sum->id_max = o->id > sum->id_max ? o->id : sum->id_max;
+		pager_obj_adopt_locked(o, to);
+	}
+	mutex_unlock(&pager_lock);
+	free(q.objs);
+	free(q.names);
+	return rc;
 }

@@ -24,6 +24,7 @@
 #include <mem.h>
 #include <mm/as.h>
 #include <mm/malloc.h>
+#include <mm/pager.h>
 #include <proc/task.h>
 #include <proc/thread.h>
 
@@ -361,6 +362,9 @@ void task_thread_exiting(thread_t *t, int status)
 	/* Its phones hang up and everything waiting in its answerbox is
 	 * answered EHANGUP (a dead pager fails the faults waiting on it). */
 	ipc_task_cleanup(task);
+	/* A registered pager's role is freed, or orphaned: its records then
+	 * wait for a successor and their mapped pages are revoked now. */
+	pager_role_task_ended(task);
 	/* Detach the address space first: from here on a switch back to this
 	 * thread loads the kernel's table, never the dying one. */
 	mutex_lock(&task->lock);
@@ -507,6 +511,24 @@ errno_t task_wait(task_id_t id, task_exit_info_t *info)
 	mutex_unlock(&tasks_lock);
 	task_release(t);
 	return rc;
+}
+
+task_id_t task_parent_id(task_t *task)
+{
+	mutex_lock(&tasks_lock);
+	task_id_t p = task->parent;
+	mutex_unlock(&tasks_lock);
+	return p;
+}
+
+errno_t task_parent_lookup(task_id_t id, task_id_t *parent)
+{
+	mutex_lock(&tasks_lock);
+	task_t *t = task_find_locked(id);
+	if (t)
+		*parent = t->parent;
+	mutex_unlock(&tasks_lock);
+	return t ? EOK : ENOENT;
 }
 
 size_t task_handles_used(void)

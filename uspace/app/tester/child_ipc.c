@@ -545,6 +545,8 @@ static const struct {
 	{ "child:anon-peek", child_anon_peek },
 	{ "child:paged", child_paged },
 	{ "child:mixsrv", child_mixsrv },
+	{ "child:rpager", child_rpager },
+	{ "child:rpager-client", child_rpager_client },
 };
 
 int child_ipc_main(int argc, char **argv, bool *found)

@@ -115,6 +115,10 @@ typedef struct call {
 			uintptr_t hint; /* SHARE_IN: where the caller wants it */
 			as_share_src_t src; /* the shared area's binding */
 		} share;
+		struct {
+			unsigned role; /* PAGER_ROLE_* it went to */
+			uint64_t gen; /* its number (mm/pager_role.c) */
+		} pager_note; /* IPC_M_PAGER_LOW_MEMORY */
 	} st;
 	/* The pager backend's state (mm/pager.c): a page-in's request and the
 	 * frames supplied, or a notice's record of the box it counts against. */

@@ -71,6 +71,19 @@ uintptr_t frame_pa(const frame_t *f);
 size_t frame_free_count(void);
 size_t frame_total_count(void);
 
+/* Low memory (see mm/frame.c): the watermarks, in frames (low:
+ * max(total / 16, FRAME_LOW_MIN); high: twice that, at most the total). */
+#define FRAME_LOW_MIN 256
+size_t frame_low_watermark(void);
+size_t frame_high_watermark(void);
+/* From now on an allocation below the low watermark wakes frame_low_wait. */
+void frame_low_watch(void);
+/* Sleep until an allocation went below the low watermark (the flag is
+ * raised; it stays raised until frame_low_rearm). */
+void frame_low_wait(void);
+/* Lower the flag; if memory is still low the next allocation raises it. */
+void frame_low_rearm(void);
+
 /* Check the allocator's invariants (free lists vs. counters); for tests. */
 errno_t frame_check(void);
 

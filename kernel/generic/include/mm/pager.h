@@ -16,6 +16,7 @@
 
 #include <abi/errno.h>
 #include <abi/pager.h>
+#include <abi/task.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,6 +81,48 @@ size_t pager_record_count(void);
 size_t pager_record_chain_max(void);
 /* For tests: notices sent to @a box and not yet released. */
 unsigned pager_notices_pending(struct answerbox *box);
+
+/* The phone to the pager of @a area's record now, held (sharing binds
+ * the copy through it). */
+struct phone *pager_area_phone(const struct as_area *area);
+
+/*
+ * Registration, restart and low memory (mm/pager_role.c; abi/pager.h says
+ * what user space sees).  The roles' lock comes before pager_lock.
+ */
+/* SYS_PAGER_REGISTER for @a task: a free role, or a takeover. */
+errno_t pager_role_register(struct task *task, unsigned role);
+/* SYS_PAGER_SUCCESSOR: @a caller names its child @a child. */
+errno_t pager_role_successor(struct task *caller, unsigned role, task_id_t child);
+/* The task ended (its box is deactivated): its role, if any, is freed or
+ * orphaned (then its pages are revoked here, in the caller's context). */
+void pager_role_task_ended(struct task *task);
+/* A fault on object @a object of the dead pager @a box: true once a
+ * successor took the records over (retry), false if @a box is no
+ * registered pager's or none came within the pager timeout. */
+bool pager_role_orphan_wait(struct answerbox *box, uint64_t object);
+/* SYS_PAGER_LOW_MEMORY_TEST: a forced notice (abi/pager.h). */
+errno_t pager_low_memory_test(unsigned role);
+/* Start the low-memory thread (after the scheduler is up). */
+void pager_role_init(void);
+
+/* What a takeover moved (IPC_M_PAGER_REGISTERED's words). */
+typedef struct pager_adopt_summary {
+	uint64_t records;
+	uint64_t badge_max;
+	uint64_t id_max;
+} pager_adopt_summary_t;
+/* Records of @a box (a scan of every record: for a death, not a fault). */
+size_t pager_box_records(struct answerbox *box);
+/* @a box is a dead registered pager's: cut every run of its records and
+ * unmap every page they have mapped anywhere (whole areas: cannot fail
+ * for want of memory).  No lock held. */
+void pager_box_orphan(struct answerbox *box);
+/* Rebind every record of the dead @a from to @a to (a phone of its own to
+ * @a to each, the same badge and id; an OBJECT_REF with PAGER_REF_ADOPTED
+ * to @a to for each).  EBUSY (@a to has records of one of the ids),
+ * ENOMEM: nothing changed. */
+errno_t pager_box_adopt(struct answerbox *from, struct answerbox *to, pager_adopt_summary_t *sum);
 
 /* The kernel's pager timeout, microseconds. */
 extern uint64_t pager_timeout_us;

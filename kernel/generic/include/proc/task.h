@@ -88,6 +88,10 @@ errno_t task_right_make(task_t *parent, task_id_t id, cap_handle_t *out);
  * ENOENT, ESTALE, EINVAL), as task_kill ends a child. */
 errno_t task_kill_right(task_t *caller, cap_handle_t h);
 size_t task_count(void);
+/* The parent of @a task now (0: the kernel; -1 once the parent ended). */
+task_id_t task_parent_id(task_t *task);
+/* The parent of the live (or zombie, not reaped) task @a id: ENOENT. */
+errno_t task_parent_lookup(task_id_t id, task_id_t *parent);
 /* Capability slots in use in every task's table (statistics). */
 size_t task_handles_used(void);
 void task_hold(task_t *task);

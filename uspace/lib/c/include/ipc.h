@@ -44,6 +44,10 @@ errno_t ipc_fail_inject(uint64_t method, unsigned hook, errno_t err, unsigned co
 errno_t pager_object_revoke(uint64_t object, uint64_t offset, size_t size);
 errno_t pager_object_set_size(uint64_t object, uint64_t size);
 errno_t pager_object_write_protect(uint64_t object, uint64_t offset, size_t size);
+/* Pager roles (abi/pager.h, "Registration, restart and low memory"). */
+errno_t pager_role_register(unsigned role);
+errno_t pager_role_successor(unsigned role, task_id_t task);
+errno_t pager_low_memory_test(unsigned role); /* tests only */
 
 /* The register calls (the fast path, abi/ipc.h).  ipc_call_sync: send
  * @a msg and wait for the answer: its retval (or the error that kept the

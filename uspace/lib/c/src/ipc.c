@@ -54,6 +54,21 @@ errno_t pager_object_write_protect(uint64_t object, uint64_t offset, size_t size
 	return (errno_t) syscall3(SYS_PAGER_WRITE_PROTECT, object, offset, size);
 }
 
+errno_t pager_role_register(unsigned role)
+{
+	return (errno_t) syscall1(SYS_PAGER_REGISTER, role);
+}
+
+errno_t pager_role_successor(unsigned role, task_id_t task)
+{
+	return (errno_t) syscall2(SYS_PAGER_SUCCESSOR, role, task);
+}
+
+errno_t pager_low_memory_test(unsigned role)
+{
+	return (errno_t) syscall1(SYS_PAGER_LOW_MEMORY_TEST, role);
+}
+
 uint64_t ipc_cookie_sync_new(void)
 {
 	uint64_t n = __atomic_fetch_add(&ipc_cookie_next, 1, __ATOMIC_RELAXED);

@@ -14,6 +14,9 @@
  *                             ops->object_ref(obj)
  *   IPC_M_PAGER_OBJECT_UNREF  its last area went: the object leaves the
  *                             table; ops->object_free() once nobody uses it
+ *   IPC_M_PAGER_OBJECT_REF with PAGER_REF_ADOPTED (a dead predecessor's
+ *                             object taken over): ops->object_adopt()
+ *   IPC_M_PAGER_LOW_MEMORY    ops->low_memory(), then answered EOK
  *   a client connects         ops->client_open(conn)
  *   a client connection ends  ops->client_close(conn)
  *   client calls (methods >= IPC_M_FIRST_USER)  ops->client_call(ev)
@@ -59,6 +62,14 @@ typedef struct pager_fault {
 	uint64_t conn; /* badge of the client's connection */
 } pager_fault_t;
 
+/* What a low-memory notice says (abi/pager.h). */
+typedef struct pager_low_memory {
+	uint64_t free; /* free frames */
+	uint64_t total; /* all frames */
+	uint64_t wanted; /* frames the kernel would like freed */
+	unsigned flags; /* PAGER_LOW_MEMORY_FORCED: a test's */
+} pager_low_memory_t;
+
 /* The callbacks; every one but page_in may be NULL.  They run on the
  * library's serving threads, several at once. */
 typedef struct pager_ops {
@@ -81,14 +92,32 @@ typedef struct pager_ops {
 	/* IPC_M_SHARE_OUT from a client (an area lent to the pager): answer
 	 * ev->call (ipc_share_out_accept, or an error).  NULL: ENOTSUP. */
 	void (*share_out)(ipc_event_t *ev);
+	/* The role to register (PAGER_ROLE_*; 0: none): pager_serve
+	 * registers it before serving anybody, and takes over the objects
+	 * of a dead predecessor if this task is its designated successor
+	 * (abi/pager.h). */
+	unsigned role;
+	/* A dead predecessor's object @a id, bound through connection
+	 * @a conn (whose badge no new connection will get), is offered: EOK
+	 * takes it (with *data as its pager_object_t.data; it is then an
+	 * object of @a conn with areas, as if created and bound), any error
+	 * refuses it (its page-ins then fail with ENOENT).  NULL refuses all.
+	 * An id offered through several connections goes to the first one
+	 * taken; the others are refused without a call. */
+	errno_t (*object_adopt)(uint64_t conn, uint64_t id, void **data);
+	/* Memory is low (IPC_M_PAGER_LOW_MEMORY): free what can be freed,
+	 * ideally lm->wanted frames.  The library answers after it returns
+	 * (NULL: answered at once); no other notice comes before that. */
+	void (*low_memory)(const pager_low_memory_t *lm);
 } pager_ops_t;
 
 /* Badges the library gives client connections start here (so they never
  * meet the badge of ns's own connection). */
 #define PAGER_CONN_FIRST (1ULL << 32)
 
-/* Register @a name with ns and serve with @a nthreads threads; returns
- * only if registering or waiting fails. */
+/* Register ops->role with the kernel (if not 0: then take what it
+ * hands over, before anything else), @a name with ns, and serve with
+ * @a nthreads threads; returns only if registering or waiting fails. */
 errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads);
 /* Stop: the name goes from ns, new connections are refused (EHANGUP), and
  * the task ends with exit status 0 as soon as no client connection is

@@ -13,6 +13,14 @@
  * client calls carry.  When a connection closes, the objects it created
  * and never bound go.  The open connections are counted, so that
  * pager_stop() can end the task when the last client has gone.
+ *
+ * A role (pager_ops_t.role) is registered before the name: the kernel
+ * then queues one adopted OBJECT_REF per object of a dead predecessor it
+ * hands over, and IPC_M_PAGER_REGISTERED after them.  pager_serve takes
+ * those events alone, on the calling thread, before any serving thread
+ * runs and before any client can connect: so every adopted object is in
+ * the table before a page-in for it can be served, and the badges and
+ * ids of new connections and objects start above the adopted ones.
  */
 #include <ipc.h>
 #include <lock.h>
@@ -32,6 +40,7 @@ static bool pager_stopping;
 static uint64_t pager_id_next = 1;
 static uint64_t pager_badge_next = PAGER_CONN_FIRST;
 static const pager_ops_t *pager_ops;
+static bool pager_role_ready; /* atomic: IPC_M_PAGER_REGISTERED came */
 static char pager_name[NS_NAME_MAX + 1];
 
 static size_t pager_bucket(uint64_t id)
@@ -218,6 +227,72 @@ static void pager_object_areas(uint64_t id, uint64_t conn, int delta)
 		pager_stop_check();
 }
 
+/* The object @a id in the table (any owner), or NULL.  Lock held. */
+static pager_object_t *pager_object_find_locked(uint64_t id)
+{
+	pager_object_t *obj = pager_table[pager_bucket(id)];
+	while (obj && obj->id != id)
+		obj = obj->next;
+	return obj;
+}
+
+/* A dead predecessor's object @a id of connection @a conn is offered. */
+static void pager_object_adopt(uint64_t id, uint64_t conn)
+{
+	pager_object_t *obj = malloc(sizeof(*obj));
+	lock_acquire(&pager_table_lock);
+	bool known = pager_object_find_locked(id) != NULL;
+	lock_release(&pager_table_lock);
+	void *data = NULL;
+	errno_t rc = obj && !known && pager_ops->object_adopt
+	    ? pager_ops->object_adopt(conn, id, &data)
+	    : EPERM;
+	if (rc != EOK) {
+		free(obj);
+		return; /* refused: its page-ins find nothing */
+	}
+	/* taken: as if created by conn and bound once (the table's ref) */
+	*obj = (pager_object_t){ .id = id,
+		.data = data,
+		.refs = 1,
+		.areas = 1,
+		.bound = true,
+		.in_table = true,
+		.owner = conn };
+	lock_acquire(&pager_table_lock);
+	size_t b = pager_bucket(id);
+	obj->next = pager_table[b];
+	pager_table[b] = obj;
+	pager_objects++;
+	if (pager_id_next <= id)
+		pager_id_next = id + 1;
+	lock_release(&pager_table_lock);
+}
+
+/* IPC_M_PAGER_REGISTERED: new badges and ids start above the adopted. */
+static void pager_registered(const ipc_msg_t *msg)
+{
+	uint64_t badge_max = msg->arg[2], id_max = msg->arg[3];
+	uint64_t next = __atomic_load_n(&pager_badge_next, __ATOMIC_RELAXED);
+	if (badge_max >= next)
+		__atomic_store_n(&pager_badge_next, badge_max + 1, __ATOMIC_RELAXED);
+	lock_acquire(&pager_table_lock);
+	if (pager_id_next <= id_max)
+		pager_id_next = id_max + 1;
+	lock_release(&pager_table_lock);
+	__atomic_store_n(&pager_role_ready, true, __ATOMIC_RELEASE);
+}
+
+static void pager_low_memory(const ipc_msg_t *msg)
+{
+	pager_low_memory_t lm = { .free = msg->arg[0],
+		.total = msg->arg[1],
+		.wanted = msg->arg[2],
+		.flags = (unsigned) msg->arg[3] };
+	if (pager_ops->low_memory)
+		pager_ops->low_memory(&lm);
+}
+
 static void pager_kernel_call(ipc_event_t *ev)
 {
 	switch (ev->msg.method) {
@@ -225,7 +300,16 @@ static void pager_kernel_call(ipc_event_t *ev)
 		pager_page_in(ev);
 		return;
 	case IPC_M_PAGER_OBJECT_REF:
-		pager_object_areas(ev->msg.arg[0], ev->conn, 1);
+		if (ev->msg.arg[1] == PAGER_REF_ADOPTED)
+			pager_object_adopt(ev->msg.arg[0], ev->conn);
+		else
+			pager_object_areas(ev->msg.arg[0], ev->conn, 1);
+		break;
+	case IPC_M_PAGER_REGISTERED:
+		pager_registered(&ev->msg);
+		break;
+	case IPC_M_PAGER_LOW_MEMORY:
+		pager_low_memory(&ev->msg);
 		break;
 	case IPC_M_PAGER_OBJECT_UNREF:
 		pager_object_areas(ev->msg.arg[0], ev->conn, -1);
@@ -318,12 +402,29 @@ static void pager_handle(ipc_event_t *ev)
 		ipc_answer(ev->call, ENOTSUP, NULL);
 }
 
+/* Register the role and take, on this thread alone, what the kernel
+ * queued for it: adopted objects, then IPC_M_PAGER_REGISTERED. */
+static errno_t pager_role_take(unsigned role)
+{
+	errno_t rc = pager_role_register(role);
+	while (rc == EOK && !__atomic_load_n(&pager_role_ready, __ATOMIC_ACQUIRE)) {
+		ipc_event_t ev;
+		rc = ipc_wait(&ev, 0, 0, 0);
+		if (rc == EOK)
+			pager_handle(&ev);
+	}
+	return rc;
+}
+
 errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads)
 {
 	pager_ops = ops;
 	if (strlen(name) <= NS_NAME_MAX)
 		strcpy(pager_name, name);
-	errno_t rc = ns_register(name);
+	errno_t rc = ops->role ? pager_role_take(ops->role) : EOK;
+	if (rc != EOK)
+		return rc;
+	rc = ns_register(name);
 	if (rc != EOK)
 		return rc;
 	return ipc_serve(pager_handle, nthreads ? nthreads : PAGER_THREADS_DEFAULT);

@@ -446,10 +446,22 @@ static void anon_client_call(ipc_event_t *ev)
 	}
 }
 
+/* Low memory: without swap every page of ours is the only copy of some
+ * task's data, so there is nothing to give back; the library answers EOK
+ * and we keep our memory (allocations keep failing with ENOMEM, as they
+ * would anyway). */
+static void anon_low_memory(const pager_low_memory_t *lm)
+{
+	(void) lm;
+}
+
+/* Registered as PAGER_ROLE_ANON: low-memory notices come to us too. */
 static const pager_ops_t anon_ops = {
 	.page_in = anon_page_in,
 	.object_free = anon_object_free,
 	.client_call = anon_client_call,
+	.role = PAGER_ROLE_ANON,
+	.low_memory = anon_low_memory,
 };
 
 int main(void)
