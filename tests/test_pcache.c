@@ -137,6 +137,30 @@ static bool case_drop(void)
 	return CHECK(lists_consistent());
 }
 
+/* Low memory: pcache_evict frees the least recently used clean page
+ * nobody pins (pcache_age puts one first), never a dirty or pinned one. */
+static bool case_evict(void)
+{
+	fresh();
+	for (uint64_t i = 0; i < 4; i++)
+		fill(6, i);
+	pcache_mark_dirty(&cache, pcache_lookup(&cache, 6, 0), 1);
+	pcache_pin(&cache, pcache_lookup(&cache, 6, 1));
+	pcache_age(&cache, pcache_lookup(&cache, 6, 3)); /* MADV_DONTNEED: first to go */
+	pcache_victim_t v;
+	int32_t s = pcache_evict(&cache, &v);
+	TAP_CHECK(s >= 0 && v.valid && v.obj == 6 && v.idx == 3 && slots[s].state == PCACHE_FREE);
+	s = pcache_evict(&cache, &v);
+	TAP_CHECK(s >= 0 && v.idx == 2 && pcache_lookup(&cache, 6, 2) == -1);
+	TAP_CHECK(pcache_evict(&cache, &v) == -1 && !v.valid); /* dirty 0, pinned 1 stay */
+	TAP_CHECK(!pcache_evict_slot(&cache, pcache_lookup(&cache, 6, 0), &v) && !v.valid);
+	TAP_CHECK(!pcache_evict_slot(&cache, pcache_lookup(&cache, 6, 1), &v));
+	fill(6, 9);
+	TAP_CHECK(pcache_evict_slot(&cache, pcache_lookup(&cache, 6, 9), &v) && v.idx == 9);
+	TAP_CHECK(pcache_lookup(&cache, 6, 0) >= 0 && pcache_lookup(&cache, 6, 1) >= 0);
+	return CHECK(lists_consistent() && cache.evictions == 3);
+}
+
 /* ---- the randomized model ---- */
 #define NOBJ 3u
 #define NPAGE 40u
@@ -316,6 +340,7 @@ int main(void)
 		{ "states", case_states },
 		{ "eviction", case_eviction },
 		{ "drop", case_drop },
+		{ "evict", case_evict },
 		{ "model", case_model },
 	};
 	return tap_run(cases, sizeof(cases) / sizeof(cases[0]));

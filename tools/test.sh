@@ -530,7 +530,8 @@ FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_torture,hw_fs_shut
 # Mapped files (the file pager), on a volume of their own; the host checks
 # what they wrote only through mappings (fmap_host_checks).
 FMAP_TESTS=hw_fmap_offsets,hw_fmap_coherence,hw_fmap_access,hw_fmap_durable
-FMAP_TESTS=$FMAP_TESTS,hw_fmap_msync_race,hw_fmap_truncate,hw_fs_shutdown
+FMAP_TESTS=$FMAP_TESTS,hw_fmap_msync_race,hw_fmap_truncate,hw_fmap_dirty_bound,hw_fmap_enospc
+FMAP_TESTS=$FMAP_TESTS,hw_fs_shutdown
 fs_host_check() { # description command...
 	local what=$1
 	shift
@@ -567,6 +568,11 @@ fmap_host_checks() { # image
 		$dir/two '(0x1111).to_bytes(8, "little") + (0x2222).to_bytes(8, "little") + bytes(8176)'
 	fs_host_check "/fsapi/fmap/race: the page on the disk is not the page in memory" \
 		ext2_same "$img" /fsapi/fmap/race/race.bin /fsapi/fmap/race/race.expect
+	local pages
+	pages=$(debugfs -R "cat /fsapi/fmap/bound/pages" "$img" 2> /dev/null)
+	fs_host_check "/fsapi/fmap/bound/dirty.bin: more dirty pages than the bound did not all reach the disk" \
+		ext2_cat_is "$img" /fsapi/fmap/bound/dirty.bin \
+		"b''.join(i.to_bytes(8, 'little') + bytes(4088) for i in range(${pages:-0}))"
 }
 ext2_same() { # image path-a path-b: the same bytes, and not empty
 	local a b
@@ -574,6 +580,25 @@ ext2_same() { # image path-a path-b: the same bytes, and not empty
 	b=$(debugfs -R "cat $3" "$1" 2> /dev/null | sha256sum)
 	echo "$2: $a; $3: $b"
 	[ "$a" = "$b" ] && [ "$(debugfs -R "cat $2" "$1" 2> /dev/null | wc -c)" -gt 0 ]
+}
+# An ext2 image holding /big: @a mib MiB whose every 8-byte word is its
+# own offset (little-endian), for hw_fpager_big_file.
+big_image() { # image mib
+	local dir
+	dir=$(mktemp -d) || return
+	python3 - "$dir/big" "$2" <<'PY' || { rm -rf "$dir"; return 1; }
+import struct, sys
+n = int(sys.argv[2]) << 20
+with open(sys.argv[1], "wb") as f:
+    chunk = 1 << 20
+    for base in range(0, n, chunk):
+        f.write(struct.pack("<%dQ" % (chunk // 8), *range(base, base + chunk, 8)))
+PY
+	rm -f "$1"
+	mke2fs -q -F -t ext2 -b 4096 -d "$dir" "$1" $(($2 + 32))M
+	local rc=$?
+	rm -rf "$dir"
+	return $rc
 }
 suite_fs() {
 	local d=$BUILD_DIR/fs-test fpass=0 ffail=0
@@ -599,11 +624,27 @@ suite_fs() {
 		echo "fmap: could not make the image" >&2
 		record fmap 0 1
 	fi
-	if root_image "$d/broker.img"; then
-		qemu_tap_suite fs-broker "fs nofpager utest=hw_fs_pager_broker" 300 --disk "$d/broker.img"
+	# without the system's file pager ("nofpager"): the brokering of file
+	# system connections with the test as the file pager, then the test's
+	# own file pager killed under mappings and its successor taking over
+	if root_image "$d/nofpager.img"; then
+		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fpager_restart,hw_fs_shutdown" \
+			300 --disk "$d/nofpager.img"
+		fs_host_check "e2fsck -fn found errors, or not clean, after the nofpager boot" \
+			fs_image_clean "$d/nofpager.img"
 	else
-		echo "fs-broker: could not make the image" >&2
-		record fs-broker 0 1
+		echo "fs-nofpager: could not make the image" >&2
+		record fs-nofpager 0 1
+	fi
+	# a file twice the machine's memory (64 MiB), mapped and read through
+	if big_image "$d/big.img" 128; then
+		qemu_tap_suite fpager-big "fs utest=hw_fpager_big_file,hw_fs_shutdown" 600 \
+			--memory 64 --disk "$d/big.img"
+		fs_host_check "e2fsck -fn found errors, or not clean, after the big-file boot" \
+			fs_image_clean "$d/big.img"
+	else
+		echo "fpager-big: could not make the image" >&2
+		record fpager-big 0 1
 	fi
 	fs_host_check "e2fsck -fn found errors, or not clean, after the first boot" \
 		fs_image_clean "$d/root.img"

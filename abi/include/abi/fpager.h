@@ -74,6 +74,14 @@
  *                  SEQUENTIAL (read ahead further)
  *  FPAGER_DROP     arg[0] object: an object that never got an area goes
  *                  (the mmap that asked for it failed)
+ *  FPAGER_STATS    arg[0] a group -> five counters in arg[0..4]:
+ *                  FPAGER_STATS_CACHE: pages in the cache's pool, pages
+ *                  holding file data, dirty pages (with those being
+ *                  written), the most dirty pages seen, the dirty bound;
+ *                  FPAGER_STATS_IO: cached reads, pages read from the
+ *                  file systems, page-ins, evictions, pages written back;
+ *                  FPAGER_STATS_WB: write-backs started, failed writes,
+ *                  the most writes in flight at once, files, mappings
  *
  * Errors: EINVAL malformed words, ENOENT no such object or grant, EAGAIN
  * (VFS only) not connected to that volume yet, EIO the volume's server is
@@ -102,6 +110,12 @@
 #define FPAGER_MSYNC (IPC_M_FIRST_USER + 17)
 #define FPAGER_ADVISE (IPC_M_FIRST_USER + 18)
 #define FPAGER_DROP (IPC_M_FIRST_USER + 19)
+#define FPAGER_STATS (IPC_M_FIRST_USER + 20)
+
+/* FPAGER_STATS arg[0] */
+#define FPAGER_STATS_CACHE 0u
+#define FPAGER_STATS_IO 1u
+#define FPAGER_STATS_WB 2u
 
 /* FPAGER_MAP arg[1] */
 #define FPAGER_MAP_PRIVATE 0x1u /* copy-on-write: stores never reach the file */

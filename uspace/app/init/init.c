@@ -8,6 +8,7 @@
  * boot reports how many faults the anon pager has served.  Then it stays
  * alive.
  */
+#include <abi/pager.h>
 #include <anon.h>
 #include <errno.h>
 #include <ipc.h>
@@ -83,11 +84,12 @@ static void init_pager_stats(void)
 typedef struct init_service {
 	const char *module;
 	const char *args;
+	unsigned role; /* a pager role it registers (PAGER_ROLE_*), 0: none */
 } init_service_t;
 
 static const init_service_t init_services[] = {
-	{ "ext2", "disk0" },
-	{ "fpager", "" },
+	{ "ext2", "disk0", 0 },
+	{ "fpager", "", PAGER_ROLE_FILE },
 };
 
 static int init_supervise(void *arg)
@@ -102,6 +104,11 @@ static int init_supervise(void *arg)
 			printf("init: cannot start %s: %s\n", s->module, str_error_name(rc));
 			return 1;
 		}
+		/* a pager started again takes over its predecessor's objects:
+		 * the kernel lets only the successor its parent names */
+		if (s->role && run > 0 && pager_role_successor(s->role, id) != EOK)
+			printf("init: cannot name task %llu the successor of %s\n",
+			    (unsigned long long) id, s->module);
 		if (run > 0)
 			printf("init: %s started again as task %llu (restart %u of %u)\n",
 			    s->module, (unsigned long long) id, run, INIT_RESTARTS_MAX);

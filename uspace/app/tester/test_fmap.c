@@ -11,8 +11,11 @@
  */
 #include "fs.h"
 #include "tester.h"
+#include <abi/fpager.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ipc.h>
+#include <ns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,9 +375,101 @@ UTEST(hw_fmap_truncate)
 	close(fd);
 }
 
+/* The file pager's counters of @a group (abi/fpager.h FPAGER_STATS). */
+static bool fmap_stats(unsigned group, uint64_t v[5])
+{
+	cap_handle_t phone;
+	ipc_msg_t ans;
+	if (ns_connect(FPAGER_NAME, &phone) != EOK)
+		return false;
+	errno_t rc = ipc_request(phone, FPAGER_STATS, group, 0, 0, 0, 0, &ans);
+	ipc_hangup(phone);
+	for (unsigned i = 0; i < 5 && rc == EOK; i++)
+		v[i] = ans.arg[i];
+	return rc == EOK;
+}
+
+/* More dirty pages than the bound: the storing faults wait for
+ * write-backs (dirty pages never pass the bound by more than a run), at
+ * most as many writes are in flight as the pager has connections, and
+ * everything reaches the disk (the host checks dirty.bin: each page
+ * starts with its index, the rest zeros). */
+UTEST(hw_fmap_dirty_bound)
+{
+	uint64_t c[5], w[5];
+	UT_ASSERT(fmap_dir("bound") && fmap_stats(FPAGER_STATS_CACHE, c));
+	uint64_t bound = c[4], pages = bound + bound / 2;
+	int fd = open(FMAP_DIR "/bound/dirty.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0 && ftruncate(fd, (off_t) (pages * PS)) == 0);
+	volatile uint64_t *p = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	for (uint64_t pg = 0; pg < pages; pg++)
+		p[pg * PS / 8] = pg;
+	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && fmap_stats(FPAGER_STATS_WB, w));
+	utest_note("%llu pages stored, bound %llu: at most %llu dirty, %llu writes in flight",
+	    (unsigned long long) pages, (unsigned long long) bound, (unsigned long long) c[3],
+	    (unsigned long long) w[2]);
+	UT_CHECK(c[3] <= bound + 1);
+	UT_CHECK(w[2] >= 1 && w[2] <= 3);
+	UT_CHECK_EQ(munmap((void *) p, pages * PS), 0);
+	UT_CHECK_EQ(close(fd), 0);
+	int e = open(FMAP_DIR "/bound/pages", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char n[32];
+	int len = snprintf(n, sizeof(n), "%llu\n", (unsigned long long) pages);
+	UT_CHECK(e >= 0 && write(e, n, (size_t) len) == len);
+	close(e);
+}
+
+/* The child of hw_fmap_enospc: map argv[1] (a hole of 16 pages) shared,
+ * fill the volume with argv[2] until ENOSPC, store into the hole. */
+static int child_fmap_enospc(int argc, char **argv)
+{
+	static uint8_t buf[64 * 1024];
+	if (argc < 3)
+		return 10;
+	int fd = open(argv[1], O_RDWR);
+	volatile uint8_t *p = fd < 0
+	    ? MAP_FAILED
+	    : mmap(NULL, 16 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int fill = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (p == MAP_FAILED || fill < 0 || p[5 * PS] != 0)
+		return 11;
+	memset(buf, 0x5a, sizeof(buf));
+	while (write(fill, buf, sizeof(buf)) > 0)
+		;
+	if (errno != ENOSPC)
+		return 12;
+	(void) fsync(fill);
+	p[5 * PS + 3] = 1; /* a hole: its block cannot be had */
+	return 13;
+}
+
+/* A store into a hole of a mapped file on a full volume: the storing task
+ * ends with "pager error ENOSPC" and nothing was written. */
+UTEST(hw_fmap_enospc)
+{
+	UT_ASSERT(fmap_dir("nospc"));
+	int fd = open(FMAP_DIR "/nospc/holes", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0 && ftruncate(fd, 16 * PS) == 0);
+	task_exit_info_t info;
+	UT_CHECK_OK(
+	    child_run("child:fmap-enospc " FMAP_DIR "/nospc/holes " FMAP_DIR "/nospc/fill", &info));
+	utest_note("the storing task: %s", info.message);
+	UT_CHECK_EQ(info.reason, TASK_EXIT_FAULT);
+	UT_CHECK(strstr(info.message, "ENOSPC") != NULL);
+	UT_CHECK_EQ(unlink(FMAP_DIR "/nospc/fill"), 0);
+	struct stat st;
+	uint8_t b = 1;
+	UT_CHECK(fstat(fd, &st) == 0 && st.st_size == 16 * PS);
+	UT_CHECK(pread(fd, &b, 1, 5 * PS + 3) == 1 && b == 0);
+	close(fd);
+}
+
 int child_fmap_main(int argc, char **argv, bool *found)
 {
 	*found = true;
+	if (strcmp(argv[0], "child:fmap-enospc") == 0)
+		return child_fmap_enospc(argc, argv);
 	if (strcmp(argv[0], "child:fmap-store") == 0)
 		return child_fmap_store(argc, argv);
 	if (strcmp(argv[0], "child:fmap-beyond") == 0)

@@ -234,12 +234,18 @@ static errno_t mman_fpager_phone(bool again, cap_handle_t *out)
 	return rc;
 }
 
+/* One request to the file pager.  If our connection is gone (a file
+ * pager started again: it took our shared mappings over), a request about
+ * a mapping goes once more through a new one; FPAGER_MAP's grant was the
+ * old pager's, so its caller asks for a new one instead. */
 static errno_t mman_fpager_call(
     uint64_t method, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, ipc_msg_t *ans)
 {
 	cap_handle_t phone;
 	errno_t rc = mman_fpager_phone(false, &phone);
 	if (rc == EOK)
+		rc = ipc_request(phone, method, a0, a1, a2, a3, 0, ans);
+	if (rc == EHANGUP && method != FPAGER_MAP && mman_fpager_phone(true, &phone) == EOK)
 		rc = ipc_request(phone, method, a0, a1, a2, a3, 0, ans);
 	return rc;
 }

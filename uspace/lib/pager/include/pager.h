@@ -109,6 +109,11 @@ typedef struct pager_ops {
 	 * ideally lm->wanted frames.  The library answers after it returns
 	 * (NULL: answered at once); no other notice comes before that. */
 	void (*low_memory)(const pager_low_memory_t *lm);
+	/* Called once by pager_serve, after the role's objects were taken
+	 * and the name registered, before serving starts (NULL: nothing):
+	 * the time to tell others where the pager is.  Calls arriving
+	 * meanwhile wait in the box. */
+	void (*ready)(void);
 } pager_ops_t;
 
 /* Badges the library gives client connections start here (so they never
@@ -130,11 +135,20 @@ size_t pager_connection_count(void);
 /* A new object with a fresh id for the client on connection @a owner;
  * the caller gets it held (pager_object_put when done). */
 errno_t pager_object_create(uint64_t owner, void *data, pager_object_t **out);
+/* The same with the id @a id of the pager's choosing (it may encode what
+ * the object is, so a successor adopting it knows, abi/pager.h): EEXIST
+ * if an object has it, EINVAL for 0.  Fresh ids of pager_object_create
+ * are small; a pager that mixes both keeps its own ids apart. */
+errno_t pager_object_create_id(uint64_t owner, uint64_t id, void *data, pager_object_t **out);
 /* The object @a id, held, if connection @a conn owns it; else NULL.  An
  * object is private to the connection that created it: page-ins and
  * REF/UNREF for an area bound through another connection (another task
  * guessing the id) find nothing. */
 pager_object_t *pager_object_get(uint64_t id, uint64_t conn);
+/* The object @a id, held, whoever owns it: only for requests whose effect
+ * does not depend on who asks (a write-back of a shared object's dirty
+ * pages); NULL if there is none. */
+pager_object_t *pager_object_get_any(uint64_t id);
 void pager_object_put(pager_object_t *obj);
 /* The client drops @a id: an object without areas goes now (EOK);
  * ENOENT unknown, EBUSY it has areas (it goes with the last). */

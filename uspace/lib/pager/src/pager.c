@@ -62,14 +62,22 @@ static bool pager_table_remove_locked(pager_object_t *obj)
 	return true;
 }
 
-errno_t pager_object_create(uint64_t owner, void *data, pager_object_t **out)
+static pager_object_t *pager_object_find_locked(uint64_t id);
+
+/* Make the object with id @a id (0: the next fresh one). */
+static errno_t pager_object_make(uint64_t owner, uint64_t id, void *data, pager_object_t **out)
 {
 	pager_object_t *obj = malloc(sizeof(*obj));
 	if (!obj)
 		return ENOMEM;
 	*obj = (pager_object_t){ .data = data, .refs = 2, .in_table = true, .owner = owner };
 	lock_acquire(&pager_table_lock);
-	obj->id = pager_id_next++;
+	if (id && pager_object_find_locked(id)) {
+		lock_release(&pager_table_lock);
+		free(obj);
+		return EEXIST;
+	}
+	obj->id = id ? id : pager_id_next++;
 	size_t b = pager_bucket(obj->id);
 	obj->next = pager_table[b];
 	pager_table[b] = obj;
@@ -77,6 +85,26 @@ errno_t pager_object_create(uint64_t owner, void *data, pager_object_t **out)
 	lock_release(&pager_table_lock);
 	*out = obj;
 	return EOK;
+}
+
+errno_t pager_object_create(uint64_t owner, void *data, pager_object_t **out)
+{
+	return pager_object_make(owner, 0, data, out);
+}
+
+errno_t pager_object_create_id(uint64_t owner, uint64_t id, void *data, pager_object_t **out)
+{
+	return id ? pager_object_make(owner, id, data, out) : EINVAL;
+}
+
+pager_object_t *pager_object_get_any(uint64_t id)
+{
+	lock_acquire(&pager_table_lock);
+	pager_object_t *obj = pager_object_find_locked(id);
+	if (obj)
+		obj->refs++;
+	lock_release(&pager_table_lock);
+	return obj;
 }
 
 pager_object_t *pager_object_get(uint64_t id, uint64_t conn)
@@ -427,5 +455,7 @@ errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads)
 	rc = ns_register(name);
 	if (rc != EOK)
 		return rc;
+	if (ops->ready)
+		ops->ready();
 	return ipc_serve(pager_handle, nthreads ? nthreads : PAGER_THREADS_DEFAULT);
 }

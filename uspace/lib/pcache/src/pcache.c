@@ -171,6 +171,36 @@ errno_t pcache_insert(
 	return EOK;
 }
 
+bool pcache_evict_slot(pcache_t *c, int32_t s, pcache_victim_t *victim)
+{
+	victim->valid = false;
+	if (c->slot[s].state != PCACHE_CLEAN || c->slot[s].pins)
+		return false;
+	*victim = (pcache_victim_t){ true, c->slot[s].obj, c->slot[s].idx };
+	pc_hash_remove(c, s);
+	pc_set_state(c, s, PCACHE_FREE);
+	c->evictions++;
+	return true;
+}
+
+int32_t pcache_evict(pcache_t *c, pcache_victim_t *victim)
+{
+	victim->valid = false;
+	int32_t s = pc_evictable(c);
+	if (s == NIL)
+		return NIL;
+	(void) pcache_evict_slot(c, s, victim);
+	return s;
+}
+
+void pcache_age(pcache_t *c, int32_t s)
+{
+	if (c->slot[s].state != PCACHE_CLEAN)
+		return;
+	pc_list_remove(c, &c->clean, s);
+	pc_list_prepend(c, &c->clean, s);
+}
+
 void pcache_fill_end(pcache_t *c, int32_t s, bool ok)
 {
 	if (ok) {

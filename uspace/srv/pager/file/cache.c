@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <thread.h>
 
 #include "fpager.h"
@@ -28,6 +29,10 @@ uint8_t *fp_pool;
 fp_stats_t fp_stats;
 static fp_file_t *fp_files[FP_FILE_BUCKETS];
 
+/* Slots whose page has memory (it was filled since it was last released):
+ * a freed slot's memory goes back with fp_cache_release_free (fp_lock). */
+static uint8_t *fp_touched;
+
 errno_t fp_cache_init(size_t pages)
 {
 	uint32_t nb = 1;
@@ -35,14 +40,17 @@ errno_t fp_cache_init(size_t pages)
 		nb <<= 1;
 	pcache_slot_t *slots = calloc(pages, sizeof(*slots));
 	int32_t *buckets = calloc(nb, sizeof(*buckets));
-	uintptr_t base;
-	errno_t rc = slots && buckets ? EOK : ENOMEM;
-	if (rc == EOK)
-		rc = as_area_create_anon(0, pages * PAGE_SIZE, AS_AREA_READ | AS_AREA_WRITE, &base);
-	if (rc != EOK) {
+	fp_touched = calloc((pages + 7) / 8, 1);
+	/* private anonymous memory: MADV_DONTNEED gives a page's frame back */
+	void *base = mmap(
+	    NULL, pages * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!slots || !buckets || !fp_touched || base == MAP_FAILED) {
 		free(slots);
 		free(buckets);
-		return rc;
+		free(fp_touched);
+		if (base != MAP_FAILED)
+			munmap(base, pages * PAGE_SIZE);
+		return ENOMEM;
 	}
 	fp_pool = (uint8_t *) base;
 	pcache_init(&fp_cache, slots, (uint32_t) pages, buckets, nb, (uint32_t) (pages / 4));
@@ -103,6 +111,7 @@ errno_t fp_file_get(fp_vol_t *v, uint64_t node, bool create, fp_file_t **out)
 	f = fp_file_find_locked(v, node);
 	if (!f) {
 		*n = (fp_file_t){ .vol = v, .node = node, .size = size, .refs = 1 };
+		fp_stats.files++;
 		fp_file_t **b = fp_file_bucket(v, node);
 		n->next = *b;
 		*b = f = n;
@@ -123,6 +132,7 @@ static void fp_file_maybe_free_locked(fp_file_t *f)
 	while (*b != f)
 		b = &(*b)->next;
 	*b = f->next;
+	fp_stats.files--;
 	free(f);
 }
 
@@ -213,7 +223,89 @@ void fp_cache_put_page(fp_file_t *f, uint64_t idx, const uint8_t *src)
 		return;
 	memcpy(fp_slot_page(s), src, PAGE_SIZE);
 	lock_acquire(&fp_lock);
+	fp_touched[s / 8] |= (uint8_t) (1u << (s % 8));
 	pcache_fill_end(&fp_cache, s, true);
+	lock_release(&fp_lock);
+}
+
+/* Is slot @a s FREE with memory (fp_lock held)? */
+static bool fp_slot_releasable(int32_t s)
+{
+	return fp_cache.slot[s].state == PCACHE_FREE && (fp_touched[s / 8] & (1u << (s % 8)));
+}
+
+/*
+ * Give the memory of every free slot that has some back (a file's pages
+ * dropped, pages evicted for the kernel): one MADV_DONTNEED per run of
+ * such slots.  Under fp_lock, so no slot of a run is handed out and
+ * filled during its discard: the one exception to "fp_lock is never held
+ * across a request to another server", safe because the anon pager never
+ * waits for this one, and rare (a file's last name removed, a truncation,
+ * low memory).
+ */
+void fp_cache_release_free(void)
+{
+	lock_acquire(&fp_lock);
+	for (uint32_t s = 0; s < fp_cache.nslots;) {
+		if (!fp_slot_releasable((int32_t) s)) {
+			s++;
+			continue;
+		}
+		uint32_t e = s;
+		while (e < fp_cache.nslots && fp_slot_releasable((int32_t) e)) {
+			fp_touched[e / 8] &= (uint8_t) ~(1u << (e % 8));
+			e++;
+		}
+		(void) madvise(
+		    fp_slot_page((int32_t) s), (size_t) (e - s) * PAGE_SIZE, MADV_DONTNEED);
+		s = e;
+	}
+	lock_release(&fp_lock);
+}
+
+/* The anon pager gives memory back by the block of FP_RELEASE_GROUP
+ * pages: a low-memory eviction frees whole groups of slots. */
+#define FP_RELEASE_GROUP 16
+
+/*
+ * Memory is low: dirty pages written back, then at least @a wanted clean
+ * pages evicted and their memory given back: the least recently used
+ * page, and with it every clean page of its group of FP_RELEASE_GROUP
+ * slots (the anon pager gives a block back when all its pages are gone).
+ * How many went.
+ */
+size_t fp_cache_low_memory(size_t wanted)
+{
+	(void) fp_wb_all(UINT64_MAX);
+	size_t n = 0;
+	pcache_victim_t victim;
+	lock_acquire(&fp_lock);
+	for (int32_t s; n < wanted && (s = pcache_evict(&fp_cache, &victim)) >= 0;) {
+		fp_cache_evicted_locked(&victim);
+		n++;
+		int32_t g = s - s % FP_RELEASE_GROUP;
+		for (int32_t k = g; k < g + FP_RELEASE_GROUP && k < (int32_t) fp_cache.nslots;
+		     k++) {
+			if (pcache_evict_slot(&fp_cache, k, &victim)) {
+				fp_cache_evicted_locked(&victim);
+				n++;
+			}
+		}
+	}
+	lock_release(&fp_lock);
+	fp_cache_release_free();
+	return n;
+}
+
+/* MADV_DONTNEED on a shared mapping: the range's clean pages go first. */
+void fp_cache_age(fp_file_t *f, uint64_t first, uint64_t end)
+{
+	lock_acquire(&fp_lock);
+	for (uint64_t idx = first; idx < end && idx - first < fp_cache.nslots; idx++) {
+		int32_t s = pcache_lookup(&fp_cache, fp_file_key(f), idx);
+		if (s >= 0)
+			pcache_age(&fp_cache, s);
+	}
 	lock_release(&fp_lock);
 }
 
@@ -254,4 +346,5 @@ void fp_cache_drop(fp_file_t *f, uint64_t first)
 		lock_acquire(&fp_lock);
 	}
 	lock_release(&fp_lock);
+	fp_cache_release_free();
 }

@@ -20,9 +20,12 @@
  *                    under a write of the same pages)
  *  2. fp_lock        the cache (pcache, slot pins), the file and volume
  *                    tables, every count and list of files and views.
- *                    Never held across a request to another server; the
- *                    kernel calls (revoke, write-protect, set-size) are
- *                    made under it: they do not wait for user space.
+ *                    Never held across a request to another server but
+ *                    the anon pager's discard of freed cache memory
+ *                    (fp_cache_release_free: anon never waits for us);
+ *                    the kernel calls (revoke, write-protect, set-size,
+ *                    an answer) are made under it: they do not wait for
+ *                    user space.
  *  3. fp_vol_t.pool  which of a volume's connections are busy
  */
 #ifndef FPAGER_FPAGER_H_
@@ -95,8 +98,19 @@ struct fp_view {
 	uint32_t priv_cap, priv_count;
 };
 
+/* A view's object id says what it is, so that a successor adopting it
+ * after a restart knows (map.c): bit 0 private, bit 1 write allowed, bits
+ * 2..16 a serial, 17..48 the node, 49..63 the volume. */
+#define FP_ID_PRIVATE 0x1ull
+#define FP_ID_WRITE 0x2ull
+#define FP_ID_SERIAL_SHIFT 2
+#define FP_ID_SERIAL_MASK 0x7fffull
+#define FP_ID_NODE_SHIFT 17
+#define FP_ID_DEV_SHIFT 49
+
 typedef struct fp_stats {
 	uint64_t hits, misses, page_ins, write_backs, wb_pages, evictions, wb_errors;
+	uint64_t dirty_max_seen, wb_inflight, wb_inflight_max, files, views;
 } fp_stats_t;
 
 extern lock_t fp_lock;
@@ -134,6 +148,9 @@ void fp_cache_drop(fp_file_t *f, uint64_t first_page);
 void fp_file_views_size(fp_file_t *f);
 uint64_t fp_file_map_size(const fp_file_t *f);
 void fp_file_revoke_locked(fp_file_t *f, uint64_t idx, uint64_t pages);
+void fp_cache_release_free(void);
+size_t fp_cache_low_memory(size_t wanted);
+void fp_cache_age(fp_file_t *f, uint64_t first, uint64_t end);
 
 /* io.c: file requests of the VFS */
 errno_t fp_io_read(fp_file_t *f, uint8_t *dst, uint64_t off, uint64_t len, uint64_t *done);
@@ -156,6 +173,7 @@ void fp_map_object_free(pager_object_t *obj);
 errno_t fp_map_grant(uint64_t dev, uint64_t node, unsigned rights, uint64_t task, uint64_t *grant);
 void fp_map_client_call(ipc_event_t *ev);
 void fp_map_object_ref(pager_object_t *obj);
+errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data);
 errno_t fp_map_page(fp_file_t *f, uint64_t idx, size_t want, bool seq, int32_t *out);
 
 /* map_private.c: private (copy-on-write) views */
@@ -163,9 +181,10 @@ void fp_map_private_fault(pager_fault_t *fault, fp_view_t *w);
 void fp_map_private_discard(fp_view_t *w, uint64_t off, uint64_t len);
 void fp_map_private_free(fp_view_t *w);
 
-/* vfs.c: the VFS's requests */
+/* vfsreq.c: the VFS's requests */
 void fp_vfs_call(ipc_event_t *ev);
 void fp_vfs_share_out(ipc_event_t *ev);
 errno_t fp_vfs_register(void);
+void fp_vfs_attach(void);
 
 #endif

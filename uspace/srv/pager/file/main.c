@@ -26,12 +26,25 @@ static void fp_client_call(ipc_event_t *ev)
 		fp_map_client_call(ev);
 }
 
+/* The kernel's low-memory notice: dirty pages written back, then clean
+ * ones evicted and their memory given back. */
+static void fp_low_memory(const pager_low_memory_t *lm)
+{
+	size_t n = fp_cache_low_memory(lm->wanted);
+	printf("fpager: low memory (%llu of %llu frames free): %zu cached pages given back\n",
+	    (unsigned long long) lm->free, (unsigned long long) lm->total, n);
+}
+
 static const pager_ops_t fp_ops = {
 	.page_in = fp_map_page_in,
 	.object_ref = fp_map_object_ref,
 	.object_free = fp_map_object_free,
 	.client_call = fp_client_call,
 	.share_out = fp_vfs_share_out,
+	.role = PAGER_ROLE_FILE,
+	.object_adopt = fp_map_adopt,
+	.low_memory = fp_low_memory,
+	.ready = fp_vfs_attach,
 };
 
 /* A quarter of the memory, within [FP_POOL_MIN, FP_POOL_MAX] pages. */

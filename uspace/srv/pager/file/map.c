@@ -85,6 +85,29 @@ static errno_t fp_view_hold_node(fp_file_t *f)
 	return rc;
 }
 
+/* The id of view @a w with serial @a serial (see FP_ID_*). */
+static uint64_t fp_view_id(const fp_view_t *w, uint64_t serial)
+{
+	return (w->file->vol->dev << FP_ID_DEV_SHIFT) | (w->file->node << FP_ID_NODE_SHIFT) |
+	    ((serial & FP_ID_SERIAL_MASK) << FP_ID_SERIAL_SHIFT) |
+	    ((w->rights & AS_AREA_WRITE) ? FP_ID_WRITE : 0) | (w->private_map ? FP_ID_PRIVATE : 0);
+}
+
+/* The view's object, with an id that says what it is (a successor after
+ * a restart reads it there).  EOVERFLOW: the volume or node do not fit. */
+static errno_t fp_view_object(uint64_t conn, fp_view_t *w, pager_object_t **obj)
+{
+	static uint64_t serial;
+	if (w->file->vol->dev >> (64 - FP_ID_DEV_SHIFT) || w->file->node >> 32)
+		return EOVERFLOW;
+	errno_t rc = EEXIST;
+	for (unsigned i = 0; rc == EEXIST && i <= FP_ID_SERIAL_MASK; i++) {
+		uint64_t s = __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED);
+		rc = pager_object_create_id(conn, fp_view_id(w, s), w, obj);
+	}
+	return rc;
+}
+
 /* FPAGER_MAP: the grant becomes a view object of connection @a conn. */
 static errno_t fp_map_create(const ipc_event_t *ev, ipc_msg_t *ans)
 {
@@ -114,7 +137,7 @@ static errno_t fp_map_create(const ipc_event_t *ev, ipc_msg_t *ans)
 		*w = (fp_view_t){ .file = f,
 			.private_map = ev->msg.arg[1] & FPAGER_MAP_PRIVATE,
 			.rights = g.rights };
-		rc = pager_object_create(ev->conn, w, &obj);
+		rc = fp_view_object(ev->conn, w, &obj);
 	}
 	if (rc != EOK) {
 		free(w);
@@ -127,11 +150,69 @@ static errno_t fp_map_create(const ipc_event_t *ev, ipc_msg_t *ans)
 	w->next = f->views;
 	f->views = w;
 	f->nviews++;
+	fp_stats.views++;
 	ans->arg[0] = obj->id;
 	ans->arg[1] = f->size;
 	lock_release(&fp_lock);
 	pager_object_put(obj);
 	return EOK; /* the view keeps the file reference */
+}
+
+/*
+ * lib/pager, after a restart: the dead file pager's object @a id of
+ * connection @a conn is offered.  A shared view is taken: its id says
+ * which file and whether it may be written, and its pages (revoked by
+ * the kernel when the old pager died) fault again from the cache.  A
+ * private view is refused: the pages it had stored to were in the dead
+ * pager's memory only, and mapping the file's instead would change the
+ * task's memory under it (its next fault ends it, "pager error ENOENT").
+ */
+errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data)
+{
+	(void) conn;
+	uint64_t dev = id >> FP_ID_DEV_SHIFT, node = (id >> FP_ID_NODE_SHIFT) & 0xffffffffull;
+	if (id & FP_ID_PRIVATE) {
+		printf("fpager: a private mapping of node %llu on volume %llu lost its own pages "
+		       "with the previous file pager: refused\n",
+		    (unsigned long long) node, (unsigned long long) dev);
+		return EPERM;
+	}
+	fp_vol_t *v;
+	fp_file_t *f = NULL;
+	errno_t rc = fp_vol_get(dev, &v);
+	for (unsigned ms = 0; rc == EAGAIN && ms < FP_CONNECT_WAIT_MS; ms++) {
+		thread_sleep_us(1000);
+		rc = fp_vol_get(dev, &v);
+	}
+	if (rc == EOK)
+		rc = fp_file_get(v, node, true, &f);
+	fp_view_t *w = rc == EOK ? calloc(1, sizeof(*w)) : NULL;
+	if (rc == EOK && !w)
+		rc = ENOMEM;
+	if (rc == EOK)
+		rc = fp_view_hold_node(f);
+	if (rc != EOK) {
+		printf("fpager: cannot take over the mapping of node %llu on volume %llu: %s\n",
+		    (unsigned long long) node, (unsigned long long) dev, str_error_name(rc));
+		free(w);
+		if (f)
+			fp_file_put(f);
+		return rc;
+	}
+	*w = (fp_view_t){ .file = f,
+		.id = id,
+		.rights = AS_AREA_READ | AS_AREA_EXEC | ((id & FP_ID_WRITE) ? AS_AREA_WRITE : 0) };
+	lock_acquire(&fp_lock);
+	w->next = f->views;
+	f->views = w;
+	f->nviews++;
+	fp_stats.views++;
+	(void) pager_object_set_size(id, fp_file_map_size(f));
+	lock_release(&fp_lock);
+	*data = w;
+	printf("fpager: took over a shared mapping of node %llu on volume %llu\n",
+	    (unsigned long long) node, (unsigned long long) dev);
+	return EOK;
 }
 
 /* lib/pager: the view's first area: it learns the file's size. */
@@ -177,6 +258,7 @@ void fp_map_object_free(pager_object_t *obj)
 		p = &(*p)->next;
 	*p = w->next;
 	bool last = --f->nviews == 0;
+	fp_stats.views--;
 	lock_release(&fp_lock);
 	fp_map_private_free(w);
 	if (last && __atomic_load_n(&f->vol->alive, __ATOMIC_ACQUIRE))
@@ -252,8 +334,12 @@ static bool fp_map_over_bound(void)
 static void fp_map_answer(pager_fault_t *pf, fp_view_t *w, int32_t s, uint64_t idx, bool store)
 {
 	lock_acquire(&fp_lock);
-	if (store)
+	if (store) {
 		(void) pcache_mark_dirty(&fp_cache, s, fp_now_ms());
+		uint64_t dirty = fp_cache.count[PCACHE_DIRTY] + fp_cache.count[PCACHE_WB];
+		if (dirty > fp_stats.dirty_max_seen)
+			fp_stats.dirty_max_seen = dirty;
+	}
 	unsigned rights = fp_shared_rights(pf, w, fp_cache.slot[s].state);
 	size_t n = store ? 1 : fp_map_run_locked(w->file, s, idx, pf->pages);
 	(void) pager_supply(pf->call, (uintptr_t) fp_slot_page(s), n, rights);
@@ -334,6 +420,18 @@ static errno_t fp_map_msync(const ipc_event_t *ev)
 		return EINVAL;
 	fp_view_t *w;
 	pager_object_t *obj = fp_view_get(ev->msg.arg[0], ev->conn, &w);
+	if (!obj) {
+		/* a view this pager took over from its predecessor belongs to a
+		 * connection that went with it: its task's msync comes through
+		 * a new one.  Writing a shared view's dirty pages back is the
+		 * same whoever asks. */
+		obj = pager_object_get_any(ev->msg.arg[0]);
+		w = obj ? obj->data : NULL;
+		if (obj && w->private_map) {
+			pager_object_put(obj);
+			obj = NULL;
+		}
+	}
 	if (!obj)
 		return ENOENT;
 	errno_t rc = EOK;
@@ -366,10 +464,32 @@ static errno_t fp_map_advise(const ipc_event_t *ev)
 		rc = fp_io_fill(w->file, off / PAGE_SIZE, len / PAGE_SIZE + 1);
 	else if (w->private_map)
 		fp_map_private_discard(w, off, len);
+	else
+		fp_cache_age(w->file, off / PAGE_SIZE, (off + len + PAGE_SIZE - 1) / PAGE_SIZE);
 	if (rc == ERANGE)
 		rc = EOK;
 	pager_object_put(obj);
 	return rc;
+}
+
+/* FPAGER_STATS: one group of counters (abi/fpager.h). */
+static errno_t fp_map_stats(uint64_t group, ipc_msg_t *ans)
+{
+	const fp_stats_t *st = &fp_stats;
+	lock_acquire(&fp_lock);
+	uint64_t v[3][5] = {
+		{ fp_cache.nslots, fp_cache.nslots - fp_cache.count[PCACHE_FREE],
+		    fp_cache.count[PCACHE_DIRTY] + fp_cache.count[PCACHE_WB], st->dirty_max_seen,
+		    fp_cache.dirty_max },
+		{ st->hits, st->misses, st->page_ins, fp_cache.evictions, st->wb_pages },
+		{ st->write_backs, st->wb_errors, st->wb_inflight_max, st->files, st->views },
+	};
+	lock_release(&fp_lock);
+	if (group > FPAGER_STATS_WB)
+		return EINVAL;
+	for (unsigned i = 0; i < 5; i++)
+		ans->arg[i] = v[group][i];
+	return EOK;
 }
 
 /* A client's call. */
@@ -389,6 +509,9 @@ void fp_map_client_call(ipc_event_t *ev)
 		break;
 	case FPAGER_DROP:
 		rc = pager_object_drop(ev->msg.arg[0], ev->conn);
+		break;
+	case FPAGER_STATS:
+		rc = fp_map_stats(ev->msg.arg[0], &ans);
 		break;
 	default:
 		rc = ENOTSUP;

@@ -183,13 +183,22 @@ void fp_vfs_call(ipc_event_t *ev)
 	ipc_answer(ev->call, rc, &ans);
 }
 
-/* Connect to the VFS and become its file pager. */
+/* Connect to the VFS and become its file pager (so that we may ask it
+ * for connections to volumes: the mappings a successor takes over need
+ * them before it serves anybody). */
 errno_t fp_vfs_register(void)
 {
 	errno_t rc = ns_connect_timeout(VFS_NAME, 10000, &fp_vfs_phone);
 	if (rc == EOK)
 		rc = ipc_request(fp_vfs_phone, VFS_PAGER_REGISTER, 0, 0, 0, 0, 0, NULL);
-	if (rc == EOK)
-		rc = ipc_connect_to_me(fp_vfs_phone, 0, 0, 0, 0, FPAGER_VFS_BADGE);
 	return rc;
+}
+
+/* lib/pager's ready: the VFS gets our phone and sends us its files' data
+ * from now on.  Failing that, files are served without us. */
+void fp_vfs_attach(void)
+{
+	errno_t rc = ipc_connect_to_me(fp_vfs_phone, 0, 0, 0, 0, FPAGER_VFS_BADGE);
+	if (rc != EOK)
+		printf("fpager: the VFS did not take our phone: %s\n", str_error_name(rc));
 }

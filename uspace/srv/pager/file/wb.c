@@ -65,9 +65,17 @@ static errno_t fp_wb_run(fp_file_t *f, fp_conn_t *c, const int32_t *s, uint32_t 
 	uint64_t from = first * PAGE_SIZE, to = (first + n) * PAGE_SIZE;
 	if (to > size)
 		to = size;
-	if (to > from)
+	if (to > from) {
+		uint64_t now = __atomic_add_fetch(&fp_stats.wb_inflight, 1, __ATOMIC_RELAXED);
+		uint64_t max = __atomic_load_n(&fp_stats.wb_inflight_max, __ATOMIC_RELAXED);
+		while (now > max &&
+		    !__atomic_compare_exchange_n(&fp_stats.wb_inflight_max, &max, now, false,
+		        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			;
 		rc = fp_vol_request(
 		    f->vol, c, FS_WRITE, f->node, from, to - from, FP_SCRATCH_ID, 0, NULL);
+		__atomic_sub_fetch(&fp_stats.wb_inflight, 1, __ATOMIC_RELAXED);
+	}
 	lock_acquire(&fp_lock);
 	for (uint32_t k = 0; k < n; k++)
 		pcache_wb_end(&fp_cache, s[k], rc);

@@ -92,6 +92,15 @@ int32_t pcache_lookup(pcache_t *c, uint64_t obj, uint64_t idx);
  */
 errno_t pcache_insert(
     pcache_t *c, uint64_t obj, uint64_t idx, int32_t *slot, pcache_victim_t *victim);
+/* Free the least recently used CLEAN page nobody pins (memory is low):
+ * its slot, FREE now, and *victim (to revoke from every mapping); -1 if
+ * there is none. */
+int32_t pcache_evict(pcache_t *c, pcache_victim_t *victim);
+/* Free slot @a s if it is CLEAN and nobody pins it (*victim says what it
+ * held); false otherwise, nothing changed. */
+bool pcache_evict_slot(pcache_t *c, int32_t s, pcache_victim_t *victim);
+/* A CLEAN page goes to the head of the eviction order (MADV_DONTNEED). */
+void pcache_age(pcache_t *c, int32_t s);
 /* The read of a FILLING slot ended: CLEAN, or (failed) FREE again. */
 void pcache_fill_end(pcache_t *c, int32_t s, bool ok);
 void pcache_pin(pcache_t *c, int32_t s);
