@@ -531,7 +531,7 @@ FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_torture,hw_fs_shut
 # what they wrote only through mappings (fmap_host_checks).
 FMAP_TESTS=hw_fmap_offsets,hw_fmap_coherence,hw_fmap_access,hw_fmap_durable
 FMAP_TESTS=$FMAP_TESTS,hw_fmap_msync_race,hw_fmap_truncate,hw_fmap_dirty_bound,hw_fmap_enospc
-FMAP_TESTS=$FMAP_TESTS,hw_fs_shutdown
+FMAP_TESTS=$FMAP_TESTS,hw_fmap_wb_error,hw_fmap_readahead,hw_fs_shutdown
 fs_host_check() { # description command...
 	local what=$1
 	shift
@@ -568,6 +568,9 @@ fmap_host_checks() { # image
 		$dir/two '(0x1111).to_bytes(8, "little") + (0x2222).to_bytes(8, "little") + bytes(8176)'
 	fs_host_check "/fsapi/fmap/race: the page on the disk is not the page in memory" \
 		ext2_same "$img" /fsapi/fmap/race/race.bin /fsapi/fmap/race/race.expect
+	fs_host_check "/fsapi/fmap/wberr/f: the stores after a failed write-back did not reach the disk" \
+		ext2_cat_is "$img" /fsapi/fmap/wberr/f \
+		"($(fmap_pattern 21 8192))[:4096] + ($(fmap_pattern 22 8192))[4096:]"
 	local pages
 	pages=$(debugfs -R "cat /fsapi/fmap/bound/pages" "$img" 2> /dev/null)
 	fs_host_check "/fsapi/fmap/bound/dirty.bin: more dirty pages than the bound did not all reach the disk" \

@@ -81,7 +81,12 @@
  *                  FPAGER_STATS_IO: cached reads, pages read from the
  *                  file systems, page-ins, evictions, pages written back;
  *                  FPAGER_STATS_WB: write-backs started, failed writes,
- *                  the most writes in flight at once, files, mappings
+ *                  the most writes in flight at once, files, mappings;
+ *                  FPAGER_STATS_RA: read-aheads done (the rest 0)
+ *  FPAGER_TEST_FAIL_WRITES  arg[0] count, arg[1] an error: the next
+ *                  @a count writes of dirty pages fail with it without
+ *                  reaching the file system (tests of write-back errors;
+ *                  ENOTSUP unless the system was booted for tests)
  *
  * Errors: EINVAL malformed words, ENOENT no such object or grant, EAGAIN
  * (VFS only) not connected to that volume yet, EIO the volume's server is
@@ -111,11 +116,13 @@
 #define FPAGER_ADVISE (IPC_M_FIRST_USER + 18)
 #define FPAGER_DROP (IPC_M_FIRST_USER + 19)
 #define FPAGER_STATS (IPC_M_FIRST_USER + 20)
+#define FPAGER_TEST_FAIL_WRITES (IPC_M_FIRST_USER + 21)
 
 /* FPAGER_STATS arg[0] */
 #define FPAGER_STATS_CACHE 0u
 #define FPAGER_STATS_IO 1u
 #define FPAGER_STATS_WB 2u
+#define FPAGER_STATS_RA 3u
 
 /* FPAGER_MAP arg[1] */
 #define FPAGER_MAP_PRIVATE 0x1u /* copy-on-write: stores never reach the file */

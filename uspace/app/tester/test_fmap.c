@@ -420,6 +420,80 @@ UTEST(hw_fmap_dirty_bound)
 	close(e);
 }
 
+static errno_t fmap_fail_writes(unsigned count, errno_t err)
+{
+	cap_handle_t phone;
+	errno_t rc = ns_connect(FPAGER_NAME, &phone);
+	if (rc == EOK) {
+		rc = ipc_request(
+		    phone, FPAGER_TEST_FAIL_WRITES, count, (uint64_t) err, 0, 0, 0, NULL);
+		ipc_hangup(phone);
+	}
+	return rc;
+}
+
+/* A write-back that fails (injected at the file pager's write): the
+ * pages stay dirty, msync and fsync report the error once, the next
+ * write-back writes them (the host checks the file holds the last
+ * stores). */
+UTEST(hw_fmap_wb_error)
+{
+	uint64_t before[5], after[5];
+	UT_ASSERT(fmap_dir("wberr"));
+	int fd = open(FMAP_DIR "/wberr/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0 && ftruncate(fd, 2 * PS) == 0);
+	uint8_t *p = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	fmap_fill(p, 2 * PS, 20, 0);
+	UT_CHECK_EQ(msync(p, 2 * PS, MS_SYNC), 0);
+	UT_ASSERT(fmap_stats(FPAGER_STATS_WB, before));
+	fmap_fill(p, 2 * PS, 21, 0);
+	UT_ASSERT_OK(fmap_fail_writes(1, EIO));
+	UT_CHECK(msync(p, 2 * PS, MS_SYNC) == -1 && errno == EIO);
+	UT_CHECK(fmap_stats(FPAGER_STATS_WB, after) && after[1] == before[1] + 1);
+	uint64_t c[5];
+	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && c[2] >= 1); /* still dirty */
+	UT_CHECK_EQ(msync(p, 2 * PS, MS_SYNC), 0); /* retried: written */
+	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && c[2] == 0);
+	fmap_fill(p + PS, PS, 22, PS); /* page 1 only */
+	UT_ASSERT_OK(fmap_fail_writes(1, EIO));
+	UT_CHECK(fsync(fd) == -1 && errno == EIO);
+	UT_CHECK_EQ(fsync(fd), 0);
+	UT_CHECK_EQ(munmap(p, 2 * PS), 0);
+	close(fd);
+}
+
+/* Read-ahead: a file read forwards with read() and another walked
+ * forwards through a mapping get their next pages read before they are
+ * asked for (the counter of read-aheads grows, fewer pages miss than
+ * there are pages), and every byte is right. */
+UTEST(hw_fmap_readahead)
+{
+	static uint8_t buf[16 * 1024];
+	uint64_t ra0[5], ra1[5], io0[5], io1[5];
+	UT_ASSERT(fmap_dir("ra"));
+	int fd = fmap_file(FMAP_DIR "/ra/f", 512 * PS, 30); /* written through: not cached */
+	UT_ASSERT(fd >= 0);
+	UT_ASSERT(fmap_stats(FPAGER_STATS_RA, ra0) && fmap_stats(FPAGER_STATS_IO, io0));
+	bool same = true;
+	for (uint64_t off = 0; off < 256 * PS; off += sizeof(buf)) {
+		same &= pread(fd, buf, sizeof(buf), (off_t) off) == (ssize_t) sizeof(buf);
+		same &= fmap_is(buf, sizeof(buf), 30, off);
+	}
+	UT_CHECK(same);
+	uint8_t *p = mmap(NULL, 256 * PS, PROT_READ, MAP_SHARED, fd, 256 * PS);
+	UT_ASSERT(p != MAP_FAILED);
+	for (uint64_t pg = 0; pg < 256; pg++)
+		same &= p[pg * PS + 7] == fmap_byte(30, (256 + pg) * PS + 7);
+	UT_CHECK(same);
+	UT_CHECK(fmap_stats(FPAGER_STATS_RA, ra1) && fmap_stats(FPAGER_STATS_IO, io1));
+	utest_note("512 pages read: %llu read-aheads, %llu pages read in",
+	    (unsigned long long) (ra1[0] - ra0[0]), (unsigned long long) (io1[1] - io0[1]));
+	UT_CHECK(ra1[0] - ra0[0] >= 4);
+	UT_CHECK_EQ(munmap(p, 256 * PS), 0);
+	close(fd);
+}
+
 /* The child of hw_fmap_enospc: map argv[1] (a hole of 16 pages) shared,
  * fill the volume with argv[2] until ENOSPC, store into the hole. */
 static int child_fmap_enospc(int argc, char **argv)

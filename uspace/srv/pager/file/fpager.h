@@ -82,8 +82,9 @@ typedef struct fp_file {
 	fp_view_t *views; /* its mappings (fp_lock) */
 	unsigned nviews;
 	bool node_held; /* we hold FS_NODE_OPEN on it (for the mappings) */
-	bool forgotten; /* its last name may be gone: check at the last unmap */
+	bool forgotten; /* its last name is gone (FPAGER_FORGET/CLOSE saw nlink 0, fp_lock) */
 	errno_t wb_err; /* a failed write-back since the last fsync (fp_lock) */
+	uint64_t ra_next; /* where the last read() ended: the next is sequential (fp_lock) */
 } fp_file_t;
 
 struct fp_view {
@@ -110,8 +111,11 @@ struct fp_view {
 
 typedef struct fp_stats {
 	uint64_t hits, misses, page_ins, write_backs, wb_pages, evictions, wb_errors;
-	uint64_t dirty_max_seen, wb_inflight, wb_inflight_max, files, views;
+	uint64_t dirty_max_seen, wb_inflight, wb_inflight_max, files, views, read_aheads;
 } fp_stats_t;
+
+/* A read-ahead request waits (ra.c): a call of the pager to itself. */
+#define FP_RA_KICK (IPC_M_FIRST_USER + 100)
 
 extern lock_t fp_lock;
 extern pcache_t fp_cache;
@@ -165,6 +169,7 @@ errno_t fp_wb_all(uint64_t older_than);
 errno_t fp_wb_take_error(fp_file_t *f);
 int fp_wb_thread(void *arg);
 void fp_wb_throttle(void);
+errno_t fp_wb_test_fail(uint64_t count, uint64_t err);
 uint64_t fp_now_ms(void);
 
 /* map.c: mappings */
@@ -180,6 +185,14 @@ errno_t fp_map_page(fp_file_t *f, uint64_t idx, size_t want, bool seq, int32_t *
 void fp_map_private_fault(pager_fault_t *fault, fp_view_t *w);
 void fp_map_private_discard(fp_view_t *w, uint64_t off, uint64_t len);
 void fp_map_private_free(fp_view_t *w);
+
+/* ra.c: read-ahead */
+int fp_ra_connect(void *arg);
+void fp_ra_start(fp_file_t *f, uint64_t idx);
+void fp_ra_run(void);
+void fp_ra_kick(ipc_event_t *ev);
+void fp_ra_fault(fp_file_t *f, uint64_t idx);
+void fp_ra_read(fp_file_t *f, uint64_t off, uint64_t end);
 
 /* vfsreq.c: the VFS's requests */
 void fp_vfs_call(ipc_event_t *ev);

@@ -111,6 +111,7 @@ errno_t fp_io_read(fp_file_t *f, uint8_t *dst, uint64_t off, uint64_t len, uint6
 	} else {
 		__atomic_add_fetch(&fp_stats.hits, 1, __ATOMIC_RELAXED);
 	}
+	fp_ra_read(f, off, pos);
 	*done = pos - off;
 	return *done ? EOK : rc;
 }

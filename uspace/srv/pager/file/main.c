@@ -22,8 +22,19 @@ static void fp_client_call(ipc_event_t *ev)
 {
 	if (ev->conn == FPAGER_VFS_BADGE)
 		fp_vfs_call(ev);
+	else if (ev->msg.method == FP_RA_KICK)
+		fp_ra_kick(ev);
 	else
 		fp_map_client_call(ev);
+}
+
+/* Ready to serve: the VFS gets our phone; read-ahead connects to us. */
+static void fp_ready(void)
+{
+	tid_t tid;
+	fp_vfs_attach();
+	if (thread_create(fp_ra_connect, NULL, &tid) != EOK)
+		printf("fpager: no read-ahead: no thread\n");
 }
 
 /* The kernel's low-memory notice: dirty pages written back, then clean
@@ -44,7 +55,7 @@ static const pager_ops_t fp_ops = {
 	.role = PAGER_ROLE_FILE,
 	.object_adopt = fp_map_adopt,
 	.low_memory = fp_low_memory,
-	.ready = fp_vfs_attach,
+	.ready = fp_ready,
 };
 
 /* A quarter of the memory, within [FP_POOL_MIN, FP_POOL_MAX] pages. */

@@ -387,6 +387,8 @@ static void fp_map_shared_fault(pager_fault_t *pf, fp_view_t *w)
 	if (store && fp_map_over_bound())
 		fp_wb_throttle(); /* the writer waits: the oldest are written first */
 	fp_map_answer(pf, w, s, idx, store);
+	if (seq)
+		fp_ra_fault(f, idx);
 }
 
 void fp_map_page_in(pager_fault_t *pf)
@@ -477,15 +479,16 @@ static errno_t fp_map_stats(uint64_t group, ipc_msg_t *ans)
 {
 	const fp_stats_t *st = &fp_stats;
 	lock_acquire(&fp_lock);
-	uint64_t v[3][5] = {
+	uint64_t v[4][5] = {
 		{ fp_cache.nslots, fp_cache.nslots - fp_cache.count[PCACHE_FREE],
 		    fp_cache.count[PCACHE_DIRTY] + fp_cache.count[PCACHE_WB], st->dirty_max_seen,
 		    fp_cache.dirty_max },
 		{ st->hits, st->misses, st->page_ins, fp_cache.evictions, st->wb_pages },
 		{ st->write_backs, st->wb_errors, st->wb_inflight_max, st->files, st->views },
+		{ st->read_aheads, 0, 0, 0, 0 },
 	};
 	lock_release(&fp_lock);
-	if (group > FPAGER_STATS_WB)
+	if (group > FPAGER_STATS_RA)
 		return EINVAL;
 	for (unsigned i = 0; i < 5; i++)
 		ans->arg[i] = v[group][i];
@@ -512,6 +515,9 @@ void fp_map_client_call(ipc_event_t *ev)
 		break;
 	case FPAGER_STATS:
 		rc = fp_map_stats(ev->msg.arg[0], &ans);
+		break;
+	case FPAGER_TEST_FAIL_WRITES:
+		rc = fp_wb_test_fail(ev->msg.arg[0], ev->msg.arg[1]);
 		break;
 	default:
 		rc = ENOTSUP;

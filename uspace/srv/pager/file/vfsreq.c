@@ -118,8 +118,8 @@ static errno_t fp_req_close(const ipc_msg_t *m)
 	rc = fp_io_stat_nlink(f, &nlink);
 	lock_acquire(&fp_lock);
 	bool mapped = f->nviews > 0;
-	if (nlink == 0 && mapped)
-		f->forgotten = true;
+	if (nlink == 0)
+		f->forgotten = true; /* no read-ahead, and its pages go at the last unmap */
 	lock_release(&fp_lock);
 	if (rc == EOK && nlink == 0 && !mapped)
 		fp_cache_drop(f, 0);

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys.h>
+#include <task.h>
 #include <thread.h>
 
 #include "fpager.h"
@@ -55,6 +56,34 @@ static void fp_wb_protect(fp_file_t *f, uint64_t lo, uint64_t hi)
 	lock_release(&fp_lock);
 }
 
+/* FPAGER_TEST_FAIL_WRITES: writes still to fail, and with what. */
+static uint32_t fp_fail_writes;
+static errno_t fp_fail_error;
+
+errno_t fp_wb_test_fail(uint64_t count, uint64_t err)
+{
+	if (!(task_startup()->flags & TASK_STARTUP_TESTING))
+		return ENOTSUP;
+	if (count > 1000 || err == EOK || err >= ERRNO_COUNT)
+		return EINVAL;
+	lock_acquire(&fp_lock);
+	fp_fail_writes = (uint32_t) count;
+	fp_fail_error = (errno_t) err;
+	lock_release(&fp_lock);
+	return EOK;
+}
+
+/* A write to fail for a test: its error, EOK: none. */
+static errno_t fp_wb_injected(void)
+{
+	lock_acquire(&fp_lock);
+	errno_t rc = fp_fail_writes ? fp_fail_error : EOK;
+	if (fp_fail_writes)
+		fp_fail_writes--;
+	lock_release(&fp_lock);
+	return rc;
+}
+
 /* Step 3 for consecutive pages s[0..n) (sorted); step 4 for each. */
 static errno_t fp_wb_run(fp_file_t *f, fp_conn_t *c, const int32_t *s, uint32_t n, uint64_t size)
 {
@@ -72,8 +101,10 @@ static errno_t fp_wb_run(fp_file_t *f, fp_conn_t *c, const int32_t *s, uint32_t 
 		    !__atomic_compare_exchange_n(&fp_stats.wb_inflight_max, &max, now, false,
 		        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			;
-		rc = fp_vol_request(
-		    f->vol, c, FS_WRITE, f->node, from, to - from, FP_SCRATCH_ID, 0, NULL);
+		rc = fp_wb_injected();
+		if (rc == EOK)
+			rc = fp_vol_request(
+			    f->vol, c, FS_WRITE, f->node, from, to - from, FP_SCRATCH_ID, 0, NULL);
 		__atomic_sub_fetch(&fp_stats.wb_inflight, 1, __ATOMIC_RELAXED);
 	}
 	lock_acquire(&fp_lock);
