@@ -83,7 +83,15 @@ enum {
 	 * caller's pager object lose the write right in every area bound to
 	 * it (abi/pager.h; the start of a write-back). */
 	SYS_PAGER_WRITE_PROTECT,
+	/* (unsigned how): turn the machine off; SYSTEM_POWEROFF (0) is the
+	 * only @a how (EINVAL otherwise).  Does not return.  Any task may:
+	 * there are no users yet.  The file systems are the caller's to
+	 * unmount first (umount_all).  The verdict a test harness sees is
+	 * success. */
+	SYS_SYSTEM_POWEROFF,
 	SYSCALL_COUNT
 };
+
+#define SYSTEM_POWEROFF 0
 
 #endif
