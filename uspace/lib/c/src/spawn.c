@@ -27,7 +27,9 @@
 #include <task.h>
 #include <unistd.h>
 
-#define SPAWN_CWD_WORD "\x01cwd:"
+#define SPAWN_CWD_WORD \
+	"\x01"         \
+	"cwd:"
 #define SPAWN_CWD_WORD_LEN 5
 
 /* The VFS descriptors for the child's 0, 1, 2 (-1: none) and their mask. */
