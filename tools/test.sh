@@ -21,7 +21,8 @@
 # unknown word), kernel (in-kernel tests in QEMU, TAP on
 # the serial port), user (the user-space test suite, uspace/app/tester),
 # virtio, ext2, fs (the file API on the storage stack, two boots, the disk
-# checked by e2fsck -fn after each).
+# checked by e2fsck -fn after each), shell (a session typed into the shell
+# through the serial line).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 case "${1-}" in
@@ -673,8 +674,55 @@ suite_fs() {
 	record fs-host "$fpass" "$ffail" "(e2fsck -fn after each boot, debugfs; the killed server's volume repaired)"
 }
 
+# The shell (uspace/app/sh) as a person uses it: an ordinary boot (init
+# starts the shell on the console) with a fresh copy of the root image;
+# tools/shell-session.py types a session into the serial line, line by
+# line as the prompts come back, checks each answer (quotes, redirections,
+# ls, cd/pwd, programs with arguments, a fault's report, Ctrl-C of a
+# looping program, the line editor's keys and history, exit and Ctrl-D,
+# sync) and ends with poweroff.  Then the host checks the disk: e2fsck -fn
+# clean (poweroff unmounted it) and the file the session wrote.
+suite_shell() {
+	local d=$BUILD_DIR/shell-test log=$logs/shell.log res=$logs/shell.tap spass=0 sfail=0 rc
+	mkdir -p "$d"
+	root_image "$d/root.img" ||
+		{ echo "shell: could not make the image" >&2; broken=1; record shell 0 1; return; }
+	: > "$log"
+	: > "$res"
+	"$top/tools/qemu.sh" --disk "$d/root.img" --timeout 180 --log "$log" \
+		--serial-in <("$top/tools/shell-session.py" "$log" "$res") > /dev/null 2>&1
+	rc=$?
+	# the session's last result may come just after QEMU has gone
+	for _ in $(seq 50); do
+		grep -q "^# session over" "$res" && break
+		sleep 0.1
+	done
+	read -r plan pass fail < <(tap_count "$res")
+	grep -a -A15 "^not ok" "$res" >&2
+	if [ "$plan" -eq 0 ] || [ $((pass + fail)) -ne "$plan" ] || { [ $rc -ne 0 ] && [ "$fail" -eq 0 ]; }; then
+		echo "shell: session broken (qemu.sh exit $rc, plan $plan, ran $((pass + fail)); see $log)" >&2
+		broken=1
+		fail=$((fail + (plan > pass + fail ? plan - pass - fail : 1)))
+	fi
+	record shell "$pass" "$fail" "(a session typed into the serial line)"
+	: > "$logs/shell-host.log"
+	if fs_image_clean "$d/root.img" >> "$logs/shell-host.log" 2>&1; then
+		spass=$((spass + 1))
+	else
+		echo "shell: e2fsck -fn found errors, or not clean, after poweroff (see $logs/shell-host.log)" >&2
+		sfail=$((sfail + 1))
+	fi
+	if ext2_cat_is "$d/root.img" /tmp/sh.txt 'b"first line\nsecond\n"' >> "$logs/shell-host.log" 2>&1; then
+		spass=$((spass + 1))
+	else
+		echo "shell: /tmp/sh.txt is not what the session wrote (see $logs/shell-host.log)" >&2
+		sfail=$((sfail + 1))
+	fi
+	record shell-host "$spass" "$sfail" "(e2fsck -fn after poweroff; the file written)"
+}
+
 # SUITES=a,b runs only those (by the function's name: format, host, ...).
-for name in tools format lockcheck host boot crash kernel user virtio ext2 fs; do
+for name in tools format lockcheck host boot crash kernel user virtio ext2 fs shell; do
 	case ",${SUITES:-$name}," in
 	*",$name,"*) "suite_$name" ;;
 	esac

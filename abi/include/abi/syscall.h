@@ -105,7 +105,15 @@ enum {
 	/* (unsigned role): tests only: a low-memory notice now to the
 	 * holder of @a role (0: to every registered pager), abi/pager.h. */
 	SYS_PAGER_LOW_MEMORY_TEST,
+	/* (unsigned how): turn the machine off; SYSTEM_POWEROFF (0) is the
+	 * only @a how (EINVAL otherwise).  Does not return.  Any task may:
+	 * there are no users yet.  The file systems are the caller's to
+	 * unmount first (umount_all).  The verdict a test harness sees is
+	 * success. */
+	SYS_SYSTEM_POWEROFF,
 	SYSCALL_COUNT
 };
+
+#define SYSTEM_POWEROFF 0
 
 #endif

@@ -6,6 +6,7 @@
 #include <abi/as.h>
 #include <abi/syscall.h>
 #include <adt/btree_alloc.h>
+#include <arch/arch.h>
 #include <console/console.h>
 #include <ddi/caps.h>
 #include <ddi/dma.h>
@@ -232,6 +233,16 @@ sysarg_t sys_task_right(const sysargs_t *a)
 sysarg_t sys_task_kill_right(const sysargs_t *a)
 {
 	return task_kill_right(TASK, sys_handle(a->a[0]));
+}
+
+/* The machine goes off at a task's request ("poweroff" in the shell). */
+sysarg_t sys_system_poweroff(const sysargs_t *a)
+{
+	if (a->a[0] != SYSTEM_POWEROFF)
+		return EINVAL;
+	printf("kernel: power off requested by task %llu (%zu tasks)\n",
+	    (unsigned long long) TASK->id, task_count());
+	arch_poweroff(ARCH_EXIT_SUCCESS);
 }
 
 sysarg_t sys_uptime(const sysargs_t *a)

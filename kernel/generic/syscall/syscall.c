@@ -43,6 +43,7 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_IPC_REPLY_WAIT] = sys_ipc_reply_wait,
 	[SYS_IPC_FAIL_INJECT] = sys_ipc_fail_inject,
 	[SYS_TASK_STATS] = sys_task_stats,
+	[SYS_SYSTEM_POWEROFF] = sys_system_poweroff,
 	/* Part C (ddi-irq): interrupts (abi/ddi.h). */
 	[SYS_IRQ_SUBSCRIBE] = sys_irq_subscribe,
 	[SYS_IRQ_ACK] = sys_irq_ack,

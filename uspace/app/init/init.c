@@ -5,8 +5,11 @@
  * it starts run on pager-backed memory.  init says what runs, checks the
  * servers answer, starts the servers it keeps running (the root disk's
  * file system server, started again when it ends), and at the end of the
- * boot reports how many faults the anon pager has served.  Then it stays
- * alive.
+ * boot reports how many faults the anon pager has served.  It keeps the
+ * file pager running too (a new one named the successor of the old, so
+ * it takes over the mappings: docs/file-pager.md).  Once the root
+ * file system answers it starts the shell on the console, and starts it
+ * again whenever it ends (exit, Ctrl-D).  Then it stays alive.
  */
 #include <abi/pager.h>
 #include <anon.h>
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys.h>
+#include <sys/statvfs.h>
 #include <task.h>
 #include <thread.h>
 
@@ -75,58 +79,87 @@ static void init_pager_stats(void)
 /*
  * The servers init starts and keeps running: the file system server of
  * the root disk (vfs mounts it as "/" when it registers; when it ends,
- * vfs answers its files EIO until the new one registers) and the file
- * pager (the page cache; vfs serves files without it while it is gone).
- * Each has a
+ * vfs answers its files EIO until the new one registers).  Each has a
  * thread that starts it, waits for its end, reports it and starts it
  * again, INIT_RESTARTS_MAX times at most.
  */
 typedef struct init_service {
 	const char *module;
 	const char *args;
+	/* started again even when it exits with 0 (the shell); its restarts
+	 * are counted only while it ends soon after starting */
+	bool always;
 	unsigned role; /* a pager role it registers (PAGER_ROLE_*), 0: none */
 } init_service_t;
 
 static const init_service_t init_services[] = {
-	{ "ext2", "disk0", 0 },
-	{ "fpager", "", PAGER_ROLE_FILE },
+	{ "ext2", "disk0", false, 0 },
+	{ "fpager", "", false, PAGER_ROLE_FILE },
 };
+
+/* The shell, started once the root file system answers. */
+static const init_service_t init_shell = { "sh", "", true, 0 };
+/* A shell that ran this long before it ended was not failing. */
+#define INIT_SHELL_HEALTHY_NS (2ULL * 1000 * 1000 * 1000)
+
+/* Start @a s and wait for its end: false if it could not start (or
+ * the image lacks it: *absent). */
+static bool init_run_once(const init_service_t *s, unsigned run, bool *absent)
+{
+	task_id_t id;
+	errno_t rc = task_spawn(s->module, s->args, &id);
+	*absent = rc == ENOENT;
+	if (rc != EOK) {
+		if (rc != ENOENT)
+			printf("init: cannot start %s: %s\n", s->module, str_error_name(rc));
+		return false;
+	}
+	/* a pager started again takes over its predecessor's objects: the
+	 * kernel lets only the successor its parent names */
+	if (s->role && run > 0 && pager_role_successor(s->role, id) != EOK)
+		printf("init: cannot name task %llu the successor of %s\n", (unsigned long long) id,
+		    s->module);
+	if (run > 0)
+		printf("init: %s started again as task %llu (restart %u of %u)\n", s->module,
+		    (unsigned long long) id, run, INIT_RESTARTS_MAX);
+	else
+		printf("init: started %s %s as task %llu (kept running)\n", s->module, s->args,
+		    (unsigned long long) id);
+	task_exit_info_t info;
+	if (task_wait(id, &info) != EOK)
+		return false;
+	if (s->always && info.reason == TASK_EXIT_NORMAL)
+		return true; /* the shell ended as asked: no need to say so */
+	printf("init: %s (task %llu) ended: %s\n", s->module, (unsigned long long) id,
+	    info.reason == TASK_EXIT_NORMAL ? "exited" : info.message);
+	return info.reason != TASK_EXIT_NORMAL || info.status != 0 || s->always;
+}
 
 static int init_supervise(void *arg)
 {
 	const init_service_t *s = arg;
 	for (unsigned run = 0; run <= INIT_RESTARTS_MAX; run++) {
-		task_id_t id;
-		errno_t rc = task_spawn(s->module, s->args, &id);
-		if (rc == ENOENT)
-			return 0; /* not in this image */
-		if (rc != EOK) {
-			printf("init: cannot start %s: %s\n", s->module, str_error_name(rc));
-			return 1;
-		}
-		/* a pager started again takes over its predecessor's objects:
-		 * the kernel lets only the successor its parent names */
-		if (s->role && run > 0 && pager_role_successor(s->role, id) != EOK)
-			printf("init: cannot name task %llu the successor of %s\n",
-			    (unsigned long long) id, s->module);
-		if (run > 0)
-			printf("init: %s started again as task %llu (restart %u of %u)\n",
-			    s->module, (unsigned long long) id, run, INIT_RESTARTS_MAX);
-		else
-			printf("init: started %s %s as task %llu (kept running)\n", s->module,
-			    s->args, (unsigned long long) id);
-		task_exit_info_t info;
-		if (task_wait(id, &info) != EOK)
-			return 1;
-		printf("init: %s (task %llu) ended: %s\n", s->module, (unsigned long long) id,
-		    info.reason == TASK_EXIT_NORMAL ? "exited" : info.message);
-		if (info.reason == TASK_EXIT_NORMAL && info.status == 0)
-			return 0; /* it stopped on purpose (an unmount) */
+		bool absent;
+		uint64_t start = uptime_ns_now();
+		if (!init_run_once(s, run, &absent))
+			return absent ? 0 : 1;
+		if (s->always && uptime_ns_now() - start > INIT_SHELL_HEALTHY_NS)
+			run = 0; /* it ran a while: not a failing loop */
 		thread_sleep_us(INIT_RESTART_DELAY_US);
 	}
 	printf(
 	    "init: %s ended %u times; not starting it again\n", s->module, INIT_RESTARTS_MAX + 1);
 	return 1;
+}
+
+/* The shell's thread: wait until the root file system answers (the VFS
+ * holds a request until it is mounted), then keep the shell running. */
+static int init_shell_start(void *arg)
+{
+	struct statvfs st;
+	if (statvfs("/", &st) != 0)
+		printf("init: the root file system does not answer; starting the shell anyway\n");
+	return init_supervise(arg);
 }
 
 static void init_start_services(void)
@@ -136,13 +169,16 @@ static void init_start_services(void)
 		if (thread_create(init_supervise, (void *) &init_services[i], &tid) != EOK)
 			printf("init: cannot watch %s\n", init_services[i].module);
 	}
+	tid_t tid;
+	if (thread_create(init_shell_start, (void *) &init_shell, &tid) != EOK)
+		printf("init: cannot start the shell's thread\n");
 }
 
 int main(int argc, char **argv)
 {
 	init_banner(argc, argv);
 	printf("init: started: ns, anon and console (boot tasks, before init), init (task %llu); "
-	       "tester and bench run on request (utest=, bench=)\n",
+	       "the shell once / answers; tester and bench run on request (utest=, bench=)\n",
 	    (unsigned long long) task_id());
 	init_memory_report();
 	init_start_services();

@@ -14,6 +14,12 @@
  * the next piece of it when its buffer is smaller; the rest stays for the
  * next read.  A raw reader gets the bytes as they came.
  *
+ * Interrupts: a task waiting with CONSOLE_INTR_WAIT (a shell while a
+ * program runs in the foreground) gets each Ctrl-C typed: the byte is
+ * taken out of the input when it arrives, or when the wait begins if it
+ * is still in the type-ahead; without such a waiter Ctrl-C is input like
+ * any other byte.
+ *
  * One thread; every bound is fixed: the type-ahead (when it is full the
  * kernel keeps the rest, up to its own ring, and counts what it drops),
  * the line (a line longer than CON_LINE_MAX goes out in pieces as it is
@@ -34,6 +40,8 @@
 #define CON_TYPEAHEAD 16384
 #define CON_LINE_MAX 1024
 #define CON_READERS_MAX 64
+#define CON_INTR_MAX 8
+#define CON_CTRL_C 0x03
 #define CON_HANDLES_TRIED 16
 #define CON_BADGE 0xc0
 
@@ -54,9 +62,35 @@ static char con_echo[2 * CON_LINE_MAX]; /* echo of this editing run */
 static size_t con_echo_len;
 static con_reader_t con_readers[CON_READERS_MAX]; /* in arrival order */
 static size_t con_nreaders;
+static con_reader_t con_intr[CON_INTR_MAX]; /* CONSOLE_INTR_WAIT calls */
+static size_t con_nintr;
 static uint64_t con_received;
 
 /* ---- input ---- */
+
+/* Answer interrupt waiter @a i with @a rc and forget it. */
+static void con_intr_take(size_t i, errno_t rc)
+{
+	ipc_answer(con_intr[i].ev.call, rc, NULL);
+	con_nintr--;
+	memmove(&con_intr[i], &con_intr[i + 1], (con_nintr - i) * sizeof(con_intr[0]));
+}
+
+/* Take the first Ctrl-C out of the type-ahead: whether there was one. */
+static bool con_ahead_take_intr(void)
+{
+	size_t i = 0;
+	while (i < con_ahead_len && con_ahead[(con_ahead_head + i) % CON_TYPEAHEAD] != CON_CTRL_C)
+		i++;
+	if (i == con_ahead_len)
+		return false;
+	for (; i + 1 < con_ahead_len; i++) {
+		con_ahead[(con_ahead_head + i) % CON_TYPEAHEAD] =
+		    con_ahead[(con_ahead_head + i + 1) % CON_TYPEAHEAD];
+	}
+	con_ahead_len--;
+	return true;
+}
 
 /* Take what the kernel holds into the type-ahead, while there is room. */
 static void con_input_drain(void)
@@ -68,8 +102,13 @@ static void con_input_drain(void)
 			room = sizeof(buf);
 		if (kconsole_read(con_sub, buf, room, &n) != EOK || n == 0)
 			return;
-		for (size_t i = 0; i < n; i++)
-			con_ahead[(con_ahead_head + con_ahead_len++) % CON_TYPEAHEAD] = buf[i];
+		for (size_t i = 0; i < n; i++) {
+			if (buf[i] == CON_CTRL_C && con_nintr > 0)
+				con_intr_take(0, EOK); /* an interrupt, not input */
+			else
+				con_ahead[(con_ahead_head + con_ahead_len++) % CON_TYPEAHEAD] =
+				    buf[i];
+		}
 		con_received += n;
 	}
 }
@@ -194,25 +233,47 @@ static void con_pump(void)
 	}
 }
 
-/* Readers whose time is up get ETIMEOUT; the time to the next deadline
- * in microseconds (0: none). */
+/* The waiters of @a w[0..*n) whose time is up get ETIMEOUT; *next is
+ * lowered to the time to the next deadline in nanoseconds (0: none). */
+static void con_expire_in(con_reader_t *w, size_t *n, uint64_t now, uint64_t *next)
+{
+	for (size_t i = 0; i < *n;) {
+		uint64_t d = w[i].deadline_ns;
+		if (d != 0 && d <= now) {
+			ipc_answer(w[i].ev.call, ETIMEOUT, NULL);
+			(*n)--;
+			memmove(&w[i], &w[i + 1], (*n - i) * sizeof(w[0]));
+			continue;
+		}
+		if (d != 0 && (*next == 0 || d - now < *next))
+			*next = d - now;
+		i++;
+	}
+}
+
+/* Readers and interrupt waiters whose time is up get ETIMEOUT; the time
+ * to the next deadline in microseconds (0: none). */
 static uint64_t con_expire(void)
 {
 	uint64_t now = uptime_ns_now(), next = 0;
-	for (size_t i = 0; i < con_nreaders;) {
-		uint64_t d = con_readers[i].deadline_ns;
-		if (d != 0 && d <= now) {
-			ipc_answer(con_readers[i].ev.call, ETIMEOUT, NULL);
-			con_nreaders--;
-			memmove(&con_readers[i], &con_readers[i + 1],
-			    (con_nreaders - i) * sizeof(con_readers[0]));
-			continue;
-		}
-		if (d != 0 && (next == 0 || d - now < next))
-			next = d - now;
-		i++;
-	}
+	con_expire_in(con_readers, &con_nreaders, now, &next);
+	con_expire_in(con_intr, &con_nintr, now, &next);
 	return next == 0 ? 0 : next / 1000 + 1;
+}
+
+/* CONSOLE_INTR_WAIT: answered at once if a Ctrl-C is in the type-ahead. */
+static void con_intr_request(const ipc_event_t *ev)
+{
+	if (con_nintr == CON_INTR_MAX) {
+		ipc_answer(ev->call, ELIMIT, NULL);
+		return;
+	}
+	uint64_t ms = ev->msg.arg[0];
+	con_intr[con_nintr++] = (con_reader_t){ .ev = *ev,
+		.deadline_ns = ms ? uptime_ns_now() + ms * 1000000 : 0 };
+	con_pump();
+	if (con_nintr > 0 && con_ahead_take_intr())
+		con_intr_take(0, EOK);
 }
 
 static void con_read_request(const ipc_event_t *ev)
@@ -231,19 +292,24 @@ static void con_read_request(const ipc_event_t *ev)
 	con_pump();
 }
 
-/* A client went away: its waiting readers go too. */
-static void con_hangup(uint64_t conn)
+/* A client went away: its waiting readers and interrupt waiters go too. */
+static void con_hangup_in(con_reader_t *w, size_t *n, uint64_t conn)
 {
-	for (size_t i = 0; i < con_nreaders;) {
-		if (con_readers[i].ev.conn != conn) {
+	for (size_t i = 0; i < *n;) {
+		if (w[i].ev.conn != conn) {
 			i++;
 			continue;
 		}
-		ipc_answer(con_readers[i].ev.call, EHANGUP, NULL);
-		con_nreaders--;
-		memmove(&con_readers[i], &con_readers[i + 1],
-		    (con_nreaders - i) * sizeof(con_readers[0]));
+		ipc_answer(w[i].ev.call, EHANGUP, NULL);
+		(*n)--;
+		memmove(&w[i], &w[i + 1], (*n - i) * sizeof(w[0]));
 	}
+}
+
+static void con_hangup(uint64_t conn)
+{
+	con_hangup_in(con_readers, &con_nreaders, conn);
+	con_hangup_in(con_intr, &con_nintr, conn);
 }
 
 static void con_call(const ipc_event_t *ev)
@@ -255,6 +321,9 @@ static void con_call(const ipc_event_t *ev)
 		break;
 	case IPC_M_DATA_READ:
 		con_read_request(ev);
+		break;
+	case CONSOLE_INTR_WAIT:
+		con_intr_request(ev);
 		break;
 	case CONSOLE_STATS:
 		a.arg[0] = con_received;

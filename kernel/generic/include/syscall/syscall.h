@@ -53,6 +53,7 @@ sysarg_t sys_task_kill_right(const sysargs_t *args);
 sysarg_t sys_uptime(const sysargs_t *args);
 sysarg_t sys_mem_stats(const sysargs_t *args);
 sysarg_t sys_task_stats(const sysargs_t *args);
+sysarg_t sys_system_poweroff(const sysargs_t *args);
 
 /* Pager requests (syscall/sys_pager.c). */
 sysarg_t sys_pager_revoke(const sysargs_t *args);

@@ -1,7 +1,7 @@
 /*
  * Raw system calls and the small system services: console output, uptime,
- * memory statistics.  syscall6() (and syscall0..5) reach any syscall number,
- * including invalid ones, for tests.
+ * memory statistics, power-off.  syscall6() (and syscall0..5) reach any
+ * syscall number, including invalid ones, for tests.
  */
 #ifndef LIBC_SYS_H_
 #define LIBC_SYS_H_
@@ -21,5 +21,8 @@ errno_t uptime_ns(uint64_t *ns_out);
 uint64_t uptime_ns_now(void);
 /* Frame counts of the whole machine. */
 errno_t mem_stats(mem_stats_t *out);
+/* Turn the machine off (SYS_SYSTEM_POWEROFF): returns only on failure.
+ * Unmount the file systems first (umount_all, <sys/mount.h>). */
+errno_t system_poweroff(void);
 
 #endif

@@ -24,6 +24,12 @@ errno_t task_spawn_caps(const char *module, const char *args, const cap_handle_t
  * The handoff takes a few bytes of the command line (docs/vfs.md "libc").
  * EBADF for a descriptor we do not have. */
 errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], task_id_t *id_out);
+/* The same, the child starting in the directory @a cwd (an absolute
+ * path; NULL or "/": the root, where every task starts otherwise).  The
+ * path takes a few bytes of the command line; EINVAL for a relative one
+ * or one holding a space (the command line is split at spaces). */
+errno_t task_spawn_in(
+    const char *module, const char *args, const int fds[3], const char *cwd, task_id_t *id_out);
 /* Wait until task @a id (a child) has ended; *info says how. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
 /* End child @a id (it ends with TASK_EXIT_KILLED; wait for it as ever):

@@ -59,6 +59,16 @@ errno_t console_read(void *buf, size_t size, size_t *len)
 	return console_read_mode(buf, size, CONSOLE_MODE_RAW, 0, len);
 }
 
+errno_t console_intr_wait(uint64_t timeout_ms)
+{
+	cap_handle_t phone;
+	ipc_msg_t answer;
+	errno_t rc = console_phone_get(&phone);
+	if (rc == EOK)
+		rc = ipc_request(phone, CONSOLE_INTR_WAIT, timeout_ms, 0, 0, 0, 0, &answer);
+	return rc;
+}
+
 errno_t console_stats(uint64_t *received, uint64_t *waiting)
 {
 	cap_handle_t phone;

@@ -13,6 +13,11 @@
  * gone: the VFS keeps at most VFS_HANDOFF_MAX waiting) leaves all three
  * on the console and says so on the console.  A token whose spawn fails
  * waits in the VFS until newer ones push it out.
+ *
+ * task_spawn_in() also says the child's current directory: a word
+ * "\x01cwd:PATH" in front of the arguments (after the handoff word),
+ * which the child's libc takes out and chdir()s to before main() (the
+ * VFS gives every new task "/").
  */
 #include "file_priv.h"
 #include <errno.h>
@@ -20,6 +25,12 @@
 #include <string.h>
 #include <sys.h>
 #include <task.h>
+#include <unistd.h>
+
+#define SPAWN_CWD_WORD \
+	"\x01"         \
+	"cwd:"
+#define SPAWN_CWD_WORD_LEN 5
 
 /* The VFS descriptors for the child's 0, 1, 2 (-1: none) and their mask. */
 static errno_t spawn_fds_resolve(const int fds[3], int64_t vfds[3], unsigned *mask, uint32_t *gen)
@@ -83,6 +94,26 @@ errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], t
 	return rc;
 }
 
+errno_t task_spawn_in(
+    const char *module, const char *args, const int fds[3], const char *cwd, task_id_t *id_out)
+{
+	if (!cwd || strcmp(cwd, "/") == 0)
+		return task_spawn_fds(module, args, fds, id_out);
+	if (cwd[0] != '/' || strchr(cwd, ' '))
+		return EINVAL; /* the kernel splits the command line at spaces */
+	size_t clen = strlen(cwd), alen = args ? strlen(args) : 0;
+	char *line = malloc(SPAWN_CWD_WORD_LEN + clen + 1 + alen + 1);
+	if (!line)
+		return ENOMEM;
+	memcpy(line, SPAWN_CWD_WORD, SPAWN_CWD_WORD_LEN);
+	memcpy(line + SPAWN_CWD_WORD_LEN, cwd, clen);
+	line[SPAWN_CWD_WORD_LEN + clen] = ' ';
+	memcpy(line + SPAWN_CWD_WORD_LEN + clen + 1, args ? args : "", alen + 1);
+	errno_t rc = task_spawn_fds(module, line, fds, id_out);
+	free(line);
+	return rc;
+}
+
 static void spawn_say(const char *msg, errno_t rc)
 {
 	const char *name = str_error_name(rc);
@@ -91,13 +122,30 @@ static void spawn_say(const char *msg, errno_t rc)
 	kconsole_write("\n", 1);
 }
 
+/* The word "\x01cwd:PATH" at argv[1]: taken out, the directory entered. */
+static int spawn_cwd_startup(int argc, char **argv)
+{
+	if (argc < 2 || strncmp(argv[1], SPAWN_CWD_WORD, SPAWN_CWD_WORD_LEN) != 0)
+		return argc;
+	/* A copy: the path calls take only memory of the task's own areas,
+	 * and the startup block is the kernel's making. */
+	char *dir = strdup(argv[1] + SPAWN_CWD_WORD_LEN);
+	for (int i = 1; i < argc; i++)
+		argv[i] = argv[i + 1];
+	if (!dir || chdir(dir) != 0)
+		spawn_say("libc: cannot enter the directory this task was started in: ",
+		    dir ? errno : ENOMEM);
+	free(dir);
+	return argc - 1;
+}
+
 int fd_startup(int argc, char **argv)
 {
 	unsigned mask;
 	uint64_t token;
 	uint32_t gen;
 	if (argc < 2 || !fd_handoff_parse(argv[1], &mask, &token))
-		return argc;
+		return spawn_cwd_startup(argc, argv);
 	for (int i = 1; i < argc; i++)
 		argv[i] = argv[i + 1];
 	errno_t rc = vfsconn_adopt(token, &gen);
@@ -105,5 +153,5 @@ int fd_startup(int argc, char **argv)
 		fd_adopted(mask, gen);
 	else
 		spawn_say("libc: the descriptors handed to this task cannot be adopted: ", rc);
-	return argc - 1;
+	return spawn_cwd_startup(argc - 1, argv);
 }

@@ -21,3 +21,8 @@ errno_t mem_stats(mem_stats_t *out)
 {
 	return (errno_t) syscall1(SYS_MEM_STATS, out);
 }
+
+errno_t system_poweroff(void)
+{
+	return (errno_t) syscall1(SYS_SYSTEM_POWEROFF, SYSTEM_POWEROFF);
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""A person at the shell: types a session into the guest's serial line and
+checks what comes back (the `shell` suite of tools/test.sh).
+
+    tools/qemu.sh --disk IMG --log LOG --serial-in <(tools/shell-session.py LOG RESULTS)
+
+The keystrokes go to standard output (qemu.sh feeds them to the serial
+line); the guest's output is read from LOG as QEMU writes it.  Each step
+types a line (or keys), waits until the shell's prompt is back (or until
+what the step waits for is there), and checks the output since the keys
+were sent against the step's patterns.  RESULTS gets TAP: one line per
+step, a diagnostic with the output of each failed one, and "# session
+over" at the end.  The last step is `poweroff`, which ends QEMU.
+"""
+import re
+import sys
+import time
+
+PROMPT = re.compile(r" \$ $")
+BOOT_TIMEOUT = 90
+STEP_TIMEOUT = 20
+
+# (what, keys, patterns the output must match, patterns it must not,
+#  wait for: "prompt" or a pattern)
+STEPS = [
+    ("echo with quotes", "echo 'a;b' \"c&&d\" x'>'y \"e\\\"f\" \\#g\r",
+     [r"\na;b c&&d x>y e\"f #g\r?\n"], [], "prompt"),
+    ("redirection into a file, >>, && and cat of it",
+     "echo first line > /tmp/sh.txt ; echo second >> /tmp/sh.txt && cat /tmp/sh.txt\r",
+     [r"\nfirst line\r?\nsecond\r?\n"], [], "prompt"),
+    ("input redirection", "cat < /tmp/sh.txt\r", [r"\nfirst line\r?\nsecond\r?\n"], [], "prompt"),
+    ("ls /", "ls /\r", [r"\netc\r?\nfixtures\r?\n", r"\ntmp\r?\n"], [], "prompt"),
+    ("ls -l", "ls -l /fixtures\r",
+     [r"\n-rw-r--r-- +1 +33 hello.txt", r"\nd[rwx-]{9} +\d+ +\d+ dir\r?\n",
+      r"\nl[rwx-]{9} +1 +\d+ link -> "], [], "prompt"),
+    ("cd and pwd; a program started there", "cd /fixtures ; pwd ; cat hello.txt\r",
+     [r"\n/fixtures\r?\nHello from the root file system\.\r?\n/fixtures \$ $"], [], "prompt"),
+    ("mkdir -p, cp, mv, rm -r",
+     "mkdir -p /tmp/a/b/c && cp hello.txt /tmp/a/b && mv /tmp/a/b/hello.txt /tmp/a/h.txt"
+     " && ls /tmp/a /tmp/a/b ; cat /tmp/a/h.txt ; rm -r /tmp/a && ls /tmp ; cd\r",
+     [r"\n/tmp/a:\r?\nb\r?\nh\.txt\r?\n/tmp/a/b:\r?\nc\r?\nHello from",
+      r"\nsh\.txt\r?\n/ \$ $"], [r"\nrm: "], "prompt"),
+    ("a program with arguments", "hello world 42\r",
+     [r"\nhello from task \d+: world 42 \(2 arguments\)"], [], "prompt"),
+    ("hexdump", "hexdump /fixtures/hello.txt\r",
+     [r"\n00000000  48 65 6c 6c 6f 20 66 72  6f 6d 20 74 68 65 20 72  \|Hello from the r\|",
+      r"\n00000021\r?\n"], [], "prompt"),
+    ("a program that faults: its report, then the prompt", "fault\r",
+     [r"\nsh: fault \(task \d+\) faulted: .*(page fault|fault).*\n"], [], "prompt"),
+    ("a looping program", "fault loop\r", [r"fault: looping"], [], r"fault: looping"),
+    ("Ctrl-C stops it", "\x03", [r"\nsh: fault \(task \d+\) stopped by Ctrl-C"], [], "prompt"),
+    ("backspace", "echo abcd\b\bxy\r", [r"\nabxy\r?\n"], [], "prompt"),
+    ("Ctrl-U", "rm -r /fixtures\x15echo clean\r", [r"\nclean\r?\n"], [r"rm: "], "prompt"),
+    ("Ctrl-C abandons the line", "rm -r /fixtures\x03", [r"\^C\r?\n/ \$ $"], [], "prompt"),
+    ("history: Up runs the line before again", "\x1b[A\r", [r"echo clean\r?\nclean\r?\n"],
+     [], "prompt"),
+    ("history: Up twice", "\x1b[A\x1b[A\x1b[A\x1b[B\r", [r"\nabxy\r?\n"], [], "prompt"),
+    ("a command that does not exist", "nosuch arg\r", [r"sh: nosuch: no such command"], [],
+     "prompt"),
+    ("&& after a failure; ; goes on", "cat /nonexistent && echo NOT ; echo yes\r",
+     [r"cat: /nonexistent: ", r"\nyes\r?\n"], [r"\nNOT"], "prompt"),
+    ("an unterminated quote", "echo 'abc\r", [r"sh: unterminated ' quote"], [], "prompt"),
+    ("a redirection without a file", "cat >\r", [r"sh: > needs a file name"], [], "prompt"),
+    ("help", "help\r", [r"Built-ins: cd"], [], "prompt"),
+    ("mem", "mem\r", [r"frames: \d+ free of \d+", r"anon pager: \d+ objects"], [], "prompt"),
+    ("exit: init starts the shell again", "exit\r",
+     [r"init: sh started again as task \d+", r"sh: the mkernel shell"], [], "prompt"),
+    ("Ctrl-D at an empty line ends the shell", "\x04",
+     [r"exit\r?\n", r"init: sh started again as task \d+"], [], "prompt"),
+    ("sync", "sync\r", [r"sync\r?\n/ \$ $"], [], "prompt"),
+    ("poweroff", "poweroff\r",
+     [r"poweroff: unmounting", r"kernel: power off requested by task \d+"], [],
+     r"kernel: power off requested by task \d+ \(\d+ tasks\)"),
+]
+
+
+def read_log(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace").replace("\r\n", "\n")
+    except OSError:
+        return ""
+
+
+def wait_for(path, mark, until, timeout):
+    """The log after @mark once @until matches it (or the time is up)."""
+    deadline = time.time() + timeout
+    while True:
+        new = read_log(path)[mark:]
+        if until(new) or time.time() > deadline:
+            return new
+        time.sleep(0.1)
+
+
+def send(keys):
+    sys.stdout.write(keys)
+    sys.stdout.flush()
+
+
+def run(log, results):
+    out = open(results, "w")
+    out.write("1..%d\n" % len(STEPS))
+    out.flush()
+    boot = wait_for(log, 0, lambda t: "kernel: up after" in t and "\n/ $ " in t, BOOT_TIMEOUT)
+    if "\n/ $ " not in boot:
+        out.write("# no prompt after %d s\n" % BOOT_TIMEOUT)
+    time.sleep(0.3)
+    for n, (what, keys, want, unwanted, until) in enumerate(STEPS, 1):
+        mark = len(read_log(log))
+        send(keys)
+        if until == "prompt":
+            done = lambda t: PROMPT.search(t) is not None and all(
+                re.search(w, t) for w in want)
+        else:
+            done = lambda t, u=until: re.search(u, t) is not None
+        new = wait_for(log, mark, done, STEP_TIMEOUT)
+        if until != "prompt" and n < len(STEPS):
+            time.sleep(0.5)  # what follows has time to come out
+            new = read_log(log)[mark:]
+        ok = (all(re.search(w, new) for w in want) and
+              not any(re.search(u, new) for u in unwanted))
+        out.write("%sok %d - shell: %s\n" % ("" if ok else "not ", n, what))
+        if not ok:
+            for line in new.splitlines()[-15:]:
+                out.write("#   %r\n" % line)
+        out.flush()
+    out.write("# session over\n")
+    out.close()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: shell-session.py LOG RESULTS")
+    run(sys.argv[1], sys.argv[2])
