@@ -50,9 +50,11 @@
  *  FPAGER_FORGET   dev, node: a name of the node was removed: if it was the
  *                  last, the cached pages go (the node may be reused)
  *  FPAGER_SYNC     every dirty page of every volume written back
- *  FPAGER_GRANT    dev, node, rights (AS_AREA_READ/WRITE/EXEC), task id
- *                  -> arg[0] a grant: that task may map the file with at
- *                  most those rights (VFS_MMAP checked its descriptor)
+ *  FPAGER_GRANT    dev, node, rights (AS_AREA_READ/WRITE/EXEC), task id,
+ *                  1 shared / 0 private -> arg[0] a grant: that task may
+ *                  map the file, that way only, with at most those rights
+ *                  (VFS_MMAP checked its descriptor), within 10 s; a
+ *                  grant goes when the node loses a name (FPAGER_FORGET)
  *  FPAGER_BUF_DROP buffer id: unmap it
  *
  * Client -> file pager (a connection through ns):
@@ -60,17 +62,22 @@
  *                  object id to bind an area to (SYS_AS_AREA_CREATE_PAGER,
  *                  offset = the file offset of the area's first page),
  *                  arg[1] the file's size.  Only the task the grant names
- *                  may use it, once (ENOENT otherwise).  An object without
+ *                  may use it, once (ENOENT otherwise); EACCES if the
+ *                  grant was for the other kind (a private grant carries
+ *                  write for copy-on-write only).  An object without
  *                  an area goes when the connection does.
  *  FPAGER_MSYNC    arg[0] object, arg[1] offset, arg[2] bytes,
  *                  arg[3] FPAGER_MSYNC_* flags: write back the range's dirty
- *                  pages (MSYNC_ASYNC: start, do not wait), INVALIDATE:
- *                  then drop its clean pages from every mapping; the
- *                  error of a failed write-back
+ *                  pages (and wait: MSYNC_ASYNC is accepted and does the
+ *                  same; MSYNC_INVALIDATE adds nothing: the cache is the
+ *                  one copy); the error of a failed write-back.  After a
+ *                  restart the successor accepts it for a view it took
+ *                  over through any connection (the old one went)
  *  FPAGER_ADVISE   arg[0] object, arg[1] offset, arg[2] bytes, arg[3]
  *                  FPAGER_ADVISE_*: DONTNEED (clean pages of the range go
  *                  first when memory is short; a private object's own pages
- *                  are dropped), WILLNEED (read the range in now),
+ *                  are dropped), WILLNEED (start reading the range: its
+ *                  first 64 pages),
  *                  SEQUENTIAL (read ahead further)
  *  FPAGER_DROP     arg[0] object: an object that never got an area goes
  *                  (the mmap that asked for it failed)

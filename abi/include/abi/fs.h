@@ -73,7 +73,9 @@
  *                + bytes) that is a hole gets a block, zeroed on the disk,
  *                so a later write of that range cannot fail for space; the
  *                size does not change.  ENOSPC if the volume has too few
- *                free blocks (nothing allocated then), EROFS, EFBIG
+ *                free blocks (nothing allocated then), EROFS, EFBIG,
+ *                ERANGE if the range passes the file's size (nothing
+ *                allocated: a truncation came first)
  *
  * Errors as abi/vfs.h lists them; EINVAL for a buffer id that is not
  * lent, or a range beyond the buffer or the control buffer.

@@ -64,6 +64,9 @@ static void ts_share_in(ipc_event_t *ev)
 	ipc_share_in_accept(ev, base);
 }
 
+/* Held across a share-out's answer and the recording of its area. */
+static lock_t ts_mem_lock = LOCK_INITIALIZER;
+
 /* The word at arg1 of area arg0, if the area is there and holds it. */
 static volatile uint64_t *ts_mem_word(const ipc_event_t *ev)
 {
@@ -78,6 +81,8 @@ static volatile uint64_t *ts_mem_word(const ipc_event_t *ev)
 
 static void ts_mem_access(ipc_event_t *ev)
 {
+	lock_acquire(&ts_mem_lock); /* a share-out being recorded */
+	lock_release(&ts_mem_lock);
 	volatile uint64_t *w = ts_mem_word(ev);
 	if (!w) {
 		ipc_answer(ev->call, ERANGE, NULL);
@@ -163,9 +168,13 @@ static void ts_handle(ipc_event_t *ev)
 		ts_data(ev);
 		break;
 	case IPC_M_SHARE_OUT:
+		/* the answer lets the client go on: its next request (on
+		 * another of our threads) must find the area recorded */
+		lock_acquire(&ts_mem_lock);
 		ipc_share_out_accept(ev, 0,
 		    ts_share_want ? ts_share_want : (unsigned) ev->msg.arg[1],
 		    &ts_mem[TS_MEM_SHARED_OUT]);
+		lock_release(&ts_mem_lock);
 		break;
 	case IPC_M_SHARE_IN:
 		ts_share_in(ev);

@@ -494,6 +494,100 @@ UTEST(hw_fmap_readahead)
 	close(fd);
 }
 
+/* A grant from VFS_MMAP on raw connection @a r for @a path opened with
+ * @a flags: EOK and *grant, or the error. */
+static errno_t fmap_raw_grant(
+    const fs_raw_t *r, const char *path, unsigned flags, bool shared, uint64_t *grant)
+{
+	ipc_msg_t ans;
+	int64_t fd = fs_raw_open(r, path, flags);
+	if (fd < 0)
+		return ENOENT;
+	errno_t rc = fs_raw_call(
+	    r, VFS_MMAP, (uint64_t) fd, AS_AREA_READ, shared ? VFS_MMAP_SHARED : 0, &ans);
+	if (rc == EOK)
+		*grant = ans.arg[0];
+	(void) fs_raw_call(r, VFS_CLOSE, (uint64_t) fd, 0, 0, NULL);
+	return rc;
+}
+
+static errno_t fmap_raw_map(uint64_t grant, uint64_t flags)
+{
+	cap_handle_t phone;
+	ipc_msg_t ans;
+	errno_t rc = ns_connect(FPAGER_NAME, &phone);
+	if (rc == EOK) {
+		rc = ipc_request(phone, FPAGER_MAP, grant, flags, 0, 0, 0, &ans);
+		ipc_hangup(phone); /* an object never bound goes with the connection */
+	}
+	return rc;
+}
+
+/* The review's findings, each a case that went wrong: a private grant of
+ * a read-only descriptor used for a shared (writable) view; a grant used
+ * after its file was unlinked (its node could be another file's by
+ * then); stores to an unlinked file still open, unmapped before the
+ * descriptor is read; stores beyond the end exposed by ftruncate growing
+ * the file; a sync that stopped at the first file whose write failed. */
+UTEST(hw_fmap_review)
+{
+	fs_raw_t r;
+	uint64_t grant = 0;
+	UT_ASSERT(fmap_dir("rev") && fs_raw_connect(&r) == EOK);
+	int fd = fmap_file(FMAP_DIR "/rev/ro", 2 * PS, 40);
+	UT_ASSERT(fd >= 0);
+	close(fd);
+	UT_CHECK_OK(fmap_raw_grant(&r, FMAP_DIR "/rev/ro", VFS_O_RDONLY, false, &grant));
+	UT_CHECK_ERR(fmap_raw_map(grant, 0), EACCES); /* private grant, shared view */
+	UT_CHECK_OK(fmap_raw_grant(&r, FMAP_DIR "/rev/ro", VFS_O_RDONLY, false, &grant));
+	UT_CHECK_OK(unlink(FMAP_DIR "/rev/ro"));
+	UT_CHECK_ERR(fmap_raw_map(grant, FPAGER_MAP_PRIVATE), ENOENT); /* stale */
+	fs_raw_close(&r);
+	/* an unlinked file still open keeps what a mapping stored */
+	fd = fmap_file(FMAP_DIR "/rev/scratch", PS, 41);
+	UT_ASSERT(fd >= 0);
+	char *p = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	p[0] = 'M';
+	UT_CHECK_OK(unlink(FMAP_DIR "/rev/scratch"));
+	UT_CHECK_EQ(munmap(p, PS), 0);
+	char c = 0;
+	UT_CHECK(pread(fd, &c, 1, 0) == 1 && c == 'M');
+	close(fd);
+	/* growing a file shows zeros where a mapping stored beyond its end */
+	fd = fmap_file(FMAP_DIR "/rev/grow", 100, 42);
+	UT_ASSERT(fd >= 0);
+	p = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	p[200] = 0x55;
+	UT_CHECK_EQ(ftruncate(fd, PS), 0);
+	UT_CHECK(pread(fd, &c, 1, 200) == 1 && c == 0 && p[200] == 0);
+	UT_CHECK_EQ(munmap(p, PS), 0);
+	close(fd);
+	/* a sync goes on past a file whose write fails */
+	uint64_t st[5];
+	int a = fmap_file(FMAP_DIR "/rev/a", PS, 43), b = fmap_file(FMAP_DIR "/rev/b", PS, 44);
+	UT_ASSERT(a >= 0 && b >= 0);
+	char *pa = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	char *pb = mmap(NULL, PS, PROT_READ | PROT_WRITE, MAP_SHARED, b, 0);
+	UT_ASSERT(pa != MAP_FAILED && pb != MAP_FAILED);
+	UT_CHECK_OK(msync(pa, PS, MS_SYNC) == 0 && msync(pb, PS, MS_SYNC) == 0 ? EOK : EIO);
+	pa[0] = 1;
+	pb[0] = 2;
+	UT_ASSERT_OK(fmap_fail_writes(1, EIO));
+	sync();
+	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, st) && st[2] == 1); /* only the failed one */
+	/* the failed write's error comes once, with the next msync of its
+	 * file; the page is written then */
+	UT_CHECK_EQ(msync(pa, PS, MS_SYNC) + msync(pb, PS, MS_SYNC), -1);
+	UT_CHECK_EQ(msync(pa, PS, MS_SYNC) + msync(pb, PS, MS_SYNC), 0);
+	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, st) && st[2] == 0);
+	munmap(pa, PS);
+	munmap(pb, PS);
+	close(a);
+	close(b);
+}
+
 /* The child of hw_fmap_enospc: map argv[1] (a hole of 16 pages) shared,
  * fill the volume with argv[2] until ENOSPC, store into the hole. */
 static int child_fmap_enospc(int argc, char **argv)

@@ -370,7 +370,7 @@ errno_t vfs_file_mmap(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 	unsigned max = AS_AREA_READ | AS_AREA_EXEC |
 	    (!shared || file_can_write(f) ? AS_AREA_WRITE : 0);
 	if (rc == EOK) {
-		uint64_t arg[5] = { f->fs->dev, f->node, max, req->task->id };
+		uint64_t arg[5] = { f->fs->dev, f->node, max, req->task->id, shared ? 1 : 0 };
 		rc = vfs_fpager_request(FPAGER_GRANT, arg, NULL, ans);
 		if (rc == EHANGUP)
 			rc = ENOTSUP;

@@ -56,6 +56,12 @@ errno_t ext2srv_op_allocate(ext2srv_t *s, ext2srv_req_t *r)
 		return EOK;
 	if (off > UINT64_MAX - len)
 		return EFBIG;
+	ext2_stat_t st;
+	errno_t src = ext2_stat(s->fs, ino, &st);
+	if (src != EOK)
+		return src;
+	if (off + len > st.size)
+		return ERANGE; /* beyond the end (a truncation came first): nothing allocated */
 	uint64_t bs = s->info.block_size;
 	uint64_t first = off / bs, end = (off + len - 1) / bs + 1;
 	errno_t rc = EOK;

@@ -297,6 +297,35 @@ size_t fp_cache_low_memory(size_t wanted)
 	return n;
 }
 
+/*
+ * Volume @a v's server is gone: its files' pages leave every mapping (a
+ * fault then fails: EIO) and the cache; the dirty ones are lost, and the
+ * log says how many, per file.  Pages busy right now (being read or
+ * written, pinned) stay until the cache evicts them.
+ */
+void fp_cache_vol_gone(fp_vol_t *v)
+{
+	lock_acquire(&fp_lock);
+	for (unsigned b = 0; b < FP_FILE_BUCKETS; b++) {
+		for (fp_file_t *f = fp_files[b], *next; f; f = next) {
+			next = f->next;
+			if (f->vol != v || !f->pages)
+				continue;
+			uint32_t dirty = pcache_obj_dirty(&fp_cache, fp_file_key(f)), dropped;
+			fp_file_revoke_locked(f, 0, (f->size + PAGE_SIZE - 1) / PAGE_SIZE);
+			(void) pcache_drop(&fp_cache, fp_file_key(f), 0, &dropped);
+			f->pages -= dropped;
+			if (dirty)
+				printf(
+				    "fpager: volume %llu is gone: node %llu lost %u dirty pages\n",
+				    (unsigned long long) v->dev, (unsigned long long) f->node,
+				    dirty);
+			fp_file_maybe_free_locked(f);
+		}
+	}
+	lock_release(&fp_lock);
+}
+
 /* MADV_DONTNEED on a shared mapping: the range's clean pages go first. */
 void fp_cache_age(fp_file_t *f, uint64_t first, uint64_t end)
 {

@@ -81,7 +81,6 @@ typedef struct fp_file {
 	unsigned pages; /* cache slots holding its pages (fp_lock) */
 	fp_view_t *views; /* its mappings (fp_lock) */
 	unsigned nviews;
-	bool node_held; /* we hold FS_NODE_OPEN on it (for the mappings) */
 	bool forgotten; /* its last name is gone (FPAGER_FORGET/CLOSE saw nlink 0, fp_lock) */
 	errno_t wb_err; /* a failed write-back since the last fsync (fp_lock) */
 	uint64_t ra_next; /* where the last read() ended: the next is sequential (fp_lock) */
@@ -94,6 +93,7 @@ struct fp_view {
 	unsigned rights; /* the most the grant allowed (AS_AREA_*) */
 	bool private_map;
 	bool sequential; /* MADV_SEQUENTIAL */
+	bool adopted; /* taken over from a dead predecessor (its connection went with it) */
 	/* A private view's own pages (map_private.c; its lock: fp_lock) */
 	struct fp_priv_page *priv;
 	uint32_t priv_cap, priv_count;
@@ -153,6 +153,7 @@ void fp_file_views_size(fp_file_t *f);
 uint64_t fp_file_map_size(const fp_file_t *f);
 void fp_file_revoke_locked(fp_file_t *f, uint64_t idx, uint64_t pages);
 void fp_cache_release_free(void);
+void fp_cache_vol_gone(fp_vol_t *v);
 size_t fp_cache_low_memory(size_t wanted);
 void fp_cache_age(fp_file_t *f, uint64_t first, uint64_t end);
 
@@ -175,7 +176,9 @@ uint64_t fp_now_ms(void);
 /* map.c: mappings */
 void fp_map_page_in(pager_fault_t *fault);
 void fp_map_object_free(pager_object_t *obj);
-errno_t fp_map_grant(uint64_t dev, uint64_t node, unsigned rights, uint64_t task, uint64_t *grant);
+errno_t fp_map_grant(
+    uint64_t dev, uint64_t node, unsigned rights, uint64_t task, bool shared, uint64_t *grant);
+void fp_map_grants_drop(uint64_t dev, uint64_t node);
 void fp_map_client_call(ipc_event_t *ev);
 void fp_map_object_ref(pager_object_t *obj);
 errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data);

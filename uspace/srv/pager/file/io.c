@@ -186,6 +186,7 @@ errno_t fp_io_truncate(fp_file_t *f, uint64_t size)
 	fp_vol_conn_give(f->vol, c);
 	if (rc == EOK) {
 		uint64_t old = fp_file_size(f);
+		fp_zero_tail(f, old, size); /* growing: what a mapping stored beyond the end goes */
 		lock_acquire(&fp_lock);
 		f->size = size;
 		lock_release(&fp_lock);

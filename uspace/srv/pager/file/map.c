@@ -27,27 +27,45 @@
 
 #define FP_GRANTS_MAX 64u
 #define FP_CONNECT_WAIT_MS 5000u
+#define FP_GRANT_TTL_MS 10000u /* libc maps right after VFS_MMAP */
 
 typedef struct fp_grant {
 	uint64_t id; /* 0: free */
 	uint64_t task;
 	uint64_t dev, node;
 	unsigned rights;
+	bool shared; /* only a shared view (else only a private one) */
+	uint64_t born; /* ms: a grant is used at once or never */
 } fp_grant_t;
 
 static fp_grant_t fp_grants[FP_GRANTS_MAX];
 static uint64_t fp_grant_next = 1;
 
-errno_t fp_map_grant(uint64_t dev, uint64_t node, unsigned rights, uint64_t task, uint64_t *grant)
+errno_t fp_map_grant(
+    uint64_t dev, uint64_t node, unsigned rights, uint64_t task, bool shared, uint64_t *grant)
 {
 	lock_acquire(&fp_lock);
 	fp_grant_t *g = &fp_grants[fp_grant_next % FP_GRANTS_MAX]; /* the oldest goes */
-	*g = (fp_grant_t){
-		.id = fp_grant_next++, .task = task, .dev = dev, .node = node, .rights = rights
-	};
+	*g = (fp_grant_t){ .id = fp_grant_next++,
+		.task = task,
+		.dev = dev,
+		.node = node,
+		.rights = rights,
+		.shared = shared,
+		.born = fp_now_ms() };
 	*grant = g->id;
 	lock_release(&fp_lock);
 	return EOK;
+}
+
+/* The node lost its last name: its grants go (the node may be reused). */
+void fp_map_grants_drop(uint64_t dev, uint64_t node)
+{
+	lock_acquire(&fp_lock);
+	for (unsigned i = 0; i < FP_GRANTS_MAX; i++)
+		if (fp_grants[i].id && fp_grants[i].dev == dev && fp_grants[i].node == node)
+			fp_grants[i] = (fp_grant_t){ 0 };
+	lock_release(&fp_lock);
 }
 
 static bool fp_grant_take(uint64_t id, uint64_t task, fp_grant_t *out)
@@ -55,7 +73,7 @@ static bool fp_grant_take(uint64_t id, uint64_t task, fp_grant_t *out)
 	bool ok = false;
 	lock_acquire(&fp_lock);
 	fp_grant_t *g = id ? &fp_grants[id % FP_GRANTS_MAX] : NULL;
-	if (g && g->id == id && g->task == task) {
+	if (g && g->id == id && g->task == task && fp_now_ms() - g->born <= FP_GRANT_TTL_MS) {
 		*out = *g;
 		*g = (fp_grant_t){ 0 };
 		ok = true;
@@ -64,25 +82,21 @@ static bool fp_grant_take(uint64_t id, uint64_t task, fp_grant_t *out)
 	return ok;
 }
 
-/* The first view of a file holds its node open (a mapping outlives the
- * descriptor it was made from). */
+/* Every view holds its file's node open (a mapping outlives the
+ * descriptor it was made from); the file system counts the opens, so
+ * views made and gone at once cannot leave a mapping without one. */
+static errno_t fp_view_node(fp_file_t *f, bool open)
+{
+	fp_conn_t *c = fp_vol_conn_take(f->vol);
+	errno_t rc = fp_vol_request(
+	    f->vol, c, open ? FS_NODE_OPEN : FS_NODE_CLOSE, f->node, 0, 0, 0, 0, NULL);
+	fp_vol_conn_give(f->vol, c);
+	return rc;
+}
+
 static errno_t fp_view_hold_node(fp_file_t *f)
 {
-	lock_acquire(&fp_lock);
-	bool need = !f->node_held;
-	f->node_held = true;
-	lock_release(&fp_lock);
-	if (!need)
-		return EOK;
-	fp_conn_t *c = fp_vol_conn_take(f->vol);
-	errno_t rc = fp_vol_request(f->vol, c, FS_NODE_OPEN, f->node, 0, 0, 0, 0, NULL);
-	fp_vol_conn_give(f->vol, c);
-	if (rc != EOK) {
-		lock_acquire(&fp_lock);
-		f->node_held = false;
-		lock_release(&fp_lock);
-	}
-	return rc;
+	return fp_view_node(f, true);
 }
 
 /* The id of view @a w with serial @a serial (see FP_ID_*). */
@@ -112,10 +126,13 @@ static errno_t fp_view_object(uint64_t conn, fp_view_t *w, pager_object_t **obj)
 static errno_t fp_map_create(const ipc_event_t *ev, ipc_msg_t *ans)
 {
 	fp_grant_t g;
+	bool priv = ev->msg.arg[1] & FPAGER_MAP_PRIVATE;
 	if (ev->msg.arg[1] & ~(uint64_t) FPAGER_MAP_PRIVATE)
 		return EINVAL;
 	if (!fp_grant_take(ev->msg.arg[0], ev->sender, &g))
 		return ENOENT;
+	if (priv == g.shared) /* a private grant carries write for copy-on-write only */
+		return EACCES;
 	fp_vol_t *v;
 	fp_file_t *f = NULL;
 	/* a client's request may wait for the volume's connection (the VFS
@@ -201,6 +218,7 @@ errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data)
 	}
 	*w = (fp_view_t){ .file = f,
 		.id = id,
+		.adopted = true,
 		.rights = AS_AREA_READ | AS_AREA_EXEC | ((id & FP_ID_WRITE) ? AS_AREA_WRITE : 0) };
 	lock_acquire(&fp_lock);
 	w->next = f->views;
@@ -224,27 +242,18 @@ void fp_map_object_ref(pager_object_t *obj)
 	lock_release(&fp_lock);
 }
 
-/* The file's last view went: its dirty pages are written back (or
- * dropped, if the file has no name any more), and its node let go. */
+/* The file's last view went: its dirty pages are written back (the node
+ * is still held: a descriptor of an unlinked file may read them), and if
+ * the file has no name any more its pages go too (they are clean now; an
+ * open descriptor reads them from the disk). */
 static void fp_map_last_view(fp_file_t *f)
 {
-	uint32_t nlink = 1;
-	if (f->forgotten)
-		(void) fp_io_stat_nlink(f, &nlink);
-	if (nlink == 0)
-		fp_cache_drop(f, 0);
-	else
-		(void) fp_wb_file(f, 0, UINT64_MAX);
+	(void) fp_wb_file(f, 0, UINT64_MAX);
 	lock_acquire(&fp_lock);
-	bool held = f->node_held && f->nviews == 0;
-	if (held)
-		f->node_held = false;
+	bool gone = f->forgotten && f->nviews == 0;
 	lock_release(&fp_lock);
-	if (held) {
-		fp_conn_t *c = fp_vol_conn_take(f->vol);
-		(void) fp_vol_request(f->vol, c, FS_NODE_CLOSE, f->node, 0, 0, 0, 0, NULL);
-		fp_vol_conn_give(f->vol, c);
-	}
+	if (gone)
+		fp_cache_drop(f, 0);
 }
 
 /* lib/pager: the view is gone (its last area, or never bound). */
@@ -261,8 +270,11 @@ void fp_map_object_free(pager_object_t *obj)
 	fp_stats.views--;
 	lock_release(&fp_lock);
 	fp_map_private_free(w);
-	if (last && __atomic_load_n(&f->vol->alive, __ATOMIC_ACQUIRE))
+	bool alive = __atomic_load_n(&f->vol->alive, __ATOMIC_ACQUIRE);
+	if (last && alive)
 		fp_map_last_view(f);
+	if (alive)
+		(void) fp_view_node(f, false);
 	free(w);
 	fp_file_put(f);
 }
@@ -375,6 +387,11 @@ static void fp_map_shared_fault(pager_fault_t *pf, fp_view_t *w)
 	}
 	int32_t s = -1;
 	bool seq = w->sequential || (pf->hints & PAGE_IN_SEQUENTIAL);
+	/* too many dirty pages: the writer waits while the oldest are
+	 * written, before it pins anything (a truncation holding the file's
+	 * io lock waits for pins to go) */
+	if (store && fp_map_over_bound())
+		fp_wb_throttle();
 	errno_t rc = fp_map_page(f, idx, pf->pages, seq, &s);
 	if (rc == EOK && store)
 		rc = fp_map_allocate(f, s, idx);
@@ -384,8 +401,6 @@ static void fp_map_shared_fault(pager_fault_t *pf, fp_view_t *w)
 		pager_fail(pf->call, rc);
 		return;
 	}
-	if (store && fp_map_over_bound())
-		fp_wb_throttle(); /* the writer waits: the oldest are written first */
 	fp_map_answer(pf, w, s, idx, store);
 	if (seq)
 		fp_ra_fault(f, idx);
@@ -429,7 +444,7 @@ static errno_t fp_map_msync(const ipc_event_t *ev)
 		 * same whoever asks. */
 		obj = pager_object_get_any(ev->msg.arg[0]);
 		w = obj ? obj->data : NULL;
-		if (obj && w->private_map) {
+		if (obj && !w->adopted) {
 			pager_object_put(obj);
 			obj = NULL;
 		}
@@ -438,7 +453,8 @@ static errno_t fp_map_msync(const ipc_event_t *ev)
 		return ENOENT;
 	errno_t rc = EOK;
 	if (!w->private_map) {
-		uint64_t first = off / PAGE_SIZE, end = (off + len + PAGE_SIZE - 1) / PAGE_SIZE;
+		uint64_t first = off / PAGE_SIZE;
+		uint64_t end = first + len / PAGE_SIZE + (len % PAGE_SIZE != 0);
 		rc = fp_wb_file(w->file, first, end);
 		errno_t old = fp_wb_take_error(w->file);
 		if (rc == EOK)
@@ -467,7 +483,8 @@ static errno_t fp_map_advise(const ipc_event_t *ev)
 	else if (w->private_map)
 		fp_map_private_discard(w, off, len);
 	else
-		fp_cache_age(w->file, off / PAGE_SIZE, (off + len + PAGE_SIZE - 1) / PAGE_SIZE);
+		fp_cache_age(w->file, off / PAGE_SIZE,
+		    off / PAGE_SIZE + len / PAGE_SIZE + (len % PAGE_SIZE != 0));
 	if (rc == ERANGE)
 		rc = EOK;
 	pager_object_put(obj);

@@ -34,16 +34,18 @@ void fp_vfs_share_out(ipc_event_t *ev)
 		ipc_answer(ev->call, EEXIST, NULL);
 		return;
 	}
+	/* Under fp_lock from the answer to the record: the answer lets the
+	 * VFS go on, and its next request (on another of our threads) must
+	 * find the buffer.  (The answer does not wait for user space.) */
 	uintptr_t base;
 	as_area_info_t info;
-	if (ipc_share_out_accept(ev, 0, AS_AREA_READ | AS_AREA_WRITE, &base) != EOK)
-		return;
-	if (as_area_query(base, &info) != EOK) {
-		as_area_destroy(base);
-		return;
-	}
 	lock_acquire(&fp_lock);
-	fp_bufs[id] = (fp_buf_t){ (uint8_t *) base, info.size };
+	if (ipc_share_out_accept(ev, 0, AS_AREA_READ | AS_AREA_WRITE, &base) == EOK) {
+		if (as_area_query(base, &info) == EOK)
+			fp_bufs[id] = (fp_buf_t){ (uint8_t *) base, info.size };
+		else
+			as_area_destroy(base);
+	}
 	lock_release(&fp_lock);
 }
 
@@ -111,6 +113,8 @@ static errno_t fp_req_rw(const ipc_msg_t *m, ipc_msg_t *ans)
 static errno_t fp_req_close(const ipc_msg_t *m)
 {
 	fp_file_t *f;
+	if (m->method == FPAGER_FORGET) /* a grant must not outlive the node */
+		fp_map_grants_drop(m->arg[0], m->arg[1]);
 	errno_t rc = fp_req_file(m, false, &f);
 	if (rc != EOK)
 		return rc == ENOENT ? EOK : rc;
@@ -165,10 +169,11 @@ static errno_t fp_vfs_dispatch(const ipc_msg_t *m, ipc_msg_t *ans)
 	case FPAGER_SYNC:
 		return fp_wb_all(UINT64_MAX);
 	case FPAGER_GRANT:
-		if (m->arg[2] & ~(uint64_t) (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC))
+		if (m->arg[2] & ~(uint64_t) (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC) ||
+		    m->arg[4] > 1)
 			return EINVAL;
-		return fp_map_grant(
-		    m->arg[0], m->arg[1], (unsigned) m->arg[2], m->arg[3], &ans->arg[0]);
+		return fp_map_grant(m->arg[0], m->arg[1], (unsigned) m->arg[2], m->arg[3],
+		    m->arg[4] != 0, &ans->arg[0]);
 	case FPAGER_BUF_DROP:
 		return fp_buf_drop(m->arg[0]);
 	default:

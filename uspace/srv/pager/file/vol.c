@@ -156,9 +156,11 @@ static void fp_vol_gone(fp_vol_t *v)
 	bool was = v->alive;
 	v->alive = false;
 	lock_release(&fp_lock);
-	if (was)
+	if (was) {
 		printf("fpager: volume %llu: its server is gone; its files answer EIO\n",
 		    (unsigned long long) v->dev);
+		fp_cache_vol_gone(v);
+	}
 }
 
 /* One request through connection @a c of @a v (taken by the caller). */

@@ -149,16 +149,24 @@ static errno_t fp_wb_batch(fp_file_t *f, uint64_t first, uint64_t end, uint32_t 
 	return rc;
 }
 
-/* Write back @a f's dirty pages in [first, end) (page indexes). */
+/* Write back @a f's dirty pages in [first, end) (page indexes): those
+ * dirty when it starts (oldest first, so a page dirtied again while it
+ * runs goes behind them).  It takes at most as many pages as were dirty
+ * then, so a writer storing all the time cannot keep it going. */
 errno_t fp_wb_file(fp_file_t *f, uint64_t first, uint64_t end)
 {
 	lock_acquire(&f->io);
 	__atomic_add_fetch(&fp_stats.write_backs, 1, __ATOMIC_RELAXED);
+	lock_acquire(&fp_lock);
+	uint64_t budget = fp_cache.dirty.count;
+	lock_release(&fp_lock);
 	errno_t rc = EOK;
 	uint32_t taken;
+	uint64_t done = 0;
 	do {
 		rc = fp_wb_batch(f, first, end, &taken);
-	} while (rc == EOK && taken);
+		done += taken;
+	} while (rc == EOK && taken && done < budget);
 	lock_release(&f->io);
 	return rc;
 }
@@ -172,37 +180,73 @@ errno_t fp_wb_take_error(fp_file_t *f)
 	return rc;
 }
 
-/* The file of the oldest dirty page, held, if it became dirty before
- * @a before (ms); NULL: none. */
-static fp_file_t *fp_wb_oldest(uint64_t before)
+#define FP_WB_SKIP_MAX 16u /* files one pass passes over after they failed */
+
+typedef struct fp_wb_skip {
+	const fp_file_t *file[FP_WB_SKIP_MAX];
+	unsigned n;
+} fp_wb_skip_t;
+
+static bool fp_wb_skipped(const fp_wb_skip_t *k, const fp_file_t *f)
+{
+	for (unsigned i = 0; i < k->n; i++)
+		if (k->file[i] == f)
+			return true;
+	return false;
+}
+
+/* The file of the oldest dirty page that became dirty before @a before
+ * (ms) and is not in @a skip, held; NULL: none. */
+static fp_file_t *fp_wb_oldest_but(uint64_t before, const fp_wb_skip_t *skip)
 {
 	lock_acquire(&fp_lock);
-	int32_t s = fp_cache.dirty.head;
 	fp_file_t *f = NULL;
-	if (s >= 0 && fp_cache.slot[s].dirtied < before) {
-		f = (fp_file_t *) (uintptr_t) fp_cache.slot[s].obj;
-		f->refs++;
+	for (int32_t s = fp_cache.dirty.head; s >= 0 && !f; s = fp_cache.slot[s].next) {
+		if (fp_cache.slot[s].dirtied >= before)
+			break;
+		fp_file_t *g = (fp_file_t *) (uintptr_t) fp_cache.slot[s].obj;
+		if (!fp_wb_skipped(skip, g) && g->vol->alive)
+			f = g;
 	}
+	if (f)
+		f->refs++;
 	lock_release(&fp_lock);
 	return f;
 }
 
+static fp_file_t *fp_wb_oldest(uint64_t before)
+{
+	fp_wb_skip_t none = { .n = 0 };
+	return fp_wb_oldest_but(before, &none);
+}
+
 /* Write back every file with a page dirty since before @a before (ms;
- * UINT64_MAX: every dirty page).  The first error. */
+ * UINT64_MAX: every dirty page).  A file whose write fails is passed
+ * over for the rest of the pass (its failed pages go to the head of the
+ * dirty list and would be picked again), so one failing file keeps no
+ * other from being written; so is a volume whose server is gone.  The
+ * first error. */
 errno_t fp_wb_all(uint64_t before)
 {
 	errno_t first = EOK;
+	fp_wb_skip_t skip = { .n = 0 };
 	lock_acquire(&fp_lock);
 	uint32_t rounds = fp_cache.dirty.count + 1;
 	lock_release(&fp_lock);
-	for (fp_file_t *f; rounds-- && (f = fp_wb_oldest(before)) != NULL;) {
+	for (fp_file_t *f; rounds-- && (f = fp_wb_oldest_but(before, &skip)) != NULL;) {
 		errno_t rc = fp_wb_file(f, 0, UINT64_MAX);
-		fp_file_put(f);
 		if (rc != EOK && first == EOK)
 			first = rc;
-		if (rc != EOK)
-			break; /* the volume fails: the next period tries again */
+		if (rc != EOK && skip.n < FP_WB_SKIP_MAX)
+			skip.file[skip.n++] =
+			    f; /* held until the pass ends: the address stays its */
+		else
+			fp_file_put(f);
+		if (rc != EOK && skip.n == FP_WB_SKIP_MAX)
+			break;
 	}
+	for (unsigned i = 0; i < skip.n; i++)
+		fp_file_put((fp_file_t *) skip.file[i]);
 	return first;
 }
 
