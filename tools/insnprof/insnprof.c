@@ -4,7 +4,9 @@
  * "ADDRESS COUNT" lines (hex, decimal) at exit.  With windows=1 only what
  * runs inside windows counts: the guest opens and closes a window with the
  * marker `xchg %bx, %bx` (bytes 66 87 db, which changes nothing), as for
- * ../insncount; otherwise the whole run counts.
+ * ../insncount; otherwise the whole run counts.  first=N and last=M (with
+ * windows=1) count only windows N to M (numbered from 1, as insncount
+ * numbers them), e.g. only the fault windows of tester's hw_map_bench.
  * tools/insnprof.py turns them into a per-function table with the
  * kernel's and the boot modules' symbols.  The counts are exact (each step
  * of a rep string instruction counts once, as under -icount), so this is
@@ -55,6 +57,7 @@ static size_t table_size = 1 << 16, table_used;
 static FILE *out;
 static int windows; /* count only inside marked windows */
 static unsigned markers;
+static unsigned long first_window = 1, last_window = ~0ul; /* the windows that count */
 
 static const unsigned char marker[] = { 0x66, 0x87, 0xdb };
 
@@ -64,6 +67,9 @@ static void on_marker(unsigned int vcpu, void *udata)
 	(void) vcpu;
 	(void) udata;
 	markers++;
+	unsigned long w = (markers + 1) / 2;
+	if (w < first_window || w > last_window)
+		return;
 	for (size_t i = 0; i < table_size; i++) {
 		uint64_t *c = table[i].count;
 		if (!c)
@@ -152,6 +158,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(
 			path = argv[i] + 4;
 		else if (strcmp(argv[i], "windows=1") == 0)
 			windows = 1;
+		else if (strncmp(argv[i], "first=", 6) == 0)
+			first_window = strtoul(argv[i] + 6, NULL, 10);
+		else if (strncmp(argv[i], "last=", 5) == 0)
+			last_window = strtoul(argv[i] + 5, NULL, 10);
 	out = fopen(path, "w");
 	table = calloc(table_size, sizeof(*table));
 	if (!out || !table)
