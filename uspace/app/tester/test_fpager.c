@@ -192,10 +192,10 @@ UTEST(hw_fpager_big_file)
 	close(fd);
 	UT_CHECK_EQ(unlink(FPB_PATH), 0);
 	/* what may stay: the page tables that mapped the file here (one per
-	 * 2 MiB) and the cache in the file pager (its pool is at most a
-	 * quarter of memory), the anon pager's records of the pool's chunks
+	 * 2 MiB) and the cache in the file pager (its pool is at most half
+	 * the memory), the anon pager's records of the pool's chunks
 	 * (one per 64 KiB, 64 to a page) and a few more */
-	uint64_t pool = ms.total_frames / 4;
+	uint64_t pool = ms.total_frames / 2;
 	uint64_t slack = size / (2u << 20) + pool / 512 + pool / 16 / 64 + 24;
 	uint64_t end = fpb_free();
 	for (unsigned i = 0; i < 200 && end + slack < start; i++) {

@@ -53,7 +53,9 @@ errno_t fp_cache_init(size_t pages)
 		return ENOMEM;
 	}
 	fp_pool = (uint8_t *) base;
-	pcache_init(&fp_cache, slots, (uint32_t) pages, buckets, nb, (uint32_t) (pages / 4));
+	/* dirty pages: a quarter of the cache, at most FP_DIRTY_MAX */
+	uint32_t dirty = (uint32_t) (pages / 4 < FP_DIRTY_MAX ? pages / 4 : FP_DIRTY_MAX);
+	pcache_init(&fp_cache, slots, (uint32_t) pages, buckets, nb, dirty);
 	return EOK;
 }
 

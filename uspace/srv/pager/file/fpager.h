@@ -51,6 +51,7 @@
 #define FP_SCRATCH_ID 1u /* the scratch buffer's id at the file system server */
 #define FP_RUN_PAGES (FP_SCRATCH_SIZE / PAGE_SIZE)
 #define FP_THREADS 8u
+#define FP_DIRTY_MAX 4096u /* pages (16 MiB) that may be dirty at once */
 
 typedef struct fp_conn {
 	cap_handle_t phone;

@@ -16,7 +16,7 @@
 #include "fpager.h"
 
 #define FP_POOL_MIN 256u
-#define FP_POOL_MAX 16384u /* 64 MiB */
+#define FP_POOL_MAX 32768u /* 128 MiB */
 
 static void fp_client_call(ipc_event_t *ev)
 {
@@ -58,13 +58,15 @@ static const pager_ops_t fp_ops = {
 	.ready = fp_ready,
 };
 
-/* A quarter of the memory, within [FP_POOL_MIN, FP_POOL_MAX] pages. */
+/* Half the memory, within [FP_POOL_MIN, FP_POOL_MAX] pages: the pool is
+ * address space; its pages take frames when they are filled, and give
+ * them back on the kernel's low-memory notice. */
 static size_t fp_pool_pages(void)
 {
 	mem_stats_t ms;
 	size_t pages = FP_POOL_MIN;
 	if (mem_stats(&ms) == EOK)
-		pages = ms.total_frames / 4;
+		pages = ms.total_frames / 2;
 	if (pages < FP_POOL_MIN)
 		pages = FP_POOL_MIN;
 	if (pages > FP_POOL_MAX)
