@@ -13,6 +13,7 @@
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/frame.h>
+#include <proc/scheduler.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <mm/slab.h>
@@ -102,7 +103,7 @@ sysarg_t sys_thread_join(const sysargs_t *a)
 sysarg_t sys_thread_yield(const sysargs_t *a)
 {
 	(void) a;
-	thread_yield();
+	scheduler_yield_lowest(); /* a user-space lock's waiter: the holder runs first */
 	return EOK;
 }
 

@@ -39,6 +39,9 @@ void scheduler_make_ready(struct thread *t);
 /* Give up the CPU: interrupts disabled, no spinlock held; the current
  * thread's state says whether it stays runnable. */
 void scheduler_switch(void);
+/* SYS_THREAD_YIELD: give way to every ready thread (drop to the lowest
+ * level, then switch). */
+void scheduler_yield_lowest(void);
 /* The direct switch, in two steps: scheduler_sleep_to marks the current
  * thread @a prev SLEEPING and @a next -- a sleeping thread just taken off
  * its wait queue (waitq_take_thread_locked) -- RUNNING, under the lock of
