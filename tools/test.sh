@@ -532,7 +532,8 @@ FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_torture,hw_fs_shut
 # what they wrote only through mappings (fmap_host_checks).
 FMAP_TESTS=hw_fmap_offsets,hw_fmap_coherence,hw_fmap_access,hw_fmap_durable
 FMAP_TESTS=$FMAP_TESTS,hw_fmap_msync_race,hw_fmap_truncate,hw_fmap_dirty_bound,hw_fmap_enospc
-FMAP_TESTS=$FMAP_TESTS,hw_fmap_wb_error,hw_fmap_readahead,hw_fmap_review,hw_fs_shutdown
+FMAP_TESTS=$FMAP_TESTS,hw_fmap_wb_error,hw_fmap_readahead,hw_fmap_review,hw_fmap_private_many
+FMAP_TESTS=$FMAP_TESTS,hw_fs_shutdown
 fs_host_check() { # description command...
 	local what=$1
 	shift
