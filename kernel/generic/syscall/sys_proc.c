@@ -13,12 +13,12 @@
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/frame.h>
-#include <proc/scheduler.h>
 #include <mm/malloc.h>
 #include <mm/page.h>
 #include <mm/slab.h>
 #include <mm/uaccess.h>
 #include <proc/program.h>
+#include <proc/scheduler.h>
 #include <proc/task.h>
 #include <proc/thread.h>
 #include <syscall/syscall.h>
