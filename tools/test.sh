@@ -637,6 +637,10 @@ suite_fs() {
 			300 --disk "$d/nofpager.img"
 		fs_host_check "e2fsck -fn found errors, or not clean, after the nofpager boot" \
 			fs_image_clean "$d/nofpager.img"
+		# hw_fpager_restart's unsynced store (one page mapped writable when
+		# the pager died), counted by the kernel and logged by the successor
+		fs_host_check "the successor file pager did not log the unsynced page lost" \
+			grep -aq "fpager: node [0-9]* on volume [0-9]*: 1 pages stored through mappings were lost with the previous file pager" "$logs/fs-nofpager.log"
 	else
 		echo "fs-nofpager: could not make the image" >&2
 		record fs-nofpager 0 1
