@@ -110,13 +110,16 @@ static int64_t race_open_wait(uint64_t cookie)
 }
 
 /* Push the slow path's blocks out of the ext2 server's block cache
- * (4 MiB): one byte of each block of the file at @a fd, through the
- * cache, so the next open waits for the disk. */
+ * (4 MiB): one byte written into each block of the file at @a fd (the
+ * byte it holds: 0), so the next open waits for the disk.  Writes, not
+ * reads: reads are the file pager's cache hits after the first pass and
+ * its misses read whole blocks past the ext2 server's cache, but a write
+ * goes through to the ext2 server, which reads the block into its cache
+ * to change one byte. */
 static void race_evict(int fd)
 {
-	char c;
 	for (off_t off = 0; off < (off_t) RACE_EVICT_SIZE; off += 4096)
-		(void) pread(fd, &c, 1, off);
+		(void) pwrite(fd, "", 1, off);
 }
 
 /*
@@ -165,7 +168,7 @@ static void race_dup2_open(const char *dir, const fs_raw_t *a, const fs_raw_t *b
 	UT_ASSERT(data && slow && fs_file_put(victim, data, RACE_VICTIM_SIZE) == 0 &&
 	    fs_file_put(evict, data, RACE_EVICT_SIZE) == 0);
 	free(data);
-	int efd = open(evict, O_RDONLY);
+	int efd = open(evict, O_RDWR);
 	UT_ASSERT(efd >= 0);
 	int64_t src = fs_raw_open(a, victim, VFS_O_RDWR);
 	UT_ASSERT(src >= 0);
@@ -229,7 +232,7 @@ static void race_open_unlink(const char *dir, const fs_raw_t *a, const fs_raw_t 
 	void *data = calloc(1, RACE_EVICT_SIZE);
 	UT_ASSERT(data && fs_file_put(evict, data, RACE_EVICT_SIZE) == 0 && mkdir(u, 0755) == 0);
 	free(data);
-	int efd = open(evict, O_RDONLY);
+	int efd = open(evict, O_RDWR);
 	UT_ASSERT(efd >= 0);
 	unsigned opened = 0, bogus = 0;
 	for (unsigned i = 0; i < RACE_ROUNDS; i++) {
