@@ -111,6 +111,18 @@ enum {
 	 * unmount first (umount_all).  The verdict a test harness sees is
 	 * success. */
 	SYS_SYSTEM_POWEROFF,
+	/* Looking at other tasks (abi/task.h, "Looking at tasks"). */
+	/* (task_info_t *out, size_t max, size_t *count_out): the tasks not
+	 * yet reaped, in id order, at most @a max of them into @a out;
+	 * *count_out gets how many there are (more than @a max: ask again
+	 * with room for them).  Any task may. */
+	SYS_TASK_LIST,
+	/* (task_id_t id, task_area_info_t *out, size_t max, size_t *count_out):
+	 * the areas of task @a id, in address order, as SYS_AS_AREA_LIST
+	 * lists the caller's own, with their pager objects (abi/as.h).  Only
+	 * for the task itself, its parent, or a holder of the right to it
+	 * (EPERM otherwise); ENOENT no such task. */
+	SYS_TASK_AREA_LIST,
 	SYSCALL_COUNT
 };
 
