@@ -155,9 +155,9 @@ ABI_FIELD(task_stats_t, calls_outstanding, 40);
  *    above): whoever may end a task may look inside it.
  * Anyone else is refused with EPERM.  The shell hands the right to a job
  * it runs in the background to the program it starts with that job's id
- * among its arguments ("areas 12", "kill 12"; docs/shell.md), so a person
- * at the shell can look at and stop what the shell started, and at
- * nothing else (the servers' areas stay theirs).
+ * among its arguments ("areas 12", "kill 12"; README, "A first
+ * session"), so a person at the shell can look at and stop what the
+ * shell started, and at nothing else (the servers' areas stay theirs).
  */
 
 /* task_info_t.state */
