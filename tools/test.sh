@@ -532,7 +532,8 @@ FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_torture,hw_fs_shut
 # what they wrote only through mappings (fmap_host_checks).
 FMAP_TESTS=hw_fmap_offsets,hw_fmap_coherence,hw_fmap_access,hw_fmap_durable
 FMAP_TESTS=$FMAP_TESTS,hw_fmap_msync_race,hw_fmap_truncate,hw_fmap_dirty_bound,hw_fmap_enospc
-FMAP_TESTS=$FMAP_TESTS,hw_fmap_wb_error,hw_fmap_readahead,hw_fmap_review,hw_fs_shutdown
+FMAP_TESTS=$FMAP_TESTS,hw_fmap_wb_error,hw_fmap_readahead,hw_fmap_review,hw_fmap_private_many
+FMAP_TESTS=$FMAP_TESTS,hw_fs_shutdown
 fs_host_check() { # description command...
 	local what=$1
 	shift
@@ -636,6 +637,10 @@ suite_fs() {
 			300 --disk "$d/nofpager.img"
 		fs_host_check "e2fsck -fn found errors, or not clean, after the nofpager boot" \
 			fs_image_clean "$d/nofpager.img"
+		# hw_fpager_restart's unsynced store (one page mapped writable when
+		# the pager died), counted by the kernel and logged by the successor
+		fs_host_check "the successor file pager did not log the unsynced page lost" \
+			grep -aq "fpager: node [0-9]* on volume [0-9]*: 1 pages stored through mappings were lost with the previous file pager" "$logs/fs-nofpager.log"
 	else
 		echo "fs-nofpager: could not make the image" >&2
 		record fs-nofpager 0 1

@@ -111,18 +111,33 @@
  *      the last word counts.  EOK, EINVAL (no such role, or @a child is
  *      the holder), ENOENT (nobody holds or held the role), EPERM (the
  *      caller is not that parent, or @a child is not the caller's child).
- *  When a holder dies with objects that still have areas, the role is
- *      ORPHANED: its records stay, with their areas; every page they have
- *      mapped anywhere is revoked at once (the successor cannot know which
- *      were dirty: stores not yet written back by the dead pager are
- *      lost), and a fault on them waits for a successor, at most the pager
- *      timeout (then it fails with EHANGUP and the kernel logs "no
- *      successor").  When the designated successor registers, every record
- *      of the dead pager is rebound to it (a new phone of its own to the
- *      successor, the same badge and object id), the successor gets for
- *      each IPC_M_PAGER_OBJECT_REF with arg[0] the object id, arg[1]
- *      PAGER_REF_ADOPTED and ev.conn the record's badge, and the waiting
- *      faults ask it.  From then on its REVOKE, SET_SIZE and WRITE_PROTECT
+ *  Accepted records.  Only records the dead holder ACCEPTED are kept for
+ *      a successor: a record (an object id bound through one connection,
+ *      ev.conn) is accepted once the pager answered a page-in of it with
+ *      a supply the kernel took (EOK).  Nothing else accepts (revoke,
+ *      set-size and write-protect name an id, not a connection); a
+ *      takeover clears the mark (the successor accepts by answering).  A
+ *      record never accepted -- an id a client chose that the pager never
+ *      supplied, or a mapping never touched -- is not handed over: at the
+ *      death its faults fail at once with EHANGUP (the kernel logs "never
+ *      accepted" while the role waits for a successor), as a dead
+ *      unregistered pager's do.
+ *  When a holder dies with accepted objects that still have areas, the
+ *      role is ORPHANED: its records stay, with their areas; every page
+ *      they have mapped anywhere is revoked at once (the successor cannot
+ *      know which were dirty: stores not yet written back by the dead
+ *      pager are lost), and a fault on them waits for a successor, at most
+ *      the pager timeout (then it fails with EHANGUP and the kernel logs
+ *      "no successor").  When the designated successor registers, every
+ *      accepted record of the dead pager is rebound to it (a new phone of
+ *      its own to the successor, the same badge and object id), the
+ *      successor gets for each IPC_M_PAGER_OBJECT_REF with arg[0] the
+ *      object id, arg[1] PAGER_REF_ADOPTED, arg[2] the pages of the record
+ *      that were mapped WITH THE WRITE RIGHT when the holder died (each
+ *      object page once, however many areas mapped it; a write-back pager
+ *      maps a page writable only while it is dirty, so this is a lower
+ *      bound of the stores lost with it) and ev.conn the record's badge,
+ *      and the waiting faults ask it.  From then on its REVOKE, SET_SIZE and WRITE_PROTECT
  *      act on adopted objects as on its own, and their UNREFs come to it.
  *      A holder that dies without such objects frees the role.
  *  IPC_M_PAGER_LOW_MEMORY (to registered pagers only; a notice: answer
@@ -201,7 +216,8 @@ ABI_FIELD(as_pager_spec_t, offset, 16);
 #define PAGER_ROLE_TEST2 4
 #define PAGER_ROLE_COUNT 16 /* roles are 1 .. PAGER_ROLE_COUNT - 1 */
 
-/* IPC_M_PAGER_OBJECT_REF arg[1]: a record of a dead pager taken over. */
+/* IPC_M_PAGER_OBJECT_REF arg[1]: a record of a dead pager taken over
+ * (arg[2]: its pages that were mapped writable at the death). */
 #define PAGER_REF_ADOPTED 1
 
 /* IPC_M_PAGER_LOW_MEMORY arg[3]: sent by SYS_PAGER_LOW_MEMORY_TEST. */

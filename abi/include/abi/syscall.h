@@ -111,6 +111,17 @@ enum {
 	 * unmount first (umount_all).  The verdict a test harness sees is
 	 * success. */
 	SYS_SYSTEM_POWEROFF,
+	/* (const uint32_t *addr, uint32_t expected, uint64_t usec): sleep
+	 * while *addr == expected, until a SYS_FUTEX_WAKE on it, usec
+	 * microseconds (0: no limit; ETIMEOUT) or an interrupt (EINTR).
+	 * EAGAIN at once if *addr differs (or a wake raced the read: look
+	 * again); EINVAL unaligned; EFAULT unreadable.  The word is named by
+	 * the caller's address space and address: a futex is private to a
+	 * task.  libc's lock_t waits this way. */
+	SYS_FUTEX_WAIT,
+	/* (const uint32_t *addr, uint32_t count): wake up to count threads
+	 * of the caller's task sleeping on addr.  EINVAL unaligned. */
+	SYS_FUTEX_WAKE,
 	/* Looking at other tasks (abi/task.h, "Looking at tasks"). */
 	/* (task_info_t *out, size_t max, size_t *count_out): the tasks not
 	 * yet reaped, in id order, at most @a max of them into @a out;

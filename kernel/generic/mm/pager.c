@@ -94,25 +94,55 @@
  *
  * A registered pager's death (mm/pager_role.c has the rules).  When a
  * pager that holds a role dies with records, its box is dead but the
- * records stay, with their areas: pager_box_orphan cuts every run of them
- * (no answer given before the death is mapped after it) and unmaps every
- * page they have mapped, one address space at a time (whole areas, so
- * the used space needs no memory), because the successor cannot know
- * which of those pages were dirty.  A fault whose page-in fails with
- * EHANGUP then waits (no lock held) for a successor, at most the pager
- * timeout, and retries its access.  pager_area_bind makes no new record
- * at a dead box (EHANGUP); an area bound to an existing one (a share, a
- * piece) still joins it.  The takeover (pager_box_adopt, under
- * pager_lock) first makes every record a phone to the successor and its
- * adopted OBJECT_REF (ENOMEM, or EBUSY when the successor has a name of
- * one of the ids, before anything changed), then moves the names and the
- * records to the successor's box in the hash tables (re-keyed in place:
- * no memory), swaps each record's box and phone under its lock, and sends
- * the REFs.  A fault reads the record's phone (with a reference) under
- * the record's lock when it enters its page-in, so the swap is safe; an
- * area's own phone reference (as_area_t.pager.phone) keeps naming the
- * phone it was bound through, and sharing takes the record's
- * (pager_area_phone).
+ * records stay, with their areas.  Only records the pager ACCEPTED are
+ * kept for a successor.  Any task can bind an area, through its own
+ * connection, to an id of its choosing; the pager then fails its
+ * page-ins, but the record exists, and a successor that trusts the ids
+ * it is offered (the file pager's say which file, with which rights)
+ * must never be handed one the dead pager did not make for that
+ * connection.  The kernel cannot read the pager's mind; what it sees is
+ * an answer: a record is accepted once its pager supplied a page of it
+ * (a page-in of that record -- that badge -- answered EOK and taken,
+ * pager_fault_settle; pager_box_seal also counts an answer taken just
+ * before the death whose asker has not settled yet).  Revoke, set-size
+ * and write-protect do not accept: they name an id, not a connection, so
+ * they act on a crafted record of the same id too.  A takeover clears
+ * the mark: the successor accepts the record anew by answering.  So a
+ * mapping whose pages were never supplied before the death (bound, never
+ * touched) is not kept either.  pager_box_seal (under the roles' lock)
+ * cuts every run of the records (no answer given before the death is
+ * mapped after it) and counts the accepted; pager_box_orphan unmaps
+ * every page they have mapped, one address space at a time (whole areas,
+ * so the used space needs no memory), because the successor cannot know
+ * which of those pages were dirty.  It first counts, per record, the
+ * pages mapped with the write right: a write-back pager maps a page
+ * writable only while it is dirty (docs/pager-abi.md "Write-back"), so
+ * that is a lower bound of the stores the dead pager had not written
+ * back.  Each object page counts once per record however many areas map
+ * it (a B+tree of the offsets seen, per record, for the pass; an offset
+ * that cannot be remembered for want of memory is not counted).  The
+ * count goes to the successor in the record's adopted OBJECT_REF.  A
+ * fault whose page-in fails with EHANGUP then waits (no lock held) for a
+ * successor, at most the pager timeout, and retries its access -- if its
+ * record was accepted; else it fails at once, as with an unregistered
+ * pager (and a fault that finds its record taken over meanwhile retries
+ * at once).  pager_area_bind makes no new record at a dead box
+ * (EHANGUP); an area bound to an existing one (a share, a piece) still
+ * joins it.  The takeover (pager_box_adopt, under pager_lock) first
+ * makes every accepted record a phone to the successor and its adopted
+ * OBJECT_REF, and a fresh name for every name that also has records
+ * never accepted (ENOMEM, or EBUSY when the successor has a name of one
+ * of the ids, before anything changed); then it moves the names (re-keyed
+ * in place, or the accepted records to the fresh name: the others stay
+ * at the dead box under the old one; the table has buckets, so no memory
+ * is needed) and the records to the successor's box in the hash tables,
+ * swaps each record's box and phone under its lock, and sends the REFs.
+ * The records left at the dead box live on like an unregistered pager's,
+ * until their areas go.  A fault reads the record's phone (with a
+ * reference) under the record's lock when it enters its page-in, so the
+ * swap is safe; an area's own phone reference (as_area_t.pager.phone)
+ * keeps naming the phone it was bound through, and sharing takes the
+ * record's (pager_area_phone).
  *
  * Locks, in order: (mm/pager_role.c's pager_role_lock ->) as->lock ->
  * pager_lock -> a record's lock (the role lock is never held with an
@@ -190,8 +220,15 @@ struct pager_obj {
 	list_t areas; /* as_area_t.pager.obj_link (pager_lock) */
 	size_t nareas; /* pager_lock */
 	call_t *unref; /* the OBJECT_UNREF notice, made with the record (pager_lock) */
+	/* its pager's death (pager_lock): pages it had mapped writable, and,
+	 * while pager_box_orphan counts them, their object offsets */
+	uint64_t lost;
+	btree_t lost_pages;
 	unsigned refs; /* atomic: one while in the tables, one per linked run */
 	mutex_t lock; /* protects the fields below */
+	/* the pager it is bound to answered a page-in of it (pager_fault_settle,
+	 * pager_box_seal); a takeover clears it */
+	bool accepted;
 	uint64_t size; /* faults at or beyond fail with ERANGE */
 	pager_run_t *pending_one; /* a page-in asked, not answered (or NULL) */
 	btree_t pending; /* object offset -> the others asked, not answered */
@@ -416,6 +453,7 @@ static void pager_obj_free(pager_obj_t *o)
 	if (o->box)
 		answerbox_release(o->box);
 	btree_destroy(&o->pending);
+	btree_destroy(&o->lost_pages);
 	free(o);
 }
 
@@ -433,6 +471,7 @@ static pager_obj_t *pager_obj_alloc(answerbox_t *box, uint64_t badge, uint64_t i
 	if (!o)
 		return NULL;
 	btree_create(&o->pending);
+	btree_create(&o->lost_pages);
 	list_initialize(&o->areas);
 	list_initialize(&o->settled);
 	answerbox_hold(box);
@@ -728,6 +767,13 @@ static bool pager_run_settle_locked(pager_obj_t *o, pager_run_t *r, errno_t rc) 
 
 /* ---- the fault path ---- */
 
+/* What an asker whose page-in met a dead pager (EHANGUP) does. */
+typedef enum pager_hangup {
+	PAGER_HANGUP_FAIL, /* the record was never accepted: fail at once */
+	PAGER_HANGUP_WAIT, /* accepted: wait for a successor, then retry */
+	PAGER_HANGUP_RETRY, /* a successor took the record over meanwhile */
+} pager_hangup_t;
+
 typedef struct pager_fault {
 	as_t *as;
 	as_area_t *area; /* as found under as->lock (revalidated later) */
@@ -743,6 +789,7 @@ typedef struct pager_fault {
 	bool asker; /* this fault asks the pager; else it joined the asker */
 	phone_t *phone; /* the asker's: the record's phone when it entered (held) */
 	answerbox_t *box; /* the asker's: its box then (identity only) */
+	pager_hangup_t hangup; /* the asker's, after an EHANGUP: what to do */
 } pager_fault_t;
 
 static unsigned pager_access_right(unsigned access)
@@ -1031,6 +1078,12 @@ static bool pager_fault_settle(pager_fault_t *f, errno_t rc, errno_t *map_rc)
 	pager_obj_t *o = f->obj;
 	pager_run_t *r = f->run;
 	mutex_lock(&o->lock);
+	if (rc == EOK && o->box == f->box)
+		o->accepted = true; /* its pager supplied a page of it */
+	if (rc == EHANGUP)
+		f->hangup = o->box != f->box ? PAGER_HANGUP_RETRY
+		    : o->accepted            ? PAGER_HANGUP_WAIT
+		                             : PAGER_HANGUP_FAIL;
 	bool alone = pager_run_settle_locked(o, r, rc);
 	pager_take_t t = { .valid = pager_run_valid(r), .writable = r->wlimit, .steal = alone };
 	if (alone)
@@ -1083,7 +1136,9 @@ errno_t pager_page_fault(as_t *as, as_area_t *area, uintptr_t addr, unsigned acc
 			pager_obj_put(f.obj);
 		}
 		/* a registered pager died: wait for its successor, then retry */
-		if (rc == EHANGUP && pager_role_orphan_wait(f.box, object))
+		if (rc == EHANGUP &&
+		    (f.hangup == PAGER_HANGUP_RETRY ||
+		        pager_role_orphan_wait(f.box, object, f.hangup == PAGER_HANGUP_WAIT)))
 			rc = EOK;
 	} else {
 		rc = pager_fault_join(&f);
@@ -1485,28 +1540,75 @@ static void pager_box_each_locked(answerbox_t *box, pager_box_fn_t fn, void *arg
 	}
 }
 
+static bool pager_obj_accepted(pager_obj_t *o)
+{
+	mutex_lock(&o->lock);
+	bool accepted = o->accepted;
+	mutex_unlock(&o->lock);
+	return accepted;
+}
+
+/* Records counted by acceptance. */
+typedef struct pager_box_count {
+	size_t accepted;
+	size_t refused;
+} pager_box_count_t;
+
 static void pager_obj_count(pager_obj_t *o, void *arg)
 {
-	(void) o;
-	(*(size_t *) arg)++;
+	pager_box_count_t *n = arg;
+	if (pager_obj_accepted(o))
+		n->accepted++;
+	else
+		n->refused++;
 }
 
 size_t pager_box_records(answerbox_t *box)
 {
-	size_t n = 0;
+	pager_box_count_t n = { 0 };
 	mutex_lock(&pager_lock);
 	pager_box_each_locked(box, pager_obj_count, &n);
 	mutex_unlock(&pager_lock);
-	return n;
+	return n.accepted;
 }
 
-/* No run of @a o maps anything any more (every page is cut off). */
-static void pager_obj_cut_all(pager_obj_t *o, void *arg)
+/* Was a run of @a o in flight answered (the answer taken, the asker not
+ * settled yet)? */
+static bool pager_obj_answer_pending_locked(pager_obj_t *o) REQUIRES(o->lock)
 {
-	(void) arg;
+	assert(mutex_locked_by_me(&o->lock));
+	btree_iter_t it;
+	if (o->pending_one && __atomic_load_n(&o->pending_one->answered, __ATOMIC_ACQUIRE))
+		return true;
+	for (bool more = btree_iter_first(&o->pending, &it); more; more = btree_iter_next(&it)) {
+		pager_run_t *r = btree_iter_value(&it);
+		if (__atomic_load_n(&r->answered, __ATOMIC_ACQUIRE))
+			return true;
+	}
+	return false;
+}
+
+/* The death: no run of @a o maps anything any more (every page is cut
+ * off); a page-in its pager answered before it died accepts it (its asker
+ * may not have settled yet); count it. */
+static void pager_obj_seal(pager_obj_t *o, void *arg)
+{
 	mutex_lock(&o->lock);
+	if (pager_obj_answer_pending_locked(o))
+		o->accepted = true;
 	pager_obj_cut_locked(o, 0, UINT64_MAX, PAGER_CUT_ALL);
 	mutex_unlock(&o->lock);
+	pager_obj_count(o, arg);
+}
+
+size_t pager_box_seal(answerbox_t *box, size_t *refused)
+{
+	pager_box_count_t n = { 0 };
+	mutex_lock(&pager_lock);
+	pager_box_each_locked(box, pager_obj_seal, &n);
+	mutex_unlock(&pager_lock);
+	*refused = n.refused;
+	return n.accepted;
 }
 
 typedef struct pager_find_as {
@@ -1538,11 +1640,35 @@ static as_t *pager_box_mapped_as(answerbox_t *box)
 
 typedef struct pager_box_revoke {
 	as_t *as;
+	pager_obj_t *obj; /* the record whose area is walked */
+	const as_area_t *area;
 	errno_t rc;
 } pager_box_revoke_t;
 
+/* Count the pages mapped writable in a run of mapped pages of q->area,
+ * each object page once per record (a used_space_walk_range callback;
+ * q->as->lock and pager_lock are held).  A page whose offset cannot be
+ * remembered for want of memory is not counted: the count stays a lower
+ * bound. */
+static bool pager_pages_count_lost(
+    void *arg, uintptr_t base, size_t count) NO_THREAD_SAFETY_ANALYSIS
+{
+	pager_box_revoke_t *q = arg;
+	for (uintptr_t va = base; va < base + count * PAGE_SIZE; va += PAGE_SIZE) {
+		uintptr_t pa;
+		unsigned pf;
+		if (page_mapping_find(&q->as->pt, va, &pa, &pf) != EOK || !(pf & PAGE_WRITE))
+			continue;
+		uint64_t off = q->area->pager.offset + (va - q->area->base);
+		if (btree_insert(&q->obj->lost_pages, off, NULL) == EOK)
+			q->obj->lost++;
+	}
+	return true;
+}
+
 /* Unmap every page of @a o's areas in q->as (whole areas: the used space
- * loses whole intervals, which needs no memory). */
+ * loses whole intervals, which needs no memory), counting first those
+ * mapped writable. */
 static void pager_obj_revoke_as(pager_obj_t *o, void *arg) NO_THREAD_SAFETY_ANALYSIS
 {
 	pager_box_revoke_t *q = arg; /* q->as->lock is held (pager_box_as_revoke) */
@@ -1551,6 +1677,11 @@ static void pager_obj_revoke_as(pager_obj_t *o, void *arg) NO_THREAD_SAFETY_ANAL
 		as_area_t *a = list_get_instance(l, as_area_t, pager.obj_link);
 		if (a->as != q->as)
 			continue;
+		q->obj = o;
+		q->area = a;
+		if (a->flags & AS_AREA_WRITE) /* else none of its pages is writable */
+			(void) used_space_walk_range(
+			    &a->used, a->base, a->pages, pager_pages_count_lost, q);
 		errno_t rc = pager_area_revoke(q->as, a, a->base, a->pages);
 		q->rc = q->rc == EOK ? rc : q->rc;
 	}
@@ -1558,7 +1689,7 @@ static void pager_obj_revoke_as(pager_obj_t *o, void *arg) NO_THREAD_SAFETY_ANAL
 
 static errno_t pager_box_as_revoke(as_t *as, answerbox_t *box)
 {
-	pager_box_revoke_t q = { as, EOK };
+	pager_box_revoke_t q = { .as = as, .rc = EOK };
 	mutex_lock(&as->lock);
 	mutex_lock(&pager_lock);
 	pager_box_each_locked(box, pager_obj_revoke_as, &q);
@@ -1567,15 +1698,21 @@ static errno_t pager_box_as_revoke(as_t *as, answerbox_t *box)
 	return q.rc;
 }
 
-void pager_box_orphan(answerbox_t *box)
+/* The offsets counted go; the count stays for the takeover's REF. */
+static void pager_obj_lost_done(pager_obj_t *o, void *arg)
 {
-	mutex_lock(&pager_lock);
-	pager_box_each_locked(box, pager_obj_cut_all, NULL);
-	mutex_unlock(&pager_lock);
-	/* The box is dead: no page-in is answered any more and every run is
-	 * cut, so no page of these records is mapped from here on.  Each
-	 * visit empties the areas of one address space. */
+	btree_destroy(&o->lost_pages);
+	btree_create(&o->lost_pages);
+	*(uint64_t *) arg += o->lost;
+}
+
+uint64_t pager_box_orphan(answerbox_t *box)
+{
+	/* The box is dead and sealed: no page-in is answered any more and
+	 * every run is cut, so no page of these records is mapped from here
+	 * on.  Each visit empties the areas of one address space. */
 	as_t *as;
+	uint64_t lost = 0;
 	while ((as = pager_box_mapped_as(box)) != NULL) {
 		errno_t rc = pager_box_as_revoke(as, box);
 		as_release(as);
@@ -1584,6 +1721,10 @@ void pager_box_orphan(answerbox_t *box)
 			break;
 		}
 	}
+	mutex_lock(&pager_lock);
+	pager_box_each_locked(box, pager_obj_lost_done, &lost);
+	mutex_unlock(&pager_lock);
+	return lost;
 }
 
 phone_t *pager_area_phone(const as_area_t *area)
@@ -1595,34 +1736,75 @@ phone_t *pager_area_phone(const as_area_t *area)
 	return p;
 }
 
-/* What a takeover moves: the dead pager's records and names. */
+/* A name of the dead pager that a takeover moves: re-keyed in place when
+ * every record of it is accepted, else its accepted records go to a
+ * fresh name at the successor and the others stay with it. */
+typedef struct pager_adopt_name {
+	pager_name_t *name;
+	pager_name_t *fresh; /* NULL: re-keyed in place */
+} pager_adopt_name_t;
+
+/* What a takeover moves: the dead pager's accepted records and names. */
 typedef struct pager_adopt {
 	answerbox_t *from, *to;
 	pager_obj_t **objs;
 	size_t nobjs;
-	pager_name_t **names;
+	pager_adopt_name_t *names;
 	size_t nnames;
 	errno_t rc;
 } pager_adopt_t;
+
+/* How many records of @a n are accepted. */
+static size_t pager_name_accepted_locked(pager_name_t *n) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	size_t k = 0;
+	list_foreach(n->records, l)
+	{
+		k += pager_obj_accepted(list_get_instance(l, pager_obj_t, name_link));
+	}
+	return k;
+}
+
+/* The name of @a o, seen once (at its first record): does it move? */
+static void pager_name_adopt_prepare(pager_obj_t *o, pager_adopt_t *q) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	pager_name_t *n = o->name;
+	if (list_first(&n->records) != &o->name_link)
+		return;
+	size_t k = pager_name_accepted_locked(n);
+	if (k == 0)
+		return; /* none of its records moves */
+	if (pager_name_find_locked(q->to, o->id))
+		q->rc = EBUSY; /* the successor uses the id already */
+	if (q->names) {
+		pager_adopt_name_t *an = &q->names[q->nnames];
+		an->name = n;
+		an->fresh = NULL;
+		if (k < list_count(&n->records) && (an->fresh = calloc(1, sizeof(*an->fresh))))
+			list_initialize(&an->fresh->records);
+		else if (k < list_count(&n->records))
+			q->rc = ENOMEM;
+	}
+	q->nnames++;
+}
 
 static void pager_obj_adopt_prepare(pager_obj_t *o, void *arg) REQUIRES(pager_lock)
 {
 	pager_adopt_t *q = arg;
 	assert(mutex_locked_by_me(&pager_lock));
+	pager_name_adopt_prepare(o, q);
+	if (!pager_obj_accepted(o))
+		return; /* never accepted: it stays with the dead pager */
 	if (q->objs)
 		q->objs[q->nobjs] = o;
 	q->nobjs++;
-	if (list_first(&o->name->records) == &o->name_link) { /* the name's first */
-		if (q->names)
-			q->names[q->nnames] = o->name;
-		q->nnames++;
-		if (pager_name_find_locked(q->to, o->id))
-			q->rc = EBUSY; /* the successor uses the id already */
-	}
 }
 
-/* Give every record of q->from a phone to q->to and an OBJECT_REF to
- * send.  EBUSY, ENOMEM: nothing changed (pager_adopt_undo). */
+/* Give every accepted record of q->from a phone to q->to and an
+ * OBJECT_REF to send, and every split name its fresh name.  EBUSY,
+ * ENOMEM: nothing changed (pager_adopt_undo). */
 static errno_t pager_adopt_prepare_locked(pager_adopt_t *q) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
@@ -1635,6 +1817,8 @@ static errno_t pager_adopt_prepare_locked(pager_adopt_t *q) REQUIRES(pager_lock)
 	if (!q->objs || !q->names)
 		return ENOMEM;
 	pager_box_each_locked(q->from, pager_obj_adopt_prepare, q); /* collect */
+	if (q->rc != EOK)
+		return q->rc;
 	for (size_t i = 0; i < q->nobjs; i++) {
 		pager_obj_t *o = q->objs[i];
 		o->adopt_phone = phone_create(q->to, o->badge);
@@ -1656,6 +1840,8 @@ static void pager_adopt_undo(pager_adopt_t *q)
 		o->adopt_phone = NULL;
 		o->adopt_ref = NULL;
 	}
+	for (size_t i = 0; q->names && i < q->nnames; i++)
+		free(q->names[i].fresh);
 }
 
 static void pager_hash_rekey_locked(pager_hash_t *h, pager_hlink_t *e, uint64_t hash)
@@ -1667,7 +1853,41 @@ static void pager_hash_rekey_locked(pager_hash_t *h, pager_hlink_t *e, uint64_t 
 	list_append(&e->link, pager_hash_chain(h, hash));
 }
 
-/* Rebind @a o to @a to with its prepared phone, and tell the successor. */
+/* Move the name @a an to q->to: in place, or its accepted records (those
+ * given a phone to q->to) to the fresh name.  Allocates nothing: the
+ * names table has buckets (it holds the old name). */
+static void pager_name_adopt_locked(pager_adopt_name_t *an, answerbox_t *to) REQUIRES(pager_lock)
+{
+	assert(mutex_locked_by_me(&pager_lock));
+	pager_name_t *n = an->name, *f = an->fresh;
+	uint64_t hash = pager_hash_key(to, 0, n->id);
+	if (!f) {
+		n->box = to;
+		pager_hash_rekey_locked(&pager_names, &n->hl, hash);
+		return;
+	}
+	f->box = to;
+	f->id = n->id;
+	f->size = n->size;
+	errno_t rc = pager_hash_insert_locked(&pager_names, &f->hl, hash);
+	assert(rc == EOK);
+	(void) rc;
+	link_t *l = list_first(&n->records);
+	while (l) {
+		link_t *next = list_next(l, &n->records);
+		pager_obj_t *o = list_get_instance(l, pager_obj_t, name_link);
+		if (o->adopt_phone) {
+			list_remove(l);
+			list_append(l, &f->records);
+			o->name = f;
+		}
+		l = next;
+	}
+}
+
+/* Rebind @a o to @a to with its prepared phone, and tell the successor
+ * (with the pages the dead pager had mapped writable).  The successor
+ * has not accepted it yet. */
 static void pager_obj_adopt_locked(pager_obj_t *o, answerbox_t *to) REQUIRES(pager_lock)
 {
 	assert(mutex_locked_by_me(&pager_lock));
@@ -1677,6 +1897,7 @@ static void pager_obj_adopt_locked(pager_obj_t *o, answerbox_t *to) REQUIRES(pag
 	answerbox_hold(to);
 	o->box = to;
 	o->phone = o->adopt_phone;
+	o->accepted = false;
 	mutex_unlock(&o->lock);
 	o->adopt_phone = NULL;
 	pager_hash_rekey_locked(&pager_records, &o->hl, pager_hash_key(to, o->badge, o->id));
@@ -1685,6 +1906,8 @@ static void pager_obj_adopt_locked(pager_obj_t *o, answerbox_t *to) REQUIRES(pag
 	call_t *ref = o->adopt_ref;
 	o->adopt_ref = NULL;
 	ref->msg.arg[1] = PAGER_REF_ADOPTED;
+	ref->msg.arg[2] = o->lost;
+	o->lost = 0;
 	pager_notice_send_locked(o, ref);
 }
 
@@ -1696,16 +1919,14 @@ errno_t pager_box_adopt(answerbox_t *from, answerbox_t *to, pager_adopt_summary_
 	errno_t rc = pager_adopt_prepare_locked(&q);
 	if (rc != EOK)
 		pager_adopt_undo(&q);
-	for (size_t i = 0; rc == EOK && i < q.nnames; i++) {
-		q.names[i]->box = to;
-		pager_hash_rekey_locked(
-		    &pager_names, &q.names[i]->hl, pager_hash_key(to, 0, q.names[i]->id));
-	}
+	for (size_t i = 0; rc == EOK && i < q.nnames; i++)
+		pager_name_adopt_locked(&q.names[i], to);
 	for (size_t i = 0; rc == EOK && i < q.nobjs; i++) {
 		pager_obj_t *o = q.objs[i];
 		sum->records++;
 		sum->badge_max = o->badge > sum->badge_max ? o->badge : sum->badge_max;
 		sum->id_max = o->id > sum->id_max ? o->id : sum->id_max;
+		sum->lost += o->lost;
 		pager_obj_adopt_locked(o, to);
 	}
 	mutex_unlock(&pager_lock);

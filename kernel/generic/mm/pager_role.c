@@ -6,9 +6,13 @@
  * Roles.  A fixed table of PAGER_ROLE_COUNT slots.  A slot is FREE, HELD
  * (by a live task: its box, a phone of the kernel's to it with badge 0
  * for the notices, its id and its parent's id as they were when it
- * registered) or ORPHANED (the holder died while records of its box had
- * areas: the slot keeps the dead box).  A holder that dies without such
- * records frees its slot.  The holder's parent may name one of its own
+ * registered) or ORPHANED (the holder died while records of its box that
+ * it accepted had areas: the slot keeps the dead box).  A holder that
+ * dies without such records frees its slot.  A record is accepted once
+ * the pager supplied a page of it (mm/pager.c says why, and why nothing
+ * else counts): a record never accepted is bound to an id the pager never
+ * made for that connection, as far as the kernel can tell, and is never
+ * handed to a successor.  The holder's parent may name one of its own
  * children the successor (SYS_PAGER_SUCCESSOR), before or after the
  * death; only that task may register an orphaned role, and doing so takes
  * the dead pager's records over (pager_box_adopt).  Why the parent: it is
@@ -19,13 +23,18 @@
  *
  * Death.  pager_role_task_ended runs in the dying task's last thread,
  * after its box was deactivated (every page-in waiting on it was answered
- * EHANGUP).  The slot turns ORPHANED with `revoking` set, and then, with
- * no lock of ours held, every page the dead pager's records have mapped
- * is revoked (pager_box_orphan); a takeover waits until that is done, so
- * the successor's answers are never revoked by it.  A fault whose page-in
- * failed with EHANGUP on an orphaned box waits on pager_role_cv for the
- * slot to change (a takeover), at most the pager timeout, and then
- * retries its access (asking the successor), or fails.
+ * EHANGUP).  Under the roles' lock the records are sealed and counted
+ * (pager_box_seal); the slot turns ORPHANED with `revoking` set (FREE if
+ * none was accepted), and then, with no lock of ours held, every page the
+ * dead pager's records have mapped is revoked (pager_box_orphan, which
+ * counts per record the pages mapped writable, for the successor's REF
+ * and the log); a takeover waits until that is done, so the successor's
+ * answers are never revoked by it.  A fault whose page-in failed with
+ * EHANGUP on the box of a dead holder (orphaned, or still held while the
+ * death is processed) waits on pager_role_cv for the slot to change (a
+ * takeover), at most the pager timeout, and then retries its access
+ * (asking the successor), or fails; a fault on a record never accepted
+ * fails at once, logged ("never accepted").
  *
  * Low memory.  mm/frame.c raises a flag when an allocation leaves fewer
  * free frames than the low watermark and wakes the thread "pager-lowmem"
@@ -41,7 +50,7 @@
  *
  * Locks: pager_role_lock protects the slots (not pager_role_busy, which is
  * atomic); it comes before pager_lock (a takeover calls pager_box_adopt
- * under it) and before the phone and box locks of a delivery.  No as->lock
+ * under it, a death pager_box_seal) and before the phone and box locks of a delivery.  No as->lock
  * is ever taken under it, and it is not held while revoking.
  */
 #include <console/console.h>
@@ -345,7 +354,8 @@ void pager_role_task_ended(task_t *task)
 	__atomic_store_n(&pager_role_busy[role], 0, __ATOMIC_RELEASE);
 	phone_t *phone = r->phone;
 	answerbox_t *box = r->box;
-	size_t records = pager_box_records(box);
+	size_t refused = 0;
+	size_t records = pager_box_seal(box, &refused);
 	r->phone = NULL;
 	if (records == 0) {
 		*r = (pager_role_t){ .state = PAGER_ROLE_FREE };
@@ -354,48 +364,65 @@ void pager_role_task_ended(task_t *task)
 		r->state = PAGER_ROLE_ORPHANED;
 		r->revoking = true;
 	}
+	condvar_broadcast(&pager_role_cv); /* faults that met the dying box */
 	mutex_unlock(&pager_role_lock);
 	phone_release(phone);
+	if (refused)
+		printf("pager: role %u lost its pager (task %llu): %zu objects it never accepted "
+		       "fail\n",
+		    role, (unsigned long long) task->id, refused);
 	if (records == 0)
 		return;
 	printf("pager: role %u lost its pager (task %llu): %zu objects wait for a successor\n",
 	    role, (unsigned long long) task->id, records);
-	pager_box_orphan(box); /* the slot holds the box until a takeover */
+	uint64_t lost = pager_box_orphan(box); /* the slot holds the box until a takeover */
+	if (lost)
+		printf("pager: role %u: %llu pages mapped writable were revoked (stores not "
+		       "written back are lost)\n",
+		    role, (unsigned long long) lost);
 	mutex_lock(&pager_role_lock);
 	r->revoking = false;
 	condvar_broadcast(&pager_role_cv);
 	mutex_unlock(&pager_role_lock);
 }
 
-/* The orphaned slot of @a box, or NULL. */
-static pager_role_t *pager_role_orphan_of_locked(answerbox_t *box) REQUIRES(pager_role_lock)
+/* The slot of the dead pager @a box: orphaned, or still held while its
+ * death is processed (its box answers EHANGUP before
+ * pager_role_task_ended runs); NULL if none. */
+static pager_role_t *pager_role_dead_of_locked(answerbox_t *box) REQUIRES(pager_role_lock)
 {
 	assert(mutex_locked_by_me(&pager_role_lock));
 	for (unsigned i = 1; i < PAGER_ROLE_COUNT; i++) {
-		if (pager_roles[i].state == PAGER_ROLE_ORPHANED && pager_roles[i].box == box)
+		if (pager_roles[i].state != PAGER_ROLE_FREE && pager_roles[i].box == box)
 			return &pager_roles[i];
 	}
 	return NULL;
 }
 
-bool pager_role_orphan_wait(answerbox_t *box, uint64_t object)
+bool pager_role_orphan_wait(answerbox_t *box, uint64_t object, bool accepted)
 {
 	uint64_t deadline = timer_uptime_ms() + pager_timeout_us / 1000;
 	errno_t rc = EOK;
 	mutex_lock(&pager_role_lock);
-	pager_role_t *r = pager_role_orphan_of_locked(box);
-	if (!r) {
+	pager_role_t *r = pager_role_dead_of_locked(box);
+	if (!r || !accepted) {
+		unsigned role = r ? (unsigned) (r - pager_roles) : 0;
 		mutex_unlock(&pager_role_lock);
-		return false; /* an unregistered pager died: the fault fails */
+		if (r) /* a record its pager never supplied a page of */
+			printf(
+			    "pager: object %llu of role %u was never accepted by its dead pager: "
+			    "not kept for a successor\n",
+			    (unsigned long long) object, role);
+		return false; /* (else an unregistered pager died): the fault fails */
 	}
-	while (rc == EOK && r->state == PAGER_ROLE_ORPHANED && r->box == box) {
+	while (rc == EOK && r->state != PAGER_ROLE_FREE && r->box == box) {
 		uint64_t now = timer_uptime_ms();
 		rc = now >= deadline ? ETIMEOUT
 		                     : condvar_wait_flags(&pager_role_cv, &pager_role_lock,
 		                           (deadline - now) * 1000, WAITQ_INTERRUPTIBLE);
 		rc = rc == ETIMEOUT && timer_uptime_ms() < deadline ? EOK : rc;
 	}
-	bool rebound = !(r->state == PAGER_ROLE_ORPHANED && r->box == box);
+	bool rebound = !(r->state != PAGER_ROLE_FREE && r->box == box);
 	unsigned role = (unsigned) (r - pager_roles);
 	mutex_unlock(&pager_role_lock);
 	if (!rebound && rc == ETIMEOUT)

@@ -21,6 +21,7 @@
 #include <proc/scheduler.h>
 #include <proc/task.h>
 #include <proc/thread.h>
+#include <synch/futex.h>
 #include <syscall/syscall.h>
 #include <time/timer.h>
 
@@ -105,6 +106,23 @@ sysarg_t sys_thread_yield(const sysargs_t *a)
 	(void) a;
 	scheduler_yield_lowest(); /* a user-space lock's waiter: the holder runs first */
 	return EOK;
+}
+
+/* SYS_FUTEX_WAIT(const uint32_t *addr, uint32_t expected, uint64_t usec) */
+sysarg_t sys_futex_wait(const sysargs_t *a)
+{
+	if (a->a[1] > UINT32_MAX || a->a[2] > THREAD_SLEEP_MAX_US)
+		return EINVAL;
+	return futex_wait(uspace_ptr(a->a[0]), (uint32_t) a->a[1], a->a[2]);
+}
+
+/* SYS_FUTEX_WAKE(const uint32_t *addr, uint32_t count) */
+sysarg_t sys_futex_wake(const sysargs_t *a)
+{
+	uint32_t woken;
+	if (a->a[1] > UINT32_MAX)
+		return EINVAL;
+	return futex_wake(uspace_ptr(a->a[0]), (uint32_t) a->a[1], &woken);
 }
 
 sysarg_t sys_thread_sleep(const sysargs_t *a)

@@ -59,6 +59,8 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_PAGER_REGISTER] = sys_pager_register,
 	[SYS_PAGER_SUCCESSOR] = sys_pager_successor,
 	[SYS_PAGER_LOW_MEMORY_TEST] = sys_pager_low_memory_test,
+	[SYS_FUTEX_WAIT] = sys_futex_wait,
+	[SYS_FUTEX_WAKE] = sys_futex_wake,
 	/* Capabilities and I/O ports (Part B ddi-caps, docs/drivers.md). */
 	[SYS_CAP_INFO] = sys_cap_info,
 	[SYS_CAP_DERIVE] = sys_cap_derive,

@@ -21,6 +21,7 @@
 #include <proc/task.h>
 #include <proc/thread.h>
 #include <test/ktest.h>
+#include <time/timer.h>
 
 #define PS PAGE_SIZE
 #define X 0x400000UL /* client areas */
@@ -61,6 +62,8 @@ typedef struct spager {
 	ipc_msg_t last; /* the last page-in */
 	errno_t take_rc; /* pager_answer_take of the last page-in */
 	errno_t ctl_rc; /* the set-size's or revoke's */
+	unsigned adopted; /* atomic: adopted OBJECT_REFs taken */
+	ipc_msg_t last_adopted; /* the last one (written before the count) */
 } spager_t;
 
 static call_t *spager_take(answerbox_t *box)
@@ -111,6 +114,16 @@ static void spager_page_in(spager_t *s, call_t *c)
 	ipc_call_answer(c, rc);
 }
 
+/* A notice: kept if it is an adopted OBJECT_REF, answered EOK. */
+static void spager_notice(spager_t *s, call_t *c)
+{
+	if (c->msg.method == IPC_M_PAGER_OBJECT_REF && c->msg.arg[1] == PAGER_REF_ADOPTED) {
+		s->last_adopted = c->msg;
+		__atomic_add_fetch(&s->adopted, 1, __ATOMIC_ACQ_REL);
+	}
+	ipc_call_answer(c, EOK);
+}
+
 /* Answer every call: page-ins as set, notices EOK. */
 static void spager_thread(void *arg)
 {
@@ -122,7 +135,7 @@ static void spager_thread(void *arg)
 		else if (c->msg.method == IPC_M_PAGE_IN)
 			spager_page_in(s, c);
 		else
-			ipc_call_answer(c, EOK);
+			spager_notice(s, c);
 	}
 }
 
@@ -816,4 +829,93 @@ KTEST(pager_notices_bounded)
 	answerbox_deactivate(box); /* answers them all */
 	KT_CHECK_EQ(pager_notices_pending(box), 0);
 	answerbox_release(box);
+}
+
+/* Wait (at most 2 s) until @a s took @a n adopted OBJECT_REFs. */
+static unsigned spager_wait_adopted(spager_t *s, unsigned n)
+{
+	for (int i = 0; i < 2000 && __atomic_load_n(&s->adopted, __ATOMIC_ACQUIRE) < n; i++)
+		thread_sleep(1000);
+	return __atomic_load_n(&s->adopted, __ATOMIC_ACQUIRE);
+}
+
+/* A pager's death and takeover, as mm/pager_role.c runs them (seal,
+ * orphan, adopt): only the record the dead pager accepted (it answered a
+ * page-in of it) moves to the successor; a record bound through another
+ * connection to the same id and one of an id it never heard of stay with
+ * the dead box (their names split off), and their faults fail at once.
+ * The successor's REF carries the pages that were mapped writable: object
+ * page 0 (writable in two areas, counted once) and page 1 (in a shared
+ * copy too), not page 2 (read-only). */
+KTEST(pager_adopt_accepted_only)
+{
+	spager_t s, s2;
+	as_t *as[2];
+	size_t refused = 0;
+	pager_adopt_summary_t sum;
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT(spager_start(&s2));
+	phone_t *other = phone_create(s.box, 9);
+	KT_ASSERT(other != NULL);
+	answerbox_t *dead = s.box;
+	answerbox_hold(dead); /* past spager_stop */
+	KT_ASSERT_EQ(as_create(&as[0]), EOK);
+	KT_ASSERT_EQ(as_create(&as[1]), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as[0], X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT_EQ(
+	    as_area_create_pager(as[0], X + 16 * PS, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT_EQ(as_area_share(as[0], X, as[1], X + 32 * PS, RW | FIX, NULL), EOK);
+	/* the crafted ones: the same id through another connection, an id
+	 * nobody made; never touched */
+	KT_ASSERT_EQ(
+	    as_area_create_pager(as[1], X + 48 * PS, 4 * PS, RW | FIX, other, OBJ, 0, NULL), EOK);
+	KT_ASSERT_EQ(
+	    as_area_create_pager(as[1], X + 64 * PS, 4 * PS, RW | FIX, s.phone, OBJ + 1, 0, NULL),
+	    EOK);
+	KT_CHECK_EQ(fault(as[0], X, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(fault(as[0], X + PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(fault(as[0], X + 2 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(fault(as[0], X + 16 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK_EQ(fault(as[1], X + 33 * PS, FAULT_ACCESS_WRITE), EOK);
+	KT_CHECK(page_writable(as[0], X) && page_writable(as[0], X + 16 * PS));
+	KT_CHECK(page_writable(as[1], X + 33 * PS) && !page_writable(as[0], X + 2 * PS));
+	KT_CHECK_EQ(pager_box_records(dead), 1);
+	/* the death */
+	spager_stop(&s);
+	KT_CHECK_EQ(pager_box_seal(dead, &refused), 1);
+	KT_CHECK_EQ(refused, 2);
+	KT_CHECK_EQ(pager_box_orphan(dead), 2);
+	KT_CHECK_EQ(as_resident_pages(as[0]), 0);
+	KT_CHECK_EQ(as_resident_pages(as[1]), 0);
+	/* the takeover: one record, its lost pages in the REF */
+	KT_ASSERT_EQ(pager_box_adopt(dead, s2.box, &sum), EOK);
+	KT_CHECK_EQ(sum.records, 1);
+	KT_CHECK_EQ(sum.lost, 2);
+	KT_CHECK_EQ(sum.id_max, OBJ);
+	KT_CHECK_EQ(spager_wait_adopted(&s2, 1), 1);
+	KT_CHECK_EQ(s2.last_adopted.arg[0], OBJ);
+	KT_CHECK_EQ(s2.last_adopted.arg[2], 2);
+	KT_CHECK_EQ(pager_box_records(dead), 0);
+	/* the names: OBJ at both boxes (split), OBJ + 1 only at the dead one */
+	KT_CHECK_EQ(pager_write_protect(s2.box, OBJ, 0, PS), EOK);
+	KT_CHECK_EQ(pager_write_protect(dead, OBJ, 0, PS), EOK);
+	KT_CHECK_EQ(pager_write_protect(s2.box, OBJ + 1, 0, PS), ENOENT);
+	KT_CHECK_EQ(pager_write_protect(dead, OBJ + 1, 0, PS), EOK);
+	/* the adopted record asks the successor, which accepts it again by
+	 * answering; the others fail at once */
+	unsigned n = spager_page_ins(&s2);
+	KT_CHECK_EQ(pager_box_records(s2.box), 0); /* not accepted by it yet */
+	KT_CHECK_EQ(fault(as[1], X + 32 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(spager_page_ins(&s2), n + 1);
+	KT_CHECK_EQ(pager_box_records(s2.box), 1);
+	uint64_t t0 = timer_uptime_ms();
+	KT_CHECK_EQ(fault(as[1], X + 48 * PS, FAULT_ACCESS_READ), EHANGUP);
+	KT_CHECK_EQ(fault(as[1], X + 64 * PS, FAULT_ACCESS_READ), EHANGUP);
+	KT_CHECK(timer_uptime_ms() - t0 < pager_timeout_us / 2000);
+	KT_CHECK_EQ(spager_page_ins(&s2), n + 1);
+	as_release(as[1]);
+	as_release(as[0]);
+	phone_release(other);
+	answerbox_release(dead);
+	spager_stop(&s2);
 }

@@ -556,6 +556,8 @@ static const struct {
 	{ "child:mixsrv", child_mixsrv },
 	{ "child:rpager", child_rpager },
 	{ "child:rpager-client", child_rpager_client },
+	{ "child:rpager-writer", child_rpager_writer },
+	{ "child:rpager-crafted", child_rpager_crafted },
 };
 
 int child_ipc_main(int argc, char **argv, bool *found)

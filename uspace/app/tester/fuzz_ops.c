@@ -87,6 +87,8 @@ static const uint8_t fz_sig[SYSCALL_COUNT][6] = {
 	[SYS_IRQ_ACK] = { A_PHONE },
 	[SYS_IRQ_TEST_RAISE] = { A_PHONE, A_COUNT },
 	[SYS_KCONSOLE_READ] = { A_PHONE, A_LISTOUT, A_SIZE, A_OUT },
+	[SYS_FUTEX_WAIT] = { A_ADDR, A_ANY, A_USEC },
+	[SYS_FUTEX_WAKE] = { A_ADDR, A_COUNT },
 };
 
 /* How often each number is picked by a random call (IPC more often). */
@@ -127,6 +129,8 @@ static const uint8_t fz_num_weight[SYSCALL_COUNT] = {
 	[SYS_IRQ_ACK] = 1,
 	[SYS_IRQ_TEST_RAISE] = 1,
 	[SYS_KCONSOLE_READ] = 1,
+	[SYS_FUTEX_WAIT] = 1,
+	[SYS_FUTEX_WAKE] = 1,
 	/* Never SYS_IPC_FAIL_INJECT: it arms failures for every task (the
 	 * tester's own calls included), which is no bad input of ours. */
 };

@@ -588,6 +588,49 @@ UTEST(hw_fmap_review)
 	close(b);
 }
 
+/* A private mapping storing to 2,048 pages: each page its own copy (the
+ * file unchanged), and their memory back after the unmap (what stays is
+ * the cache's copies of the file's pages, counted by the file pager). */
+UTEST(hw_fmap_private_many)
+{
+	const size_t pages = 2048;
+	uint64_t c0[5], c1[5];
+	mem_stats_t m0, m1;
+	UT_ASSERT(fmap_dir("priv"));
+	int fd = fmap_file(FMAP_DIR "/priv/f", pages * PS, 50);
+	UT_ASSERT(fd >= 0);
+	UT_ASSERT(fmap_stats(FPAGER_STATS_CACHE, c0) && mem_stats(&m0) == EOK);
+	uint8_t *p = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	for (size_t pg = 0; pg < pages; pg++)
+		p[pg * PS + 9] = (uint8_t) (p[pg * PS + 9] + 1);
+	bool ok = true;
+	for (size_t pg = 0; pg < pages; pg++)
+		ok &= p[pg * PS + 9] == (uint8_t) (fmap_byte(50, pg * PS + 9) + 1);
+	UT_CHECK(ok);
+	uint8_t b = 0;
+	UT_CHECK(pread(fd, &b, 1, 77 * PS + 9) == 1 && b == fmap_byte(50, 77 * PS + 9));
+	UT_CHECK_EQ(munmap(p, pages * PS), 0);
+	/* the view goes when the pager gets the kernel's notice of its last
+	 * area (asynchronous): wait for its pages to come back */
+	int64_t used = 0, cached = 0;
+	for (unsigned i = 0; i < 200; i++) {
+		UT_ASSERT(fmap_stats(FPAGER_STATS_CACHE, c1) && mem_stats(&m1) == EOK);
+		used = (int64_t) m0.free_frames - (int64_t) m1.free_frames;
+		cached = (int64_t) c1[1] - (int64_t) c0[1];
+		if (used - cached <= 96)
+			break;
+		thread_sleep_us(10000);
+	}
+	utest_note("%lld frames used after the unmap, %lld of them the cache's", (long long) used,
+	    (long long) cached);
+	/* what stays: page tables (of the mapping, of the pager's cache and
+	 * private memory: one a 2 MiB), the pager's free stack of private
+	 * pages and the anon pager's records of its chunks (a few dozen) */
+	UT_CHECK(used - cached <= 96);
+	close(fd);
+}
+
 /* The child of hw_fmap_enospc: map argv[1] (a hole of 16 pages) shared,
  * fill the volume with argv[2] until ENOSPC, store into the hole. */
 static int child_fmap_enospc(int argc, char **argv)

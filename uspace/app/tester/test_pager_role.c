@@ -16,6 +16,14 @@
  *       read-only, checks GEN1's pattern, then reads page 0 until it
  *       changes (a revoke makes the read fault) and checks GEN2's on
  *       every page.
+ *   child:rpager-writer NAME GEN1 GEN2   binds a new object twice, read
+ *       and write (two areas of one record), stores into page 0 through
+ *       both and into page 1, reads page 2 (GEN1's pattern), tells the
+ *       pager (RP_BOUND), then as rpager-client from the wait for a change.
+ *   child:rpager-crafted NAME ID   binds RP_PAGES of the object ID, which
+ *       the pager never made, through its own connection, tells the pager
+ *       (RP_BOUND), waits until the pager is gone and reads: its fault
+ *       ends it.
  */
 #include "tester.h"
 #include <ns.h>
@@ -43,12 +51,17 @@ enum {
 	RP_LOWMEM, /* -> arg0 the last notice's wanted frames, arg1 its flags */
 	RP_RELEASE, /* let a held low_memory callback return */
 	RP_QUIT,
+	RP_BOUND, /* a client bound its areas */
+	/* -> arg0 clients bound, arg1 objects adopted, arg2 the pages they
+	 * lost (pager_adopt_lost_pages, summed), arg3 the last adopted id */
+	RP_ADOPT_STATS,
 };
 
 /* ---- the role pager ---- */
 
 static uintptr_t rp_pool;
 static uint64_t rp_page_ins, rp_adopted, rp_lowmem; /* atomic */
+static uint64_t rp_bound, rp_lost, rp_adopted_id; /* atomic */
 static uint64_t rp_lm_free, rp_lm_total, rp_lm_wanted, rp_lm_flags;
 static bool rp_hold, rp_released; /* atomic */
 
@@ -56,17 +69,21 @@ static void rp_page_in(pager_fault_t *f)
 {
 	__atomic_add_fetch(&rp_page_ins, 1, __ATOMIC_RELAXED);
 	size_t page = (size_t) (f->offset / PAGE_SIZE);
-	if (page >= RP_PAGES || f->access != FAULT_ACCESS_READ) {
+	if (page >= RP_PAGES || f->access == FAULT_ACCESS_EXEC) {
 		pager_fail(f->call, ERANGE);
 		return;
 	}
-	pager_supply(f->call, rp_pool + page * PAGE_SIZE, 1, AS_AREA_READ);
+	/* a store gets the page writable, a load read-only */
+	unsigned rights = f->access == FAULT_ACCESS_WRITE ? RW : AS_AREA_READ;
+	pager_supply(f->call, rp_pool + page * PAGE_SIZE, 1, rights);
 }
 
 static errno_t rp_object_adopt(uint64_t conn, uint64_t id, void **data)
 {
-	(void) conn, (void) id;
+	(void) conn;
 	*data = NULL;
+	__atomic_add_fetch(&rp_lost, pager_adopt_lost_pages(), __ATOMIC_RELAXED);
+	__atomic_store_n(&rp_adopted_id, id, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&rp_adopted, 1, __ATOMIC_RELAXED);
 	return EOK;
 }
@@ -100,6 +117,13 @@ static void rp_client_call(ipc_event_t *ev)
 		    __atomic_load_n(&rp_lowmem, __ATOMIC_ACQUIRE), rp_lm_free, rp_lm_total);
 	} else if (ev->msg.method == RP_LOWMEM) {
 		ans = IPC_MSG(0, rp_lm_wanted, rp_lm_flags);
+	} else if (ev->msg.method == RP_BOUND) {
+		__atomic_add_fetch(&rp_bound, 1, __ATOMIC_RELAXED);
+	} else if (ev->msg.method == RP_ADOPT_STATS) {
+		ans = IPC_MSG(0, __atomic_load_n(&rp_bound, __ATOMIC_RELAXED),
+		    __atomic_load_n(&rp_adopted, __ATOMIC_RELAXED),
+		    __atomic_load_n(&rp_lost, __ATOMIC_RELAXED),
+		    __atomic_load_n(&rp_adopted_id, __ATOMIC_RELAXED));
 	} else if (ev->msg.method == RP_RELEASE) {
 		__atomic_store_n(&rp_released, true, __ATOMIC_RELEASE);
 	} else if (ev->msg.method == RP_QUIT) {
@@ -134,6 +158,8 @@ int child_rpager(int argc, char **argv)
 	return 100 + (int) rc;
 }
 
+static int rp_client_follow(uintptr_t base, uint64_t p1, uint64_t p2);
+
 int child_rpager_client(int argc, char **argv)
 {
 	cap_handle_t phone;
@@ -148,11 +174,19 @@ int child_rpager_client(int argc, char **argv)
 	as_pager_spec_t spec = { .phone = phone, .object = ans.arg[0], .offset = 0 };
 	if (as_area_create_pager(0, RP_PAGES * PAGE_SIZE, AS_AREA_READ, &spec, &base) != EOK)
 		return 22;
-	volatile uint64_t *w0 = (volatile uint64_t *) base;
 	for (size_t i = 0; i < RP_PAGES; i++) {
 		if (*(volatile uint64_t *) (base + i * PAGE_SIZE) != p1 + i)
 			return 30 + (int) i;
 	}
+	return rp_client_follow(base, p1, p2);
+}
+
+/* Read page 0 at @a base until it is no longer @a p1's (a revoke made
+ * the read fault and the next pager answered), then check @a p2's
+ * pattern on every page: 0, or 40 + the first wrong page. */
+static int rp_client_follow(uintptr_t base, uint64_t p1, uint64_t p2)
+{
+	volatile uint64_t *w0 = (volatile uint64_t *) base;
 	for (int i = 0; i < RP_CLIENT_TRIES && *w0 == p1; i++)
 		thread_sleep_us(1000);
 	for (size_t i = 0; i < RP_PAGES; i++) {
@@ -160,6 +194,50 @@ int child_rpager_client(int argc, char **argv)
 			return 40 + (int) i;
 	}
 	return as_area_destroy(base) == EOK ? 0 : 23;
+}
+
+int child_rpager_writer(int argc, char **argv)
+{
+	cap_handle_t phone;
+	ipc_msg_t ans;
+	uintptr_t a, b;
+	if (argc < 4 || ns_connect_timeout(argv[1], RP_CONNECT_MS, &phone) != EOK)
+		return 20;
+	uint64_t p1 = RP_PATTERN(strtoul(argv[2], NULL, 0));
+	uint64_t p2 = RP_PATTERN(strtoul(argv[3], NULL, 0));
+	if (ipc_request(phone, RP_CREATE, 0, 0, 0, 0, 0, &ans) != EOK)
+		return 21;
+	as_pager_spec_t spec = { .phone = phone, .object = ans.arg[0], .offset = 0 };
+	if (as_area_create_pager(0, RP_PAGES * PAGE_SIZE, RW, &spec, &a) != EOK ||
+	    as_area_create_pager(0, RP_PAGES * PAGE_SIZE, RW, &spec, &b) != EOK)
+		return 22;
+	/* page 0 mapped writable in both areas, page 1 in one, page 2 read */
+	*(volatile uint64_t *) (a + 8) = 1;
+	*(volatile uint64_t *) (b + 16) = 2;
+	*(volatile uint64_t *) (a + PAGE_SIZE + 8) = 3;
+	if (*(volatile uint64_t *) (a + 2 * PAGE_SIZE) != p1 + 2)
+		return 32;
+	if (ipc_request(phone, RP_BOUND, 0, 0, 0, 0, 0, &ans) != EOK)
+		return 24;
+	int rc = rp_client_follow(a, p1, p2);
+	return rc != 0 ? rc : as_area_destroy(b) == EOK ? 0 : 25;
+}
+
+int child_rpager_crafted(int argc, char **argv)
+{
+	cap_handle_t phone;
+	ipc_msg_t ans;
+	uintptr_t base;
+	if (argc < 3 || ns_connect_timeout(argv[1], RP_CONNECT_MS, &phone) != EOK)
+		return 20;
+	as_pager_spec_t spec = { .phone = phone, .object = strtoul(argv[2], NULL, 0) };
+	if (as_area_create_pager(0, RP_PAGES * PAGE_SIZE, RW, &spec, &base) != EOK)
+		return 22;
+	if (ipc_request(phone, RP_BOUND, 0, 0, 0, 0, 0, &ans) != EOK)
+		return 24;
+	while (ipc_request(phone, RP_STATS, 0, 0, 0, 0, 0, &ans) == EOK)
+		thread_sleep_us(1000);
+	return *(volatile uint64_t *) base != 0 ? 0 : 26; /* the fault ends us first */
 }
 
 /* ---- helpers ---- */
@@ -379,4 +457,62 @@ UTEST(pager_role_low_memory_anon_answers)
 			break;
 	}
 	UT_CHECK_OK(rc);
+}
+
+/* ---- what a successor is handed ---- */
+
+/* An id the role pager never makes (its ids count from 1). */
+#define RP_CRAFTED_ID 0x7777
+
+/* Only what the dead pager accepted is handed over.  A client (the
+ * crafted child) binds, through its own connection, an id the pager never
+ * made; another (the writer) binds an object the pager made and touches
+ * it.  The pager dies: the crafted record's fault ends its task at once
+ * (EHANGUP, long before the pager timeout: it does not wait for a
+ * successor); the successor is offered the writer's object alone, with
+ * the count of pages that were mapped writable (page 0 through two areas,
+ * counted once, and page 1; page 2 was read only), and the writer goes
+ * on with the successor's pages. */
+UTEST(pager_role_adopt_accepted_only)
+{
+	test_server_t p1, p2;
+	ipc_msg_t ans = IPC_MSG(0);
+	task_exit_info_t info;
+	char args[80];
+	task_id_t writer, crafted;
+	uint64_t before = frames_baseline();
+	UT_ASSERT_OK(rp_spawn(&p1, PAGER_ROLE_TEST, 1, 0, "-", false));
+	snprintf(args, sizeof(args), "child:rpager-writer %s 1 2", p1.name);
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, args, &writer));
+	snprintf(args, sizeof(args), "child:rpager-crafted %s %u", p1.name, RP_CRAFTED_ID);
+	UT_ASSERT_OK(task_spawn(TESTER_MODULE, args, &crafted));
+	for (int i = 0; i < RP_POLL_TRIES && ans.arg[0] < 2; i++) {
+		thread_sleep_us(RP_POLL_US);
+		UT_ASSERT_OK(test_request(p1.phone, RP_ADOPT_STATS, 0, &ans));
+	}
+	UT_ASSERT_EQ(ans.arg[0], 2); /* both clients bound */
+	uint64_t t0 = uptime_ns_now();
+	rp_kill(&p1);
+	UT_CHECK_OK(task_wait(crafted, &info));
+	uint64_t ms = (uptime_ns_now() - t0) / 1000000;
+	UT_CHECK_EQ(info.reason, TASK_EXIT_FAULT);
+	if (!UT_CHECK(strstr(info.message, "EHANGUP") != NULL))
+		utest_note("crafted client: %s", info.message);
+	if (!UT_CHECK(ms < PAGER_TIMEOUT_DEFAULT_MS / 2))
+		utest_note("the crafted client's fault took %llu ms", (unsigned long long) ms);
+	UT_ASSERT_OK(rp_spawn(&p2, PAGER_ROLE_TEST, 2, 0, "-", true));
+	UT_CHECK_OK(task_wait(writer, &info));
+	if (!UT_CHECK_EQ(info.status, 0))
+		utest_note("writer: status %d %s", info.status, info.message);
+	if (UT_CHECK_OK(test_request(p2.phone, RP_ADOPT_STATS, 0, &ans))) {
+		UT_CHECK_EQ(ans.arg[1], 1); /* the writer's object alone */
+		UT_CHECK_EQ(ans.arg[2], 2); /* pages 0 and 1 */
+		UT_CHECK(ans.arg[3] != RP_CRAFTED_ID);
+	}
+	test_server_stop(&p2, RP_QUIT, &info);
+	UT_CHECK_EQ(info.status, 0);
+	uint64_t after = frames_settle(before);
+	if (!UT_CHECK(after >= before))
+		utest_note("%llu frames free before, %llu after", (unsigned long long) before,
+		    (unsigned long long) after);
 }

@@ -61,6 +61,8 @@ int child_irq_rtc(int argc, char **argv);
 /* test_pager_role.c: the role pager and its client. */
 int child_rpager(int argc, char **argv);
 int child_rpager_client(int argc, char **argv);
+int child_rpager_writer(int argc, char **argv);
+int child_rpager_crafted(int argc, char **argv);
 /* Run "tester ARGS" as a child (args start with "child:"). */
 int child_main(int argc, char **argv);
 /* Spawn this program with @a args and wait for it. */

@@ -97,10 +97,12 @@ errno_t pager_role_successor(struct task *caller, unsigned role, task_id_t child
 /* The task ended (its box is deactivated): its role, if any, is freed or
  * orphaned (then its pages are revoked here, in the caller's context). */
 void pager_role_task_ended(struct task *task);
-/* A fault on object @a object of the dead pager @a box: true once a
- * successor took the records over (retry), false if @a box is no
- * registered pager's or none came within the pager timeout. */
-bool pager_role_orphan_wait(struct answerbox *box, uint64_t object);
+/* A fault on object @a object of the dead pager @a box, whose record
+ * was @a accepted by it: true once a successor took the records over
+ * (retry), false if @a box is no registered pager's, none came within the
+ * pager timeout, or the record was never accepted (then at once, logged
+ * while the role waits for a successor). */
+bool pager_role_orphan_wait(struct answerbox *box, uint64_t object, bool accepted);
 /* SYS_PAGER_LOW_MEMORY_TEST: a forced notice (abi/pager.h). */
 errno_t pager_low_memory_test(unsigned role);
 /* Start the low-memory thread (after the scheduler is up). */
@@ -111,16 +113,27 @@ typedef struct pager_adopt_summary {
 	uint64_t records;
 	uint64_t badge_max;
 	uint64_t id_max;
+	uint64_t lost; /* pages mapped writable at the death (the REFs' sum) */
 } pager_adopt_summary_t;
-/* Records of @a box (a scan of every record: for a death, not a fault). */
+/* Records of @a box that a successor would take: those its pager accepted
+ * (answered a page-in of; a scan of every record: for a death, not a
+ * fault). */
 size_t pager_box_records(struct answerbox *box);
-/* @a box is a dead registered pager's: cut every run of its records and
- * unmap every page they have mapped anywhere (whole areas: cannot fail
- * for want of memory).  No lock held. */
-void pager_box_orphan(struct answerbox *box);
-/* Rebind every record of the dead @a from to @a to (a phone of its own to
- * @a to each, the same badge and id; an OBJECT_REF with PAGER_REF_ADOPTED
- * to @a to for each).  EBUSY (@a to has records of one of the ids),
+/* @a box is a dead registered pager's: cut every run of its records (no
+ * answer given before the death is mapped after it), and accept the
+ * records whose page-in it answered just before.  The accepted records;
+ * *refused gets the others.  Takes pager_lock (the roles' lock may be
+ * held). */
+size_t pager_box_seal(struct answerbox *box, size_t *refused);
+/* After pager_box_seal: unmap every page the box's records have mapped
+ * anywhere (whole areas: cannot fail for want of memory), counting per
+ * record the pages mapped writable (each object page once).  Their sum.
+ * No lock held. */
+uint64_t pager_box_orphan(struct answerbox *box);
+/* Rebind every accepted record of the dead @a from to @a to (a phone of
+ * its own to @a to each, the same badge and id; an OBJECT_REF with
+ * PAGER_REF_ADOPTED and the pages it lost to @a to for each); the others
+ * stay with @a from.  EBUSY (@a to has records of one of the ids),
  * ENOMEM: nothing changed. */
 errno_t pager_box_adopt(struct answerbox *from, struct answerbox *to, pager_adopt_summary_t *sum);
 

@@ -64,6 +64,8 @@ sysarg_t sys_pager_set_size(const sysargs_t *args);
 sysarg_t sys_pager_register(const sysargs_t *args);
 sysarg_t sys_pager_successor(const sysargs_t *args);
 sysarg_t sys_pager_low_memory_test(const sysargs_t *args);
+sysarg_t sys_futex_wait(const sysargs_t *args);
+sysarg_t sys_futex_wake(const sysargs_t *args);
 
 /* IPC handlers (syscall/sys_ipc.c). */
 sysarg_t sys_ipc_call(const sysargs_t *args);

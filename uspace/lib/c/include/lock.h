@@ -1,7 +1,8 @@
 /*
- * A small lock for user space built from an atomic flag and thread_yield():
- * no kernel object, no fairness.  Used inside libc (stdio, malloc, thread
- * records) and available to programs.
+ * A small lock for user space: an atomic word, and a sleep in the kernel
+ * while it is held (futex_wait, sys.h); no kernel object, no fairness.
+ * Used inside libc (stdio, malloc, thread records) and available to
+ * programs.
  */
 #ifndef LIBC_LOCK_H_
 #define LIBC_LOCK_H_

@@ -24,5 +24,11 @@ errno_t mem_stats(mem_stats_t *out);
 /* Turn the machine off (SYS_SYSTEM_POWEROFF): returns only on failure.
  * Unmount the file systems first (umount_all, <sys/mount.h>). */
 errno_t system_poweroff(void);
+/* Sleep while *addr == expected, until futex_wake on it or @a usec (0:
+ * no limit): EOK woken, EAGAIN *addr differs (look again), ETIMEOUT,
+ * EINTR (abi/syscall.h SYS_FUTEX_WAIT).  Private to the task. */
+errno_t futex_wait(const volatile uint32_t *addr, uint32_t expected, uint64_t usec);
+/* Wake up to @a count threads sleeping on @a addr. */
+errno_t futex_wake(const volatile uint32_t *addr, uint32_t count);
 
 #endif

@@ -1,29 +1,41 @@
 /*
- * Yielding lock: an atomic exchange takes it; a thread that finds it held
- * spins a little (another CPU may release it soon) and then yields the CPU
- * (on one CPU the holder can only run if we give way).
+ * A small sleeping lock (lock.h).  held is 0 (free), 1 (held) or 2 (held,
+ * and a thread may be sleeping on it).  A thread that finds it held spins
+ * a little (the holder may be about to release it), then marks it 2 and
+ * sleeps in the kernel on the word (futex_wait) until the holder's release
+ * wakes one sleeper.  A woken thread takes the lock as 2, since others may
+ * still sleep, so no wakeup is lost (the classic three-state futex lock).
+ *
+ * Rejected: spinning with thread_yield() until the lock is free (what this
+ * was): a waiter for a holder that waits for a disk burns the CPU, and did
+ * for millions of yields in a benchmark window.
  */
 #include <lock.h>
-#include <thread.h>
+#include <sys.h>
 
 #define LOCK_SPINS 64
 
 bool lock_try_acquire(lock_t *lock)
 {
-	return __atomic_exchange_n(&lock->held, 1, __ATOMIC_ACQUIRE) == 0;
+	int free = 0;
+	return __atomic_compare_exchange_n(
+	    &lock->held, &free, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 void lock_acquire(lock_t *lock)
 {
-	for (unsigned n = 0; !lock_try_acquire(lock); n++) {
-		if (n < LOCK_SPINS)
-			__builtin_ia32_pause();
-		else
-			thread_yield();
+	for (unsigned n = 0; n < LOCK_SPINS; n++) {
+		if (lock_try_acquire(lock))
+			return;
+		__builtin_ia32_pause();
 	}
+	/* 2: held with sleepers; if it was free (0) we have it */
+	while (__atomic_exchange_n(&lock->held, 2, __ATOMIC_ACQUIRE) != 0)
+		(void) futex_wait((const volatile uint32_t *) &lock->held, 2, 0);
 }
 
 void lock_release(lock_t *lock)
 {
-	__atomic_store_n(&lock->held, 0, __ATOMIC_RELEASE);
+	if (__atomic_exchange_n(&lock->held, 0, __ATOMIC_RELEASE) == 2)
+		(void) futex_wake((const volatile uint32_t *) &lock->held, 1);
 }

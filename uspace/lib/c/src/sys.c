@@ -26,3 +26,13 @@ errno_t system_poweroff(void)
 {
 	return (errno_t) syscall1(SYS_SYSTEM_POWEROFF, SYSTEM_POWEROFF);
 }
+
+errno_t futex_wait(const volatile uint32_t *addr, uint32_t expected, uint64_t usec)
+{
+	return (errno_t) syscall3(SYS_FUTEX_WAIT, (sysarg_t) addr, expected, usec);
+}
+
+errno_t futex_wake(const volatile uint32_t *addr, uint32_t count)
+{
+	return (errno_t) syscall2(SYS_FUTEX_WAKE, (sysarg_t) addr, count);
+}

@@ -103,7 +103,10 @@ typedef struct pager_ops {
 	 * object of @a conn with areas, as if created and bound), any error
 	 * refuses it (its page-ins then fail with ENOENT).  NULL refuses all.
 	 * An id offered through several connections goes to the first one
-	 * taken; the others are refused without a call. */
+	 * taken; the others are refused without a call.  Only objects the
+	 * predecessor accepted (supplied a page of) are offered;
+	 * pager_adopt_lost_pages() says how many of the object's pages were
+	 * mapped writable when it died. */
 	errno_t (*object_adopt)(uint64_t conn, uint64_t id, void **data);
 	/* Memory is low (IPC_M_PAGER_LOW_MEMORY): free what can be freed,
 	 * ideally lm->wanted frames.  The library answers after it returns
@@ -129,6 +132,11 @@ errno_t pager_serve(const char *name, const pager_ops_t *ops, unsigned nthreads)
  * open and no object is left (clients' areas keep their objects, so a
  * pager never stops under a mapping).  Callable from any callback. */
 void pager_stop(void);
+/* Inside ops->object_adopt: the pages of the offered object that were
+ * mapped writable when the predecessor died (arg[2] of the adopted
+ * OBJECT_REF): at least the stores it had not written back, all lost.
+ * 0 anywhere else. */
+uint64_t pager_adopt_lost_pages(void);
 /* Client connections open now. */
 size_t pager_connection_count(void);
 

@@ -41,6 +41,9 @@ static uint64_t pager_id_next = 1;
 static uint64_t pager_badge_next = PAGER_CONN_FIRST;
 static const pager_ops_t *pager_ops;
 static bool pager_role_ready; /* atomic: IPC_M_PAGER_REGISTERED came */
+/* The adopted OBJECT_REF being offered (pager_serve's thread alone):
+ * pages the predecessor had mapped writable (pager_adopt_lost_pages). */
+static uint64_t pager_adopt_lost;
 static char pager_name[NS_NAME_MAX + 1];
 
 static size_t pager_bucket(uint64_t id)
@@ -264,17 +267,25 @@ static pager_object_t *pager_object_find_locked(uint64_t id)
 	return obj;
 }
 
-/* A dead predecessor's object @a id of connection @a conn is offered. */
-static void pager_object_adopt(uint64_t id, uint64_t conn)
+uint64_t pager_adopt_lost_pages(void)
+{
+	return pager_adopt_lost;
+}
+
+/* A dead predecessor's object @a id of connection @a conn is offered;
+ * @a lost pages of it were mapped writable when it died. */
+static void pager_object_adopt(uint64_t id, uint64_t conn, uint64_t lost)
 {
 	pager_object_t *obj = malloc(sizeof(*obj));
 	lock_acquire(&pager_table_lock);
 	bool known = pager_object_find_locked(id) != NULL;
 	lock_release(&pager_table_lock);
 	void *data = NULL;
+	pager_adopt_lost = lost;
 	errno_t rc = obj && !known && pager_ops->object_adopt
 	    ? pager_ops->object_adopt(conn, id, &data)
 	    : EPERM;
+	pager_adopt_lost = 0;
 	if (rc != EOK) {
 		free(obj);
 		return; /* refused: its page-ins find nothing */
@@ -329,7 +340,7 @@ static void pager_kernel_call(ipc_event_t *ev)
 		return;
 	case IPC_M_PAGER_OBJECT_REF:
 		if (ev->msg.arg[1] == PAGER_REF_ADOPTED)
-			pager_object_adopt(ev->msg.arg[0], ev->conn);
+			pager_object_adopt(ev->msg.arg[0], ev->conn, ev->msg.arg[2]);
 		else
 			pager_object_areas(ev->msg.arg[0], ev->conn, 1);
 		break;

@@ -328,6 +328,38 @@ void fp_cache_vol_gone(fp_vol_t *v)
 	lock_release(&fp_lock);
 }
 
+/*
+ * The VFS served files without us until now (a successor between its
+ * takeover and fp_vfs_attach): the sizes of the files we already know
+ * may have changed; ask again, and tell their mappings.
+ */
+void fp_cache_restat(void)
+{
+	for (unsigned b = 0; b < FP_FILE_BUCKETS; b++) {
+		for (;;) { /* one file at a time, held, asked without fp_lock */
+			lock_acquire(&fp_lock);
+			fp_file_t *f = fp_files[b];
+			while (f && f->restated)
+				f = f->next;
+			if (f) {
+				f->restated = true;
+				f->refs++;
+			}
+			lock_release(&fp_lock);
+			if (!f)
+				break;
+			uint64_t size;
+			if (fp_file_stat_size(f->vol, f->node, &size) == EOK) {
+				lock_acquire(&fp_lock);
+				f->size = size;
+				lock_release(&fp_lock);
+				fp_file_views_size(f);
+			}
+			fp_file_put(f);
+		}
+	}
+}
+
 /* MADV_DONTNEED on a shared mapping: the range's clean pages go first. */
 void fp_cache_age(fp_file_t *f, uint64_t first, uint64_t end)
 {

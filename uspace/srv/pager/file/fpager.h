@@ -27,6 +27,7 @@
  *                    an answer) are made under it: they do not wait for
  *                    user space.
  *  3. fp_vol_t.pool  which of a volume's connections are busy
+ *  3. fp_priv_lock   the free private pages (map_private.c)
  */
 #ifndef FPAGER_FPAGER_H_
 #define FPAGER_FPAGER_H_
@@ -85,6 +86,7 @@ typedef struct fp_file {
 	bool forgotten; /* its last name is gone (FPAGER_FORGET/CLOSE saw nlink 0, fp_lock) */
 	errno_t wb_err; /* a failed write-back since the last fsync (fp_lock) */
 	uint64_t ra_next; /* where the last read() ended: the next is sequential (fp_lock) */
+	bool restated; /* fp_cache_restat asked its size (fp_lock) */
 } fp_file_t;
 
 struct fp_view {
@@ -155,6 +157,7 @@ uint64_t fp_file_map_size(const fp_file_t *f);
 void fp_file_revoke_locked(fp_file_t *f, uint64_t idx, uint64_t pages);
 void fp_cache_release_free(void);
 void fp_cache_vol_gone(fp_vol_t *v);
+void fp_cache_restat(void);
 size_t fp_cache_low_memory(size_t wanted);
 void fp_cache_age(fp_file_t *f, uint64_t first, uint64_t end);
 

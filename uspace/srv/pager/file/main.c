@@ -33,6 +33,7 @@ static void fp_ready(void)
 {
 	tid_t tid;
 	fp_vfs_attach();
+	fp_cache_restat(); /* what the VFS changed while it served files itself */
 	if (thread_create(fp_ra_connect, NULL, &tid) != EOK)
 		printf("fpager: no read-ahead: no thread\n");
 }

@@ -188,6 +188,11 @@ errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data)
 {
 	(void) conn;
 	uint64_t dev = id >> FP_ID_DEV_SHIFT, node = (id >> FP_ID_NODE_SHIFT) & 0xffffffffull;
+	uint64_t lost = pager_adopt_lost_pages();
+	if (lost > 0)
+		printf("fpager: node %llu on volume %llu: %llu pages stored through mappings were "
+		       "lost with the previous file pager\n",
+		    (unsigned long long) node, (unsigned long long) dev, (unsigned long long) lost);
 	if (id & FP_ID_PRIVATE) {
 		printf("fpager: a private mapping of node %llu on volume %llu lost its own pages "
 		       "with the previous file pager: refused\n",

@@ -10,13 +10,77 @@
  * file at that page.  Its stores never reach the file.  The view's own
  * pages are a sorted array (fp_view_t.priv), under fp_lock; they go with
  * the view, or with MADV_DONTNEED (the page reads the file again).
+ *
+ * Their memory: chunks of FP_PRIV_CHUNK pages of the pager's anonymous
+ * memory (one area each, not one per page: the pager's areas are
+ * bounded), pages handed out from a free stack; a freed page's frame goes
+ * back at once (MADV_DONTNEED).  All private views together own at most
+ * FP_PRIV_MAX pages: a store beyond that fails with ENOMEM.
  */
 #include <anon.h>
 #include <as.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "fpager.h"
+
+#define FP_PRIV_CHUNK 256u /* pages: 1 MiB an area */
+#define FP_PRIV_MAX 65536u /* pages: 256 MiB */
+
+/* The free private pages (fp_priv_lock; taken after fp_lock). */
+static lock_t fp_priv_lock = LOCK_INITIALIZER;
+static uint8_t **fp_priv_stack; /* room for every page of every chunk */
+static size_t fp_priv_nfree, fp_priv_total;
+
+/* A chunk more: its pages on the free stack.  False: no memory or the
+ * limit. */
+static bool fp_priv_grow(void)
+{
+	lock_acquire(&fp_priv_lock);
+	size_t total = fp_priv_total;
+	lock_release(&fp_priv_lock);
+	if (total + FP_PRIV_CHUNK > FP_PRIV_MAX)
+		return false;
+	uint8_t *chunk = mmap(NULL, (size_t) FP_PRIV_CHUNK * PAGE_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (chunk == MAP_FAILED)
+		return false;
+	lock_acquire(&fp_priv_lock);
+	uint8_t **stack = realloc(fp_priv_stack, (fp_priv_total + FP_PRIV_CHUNK) * sizeof(*stack));
+	if (stack) {
+		fp_priv_stack = stack;
+		for (size_t k = 0; k < FP_PRIV_CHUNK; k++)
+			stack[fp_priv_nfree++] = chunk + k * PAGE_SIZE;
+		fp_priv_total += FP_PRIV_CHUNK;
+	}
+	lock_release(&fp_priv_lock);
+	if (!stack)
+		munmap(chunk, (size_t) FP_PRIV_CHUNK * PAGE_SIZE);
+	return stack != NULL;
+}
+
+/* A page of private memory; NULL: none (ENOMEM for the store). */
+static uint8_t *fp_priv_page_alloc(void)
+{
+	for (unsigned tries = 0; tries < 2; tries++) {
+		lock_acquire(&fp_priv_lock);
+		uint8_t *p = fp_priv_nfree ? fp_priv_stack[--fp_priv_nfree] : NULL;
+		lock_release(&fp_priv_lock);
+		if (p || !fp_priv_grow())
+			return p;
+	}
+	return NULL;
+}
+
+/* The page's frame goes back; the page is free again. */
+static void fp_priv_page_free(uint8_t *p)
+{
+	(void) madvise(p, PAGE_SIZE, MADV_DONTNEED);
+	lock_acquire(&fp_priv_lock);
+	fp_priv_stack[fp_priv_nfree++] = p;
+	lock_release(&fp_priv_lock);
+}
 
 typedef struct fp_priv_page {
 	uint64_t idx;
@@ -74,28 +138,29 @@ static errno_t fp_priv_copy(pager_fault_t *pf, fp_view_t *w, uint64_t idx)
 	errno_t rc = fp_map_page(w->file, idx, 1, false, &s);
 	if (rc != EOK)
 		return rc;
-	uintptr_t page;
-	rc = as_area_create_anon(0, PAGE_SIZE, AS_AREA_READ | AS_AREA_WRITE, &page);
+	uint8_t *page = fp_priv_page_alloc();
+	if (!page)
+		rc = ENOMEM;
 	if (rc == EOK)
-		memcpy((void *) page, fp_slot_page(s), PAGE_SIZE);
+		memcpy(page, fp_slot_page(s), PAGE_SIZE);
 	fp_cache_unpin(s);
 	if (rc != EOK)
 		return rc;
 	lock_acquire(&fp_lock);
 	uint8_t *have = fp_priv_get(w, idx);
 	if (!have)
-		rc = fp_priv_insert(w, idx, (uint8_t *) page);
+		rc = fp_priv_insert(w, idx, page);
 	if (rc == EOK && !have) {
 		while (pager_object_revoke(w->id, idx * PAGE_SIZE, PAGE_SIZE) == ENOMEM)
 			;
-		have = (uint8_t *) page;
-		page = 0;
+		have = page;
+		page = NULL;
 	}
 	if (rc == EOK)
 		(void) pager_supply(pf->call, (uintptr_t) have, 1, fp_priv_rights(pf, true));
 	lock_release(&fp_lock);
 	if (page)
-		as_area_destroy(page); /* another fault copied it first, or no room */
+		fp_priv_page_free(page); /* another fault copied it first, or no room */
 	return rc;
 }
 
@@ -138,7 +203,7 @@ void fp_map_private_discard(fp_view_t *w, uint64_t off, uint64_t len)
 		    ENOMEM)
 			;
 	for (uint32_t k = i; k < j; k++)
-		as_area_destroy((uintptr_t) w->priv[k].page);
+		fp_priv_page_free(w->priv[k].page);
 	memmove(&w->priv[i], &w->priv[j], (w->priv_count - j) * sizeof(w->priv[0]));
 	w->priv_count -= j - i;
 	lock_release(&fp_lock);
@@ -147,7 +212,7 @@ void fp_map_private_discard(fp_view_t *w, uint64_t off, uint64_t len)
 void fp_map_private_free(fp_view_t *w)
 {
 	for (uint32_t k = 0; k < w->priv_count; k++)
-		as_area_destroy((uintptr_t) w->priv[k].page);
+		fp_priv_page_free(w->priv[k].page);
 	free(w->priv);
 	w->priv = NULL;
 	w->priv_count = w->priv_cap = 0;

@@ -1,0 +1,96 @@
+/*
+ * Futexes (SYS_FUTEX_WAIT/WAKE, sys.h) and the lock built on them
+ * (lock.h): the errors, a sleeper woken, a timeout, and a lock shared by
+ * threads that sleep while another holds it for a long time.
+ */
+#include "tester.h"
+#include <lock.h>
+#include <sys.h>
+#include <thread.h>
+#include <utest.h>
+
+static volatile uint32_t fx_word;
+
+UTEST(futex_errors)
+{
+	UT_CHECK_ERR(futex_wait(&fx_word, fx_word + 1, 0), EAGAIN); /* another value */
+	UT_CHECK_ERR(
+	    futex_wait((const volatile uint32_t *) ((uintptr_t) &fx_word + 1), 0, 0), EINVAL);
+	UT_CHECK_ERR(futex_wait((const volatile uint32_t *) ADDR_UNMAPPED, 0, 0), EFAULT);
+	UT_CHECK_ERR(futex_wait((const volatile uint32_t *) ADDR_KERNEL, 0, 0), EFAULT, EINVAL);
+	UT_CHECK_ERR(futex_wake((const volatile uint32_t *) ((uintptr_t) &fx_word + 2), 1), EINVAL);
+	UT_CHECK_OK(futex_wake(&fx_word, 5)); /* nobody sleeps: nothing */
+	uint64_t t0 = uptime_ns_now();
+	UT_CHECK_ERR(futex_wait(&fx_word, fx_word, 20000), ETIMEOUT);
+	UT_CHECK(uptime_ns_now() - t0 >= 15000000ull);
+}
+
+typedef struct fx_sleeper {
+	volatile uint32_t word;
+	volatile int state; /* 1 about to sleep, 2 woken */
+	errno_t rc;
+} fx_sleeper_t;
+
+static int fx_sleep(void *arg)
+{
+	fx_sleeper_t *s = arg;
+	s->state = 1;
+	do
+		s->rc = futex_wait(&s->word, 0, 5000000);
+	while (s->rc == EAGAIN && s->word == 0);
+	s->state = 2;
+	return 0;
+}
+
+/* A thread sleeps on a word; a store and a wake end its sleep. */
+UTEST(futex_wake_sleeper)
+{
+	fx_sleeper_t s = { 0 };
+	tid_t tid;
+	UT_ASSERT_OK(thread_create(fx_sleep, &s, &tid));
+	while (s.state == 0)
+		thread_yield();
+	thread_sleep_us(20000); /* asleep in the kernel by now */
+	UT_CHECK_EQ(s.state, 1);
+	s.word = 1;
+	UT_CHECK_OK(futex_wake(&s.word, 1));
+	UT_CHECK_OK(thread_join(tid, NULL));
+	UT_CHECK_EQ(s.state, 2);
+	UT_CHECK(s.rc == EOK || s.rc == EAGAIN);
+}
+
+#define FX_THREADS 4
+#define FX_ROUNDS 2000
+
+static lock_t fx_lock = LOCK_INITIALIZER;
+static volatile uint64_t fx_count;
+
+static int fx_worker(void *arg)
+{
+	(void) arg;
+	for (unsigned i = 0; i < FX_ROUNDS; i++) {
+		lock_acquire(&fx_lock);
+		uint64_t v = fx_count;
+		if (i % 500 == 0)
+			thread_sleep_us(2000); /* hold it a while: the others sleep */
+		fx_count = v + 1;
+		lock_release(&fx_lock);
+	}
+	return 0;
+}
+
+/* Threads share a lock_t, one holding it across sleeps now and then: no
+ * increment is lost, and every thread ends. */
+UTEST(lock_threads)
+{
+	tid_t tid[FX_THREADS];
+	fx_count = 0;
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		UT_ASSERT_OK(thread_create(fx_worker, NULL, &tid[i]));
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		UT_CHECK_OK(thread_join(tid[i], NULL));
+	UT_CHECK_EQ(fx_count, (uint64_t) FX_THREADS * FX_ROUNDS);
+	UT_CHECK(lock_try_acquire(&fx_lock));
+	UT_CHECK(!lock_try_acquire(&fx_lock));
+	lock_release(&fx_lock);
+}
