@@ -325,6 +325,23 @@ static bool parse_lists(void)
 	sh_list_free(&list);
 	TAP_CHECK(parses("mkdir d&&cd d"));
 	TAP_CHECK(list.n == 2 && WORDS(0, "mkdir", "d") && WORDS(1, "cd", "d"));
+	TAP_CHECK(!list.cmds[0].background && !list.cmds[1].background);
+	sh_list_free(&list);
+	/* "&": a background job; the next command runs at once */
+	TAP_CHECK(parses("fault loop &"));
+	TAP_CHECK(list.n == 1 && WORDS(0, "fault", "loop"));
+	TAP_CHECK(list.cmds[0].background && list.cmds[0].link == SH_LINK_END);
+	sh_list_free(&list);
+	TAP_CHECK(parses("a > f & b&c && d &"));
+	TAP_CHECK(list.n == 4 && WORDS(0, "a") && WORDS(1, "b") && WORDS(2, "c") && WORDS(3, "d"));
+	TAP_CHECK(strcmp(list.cmds[0].out, "f") == 0);
+	TAP_CHECK(list.cmds[0].background && list.cmds[0].link == SH_LINK_SEQ);
+	TAP_CHECK(list.cmds[1].background && list.cmds[1].link == SH_LINK_SEQ);
+	TAP_CHECK(!list.cmds[2].background && list.cmds[2].link == SH_LINK_AND);
+	TAP_CHECK(list.cmds[3].background && list.cmds[3].link == SH_LINK_END);
+	sh_list_free(&list);
+	TAP_CHECK(parses("echo '&' \\& \"a&b\""));
+	TAP_CHECK(list.n == 1 && WORDS(0, "echo", "&", "&", "a&b") && !list.cmds[0].background);
 	sh_list_free(&list);
 	return true;
 }
@@ -367,9 +384,10 @@ static bool parse_hostile(void)
 	TAP_CHECK(refused("a &&", "&& needs a command after it"));
 	TAP_CHECK(refused("a && ;", "a command is missing before ;"));
 	TAP_CHECK(refused("a | b", "pipes"));
-	TAP_CHECK(refused("a & b", "background"));
-	TAP_CHECK(refused("a &", "background"));
-	TAP_CHECK(refused("a &&& b", "background"));
+	TAP_CHECK(refused("a &&& b", "a command is missing before &"));
+	TAP_CHECK(refused("& b", "a command is missing before &"));
+	TAP_CHECK(refused("a & ; b", "a command is missing before ;"));
+	TAP_CHECK(refused("a & && b", "a command is missing before &&"));
 	return true;
 }
 

@@ -11,6 +11,9 @@ what the step waits for is there), and checks the output since the keys
 were sent against the step's patterns.  RESULTS gets TAP: one line per
 step, a diagnostic with the output of each failed one, and "# session
 over" at the end.  The last step is `poweroff`, which ends QEMU.
+
+A pattern may capture a named group, (?P<NAME>...): later steps' keys
+and patterns say {NAME} for what it matched (a task id the guest chose).
 """
 import re
 import sys
@@ -63,8 +66,37 @@ STEPS = [
     ("a redirection without a file", "cat >\r", [r"sh: > needs a file name"], [], "prompt"),
     ("help", "help\r", [r"Built-ins: cd"], [], "prompt"),
     ("mem", "mem\r", [r"frames: \d+ free of \d+", r"anon pager: \d+ objects"], [], "prompt"),
-    ("exit: init starts the shell again", "exit\r",
-     [r"init: sh started again as task \d+", r"sh: the mkernel shell"], [], "prompt"),
+    ("ps shows the shell", "ps\r",
+     [r"\n *(?P<sh>\d+) +\d+ sh +running +\d+ ", r"\n *\d+ +- +ns +running",
+      r"\n\d+ tasks, \d+ threads, \d+ pages resident"], [], "prompt"),
+    ("a looping program in the background", "fault loop &\r",
+     [r"\[1\] fault \(task (?P<loop>\d+)\)\r?\n"], [], "prompt"),
+    ("jobs and ps show it", "jobs ; ps\r",
+     [r"\[1\] fault \(task {loop}\) running", r"\n *{loop} +{sh} +fault +running +1 "], [],
+     "prompt"),
+    ("areas of the job: its code, its stack and heap from the anon pager", "areas {loop}\r",
+     [r"task {loop} \(fault\):", r"\n[0-9a-f]{16} [0-9a-f]{16} r-x +(phys|pager) ",
+      r"\n[0-9a-f]{16} [0-9a-f]{16} rw- +pager +\d+  anon \(task \d+\) object \d+ at 0x",
+      r"\n\d+ areas, \d+ KiB, \d+ pages resident"], [r"areas: "], "prompt"),
+    ("areas of a task that is not the shell's is refused", "areas 1\r",
+     [r"areas: 1 \(ns\): not permitted: only the task, its parent or a holder"], [], "prompt"),
+    ("kill of a task that is not the shell's is refused", "kill 1\r",
+     [r"kill: 1 \(ns\): not permitted"], [], "prompt"),
+    ("kill of the job: the shell reports it", "kill {loop}\r",
+     [r"task {loop} \(fault\) killed by task \d+, holding the right to it",
+      r"\[1\] fault \(task {loop}\) was killed: killed by task \d+, holding the right"],
+     [r"kill: "], "prompt"),
+    ("the job is gone", "jobs ; ps\r", [r"\n\d+ tasks"], [r"\n *{loop} +{sh} +fault "],
+     "prompt"),
+    ("pagers", "pagers\r",
+     [r"\nanon +\d+ +\d+ +\d+ +- +\d+ +- +-\r?\n",
+      r"\nfpager +\d+ +\d+ +\d+ +\d+ +\d+ +\d+ +\d+\r?\n"], [], "prompt"),
+    ("devices", "devices\r",
+     [r"\n00:00\.0  8086:1237 ", r"  1af4:10(01|42)  01\.00\.00 storage +\d+ +virtio-b +\d+ +1",
+      r"\n\d+ PCI functions"], [], "prompt"),
+    ("exit ends the shell's jobs; init starts the shell again", "fault loop & exit\r",
+     [r"\[1\] fault \(task \d+\) was killed: killed by its parent",
+      r"init: sh started again as task \d+", r"sh: the mkernel shell"], [], "prompt"),
     ("Ctrl-D at an empty line ends the shell", "\x04",
      [r"exit\r?\n", r"init: sh started again as task \d+"], [], "prompt"),
     ("sync", "sync\r", [r"sync\r?\n/ \$ $"], [], "prompt"),
@@ -92,6 +124,11 @@ def wait_for(path, mark, until, timeout):
         time.sleep(0.1)
 
 
+def fill(text, found):
+    """@text with each {NAME} a pattern captured replaced by its match."""
+    return re.sub(r"\{(\w+)\}", lambda m: found.get(m.group(1), m.group(0)), text)
+
+
 def send(keys):
     sys.stdout.write(keys)
     sys.stdout.flush()
@@ -105,7 +142,11 @@ def run(log, results):
     if "\n/ $ " not in boot:
         out.write("# no prompt after %d s\n" % BOOT_TIMEOUT)
     time.sleep(0.3)
+    found = {}
     for n, (what, keys, want, unwanted, until) in enumerate(STEPS, 1):
+        keys = fill(keys, found)
+        want = [fill(w, found) for w in want]
+        unwanted = [fill(u, found) for u in unwanted]
         mark = len(read_log(log))
         send(keys)
         if until == "prompt":
@@ -119,6 +160,10 @@ def run(log, results):
             new = read_log(log)[mark:]
         ok = (all(re.search(w, new) for w in want) and
               not any(re.search(u, new) for u in unwanted))
+        for w in want:
+            m = re.search(w, new)
+            if m:
+                found.update(m.groupdict())
         out.write("%sok %d - shell: %s\n" % ("" if ok else "not ", n, what))
         if not ok:
             for line in new.splitlines()[-15:]:

@@ -75,4 +75,32 @@ ABI_FIELD(as_area_info_t, flags, 16);
 ABI_FIELD(as_area_info_t, backend, 20);
 ABI_FIELD(as_area_info_t, resident, 24);
 
+/* SYS_TASK_AREA_LIST (abi/syscall.h; who may: abi/task.h, "Looking at
+ * tasks"): an area of any task, with what backs it. */
+typedef struct task_area_info {
+	uintptr_t base;
+	size_t size; /* bytes */
+	unsigned flags; /* AS_AREA_* rights */
+	unsigned backend; /* AS_BACKEND_* */
+	size_t resident; /* pages mapped now */
+	/* AS_BACKEND_PAGER: the task of the pager that serves the object now
+	 * (0: none, the pager ended), the object's id at that pager, and the
+	 * byte offset of base in the object.  AS_BACKEND_PHYS: offset is the
+	 * physical address of base.  AS_BACKEND_DMA: offset is that of base
+	 * in the buffer.  Otherwise 0. */
+	uint64_t pager;
+	uint64_t object;
+	uint64_t offset;
+} task_area_info_t;
+
+ABI_SIZE(task_area_info_t, 56);
+ABI_FIELD(task_area_info_t, base, 0);
+ABI_FIELD(task_area_info_t, size, 8);
+ABI_FIELD(task_area_info_t, flags, 16);
+ABI_FIELD(task_area_info_t, backend, 20);
+ABI_FIELD(task_area_info_t, resident, 24);
+ABI_FIELD(task_area_info_t, pager, 32);
+ABI_FIELD(task_area_info_t, object, 40);
+ABI_FIELD(task_area_info_t, offset, 48);
+
 #endif

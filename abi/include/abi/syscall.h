@@ -122,6 +122,18 @@ enum {
 	/* (const uint32_t *addr, uint32_t count): wake up to count threads
 	 * of the caller's task sleeping on addr.  EINVAL unaligned. */
 	SYS_FUTEX_WAKE,
+	/* Looking at other tasks (abi/task.h, "Looking at tasks"). */
+	/* (task_info_t *out, size_t max, size_t *count_out): the tasks not
+	 * yet reaped, in id order, at most @a max of them into @a out;
+	 * *count_out gets how many there are (more than @a max: ask again
+	 * with room for them).  Any task may. */
+	SYS_TASK_LIST,
+	/* (task_id_t id, task_area_info_t *out, size_t max, size_t *count_out):
+	 * the areas of task @a id, in address order, as SYS_AS_AREA_LIST
+	 * lists the caller's own, with their pager objects (abi/as.h).  Only
+	 * for the task itself, its parent, or a holder of the right to it
+	 * (EPERM otherwise); ENOENT no such task. */
+	SYS_TASK_AREA_LIST,
 	SYSCALL_COUNT
 };
 

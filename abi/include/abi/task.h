@@ -9,6 +9,10 @@
 typedef uint64_t task_id_t;
 typedef uint64_t tid_t;
 
+/* A task's name (the module it runs) holds at most TASK_NAME_MAX - 1
+ * bytes. */
+#define TASK_NAME_MAX 32
+
 /* Why a task ended (task_exit_info_t.reason). */
 #define TASK_EXIT_NORMAL 1 /* it called SYS_TASK_EXIT; status is valid */
 #define TASK_EXIT_FAULT 2 /* killed by an unresolved fault */
@@ -137,6 +141,64 @@ ABI_FIELD(task_stats_t, threads, 24);
 ABI_FIELD(task_stats_t, calls_waiting, 32);
 ABI_FIELD(task_stats_t, calls_outstanding, 40);
 
+/*
+ * Looking at tasks.  SYS_TASK_LIST describes every task not yet reaped
+ * (task_info_t), to any task: what runs and how much memory it holds is
+ * no secret on this system (ps shows it, as every Unix does).
+ * SYS_TASK_AREA_LIST lists the areas of one task (task_area_info_t,
+ * abi/as.h): where its code, data and buffers lie and which pager
+ * objects back them, which tells another task what to aim at, so only
+ * these may read them:
+ *  - the task itself;
+ *  - its parent;
+ *  - a task that holds the right to it (CAP_KIND_TASK, "Task control"
+ *    above): whoever may end a task may look inside it.
+ * Anyone else is refused with EPERM.  The shell hands the right to a job
+ * it runs in the background to the program it starts with that job's id
+ * among its arguments ("areas 12", "kill 12"; README, "A first
+ * session"), so a person at the shell can look at and stop what the
+ * shell started, and at nothing else (the servers' areas stay theirs).
+ */
+
+/* task_info_t.state */
+#define TASK_STATE_RUNNING 1 /* at least one thread has not exited */
+#define TASK_STATE_EXITING 2 /* it was ended; its threads are stopping */
+#define TASK_STATE_ZOMBIE 3 /* ended, its memory freed; waits for its parent */
+
+/* task_info_t.parent of a task whose parent ended before it */
+#define TASK_PARENT_GONE ((task_id_t) -1)
+
+/* SYS_TASK_LIST: one task.  The memory fields are 0 for a zombie. */
+typedef struct task_info {
+	task_id_t id;
+	task_id_t parent; /* 0: the kernel started it; or TASK_PARENT_GONE */
+	char name[TASK_NAME_MAX]; /* the module it runs, NUL-terminated */
+	uint32_t state; /* TASK_STATE_* */
+	uint32_t threads; /* threads that have not exited */
+	uint64_t handles; /* capability handles in use */
+	uint64_t areas; /* address-space areas */
+	uint64_t vsize; /* bytes in them */
+	/* pages mapped now, by the backend of their area (AS_BACKEND_*) */
+	uint64_t resident_wired;
+	uint64_t resident_phys;
+	uint64_t resident_pager;
+	uint64_t resident_dma;
+} task_info_t;
+
+ABI_SIZE(task_info_t, 112);
+ABI_FIELD(task_info_t, id, 0);
+ABI_FIELD(task_info_t, parent, 8);
+ABI_FIELD(task_info_t, name, 16);
+ABI_FIELD(task_info_t, state, 48);
+ABI_FIELD(task_info_t, threads, 52);
+ABI_FIELD(task_info_t, handles, 56);
+ABI_FIELD(task_info_t, areas, 64);
+ABI_FIELD(task_info_t, vsize, 72);
+ABI_FIELD(task_info_t, resident_wired, 80);
+ABI_FIELD(task_info_t, resident_phys, 88);
+ABI_FIELD(task_info_t, resident_pager, 96);
+ABI_FIELD(task_info_t, resident_dma, 104);
+
 /* SYS_TASK_SPAWN(const task_spawn_t *spec, task_id_t *out): start boot
  * module @a module (its name, module_len bytes, no NUL) with the command
  * line @a args (args_len bytes); the new task gets new handles to the
@@ -162,8 +224,6 @@ ABI_FIELD(task_spawn_t, caps, 32);
 ABI_FIELD(task_spawn_t, ncaps, 40);
 
 #define TASK_SPAWN_CAPS_MAX 16
-
-#define TASK_NAME_MAX 32
 
 /* Threads one task may hold: those running and those that ended but were
  * not joined yet (each keeps its kernel stack until then).  One more is

@@ -204,6 +204,17 @@ size_t cap_used(cap_table_t *t)
 	return n;
 }
 
+bool cap_holds(
+    cap_table_t *t, cap_type_t type, bool (*match)(const void *object, uint64_t arg), uint64_t arg)
+{
+	bool found = false;
+	mutex_lock(&t->lock);
+	for (uint16_t i = t->used_head; i != CAP_SLOT_NONE && !found; i = t->slot[i].next)
+		found = t->slot[i].type == type && match(t->slot[i].object, arg);
+	mutex_unlock(&t->lock);
+	return found;
+}
+
 errno_t cap_info(cap_table_t *t, cap_handle_t h, cap_info_t *out)
 {
 	cap_slot_t *s;

@@ -341,6 +341,52 @@ errno_t as_area_list(as_t *as, as_area_info_t *buf, size_t max, size_t *count)
 	return EOK;
 }
 
+void as_usage_get(as_t *as, as_usage_t *out)
+{
+	btree_iter_t it;
+
+	*out = (as_usage_t){ 0 };
+	mutex_lock(&as->lock);
+	out->areas = btree_count(&as->areas);
+	out->vsize = as->vsize;
+	if (btree_iter_ge(&as->areas, 0, &it)) {
+		do {
+			as_area_t *a = btree_iter_value(&it);
+			assert(a->backend < AS_BACKEND_IDS);
+			out->resident[a->backend] += used_space_pages(&a->used);
+		} while (btree_iter_next(&it));
+	}
+	mutex_unlock(&as->lock);
+}
+
+/* as->lock held. */
+static void as_area_detail_fill(as_area_t *a, task_area_info_t *out)
+{
+	*out = (task_area_info_t){ .base = a->base,
+		.size = a->pages * PAGE_SIZE,
+		.flags = a->flags,
+		.backend = a->backend,
+		.resident = used_space_pages(&a->used) };
+	if (a->ops->describe)
+		a->ops->describe(a, out);
+}
+
+void as_area_detail_from(
+    as_t *as, uintptr_t from, task_area_info_t *buf, size_t max, size_t *copied)
+{
+	btree_iter_t it;
+	size_t n = 0;
+
+	mutex_lock(&as->lock);
+	if (max > 0 && btree_iter_ge(&as->areas, from, &it)) {
+		do {
+			as_area_detail_fill(btree_iter_value(&it), &buf[n++]);
+		} while (n < max && btree_iter_next(&it));
+	}
+	mutex_unlock(&as->lock);
+	*copied = n;
+}
+
 size_t as_resident_pages(as_t *as)
 {
 	mutex_lock(&as->lock);

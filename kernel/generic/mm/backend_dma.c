@@ -63,6 +63,11 @@ static errno_t dma_be_page_get(as_area_t *a, uintptr_t va, uintptr_t *pa)
 	return EOK;
 }
 
+static void dma_be_describe(const as_area_t *a, task_area_info_t *out)
+{
+	out->offset = a->dma.offset;
+}
+
 const as_backend_t as_backend_dma = {
 	.id = AS_BACKEND_DMA,
 	.name = "dma",
@@ -73,6 +78,7 @@ const as_backend_t as_backend_dma = {
 	.share_put = dma_be_share_put,
 	.destroy = dma_be_destroy,
 	.page_get = dma_be_page_get,
+	.describe = dma_be_describe,
 };
 
 errno_t dma_area_map(as_t *as, dma_buf_t *b, unsigned flags, uintptr_t *base_out)

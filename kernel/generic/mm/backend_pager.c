@@ -58,6 +58,19 @@ static void pager_be_page_release(as_area_t *a, uintptr_t pa)
 	frame_ref_drop(pa);
 }
 
+/* The task of the pager serving the object now: the record's phone (a
+ * takeover moved it to the successor), as share finds it. */
+static void pager_be_describe(const as_area_t *a, task_area_info_t *out)
+{
+	phone_t *p = pager_area_phone(a);
+	mutex_lock(&p->lock);
+	out->pager = p->callee ? p->callee->owner : 0;
+	mutex_unlock(&p->lock);
+	phone_release(p);
+	out->object = a->pager.object;
+	out->offset = a->pager.offset;
+}
+
 const as_backend_t as_backend_pager = {
 	.id = AS_BACKEND_PAGER,
 	.name = "pager",
@@ -70,4 +83,5 @@ const as_backend_t as_backend_pager = {
 	.destroy = pager_area_unbind,
 	.fault = pager_be_fault,
 	.page_release = pager_be_page_release,
+	.describe = pager_be_describe,
 };

@@ -67,6 +67,11 @@ static errno_t phys_page_get(as_area_t *a, uintptr_t va, uintptr_t *pa)
 	return EOK;
 }
 
+static void phys_describe(const as_area_t *a, task_area_info_t *out)
+{
+	out->offset = a->phys.pbase;
+}
+
 const as_backend_t as_backend_phys = {
 	.id = AS_BACKEND_PHYS,
 	.name = "phys",
@@ -77,6 +82,7 @@ const as_backend_t as_backend_phys = {
 	.share_put = phys_share_put,
 	.destroy = phys_destroy,
 	.page_get = phys_page_get,
+	.describe = phys_describe,
 };
 
 errno_t ddi_phys_map(

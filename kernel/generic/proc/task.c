@@ -28,7 +28,7 @@
 #include <proc/task.h>
 #include <proc/thread.h>
 
-#define TASK_ORPHAN ((task_id_t) -1)
+#define TASK_ORPHAN TASK_PARENT_GONE
 
 static mutex_t tasks_lock;
 static list_t tasks GUARDED_BY(tasks_lock) = { .head = { &tasks.head, &tasks.head } };
@@ -547,4 +547,99 @@ size_t task_handles_used(void)
 size_t task_count(void)
 {
 	return __atomic_load_n(&tasks_live, __ATOMIC_RELAXED);
+}
+
+/* The task not yet reaped with the smallest id >= @a from, or NULL (the
+ * list is in creation order, which is not quite id order). */
+static task_t *task_find_next_locked(task_id_t from) REQUIRES(tasks_lock)
+{
+	task_t *best = NULL;
+	assert(mutex_locked_by_me(&tasks_lock));
+	list_foreach(tasks, l)
+	{
+		task_t *t = list_get_instance(l, task_t, tasks_link);
+		if (t->id >= from && (!best || t->id < best->id))
+			best = t;
+	}
+	return best;
+}
+
+static const uint32_t task_state_abi[] = {
+	[TASK_RUNNING] = TASK_STATE_RUNNING,
+	[TASK_EXITING] = TASK_STATE_EXITING,
+	[TASK_ZOMBIE] = TASK_STATE_ZOMBIE,
+};
+
+/* The memory fields of *out from @a as (NULL: a zombie's, all 0). */
+static void task_info_memory(as_t *as, task_info_t *out)
+{
+	as_usage_t u;
+	if (!as)
+		return;
+	as_usage_get(as, &u);
+	out->areas = u.areas;
+	out->vsize = u.vsize;
+	out->resident_wired = u.resident[AS_BACKEND_WIRED];
+	out->resident_phys = u.resident[AS_BACKEND_PHYS];
+	out->resident_pager = u.resident[AS_BACKEND_PAGER];
+	out->resident_dma = u.resident[AS_BACKEND_DMA];
+}
+
+errno_t task_info_next(task_id_t from, task_info_t *out)
+{
+	as_t *as = NULL;
+	*out = (task_info_t){ 0 };
+	mutex_lock(&tasks_lock);
+	task_t *t = task_find_next_locked(from);
+	if (t) {
+		task_hold(t);
+		out->id = t->id;
+		out->parent = t->parent;
+		memcpy(out->name, t->name, sizeof(out->name));
+		mutex_lock(&t->lock);
+		out->state = task_state_abi[t->state];
+		out->threads = (uint32_t) t->thread_count;
+		if ((as = t->as) != NULL)
+			as_hold(as);
+		mutex_unlock(&t->lock);
+	}
+	mutex_unlock(&tasks_lock);
+	if (!t)
+		return ENOENT;
+	/* No lock of ours is held: the walk of the areas takes only the
+	 * address space's, and the last reference may destroy it. */
+	out->handles = cap_used(&t->caps);
+	task_info_memory(as, out);
+	if (as)
+		as_release(as);
+	task_release(t);
+	return EOK;
+}
+
+static bool task_right_names(const void *object, uint64_t id)
+{
+	return ((const task_right_t *) object)->task == id;
+}
+
+errno_t task_as_inspect(task_t *reader, task_id_t id, as_t **out)
+{
+	/* Looked up first, holding nothing: a right the reader drops
+	 * meanwhile is one it held when it asked. */
+	bool holder = cap_holds(&reader->caps, CAP_TASK, task_right_names, id);
+	errno_t rc = EOK;
+	*out = NULL;
+	mutex_lock(&tasks_lock);
+	task_t *t = task_find_locked(id);
+	if (!t)
+		rc = ENOENT;
+	else if (t != reader && t->parent != reader->id && !holder)
+		rc = EPERM;
+	if (rc == EOK) {
+		mutex_lock(&t->lock);
+		if ((*out = t->as) != NULL)
+			as_hold(*out);
+		mutex_unlock(&t->lock);
+	}
+	mutex_unlock(&tasks_lock);
+	return rc;
 }

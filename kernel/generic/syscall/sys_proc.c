@@ -254,6 +254,88 @@ sysarg_t sys_task_kill_right(const sysargs_t *a)
 	return task_kill_right(TASK, sys_handle(a->a[0]));
 }
 
+/* Check a list call's out pointers (abi/syscall.h: SYS_TASK_LIST,
+ * SYS_TASK_AREA_LIST): room for @a max records of @a size bytes at @a out
+ * and a writable *count_out (0 written): EINVAL, EOVERFLOW, EFAULT. */
+static errno_t sys_list_check(uspace_ptr_t out, size_t max, size_t size, uspace_ptr_t count_out)
+{
+	size_t zero = 0;
+	if (max > SIZE_MAX / size)
+		return EOVERFLOW;
+	errno_t rc = uspace_range_check(out, max * size);
+	if (rc == EOK)
+		rc = copy_to_uspace(count_out, &zero, sizeof(zero));
+	return rc;
+}
+
+/* SYS_TASK_LIST(task_info_t *out, size_t max, size_t *count_out): one
+ * task at a time, no lock held while copying out. */
+sysarg_t sys_task_list(const sysargs_t *a)
+{
+	uspace_ptr_t out = uspace_ptr(a->a[0]), count_out = uspace_ptr(a->a[2]);
+	size_t max = a->a[1], done = 0;
+	task_id_t from = 0;
+	task_info_t info;
+	errno_t rc = sys_list_check(out, max, sizeof(info), count_out);
+	while (rc == EOK && done < max && task_info_next(from, &info) == EOK) {
+		rc = copy_to_uspace(uspace_ptr_add(out, done * sizeof(info)), &info, sizeof(info));
+		from = info.id + 1;
+		done++;
+	}
+	if (rc != EOK)
+		return rc;
+	size_t total = task_count();
+	if (total < done) /* more were made while we listed */
+		total = done;
+	return copy_to_uspace(count_out, &total, sizeof(total));
+}
+
+#define SYS_AREA_LIST_CHUNK 8
+
+/* Copy up to @a max areas of @a as to @a out, a chunk at a time (no
+ * lock held while copying): EFAULT. */
+static errno_t sys_area_detail_out(as_t *as, uspace_ptr_t out, size_t max)
+{
+	task_area_info_t chunk[SYS_AREA_LIST_CHUNK];
+	size_t done = 0, got;
+	uintptr_t from = 0;
+	while (done < max) {
+		size_t want = max - done < SYS_AREA_LIST_CHUNK ? max - done : SYS_AREA_LIST_CHUNK;
+		as_area_detail_from(as, from, chunk, want, &got);
+		if (got == 0)
+			break;
+		errno_t rc = copy_to_uspace(
+		    uspace_ptr_add(out, done * sizeof(chunk[0])), chunk, got * sizeof(chunk[0]));
+		if (rc != EOK)
+			return rc;
+		done += got;
+		from = chunk[got - 1].base + chunk[got - 1].size;
+	}
+	return EOK;
+}
+
+/* SYS_TASK_AREA_LIST(task_id_t id, task_area_info_t *out, size_t max,
+ * size_t *count_out) */
+sysarg_t sys_task_area_list(const sysargs_t *a)
+{
+	uspace_ptr_t out = uspace_ptr(a->a[1]), count_out = uspace_ptr(a->a[3]);
+	size_t max = a->a[2], total = 0;
+	as_t *as;
+	errno_t rc = sys_list_check(out, max, sizeof(task_area_info_t), count_out);
+	if (rc == EOK)
+		rc = task_as_inspect(TASK, (task_id_t) a->a[0], &as);
+	if (rc != EOK)
+		return rc;
+	if (as) {
+		total = as_area_count(as);
+		rc = sys_area_detail_out(as, out, max);
+		as_release(as);
+	}
+	if (rc != EOK)
+		return rc;
+	return copy_to_uspace(count_out, &total, sizeof(total));
+}
+
 /* The machine goes off at a task's request ("poweroff" in the shell). */
 sysarg_t sys_system_poweroff(const sysargs_t *a)
 {

@@ -4,9 +4,11 @@
  * (sh_edit.h: Backspace, Ctrl-U, Ctrl-C, Ctrl-D at an empty line, the
  * history on Up/Down), echoing it itself; "sh FILE", or a standard input
  * that is a file, runs the lines of that file without prompt or echo.
- * Each line is parsed (sh_parse.h) and run (sh_run.c).  The shell ends at
- * "exit [STATUS]" or at the end of its input, with the status of the last
- * command.
+ * Each line is parsed (sh_parse.h) and run (sh_run.c); before each prompt
+ * (and after each line of a script) the background jobs that ended are
+ * reported (sh_jobs.c).  The shell ends at "exit [STATUS]" or at the end
+ * of its input, with the status of the last command, ending its jobs
+ * first.
  */
 #include "sh.h"
 #include "sh_edit.h"
@@ -85,6 +87,7 @@ static int sh_interactive(void)
 	int status = 0;
 	sh_edit_init(&sh_ed);
 	for (;;) {
+		sh_jobs_report();
 		sh_prompt();
 		sh_edit_result_t r = sh_console_line();
 		if (r == SH_EDIT_EOF) {
@@ -111,6 +114,7 @@ static int sh_script(FILE *f)
 			line[n - 1] = '\0';
 		if (sh_line(line, &status))
 			break;
+		sh_jobs_report();
 	}
 	return status;
 }
@@ -129,10 +133,16 @@ int main(int argc, char **argv)
 		}
 		int status = sh_script(f);
 		fclose(f);
+		sh_jobs_end();
 		return status;
 	}
-	if (!isatty(0))
-		return sh_script(stdin);
-	printf("sh: the mkernel shell; type help for the commands\n");
-	return sh_interactive();
+	int status;
+	if (!isatty(0)) {
+		status = sh_script(stdin);
+	} else {
+		printf("sh: the mkernel shell; type help for the commands\n");
+		status = sh_interactive();
+	}
+	sh_jobs_end();
+	return status;
 }

@@ -8,7 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum tok_kind { TOK_WORD, TOK_SEQ, TOK_AND, TOK_IN, TOK_OUT, TOK_APPEND } tok_kind_t;
+typedef enum tok_kind {
+	TOK_WORD,
+	TOK_SEQ,
+	TOK_AND,
+	TOK_BG,
+	TOK_IN,
+	TOK_OUT,
+	TOK_APPEND
+} tok_kind_t;
 
 typedef struct tok {
 	tok_kind_t kind;
@@ -139,6 +147,8 @@ static bool scan_operator(scan_t *s)
 	} else if (p[0] == '&' && p[1] == '&') {
 		kind = TOK_AND;
 		len = 2;
+	} else if (p[0] == '&') {
+		kind = TOK_BG;
 	} else if (p[0] == '<') {
 		kind = TOK_IN;
 	} else if (p[0] == '>' && p[1] == '>') {
@@ -147,8 +157,7 @@ static bool scan_operator(scan_t *s)
 	} else if (p[0] == '>') {
 		kind = TOK_OUT;
 	} else {
-		s->err = p[0] == '|' ? "pipes (|) are not supported"
-		                     : "background jobs (&) are not supported";
+		s->err = "pipes (|) are not supported";
 		return false;
 	}
 	s->p += len;
@@ -227,12 +236,23 @@ static const char *cmd_add_word(sh_cmd_t *c, tok_t *t, size_t *cap)
 	return NULL;
 }
 
-/* One command from toks[*i], up to and with its ";" or "&&". */
+static bool tok_ends_command(tok_kind_t k)
+{
+	return k == TOK_SEQ || k == TOK_AND || k == TOK_BG;
+}
+
+static const char *const cmd_missing[] = {
+	[TOK_SEQ] = "a command is missing before ;",
+	[TOK_AND] = "a command is missing before &&",
+	[TOK_BG] = "a command is missing before &",
+};
+
+/* One command from toks[*i], up to and with its ";", "&&" or "&". */
 static const char *cmd_build(sh_cmd_t *c, tok_t *toks, size_t n, size_t *i)
 {
 	size_t cap = 0;
 	const char *err = NULL;
-	while (!err && *i < n && toks[*i].kind != TOK_SEQ && toks[*i].kind != TOK_AND) {
+	while (!err && *i < n && !tok_ends_command(toks[*i].kind)) {
 		if (toks[*i].kind == TOK_WORD)
 			err = cmd_add_word(c, &toks[(*i)++], &cap);
 		else
@@ -242,13 +262,14 @@ static const char *cmd_build(sh_cmd_t *c, tok_t *toks, size_t n, size_t *i)
 		return err;
 	if (c->argc == 0) {
 		if (*i < n)
-			return toks[*i].kind == TOK_SEQ ? "a command is missing before ;"
-			                                : "a command is missing before &&";
+			return cmd_missing[toks[*i].kind];
 		return c->in || c->out ? "a redirection without a command" : NULL;
 	}
 	c->link = SH_LINK_END;
 	if (*i < n) {
-		c->link = toks[*i].kind == TOK_SEQ ? SH_LINK_SEQ : SH_LINK_AND;
+		/* "A & B": A in the background, then B at once */
+		c->background = toks[*i].kind == TOK_BG;
+		c->link = toks[*i].kind == TOK_AND ? SH_LINK_AND : SH_LINK_SEQ;
 		(*i)++;
 	}
 	return NULL;
@@ -275,7 +296,7 @@ static const char *list_build(sh_list_t *list, tok_t *toks, size_t n)
 	if (list->n > 0 && list->cmds[list->n - 1].link == SH_LINK_AND)
 		return "&& needs a command after it";
 	if (list->n > 0)
-		list->cmds[list->n - 1].link = SH_LINK_END; /* a ";" may end the line */
+		list->cmds[list->n - 1].link = SH_LINK_END; /* a ";" or "&" may end the line */
 	return NULL;
 }
 

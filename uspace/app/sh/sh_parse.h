@@ -3,7 +3,8 @@
  * source builds for the host test tests/test_sh.c).
  *
  * Grammar: a line is commands separated by ";" (run the next whatever
- * happened) or "&&" (run the next only if this one succeeded); a ";" may
+ * happened), "&&" (run the next only if this one succeeded) or "&" (run
+ * this one in the background and the next at once); a ";" or "&" may
  * end the line.  A command is words and redirections: "< FILE" (standard
  * input from FILE), "> FILE" (standard output to FILE, emptied first),
  * ">> FILE" (appended); at most one of "<" and one of ">"/">>".  Words are
@@ -12,8 +13,8 @@
  * (before any other byte it is itself); outside quotes a backslash makes
  * the next byte an ordinary one; a word may join quoted and unquoted
  * parts (a'b c'd is one word), and '' is an empty word.  "#" at the start
- * of a word begins a comment to the end of the line.  "|" and a single
- * "&" are refused (no pipes or background jobs yet).
+ * of a word begins a comment to the end of the line.  "|" is refused (no
+ * pipes yet).
  *
  * Every error is a message in *err (a static string) and nothing is kept.
  */
@@ -28,7 +29,7 @@
 
 typedef enum sh_link {
 	SH_LINK_END, /* the last command */
-	SH_LINK_SEQ, /* ";": the next runs anyway */
+	SH_LINK_SEQ, /* ";" or "&": the next runs anyway */
 	SH_LINK_AND, /* "&&": the next runs if this one succeeded */
 } sh_link_t;
 
@@ -38,6 +39,7 @@ typedef struct sh_cmd {
 	char *in; /* "<" FILE, or NULL */
 	char *out; /* ">" or ">>" FILE, or NULL */
 	bool append; /* out was ">>" */
+	bool background; /* ended by "&": runs as a job, the shell goes on */
 	sh_link_t link; /* how the next command follows */
 } sh_cmd_t;
 

@@ -1,9 +1,11 @@
 /*
- * Running a parsed line (sh.h: sh_run_list): ";" and "&&", the built-ins
- * cd, pwd, exit and help, and programs: the redirections are opened and
- * handed to the program as its 0, 1 and 2 (sh_spawn), the shell waits for
- * it in the foreground, and says how it ended when it did not exit: its
- * end report (a fault's reason) or that Ctrl-C killed it.
+ * Running a parsed line (sh.h: sh_run_list): ";", "&&" and "&", the
+ * built-ins cd, pwd, exit, jobs and help, and programs: the redirections
+ * are opened and handed to the program as its 0, 1 and 2 (sh_spawn), with
+ * the rights to the jobs its arguments name (sh_jobs.c); the shell waits
+ * for it in the foreground, and says how it ended when it did not exit:
+ * its end report (a fault's reason) or that Ctrl-C killed it.  A program
+ * ended by "&" becomes a job instead (sh_jobs.c), and the line goes on.
  *
  * Ctrl-C: while a program runs a second thread waits for its end
  * (task_wait) and the shell's own thread asks the console for a Ctrl-C
@@ -91,15 +93,25 @@ static int builtin_pwd(const sh_cmd_t *c, FILE *out)
 	return 0;
 }
 
+static int builtin_jobs(const sh_cmd_t *c, FILE *out)
+{
+	(void) c;
+	sh_jobs_list(out);
+	return 0;
+}
+
 static int builtin_help(const sh_cmd_t *c, FILE *out)
 {
 	(void) c;
 	fprintf(out,
-	    "Built-ins: cd [DIR], pwd, exit [STATUS], help.\n"
+	    "Built-ins: cd [DIR], pwd, exit [STATUS], jobs, help.\n"
 	    "Programs: echo, cat, ls [-l], mkdir [-p], rm [-r], cp, mv, hexdump,\n"
-	    "  hello, fault, sync, poweroff (and any other program by its name).\n"
+	    "  hello, fault, mem, ps, kill PID, areas [PID], pagers, devices, sync,\n"
+	    "  poweroff (and any other program by its name).\n"
 	    "Lines: words, 'quotes', \"quotes\", \\x; CMD > FILE, >> FILE, < FILE;\n"
-	    "  A ; B (both), A && B (B if A succeeded); # comment.\n"
+	    "  A ; B (both), A && B (B if A succeeded), A & (A in the background);\n"
+	    "  # comment.  A program gets the right to end and look into each job\n"
+	    "  whose task id is among its arguments (kill 14, areas 14).\n"
 	    "Keys: Backspace, Ctrl-U (erase line), Ctrl-C (abandon the line, or\n"
 	    "  stop the program running), Ctrl-D (end, at an empty line), Up/Down\n"
 	    "  (history).\n");
@@ -114,6 +126,7 @@ typedef struct sh_builtin {
 static const sh_builtin_t sh_builtins[] = {
 	{ "cd", builtin_cd },
 	{ "pwd", builtin_pwd },
+	{ "jobs", builtin_jobs },
 	{ "help", builtin_help },
 };
 
@@ -210,14 +223,18 @@ static int fg_report(const sh_cmd_t *c, const sh_fg_t *fg, bool killed)
 	return SH_STATUS_FAIL;
 }
 
-static int run_program(const sh_cmd_t *c)
+/* Start the program of @a c (with its redirections and the rights to the
+ * jobs it names): 0 and *id, or a status after saying why not. */
+static int run_start(const sh_cmd_t *c, task_id_t *id)
 {
 	int fds[3];
-	sh_fg_t fg = { 0 };
+	cap_handle_t caps[TASK_SPAWN_CAPS_MAX];
 	if (run_redirect_open(c, fds) != 0)
 		return SH_STATUS_FAIL;
 	fflush(stdout);
-	errno_t rc = sh_spawn(c->argv, fds, &fg.id);
+	size_t ncaps = sh_job_rights(c->argv, caps, TASK_SPAWN_CAPS_MAX);
+	errno_t rc = sh_spawn(c->argv, fds, caps, ncaps, id);
+	sh_job_rights_drop(caps, ncaps);
 	run_redirect_close(fds); /* the child has its own now */
 	if (rc == ENOENT) {
 		fprintf(stderr, "sh: %s: no such command (try help)\n", c->argv[0]);
@@ -234,6 +251,41 @@ static int run_program(const sh_cmd_t *c)
 		fprintf(stderr, "sh: %s: cannot start: %s\n", c->argv[0], str_error(rc));
 		return SH_STATUS_FAIL;
 	}
+	return 0;
+}
+
+/* "CMD &": started and left running as a job. */
+static int run_background(const sh_cmd_t *c)
+{
+	task_id_t id;
+	task_exit_info_t info;
+	if (sh_jobs_full()) {
+		fprintf(
+		    stderr, "sh: %s: %d jobs run already (see jobs)\n", c->argv[0], SH_JOBS_MAX);
+		return SH_STATUS_FAIL;
+	}
+	int status = run_start(c, &id);
+	if (status != 0)
+		return status;
+	int n = sh_job_add(id, c->argv[0]);
+	if (n == 0) { /* it cannot be watched: it cannot run unwatched */
+		fprintf(stderr, "sh: %s: cannot watch it as a job; stopped\n", c->argv[0]);
+		task_kill(id);
+		task_wait(id, &info);
+		return SH_STATUS_FAIL;
+	}
+	printf("[%d] %s (task %llu)\n", n, c->argv[0], (unsigned long long) id);
+	return 0;
+}
+
+static int run_program(const sh_cmd_t *c)
+{
+	sh_fg_t fg = { 0 };
+	if (c->background)
+		return run_background(c);
+	int status = run_start(c, &fg.id);
+	if (status != 0)
+		return status;
 	bool killed = fg_wait(&fg);
 	if (killed)
 		sh_interrupted = true;
@@ -268,7 +320,13 @@ int sh_run_list(const sh_list_t *list, bool *quit)
 				*quit = true;
 				return run_exit_status(c, status);
 			}
-			status = b ? run_builtin(b, c) : run_program(c);
+			if (b && c->background) {
+				fprintf(stderr, "sh: %s: a built-in cannot run in the background\n",
+				    c->argv[0]);
+				status = SH_STATUS_FAIL;
+			} else {
+				status = b ? run_builtin(b, c) : run_program(c);
+			}
 		}
 		skip = c->link == SH_LINK_AND ? (skip || status != 0) : false;
 	}

@@ -39,7 +39,8 @@ static char *spawn_args(char *const argv[], errno_t *rc)
 	return line;
 }
 
-errno_t sh_spawn(char *const argv[], const int fds[3], task_id_t *id)
+errno_t sh_spawn(
+    char *const argv[], const int fds[3], const cap_handle_t *caps, size_t ncaps, task_id_t *id)
 {
 	errno_t rc = EOK;
 	if (strchr(argv[0], '/'))
@@ -49,7 +50,7 @@ errno_t sh_spawn(char *const argv[], const int fds[3], task_id_t *id)
 		return rc;
 	char cwd[VFS_PATH_MAX + 1];
 	const char *dir = getcwd(cwd, sizeof(cwd)) ? cwd : NULL;
-	rc = task_spawn_in(argv[0], args, fds, dir, id);
+	rc = task_spawn_in_caps(argv[0], args, fds, dir, caps, ncaps, id);
 	free(args);
 	return rc;
 }

@@ -339,6 +339,7 @@ int child_ddi_dma_map(int argc, char **argv); /* test_ddi_mem.c */
 int child_ddi_dma_orphan(int argc, char **argv); /* test_ddi_mem.c */
 int child_ddi_dma_quiesce(int argc, char **argv); /* test_ddi_mem.c */
 int child_kill_right(int argc, char **argv); /* test_task_right.c */
+int child_peek(int argc, char **argv); /* test_task_info.c */
 
 static const child_mode_t child_modes[] = {
 	{ "child:snoop", child_snoop },
@@ -384,6 +385,7 @@ static const child_mode_t child_modes[] = {
 	{ "child:irq-hold", child_irq_hold },
 	{ "child:irq-rtc", child_irq_rtc },
 	{ "child:kill-right", child_kill_right },
+	{ "child:peek", child_peek },
 };
 
 int child_main(int argc, char **argv)

@@ -108,6 +108,10 @@ errno_t cap_take_obj(cap_table_t *t, cap_handle_t h, cap_type_t type, const void
  * ENOENT, ESTALE. */
 errno_t cap_get(cap_table_t *t, cap_handle_t h, cap_type_t type, void **object);
 size_t cap_used(cap_table_t *t);
+/* Whether a handle of @a type names an object @a match accepts (called
+ * under the table lock for each such object: must not sleep or lock). */
+bool cap_holds(
+    cap_table_t *t, cap_type_t type, bool (*match)(const void *object, uint64_t arg), uint64_t arg);
 /* What @a h names, of any type (SYS_CAP_INFO): ENOENT, ESTALE. */
 errno_t cap_info(cap_table_t *t, cap_handle_t h, cap_info_t *out);
 /* Take @a h out, of any type, and close the table's reference with the

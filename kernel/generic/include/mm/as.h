@@ -275,6 +275,22 @@ as_area_t *as_area_find(as_t *as, uintptr_t addr);
 unsigned as_area_page_flags(unsigned flags);
 size_t as_resident_pages(as_t *as);
 size_t as_area_count(as_t *as);
+
+/* What an address space holds (SYS_TASK_LIST): its areas, their bytes
+ * and their resident pages by backend (indexed by AS_BACKEND_*). */
+#define AS_BACKEND_IDS (AS_BACKEND_DMA + 1)
+typedef struct as_usage {
+	size_t areas;
+	size_t vsize;
+	size_t resident[AS_BACKEND_IDS];
+} as_usage_t;
+
+/* Count @a as's areas and pages into *out (a walk of its areas). */
+void as_usage_get(as_t *as, as_usage_t *out);
+/* Up to @a max areas whose base is >= @a from, described with what backs
+ * them (SYS_TASK_AREA_LIST), into @a buf; *copied of them. */
+void as_area_detail_from(
+    as_t *as, uintptr_t from, task_area_info_t *buf, size_t max, size_t *copied);
 /* Sum of the area sizes in bytes. */
 size_t as_vsize(as_t *as);
 

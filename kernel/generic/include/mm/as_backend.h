@@ -64,6 +64,10 @@ typedef struct as_backend {
 	/* The page at @a pa was unmapped and no TLB holds it any more: drop
 	 * what the mapping held (NULL: nothing). */
 	void (*page_release)(as_area_t *a, uintptr_t pa);
+	/* What SYS_TASK_AREA_LIST says of @a a besides its range, rights and
+	 * resident pages: out->pager, object and offset (abi/as.h; NULL:
+	 * they stay 0). */
+	void (*describe)(const as_area_t *a, task_area_info_t *out);
 } as_backend_t;
 
 extern const as_backend_t as_backend_wired;

@@ -88,6 +88,15 @@ errno_t task_right_make(task_t *parent, task_id_t id, cap_handle_t *out);
  * ENOENT, ESTALE, EINVAL), as task_kill ends a child. */
 errno_t task_kill_right(task_t *caller, cap_handle_t h);
 size_t task_count(void);
+/* What SYS_TASK_LIST tells of the task not yet reaped with the smallest
+ * id >= @a from: EOK and *out, or ENOENT when there is none. */
+errno_t task_info_next(task_id_t from, task_info_t *out);
+/* The address space of task @a id with a reference (as_release it), for
+ * @a reader to look at (SYS_TASK_AREA_LIST, abi/task.h "Looking at
+ * tasks": the task itself, its parent, a holder of the right to it):
+ * EOK and *out (NULL once the task has ended: it holds none), ENOENT no
+ * such task, EPERM @a reader may not. */
+errno_t task_as_inspect(task_t *reader, task_id_t id, struct as **out);
 /* The parent of @a task now (0: the kernel; -1 once the parent ended). */
 task_id_t task_parent_id(task_t *task);
 /* The parent of the live (or zombie, not reaped) task @a id: ENOENT. */

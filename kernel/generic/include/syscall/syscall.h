@@ -50,6 +50,8 @@ sysarg_t sys_task_wait(const sysargs_t *args);
 sysarg_t sys_task_kill(const sysargs_t *args);
 sysarg_t sys_task_right(const sysargs_t *args);
 sysarg_t sys_task_kill_right(const sysargs_t *args);
+sysarg_t sys_task_list(const sysargs_t *args);
+sysarg_t sys_task_area_list(const sysargs_t *args);
 sysarg_t sys_uptime(const sysargs_t *args);
 sysarg_t sys_mem_stats(const sysargs_t *args);
 sysarg_t sys_task_stats(const sysargs_t *args);

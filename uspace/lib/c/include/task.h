@@ -2,6 +2,7 @@
 #ifndef LIBC_TASK_H_
 #define LIBC_TASK_H_
 
+#include <abi/as.h>
 #include <abi/cap.h>
 #include <abi/errno.h>
 #include <abi/task.h>
@@ -30,6 +31,9 @@ errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], t
  * or one holding a space (the command line is split at spaces). */
 errno_t task_spawn_in(
     const char *module, const char *args, const int fds[3], const char *cwd, task_id_t *id_out);
+/* task_spawn_in, also passing capabilities as task_spawn_caps does. */
+errno_t task_spawn_in_caps(const char *module, const char *args, const int fds[3], const char *cwd,
+    const cap_handle_t *caps, size_t ncaps, task_id_t *id_out);
 /* Wait until task @a id (a child) has ended; *info says how. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
 /* End child @a id (it ends with TASK_EXIT_KILLED; wait for it as ever):
@@ -44,6 +48,26 @@ errno_t task_right(task_id_t id, cap_handle_t *out);
 errno_t task_kill_right(cap_handle_t right);
 /* What this task holds in the kernel now (handles, areas, threads, calls). */
 errno_t task_stats(task_stats_t *out);
+
+/*
+ * Looking at tasks (abi/task.h, "Looking at tasks").
+ */
+/* The tasks not yet reaped, in id order: up to @a max into @a out; *count
+ * gets how many there are (SYS_TASK_LIST). */
+errno_t task_list(task_info_t *out, size_t max, size_t *count);
+/* All of them in a new array *out (free() it) of *count: ENOMEM. */
+errno_t task_list_alloc(task_info_t **out, size_t *count);
+/* The areas of task @a id, in address order: up to @a max into @a out;
+ * *count gets how many it has (SYS_TASK_AREA_LIST): ENOENT no such task,
+ * EPERM not ourselves, our child or a task whose right we hold. */
+errno_t task_area_list(task_id_t id, task_area_info_t *out, size_t max, size_t *count);
+/* All of them in a new array *out (free() it) of *count: the same errors,
+ * ENOMEM. */
+errno_t task_area_list_alloc(task_id_t id, task_area_info_t **out, size_t *count);
+/* A handle to the right to task @a id among ours (those a parent passed
+ * at spawn are at 1 .. TASK_SPAWN_CAPS_MAX, where this looks): EOK and
+ * *out, or ENOENT. */
+errno_t task_right_find(task_id_t id, cap_handle_t *out);
 
 /* The startup block the kernel gave this task (crt0). */
 const task_startup_t *task_startup(void);

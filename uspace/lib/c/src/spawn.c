@@ -68,7 +68,9 @@ static errno_t spawn_handoff(const int64_t vfds[3], uint32_t gen, uint64_t *toke
 	return rc;
 }
 
-errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], task_id_t *id_out)
+/* task_spawn_fds, passing @a caps too. */
+static errno_t spawn_fds_caps(const char *module, const char *args, const int fds[3],
+    const cap_handle_t *caps, size_t ncaps, task_id_t *id_out)
 {
 	int64_t vfds[3];
 	unsigned mask;
@@ -76,7 +78,7 @@ errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], t
 	uint64_t token;
 	errno_t rc = spawn_fds_resolve(fds, vfds, &mask, &gen);
 	if (rc != EOK || mask == 0)
-		return rc == EOK ? task_spawn(module, args, id_out) : rc;
+		return rc == EOK ? task_spawn_caps(module, args, caps, ncaps, id_out) : rc;
 	rc = spawn_handoff(vfds, gen, &token);
 	if (rc != EOK)
 		return rc;
@@ -89,16 +91,27 @@ errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], t
 		line[n++] = ' ';
 		memcpy(line + n, args, alen + 1);
 	}
-	rc = task_spawn(module, line, id_out);
+	rc = task_spawn_caps(module, line, caps, ncaps, id_out);
 	free(line);
 	return rc;
+}
+
+errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], task_id_t *id_out)
+{
+	return spawn_fds_caps(module, args, fds, NULL, 0, id_out);
 }
 
 errno_t task_spawn_in(
     const char *module, const char *args, const int fds[3], const char *cwd, task_id_t *id_out)
 {
+	return task_spawn_in_caps(module, args, fds, cwd, NULL, 0, id_out);
+}
+
+errno_t task_spawn_in_caps(const char *module, const char *args, const int fds[3], const char *cwd,
+    const cap_handle_t *caps, size_t ncaps, task_id_t *id_out)
+{
 	if (!cwd || strcmp(cwd, "/") == 0)
-		return task_spawn_fds(module, args, fds, id_out);
+		return spawn_fds_caps(module, args, fds, caps, ncaps, id_out);
 	if (cwd[0] != '/' || strchr(cwd, ' '))
 		return EINVAL; /* the kernel splits the command line at spaces */
 	size_t clen = strlen(cwd), alen = args ? strlen(args) : 0;
@@ -109,7 +122,7 @@ errno_t task_spawn_in(
 	memcpy(line + SPAWN_CWD_WORD_LEN, cwd, clen);
 	line[SPAWN_CWD_WORD_LEN + clen] = ' ';
 	memcpy(line + SPAWN_CWD_WORD_LEN + clen + 1, args ? args : "", alen + 1);
-	errno_t rc = task_spawn_fds(module, line, fds, id_out);
+	errno_t rc = spawn_fds_caps(module, line, fds, caps, ncaps, id_out);
 	free(line);
 	return rc;
 }
