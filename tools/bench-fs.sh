@@ -49,20 +49,10 @@ fs_insn() { # label run insn-file prefix
 	done
 }
 run_fs() { # side(linux|ours) label runs
-	local side=$1 l=$2 runs=$3 i so="" disk=$BUILD_DIR/bench-fs-$1.img log insn ok
-	local mode=(--accel tcg --memory "$memory")
-	[ "$l" = icount ] && mode+=(--icount) && so=$(insncount_so)
+	local side=$1 l=$2 runs=$3 i disk=$BUILD_DIR/bench-fs-$1.img log insn ok
 	for i in $(seq 1 "$runs"); do
 		log=$BUILD_DIR/bench-fs-$side-$l-$i.log insn=$BUILD_DIR/bench-fs-$side-$l-$i.insn
-		rm -f "$insn"
-		"$top/tools/mkbenchfs.sh" "$disk" || return
-		if [ "$side" = linux ]; then
-			"$top/tools/linux-bench/run.sh" "${mode[@]}" --fs "$disk" --timeout 900 \
-				${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1
-		else
-			"$top/tools/qemu.sh" "${mode[@]}" --cmdline "fs utest=hw_fs_bench" --timeout 900 \
-				--disk "$disk,modern" ${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1
-		fi
+		bench_disk_boot "$side" fs hw_fs_bench "$l" "$disk" "$log" "$insn" "$memory"
 		ok=$?
 		if [ $ok -ne 0 ]; then
 			echo "[$l] $side fs: run $i failed (see $log)"

@@ -1,5 +1,5 @@
-# What tools/bench.sh and tools/bench-fs.sh share (sourced; $top and
-# $BUILD_DIR set by the caller).
+# What tools/bench.sh, tools/bench-fs.sh and tools/bench-map.sh share
+# (sourced; $top and $BUILD_DIR set by the caller).
 #
 # insncount_so: build the insncount QEMU plugin (from INSNCOUNT_DIR, default
 # the team's shared tools beside the repository) and print its path; fails
@@ -12,4 +12,22 @@ insncount_so() {
 # The median of the numbers on stdin, one a line (nothing if none).
 median_of() {
 	sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
+}
+# One boot of a disk benchmark on a fresh copy of tools/mkbenchfs.sh's
+# image: Linux's program (tools/linux-bench/run.sh --KIND) or our tester's
+# TEST ("fs utest=TEST"), in plain TCG or (label icount) under -icount
+# with the insncount plugin writing INSN; the boot's exit status.
+bench_disk_boot() { # side(linux|ours) kind(fs|map) test label disk log insn memory
+	local side=$1 kind=$2 test=$3 label=$4 disk=$5 log=$6 insn=$7 so=""
+	local mode=(--accel tcg --memory "$8")
+	[ "$label" = icount ] && mode+=(--icount) && so=$(insncount_so)
+	rm -f "$insn"
+	"$top/tools/mkbenchfs.sh" "$disk" || return
+	if [ "$side" = linux ]; then
+		"$top/tools/linux-bench/run.sh" "${mode[@]}" "--$kind" "$disk" --timeout 900 \
+			${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1
+	else
+		"$top/tools/qemu.sh" "${mode[@]}" --cmdline "fs utest=$test" --timeout 900 \
+			--disk "$disk,modern" ${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1
+	fi
 }
