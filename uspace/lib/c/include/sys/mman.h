@@ -8,13 +8,16 @@
  * nothing.  Lengths are rounded up to whole pages; addresses given must
  * be page aligned (PAGE_SIZE, 4096).
  *
- * What is there now: anonymous memory (MAP_ANONYMOUS, fd -1), paged by
- * the anon pager: zero-filled, private or shared.  There is no fork, so
- * "shared" is about tasks the memory is handed to with an IPC share
- * (ipc_share_out/ipc_share_in of the mapping's area): they see the same
- * pages as long as any of them maps them.  A mapping of a file descriptor
- * fails with ENOTSUP until the file pager is there (EBADF for a
- * descriptor that is not open).
+ * Anonymous memory (MAP_ANONYMOUS, fd -1) is paged by the anon pager:
+ * zero-filled, private or shared.  There is no fork, so "shared" is about
+ * tasks the memory is handed to with an IPC share (ipc_share_out/
+ * ipc_share_in of the mapping's area): they see the same pages as long as
+ * any of them maps them.  Files are mapped through the file pager
+ * (docs/file-pager.md): MAP_SHARED maps its cache's pages (every mapping
+ * and read()/write() see the same bytes), MAP_PRIVATE is copy-on-write
+ * from them; EBADF for a descriptor that is not open, EACCES for one
+ * without the access the mapping needs, ENOTSUP for one that is not a
+ * regular file or when no file pager runs.
  */
 #ifndef LIBC_SYS_MMAN_H_
 #define LIBC_SYS_MMAN_H_
@@ -63,8 +66,8 @@
  * Map @a len bytes (rounded up to pages) with the rights @a prot.  Without
  * MAP_FIXED/MAP_FIXED_NOREPLACE, @a addr is a hint (NULL: anywhere).
  * Errors: EINVAL (flags, len 0, addr or offset not page aligned, a
- * descriptor with MAP_ANONYMOUS), ENOTSUP (PROT_WRITE with PROT_EXEC, a
- * file), EBADF (no such descriptor), ENOMEM (no room, the range is not in
+ * descriptor with MAP_ANONYMOUS), ENOTSUP (PROT_WRITE with PROT_EXEC, not
+ * a regular file, no file pager), EACCES (the descriptor's access), EBADF (no such descriptor), ENOMEM (no room, the range is not in
  * the task's half, out of memory or areas), EEXIST (MAP_FIXED_NOREPLACE
  * over a mapping).
  */
@@ -74,11 +77,15 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
  * more area would be needed and the task has too many). */
 int munmap(void *addr, size_t len);
 /* Give [addr, addr + len) the rights @a prot.  ENOMEM (a page of the range
- * is not mapped, or too many areas), EINVAL, ENOTSUP (write with exec). */
+ * is not mapped, or too many areas), EINVAL, ENOTSUP (write with exec),
+ * EACCES (write on a shared mapping of a file not open for writing). */
 int mprotect(void *addr, size_t len, int prot);
-/* Write back [addr, addr + len).  Anonymous memory has nothing to write
- * back: after checking the arguments this succeeds.  EINVAL (flags,
- * alignment), ENOMEM (a page of the range is not mapped). */
+/* Write back [addr, addr + len): a shared file mapping's dirty pages reach
+ * the disk before it returns (MS_ASYNC too); the error of a failed
+ * write-back (EIO, ...) is returned once.  Anonymous memory and private
+ * mappings have nothing to write back: after checking the arguments this
+ * succeeds.  EINVAL (flags, alignment), ENOMEM (a page of the range is not
+ * mapped). */
 int msync(void *addr, size_t len, int flags);
 /* Advice on [addr, addr + len): see MADV_*.  EINVAL (advice, alignment,
  * MADV_DONTNEED on memory mmap did not make), ENOMEM (not mapped). */
