@@ -6,7 +6,11 @@
  * It holds the one cached copy of every file page of every mounted volume
  * (cache.c), serves the VFS's reads and writes of regular files from it
  * (io.c, vfsreq.c), answers page-ins of mapped files (map.c, shared;
- * map_private.c, copy-on-write) and writes dirty pages back (wb.c).
+ * map_private.c, copy-on-write), reads ahead of forward walks (ra.c) and
+ * writes dirty pages back (wb.c).  Volumes and their connections: vol.c.
+ * Registered as the pager role PAGER_ROLE_FILE: a successor started by
+ * init takes the mappings over (map.c fp_map_adopt), and the kernel's
+ * low-memory notices reach it (cache.c fp_cache_low_memory).
  */
 #include <stdio.h>
 #include <string.h>
