@@ -26,9 +26,11 @@
 # given (120 s in --batch mode).  Build with `meson configure build
 # -Duser_debug=true` first to see a user program's locals (-O0).
 #
-# Example: tools/gdb.sh --program tester --cmdline "utest=ipc_ping"
-#   (gdb) ubreak tester_main
+# Example (a user test's function is utest_fn_NAME):
+#   tools/gdb.sh --program tester --cmdline "utest=ipc_ping_pong"
+#   (gdb) ubreak utest_fn_ipc_ping_pong
 #   (gdb) continue
+#   (gdb) info locals
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
