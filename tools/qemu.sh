@@ -82,6 +82,9 @@ while [ $# -gt 0 ]; do
 	*) echo "qemu.sh: unknown option $1 (see --help)" >&2; exit 3 ;;
 	esac
 done
+case $gdb_port in
+'' | *[!0-9]*) echo "qemu.sh: --gdb-port $gdb_port: a port number, please" >&2; exit 3 ;;
+esac
 [ $parse_only -eq 1 ] && exit 0
 
 if [ -z "$iso" ]; then
@@ -104,9 +107,6 @@ cpu=max
 args=(-machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1
 	-no-reboot -display none -boot d -cdrom "$iso"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
-case $gdb_port in
-'' | *[!0-9]*) echo "qemu.sh: --gdb-port $gdb_port: a port number, please" >&2; exit 3 ;;
-esac
 [ $gdb -eq 1 ] && args+=(-gdb "tcp:127.0.0.1:$gdb_port" -S)
 if [ $icount -eq 1 ]; then
 	[ "$accel" = tcg ] || { echo "qemu.sh: --icount needs --accel tcg" >&2; exit 3; }
