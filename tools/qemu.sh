@@ -9,6 +9,7 @@
 #     --timeout SECONDS  kill QEMU after this long (exit 124); 0 = never
 #     --interactive      serial console on the terminal (Ctrl-A X quits)
 #     --gdb              QEMU waits for GDB on tcp::1234 before starting
+#     --gdb-port PORT    the same on 127.0.0.1:PORT (tools/gdb.sh uses it)
 #     --accel tcg|kvm    accelerator (default: tcg, or QEMU_ACCEL)
 #     --memory MB        guest RAM (default 256)
 #     --module "PATH ARGS"  add a boot module after the recipe's (with --cmdline)
@@ -44,7 +45,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$top/build}
-cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0
+cmdline="" iso="" log="" timeout=120 interactive=0 gdb=0 gdb_port=1234
 accel=${QEMU_ACCEL:-tcg} memory=256 have_cmdline=0 extra_modules=() icount=0 plugin=""
 disks=() serial_in=/dev/null print_cmd=0 parse_only=0
 
@@ -58,7 +59,7 @@ need_value() { # option remaining-argument-count
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cmdline | --iso | --log | --timeout | --accel | --memory | --module | --plugin | --disk | \
-		--serial-in) need_value "$1" $# ;;
+		--serial-in | --gdb-port) need_value "$1" $# ;;
 	esac
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
@@ -69,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--interactive) interactive=1; timeout=0; shift ;;
 	--gdb) gdb=1; shift ;;
+	--gdb-port) gdb=1; gdb_port=$2; shift 2 ;;
 	--accel) accel=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--module) extra_modules+=("$2"); shift 2 ;;
@@ -80,6 +82,9 @@ while [ $# -gt 0 ]; do
 	*) echo "qemu.sh: unknown option $1 (see --help)" >&2; exit 3 ;;
 	esac
 done
+case $gdb_port in
+'' | *[!0-9]*) echo "qemu.sh: --gdb-port $gdb_port: a port number, please" >&2; exit 3 ;;
+esac
 [ $parse_only -eq 1 ] && exit 0
 
 if [ -z "$iso" ]; then
@@ -102,7 +107,7 @@ cpu=max
 args=(-machine pc -accel "$accel" -cpu "$cpu" -m "$memory" -smp 1
 	-no-reboot -display none -boot d -cdrom "$iso"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
-[ $gdb -eq 1 ] && args+=(-s -S)
+[ $gdb -eq 1 ] && args+=(-gdb "tcp:127.0.0.1:$gdb_port" -S)
 if [ $icount -eq 1 ]; then
 	[ "$accel" = tcg ] || { echo "qemu.sh: --icount needs --accel tcg" >&2; exit 3; }
 	args+=(-icount "shift=0,sleep=off")

@@ -22,7 +22,8 @@
 # the serial port), user (the user-space test suite, uspace/app/tester),
 # virtio, ext2, fs (the file API on the storage stack, two boots, the disk
 # checked by e2fsck -fn after each), shell (a session typed into the shell
-# through the serial line).
+# through the serial line), gdb (tools/gdb.sh: GDB stops at a kernel and
+# at a user breakpoint with symbolic backtraces).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 case "${1-}" in
@@ -85,6 +86,10 @@ suite_tools() {
 	tools_check "qemu.sh --help" 0 "--parse-only" "$top/tools/qemu.sh" --help
 	tools_check "qemu.sh with an unknown option" 3 "unknown option --no-such-option" \
 		"$top/tools/qemu.sh" --no-such-option
+	tools_check "gdb.sh --help" 0 "--program" "$top/tools/gdb.sh" --help
+	tools_check "gdb.sh with an unknown option" 2 "unknown option --no-such-option" \
+		"$top/tools/gdb.sh" --no-such-option
+	tools_check "gdb.sh with a missing value" 2 "needs a value" "$top/tools/gdb.sh" --program
 	rm -rf "$tools_dir"
 	record tools "$tpass" "$tfail" "(--help, unknown options, before any build)"
 }
@@ -726,8 +731,36 @@ suite_shell() {
 	record shell-host "$spass" "$sfail" "(e2fsck -fn after poweroff; the file written)"
 }
 
+# The debugger: tools/gdb.sh boots the image under QEMU's gdbstub and GDB
+# (in batch mode) stops at the first system call in the kernel, then at a
+# function of init through ubreak (only init's task stops there; all user
+# programs share the address 0x400000), each with a symbolic backtrace.
+# gdb.sh's QEMU has a 60 s limit, the whole run 90 s.
+suite_gdb() {
+	local pass=0 fail=0 port log=$logs/gdb.log
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	timeout -k 5 90 "$top/tools/gdb.sh" --port "$port" --program init --timeout 60 \
+		--serial "$logs/gdb-serial.log" --batch "break syscall_dispatch;continue;bt 2;delete
+ubreak init_start_services;continue;bt 2;print cpus[0].current->task->name" > "$log" 2>&1
+	if grep -q "^Breakpoint 1, syscall_dispatch (number=" "$log" &&
+		grep -q "^#1 .* in syscall_entry () at .*syscall\.S:" "$log"; then
+		pass=$((pass + 1))
+	else
+		echo "gdb: no stop at syscall_dispatch with a backtrace (see $log)" >&2
+		fail=$((fail + 1))
+	fi
+	if grep -q "^Breakpoint 2, init_start_services () at .*init\.c:" "$log" &&
+		grep -q "^#1 .*main (argc=1, argv=" "$log" && grep -q '^\$1 = "init"' "$log"; then
+		pass=$((pass + 1))
+	else
+		echo "gdb: no stop in init's init_start_services with a backtrace (see $log)" >&2
+		fail=$((fail + 1))
+	fi
+	record gdb "$pass" "$fail" "(tools/gdb.sh --batch: a kernel and a user breakpoint)"
+}
+
 # SUITES=a,b runs only those (by the function's name: format, host, ...).
-for name in tools format lockcheck host boot crash kernel user virtio ext2 fs shell; do
+for name in tools format lockcheck host boot crash kernel user virtio ext2 fs shell gdb; do
 	case ",${SUITES:-$name}," in
 	*",$name,"*) "suite_$name" ;;
 	esac
