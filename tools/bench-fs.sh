@@ -2,7 +2,7 @@
 # The file benchmark (issue 10; docs/PERFORMANCE.md "Files"), alone or as
 # part of tools/bench.sh:
 #
-#   tools/bench-fs.sh [--no-build] [--runs N] [--memory MB]
+#   tools/bench-fs.sh [--no-build] [--runs N] [--memory MB] [--help]
 #
 # The same five measurements in a Linux
 # guest (tools/linux-bench/filebench.c, ext2 mounted by Linux's ext4
@@ -13,8 +13,8 @@
 # 1,000 files of 4 KiB, 5 stat 1,000 files.  N runs under -icount (default
 # 3) and one under plain TCG (the guest clock: the wall-clock column),
 # both sides with MB of memory (default 256).  Our file pager's cache is
-# a quarter of the memory, at most 64 MiB: it holds all of /big (and the
-# warm read is all hits) from 512 MiB on.
+# half the memory, at most 128 MiB: it holds all of /big (and the warm
+# read is all hits) from 256 MiB on.
 #
 # Lines: "[icount] run I insn fs_NAME: N" (ours) and "linux_fs_NAME" (Linux),
 # the guest-clock lines of each side, then "[icount] ratio fs_NAME /
@@ -28,19 +28,7 @@ source "$top/tools/deps.sh"
 # shellcheck source=bench-lib.sh
 source "$top/tools/bench-lib.sh"
 BUILD_DIR=${BUILD_DIR:-$top/build}
-build=1 runs=3 memory=256
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--no-build) build=0; shift ;;
-	--runs) runs=$2; shift 2 ;;
-	--memory) memory=$2; shift 2 ;;
-	*) echo "bench-fs.sh: unknown option $1" >&2; exit 2 ;;
-	esac
-done
-if [ $build = 1 ]; then
-	deps_install && build_all || exit 1
-	"$top/tools/linux-bench/build.sh" > /dev/null 2>&1 || echo "linux fs: cannot build the Linux guest"
-fi
+bench_disk_options bench-fs "$@"
 fs_names=(read_cold read_warm write create stat)
 fs_insn() { # label run insn-file prefix
 	[ -s "$3" ] || return 0

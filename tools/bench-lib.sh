@@ -31,3 +31,28 @@ bench_disk_boot() { # side(linux|ours) kind(fs|map) test label disk log insn mem
 			--disk "$disk,modern" ${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1
 	fi
 }
+# The options of a disk benchmark (bench-fs.sh, bench-map.sh): sets build,
+# runs and memory (defaults 1, 3, 256); --help prints the script's header
+# comment; an unknown option or a missing value: exit 2.  Then builds the
+# tree and the Linux guest unless --no-build.
+bench_disk_options() { # name args...
+	local name=$1
+	shift
+	build=1 runs=3 memory=256
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--no-build) build=0; shift ;;
+		--runs | --memory)
+			[ $# -ge 2 ] || { echo "$name.sh: $1 needs a value" >&2; exit 2; }
+			[ "$1" = --runs ] && runs=$2 || memory=$2
+			shift 2 ;;
+		-h | --help) sed -n '2,/^[^#]/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+		*) echo "$name.sh: unknown option $1" >&2; exit 2 ;;
+		esac
+	done
+	if [ "$build" = 1 ]; then
+		deps_install && build_all || exit 1
+		"$top/tools/linux-bench/build.sh" > /dev/null 2>&1 ||
+			echo "linux ${name#bench-}: cannot build the Linux guest"
+	fi
+}

@@ -28,21 +28,7 @@ source "$top/tools/deps.sh"
 # shellcheck source=bench-lib.sh
 source "$top/tools/bench-lib.sh"
 BUILD_DIR=${BUILD_DIR:-$top/build}
-build=1 runs=3 memory=256
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--no-build) build=0; shift ;;
-	--runs) [ $# -ge 2 ] || { usage >&2; exit 2; }; runs=$2; shift 2 ;;
-	--memory) [ $# -ge 2 ] || { usage >&2; exit 2; }; memory=$2; shift 2 ;;
-	-h | --help) usage; exit 0 ;;
-	*) echo "bench-map.sh: unknown option $1" >&2; exit 2 ;;
-	esac
-done
-if [ $build = 1 ]; then
-	deps_install && build_all || exit 1
-	"$top/tools/linux-bench/build.sh" > /dev/null 2>&1 || echo "linux map: cannot build the Linux guest"
-fi
+bench_disk_options bench-map "$@"
 map_names=(read_cold read_warm fault_1 fault_16 msync)
 
 # The five figures of one run's insncount file: windows 1, 2, 45 as they

@@ -234,10 +234,9 @@ static errno_t mman_fpager_phone(bool again, cap_handle_t *out)
 	return rc;
 }
 
-/* One request to the file pager.  If our connection is gone (a file
- * pager started again: it took our shared mappings over), a request about
- * a mapping goes once more through a new one; FPAGER_MAP's grant was the
- * old pager's, so its caller asks for a new one instead. */
+/* One request about a mapping to the file pager; through a new
+ * connection once if ours is gone (a file pager started again: it took
+ * our shared mappings over). */
 static errno_t mman_fpager_call(
     uint64_t method, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, ipc_msg_t *ans)
 {
@@ -245,7 +244,7 @@ static errno_t mman_fpager_call(
 	errno_t rc = mman_fpager_phone(false, &phone);
 	if (rc == EOK)
 		rc = ipc_request(phone, method, a0, a1, a2, a3, 0, ans);
-	if (rc == EHANGUP && method != FPAGER_MAP && mman_fpager_phone(true, &phone) == EOK)
+	if (rc == EHANGUP && mman_fpager_phone(true, &phone) == EOK)
 		rc = ipc_request(phone, method, a0, a1, a2, a3, 0, ans);
 	return rc;
 }
@@ -256,16 +255,15 @@ static errno_t mman_file_prepare(const mman_req_t *req, mman_map_t *m)
 {
 	uint64_t grant;
 	unsigned max;
-	errno_t rc = fd_mmap_grant(req->fd, req->rights, req->shared, &grant, &max);
-	if (rc != EOK) /* ENOTSUP: no file pager */
-		return rc;
 	ipc_msg_t ans;
-	rc = mman_fpager_call(FPAGER_MAP, grant, req->shared ? 0 : FPAGER_MAP_PRIVATE, 0, 0, &ans);
-	if (rc == EHANGUP) { /* a file pager started again: once more */
+	errno_t rc = EHANGUP;
+	/* twice if our connection is gone (a file pager started again): the
+	 * grant was asked for the old one, so a new grant goes with it */
+	for (unsigned tries = 0; tries < 2 && rc == EHANGUP; tries++) {
 		cap_handle_t phone;
-		rc = mman_fpager_phone(true, &phone);
-		if (rc == EOK)
-			rc = fd_mmap_grant(req->fd, req->rights, req->shared, &grant, &max);
+		rc = fd_mmap_grant(req->fd, req->rights, req->shared, &grant, &max);
+		if (rc == EOK) /* (ENOTSUP from the VFS: no file pager) */
+			rc = mman_fpager_phone(tries > 0, &phone);
 		if (rc == EOK)
 			rc = ipc_request(phone, FPAGER_MAP, grant,
 			    req->shared ? 0 : FPAGER_MAP_PRIVATE, 0, 0, 0, &ans);

@@ -79,12 +79,8 @@ static fp_file_t *fp_file_find_locked(fp_vol_t *v, uint64_t node)
 
 static errno_t fp_file_stat_size(fp_vol_t *v, uint64_t node, uint64_t *size)
 {
-	fp_conn_t *c = fp_vol_conn_take(v);
-	errno_t rc = fp_vol_request(v, c, FS_STAT, node, 0, 0, 0, 0, NULL);
 	vfs_stat_t st;
-	if (rc == EOK)
-		memcpy(&st, c->ctl, sizeof(st));
-	fp_vol_conn_give(v, c);
+	errno_t rc = fp_vol_stat(v, node, &st);
 	if (rc == EOK && (st.mode & VFS_S_IFMT) != VFS_S_IFREG)
 		rc = EINVAL;
 	if (rc == EOK)

@@ -142,6 +142,8 @@ fp_conn_t *fp_vol_conn_take(fp_vol_t *v);
 void fp_vol_conn_give(fp_vol_t *v, fp_conn_t *c);
 errno_t fp_vol_request(fp_vol_t *v, fp_conn_t *c, uint64_t method, uint64_t a0, uint64_t a1,
     uint64_t a2, uint64_t a3, uint64_t a4, ipc_msg_t *ans);
+errno_t fp_vol_call(fp_vol_t *v, uint64_t method, uint64_t node, uint64_t a1, uint64_t a2);
+errno_t fp_vol_stat(fp_vol_t *v, uint64_t node, vfs_stat_t *st);
 
 /* cache.c */
 errno_t fp_cache_init(size_t pages);

@@ -181,9 +181,7 @@ errno_t fp_io_write(fp_file_t *f, const uint8_t *src, uint64_t off, uint64_t len
 errno_t fp_io_truncate(fp_file_t *f, uint64_t size)
 {
 	lock_acquire(&f->io);
-	fp_conn_t *c = fp_vol_conn_take(f->vol);
-	errno_t rc = fp_vol_request(f->vol, c, FS_TRUNCATE, f->node, size, 0, 0, 0, NULL);
-	fp_vol_conn_give(f->vol, c);
+	errno_t rc = fp_vol_call(f->vol, FS_TRUNCATE, f->node, size, 0);
 	if (rc == EOK) {
 		uint64_t old = fp_file_size(f);
 		fp_zero_tail(f, old, size); /* growing: what a mapping stored beyond the end goes */
@@ -202,12 +200,8 @@ errno_t fp_io_truncate(fp_file_t *f, uint64_t size)
 
 errno_t fp_io_stat_nlink(fp_file_t *f, uint32_t *nlink)
 {
-	fp_conn_t *c = fp_vol_conn_take(f->vol);
-	errno_t rc = fp_vol_request(f->vol, c, FS_STAT, f->node, 0, 0, 0, 0, NULL);
 	vfs_stat_t st;
-	if (rc == EOK)
-		memcpy(&st, c->ctl, sizeof(st));
-	fp_vol_conn_give(f->vol, c);
+	errno_t rc = fp_vol_stat(f->vol, f->node, &st);
 	*nlink = rc == EOK ? st.nlink : 0;
 	return rc == ENOENT ? EOK : rc;
 }

@@ -87,16 +87,7 @@ static bool fp_grant_take(uint64_t id, uint64_t task, fp_grant_t *out)
  * views made and gone at once cannot leave a mapping without one. */
 static errno_t fp_view_node(fp_file_t *f, bool open)
 {
-	fp_conn_t *c = fp_vol_conn_take(f->vol);
-	errno_t rc = fp_vol_request(
-	    f->vol, c, open ? FS_NODE_OPEN : FS_NODE_CLOSE, f->node, 0, 0, 0, 0, NULL);
-	fp_vol_conn_give(f->vol, c);
-	return rc;
-}
-
-static errno_t fp_view_hold_node(fp_file_t *f)
-{
-	return fp_view_node(f, true);
+	return fp_vol_call(f->vol, open ? FS_NODE_OPEN : FS_NODE_CLOSE, f->node, 0, 0);
 }
 
 /* The id of view @a w with serial @a serial (see FP_ID_*). */
@@ -148,7 +139,7 @@ static errno_t fp_map_create(const ipc_event_t *ev, ipc_msg_t *ans)
 	if (rc == EOK && !w)
 		rc = ENOMEM;
 	if (rc == EOK)
-		rc = fp_view_hold_node(f);
+		rc = fp_view_node(f, true);
 	pager_object_t *obj = NULL;
 	if (rc == EOK) {
 		*w = (fp_view_t){ .file = f,
@@ -212,7 +203,7 @@ errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data)
 	if (rc == EOK && !w)
 		rc = ENOMEM;
 	if (rc == EOK)
-		rc = fp_view_hold_node(f);
+		rc = fp_view_node(f, true);
 	if (rc != EOK) {
 		printf("fpager: cannot take over the mapping of node %llu on volume %llu: %s\n",
 		    (unsigned long long) node, (unsigned long long) dev, str_error_name(rc));
@@ -307,11 +298,7 @@ static errno_t fp_map_allocate(fp_file_t *f, int32_t s, uint64_t idx)
 	if (!clean || idx * PAGE_SIZE >= size)
 		return EOK;
 	uint64_t len = size - idx * PAGE_SIZE < PAGE_SIZE ? size - idx * PAGE_SIZE : PAGE_SIZE;
-	fp_conn_t *c = fp_vol_conn_take(f->vol);
-	errno_t rc = fp_vol_request(
-	    f->vol, c, FS_ALLOCATE, f->node, idx * PAGE_SIZE, len, 0, 0, NULL);
-	fp_vol_conn_give(f->vol, c);
-	return rc;
+	return fp_vol_call(f->vol, FS_ALLOCATE, f->node, idx * PAGE_SIZE, len);
 }
 
 /* The run of cached pages after slot @a s (page idx) that can go in the

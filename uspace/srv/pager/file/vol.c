@@ -163,6 +163,26 @@ static void fp_vol_gone(fp_vol_t *v)
 	}
 }
 
+/* A request without data to @a v through a connection of its pool. */
+errno_t fp_vol_call(fp_vol_t *v, uint64_t method, uint64_t node, uint64_t a1, uint64_t a2)
+{
+	fp_conn_t *c = fp_vol_conn_take(v);
+	errno_t rc = fp_vol_request(v, c, method, node, a1, a2, 0, 0, NULL);
+	fp_vol_conn_give(v, c);
+	return rc;
+}
+
+/* FS_STAT of @a node of @a v: *st. */
+errno_t fp_vol_stat(fp_vol_t *v, uint64_t node, vfs_stat_t *st)
+{
+	fp_conn_t *c = fp_vol_conn_take(v);
+	errno_t rc = fp_vol_request(v, c, FS_STAT, node, 0, 0, 0, 0, NULL);
+	if (rc == EOK)
+		memcpy(st, c->ctl, sizeof(*st));
+	fp_vol_conn_give(v, c);
+	return rc;
+}
+
 /* One request through connection @a c of @a v (taken by the caller). */
 errno_t fp_vol_request(fp_vol_t *v, fp_conn_t *c, uint64_t method, uint64_t a0, uint64_t a1,
     uint64_t a2, uint64_t a3, uint64_t a4, ipc_msg_t *ans)
