@@ -224,16 +224,13 @@ static errno_t file_xfer(
 		uint64_t parg[5] = { f->fs->dev, f->node, off, len, req->conn->buf_id };
 		rc = vfs_fpager_request(write ? FPAGER_WRITE : FPAGER_READ, parg, req->conn, &ans);
 	}
-	if (vfs_fpager_answered(rc)) {
-		if (rc == EOK || rc == ENOSPC)
-			*done = ans.arg[0] <= len ? ans.arg[0] : 0;
-		return rc;
+	if (!vfs_fpager_answered(rc)) { /* no file pager: the file system itself */
+		rc = vfs_fs_lend(f->fs, req->conn);
+		if (rc != EOK)
+			return rc;
+		uint64_t arg[5] = { f->node, off, len, req->conn->buf_id, 0 };
+		rc = vfs_fs_request(f->fs, write ? FS_WRITE : FS_READ, arg, NULL, 0, NULL, 0, &ans);
 	}
-	rc = vfs_fs_lend(f->fs, req->conn);
-	if (rc != EOK)
-		return rc;
-	uint64_t arg[5] = { f->node, off, len, req->conn->buf_id, 0 };
-	rc = vfs_fs_request(f->fs, write ? FS_WRITE : FS_READ, arg, NULL, 0, NULL, 0, &ans);
 	if (rc == EOK || rc == ENOSPC)
 		*done = ans.arg[0] <= len ? ans.arg[0] : 0;
 	return rc;
