@@ -12,6 +12,7 @@
  *   all space back after deleting;
  * - inodes the host still has open (the busy hook) survive their last
  *   unlink until released;
+ * - an inode number given out again gets the next generation, on the disk;
  * - device nodes and FIFOs are removed without freeing their device
  *   numbers as blocks;
  * - the superblock's state and mount count: not clean while mounted (what
@@ -553,6 +554,52 @@ static bool test_busy(void)
 	return true;
 }
 
+/* An inode number freed and given out again gets the next generation,
+ * kept on the disk (debugfs reads it, a second mount finds it); the freed
+ * record keeps its generation, so this holds across mounts too. */
+static bool test_generation(void)
+{
+	char img[300];
+	uint32_t a, b, ga, gfree, gb;
+	ext2_stat_t st;
+	ext2_fs_t *fs;
+	hdev_t d;
+
+	TAP_CHECK(image_make(img, sizeof(img), scratch, "gen", "-b 1024", "4M"));
+	fs = mount_image(&d, img, 32, 0);
+	TAP_CHECK(fs != NULL);
+	TAP_CHECK((a = mk(fs, ROOT, "a", false)) != 0);
+	TAP_CHECK_EQ(ext2_stat(fs, a, &st), EOK);
+	ga = st.generation;
+	TAP_CHECK(write_pattern(fs, a, 0, 5000, 3));
+	TAP_CHECK_EQ(ext2_unlink(fs, ROOT, N("a")), EOK);
+	TAP_CHECK_EQ(ext2_inode_generation(fs, a, &gfree), EOK);
+	TAP_CHECK_EQ(gfree, ga);
+	TAP_CHECK((b = mk(fs, ROOT, "b", false)) != 0);
+	TAP_CHECK_EQ(b, a); /* the allocator takes the lowest free number */
+	TAP_CHECK_EQ(ext2_stat(fs, b, &st), EOK);
+	gb = st.generation;
+	TAP_CHECK_EQ(gb, ga + 1);
+	TAP_CHECK_EQ(st.size, 0);
+	TAP_CHECK_EQ(ext2_inode_generation(fs, 0, &gfree), ENOENT);
+	TAP_CHECK_EQ(ext2_unmount(fs), EOK);
+	hdev_close(&d);
+	TAP_CHECK(fsck_clean(img));
+	TAP_CHECK_EQ(
+	    sh("debugfs -R 'stat /b' '%s' 2>/dev/null | grep -q 'Generation: %u '", img, gb), 0);
+	fs = mount_image(&d, img, 32, 0);
+	TAP_CHECK(fs != NULL);
+	TAP_CHECK_EQ(ext2_unlink(fs, ROOT, N("b")), EOK);
+	TAP_CHECK_EQ(mk(fs, ROOT, "c", false), b);
+	TAP_CHECK_EQ(ext2_stat(fs, b, &st), EOK);
+	TAP_CHECK_EQ(st.generation, gb + 1);
+	TAP_CHECK_EQ(ext2_unmount(fs), EOK);
+	hdev_close(&d);
+	TAP_CHECK(fsck_clean(img));
+	unlink(img);
+	return true;
+}
+
 /* Device nodes and FIFOs made by debugfs: looked up, renamed, removed
  * (their i_block holds a device number, not blocks to free). */
 static bool test_special_files(void)
@@ -748,6 +795,7 @@ int main(void)
 		{ "sparse", test_sparse },
 		{ "fill", test_fill },
 		{ "busy", test_busy },
+		{ "generation", test_generation },
 		{ "special_files", test_special_files },
 		{ "file_map", test_file_map },
 		{ "state", test_state },

@@ -538,7 +538,7 @@ FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_torture,hw_fs_shut
 FMAP_TESTS=hw_fmap_offsets,hw_fmap_coherence,hw_fmap_access,hw_fmap_durable
 FMAP_TESTS=$FMAP_TESTS,hw_fmap_msync_race,hw_fmap_truncate,hw_fmap_dirty_bound,hw_fmap_enospc
 FMAP_TESTS=$FMAP_TESTS,hw_fmap_wb_error,hw_fmap_readahead,hw_fmap_review,hw_fmap_private_many
-FMAP_TESTS=$FMAP_TESTS,hw_fs_shutdown
+FMAP_TESTS=$FMAP_TESTS,hw_fmap_reuse,hw_fs_shutdown
 fs_host_check() { # description command...
 	local what=$1
 	shift
@@ -578,6 +578,11 @@ fmap_host_checks() { # image
 	fs_host_check "/fsapi/fmap/wberr/f: the stores after a failed write-back did not reach the disk" \
 		ext2_cat_is "$img" /fsapi/fmap/wberr/f \
 		"($(fmap_pattern 21 8192))[:4096] + ($(fmap_pattern 22 8192))[4096:]"
+	# hw_fmap_reuse: the file that took the number of one written through a
+	# mapping and unlinked holds its own bytes only
+	fs_host_check "/fsapi/fmap/reuse/b (a reused inode number) holds other bytes than its own" \
+		ext2_cat_is "$img" /fsapi/fmap/reuse/b \
+		"($(fmap_pattern 31 4096)) + ($(fmap_pattern 32 8192))[4096:] + bytes(4096)"
 	local pages
 	pages=$(debugfs -R "cat /fsapi/fmap/bound/pages" "$img" 2> /dev/null)
 	fs_host_check "/fsapi/fmap/bound/dirty.bin: more dirty pages than the bound did not all reach the disk" \
@@ -635,10 +640,12 @@ suite_fs() {
 		record fmap 0 1
 	fi
 	# without the system's file pager ("nofpager"): the brokering of file
-	# system connections with the test as the file pager, then the test's
-	# own file pager killed under mappings and its successor taking over
+	# system connections with the test as the file pager (and a child as
+	# one holding the VFS's word of a removed file while its number is
+	# given out again), then the test's own file pagers killed under
+	# mappings and their successors taking over
 	if root_image "$d/nofpager.img"; then
-		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fpager_restart,hw_fs_shutdown" \
+		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fs_reuse_window,hw_fpager_restart,hw_fpager_dead_opens,hw_fs_shutdown" \
 			300 --disk "$d/nofpager.img"
 		fs_host_check "e2fsck -fn found errors, or not clean, after the nofpager boot" \
 			fs_image_clean "$d/nofpager.img"
@@ -646,6 +653,12 @@ suite_fs() {
 		# the pager died), counted by the kernel and logged by the successor
 		fs_host_check "the successor file pager did not log the unsynced page lost" \
 			grep -aq "fpager: node [0-9]* on volume [0-9]*: 1 pages stored through mappings were lost with the previous file pager" "$logs/fs-nofpager.log"
+		# hw_fpager_dead_opens: the server closed what the killed pager held
+		# open, and the successor found the unlinked file gone
+		fs_host_check "ext2 did not close the killed file pager's opens" \
+			grep -aq "^ext2: disk0: task [0-9]* went: 1 nodes it held open closed" "$logs/fs-nofpager.log"
+		fs_host_check "the successor file pager took over a mapping of a file that is gone" \
+			grep -aq "fpager: cannot take over the mapping of node [0-9]* on volume [0-9]*: ENOENT (the file is gone)" "$logs/fs-nofpager.log"
 	else
 		echo "fs-nofpager: could not make the image" >&2
 		record fs-nofpager 0 1

@@ -28,7 +28,7 @@ typedef int errno_t;
 #define EIO 15 /* input/output error (pager answers) */
 
 #define EINTR 16 /* a sleep was interrupted (the task is ending) */
-#define ESTALE 17 /* a capability handle whose slot now holds another object */
+#define ESTALE 17 /* a handle (capability, abi/fs.h node word) now naming another object */
 
 /* POSIX file-system errors (the VFS and file system servers). */
 #define ENOTDIR 18 /* a path component or argument is not a directory */

@@ -32,8 +32,11 @@
  * waits for it.  If the file pager ends, the VFS goes on without it.
  *
  * VFS -> file pager (words in arg[0..4]; dev is the volume's mount number,
- * node the file's node; the buffer is a client's, lent with IPC_M_SHARE_OUT
- * arg[2] = its id 1..FS_BUF_MAX, as to a file system server):
+ * node the file's node word -- its number and generation, abi/fs.h
+ * "Nodes": the pager's files are keyed by (dev, node), so a number given
+ * to a new file names another file; the buffer is a client's, lent with
+ * IPC_M_SHARE_OUT arg[2] = its id 1..FS_BUF_MAX, as to a file system
+ * server):
  *  FPAGER_READ     dev, node, offset, bytes (<= VFS_BUF_SIZE), buffer id
  *                  -> arg[0] bytes read into the buffer at 0 (fewer at the
  *                  end of the file)
@@ -97,7 +100,8 @@
  *
  * Errors: EINVAL malformed words, ENOENT no such object or grant, EAGAIN
  * (VFS only) not connected to that volume yet, EIO the volume's server is
- * gone, ENOSPC, EFBIG, EROFS from the file system.
+ * gone, ENOSPC, EFBIG, EROFS from the file system, ESTALE a node word
+ * whose number is another file's now (the file system's answer).
  */
 #ifndef ABI_FPAGER_H_
 #define ABI_FPAGER_H_

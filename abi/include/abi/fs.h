@@ -34,12 +34,40 @@
  * way with arg[2] = a buffer id 1..FS_BUF_MAX (one table per server, for
  * all connections) and taken back with FS_BUF_DROP.
  *
+ * Nodes.  A node word names a node and the generation of its number:
+ * bits 0..31 the file system's inode number, bits 32..63 its generation
+ * (FS_NODE_WORD), which changes each time the number is given to a new
+ * node.  Every node a server answers (FS_STATFS's root, FS_LOOKUP,
+ * FS_CREATE, FS_SYMLINK) is such a word, and the VFS and the file pager
+ * use the words as they are (a cache keyed by them never takes a new file
+ * for an old one of the same number).  A request naming a node whose
+ * number has been given to another node since (its generation differs)
+ * is ESTALE and changes nothing: a party still holding the old word --
+ * the VFS between a name's removal and its word to the file pager, the
+ * file pager writing back pages of a file that went -- cannot reach the
+ * new file through it.  A number that is free is ENOENT, as before.  Only
+ * FS_STAT accepts the generation FS_GEN_ANY: whatever node has that
+ * number now (the answer's vfs_stat_t.gen says which), for a party that
+ * kept the number and part of the generation only (the file pager
+ * taking over a mapping after a restart, docs/file-pager.md).
+ *
+ * Opens.  The server counts the opens (FS_NODE_OPEN) of each node per
+ * peer: the VFS (its FS_CONN_COUNT connections), and each task holding
+ * brokered connections (all of a task's brokered connections are one
+ * peer).  FS_NODE_CLOSE closes one of the calling peer's opens (EINVAL
+ * if it holds none).  When a peer's last brokered connection hangs up
+ * (the file pager died, or let them go), every open it still held is
+ * closed: a node without a name that only it held open is freed, with its
+ * blocks.
+ *
  * Requests (ev.msg.method; words in arg[0..]; "ctl": the connection's
- * control buffer; nodes are the file system's inode numbers):
+ * control buffer; node: a node word):
  *  FS_STATFS     -> a vfs_statfs_t in ctl, arg[0] the root directory's node
  *  FS_LOOKUP     arg[0] dir, arg[1] name length (name in ctl)
- *                -> arg[0] node, arg[1] its mode (type and permissions)
- *  FS_STAT       arg[0] node -> a vfs_stat_t in ctl
+ *                -> arg[0] node, arg[1] its mode (type and permissions),
+ *                arg[2] its generation (FS_NODE_GEN of arg[0])
+ *  FS_STAT       arg[0] node (its generation may be FS_GEN_ANY) -> a
+ *                vfs_stat_t in ctl (ino the number, gen the generation)
  *  FS_READ       arg[0] node, arg[1] offset, arg[2] bytes, arg[3] buffer
  *                id, arg[4] offset in it -> arg[0] bytes read (fewer at the
  *                end of the file; holes read as zeros)
@@ -59,11 +87,12 @@
  *  FS_READDIR    arg[0] dir, arg[1] position (0: the start) -> arg[0]
  *                entries, arg[1] bytes of vfs_dirent_t records in ctl,
  *                arg[2] the position after them; 0 entries at the end
- *  FS_NODE_OPEN  arg[0] node: the VFS holds it open; a node whose last
- *                name goes while it is open lives until FS_NODE_CLOSE.
+ *  FS_NODE_OPEN  arg[0] node: the peer holds it open; a node whose last
+ *                name goes while it is open lives until its last close.
  *                ENOENT for a node that is gone (its name was removed
- *                after the VFS looked it up): nothing is held then
- *  FS_NODE_CLOSE arg[0] node
+ *                after the VFS looked it up), ESTALE for one whose number
+ *                is another node's now: nothing is held then
+ *  FS_NODE_CLOSE arg[0] node: one of the peer's opens
  *  FS_SYNC       write everything back and flush the device
  *  FS_BUF_DROP   arg[0] buffer id: unmap it
  *  FS_UNMOUNT    write everything back, mark the volume clean; the server
@@ -78,7 +107,9 @@
  *                allocated: a truncation came first)
  *
  * Errors as abi/vfs.h lists them; EINVAL for a buffer id that is not
- * lent, or a range beyond the buffer or the control buffer.
+ * lent, or a range beyond the buffer or the control buffer, or a node
+ * word whose number is not the volume's; ESTALE for a node word of an
+ * earlier generation (checked before anything else is done).
  */
 #ifndef ABI_FS_H_
 #define ABI_FS_H_
@@ -111,5 +142,11 @@
 #define FS_SHARE_CTL 0u /* IPC_M_SHARE_OUT arg[2]: the control buffer */
 #define FS_BUF_MAX 256u /* client buffer ids 1..FS_BUF_MAX */
 #define FS_ALLOCATE_MAX (1024u * 1024u) /* bytes one FS_ALLOCATE may cover */
+
+/* Node words ("Nodes" above). */
+#define FS_NODE_WORD(ino, gen) (((uint64_t) (gen) << 32) | (uint32_t) (ino))
+#define FS_NODE_INO(word) ((uint32_t) (word))
+#define FS_NODE_GEN(word) ((uint32_t) ((word) >> 32))
+#define FS_GEN_ANY 0xffffffffu /* FS_STAT: any generation; never a node's */
 
 #endif

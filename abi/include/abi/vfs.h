@@ -207,7 +207,7 @@ typedef struct vfs_stat {
 	uint64_t size;
 	uint64_t blocks; /* 512-byte units */
 	uint32_t blksize;
-	uint32_t reserved;
+	uint32_t gen; /* the generation of the node's number (abi/fs.h, "Nodes") */
 	int64_t atime; /* seconds since the epoch */
 	int64_t mtime;
 	int64_t ctime;
@@ -222,7 +222,7 @@ ABI_FIELD(vfs_stat_t, gid, 28);
 ABI_FIELD(vfs_stat_t, size, 32);
 ABI_FIELD(vfs_stat_t, blocks, 40);
 ABI_FIELD(vfs_stat_t, blksize, 48);
-ABI_FIELD(vfs_stat_t, reserved, 52);
+ABI_FIELD(vfs_stat_t, gen, 52);
 ABI_FIELD(vfs_stat_t, atime, 56);
 ABI_FIELD(vfs_stat_t, mtime, 64);
 ABI_FIELD(vfs_stat_t, ctime, 72);

@@ -62,5 +62,6 @@ int64_t fs_raw_open(const fs_raw_t *r, const char *path, unsigned flags);
 int child_fs_main(int argc, char **argv, bool *found);
 int child_fmap_main(int argc, char **argv, bool *found);
 int child_fpager_main(int argc, char **argv, bool *found);
+int child_reuse_main(int argc, char **argv, bool *found);
 
 #endif

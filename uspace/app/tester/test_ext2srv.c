@@ -209,7 +209,7 @@ static bool dir_expect_fn(const vfs_dirent_t *d, void *arg)
 			continue;
 		bool ok = UT_CHECK(!(e->seen & (1u << i))) && UT_CHECK_EQ(d->type, e->types[i]) &&
 		    UT_CHECK_OK(fv_lookup(e->fv, e->dir, d->name, &ino, NULL)) &&
-		    UT_CHECK_EQ(ino, d->ino);
+		    UT_CHECK_EQ(FS_NODE_INO(ino), d->ino);
 		e->seen |= 1u << i;
 		return ok;
 	}
@@ -375,6 +375,44 @@ static void open_unlink(fv_t *fv)
 	UT_CHECK_EQ(after.free_files, before.free_files);
 }
 
+/*
+ * A number freed and given to a new file: the new file's word has the
+ * next generation (FS_LOOKUP, FS_STAT say so); every request naming the
+ * old word is ESTALE and changes nothing, FS_STAT of FS_GEN_ANY answers
+ * for the new file.
+ */
+static void generations(fv_t *fv)
+{
+	uint64_t tmp, a, b, look, mode, got = 0;
+	vfs_stat_t st;
+	ipc_msg_t ans;
+	UT_ASSERT_OK(fv_walk(fv, "tmp", &tmp));
+	UT_ASSERT_OK(fv_create(fv, tmp, "gen-a", REG(0644), &a));
+	UT_CHECK_OK(fv_put(fv, a, 0, "AAAA", 4));
+	UT_CHECK(
+	    fv_stat(fv, a, &st) == EOK && st.ino == FS_NODE_INO(a) && st.gen == FS_NODE_GEN(a));
+	memcpy(fv->ctl[0], "gen-a", 5);
+	UT_CHECK_OK(fv_req(fv, 0, FS_LOOKUP, tmp, 5, 0, 0, 0, &ans));
+	UT_CHECK(ans.arg[0] == a && ans.arg[2] == FS_NODE_GEN(a));
+	UT_CHECK_OK(fv_unlink(fv, tmp, "gen-a", false));
+	UT_ASSERT_OK(fv_create(fv, tmp, "gen-b", REG(0644), &b));
+	UT_ASSERT_EQ(FS_NODE_INO(b), FS_NODE_INO(a)); /* the lowest free number again */
+	UT_CHECK_EQ(FS_NODE_GEN(b), FS_NODE_GEN(a) + 1);
+	UT_CHECK(fv_lookup(fv, tmp, "gen-b", &look, &mode) == EOK && look == b);
+	/* the old word reaches nothing */
+	memset(fv->buf, 'x', 16);
+	UT_CHECK_ERR(fv_write(fv, a, 0, 16, 0, &got), ESTALE);
+	UT_CHECK_ERR(fv_read(fv, a, 0, 16, 0, &got), ESTALE);
+	UT_CHECK_ERR(fv_stat(fv, a, &st), ESTALE);
+	UT_CHECK_ERR(fv_req(fv, 0, FS_TRUNCATE, a, 4096, 0, 0, 0, NULL), ESTALE);
+	UT_CHECK_ERR(fv_req(fv, 0, FS_ALLOCATE, a, 0, 4096, 0, 0, NULL), ESTALE);
+	UT_CHECK_ERR(fv_req(fv, 0, FS_NODE_OPEN, a, 0, 0, 0, 0, NULL), ESTALE);
+	UT_CHECK(fv_stat(fv, b, &st) == EOK && st.size == 0 && st.blocks == 0);
+	UT_CHECK(fv_stat(fv, FS_NODE_WORD(FS_NODE_INO(a), FS_GEN_ANY), &st) == EOK &&
+	    st.gen == FS_NODE_GEN(b));
+	UT_CHECK_OK(fv_unlink(fv, tmp, "gen-b", false));
+}
+
 /* What stays for the host: /tmp/guest.bin (written in two requests at
  * two buffer offsets, then cut to GUEST_SIZE) and /tmp/holes.bin (one
  * mark at HOLES_OFF, a hole before it). */
@@ -403,16 +441,19 @@ static void guest_files(fv_t *fv)
 	UT_CHECK_OK(fv_req(fv, 0, FS_SYNC, 0, 0, 0, 0, 0, NULL));
 }
 
-/* Node numbers no request may take: 0, past the inode count, and two
- * that are a real node once cut to 32 bits. */
+/* Node words no request may take: numbers 0 and past the inode count
+ * (EINVAL), and real numbers of another generation than theirs (ESTALE). */
 static void hostile_nodes(fv_t *fv, uint64_t files, uint64_t hello, uint64_t tmp)
 {
-	const uint64_t bad[] = { 0, files + 1, (1ULL << 32) | hello, UINT64_MAX,
-		(1ULL << 32) | tmp };
+	const uint64_t hg = FS_NODE_GEN(hello) + 1, tg = FS_NODE_GEN(tmp) + 7;
+	const uint64_t bad[] = { 0, files + 1, FS_NODE_WORD(files + 1, FS_NODE_GEN(hello)),
+		UINT64_MAX, FS_NODE_WORD(0, FS_NODE_GEN(tmp)), FS_NODE_WORD(hello, hg),
+		FS_NODE_WORD(tmp, tg), FS_NODE_WORD(hello, 0xfffffffeu) };
 	unsigned wrong = 0;
 	memcpy(fv->ctl[0], "bad", 3);
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint64_t b = bad[i];
+		errno_t want = i < 5 ? EINVAL : ESTALE;
 		const ipc_msg_t reqs[] = {
 			IPC_MSG(FS_STAT, b),
 			IPC_MSG(FS_LOOKUP, b, 3),
@@ -433,7 +474,7 @@ static void hostile_nodes(fv_t *fv, uint64_t files, uint64_t hello, uint64_t tmp
 		};
 		for (unsigned j = 0; j < sizeof(reqs) / sizeof(reqs[0]); j++) {
 			errno_t rc = ipc_request_msg(fv->ph[0], &reqs[j], NULL);
-			if (rc != EINVAL) {
+			if (rc != want) {
 				utest_note("node %#llx, method %llu: %s", (unsigned long long) b,
 				    (unsigned long long) reqs[j].method, str_error_name(rc));
 				wrong++;
@@ -576,7 +617,7 @@ static void statfs_root(fv_t *fv)
 	vfs_statfs_t st;
 	uint64_t root;
 	UT_ASSERT_OK(fv_statfs(fv, &st, &root));
-	UT_CHECK_EQ(root, 2); /* ext2's root inode */
+	UT_CHECK_EQ(FS_NODE_INO(root), 2); /* ext2's root inode */
 	UT_CHECK_EQ(st.block_size, 4096);
 	UT_CHECK_EQ(st.blocks, 64 * 1024 * 1024 / 4096);
 	UT_CHECK_EQ(st.flags, 0);
@@ -601,6 +642,7 @@ UTEST(hw_ext2_server)
 	fixtures_readdir(&fv);
 	namespace_ops(&fv);
 	open_unlink(&fv);
+	generations(&fv);
 	many_files(&fv);
 	hostile(&fv);
 	ext2srv_test_peers(&fv);

@@ -2,10 +2,12 @@
  * The file pager as a server: its restart with the mappings it served
  * taken over by its successor, and its cache under memory pressure (a
  * file larger than the machine, the kernel's low-memory notice, memory
- * given back when a file goes).  hw_ tests: hw_fpager_restart needs the
- * storage stack without the system's file pager ("fs nofpager": the test
- * starts its own, so that it may kill it), hw_fpager_big_file a small
- * machine and the image with /big (tools/test.sh suite fpager-big).
+ * given back when a file goes), and what a dead pager held open at the
+ * file system server.  hw_ tests: hw_fpager_restart and
+ * hw_fpager_dead_opens need the storage stack without the system's file
+ * pager ("fs nofpager": the test starts its own, so that it may kill it),
+ * hw_fpager_big_file a small machine and the image with /big
+ * (tools/test.sh suite fpager-big).
  */
 #include "fs.h"
 #include "tester.h"
@@ -21,6 +23,7 @@
 #include <sys.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <task.h>
 #include <thread.h>
 #include <unistd.h>
@@ -128,6 +131,67 @@ UTEST(hw_fpager_restart)
 	utest_note("the private mapping's task: %s", info.message);
 	UT_CHECK_EQ(munmap((void *) p, 4 * PS), 0);
 	close(fd);
+	/* the next test starts a pager of its own */
+	UT_CHECK_OK(task_kill(fp2));
+	UT_CHECK_OK(task_wait(fp2, &info));
+}
+
+/* Wait (at most 3 s) until the volume's free counts are @a want's. */
+static bool fpr_counts_are(const char *dir, const struct statvfs *want)
+{
+	struct statvfs v;
+	for (unsigned i = 0; i < 300; i++) {
+		if (statvfs(dir, &v) == 0 && v.f_ffree == want->f_ffree &&
+		    v.f_bfree == want->f_bfree)
+			return true;
+		thread_sleep_us(10000);
+	}
+	utest_note("free inodes %llu (want %llu), free blocks %llu (want %llu)",
+	    (unsigned long long) v.f_ffree, (unsigned long long) want->f_ffree,
+	    (unsigned long long) v.f_bfree, (unsigned long long) want->f_bfree);
+	return false;
+}
+
+#define FPD_DIR FS_TEST_ROOT "/fpdead"
+
+/* The file pager killed while its mapping alone holds an unlinked file:
+ * the file system server closes the dead pager's opens when its
+ * connections hang up, so the file's inode and blocks are free again (not
+ * kept until the volume is mounted again); the successor finds the file
+ * gone and does not take the mapping over. */
+UTEST(hw_fpager_dead_opens)
+{
+	task_id_t fp, next;
+	struct statvfs v0, v1;
+	task_exit_info_t info;
+	UT_ASSERT(fs_ready());
+	(void) mkdir(FS_TEST_ROOT, 0755);
+	UT_ASSERT(fs_dir_fresh(FPD_DIR));
+	UT_ASSERT_OK(fpr_start(&fp, false));
+	UT_ASSERT_EQ(statvfs(FPD_DIR, &v0), 0);
+	int fd = open(FPD_DIR "/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0);
+	fpr_fill(fd, 8);
+	volatile uint64_t *p = mmap(NULL, 8 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	UT_CHECK(
+	    fpr_page_is(p + 5 * PS / 8, 5 * PS)); /* supplied: the view is kept for a successor */
+	close(fd);
+	UT_CHECK_EQ(unlink(FPD_DIR "/f"), 0);
+	/* only the pager's open for the mapping holds it now */
+	UT_CHECK(statvfs(FPD_DIR, &v1) == 0 && v1.f_ffree + 1 == v0.f_ffree &&
+	    v1.f_bfree + 8 <= v0.f_bfree);
+	UT_CHECK_OK(task_kill(fp));
+	UT_CHECK_OK(task_wait(fp, &info));
+	UT_CHECK(fpr_counts_are(FPD_DIR, &v0));
+	UT_ASSERT_OK(fpr_start(&next, true));
+	UT_CHECK_EQ(munmap((void *) p, 8 * PS), 0);
+	/* the successor serves files */
+	static const char text[] = "served by the successor\n";
+	UT_CHECK_EQ(fs_file_put(FPD_DIR "/g", text, sizeof(text)), 0);
+	UT_CHECK(fs_file_is(FPD_DIR "/g", text, sizeof(text)));
+	UT_CHECK_OK(task_kill(next));
+	UT_CHECK_OK(task_wait(next, &info));
 }
 
 /* ---- a file larger than the machine ---- */

@@ -35,7 +35,7 @@ static void broker_speak(cap_handle_t fs)
 	memcpy((void *) ctl, "etc", 3);
 	UT_CHECK_OK(ipc_request(fs, FS_LOOKUP, root, 3, 0, 0, 0, &a));
 	if (UT_CHECK_EQ(stat("/etc", &etc), 0))
-		UT_CHECK_EQ(a.arg[0], etc.st_ino);
+		UT_CHECK(FS_NODE_INO(a.arg[0]) == etc.st_ino && FS_NODE_GEN(a.arg[0]) == a.arg[2]);
 	UT_CHECK_ERR(ipc_request(fs, FS_UNMOUNT, 0, 0, 0, 0, 0, NULL), EPERM);
 	as_area_destroy(ctl);
 }

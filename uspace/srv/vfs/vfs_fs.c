@@ -127,12 +127,16 @@ void vfs_fs_unlend(vfs_conn_t *conn)
 /*
  * Hold @a node open.  It fails (ENOENT) when the node went after the walk
  * found it (an unlink on another connection, the name cache not told
- * yet): then nothing is held and nothing must be closed.
+ * yet), also when its number was given to a new file meanwhile (the
+ * server's ESTALE: the word names the old one): then nothing is held and
+ * nothing must be closed.
  */
 errno_t vfs_fs_node_open(vfs_fs_t *fs, uint64_t node)
 {
 	uint64_t arg[5] = { node };
 	errno_t rc = vfs_fs_request(fs, FS_NODE_OPEN, arg, NULL, 0, NULL, 0, NULL);
+	if (rc == ESTALE)
+		rc = ENOENT; /* its number is another node's already: the name went as well */
 	if (rc != EOK)
 		return rc;
 	lock_acquire(&vfs_table_lock);

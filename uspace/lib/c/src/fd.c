@@ -301,7 +301,8 @@ void file_stat_convert(struct stat *st, const void *vfs_stat)
 		.st_blocks = (blkcnt_t) v.blocks,
 		.st_atime = v.atime,
 		.st_mtime = v.mtime,
-		.st_ctime = v.ctime };
+		.st_ctime = v.ctime,
+		.st_gen = v.gen };
 }
 
 int fstat(int fd, struct stat *st)

@@ -38,6 +38,7 @@ errno_t ext2_stat(ext2_fs_t *fs, uint32_t ino, ext2_stat_t *st)
 	st->mtime = in.d.i_mtime;
 	st->ctime = in.d.i_ctime;
 	st->blksize = fs->bs;
+	st->generation = in.d.i_generation;
 	return EOK;
 }
 

@@ -40,6 +40,16 @@ errno_t ext2_inode_load(ext2_fs_t *fs, uint32_t ino, ext2_inode_t *in)
 	return EOK;
 }
 
+errno_t ext2_inode_generation(ext2_fs_t *fs, uint32_t ino, uint32_t *gen)
+{
+	ext2_inode_t in;
+	errno_t rc = ext2_inode_load(fs, ino, &in);
+
+	if (rc == EOK)
+		*gen = in.d.i_generation;
+	return rc;
+}
+
 errno_t ext2_inode_store(ext2_fs_t *fs, const ext2_inode_t *in)
 {
 	uint32_t blk, off;
@@ -71,6 +81,10 @@ errno_t ext2_inode_init(
 	rc = ext2_cache_get(&fs->cache, blk, false, &b);
 	if (rc != EOK)
 		return rc;
+	/* the number's next generation: what the freed inode had, plus one */
+	uint32_t gen;
+	memcpy(&gen, b->data + off + offsetof(ext2_dinode_t, i_generation), sizeof(gen));
+	gen = ext2_generation_next(gen);
 	memset(b->data + off, 0, fs->inode_size);
 	if (fs->inode_size > EXT2_GOOD_OLD_INODE_SIZE) {
 		uint16_t extra = EXT2_EXTRA_ISIZE;
@@ -86,6 +100,7 @@ errno_t ext2_inode_init(
 	in->d.i_gid = (uint16_t) gid;
 	in->d.i_gid_high = (uint16_t) (gid >> 16);
 	in->d.i_atime = in->d.i_ctime = in->d.i_mtime = now;
+	in->d.i_generation = gen;
 	return EOK;
 }
 

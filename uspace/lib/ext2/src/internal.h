@@ -8,6 +8,7 @@
 #define EXT2_INTERNAL_H_
 
 #include <ext2/ext2.h>
+#include <stddef.h>
 #include <string.h>
 
 /*
@@ -117,7 +118,13 @@ errno_t ext2_super_store(ext2_fs_t *fs);
 /* inode.c: inodes and their block trees */
 errno_t ext2_inode_load(ext2_fs_t *fs, uint32_t ino, ext2_inode_t *in);
 errno_t ext2_inode_store(ext2_fs_t *fs, const ext2_inode_t *in);
-/* Zero the on-disk record of a newly allocated inode and fill @a in. */
+/* The generation after @a gen: never EXT2_GENERATION_ANY. */
+static inline uint32_t ext2_generation_next(uint32_t gen)
+{
+	return gen + 1 == EXT2_GENERATION_ANY ? 0 : gen + 1;
+}
+/* Zero the on-disk record of a newly allocated inode (its generation the
+ * one after what the record had) and fill @a in. */
 errno_t ext2_inode_init(
     ext2_fs_t *fs, uint32_t ino, uint16_t mode, uint32_t uid, uint32_t gid, ext2_inode_t *in);
 void ext2_inode_set_size(ext2_fs_t *fs, ext2_inode_t *in, uint64_t size);

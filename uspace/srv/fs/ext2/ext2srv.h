@@ -36,6 +36,10 @@
  * tables: one for all the VFS's connections, one per brokered one. */
 #define EXT2SRV_CONNS (2u * FS_CONN_COUNT)
 #define EXT2SRV_TABLES (1u + FS_CONN_COUNT)
+/* Peers holding nodes open (abi/fs.h, "Opens"): the VFS, and each task
+ * holding brokered connections (at most one per connection). */
+#define EXT2SRV_PEERS (1u + FS_CONN_COUNT)
+#define EXT2SRV_PEER_VFS 0u
 /* The buffer table of connection @a conn. */
 #define EXT2SRV_TABLE(conn) ((conn) < FS_CONN_COUNT ? 0u : (conn) -FS_CONN_COUNT + 1u)
 /* The block cache, in bytes (docs/ext2.md says why this size). */
@@ -66,10 +70,11 @@ typedef struct ext2srv_area {
 	size_t size;
 } ext2srv_area_t;
 
-/* A node the VFS holds open: how many times. */
+/* A node held open: how many times, by each peer and in all. */
 typedef struct ext2srv_node {
 	uint32_t ino;
 	uint32_t opens;
+	uint32_t by_peer[EXT2SRV_PEERS];
 	int32_t next; /* the next in its bucket or on the free list; -1: none */
 } ext2srv_node_t;
 
@@ -81,6 +86,12 @@ typedef struct ext2srv {
 	char source[NS_NAME_MAX + 1]; /* "disk0" */
 	bool conn_open[EXT2SRV_CONNS]; /* connection i is held */
 	unsigned conns_open; /* of the VFS's (peer 0) */
+	/* A brokered connection's peer (1..EXT2SRV_PEERS-1; 0: no call yet),
+	 * learnt from its first call's sender; a peer's task (0: free slot)
+	 * and its brokered connections. */
+	uint8_t conn_peer[EXT2SRV_CONNS];
+	uint64_t peer_task[EXT2SRV_PEERS];
+	unsigned peer_conns[EXT2SRV_PEERS];
 	ext2srv_area_t ctl[EXT2SRV_CONNS]; /* control buffers */
 	ext2srv_area_t bufs[EXT2SRV_TABLES][FS_BUF_MAX + 1]; /* lent buffers by table and id */
 	ext2srv_node_t nodes[EXT2SRV_OPEN_MAX];
@@ -93,6 +104,7 @@ extern ext2srv_t ext2srv;
 /* One request being served (under the lock). */
 typedef struct ext2srv_req {
 	unsigned conn; /* 0..EXT2SRV_CONNS-1 */
+	unsigned peer; /* whose opens it counts in: EXT2SRV_PEER_VFS or a brokered peer */
 	unsigned table; /* its buffer ids: EXT2SRV_TABLE(conn) */
 	const uint64_t *arg; /* the request's words */
 	ipc_msg_t *ans; /* the answer's words */
@@ -107,9 +119,12 @@ uint32_t ext2srv_cache_blocks(ext2srv_t *s);
 /* nodes.c */
 void ext2srv_nodes_init(ext2srv_t *s);
 bool ext2srv_node_busy(const ext2srv_t *s, uint32_t ino);
-errno_t ext2srv_node_open(ext2srv_t *s, uint32_t ino);
-/* One close; *last says whether it was the last. EINVAL: not open. */
-errno_t ext2srv_node_close(ext2srv_t *s, uint32_t ino, bool *last);
+errno_t ext2srv_node_open(ext2srv_t *s, unsigned peer, uint32_t ino);
+/* One of @a peer's closes; *last says whether it was the node's last.
+ * EINVAL: not open by @a peer. */
+errno_t ext2srv_node_close(ext2srv_t *s, unsigned peer, uint32_t ino, bool *last);
+/* Close every open of @a peer (its last connection went), logged. */
+void ext2srv_nodes_release_peer(ext2srv_t *s, unsigned peer);
 /* Release every open node (before unmounting). */
 void ext2srv_nodes_release_all(ext2srv_t *s);
 
@@ -125,9 +140,12 @@ errno_t ext2srv_buf_range(
 /* [off, off + len) of the request's control buffer; EINVAL if beyond it. */
 errno_t ext2srv_ctl_range(const ext2srv_req_t *r, uint64_t off, uint64_t len, uint8_t **p);
 
-/* ops.c: a checked node number; a name of 1..EXT2_NAME_MAX bytes copied
- * out of the control buffer at @a off (NUL-terminated). */
+/* ops.c: the number of a node word (EINVAL: not the volume's; its
+ * generation is checked before the handler runs); a name of
+ * 1..EXT2_NAME_MAX bytes copied out of the control buffer at @a off
+ * (NUL-terminated); the node word of @a ino as it is now. */
 errno_t ext2srv_req_node(const ext2srv_t *s, uint64_t word, uint32_t *ino);
+errno_t ext2srv_node_word(ext2srv_t *s, uint32_t ino, uint64_t *word);
 errno_t ext2srv_req_name(const ext2srv_req_t *r, uint64_t off, uint64_t len, char *name);
 /* Serve one request of abi/fs.h (not SHARE_OUT or UNMOUNT), lock held. */
 errno_t ext2srv_request(ext2srv_t *s, uint64_t method, ext2srv_req_t *r);

@@ -123,8 +123,47 @@ static int register_thread(void *arg)
 }
 
 /*
+ * The peer of brokered connection @a conn, whose call came from task
+ * @a sender: learnt at its first call (the task's other brokered
+ * connections' peer, or a free slot: there are as many as connections).
+ * With the lock held.
+ */
+static unsigned conn_peer(ext2srv_t *s, unsigned conn, uint64_t sender)
+{
+	if (conn < FS_CONN_COUNT)
+		return EXT2SRV_PEER_VFS;
+	unsigned p = s->conn_peer[conn];
+	if (p != 0)
+		return p;
+	for (p = 1; p < EXT2SRV_PEERS && s->peer_task[p] != sender; p++)
+		;
+	if (p == EXT2SRV_PEERS) { /* a new peer: fewer peers than connections are taken */
+		for (p = 1; p < EXT2SRV_PEERS - 1 && s->peer_task[p] != 0; p++)
+			;
+		s->peer_task[p] = sender;
+	}
+	s->peer_conns[p]++;
+	s->conn_peer[conn] = (uint8_t) p;
+	return p;
+}
+
+/* Brokered connection @a conn went: its peer's opens are closed with the
+ * peer's last connection (lock held). */
+static void conn_peer_gone(ext2srv_t *s, unsigned conn)
+{
+	unsigned p = s->conn_peer[conn];
+
+	s->conn_peer[conn] = 0;
+	if (p == 0 || --s->peer_conns[p] > 0)
+		return;
+	ext2srv_nodes_release_peer(s, p);
+	s->peer_task[p] = 0;
+}
+
+/*
  * Connection @a conn hung up: its control buffer goes, and a brokered
- * one's buffer table; the VFS's last one going means the VFS is gone.
+ * one's buffer table (and its peer's opens, if it was the peer's last);
+ * the VFS's last one going means the VFS is gone.
  */
 static void conn_hangup(ext2srv_t *s, unsigned conn)
 {
@@ -132,9 +171,10 @@ static void conn_hangup(ext2srv_t *s, unsigned conn)
 	if (s->conn_open[conn]) {
 		s->conn_open[conn] = false;
 		ext2srv_ctl_drop(s, conn);
-		if (conn >= FS_CONN_COUNT)
+		if (conn >= FS_CONN_COUNT) {
 			ext2srv_bufs_drop(s, EXT2SRV_TABLE(conn));
-		else if (--s->conns_open == 0) {
+			conn_peer_gone(s, conn);
+		} else if (--s->conns_open == 0) {
 			ext2srv_unmount_exit(s, "the VFS hung up", CAP_NIL, EXT2SRV_EXIT_VFS_GONE);
 		}
 	}
@@ -182,10 +222,12 @@ static errno_t ext2srv_handle(ipc_event_t *ev, ipc_msg_t *answer)
 	lock_acquire(&s->lock);
 	if (ev->msg.method == FS_UNMOUNT)
 		ext2srv_unmount_exit(s, "asked by the VFS", ev->call, EXT2SRV_EXIT_UNMOUNTED);
+	unsigned peer = conn_peer(s, (unsigned) conn, ev->sender);
 	if (ev->msg.method == IPC_M_SHARE_OUT) {
 		rc = ext2srv_share_out(s, (unsigned) conn, ev);
 	} else {
 		ext2srv_req_t r = { .conn = (unsigned) conn,
+			.peer = peer,
 			.table = EXT2SRV_TABLE((unsigned) conn),
 			.arg = ev->msg.arg,
 			.ans = answer,

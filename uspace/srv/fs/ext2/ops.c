@@ -4,10 +4,11 @@
  * the checks every request's words go through; and the table that sends
  * each method to its handler (the namespace requests are in ops_dir.c).
  *
- * Each handler checks all the words first (node numbers within the
- * volume, ranges within the buffers, name lengths) and only then calls
- * lib/ext2, so a request that fails a check changes nothing.  All run
- * with ext2srv.lock held.
+ * The node words of every request are checked first (numbers within the
+ * volume, generations those of the records now: req_nodes_check); each
+ * handler then checks its other words (ranges within the buffers, name
+ * lengths) and only then calls lib/ext2, so a request that fails a check
+ * changes nothing.  All run with ext2srv.lock held.
  */
 #include "ext2srv.h"
 #include <abi/vfs.h>
@@ -15,9 +16,63 @@
 
 errno_t ext2srv_req_node(const ext2srv_t *s, uint64_t word, uint32_t *ino)
 {
-	if (word == 0 || word > s->info.inodes_count)
+	uint32_t n = FS_NODE_INO(word);
+
+	if (n == 0 || n > s->info.inodes_count)
 		return EINVAL;
-	*ino = (uint32_t) word;
+	*ino = n;
+	return EOK;
+}
+
+errno_t ext2srv_node_word(ext2srv_t *s, uint32_t ino, uint64_t *word)
+{
+	uint32_t gen;
+	errno_t rc = ext2_inode_generation(s->fs, ino, &gen);
+
+	if (rc == EOK)
+		*word = FS_NODE_WORD(ino, gen);
+	return rc;
+}
+
+/* Which words of each request are node words (bit i: arg[i]). */
+static unsigned req_node_args(uint64_t method)
+{
+	switch (method) {
+	case FS_LINK:
+	case FS_RENAME:
+		return 0x5u;
+	case FS_STATFS:
+	case FS_SYNC:
+	case FS_BUF_DROP:
+		return 0;
+	default:
+		return 0x1u;
+	}
+}
+
+/*
+ * The node words of a request, before its handler runs: a number the
+ * volume has (EINVAL), of the generation its record has now (ESTALE: the
+ * number was given to another node since; FS_STAT may ask FS_GEN_ANY).
+ */
+static errno_t req_nodes_check(ext2srv_t *s, uint64_t method, const uint64_t *arg)
+{
+	unsigned mask = req_node_args(method);
+
+	for (unsigned i = 0; i < 5; i++) {
+		uint32_t ino, gen;
+		if (!(mask & (1u << i)))
+			continue;
+		if (ext2srv_req_node(s, arg[i], &ino) != EOK)
+			return EINVAL;
+		if (method == FS_STAT && FS_NODE_GEN(arg[i]) == FS_GEN_ANY)
+			continue;
+		errno_t rc = ext2_inode_generation(s->fs, ino, &gen);
+		if (rc != EOK)
+			return rc;
+		if (gen != FS_NODE_GEN(arg[i]))
+			return ESTALE;
+	}
 	return EOK;
 }
 
@@ -56,8 +111,7 @@ static errno_t op_statfs(ext2srv_t *s, ext2srv_req_t *r)
 	copy_str(st.fs_type, sizeof(st.fs_type), "ext2");
 	copy_str(st.source, sizeof(st.source), s->source);
 	memcpy(p, &st, sizeof(st));
-	r->ans->arg[0] = EXT2_ROOT_INO;
-	return EOK;
+	return ext2srv_node_word(s, EXT2_ROOT_INO, &r->ans->arg[0]);
 }
 
 static errno_t op_stat(ext2srv_t *s, ext2srv_req_t *r)
@@ -81,6 +135,7 @@ static errno_t op_stat(ext2srv_t *s, ext2srv_req_t *r)
 		.size = es.size,
 		.blocks = es.blocks,
 		.blksize = es.blksize,
+		.gen = es.generation,
 		.atime = es.atime,
 		.mtime = es.mtime,
 		.ctime = es.ctime };
@@ -136,7 +191,7 @@ static errno_t op_node_open(ext2srv_t *s, ext2srv_req_t *r)
 	if (ext2srv_req_node(s, r->arg[0], &ino) != EOK)
 		return EINVAL;
 	errno_t rc = ext2_stat(s->fs, ino, &es);
-	return rc != EOK ? rc : ext2srv_node_open(s, ino);
+	return rc != EOK ? rc : ext2srv_node_open(s, r->peer, ino);
 }
 
 /* The last close frees an inode whose last name went while it was open. */
@@ -145,7 +200,8 @@ static errno_t op_node_close(ext2srv_t *s, ext2srv_req_t *r)
 	uint32_t ino;
 	bool last;
 
-	if (ext2srv_req_node(s, r->arg[0], &ino) != EOK || ext2srv_node_close(s, ino, &last) != EOK)
+	if (ext2srv_req_node(s, r->arg[0], &ino) != EOK ||
+	    ext2srv_node_close(s, r->peer, ino, &last) != EOK)
 		return EINVAL;
 	return last ? ext2_inode_release(s->fs, ino) : EOK;
 }
@@ -193,5 +249,6 @@ errno_t ext2srv_request(ext2srv_t *s, uint64_t method, ext2srv_req_t *r)
 		return ENOTSUP;
 	if (s->fs == NULL)
 		return EIO; /* unmounted: the server is ending */
-	return ops[i](s, r);
+	errno_t rc = req_nodes_check(s, method, r->arg);
+	return rc != EOK ? rc : ops[i](s, r);
 }

@@ -23,8 +23,9 @@ errno_t ext2srv_op_lookup(ext2srv_t *s, ext2srv_req_t *r)
 		rc = ext2_stat(s->fs, ino, &es);
 	if (rc != EOK)
 		return rc;
-	r->ans->arg[0] = ino;
+	r->ans->arg[0] = FS_NODE_WORD(ino, es.generation);
 	r->ans->arg[1] = es.mode;
+	r->ans->arg[2] = es.generation;
 	return EOK;
 }
 
@@ -47,7 +48,7 @@ errno_t ext2srv_op_create(ext2srv_t *s, ext2srv_req_t *r)
 	else
 		rc = ext2_create(s->fs, dir, name, r->arg[1], perm, 0, 0, &ino);
 	if (rc == EOK)
-		r->ans->arg[0] = ino;
+		rc = ext2srv_node_word(s, ino, &r->ans->arg[0]);
 	return rc;
 }
 
@@ -72,7 +73,7 @@ errno_t ext2srv_op_symlink(ext2srv_t *s, ext2srv_req_t *r)
 	memcpy(target, p, tlen);
 	errno_t rc = ext2_symlink(s->fs, dir, name, nlen, target, tlen, 0, 0, &ino);
 	if (rc == EOK)
-		r->ans->arg[0] = ino;
+		rc = ext2srv_node_word(s, ino, &r->ans->arg[0]);
 	return rc;
 }
 

@@ -314,10 +314,8 @@ void fp_cache_vol_gone(fp_vol_t *v)
 			(void) pcache_drop(&fp_cache, fp_file_key(f), 0, &dropped);
 			f->pages -= dropped;
 			if (dirty)
-				printf(
-				    "fpager: volume %llu is gone: node %llu lost %u dirty pages\n",
-				    (unsigned long long) v->dev, (unsigned long long) f->node,
-				    dirty);
+				printf("fpager: volume %llu is gone: node %u lost %u dirty pages\n",
+				    (unsigned long long) v->dev, FS_NODE_INO(f->node), dirty);
 			fp_file_maybe_free_locked(f);
 		}
 	}

@@ -76,7 +76,7 @@ typedef struct fp_view fp_view_t;
 typedef struct fp_file {
 	struct fp_file *next; /* hash chain (fp_lock) */
 	fp_vol_t *vol;
-	uint64_t node;
+	uint64_t node; /* a node word (abi/fs.h): the number and its generation */
 	uint64_t size; /* bytes (fp_lock; changed under io) */
 	lock_t io;
 	unsigned refs; /* requests using it (fp_lock) */
@@ -104,13 +104,19 @@ struct fp_view {
 
 /* A view's object id says what it is, so that a successor adopting it
  * after a restart knows (map.c): bit 0 private, bit 1 write allowed, bits
- * 2..16 a serial, 17..48 the node, 49..63 the volume. */
+ * 2..11 a serial, 12..39 the node's number, 40..55 the low 16 bits of its
+ * generation, 56..63 the volume.  (The successor learns the rest of the
+ * generation from the file system and takes the view over only if those
+ * bits match: a number given to another file meanwhile is refused.) */
 #define FP_ID_PRIVATE 0x1ull
 #define FP_ID_WRITE 0x2ull
 #define FP_ID_SERIAL_SHIFT 2
-#define FP_ID_SERIAL_MASK 0x7fffull
-#define FP_ID_NODE_SHIFT 17
-#define FP_ID_DEV_SHIFT 49
+#define FP_ID_SERIAL_MASK 0x3ffull
+#define FP_ID_NODE_SHIFT 12
+#define FP_ID_NODE_BITS 28
+#define FP_ID_GEN_SHIFT 40
+#define FP_ID_GEN_MASK 0xffffull
+#define FP_ID_DEV_SHIFT 56
 
 typedef struct fp_stats {
 	uint64_t hits, misses, page_ins, write_backs, wb_pages, evictions, wb_errors;
@@ -172,6 +178,7 @@ errno_t fp_io_stat_nlink(fp_file_t *f, uint32_t *nlink);
 
 /* wb.c: write-back */
 errno_t fp_wb_file(fp_file_t *f, uint64_t first, uint64_t end);
+bool fp_wb_node_gone(errno_t rc);
 errno_t fp_wb_all(uint64_t older_than);
 errno_t fp_wb_take_error(fp_file_t *f);
 int fp_wb_thread(void *arg);

@@ -203,5 +203,5 @@ errno_t fp_io_stat_nlink(fp_file_t *f, uint32_t *nlink)
 	vfs_stat_t st;
 	errno_t rc = fp_vol_stat(f->vol, f->node, &st);
 	*nlink = rc == EOK ? st.nlink : 0;
-	return rc == ENOENT ? EOK : rc;
+	return fp_wb_node_gone(rc) ? EOK : rc; /* freed, or another file's now: no name */
 }

@@ -93,17 +93,21 @@ static errno_t fp_view_node(fp_file_t *f, bool open)
 /* The id of view @a w with serial @a serial (see FP_ID_*). */
 static uint64_t fp_view_id(const fp_view_t *w, uint64_t serial)
 {
-	return (w->file->vol->dev << FP_ID_DEV_SHIFT) | (w->file->node << FP_ID_NODE_SHIFT) |
+	uint64_t node = w->file->node;
+	return (w->file->vol->dev << FP_ID_DEV_SHIFT) |
+	    (((uint64_t) FS_NODE_GEN(node) & FP_ID_GEN_MASK) << FP_ID_GEN_SHIFT) |
+	    ((uint64_t) FS_NODE_INO(node) << FP_ID_NODE_SHIFT) |
 	    ((serial & FP_ID_SERIAL_MASK) << FP_ID_SERIAL_SHIFT) |
 	    ((w->rights & AS_AREA_WRITE) ? FP_ID_WRITE : 0) | (w->private_map ? FP_ID_PRIVATE : 0);
 }
 
 /* The view's object, with an id that says what it is (a successor after
- * a restart reads it there).  EOVERFLOW: the volume or node do not fit. */
+ * a restart reads it there).  EOVERFLOW: the volume or number do not fit. */
 static errno_t fp_view_object(uint64_t conn, fp_view_t *w, pager_object_t **obj)
 {
 	static uint64_t serial;
-	if (w->file->vol->dev >> (64 - FP_ID_DEV_SHIFT) || w->file->node >> 32)
+	if (w->file->vol->dev >> (64 - FP_ID_DEV_SHIFT) ||
+	    FS_NODE_INO(w->file->node) >> FP_ID_NODE_BITS)
 		return EOVERFLOW;
 	errno_t rc = EEXIST;
 	for (unsigned i = 0; rc == EEXIST && i <= FP_ID_SERIAL_MASK; i++) {
@@ -175,19 +179,38 @@ static errno_t fp_map_create(const ipc_event_t *ev, ipc_msg_t *ans)
  * pager's memory only, and mapping the file's instead would change the
  * task's memory under it (its next fault ends it, "pager error ENOENT").
  */
+/*
+ * The node word of the file view @a id was made for (dev @a dev, number
+ * @a ino): the number's generation now, if its low bits are those of the
+ * id (else ESTALE: the number is another file's now; ENOENT: it is free,
+ * the file went with the dead pager's last hold on it).
+ */
+static errno_t fp_map_adopt_node(fp_vol_t *v, uint64_t id, uint32_t ino, uint64_t *node)
+{
+	vfs_stat_t st;
+	errno_t rc = fp_vol_stat(v, FS_NODE_WORD(ino, FS_GEN_ANY), &st);
+	if (rc != EOK)
+		return rc;
+	if ((st.gen & FP_ID_GEN_MASK) != ((id >> FP_ID_GEN_SHIFT) & FP_ID_GEN_MASK))
+		return ESTALE;
+	*node = FS_NODE_WORD(ino, st.gen);
+	return EOK;
+}
+
 errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data)
 {
 	(void) conn;
-	uint64_t dev = id >> FP_ID_DEV_SHIFT, node = (id >> FP_ID_NODE_SHIFT) & 0xffffffffull;
+	uint64_t dev = id >> FP_ID_DEV_SHIFT, node = 0;
+	uint32_t ino = (uint32_t) ((id >> FP_ID_NODE_SHIFT) & ((1ull << FP_ID_NODE_BITS) - 1));
 	uint64_t lost = pager_adopt_lost_pages();
 	if (lost > 0)
-		printf("fpager: node %llu on volume %llu: %llu pages stored through mappings were "
+		printf("fpager: node %u on volume %llu: %llu pages stored through mappings were "
 		       "lost with the previous file pager\n",
-		    (unsigned long long) node, (unsigned long long) dev, (unsigned long long) lost);
+		    ino, (unsigned long long) dev, (unsigned long long) lost);
 	if (id & FP_ID_PRIVATE) {
-		printf("fpager: a private mapping of node %llu on volume %llu lost its own pages "
+		printf("fpager: a private mapping of node %u on volume %llu lost its own pages "
 		       "with the previous file pager: refused\n",
-		    (unsigned long long) node, (unsigned long long) dev);
+		    ino, (unsigned long long) dev);
 		return EPERM;
 	}
 	fp_vol_t *v;
@@ -198,6 +221,8 @@ errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data)
 		rc = fp_vol_get(dev, &v);
 	}
 	if (rc == EOK)
+		rc = fp_map_adopt_node(v, id, ino, &node);
+	if (rc == EOK)
 		rc = fp_file_get(v, node, true, &f);
 	fp_view_t *w = rc == EOK ? calloc(1, sizeof(*w)) : NULL;
 	if (rc == EOK && !w)
@@ -205,8 +230,9 @@ errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data)
 	if (rc == EOK)
 		rc = fp_view_node(f, true);
 	if (rc != EOK) {
-		printf("fpager: cannot take over the mapping of node %llu on volume %llu: %s\n",
-		    (unsigned long long) node, (unsigned long long) dev, str_error_name(rc));
+		printf("fpager: cannot take over the mapping of node %u on volume %llu: %s%s\n",
+		    ino, (unsigned long long) dev, str_error_name(rc),
+		    fp_wb_node_gone(rc) ? " (the file is gone)" : "");
 		free(w);
 		if (f)
 			fp_file_put(f);
@@ -224,8 +250,8 @@ errno_t fp_map_adopt(uint64_t conn, uint64_t id, void **data)
 	(void) pager_object_set_size(id, fp_file_map_size(f));
 	lock_release(&fp_lock);
 	*data = w;
-	printf("fpager: took over a shared mapping of node %llu on volume %llu\n",
-	    (unsigned long long) node, (unsigned long long) dev);
+	printf("fpager: took over a shared mapping of node %u on volume %llu\n", ino,
+	    (unsigned long long) dev);
 	return EOK;
 }
 

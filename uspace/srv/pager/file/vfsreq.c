@@ -8,6 +8,7 @@
 #include <ns.h>
 #include <stdio.h>
 #include <string.h>
+#include <thread.h>
 
 #include "fpager.h"
 
@@ -190,12 +191,17 @@ void fp_vfs_call(ipc_event_t *ev)
 
 /* Connect to the VFS and become its file pager (so that we may ask it
  * for connections to volumes: the mappings a successor takes over need
- * them before it serves anybody). */
+ * them before it serves anybody).  EEXIST is waited out (at most 2 s):
+ * the hang-up of a pager that just died may not have reached the VFS. */
 errno_t fp_vfs_register(void)
 {
 	errno_t rc = ns_connect_timeout(VFS_NAME, 10000, &fp_vfs_phone);
 	if (rc == EOK)
 		rc = ipc_request(fp_vfs_phone, VFS_PAGER_REGISTER, 0, 0, 0, 0, 0, NULL);
+	for (unsigned i = 0; rc == EEXIST && i < 200; i++) {
+		thread_sleep_us(10000);
+		rc = ipc_request(fp_vfs_phone, VFS_PAGER_REGISTER, 0, 0, 0, 0, 0, NULL);
+	}
 	return rc;
 }
 

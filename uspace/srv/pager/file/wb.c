@@ -149,6 +149,29 @@ static errno_t fp_wb_batch(fp_file_t *f, uint64_t first, uint64_t end, uint32_t 
 	return rc;
 }
 
+/* Does the file system's @a rc say the file's node is gone: its number
+ * free (ENOENT) or given to another file (ESTALE, abi/fs.h "Nodes")? */
+bool fp_wb_node_gone(errno_t rc)
+{
+	return rc == ENOENT || rc == ESTALE;
+}
+
+/* @a f's node went while it had dirty pages (a write-back that failed
+ * before its last close was retried after the file's last name went):
+ * they have no file to go to any more, and are dropped rather than
+ * retried for ever.  f->io held. */
+static void fp_wb_file_gone(fp_file_t *f)
+{
+	lock_acquire(&fp_lock);
+	uint32_t dirty = pcache_obj_dirty(&fp_cache, fp_file_key(f));
+	f->forgotten = true;
+	f->wb_err = EOK;
+	lock_release(&fp_lock);
+	fp_cache_drop(f, 0);
+	printf("fpager: node %u on volume %llu is gone: %u dirty pages dropped\n",
+	    FS_NODE_INO(f->node), (unsigned long long) f->vol->dev, dirty);
+}
+
 /* Write back @a f's dirty pages in [first, end) (page indexes): those
  * dirty when it starts (oldest first, so a page dirtied again while it
  * runs goes behind them).  It takes at most as many pages as were dirty
@@ -167,6 +190,8 @@ errno_t fp_wb_file(fp_file_t *f, uint64_t first, uint64_t end)
 		rc = fp_wb_batch(f, first, end, &taken);
 		done += taken;
 	} while (rc == EOK && taken && done < budget);
+	if (fp_wb_node_gone(rc))
+		fp_wb_file_gone(f);
 	lock_release(&f->io);
 	return rc;
 }

@@ -56,6 +56,9 @@ struct stat {
 	time_t st_atime; /* seconds since the epoch */
 	time_t st_mtime;
 	time_t st_ctime;
+	/* The generation of st_ino (not POSIX: as BSD's): a number freed and
+	 * given to a new file comes with another one. */
+	uint32_t st_gen;
 };
 
 /* Follows a final symbolic link; lstat() does not. */

@@ -78,7 +78,18 @@ typedef struct ext2_stat {
 	uint32_t mtime;
 	uint32_t ctime;
 	uint32_t blksize;
+	uint32_t generation; /* i_generation: a new one each time the number is given out */
 } ext2_stat_t;
+
+/*
+ * Inode generations.  Each time an inode number is allocated, its
+ * i_generation becomes the one after what the freed record held (so a
+ * number freed and given to a new file names it with another generation,
+ * also across mounts: the record keeps it while free).  The value
+ * EXT2_GENERATION_ANY is never given out: a host may use it to mean "any
+ * generation".
+ */
+#define EXT2_GENERATION_ANY 0xffffffffu
 
 typedef struct ext2_dirent {
 	uint32_t ino;
@@ -184,6 +195,9 @@ errno_t ext2_rmdir(ext2_fs_t *fs, uint32_t dir, const char *name, size_t len);
 /* POSIX rename(): an existing target of the same kind is replaced. */
 errno_t ext2_rename(ext2_fs_t *fs, uint32_t odir, const char *oname, size_t olen, uint32_t ndir,
     const char *nname, size_t nlen);
+/* The generation of inode number @a ino's record, live or free
+ * (ENOENT: not a number of the volume). */
+errno_t ext2_inode_generation(ext2_fs_t *fs, uint32_t ino, uint32_t *gen);
 /* The host's last close of @a ino: free it if it has no links left. */
 errno_t ext2_inode_release(ext2_fs_t *fs, uint32_t ino);
 
