@@ -23,6 +23,10 @@
 #                          indirect block), "sparse: end\n" ending the file
 #   /fixtures/long/NAME    a 255-byte name ("long-" and 250 x's), "255\n"
 #   /tmp                   an empty directory
+#   /bin/NAME              the user programs BUILD_DIR/boot/bin.txt lists
+#                          ("NAME PATH" a line, written by the build; the
+#                          loader starts them: docs/loader.md); without it,
+#                          left out with a note
 #   /test/elf/             the malformed ELF files of the host test
 #                          tests/test_elf.c (and the valid one they start
 #                          from) with index.txt: name, the errno a loader
@@ -37,6 +41,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=$top/rootfs
 elf_fixtures=${BUILD_DIR:-$top/build}/tests/elf-fixtures
+bin_list=${BUILD_DIR:-$top/build}/boot/bin.txt
 ROOTFS_TIME=1704067200 # 2024-01-01 00:00:00 UTC
 UUID=6d6b6572-6e65-4c00-8000-00000000e2f5
 HASH_SEED=6d6b6572-6e65-4c00-8000-0000000005ed
@@ -57,6 +62,7 @@ out=$1
 if [ $check -eq 1 ]; then
 	fixtures=()
 	[ -d "$elf_fixtures" ] && fixtures=("$elf_fixtures")
+	[ -f "$bin_list" ] && fixtures+=("$bin_list" $(cut -d' ' -f2 "$bin_list"))
 	[ -f "$out" ] && [ -z "$(find "$src" "$0" "${fixtures[@]}" -newer "$out" -print -quit)" ]
 	exit
 fi
@@ -71,8 +77,18 @@ cp -a "$src/." "$stage/"
 if [ -f "$elf_fixtures/index.txt" ]; then
 	mkdir -p "$stage/test/elf"
 	cp "$elf_fixtures"/* "$stage/test/elf/"
+	chmod 0755 "$stage"/test/elf/*.elf # programs: the loader must get to the ELF checks
 else
 	echo "mkrootfs.sh: no $elf_fixtures (build first): /test/elf left out" >&2
+fi
+if [ -f "$bin_list" ]; then
+	mkdir -p "$stage/bin"
+	while read -r name path; do
+		cp "$path" "$stage/bin/$name"
+		chmod 0755 "$stage/bin/$name"
+	done < "$bin_list"
+else
+	echo "mkrootfs.sh: no $bin_list (build first): /bin left out" >&2
 fi
 python3 - "$stage" <<'PY'
 import os, struct, sys

@@ -772,8 +772,29 @@ ubreak init_start_services;continue;bt 2;print cpus[0].current->task->name" > "$
 	record gdb "$pass" "$fail" "(tools/gdb.sh --batch: a kernel and a user breakpoint)"
 }
 
+# Programs from files (docs/loader.md): task_spawn_path through the
+# loader, on a fresh copy of the root image (/bin, /test/elf): arguments as
+# they are, a program's areas, refusals (every malformed ELF of the host
+# test, with its error, nothing left behind), 500 spawns giving every
+# frame back; then e2fsck -fn of the image.
+LOADER_TESTS=hw_loader_args,hw_loader_areas,hw_loader_errors,hw_loader_refusals,hw_loader_many
+LOADER_TESTS=$LOADER_TESTS,hw_fs_shutdown
+suite_loader() {
+	local d=$BUILD_DIR/loader-test
+	mkdir -p "$d"
+	root_image "$d/root.img" ||
+		{ echo "loader: could not make the image" >&2; broken=1; record loader 0 1; return; }
+	qemu_tap_suite loader "fs utest=$LOADER_TESTS" 600 --disk "$d/root.img"
+	if fs_image_clean "$d/root.img" >> "$logs/loader-host.log" 2>&1; then
+		record loader-host 1 0 "(e2fsck -fn after the loader boot)"
+	else
+		echo "loader-host: e2fsck -fn found errors (see $logs/loader-host.log)" >&2
+		record loader-host 0 1 "(e2fsck -fn after the loader boot)"
+	fi
+}
+
 # SUITES=a,b runs only those (by the function's name: format, host, ...).
-for name in tools format lockcheck host boot crash kernel user virtio ext2 fs shell gdb; do
+for name in tools format lockcheck host boot crash kernel user virtio ext2 fs loader shell gdb; do
 	case ",${SUITES:-$name}," in
 	*",$name,"*) "suite_$name" ;;
 	esac

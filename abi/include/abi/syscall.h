@@ -134,6 +134,15 @@ enum {
 	 * for the task itself, its parent, or a holder of the right to it
 	 * (EPERM otherwise); ENOENT no such task. */
 	SYS_TASK_AREA_LIST,
+	/* (const task_exec_t *spec): become the program a loader laid out
+	 * in the calling task (abi/task.h, docs/loader.md). */
+	SYS_TASK_EXEC,
+	/* (task_id_t id, task_exit_info_t *out): as SYS_TASK_WAIT, but also
+	 * returns (EOK, *out all zero: reason 0) as soon as child @a id has
+	 * become its program with SYS_TASK_EXEC; it runs on and is waited for
+	 * later as any child.  A spawn through a loader waits so: the
+	 * loader's refusal (the child ended) is the spawn's error. */
+	SYS_TASK_WAIT_EXEC,
 	SYSCALL_COUNT
 };
 

@@ -200,8 +200,13 @@ ABI_FIELD(task_info_t, resident_pager, 96);
 ABI_FIELD(task_info_t, resident_dma, 104);
 
 /* SYS_TASK_SPAWN(const task_spawn_t *spec, task_id_t *out): start boot
- * module @a module (its name, module_len bytes, no NUL) with the command
- * line @a args (args_len bytes); the new task gets new handles to the
+ * module @a module (its name, module_len bytes, no NUL) with the
+ * arguments @a args: args_len bytes holding argv[1], argv[2], ... each
+ * ending in a NUL, as they are (argv[0] is the module's name; an empty
+ * argument is one NUL; args_len 0: none).  At most TASK_SPAWN_ARGS_MAX
+ * bytes and TASK_SPAWN_ARGV_MAX arguments in all (ELIMIT beyond); a
+ * block whose last byte is not a NUL is EINVAL.  The new task gets new
+ * handles to the
  * objects of caps[0..ncaps) at its handles 1..ncaps, in order (only
  * ranges can be passed on; at most TASK_SPAWN_CAPS_MAX).  A handle the
  * caller does not hold is ENOENT/ESTALE, one that cannot be passed on
@@ -224,6 +229,55 @@ ABI_FIELD(task_spawn_t, caps, 32);
 ABI_FIELD(task_spawn_t, ncaps, 40);
 
 #define TASK_SPAWN_CAPS_MAX 16
+#define TASK_SPAWN_ARGS_MAX 4096 /* bytes of task_spawn_t.args */
+#define TASK_SPAWN_ARGV_MAX 64 /* arguments, argv[0] included */
+
+/*
+ * SYS_TASK_EXEC(const task_exec_t *spec): the last step of a loader that
+ * runs inside the task it loads (docs/loader.md).  The calling task
+ * becomes the program the loader laid out in it:
+ *  - every area but those at keep[0..nkeep) (their bases) is destroyed:
+ *    the loader's code, data, heap and stacks go;
+ *  - every capability handle but IPC_PHONE_NS and those at
+ *    keep_caps[0..nkeep_caps) is dropped (phones hung up): the loader's
+ *    connections go, the handles the program was given stay;
+ *  - the task is named @a name (name_len bytes, 1 .. TASK_NAME_MAX - 1,
+ *    no NUL);
+ *  - the calling thread continues at @a entry with rsp = @a stack_top,
+ *    rdi = @a arg, every other register 0, the flags and the FPU as a new
+ *    thread's.
+ * Checked first, with nothing changed on refusal: EBUSY (the task has
+ * another thread), EINVAL (a base that is no area's, a handle the task
+ * does not hold, a bad name, more than TASK_EXEC_KEEP_MAX of either, an
+ * entry outside every kept executable area, a stack_top not 16-byte
+ * aligned or whose 16 bytes below are not in a kept writable area),
+ * EFAULT (an unreadable spec, list or name).  On success it does not
+ * return to the caller's code.
+ */
+typedef struct task_exec {
+	uint64_t entry;
+	uint64_t stack_top;
+	uint64_t arg;
+	const uint64_t *keep; /* area bases */
+	uint64_t nkeep;
+	const int32_t *keep_caps; /* cap_handle_t[nkeep_caps] */
+	uint64_t nkeep_caps;
+	const char *name;
+	uint64_t name_len;
+} task_exec_t;
+
+ABI_SIZE(task_exec_t, 72);
+ABI_FIELD(task_exec_t, entry, 0);
+ABI_FIELD(task_exec_t, stack_top, 8);
+ABI_FIELD(task_exec_t, arg, 16);
+ABI_FIELD(task_exec_t, keep, 24);
+ABI_FIELD(task_exec_t, nkeep, 32);
+ABI_FIELD(task_exec_t, keep_caps, 40);
+ABI_FIELD(task_exec_t, nkeep_caps, 48);
+ABI_FIELD(task_exec_t, name, 56);
+ABI_FIELD(task_exec_t, name_len, 64);
+
+#define TASK_EXEC_KEEP_MAX 32
 
 /* Threads one task may hold: those running and those that ended but were
  * not joined yet (each keeps its kernel stack until then).  One more is

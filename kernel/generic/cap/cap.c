@@ -196,6 +196,34 @@ void cap_table_close_all(cap_table_t *t)
 	}
 }
 
+static bool cap_handle_kept(cap_handle_t h, const cap_handle_t *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == h)
+			return true;
+	return false;
+}
+
+void cap_table_close_except(cap_table_t *t, const cap_handle_t *keep, size_t n)
+{
+	for (;;) {
+		mutex_lock(&t->lock);
+		uint16_t i = t->used_head;
+		while (i != CAP_SLOT_NONE &&
+		    cap_handle_kept(CAP_HANDLE_MAKE(i, t->slot[i].gen), keep, n))
+			i = t->slot[i].next;
+		if (i == CAP_SLOT_NONE) {
+			mutex_unlock(&t->lock);
+			return;
+		}
+		cap_type_t type = t->slot[i].type;
+		void *object = t->slot[i].object;
+		cap_slot_free_locked(t, i);
+		mutex_unlock(&t->lock);
+		cap_ops[type]->close(object); /* outside the lock, as above */
+	}
+}
+
 size_t cap_used(cap_table_t *t)
 {
 	mutex_lock(&t->lock);

@@ -31,6 +31,9 @@ void boot_info_print(void)
 		    (unsigned long long) (e->size / 1024), boot_mem_type_name(e->type));
 	}
 	printf("boot: %zu module(s)\n", boot_info.module_count);
+	if (boot_info.modules_dropped)
+		printf("boot: %zu more module(s) left out: at most %d\n", boot_info.modules_dropped,
+		    BOOT_MAX_MODULES);
 	for (size_t i = 0; i < boot_info.module_count; i++) {
 		const boot_module_t *m = &boot_info.modules[i];
 		printf("  module %zu: %#llx - %#llx (%llu bytes) \"%s\"\n", i,

@@ -488,6 +488,29 @@ errno_t as_area_destroy(as_t *as, uintptr_t base)
 	return rc;
 }
 
+static bool area_base_kept(uintptr_t base, const uintptr_t *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == base)
+			return true;
+	return false;
+}
+
+void as_areas_destroy_except(as_t *as, const uintptr_t *keep, size_t n)
+{
+	btree_iter_t it;
+	btree_key_t from = 0;
+
+	mutex_lock(&as->lock);
+	while (btree_iter_ge(&as->areas, from, &it)) {
+		as_area_t *a = btree_iter_value(&it);
+		from = btree_iter_key(&it) + 1;
+		if (!area_base_kept(a->base, keep, n))
+			area_destroy_locked(as, a); /* the iterator is stale now */
+	}
+	mutex_unlock(&as->lock);
+}
+
 /* Grow in place: the backend backs the new pages (wired areas get
  * frames, pager areas nothing) or refuses. */
 static errno_t area_grow(as_t *as, as_area_t *a, size_t new_size) REQUIRES(as->lock)

@@ -97,29 +97,52 @@ static errno_t program_map_segments(as_t *as, const boot_module_t *m, const elf_
 }
 
 typedef struct program_startup {
-	char block[1024 + PROGRAM_ARGS_MAX];
+	/* the strings (the arguments and argv[0]), argv[] and the block */
+	char block[TASK_SPAWN_ARGS_MAX + TASK_NAME_MAX + 8 * (TASK_SPAWN_ARGV_MAX + 1) + 128];
 	size_t len; /* bytes used at the end of block[] */
 	uintptr_t va; /* user address of block[sizeof(block) - len] */
 	uintptr_t entry_sp;
 	uintptr_t startup_va;
 } program_startup_t;
 
-/* Split "name args..." into argv[] (pointers into @a buf): ELIMIT. */
-static errno_t program_split_args(char *buf, char **argv, size_t *argc)
+/* argv[0] = @a name, then the NUL-ended arguments of the block @a args
+ * (@a len bytes, abi/task.h: task_spawn_t.args): EINVAL, ELIMIT. */
+static errno_t program_argv_from_block(
+    char *name, char *args, size_t len, char **argv, size_t *argc)
 {
 	size_t n = 0;
-	for (char *p = buf; *p;) {
-		while (*p == ' ')
-			*p++ = '\0';
-		if (!*p)
-			break;
-		if (n == PROGRAM_ARGV_MAX)
+	if (len > TASK_SPAWN_ARGS_MAX)
+		return ELIMIT;
+	if (len > 0 && args[len - 1] != '\0')
+		return EINVAL;
+	argv[n++] = name;
+	for (size_t i = 0; i < len; i += strlen(args + i) + 1) {
+		if (n == TASK_SPAWN_ARGV_MAX)
 			return ELIMIT;
-		argv[n++] = p;
-		while (*p && *p != ' ')
-			p++;
+		argv[n++] = args + i;
 	}
 	*argc = n;
+	return EOK;
+}
+
+/* The words of @a line (split at spaces) as an argument block in @a out
+ * (@a size bytes): its length, or ELIMIT. */
+static errno_t program_block_from_words(const char *line, char *out, size_t size, size_t *len)
+{
+	size_t n = 0;
+	for (const char *p = line; *p;) {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		while (*p && *p != ' ') {
+			if (n + 2 > size)
+				return ELIMIT;
+			out[n++] = *p++;
+		}
+		out[n++] = '\0';
+	}
+	*len = n;
 	return EOK;
 }
 
@@ -129,7 +152,7 @@ static void program_build_startup(program_startup_t *s, char **argv, size_t argc
 {
 	char *end = s->block + sizeof(s->block);
 	char *p = end;
-	uintptr_t uargv[PROGRAM_ARGV_MAX + 1];
+	uintptr_t uargv[TASK_SPAWN_ARGV_MAX + 1];
 	for (size_t i = argc; i-- > 0;) {
 		size_t l = strlen(argv[i]) + 1;
 		p -= l;
@@ -253,37 +276,12 @@ void program_module_args(const char *name, char *out, size_t size)
 		program_args_from_cmdline(m->cmdline, out, size);
 }
 
-errno_t program_spawn_module(
-    const char *name, const char *args, task_id_t parent, task_id_t *id_out)
+/* Make task @a name of module @a m and start it with @a argv. */
+static errno_t program_start(const char *name, const boot_module_t *m, const elf_image_t *img,
+    char **argv, size_t argc, task_id_t parent, caps_held_t *held, task_id_t *id_out)
 {
-	return program_spawn_module_caps(name, args, parent, NULL, id_out);
-}
-
-errno_t program_spawn_module_caps(
-    const char *name, const char *args, task_id_t parent, caps_held_t *held, task_id_t *id_out)
-{
-	char buf[TASK_NAME_MAX + PROGRAM_ARGS_MAX + 2];
-	char *argv[PROGRAM_ARGV_MAX];
-	size_t argc;
-
-	const boot_module_t *m = program_find_module(name);
-	if (!m || strlen(name) >= TASK_NAME_MAX || strlen(args) > PROGRAM_ARGS_MAX)
-		return m ? EINVAL : ENOENT;
-	const void *image = PA2KA(m->start);
-	size_t size = m->end - m->start;
-	elf_image_t img;
-	elf_error_t why;
-	errno_t rc = program_elf_check(image, size, &img, &why);
-	if (rc != EOK) {
-		printf("kernel: module %s is not a valid program: %s\n", name, elf_error_name(why));
-		return rc;
-	}
-	ksnprintf(buf, sizeof(buf), "%s %s", name, args);
-	rc = program_split_args(buf, argv, &argc);
-	if (rc != EOK)
-		return rc;
 	task_t *task;
-	rc = task_create(name, parent, &task);
+	errno_t rc = task_create(name, parent, &task);
 	if (rc != EOK)
 		return rc;
 	task_id_t id = task->id;
@@ -296,7 +294,7 @@ errno_t program_spawn_module_caps(
 		(void) ipc_task_connect_ns(task);
 	rc = program_give_caps(task, m, parent, held);
 	if (rc == EOK)
-		rc = program_setup(task, m, &img, argv, argc);
+		rc = program_setup(task, m, img, argv, argc);
 	if (rc != EOK) {
 		/* Capabilities placed close with the table; if placing failed
 		 * they are still in *held, for the caller to release. */
@@ -306,4 +304,56 @@ errno_t program_spawn_module_caps(
 	if (id_out)
 		*id_out = id;
 	return EOK;
+}
+
+errno_t program_spawn_module(
+    const char *name, const char *args, task_id_t parent, task_id_t *id_out)
+{
+	size_t len;
+	char *block = malloc(TASK_SPAWN_ARGS_MAX);
+	if (!block)
+		return ENOMEM;
+	errno_t rc = program_block_from_words(args, block, TASK_SPAWN_ARGS_MAX, &len);
+	if (rc == EOK)
+		rc = program_spawn_module_caps(name, block, len, parent, NULL, id_out);
+	free(block);
+	return rc;
+}
+
+/* The checked image of module @a m, named @a name: EINVAL if it is none. */
+static errno_t program_module_image(const char *name, const boot_module_t *m, elf_image_t *img)
+{
+	elf_error_t why;
+	errno_t rc = program_elf_check(PA2KA(m->start), m->end - m->start, img, &why);
+	if (rc != EOK)
+		printf("kernel: module %s is not a valid program: %s\n", name, elf_error_name(why));
+	return rc;
+}
+
+errno_t program_spawn_module_caps(const char *name, const char *args, size_t args_len,
+    task_id_t parent, caps_held_t *held, task_id_t *id_out)
+{
+	char nbuf[TASK_NAME_MAX];
+	char *argv[TASK_SPAWN_ARGV_MAX];
+	size_t argc;
+	elf_image_t img;
+
+	const boot_module_t *m = program_find_module(name);
+	if (!m || strlen(name) >= TASK_NAME_MAX)
+		return m ? EINVAL : ENOENT;
+	if (args_len > TASK_SPAWN_ARGS_MAX)
+		return ELIMIT;
+	errno_t rc = program_module_image(name, m, &img);
+	if (rc != EOK)
+		return rc;
+	char *abuf = malloc(args_len + 1); /* argv[] points into it until set up */
+	if (!abuf)
+		return ENOMEM;
+	memcpy(abuf, args, args_len);
+	ksnprintf(nbuf, sizeof(nbuf), "%s", name);
+	rc = program_argv_from_block(nbuf, abuf, args_len, argv, &argc);
+	if (rc == EOK)
+		rc = program_start(name, m, &img, argv, argc, parent, held, id_out);
+	free(abuf);
+	return rc;
 }

@@ -489,28 +489,57 @@ static errno_t task_claim_child(task_id_t id, task_t **out)
 	return rc;
 }
 
-errno_t task_wait(task_id_t id, task_exit_info_t *info)
+/* task_wait, or (@a until_exec) until the child has become its program
+ * (SYS_TASK_EXEC) if that comes first: then *ended is false, the child
+ * runs on and can be waited for again. */
+static errno_t task_wait_common(task_id_t id, bool until_exec, task_exit_info_t *info, bool *ended)
 {
 	task_t *t;
 	errno_t rc = task_claim_child(id, &t);
 	if (rc != EOK)
 		return rc;
 	mutex_lock(&t->lock);
-	while (t->state != TASK_ZOMBIE && rc == EOK)
+	while (t->state != TASK_ZOMBIE && !(until_exec && t->execed) && rc == EOK)
 		rc = condvar_wait_flags(&t->state_cv, &t->lock, 0, WAITQ_INTERRUPTIBLE);
-	if (rc == EOK)
+	/* A child that became its program did so, even if it has ended by
+	 * now: that end is for a later wait. */
+	*ended = t->state == TASK_ZOMBIE && !(until_exec && t->execed);
+	if (rc == EOK && *ended)
 		*info = t->exit;
 	mutex_unlock(&t->lock);
 	mutex_lock(&tasks_lock);
-	if (rc == EOK && link_in_use(&t->tasks_link))
+	if (rc == EOK && *ended && link_in_use(&t->tasks_link))
 		task_reap_locked(t);
-	else if (rc == EOK)
+	else if (rc == EOK && *ended)
 		rc = ENOENT; /* it never started (failed spawn) */
 	else
-		t->waited = false; /* interrupted: someone may wait again */
+		t->waited = false; /* interrupted, or it runs on: wait again */
 	mutex_unlock(&tasks_lock);
 	task_release(t);
 	return rc;
+}
+
+errno_t task_wait(task_id_t id, task_exit_info_t *info)
+{
+	bool ended;
+	return task_wait_common(id, false, info, &ended);
+}
+
+errno_t task_wait_exec(task_id_t id, task_exit_info_t *info)
+{
+	bool ended;
+	errno_t rc = task_wait_common(id, true, info, &ended);
+	if (rc == EOK && !ended)
+		*info = (task_exit_info_t){ 0 };
+	return rc;
+}
+
+void task_mark_execed(task_t *task)
+{
+	mutex_lock(&task->lock);
+	task->execed = true;
+	condvar_broadcast(&task->state_cv);
+	mutex_unlock(&task->lock);
 }
 
 task_id_t task_parent_id(task_t *task)
@@ -583,6 +612,13 @@ static void task_info_memory(as_t *as, task_info_t *out)
 	out->resident_phys = u.resident[AS_BACKEND_PHYS];
 	out->resident_pager = u.resident[AS_BACKEND_PAGER];
 	out->resident_dma = u.resident[AS_BACKEND_DMA];
+}
+
+void task_rename(task_t *task, const char *name)
+{
+	mutex_lock(&tasks_lock); /* task_info_next reads the name under it */
+	ksnprintf(task->name, sizeof(task->name), "%s", name);
+	mutex_unlock(&tasks_lock);
 }
 
 errno_t task_info_next(task_id_t from, task_info_t *out)

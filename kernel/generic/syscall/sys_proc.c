@@ -7,6 +7,7 @@
 #include <abi/syscall.h>
 #include <adt/btree_alloc.h>
 #include <arch/arch.h>
+#include <arch/fpu.h>
 #include <console/console.h>
 #include <ddi/caps.h>
 #include <ddi/dma.h>
@@ -17,6 +18,7 @@
 #include <mm/page.h>
 #include <mm/slab.h>
 #include <mm/uaccess.h>
+#include <proc/exec.h>
 #include <proc/program.h>
 #include <proc/scheduler.h>
 #include <proc/task.h>
@@ -167,47 +169,132 @@ static errno_t sys_copy_string(uspace_ptr_t p, size_t len, char *buf, size_t siz
 	return EOK;
 }
 
-sysarg_t sys_task_spawn(const sysargs_t *a)
+/* The spec of SYS_TASK_SPAWN, copied in: the module's name, the argument
+ * block (malloc'ed) and the capabilities. */
+typedef struct sys_spawn {
+	char name[TASK_NAME_MAX];
+	char *args;
+	size_t args_len;
+	cap_handle_t handles[TASK_SPAWN_CAPS_MAX];
+	size_t ncaps;
+} sys_spawn_t;
+
+static errno_t sys_spawn_copy_in(uspace_ptr_t uspec, sys_spawn_t *sp)
 {
 	task_spawn_t spec;
-	char name[TASK_NAME_MAX], args[PROGRAM_ARGS_MAX + 1];
-	cap_handle_t handles[TASK_SPAWN_CAPS_MAX];
-	uspace_ptr_t out = uspace_ptr(a->a[1]);
-	errno_t rc = copy_from_uspace(&spec, uspace_ptr(a->a[0]), sizeof(spec));
+	errno_t rc = copy_from_uspace(&spec, uspec, sizeof(spec));
 	if (rc != EOK)
 		return rc;
 	rc = sys_copy_string(
-	    uspace_ptr((uintptr_t) spec.module), spec.module_len, name, sizeof(name));
-	if (rc == EOK)
-		rc = sys_copy_string(
-		    uspace_ptr((uintptr_t) spec.args), spec.args_len, args, sizeof(args));
+	    uspace_ptr((uintptr_t) spec.module), spec.module_len, sp->name, sizeof(sp->name));
+	if (rc == EOK && spec.args_len > TASK_SPAWN_ARGS_MAX)
+		rc = ELIMIT;
 	if (rc == EOK && spec.ncaps > TASK_SPAWN_CAPS_MAX)
 		rc = EINVAL;
+	if (rc != EOK)
+		return rc;
+	sp->args_len = spec.args_len;
+	sp->ncaps = spec.ncaps;
+	sp->args = malloc(spec.args_len + 1);
+	if (!sp->args)
+		return ENOMEM;
+	rc = copy_from_uspace(sp->args, uspace_ptr((uintptr_t) spec.args), spec.args_len);
 	if (rc == EOK && spec.ncaps > 0)
-		rc = copy_from_uspace(
-		    handles, uspace_ptr((uintptr_t) spec.caps), spec.ncaps * sizeof(handles[0]));
+		rc = copy_from_uspace(sp->handles, uspace_ptr((uintptr_t) spec.caps),
+		    spec.ncaps * sizeof(sp->handles[0]));
+	if (rc == EOK && sp->name[0] == '\0')
+		rc = EINVAL;
+	return rc;
+}
+
+sysarg_t sys_task_spawn(const sysargs_t *a)
+{
+	sys_spawn_t *sp = malloc(sizeof(*sp)); /* big for the kernel stack */
+	uspace_ptr_t out = uspace_ptr(a->a[1]);
 	task_id_t id = 0;
+	caps_held_t held;
+	if (!sp)
+		return ENOMEM;
+	sp->args = NULL;
+	errno_t rc = sys_spawn_copy_in(uspace_ptr(a->a[0]), sp);
 	/* Prove the out pointer writable first: a bad one changes nothing. */
 	if (rc == EOK && !uspace_ptr_is_null(out))
 		rc = copy_to_uspace(out, &id, sizeof(id));
-	if (rc != EOK)
-		return rc;
-	if (name[0] == '\0')
-		return EINVAL;
 	/* Every capability is checked (and a reference taken) before the
 	 * task is made: a handle the caller does not hold starts nothing. */
-	caps_held_t held;
-	rc = caps_hold(&TASK->caps, handles, spec.ncaps, &held);
+	if (rc == EOK)
+		rc = caps_hold(&TASK->caps, sp->handles, sp->ncaps, &held);
 	if (rc != EOK)
-		return rc;
-	rc = program_spawn_module_caps(name, args, TASK->id, &held, &id);
+		goto out;
+	rc = program_spawn_module_caps(sp->name, sp->args, sp->args_len, TASK->id, &held, &id);
 	caps_release(&held); /* nothing if the child took them */
-	if (rc != EOK)
-		return rc;
-	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &id, sizeof(id));
+	if (rc == EOK && !uspace_ptr_is_null(out))
+		rc = copy_to_uspace(out, &id, sizeof(id));
+out:
+	free(sp->args);
+	free(sp);
+	return rc;
 }
 
-sysarg_t sys_task_wait(const sysargs_t *a)
+/* The spec of SYS_TASK_EXEC, copied and unpacked into @a p. */
+static errno_t sys_exec_copy_in(uspace_ptr_t uspec, task_exec_plan_t *p)
+{
+	task_exec_t spec;
+	cap_info_t info;
+	errno_t rc = copy_from_uspace(&spec, uspec, sizeof(spec));
+	if (rc != EOK)
+		return rc;
+	if (spec.nkeep > TASK_EXEC_KEEP_MAX || spec.nkeep_caps > TASK_EXEC_KEEP_MAX)
+		return EINVAL;
+	*p = (task_exec_plan_t){ .entry = spec.entry,
+		.stack_top = spec.stack_top,
+		.arg = spec.arg,
+		.nkeep = spec.nkeep };
+	rc = sys_copy_string(
+	    uspace_ptr((uintptr_t) spec.name), spec.name_len, p->name, sizeof(p->name));
+	if (rc == EOK)
+		rc = copy_from_uspace(
+		    p->keep, uspace_ptr((uintptr_t) spec.keep), spec.nkeep * sizeof(p->keep[0]));
+	/* The phone to ns stays (every task starts with it) if it is held. */
+	if (cap_info(&TASK->caps, IPC_PHONE_NS, &info) == EOK)
+		p->keep_caps[p->nkeep_caps++] = IPC_PHONE_NS;
+	if (rc == EOK)
+		rc = copy_from_uspace(p->keep_caps + p->nkeep_caps,
+		    uspace_ptr((uintptr_t) spec.keep_caps), spec.nkeep_caps * sizeof(cap_handle_t));
+	p->nkeep_caps += spec.nkeep_caps;
+	return rc;
+}
+
+/* The thread leaves the call at the program's entry: rip (rcx for
+ * sysret), rsp and rdi from the plan, every other register 0, the flags
+ * and the FPU as a new thread's. */
+static void sys_exec_enter(sysargs_t *r, const task_exec_plan_t *p)
+{
+	*r = (sysargs_t){ .rcx = p->entry, .rsp = p->stack_top, .r11 = RFLAGS_IF };
+	r->a[0] = p->arg;
+	ipl_t ipl = arch_interrupts_disable(); /* no switch between the two */
+	fpu_state_init(THREAD->fpu);
+	fpu_restore(THREAD->fpu);
+	arch_interrupts_restore(ipl);
+}
+
+sysarg_t sys_task_exec(const sysargs_t *a)
+{
+	task_exec_plan_t *p = malloc(sizeof(*p));
+	if (!p)
+		return ENOMEM;
+	errno_t rc = sys_exec_copy_in(uspace_ptr(a->a[0]), p);
+	if (rc == EOK)
+		rc = task_exec_check(TASK, p);
+	if (rc == EOK) {
+		task_exec_commit(TASK, p);
+		sys_exec_enter((sysargs_t *) a, p); /* the saved registers: not const */
+	}
+	free(p);
+	return rc; /* rax: EOK for the program too */
+}
+
+static sysarg_t sys_task_wait_how(const sysargs_t *a, bool until_exec)
 {
 	task_id_t id = a->a[0];
 	uspace_ptr_t out = uspace_ptr(a->a[1]);
@@ -216,10 +303,20 @@ sysarg_t sys_task_wait(const sysargs_t *a)
 	errno_t rc = uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &info, sizeof(info));
 	if (rc != EOK)
 		return rc;
-	rc = task_wait(id, &info);
+	rc = until_exec ? task_wait_exec(id, &info) : task_wait(id, &info);
 	if (rc != EOK)
 		return rc;
 	return uspace_ptr_is_null(out) ? EOK : copy_to_uspace(out, &info, sizeof(info));
+}
+
+sysarg_t sys_task_wait(const sysargs_t *a)
+{
+	return sys_task_wait_how(a, false);
+}
+
+sysarg_t sys_task_wait_exec(const sysargs_t *a)
+{
+	return sys_task_wait_how(a, true);
 }
 
 sysarg_t sys_task_kill(const sysargs_t *a)

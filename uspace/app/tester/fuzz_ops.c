@@ -463,7 +463,9 @@ static void fz_kconsole(fz_thread_t *t)
 static void fz_spawn(fz_thread_t *t)
 {
 	static const char *const names[] = { TESTER_MODULE, "nosuch", "teste" };
-	static const char *const args[] = { "child:exit 3", "child:exit 0", "child:null" };
+	/* argument blocks (abi/task.h): each argument ends in a NUL */
+	static const char *const args[] = { "child:exit\0003", "child:exit\0000", "child:null" };
+	static const size_t args_len[] = { 13, 13, 11 };
 	if (fz_pct(t, 75)) {
 		/* a spawn costs a hundred calls: mostly refused ones (a random
 		 * spec pointer, never one into scratch memory we fill) */
@@ -476,7 +478,7 @@ static void fz_spawn(fz_thread_t *t)
 	}
 	unsigned ni = (unsigned) fz_below(t, 3), ai = (unsigned) fz_below(t, 3);
 	uint64_t np = (uintptr_t) names[ni], nl = strlen(names[ni]);
-	uint64_t ap = (uintptr_t) args[ai], al = strlen(args[ai]);
+	uint64_t ap = (uintptr_t) args[ai], al = args_len[ai];
 	if (fz_pct(t, 30)) {
 		np = fz_pct(t, 50) ? np : fz_word(t);
 		nl = fz_pct(t, 50) ? nl : fz_word(t);
@@ -488,7 +490,7 @@ static void fz_spawn(fz_thread_t *t)
 	bool tester = np == (uintptr_t) names[0] && nl == strlen(TESTER_MODULE);
 	/* The tester only with (a prefix of) a child's arguments: anything
 	 * else, even none, would run tests. */
-	if (tester && (ap != (uintptr_t) args[ai] || al < 6 || al > strlen(args[ai])))
+	if (tester && (ap != (uintptr_t) args[ai] || al < 6 || al > args_len[ai]))
 		nl--;
 	cap_handle_t caps[2] = { fz_phone(t), fz_call_handle(t) };
 	task_spawn_t spec = { .module = (const char *) np,

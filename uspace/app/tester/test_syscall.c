@@ -242,9 +242,9 @@ static errno_t spawn_raw(uintptr_t mod, size_t len, uintptr_t args, size_t args_
 UTEST(syscall_task_spawn_hostile)
 {
 	static const char mod[] = TESTER_MODULE;
-	static const char args[] = "child:exit 3";
+	static const char args[] = "child:exit\0003"; /* two arguments, each NUL-ended */
 	uintptr_t m = (uintptr_t) mod, a = (uintptr_t) args;
-	size_t ml = strlen(mod), al = strlen(args);
+	size_t ml = strlen(mod), al = sizeof(args);
 	task_id_t id;
 	uint64_t before = frames_free();
 	UT_CHECK_ERR(spawn_raw(0, ml, a, al, (uintptr_t) &id), EFAULT);
@@ -253,7 +253,15 @@ UTEST(syscall_task_spawn_hostile)
 	UT_CHECK_ERR(spawn_raw(m, ~(size_t) 0, a, al, (uintptr_t) &id), EINVAL);
 	UT_CHECK_ERR(spawn_raw(m, ml, ADDR_UNMAPPED, al, (uintptr_t) &id), EFAULT);
 	UT_CHECK_ERR(spawn_raw(m, ml, ADDR_KERNEL, al, (uintptr_t) &id), EINVAL);
-	UT_CHECK_ERR(spawn_raw(m, ml, a, ~(size_t) 0, (uintptr_t) &id), EINVAL);
+	UT_CHECK_ERR(spawn_raw(m, ml, a, ~(size_t) 0, (uintptr_t) &id), ELIMIT);
+	/* An argument block whose last argument does not end in a NUL. */
+	UT_CHECK_ERR(spawn_raw(m, ml, a, al - 1, (uintptr_t) &id), EINVAL);
+	/* More than TASK_SPAWN_ARGS_MAX bytes or TASK_SPAWN_ARGV_MAX
+	 * arguments: ELIMIT. */
+	static char many[TASK_SPAWN_ARGS_MAX + 1];
+	UT_CHECK_ERR(spawn_raw(m, ml, (uintptr_t) many, sizeof(many), (uintptr_t) &id), ELIMIT);
+	UT_CHECK_ERR(
+	    spawn_raw(m, ml, (uintptr_t) many, TASK_SPAWN_ARGV_MAX, (uintptr_t) &id), ELIMIT);
 	UT_CHECK_ERR(spawn_raw(m, ml, a, al, ADDR_KERNEL), EINVAL);
 	UT_CHECK_ERR(spawn_raw(m, ml, a, al, AS_USER_TOP - 4), EINVAL);
 	/* Names that are no module. */

@@ -79,8 +79,10 @@ static void mb2_parse_tag(const mb2_tag_t *tag)
 		break;
 	case MB2_TAG_MODULE: {
 		const mb2_module_t *m = (const mb2_module_t *) tag;
-		if (boot_info.module_count == BOOT_MAX_MODULES)
+		if (boot_info.module_count == BOOT_MAX_MODULES) {
+			boot_info.modules_dropped++; /* said at boot (main.c) */
 			break;
+		}
 		boot_module_t *d = &boot_info.modules[boot_info.module_count++];
 		d->start = m->start;
 		d->end = m->end;

@@ -90,6 +90,9 @@ void cap_table_init(cap_table_t *t);
 /* Close every used slot with its type's close hook (the task is ending;
  * no thread of it runs any more).  The table is empty afterwards. */
 void cap_table_close_all(cap_table_t *t);
+/* Close every handle of @a t but keep[0..n) (SYS_TASK_EXEC); a dropped
+ * phone hangs up as when the task ends. */
+void cap_table_close_except(cap_table_t *t, const cap_handle_t *keep, size_t n);
 
 /* Put @a object (its reference passes to the table): ELIMIT when full.
  * @a want: a specific handle (EEXIST if its slot is taken or its

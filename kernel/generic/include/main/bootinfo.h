@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define BOOT_MAX_MEMMAP 64
-#define BOOT_MAX_MODULES 32
+#define BOOT_MAX_MODULES 48 /* boot/meson.build checks its list against it */
 #define BOOT_CMDLINE_MAX 256
 #define BOOT_MODULE_CMDLINE_MAX 256
 
@@ -38,6 +38,7 @@ typedef struct boot_info {
 	boot_memmap_entry_t memmap[BOOT_MAX_MEMMAP];
 	size_t memmap_count;
 	boot_module_t modules[BOOT_MAX_MODULES];
+	size_t modules_dropped; /* modules past BOOT_MAX_MODULES, left out */
 	size_t module_count;
 	char cmdline[BOOT_CMDLINE_MAX];
 	char loader[64];

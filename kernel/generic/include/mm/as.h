@@ -305,6 +305,9 @@ bool as_layout_next_area(void *as, uintptr_t addr, struct as_layout_range *out);
 void as_tlb_sync(as_t *as, uintptr_t base, size_t pages);
 /* Unmap and free every area (as_release). */
 void as_areas_destroy_all(as_t *as);
+/* Destroy every area of @a as but those based at keep[0..n) (a task
+ * becoming the program its loader laid out: SYS_TASK_EXEC). */
+void as_areas_destroy_except(as_t *as, const uintptr_t *keep, size_t n);
 /* For the backends (mm/as_backend.h), as->lock held: map @a count pages
  * from @a base in @a a (none mapped yet) with the pages its page_get hook
  * gives and record them; ENOMEM (or page_get's error) leaves nothing

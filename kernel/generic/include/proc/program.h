@@ -32,23 +32,25 @@
  * AS_ANYWHERE_FLOOR, so that libc finds the room to put the rest of the
  * main thread's stack (and its guard page) right below it. */
 #define PROGRAM_STACK_ROOM (1024 * 1024)
-#define PROGRAM_ARGS_MAX 256
-#define PROGRAM_ARGV_MAX 16
 
 struct task;
 struct caps_held;
 
 /* Start module @a name (the first word of its module command line) with
- * the words of @a args after argv[0]: ENOENT (no such module), EINVAL
- * (not a valid program), ENOMEM, ELIMIT (too many arguments). */
+ * the words of @a args (split at spaces) after argv[0]: ENOENT (no such
+ * module), EINVAL (not a valid program), ENOMEM, ELIMIT (too many
+ * arguments, abi/task.h: TASK_SPAWN_ARGS_MAX, TASK_SPAWN_ARGV_MAX). */
 errno_t program_spawn_module(
     const char *name, const char *args, task_id_t parent, task_id_t *id_out);
 
-/* The same, from a task (@a parent != 0) passing capabilities: the new
- * task gets @a held's objects at handles 1..n (on success they are its and
- * *held is empty; on failure the caller still holds what *held holds). */
-errno_t program_spawn_module_caps(const char *name, const char *args, task_id_t parent,
-    struct caps_held *held, task_id_t *id_out);
+/* The same, from a task (@a parent != 0) passing capabilities, with the
+ * arguments as SYS_TASK_SPAWN takes them (@a args_len bytes, each
+ * argument ending in a NUL; EINVAL if the last byte is not one): the new
+ * task gets @a held's objects at handles 1..n (on success they are its
+ * and *held is empty; on failure the caller still holds what *held
+ * holds). */
+errno_t program_spawn_module_caps(const char *name, const char *args, size_t args_len,
+    task_id_t parent, struct caps_held *held, task_id_t *id_out);
 
 /* The arguments the kernel starts boot module @a name with: the words of
  * its recipe command line after the name, less the "grant=" tokens (the

@@ -53,6 +53,7 @@ typedef struct task {
 	size_t threads_held;
 	task_exit_info_t exit; /* valid once exiting */
 	bool exit_set;
+	bool execed; /* it called SYS_TASK_EXEC (lock) */
 	task_id_t parent; /* 0: the kernel */
 	condvar_t state_cv; /* signalled when the task becomes a zombie */
 	link_t tasks_link;
@@ -63,6 +64,8 @@ typedef struct task {
 #define TASK (cpu_current()->current ? cpu_current()->current->task : NULL)
 
 void task_init(void);
+/* Give @a task a new name (SYS_TASK_EXEC: the program it became). */
+void task_rename(task_t *task, const char *name);
 /* Make an empty task with a new address space: ENOMEM. */
 errno_t task_create(const char *name, task_id_t parent, task_t **out);
 /* Undo task_create() for a task none of whose threads ever started. */
@@ -77,6 +80,11 @@ void task_thread_exiting(struct thread *t, int status);
 _Noreturn void task_exit_current(const task_exit_info_t *info);
 /* Wait until child @a id ends; fills *info and reaps it.  ENOENT, EINTR. */
 errno_t task_wait(task_id_t id, task_exit_info_t *info);
+/* Wait until child @a id has become its program (SYS_TASK_EXEC: *info
+ * all zero, the child runs on) or has ended (as task_wait). */
+errno_t task_wait_exec(task_id_t id, task_exit_info_t *info);
+/* @a task became its program: wake task_wait_exec. */
+void task_mark_execed(task_t *task);
 /* End child @a id of @a parent (SYS_TASK_KILL's rules: ENOENT, EPERM,
  * EINVAL); its threads are interrupted and it ends as if one of them had
  * exited the task, with reason TASK_EXIT_KILLED. */

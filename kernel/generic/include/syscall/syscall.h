@@ -21,6 +21,9 @@
 typedef struct sysargs {
 	sysarg_t a[6]; /* rdi, rsi, rdx, r10, r8, r9 */
 	sysarg_t r12, r13, r14, r15, rbx;
+	/* the rest of the frame: only SYS_TASK_EXEC writes them (rcx is the
+	 * user rip and r11 the user rflags, as `syscall` left them) */
+	sysarg_t rbp, r11, rcx, rsp;
 } sysargs_t;
 
 typedef sysarg_t (*syscall_handler_t)(const sysargs_t *args);
@@ -52,6 +55,8 @@ sysarg_t sys_task_right(const sysargs_t *args);
 sysarg_t sys_task_kill_right(const sysargs_t *args);
 sysarg_t sys_task_list(const sysargs_t *args);
 sysarg_t sys_task_area_list(const sysargs_t *args);
+sysarg_t sys_task_exec(const sysargs_t *args);
+sysarg_t sys_task_wait_exec(const sysargs_t *args);
 sysarg_t sys_uptime(const sysargs_t *args);
 sysarg_t sys_mem_stats(const sysargs_t *args);
 sysarg_t sys_task_stats(const sysargs_t *args);

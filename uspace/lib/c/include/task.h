@@ -12,26 +12,53 @@
 task_id_t task_id(void);
 /* End the whole task (all its threads) with @a status; flushes stdout. */
 noreturn void task_exit(int status);
-/* Start boot module @a module with the command line @a args (may be NULL). */
+/* What a new task gets besides its arguments; every field may be 0. */
+typedef struct task_spawn_attr {
+	/* The child's descriptors 0, 1 and 2 are the files of ours in
+	 * fds[0..3) (-1, or a console descriptor: the child's is the
+	 * console; NULL: all three the console).  EBADF for a descriptor we
+	 * do not have.  The handoff takes one argument (docs/vfs.md "libc"). */
+	const int *fds;
+	/* The child starts in this directory (an absolute path: EINVAL
+	 * otherwise; NULL or "/": the root).  It takes one argument. */
+	const char *cwd;
+	/* The child finds new handles to the objects of caps[0..ncaps) at
+	 * its handles 1..ncaps (only ranges and task rights can be passed
+	 * on; docs/drivers.md).  ENOENT/ESTALE for a handle we do not hold,
+	 * EINVAL for one that cannot be passed on or too many: nothing
+	 * started. */
+	const cap_handle_t *caps;
+	size_t ncaps;
+} task_spawn_attr_t;
+
+/* Start the program in file @a path (a static ELF64 executable; docs/
+ * loader.md) with the arguments argv[0], argv[1], ... (NULL-terminated,
+ * passed as they are; argv[0] is what the program sees as its name) and
+ * @a attr (may be NULL).  Returns once the program runs (*id_out: wait
+ * for it with task_wait) or with the reason it cannot: ENOENT (no such
+ * file), EACCES (not executable), EINVAL/EPERM/ENOTSUP (not a program the
+ * loader runs: docs/loader.md lists the checks), ENOMEM, ELIMIT
+ * (TASK_SPAWN_ARGS_MAX bytes or TASK_SPAWN_ARGV_MAX arguments in all,
+ * abi/task.h), and then no task, area or frame is left behind. */
+errno_t task_spawn_path(
+    const char *path, const char *const argv[], const task_spawn_attr_t *attr, task_id_t *id_out);
+/* Start boot module @a module with the arguments argv[1], argv[2], ...
+ * (argv[0] is ignored: the kernel names it after the module; argv may be
+ * NULL) and @a attr (may be NULL). */
+errno_t task_spawnv(
+    const char *module, const char *const argv[], const task_spawn_attr_t *attr, task_id_t *id_out);
+/* Start boot module @a module with the words of @a args (split at
+ * spaces; may be NULL) as its arguments. */
 errno_t task_spawn(const char *module, const char *args, task_id_t *id_out);
-/* The same, passing capabilities: the child finds new handles to the
- * objects of @a caps[0..ncaps) at its handles 1..ncaps (only ranges can be
- * passed on; docs/drivers.md).  ENOENT/ESTALE for a handle we do not hold,
- * EINVAL for one that cannot be passed on or too many: nothing started. */
+/* The same, with attr.caps (task_spawn_attr_t). */
 errno_t task_spawn_caps(const char *module, const char *args, const cap_handle_t *caps,
     size_t ncaps, task_id_t *id_out);
-/* The same, the child's descriptors 0, 1 and 2 being the files of ours
- * in @a fds (-1, or a console descriptor: the child's is the console).
- * The handoff takes a few bytes of the command line (docs/vfs.md "libc").
- * EBADF for a descriptor we do not have. */
+/* The same, with attr.fds. */
 errno_t task_spawn_fds(const char *module, const char *args, const int fds[3], task_id_t *id_out);
-/* The same, the child starting in the directory @a cwd (an absolute
- * path; NULL or "/": the root, where every task starts otherwise).  The
- * path takes a few bytes of the command line; EINVAL for a relative one
- * or one holding a space (the command line is split at spaces). */
+/* The same, with attr.fds and attr.cwd. */
 errno_t task_spawn_in(
     const char *module, const char *args, const int fds[3], const char *cwd, task_id_t *id_out);
-/* task_spawn_in, also passing capabilities as task_spawn_caps does. */
+/* The same, with attr.fds, attr.cwd and attr.caps. */
 errno_t task_spawn_in_caps(const char *module, const char *args, const int fds[3], const char *cwd,
     const cap_handle_t *caps, size_t ncaps, task_id_t *id_out);
 /* Wait until task @a id (a child) has ended; *info says how. */

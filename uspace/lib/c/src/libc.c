@@ -7,7 +7,9 @@
  * main() and end the task with its result.  The heap is made by the first
  * malloc (by a wired program or a boot task, at startup).
  *
- * The rest of the main stack goes right below the startup stack (the
+ * A program started from a file (the loader, docs/loader.md) finds its
+ * whole main stack made (stack_size THREAD_MAIN_STACK_SIZE).  For a boot
+ * module, the rest of the main stack goes right below the startup stack (the
  * kernel leaves room there, PROGRAM_STACK_ROOM), so the thread simply
  * grows down into it from the wired pages it is on: no switch to another
  * stack, and its first pages never fault.  If that fails (no memory, or
@@ -54,7 +56,8 @@ noreturn void __libc_main(task_startup_t *startup)
 	uintptr_t stack;
 	libc_startup = startup;
 	mem_init();
-	if (startup->stack_size >= THREAD_MAIN_STACK_SIZE ||
+	/* A program the loader started has its whole stack already. */
+	if (startup->stack_size < THREAD_MAIN_STACK_SIZE &&
 	    as_area_create_stack(startup->stack_base, THREAD_MAIN_STACK_SIZE - startup->stack_size,
 	        0, &stack) != EOK)
 		libc_die("libc: cannot make the main thread's stack\n");

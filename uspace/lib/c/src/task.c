@@ -19,23 +19,6 @@ noreturn void task_exit(int status)
 	__builtin_unreachable();
 }
 
-errno_t task_spawn_caps(
-    const char *module, const char *args, const cap_handle_t *caps, size_t ncaps, task_id_t *id_out)
-{
-	task_spawn_t spec = { .module = module,
-		.module_len = strlen(module),
-		.args = args,
-		.args_len = args ? strlen(args) : 0,
-		.caps = caps,
-		.ncaps = ncaps };
-	return (errno_t) syscall2(SYS_TASK_SPAWN, &spec, id_out);
-}
-
-errno_t task_spawn(const char *module, const char *args, task_id_t *id_out)
-{
-	return task_spawn_caps(module, args, NULL, 0, id_out);
-}
-
 errno_t task_wait(task_id_t id, task_exit_info_t *info)
 {
 	return (errno_t) syscall2(SYS_TASK_WAIT, id, info);

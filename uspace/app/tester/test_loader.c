@@ -1,0 +1,255 @@
+/*
+ * Programs from files (docs/loader.md): task_spawn_path starts /bin
+ * programs through the loader, with their arguments as they are and the
+ * descriptors handed over; refuses what is no program (missing, not
+ * executable, each malformed ELF of /test/elf) with the error and leaves
+ * no task or frame behind; 500 spawns give every frame back.  Needs the
+ * file system ("fs" boots; tools/test.sh suite loader).
+ */
+#include "tester.h"
+#include <abi/fpager.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ipc.h>
+#include <ns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys.h>
+#include <task.h>
+#include <unistd.h>
+#include <utest.h>
+
+#define LD_OUT "/tmp/loader-out.txt"
+#define LD_SPAWNS 400u
+/* Frames the servers of a file spawn (the VFS, ext2, the file pager) may
+ * still take for themselves after a warm-up: their tables and caches
+ * reach their size lazily.  Far fewer than one frame a spawn. */
+#define LD_SLACK 32u
+#define LD_WARM 100u
+
+/* Run @a path with @a argv, its stdout into LD_OUT; its end in *info. */
+static errno_t ld_run_to_file(const char *path, const char *const argv[], task_exit_info_t *info)
+{
+	int fd = open(LD_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return errno;
+	int fds[3] = { -1, fd, -1 };
+	task_spawn_attr_t attr = { .fds = fds };
+	task_id_t id;
+	errno_t rc = task_spawn_path(path, argv, &attr, &id);
+	close(fd);
+	return rc == EOK ? task_wait(id, info) : rc;
+}
+
+/* LD_OUT's bytes into @a buf (NUL-terminated): their count, or -1. */
+static ssize_t ld_read_out(char *buf, size_t size)
+{
+	int fd = open(LD_OUT, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* Arguments reach the program as they are: spaces, empty ones, quotes. */
+UTEST(hw_loader_args)
+{
+	static const char *const argv[] = { "echo", "a  b", "", "\"q\"", "last", NULL };
+	task_exit_info_t info;
+	char buf[128];
+	UT_ASSERT_OK(ld_run_to_file("/bin/echo", argv, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 0);
+	UT_ASSERT(ld_read_out(buf, sizeof(buf)) >= 0);
+	UT_CHECK(strcmp(buf, "a  b  \"q\" last\n") == 0);
+}
+
+/* The task is named after the file, and its text comes from the file
+ * pager: a pager-backed executable area; no area of the loader's stays. */
+UTEST(hw_loader_areas)
+{
+	static const char *const argv[] = { "tester", "child:sleep-long", NULL };
+	task_id_t id;
+	task_area_info_t *areas;
+	size_t n, text = 0;
+	UT_ASSERT_OK(task_spawn_path("/bin/tester", argv, NULL, &id));
+	UT_ASSERT_OK(task_area_list_alloc(id, &areas, &n));
+	for (size_t i = 0; i < n; i++) {
+		if ((areas[i].flags & AS_AREA_EXEC) && areas[i].backend == AS_BACKEND_PAGER &&
+		    areas[i].base == 0x400000)
+			text++;
+		/* The loader is linked at 0x7f000000: nothing of it is left. */
+		UT_CHECK(areas[i].base < 0x7f000000 || areas[i].base >= 0x80000000);
+		UT_CHECK(areas[i].backend != AS_BACKEND_WIRED);
+	}
+	free(areas);
+	UT_CHECK_EQ(text, 1);
+	task_info_t *tasks;
+	size_t nt;
+	bool named = false;
+	UT_ASSERT_OK(task_list_alloc(&tasks, &nt));
+	for (size_t i = 0; i < nt; i++)
+		if (tasks[i].id == id)
+			named = strcmp(tasks[i].name, "tester") == 0;
+	free(tasks);
+	UT_CHECK(named);
+	task_exit_info_t info;
+	UT_CHECK_OK(task_kill(id));
+	UT_CHECK_OK(task_wait(id, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_KILLED);
+}
+
+/* Spawns that must fail leave nothing behind. */
+UTEST(hw_loader_errors)
+{
+	static const char *const argv[] = { "x", NULL };
+	static const char *const none[] = { NULL };
+	task_id_t id;
+	/* Once first: the loader's first file opens its volume's connections
+	 * in the file pager, which stay. */
+	UT_CHECK_ERR(task_spawn_path("/etc/motd", argv, NULL, &id), EACCES);
+	uint64_t before = frames_baseline();
+	UT_CHECK_ERR(task_spawn_path("/bin/nosuch", argv, NULL, &id), ENOENT);
+	UT_CHECK_ERR(task_spawn_path("/etc/motd", argv, NULL, &id), EACCES);
+	UT_CHECK_ERR(task_spawn_path("/bin", argv, NULL, &id), EACCES);
+	UT_CHECK_ERR(task_spawn_path("", argv, NULL, &id), EINVAL);
+	UT_CHECK_ERR(task_spawn_path("/bin/echo", none, NULL, &id), EINVAL);
+	int fds[3] = { 99, -1, -1 };
+	task_spawn_attr_t attr = { .fds = fds };
+	UT_CHECK_ERR(task_spawn_path("/bin/echo", argv, &attr, &id), EBADF);
+	attr = (task_spawn_attr_t){ .cwd = "relative" };
+	UT_CHECK_ERR(task_spawn_path("/bin/echo", argv, &attr, &id), EINVAL);
+	/* More arguments than a spawn takes. */
+	const char *many[TASK_SPAWN_ARGV_MAX + 2];
+	for (size_t i = 0; i <= TASK_SPAWN_ARGV_MAX; i++)
+		many[i] = "w";
+	many[TASK_SPAWN_ARGV_MAX + 1] = NULL;
+	UT_CHECK_ERR(task_spawn_path("/bin/echo", many, NULL, &id), ELIMIT);
+	UT_CHECK(frames_settle(before) >= before);
+}
+
+/* One line of /test/elf/index.txt: "NAME ERRNO rule...". */
+static bool ld_index_line(char *line, char **name, errno_t *want)
+{
+	char *sp = strchr(line, ' ');
+	if (!sp)
+		return false;
+	*sp = '\0';
+	*name = line;
+	char *e = sp + 1, *sp2 = strchr(e, ' ');
+	if (sp2)
+		*sp2 = '\0';
+	*want = EOK;
+	for (errno_t i = 0; i < 128; i++)
+		if (strcmp(str_error_name(i), e) == 0)
+			*want = i;
+	return strcmp(e, "EOK") == 0 || *want != EOK;
+}
+
+/* Spawn each file of the index (a copy in @a text is cut up): the
+ * malformed ones must fail with their error; the count refused. */
+static unsigned ld_refuse_all(const char *text, bool say)
+{
+	static char index[8192];
+	unsigned refused = 0;
+	strcpy(index, text);
+	for (char *line = index, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *name = NULL, path[96];
+		errno_t want;
+		if (!UT_CHECK(ld_index_line(line, &name, &want)))
+			continue;
+		snprintf(path, sizeof(path), "/test/elf/%s", name);
+		const char *argv[] = { name, NULL };
+		task_id_t id;
+		task_exit_info_t info;
+		errno_t rc = task_spawn_path(path, argv, NULL, &id);
+		if (want == EOK) {
+			if (UT_CHECK_OK(rc))
+				UT_CHECK_OK(task_wait(id, &info));
+			continue;
+		}
+		if (rc != want && say)
+			printf(
+			    "# %s: %s, want %s\n", name, str_error_name(rc), str_error_name(want));
+		UT_CHECK_EQ(rc, want);
+		refused++;
+	}
+	return refused;
+}
+
+/* Each malformed file of the ELF host test is refused with its error, and
+ * no task, area or frame is left; the valid one runs (and ends with ud2). */
+UTEST(hw_loader_refusals)
+{
+	static char index[4096];
+	int fd = open("/test/elf/index.txt", O_RDONLY);
+	UT_ASSERT(fd >= 0);
+	ssize_t n = read(fd, index, sizeof(index) - 1);
+	close(fd);
+	UT_ASSERT(n > 0);
+	index[n] = '\0';
+	/* The first pass reads the files into the file pager's cache; the
+	 * second must not take a frame more. */
+	uint64_t before = 0;
+	mem_stats_t m0, m1;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			before = frames_baseline();
+			UT_ASSERT_OK(mem_stats(&m0));
+		}
+		UT_CHECK(ld_refuse_all(index, pass == 1) >= 30);
+	}
+	/* 38 refusals: a frame kept by each would be more than the slack */
+	UT_CHECK(frames_settle(before) + LD_SLACK / 2 >= before);
+	UT_ASSERT_OK(mem_stats(&m1));
+	UT_CHECK_EQ(m1.tasks, m0.tasks);
+}
+
+/* The file pager's cache pages that hold data (FPAGER_STATS_CACHE). */
+static uint64_t ld_cached_pages(void)
+{
+	cap_handle_t phone;
+	ipc_msg_t ans;
+	if (ns_connect(FPAGER_NAME, &phone) != EOK)
+		return 0;
+	errno_t rc = ipc_request(phone, FPAGER_STATS, FPAGER_STATS_CACHE, 0, 0, 0, 0, &ans);
+	ipc_hangup(phone);
+	return rc == EOK ? ans.arg[1] : 0;
+}
+
+/* Spawn + exit + wait, 500 times: after the first 100 (the program's
+ * pages in the file pager's cache, the servers' tables at their size),
+ * the other 400 give every frame back, but for file pages the file pager
+ * read meanwhile (its read-ahead may take more of the file than the first
+ * runs did: a cache, not a leak).  A frame kept per spawn would be 400. */
+UTEST(hw_loader_many)
+{
+	static const char *const argv[] = { "tester", "child:exit", "5", NULL };
+	for (unsigned i = 0; i < LD_WARM; i++) {
+		task_id_t id0;
+		task_exit_info_t info0;
+		UT_ASSERT_OK(task_spawn_path("/bin/tester", argv, NULL, &id0));
+		UT_ASSERT_OK(task_wait(id0, &info0));
+	}
+	uint64_t before = frames_baseline(), cached = ld_cached_pages();
+	for (unsigned i = 0; i < LD_SPAWNS; i++) {
+		task_id_t id;
+		task_exit_info_t info;
+		UT_ASSERT_OK(task_spawn_path("/bin/tester", argv, NULL, &id));
+		UT_ASSERT_OK(task_wait(id, &info));
+		UT_ASSERT_EQ(info.reason, TASK_EXIT_NORMAL);
+		UT_ASSERT_EQ(info.status, 5);
+	}
+	uint64_t after = frames_settle(before), grown = ld_cached_pages() - cached;
+	if (after + grown < before)
+		printf("# %llu frames missing after %u spawns (the cache grew by %llu)\n",
+		    (unsigned long long) (before - after), LD_SPAWNS, (unsigned long long) grown);
+	UT_CHECK(after + grown + LD_SLACK >= before);
+}
