@@ -700,7 +700,7 @@ suite_fs() {
 	# system connections with the test as the file pager, then the test's
 	# own file pager killed under mappings and its successor taking over
 	if root_image "$d/nofpager.img"; then
-		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fpager_restart,hw_fs_shutdown" \
+		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fpager_first_use,hw_fpager_restart,hw_fs_shutdown" \
 			300 --disk "$d/nofpager.img"
 		fs_host_check "e2fsck -fn found errors, or not clean, after the nofpager boot" \
 			fs_image_clean "$d/nofpager.img"
