@@ -33,6 +33,8 @@ static errno_t hdev_write(void *ctx, uint64_t off, const void *buf, size_t len)
 	if (off % 512 != 0 || len % 512 != 0 || off + len > d->size)
 		return EINVAL;
 	d->writes++;
+	if (off < d->fail_to && off + len > d->fail_from)
+		return EIO;
 	return pwrite(d->fd, buf, len, (off_t) off) == (ssize_t) len ? EOK : EIO;
 }
 

@@ -17,6 +17,10 @@ typedef struct hdev {
 	unsigned long reads;
 	unsigned long writes;
 	unsigned long flushes;
+	/* Writes touching bytes [fail_from, fail_to) fail with EIO (none
+	 * while fail_to is 0), as a bad sector does. */
+	uint64_t fail_from;
+	uint64_t fail_to;
 	/* Inodes the test says are open (for the inode_busy hook). */
 	uint32_t busy[16];
 	unsigned nbusy;

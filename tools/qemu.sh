@@ -17,7 +17,7 @@
 #                        (and TSC) advances one tick per guest instruction, so
 #                        TSC deltas are exact instruction counts (benchmarks)
 #     --plugin "SO,ARGS" load a TCG plugin (tools/insnprof.sh uses it)
-#     --disk FILE[,readonly][,modern][,ioerr=SECTOR]
+#     --disk FILE[,readonly][,modern][,ioerr=SECTOR][,wrerr=SECTOR]
 #                        attach a raw disk image as a virtio-blk PCI device
 #                        (repeatable: the first is disk0 to the guest's
 #                        driver, in PCI order); readonly: the device is
@@ -25,7 +25,8 @@
 #                        (ID 1af4:1042 instead of the transitional 1af4:1001;
 #                        "legacy=off" means the same); ioerr=SECTOR: every
 #                        read touching 512-byte sector SECTOR fails with an
-#                        I/O error (QEMU's blkdebug; the rule file is
+#                        I/O error, wrerr=SECTOR: every write touching it
+#                        (both repeatable; QEMU's blkdebug; the rule file is
 #                        written to build/blkdebug/)
 #     --serial-in FILE   the guest's serial input comes from FILE (instead of
 #                        nothing), fed once the kernel's banner is out (GRUB
@@ -56,6 +57,24 @@ usage() {
 need_value() { # option remaining-argument-count
 	[ "$2" -ge 2 ] || { echo "qemu.sh: $1 needs a value (see --help)" >&2; exit 3; }
 }
+# A --disk value's words (checked with the options, so --parse-only
+# refuses a wrong one before anything is built).
+disk_check() { # FILE[,WORD...]
+	local words w
+	IFS=, read -r -a words <<< "$1"
+	[ -n "${words[0]:-}" ] || { echo "qemu.sh: --disk $1: no file name" >&2; return 1; }
+	for w in "${words[@]:1}"; do
+		case $w in
+		readonly | readonly=on | modern | legacy=off) ;;
+		ioerr=* | wrerr=*)
+			case ${w#*=} in
+			'' | *[!0-9]*) echo "qemu.sh: $w: a sector number, please" >&2; return 1 ;;
+			esac ;;
+		*) echo "qemu.sh: unknown disk option $w (readonly, modern, ioerr=SECTOR, wrerr=SECTOR)" >&2
+			return 1 ;;
+		esac
+	done
+}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cmdline | --iso | --log | --timeout | --accel | --memory | --module | --plugin | --disk | \
@@ -76,7 +95,7 @@ while [ $# -gt 0 ]; do
 	--module) extra_modules+=("$2"); shift 2 ;;
 	--icount) icount=1; shift ;;
 	--plugin) plugin=$2; shift 2 ;;
-	--disk) disks+=("$2"); shift 2 ;;
+	--disk) disk_check "$2" || exit 3; disks+=("$2"); shift 2 ;;
 	--serial-in) serial_in=$2; shift 2 ;;
 	--print-cmd) print_cmd=1; shift ;;
 	*) echo "qemu.sh: unknown option $1 (see --help)" >&2; exit 3 ;;
@@ -114,35 +133,45 @@ if [ $icount -eq 1 ]; then
 fi
 [ -n "$plugin" ] && args+=(-plugin "$plugin")
 
-# ioerr=SECTOR: the disk's reads that touch SECTOR (512 bytes) fail with
-# EIO, through QEMU's blkdebug layer between the raw format and the file;
-# its rule file goes under build/.  Sets drive_file.
-disk_ioerr() { # disk-number sector image
-	case $2 in '' | *[!0-9]*) echo "qemu.sh: ioerr=$2: a sector number, please" >&2; return 1 ;; esac
-	case $3 in *:*) echo "qemu.sh: ioerr: the disk file name may not hold a colon" >&2; return 1 ;; esac
-	local conf=$BUILD_DIR/blkdebug/disk$1-$2.conf
+# ioerr= and wrerr=: the reads (writes) that touch a 512-byte sector fail
+# with EIO, through QEMU's blkdebug layer between the raw format and the
+# file; its rule file goes under build/.  Each rule names its kind of
+# request (iotype): without it, blkdebug fails every request touching the
+# sector, reads and writes alike, once the first request of the rule's
+# kind has come.  Sets drive_file.
+disk_errors() { # disk-number image rule... (a rule: read:SECTOR or write:SECTOR)
+	local n=$1 img=$2 conf rules="" tag="" r
+	shift 2
+	case $img in *:*) echo "qemu.sh: ioerr, wrerr: the disk file name may not hold a colon" >&2; return 1 ;; esac
+	for r in "$@"; do
+		printf -v rules '%s[inject-error]\nevent = "%s_aio"\niotype = "%s"\nerrno = "5"\nsector = "%s"\n' \
+			"$rules" "${r%%:*}" "${r%%:*}" "${r#*:}"
+		tag+=-${r%%:*}${r#*:}
+	done
+	conf=$BUILD_DIR/blkdebug/disk$n$tag.conf
 	mkdir -p "$BUILD_DIR/blkdebug" || return 1
-	printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%s"\n' "$2" > "$conf.$$" &&
-		mv "$conf.$$" "$conf" || return 1
-	drive_file=blkdebug:$conf:$3
+	printf '%s' "$rules" > "$conf.$$" && mv "$conf.$$" "$conf" || return 1
+	drive_file=blkdebug:$conf:$img
 }
 
 # Disks: one -drive (the image, raw) and one virtio-blk-pci device each.
 n=0
 for spec in "${disks[@]}"; do
 	IFS=, read -r -a words <<< "$spec"
-	file=${words[0]} drive_opts="" dev_opts=""
+	file=${words[0]} drive_opts="" dev_opts="" errors=()
 	[ -f "$file" ] || { echo "qemu.sh: no disk image $file" >&2; exit 3; }
-	case $file in *,*) echo "qemu.sh: a disk file name may not hold a comma" >&2; exit 3 ;; esac
 	drive_file=$file
 	for w in "${words[@]:1}"; do
 		case $w in
 		readonly | readonly=on) drive_opts+=",readonly=on" ;;
 		modern | legacy=off) dev_opts+=",disable-legacy=on" ;;
-		ioerr=*) disk_ioerr "$n" "${w#ioerr=}" "$file" || exit 3 ;;
-		*) echo "qemu.sh: unknown disk option $w (readonly, modern, ioerr=SECTOR)" >&2; exit 3 ;;
+		ioerr=*) errors+=("read:${w#ioerr=}") ;;
+		wrerr=*) errors+=("write:${w#wrerr=}") ;;
 		esac
 	done
+	if [ ${#errors[@]} -gt 0 ]; then
+		disk_errors "$n" "$file" "${errors[@]}" || exit 3
+	fi
 	args+=(-drive "file=$drive_file,if=none,format=raw,id=disk$n$drive_opts"
 		-device "virtio-blk-pci,drive=disk$n$dev_opts")
 	n=$((n + 1))

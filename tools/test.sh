@@ -86,6 +86,12 @@ suite_tools() {
 	tools_check "qemu.sh --help" 0 "--parse-only" "$top/tools/qemu.sh" --help
 	tools_check "qemu.sh with an unknown option" 3 "unknown option --no-such-option" \
 		"$top/tools/qemu.sh" --no-such-option
+	tools_check "qemu.sh --parse-only with a disk's error rules" 0 "" \
+		"$top/tools/qemu.sh" --parse-only --disk "d.img,modern,ioerr=8,wrerr=16,wrerr=24"
+	tools_check "qemu.sh --parse-only with a bad wrerr=" 3 "wrerr=1x: a sector number" \
+		"$top/tools/qemu.sh" --parse-only --disk "d.img,wrerr=1x"
+	tools_check "qemu.sh --parse-only with an unknown disk option" 3 "unknown disk option wrerror=8" \
+		"$top/tools/qemu.sh" --parse-only --disk "d.img,wrerror=8"
 	tools_check "gdb.sh --help" 0 "--program" "$top/tools/gdb.sh" --help
 	tools_check "gdb.sh with an unknown option" 2 "unknown option --no-such-option" \
 		"$top/tools/gdb.sh" --no-such-option
@@ -589,6 +595,61 @@ fmap_host_checks() { # image
 		ext2_cat_is "$img" /fsapi/fmap/bound/dirty.bin \
 		"b''.join(i.to_bytes(8, 'little') + bytes(4088) for i in range(${pages:-0}))"
 }
+# hw_fmap_wb_ioerr's image: the root image with /wberr.bin, 3 blocks less
+# 100 bytes of fmap_pattern 30 written by the host (test_fmap.c
+# FMAP_IOERR_SIZE); prints the block size and the file's three blocks.
+WBIO_SIZE=12188
+wbio_image() { # image
+	local img=$1 src bs
+	root_image "$img" || return
+	src=$(mktemp) || return
+	python3 -c "import sys; sys.stdout.buffer.write($(fmap_pattern 30 $WBIO_SIZE))" > "$src" &&
+		debugfs -w -R "write $src /wberr.bin" "$img" > /dev/null 2>&1
+	local rc=$?
+	rm -f "$src"
+	[ $rc -eq 0 ] || return
+	bs=$(dumpe2fs -h "$img" 2> /dev/null | awk -F: '/^Block size/ { print $2 + 0 }')
+	echo "$bs" $(for i in 0 1 2; do debugfs -R "bmap /wberr.bin $i" "$img" 2> /dev/null; done)
+}
+raw_block_is() { # image block-size block length python-bytes: the device block's first bytes
+	python3 -c 'import sys
+with open(sys.argv[1], "rb") as f:
+    f.seek(int(sys.argv[2]) * int(sys.argv[3]))
+    got = f.read(int(sys.argv[4]))
+want = eval(sys.argv[5])
+print("block %s: %s" % (sys.argv[3], "same" if got == want else "DIFFERENT"))
+sys.exit(got != want)' "$@"
+}
+# A write-back failing at the disk: QEMU fails the writes of /wberr.bin's
+# first and last blocks (wrerr=); the guest's stores there stay dirty and
+# msync says EIO, the middle block is written, other files are written;
+# the guest then unlinks the file.  The host checks the blocks themselves.
+suite_fmap_ioerr() { # dir
+	local d=$1 img=$1/wbio.img geo bs b0 b1 b2 spb want
+	if ! geo=$(wbio_image "$img") || ! read -r bs b0 b1 b2 <<< "$geo" || [ -z "$b2" ] ||
+		[ "$b2" -eq 0 ]; then
+		echo "fmap-ioerr: could not make the image ($geo)" >&2
+		broken=1
+		record fmap-ioerr 0 1
+		return
+	fi
+	spb=$((bs / 512))
+	qemu_tap_suite fmap-ioerr "fs utest=hw_fmap_wb_ioerr,hw_fs_shutdown" 300 \
+		--disk "$img,wrerr=$((b0 * spb)),wrerr=$((b2 * spb))"
+	fs_host_check "e2fsck -fn found errors, or not clean, after the fmap-ioerr boot" \
+		fs_image_clean "$img"
+	want=$(fmap_pattern 30 $WBIO_SIZE)
+	fs_host_check "/wberr.bin's first block (its writes failing) changed" \
+		raw_block_is "$img" "$bs" "$b0" "$bs" "($want)[:$bs]"
+	fs_host_check "/wberr.bin's last block (its writes failing) changed" \
+		raw_block_is "$img" "$bs" "$b2" $((WBIO_SIZE - 2 * bs)) "($want)[$((2 * bs)):]"
+	fs_host_check "/wberr.bin's middle block does not hold the stores synced" \
+		raw_block_is "$img" "$bs" "$b1" "$bs" "($(fmap_pattern 33 $((2 * bs))))[$bs:]"
+	fs_host_check "/fsapi/fmap/wbio/ok.bin (written beside the failing file) differs" \
+		ext2_cat_is "$img" /fsapi/fmap/wbio/ok.bin "$(fmap_pattern 34 $((3 * 4096 + 17)))"
+	fs_host_check "/fsapi/fmap/wbio/map.bin (mapped beside the failing file) differs" \
+		ext2_cat_is "$img" /fsapi/fmap/wbio/map.bin "$(fmap_pattern 35 8192)"
+}
 ext2_same() { # image path-a path-b: the same bytes, and not empty
 	local a b
 	a=$(debugfs -R "cat $2" "$1" 2> /dev/null | sha256sum)
@@ -639,13 +700,14 @@ suite_fs() {
 		echo "fmap: could not make the image" >&2
 		record fmap 0 1
 	fi
+	suite_fmap_ioerr "$d"
 	# without the system's file pager ("nofpager"): the brokering of file
 	# system connections with the test as the file pager (and a child as
 	# one holding the VFS's word of a removed file while its number is
 	# given out again), then the test's own file pagers killed under
 	# mappings and their successors taking over
 	if root_image "$d/nofpager.img"; then
-		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fs_reuse_window,hw_fpager_restart,hw_fpager_dead_opens,hw_fs_shutdown" \
+		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fs_reuse_window,hw_fpager_first_use,hw_fpager_restart,hw_fpager_dead_opens,hw_fs_shutdown" \
 			300 --disk "$d/nofpager.img"
 		fs_host_check "e2fsck -fn found errors, or not clean, after the nofpager boot" \
 			fs_image_clean "$d/nofpager.img"

@@ -72,7 +72,10 @@
  *                id, arg[4] offset in it -> arg[0] bytes read (fewer at the
  *                end of the file; holes read as zeros)
  *  FS_WRITE      the same, from the buffer -> arg[0] bytes written (ENOSPC
- *                with the count written when the volume filled part way)
+ *                with the count written when the volume filled part way);
+ *                answered when the data is on the device (the device's
+ *                error is EIO of this request; metadata such as the size
+ *                and times may wait for FS_SYNC)
  *  FS_TRUNCATE   arg[0] node, arg[1] size
  *  FS_CREATE     arg[0] dir, arg[1] name length, arg[2] mode: VFS_S_IFREG
  *                or VFS_S_IFDIR with permission bits -> arg[0] node

@@ -103,6 +103,20 @@
  *                reading (EACCES), and for writing too for a shared
  *                mapping with WRITE; a regular file (ENOTSUP otherwise);
  *                ENOTSUP without a file pager.
+ *  VFS_PAGER_BIND  through the file pager's connection: arg[0] a mount
+ *                number.  The file pager has its connections to that
+ *                volume and will serve its files' data from now on: the
+ *                VFS stops serving that data itself and answers once the
+ *                requests it was serving itself are done (docs/
+ *                file-pager.md, "The first use of a volume").  EPERM
+ *                through any other connection, ENOENT no such mount, EIO
+ *                its server is gone.  Until then the file pager caches
+ *                nothing of the volume.
+ *  VFS_TEST_DIRECT_DELAY  arg[0] milliseconds (at most 10,000): the next
+ *                write the VFS serves itself (not through the file pager)
+ *                waits that long before it goes to the file system
+ *                server.  Only in a test boot (ENOTSUP otherwise): a test
+ *                holds a write in the window of a volume's first use.
  *
  * Errors, as POSIX names them: ENOENT, ENOTDIR, EISDIR, EEXIST, ENOTEMPTY,
  * ENOSPC, ENAMETOOLONG, EBADF (not an open descriptor of the caller's; or
@@ -150,6 +164,8 @@
 #define VFS_SHUTDOWN (IPC_M_FIRST_USER + 27)
 #define VFS_PAGER_REGISTER (IPC_M_FIRST_USER + 28)
 #define VFS_MMAP (IPC_M_FIRST_USER + 29)
+#define VFS_PAGER_BIND (IPC_M_FIRST_USER + 30)
+#define VFS_TEST_DIRECT_DELAY (IPC_M_FIRST_USER + 31)
 
 /* VFS_MMAP arg[2] */
 #define VFS_MMAP_SHARED 0x1u

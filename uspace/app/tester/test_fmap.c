@@ -463,6 +463,68 @@ UTEST(hw_fmap_wb_error)
 	close(fd);
 }
 
+/*
+ * A write-back failing at the disk (tools/test.sh suite fmap-ioerr): the
+ * host put /wberr.bin on the image (FMAP_IOERR_SIZE bytes of fmap_byte(30):
+ * three blocks, the last one only partly the file's) and QEMU fails every
+ * write touching its first or its last block (qemu.sh wrerr=, blkdebug).
+ * msync of a page there fails with EIO and the page stays dirty (readers
+ * see the stores); the block the file system server had cached (the
+ * file's tail, read through its block cache) is no different from the
+ * one it writes straight (the first); the middle page is written; other
+ * files are written as ever.  The file is then given up (its pages go
+ * with its name), so the volume unmounts cleanly; the host checks that
+ * the failing blocks hold the bytes it wrote and the middle one the new
+ * ones.
+ */
+#define FMAP_IOERR_SIZE (3 * PS - 100)
+
+static void fmap_ioerr_others(void)
+{
+	int fd = fmap_file(FMAP_DIR "/wbio/ok.bin", 3 * PS + 17, 34);
+	UT_CHECK(fd >= 0 && fsync(fd) == 0);
+	close(fd);
+	fd = open(FMAP_DIR "/wbio/map.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0 && ftruncate(fd, 2 * PS) == 0);
+	uint8_t *p = mmap(NULL, 2 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	fmap_fill(p, 2 * PS, 35, 0);
+	UT_CHECK_EQ(msync(p, 2 * PS, MS_SYNC), 0);
+	UT_CHECK_EQ(munmap(p, 2 * PS), 0);
+	close(fd);
+}
+
+UTEST(hw_fmap_wb_ioerr)
+{
+	uint64_t c[5], w0[5], w1[5];
+	struct stat st;
+	UT_ASSERT(fmap_dir("wbio"));
+	int fd = open("/wberr.bin", O_RDWR);
+	UT_ASSERT(fd >= 0 && fstat(fd, &st) == 0 && st.st_size == FMAP_IOERR_SIZE);
+	uint8_t *p = mmap(NULL, 3 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	UT_CHECK(fmap_is(p, FMAP_IOERR_SIZE, 30, 0));
+	UT_ASSERT(fmap_stats(FPAGER_STATS_WB, w0));
+	fmap_fill(p + 2 * PS, FMAP_IOERR_SIZE - 2 * PS, 31, 2 * PS); /* the tail */
+	UT_CHECK(msync(p + 2 * PS, PS, MS_SYNC) == -1 && errno == EIO);
+	fmap_fill(p, PS, 32, 0); /* the first page */
+	UT_CHECK(msync(p, PS, MS_SYNC) == -1 && errno == EIO);
+	UT_CHECK(fmap_stats(FPAGER_STATS_WB, w1) && w1[1] >= w0[1] + 2);
+	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && c[2] >= 2); /* still dirty */
+	fmap_fill(p + PS, PS, 33, PS); /* the middle page: its write succeeds */
+	UT_CHECK_EQ(msync(p + PS, PS, MS_SYNC), 0);
+	UT_CHECK(msync(p, 3 * PS, MS_SYNC) == -1 && errno == EIO); /* retried, failing */
+	static uint8_t back[3 * PS];
+	UT_CHECK(pread(fd, back, sizeof(back), 0) == FMAP_IOERR_SIZE);
+	UT_CHECK(fmap_is(back, PS, 32, 0) && fmap_is(back + PS, PS, 33, PS) &&
+	    fmap_is(back + 2 * PS, FMAP_IOERR_SIZE - 2 * PS, 31, 2 * PS));
+	fmap_ioerr_others();
+	UT_CHECK_EQ(munmap(p, 3 * PS), 0);
+	close(fd);
+	UT_CHECK_EQ(unlink("/wberr.bin"), 0);
+	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && c[2] == 0); /* gone with the name */
+}
+
 /* Read-ahead: a file read forwards with read() and another walked
  * forwards through a mapping get their next pages read before they are
  * asked for (the counter of read-aheads grows, fewer pages miss than

@@ -39,8 +39,7 @@ static vfs_task_t vfs_tasks[VFS_TASKS_MAX];
 static vfs_conn_t vfs_conns[VFS_CONNS_MAX];
 static uint64_t vfs_next_badge = 1;
 static bool vfs_shut;
-/* The file pager's connection (VFS_PAGER_REGISTER), 0: none (vfs_table_lock). */
-static uint64_t vfs_pager_badge;
+uint64_t vfs_pager_badge;
 
 /* The connection a call came through (vfs_table_lock held). */
 static vfs_conn_t *conn_find_locked(uint64_t badge)
@@ -190,15 +189,9 @@ static errno_t vfs_broker(const ipc_event_t *ev, const vfs_conn_t *c)
 	if (ev->msg.arg[0] != VFS_CONNECT_FS)
 		return EINVAL;
 	lock_acquire(&vfs_table_lock);
-	errno_t rc = c->badge == vfs_pager_badge ? ENOENT : EPERM;
 	vfs_fs_t *fs = NULL;
-	for (unsigned i = 0; rc == ENOENT && i < VFS_FS_MAX; i++) {
-		if (vfs_fs[i].used && vfs_fs[i].mounted && vfs_fs[i].dev == ev->msg.arg[1]) {
-			fs = &vfs_fs[i];
-			rc = fs->alive ? EOK : EIO;
-		}
-	}
-	cap_handle_t phone = fs ? fs->conn[0].phone : CAP_NIL;
+	errno_t rc = c->badge == vfs_pager_badge ? vfs_fs_find_locked(ev->msg.arg[1], &fs) : EPERM;
+	cap_handle_t phone = rc == EOK ? fs->conn[0].phone : CAP_NIL;
 	lock_release(&vfs_table_lock);
 	if (rc != EOK)
 		return rc;
@@ -288,6 +281,8 @@ static errno_t vfs_dispatch(vfs_req_t *req, const ipc_msg_t *m, ipc_msg_t *ans)
 		return vfs_name_statfs(req, m);
 	case VFS_MMAP:
 		return vfs_file_mmap(req, m, ans);
+	case VFS_TEST_DIRECT_DELAY:
+		return vfs_file_test_delay(m->arg[0]);
 	default:
 		return ENOTSUP;
 	}
@@ -324,6 +319,8 @@ static errno_t vfs_handle(ipc_event_t *ev, ipc_msg_t *ans)
 		rc = vfs_broker(ev, c);
 	else if (ev->msg.method == VFS_PAGER_REGISTER)
 		rc = vfs_pager_register(c);
+	else if (ev->msg.method == VFS_PAGER_BIND)
+		rc = vfs_fpager_bind(c, ev->msg.arg[0]);
 	else if (ev->msg.method == IPC_M_SHARE_IN)
 		rc = vfs_buffer(ev, c);
 	else if (__atomic_load_n(&vfs_shut, __ATOMIC_ACQUIRE))

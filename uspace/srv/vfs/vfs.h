@@ -56,6 +56,11 @@ typedef struct vfs_fs {
 	char source[17]; /* "disk0" */
 	char type[17]; /* "ext2" */
 	unsigned refs; /* open files and directories on it (vfs_table_lock) */
+	/* The file pager connection (its badge) that bound the volume
+	 * (VFS_PAGER_BIND), and the data requests the VFS is serving itself
+	 * on it: vfs_fpager.c (vfs_table_lock). */
+	uint64_t fp_bound;
+	unsigned direct;
 	lock_t pool;
 	vfs_fs_conn_t conn[FS_CONN_COUNT];
 } vfs_fs_t;
@@ -104,6 +109,8 @@ typedef struct vfs_req {
 extern lock_t vfs_table_lock;
 extern vfs_fs_t vfs_fs[VFS_FS_MAX];
 extern vfs_fs_t *vfs_root;
+/* The file pager's connection (VFS_PAGER_REGISTER), 0: none (vfs_table_lock). */
+extern uint64_t vfs_pager_badge;
 
 /* vfs_fs.c: file system servers */
 errno_t vfs_fs_register(const ipc_event_t *ev);
@@ -118,6 +125,9 @@ errno_t vfs_fs_sync_all(void);
 errno_t vfs_fs_unmount_all(void);
 lock_t *vfs_node_lock(const vfs_fs_t *fs, uint64_t node);
 void vfs_fs_gone(vfs_fs_t *fs);
+/* The mounted volume @a dev (vfs_table_lock held): EOK, ENOENT none, EIO
+ * its server is gone. */
+errno_t vfs_fs_find_locked(uint64_t dev, vfs_fs_t **out);
 void vfs_fs_task_gone(uint64_t task);
 
 /* vfs_fpager.c: the file pager */
@@ -128,6 +138,13 @@ errno_t vfs_fpager_request(
 void vfs_fpager_unlend(vfs_conn_t *conn);
 errno_t vfs_fpager_node(uint64_t method, const vfs_fs_t *fs, uint64_t node, uint64_t a2);
 bool vfs_fpager_answered(errno_t rc);
+errno_t vfs_fpager_bind(const vfs_conn_t *c, uint64_t dev);
+errno_t vfs_fpager_data(
+    vfs_fs_t *fs, uint64_t method, const uint64_t arg[5], vfs_conn_t *lend, ipc_msg_t *ans);
+void vfs_fpager_direct_end(vfs_fs_t *fs);
+
+/* vfs_file.c: VFS_TEST_DIRECT_DELAY */
+errno_t vfs_file_test_delay(uint64_t ms);
 
 /* vfs_path.c: path resolution */
 typedef struct vfs_loc {

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys.h>
+#include <task.h>
+#include <thread.h>
 
 #include "vfs.h"
 
@@ -58,11 +60,14 @@ static errno_t file_truncate_node(vfs_fs_t *fs, uint64_t node, uint64_t size)
 {
 	if (!fs->alive)
 		return EIO;
-	errno_t rc = vfs_fpager_node(FPAGER_TRUNCATE, fs, node, size);
-	if (vfs_fpager_answered(rc))
+	uint64_t parg[5] = { fs->dev, node, size };
+	errno_t rc = vfs_fpager_data(fs, FPAGER_TRUNCATE, parg, NULL, NULL);
+	if (rc != EHANGUP)
 		return rc;
 	uint64_t arg[5] = { node, size };
-	return vfs_fs_request(fs, FS_TRUNCATE, arg, NULL, 0, NULL, 0, NULL);
+	rc = vfs_fs_request(fs, FS_TRUNCATE, arg, NULL, 0, NULL, 0, NULL);
+	vfs_fpager_direct_end(fs);
+	return rc;
 }
 
 /* A reference to descriptor @a fd's open file, or NULL. */
@@ -210,6 +215,34 @@ static errno_t file_size(vfs_file_t *f, uint64_t *size)
 	return rc;
 }
 
+/* VFS_TEST_DIRECT_DELAY: how long the next write served without the file
+ * pager waits before it goes to the file system server (ms, 0: none). */
+static uint32_t file_test_delay_ms;
+
+errno_t vfs_file_test_delay(uint64_t ms)
+{
+	if (!(task_startup()->flags & TASK_STARTUP_TESTING))
+		return ENOTSUP;
+	if (ms > 10000)
+		return EINVAL;
+	__atomic_store_n(&file_test_delay_ms, (uint32_t) ms, __ATOMIC_RELEASE);
+	return EOK;
+}
+
+/* A read or write served with the file system server itself. */
+static errno_t file_xfer_direct(
+    vfs_req_t *req, vfs_file_t *f, bool write, uint64_t off, uint64_t len, ipc_msg_t *ans)
+{
+	errno_t rc = vfs_fs_lend(f->fs, req->conn);
+	if (rc != EOK)
+		return rc;
+	uint32_t delay = write ? __atomic_exchange_n(&file_test_delay_ms, 0, __ATOMIC_ACQ_REL) : 0;
+	if (delay)
+		thread_sleep_us(delay * 1000ull);
+	uint64_t arg[5] = { f->node, off, len, req->conn->buf_id, 0 };
+	return vfs_fs_request(f->fs, write ? FS_WRITE : FS_READ, arg, NULL, 0, NULL, 0, ans);
+}
+
 static errno_t file_xfer(
     vfs_req_t *req, vfs_file_t *f, bool write, uint64_t off, uint64_t len, uint64_t *done)
 {
@@ -220,16 +253,16 @@ static errno_t file_xfer(
 		return EIO;
 	ipc_msg_t ans;
 	errno_t rc = EHANGUP;
-	if (file_is_reg(f)) { /* the file pager's cache is the one copy */
+	bool reg = file_is_reg(f);
+	if (reg) { /* the file pager's cache is the one copy */
 		uint64_t parg[5] = { f->fs->dev, f->node, off, len, req->conn->buf_id };
-		rc = vfs_fpager_request(write ? FPAGER_WRITE : FPAGER_READ, parg, req->conn, &ans);
+		rc = vfs_fpager_data(
+		    f->fs, write ? FPAGER_WRITE : FPAGER_READ, parg, req->conn, &ans);
 	}
-	if (!vfs_fpager_answered(rc)) { /* no file pager: the file system itself */
-		rc = vfs_fs_lend(f->fs, req->conn);
-		if (rc != EOK)
-			return rc;
-		uint64_t arg[5] = { f->node, off, len, req->conn->buf_id, 0 };
-		rc = vfs_fs_request(f->fs, write ? FS_WRITE : FS_READ, arg, NULL, 0, NULL, 0, &ans);
+	if (rc == EHANGUP) { /* no file pager serving it: the file system itself */
+		rc = file_xfer_direct(req, f, write, off, len, &ans);
+		if (reg)
+			vfs_fpager_direct_end(f->fs);
 	}
 	if (rc == EOK || rc == ENOSPC)
 		*done = ans.arg[0] <= len ? ans.arg[0] : 0;

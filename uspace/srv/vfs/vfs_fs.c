@@ -66,6 +66,17 @@ void vfs_fs_gone(vfs_fs_t *fs)
 	lock_release(&vfs_table_lock);
 }
 
+errno_t vfs_fs_find_locked(uint64_t dev, vfs_fs_t **out)
+{
+	for (unsigned i = 0; i < VFS_FS_MAX; i++) {
+		if (vfs_fs[i].used && vfs_fs[i].mounted && vfs_fs[i].dev == dev) {
+			*out = &vfs_fs[i];
+			return vfs_fs[i].alive ? EOK : EIO;
+		}
+	}
+	return ENOENT;
+}
+
 /*
  * Send @a method with words @a arg through a free connection of @a fs;
  * @a in (in_len bytes) goes into its control buffer first, and @a out_size

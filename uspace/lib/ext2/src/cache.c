@@ -184,6 +184,19 @@ void ext2_cache_put(ext2_cache_t *c, ext2_buf_t *b)
 	b->pins--;
 }
 
+errno_t ext2_cache_write(ext2_cache_t *c, ext2_buf_t *b)
+{
+	errno_t rc = c->host->write(c->host->ctx, (uint64_t) b->blk * c->bs, b->data, c->bs);
+	if (rc != EOK)
+		return rc;
+	if (b->dirty) {
+		b->dirty = false;
+		c->dirty--;
+	}
+	c->writes++;
+	return EOK;
+}
+
 void ext2_cache_dirty(ext2_cache_t *c, ext2_buf_t *b)
 {
 	if (!b->dirty) {

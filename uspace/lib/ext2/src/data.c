@@ -3,8 +3,12 @@
  * are not in the block cache straight between the caller's buffer and the
  * device, in runs of blocks that are contiguous on the device (up to
  * EXT2_RUN_MAX blocks per request); parts of blocks, and blocks the cache
- * has, go through the cache.  ext2_file_map serves a host that does its
- * own I/O.
+ * has, go through the cache.  Either way a write of file data reaches the
+ * device before the call returns: a block of file data is never left dirty
+ * in the cache (ext2_data_put), so a device error is the error of the
+ * write that wrote the block, not of whichever later call recycles the
+ * buffer or syncs, and nothing but a write of the file writes its blocks.
+ * ext2_file_map serves a host that does its own I/O.
  */
 #include "internal.h"
 
@@ -94,12 +98,30 @@ errno_t ext2_read(ext2_fs_t *fs, uint32_t ino, uint64_t off, void *buf, size_t l
 	return EOK;
 }
 
+errno_t ext2_data_put(
+    ext2_fs_t *fs, uint32_t blk, bool fresh, uint32_t off, const void *src, size_t n)
+{
+	ext2_buf_t *b;
+	/* A new block or one overwritten whole need not be read. */
+	errno_t rc = ext2_cache_get(&fs->cache, blk, fresh || n == fs->bs, &b);
+	if (rc != EOK)
+		return rc;
+	if (src)
+		memcpy(b->data + off, src, n);
+	else
+		memset(b->data + off, 0, n);
+	rc = ext2_cache_write(&fs->cache, b);
+	ext2_cache_put(&fs->cache, b);
+	if (rc != EOK) /* the device has what it had; the cache must too */
+		ext2_cache_forget(&fs->cache, blk);
+	return rc;
+}
+
 /* Write from @a pos: a run to the device, or a block through the cache. */
 static errno_t write_step(
     ext2_fs_t *fs, ext2_inode_t *in, uint64_t pos, const uint8_t *src, size_t left, size_t *n)
 {
 	uint32_t in_blk = (uint32_t) (pos % fs->bs), blk;
-	ext2_buf_t *b;
 	bool fresh;
 	errno_t rc;
 
@@ -114,14 +136,7 @@ static errno_t write_step(
 		fs->cache.direct_writes++;
 		return fs->host.write(fs->host.ctx, (uint64_t) blk * fs->bs, src, *n);
 	}
-	/* A new block or one overwritten whole need not be read. */
-	rc = ext2_cache_get(&fs->cache, blk, fresh || *n == fs->bs, &b);
-	if (rc != EOK)
-		return rc;
-	memcpy(b->data + in_blk, src, *n);
-	ext2_cache_dirty(&fs->cache, b);
-	ext2_cache_put(&fs->cache, b);
-	return EOK;
+	return ext2_data_put(fs, blk, fresh, in_blk, src, *n);
 }
 
 errno_t ext2_write(

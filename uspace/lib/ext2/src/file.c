@@ -83,7 +83,6 @@ errno_t ext2_inode_check_reg(const ext2_inode_t *in)
 static errno_t truncate_zero_tail(ext2_fs_t *fs, ext2_inode_t *in, uint64_t size)
 {
 	uint32_t in_blk = (uint32_t) (size % fs->bs), blk;
-	ext2_buf_t *b;
 	bool fresh;
 	errno_t rc;
 
@@ -92,13 +91,7 @@ static errno_t truncate_zero_tail(ext2_fs_t *fs, ext2_inode_t *in, uint64_t size
 	rc = ext2_bmap(fs, in, size / fs->bs, false, &blk, &fresh);
 	if (rc != EOK || blk == 0)
 		return rc;
-	rc = ext2_cache_get(&fs->cache, blk, false, &b);
-	if (rc != EOK)
-		return rc;
-	memset(b->data + in_blk, 0, fs->bs - in_blk);
-	ext2_cache_dirty(&fs->cache, b);
-	ext2_cache_put(&fs->cache, b);
-	return EOK;
+	return ext2_data_put(fs, blk, false, in_blk, NULL, fs->bs - in_blk);
 }
 
 errno_t ext2_truncate(ext2_fs_t *fs, uint32_t ino, uint64_t size)

@@ -16,7 +16,8 @@
  * of chains keyed by block number and recycled least recently used first.
  * A buffer handed out by ext2_cache_get() is pinned until ext2_cache_put();
  * a pinned buffer is never recycled.  Dirty buffers are written back when
- * recycled and by ext2_cache_sync().
+ * recycled and by ext2_cache_sync(); only metadata is ever dirty (file
+ * data is written at once: data.c ext2_data_put).
  */
 typedef struct ext2_buf {
 	uint8_t *data;
@@ -52,6 +53,8 @@ void ext2_cache_fini(ext2_cache_t *c);
 errno_t ext2_cache_get(ext2_cache_t *c, uint32_t blk, bool fresh, ext2_buf_t **out);
 void ext2_cache_put(ext2_cache_t *c, ext2_buf_t *b);
 void ext2_cache_dirty(ext2_cache_t *c, ext2_buf_t *b);
+/* Write pinned buffer @a b to the device now (it is clean after). */
+errno_t ext2_cache_write(ext2_cache_t *c, ext2_buf_t *b);
 /* Whether block @a blk is in the cache. */
 bool ext2_cache_has(ext2_cache_t *c, uint32_t blk);
 /* Drop block @a blk (freed) from the cache, dirty or not, unless pinned. */
@@ -156,6 +159,16 @@ errno_t ext2_dir_get(ext2_fs_t *fs, uint32_t ino, ext2_inode_t *dir);
 errno_t ext2_inode_check_reg(const ext2_inode_t *in);
 /* A name a directory may hold: 1..255 bytes, no '/' and no NUL. */
 errno_t ext2_name_check(const char *name, size_t len);
+
+/* data.c: file data */
+/*
+ * Bytes [@a off, @a off + @a n) of data block @a blk (@a fresh: just
+ * allocated, its old contents undefined) become @a src's (NULL: zeros),
+ * through the cache and on to the device before it returns; a failed
+ * write drops the block from the cache (the device keeps what it had).
+ */
+errno_t ext2_data_put(
+    ext2_fs_t *fs, uint32_t blk, bool fresh, uint32_t off, const void *src, size_t n);
 
 /* dir.c: directories */
 typedef struct ext2_dirloc {

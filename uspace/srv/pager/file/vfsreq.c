@@ -12,6 +12,8 @@
 
 #include "fpager.h"
 
+#define FP_REGISTER_WAIT_MS 5000u
+
 typedef struct fp_buf {
 	uint8_t *base;
 	size_t size;
@@ -191,15 +193,16 @@ void fp_vfs_call(ipc_event_t *ev)
 
 /* Connect to the VFS and become its file pager (so that we may ask it
  * for connections to volumes: the mappings a successor takes over need
- * them before it serves anybody).  EEXIST is waited out (at most 2 s):
- * the hang-up of a pager that just died may not have reached the VFS. */
+ * them before it serves anybody).  EEXIST, while the VFS has not yet seen
+ * the connection of a file pager that ended go, is waited out. */
 errno_t fp_vfs_register(void)
 {
 	errno_t rc = ns_connect_timeout(VFS_NAME, 10000, &fp_vfs_phone);
-	if (rc == EOK)
-		rc = ipc_request(fp_vfs_phone, VFS_PAGER_REGISTER, 0, 0, 0, 0, 0, NULL);
-	for (unsigned i = 0; rc == EEXIST && i < 200; i++) {
-		thread_sleep_us(10000);
+	if (rc != EOK)
+		return rc;
+	rc = ipc_request(fp_vfs_phone, VFS_PAGER_REGISTER, 0, 0, 0, 0, 0, NULL);
+	for (unsigned ms = 0; rc == EEXIST && ms < FP_REGISTER_WAIT_MS; ms++) {
+		thread_sleep_us(1000);
 		rc = ipc_request(fp_vfs_phone, VFS_PAGER_REGISTER, 0, 0, 0, 0, 0, NULL);
 	}
 	return rc;

@@ -5,7 +5,10 @@
  * thread of their own: the first request for a volume finds none and is
  * answered EAGAIN (the VFS then serves it without the pager), and a
  * connecting thread asks the VFS.  So no request of the VFS ever waits
- * for the VFS.  Each connection has a control buffer and a scratch buffer
+ * for the VFS.  With its connections made, the thread binds the volume
+ * (VFS_PAGER_BIND: answered when the VFS serves none of its data itself
+ * any more) and only then makes it alive: no page of a volume is cached
+ * before the last write the VFS served itself is on the disk.  Each connection has a control buffer and a scratch buffer
  * (one request's data) lent to the server; requests take a free
  * connection from the volume's pool.  A server that hangs up makes the
  * volume dead: its files answer EIO, and its cached pages go (the dirty
@@ -41,6 +44,17 @@ static errno_t fp_conn_lend(cap_handle_t phone, size_t size, uint64_t id, uint8_
 	return EOK;
 }
 
+/* Hang up connection @a c (the server drops what was lent) and unmap its buffers. */
+static void fp_conn_drop(fp_conn_t *c)
+{
+	(void) ipc_hangup(c->phone);
+	if (c->ctl)
+		as_area_destroy((uintptr_t) c->ctl);
+	if (c->scratch)
+		as_area_destroy((uintptr_t) c->scratch);
+	*c = (fp_conn_t){ 0 };
+}
+
 static errno_t fp_conn_make(uint64_t dev, fp_conn_t *c)
 {
 	errno_t rc = ipc_connect_me_to(fp_vfs_phone, VFS_CONNECT_FS, dev, 0, 0, &c->phone);
@@ -49,12 +63,8 @@ static errno_t fp_conn_make(uint64_t dev, fp_conn_t *c)
 	rc = fp_conn_lend(c->phone, FS_CTL_SIZE, FS_SHARE_CTL, &c->ctl);
 	if (rc == EOK)
 		rc = fp_conn_lend(c->phone, FP_SCRATCH_SIZE, FP_SCRATCH_ID, &c->scratch);
-	if (rc != EOK) {
-		(void) ipc_hangup(c->phone); /* the server drops what was lent */
-		if (c->ctl)
-			as_area_destroy((uintptr_t) c->ctl);
-		*c = (fp_conn_t){ 0 };
-	}
+	if (rc != EOK)
+		fp_conn_drop(c);
 	return rc;
 }
 
@@ -66,6 +76,12 @@ static int fp_vol_connect(void *arg)
 	errno_t rc = EOK;
 	while (made < FP_VOL_CONNS && (rc = fp_conn_make(v->dev, &conn[made])) == EOK)
 		made++;
+	if (made) /* the VFS stops serving the volume's data itself */
+		rc = ipc_request(fp_vfs_phone, VFS_PAGER_BIND, v->dev, 0, 0, 0, 0, NULL);
+	for (unsigned i = 0; rc != EOK && i < made; i++)
+		fp_conn_drop(&conn[i]);
+	if (rc != EOK)
+		made = 0;
 	lock_acquire(&fp_lock);
 	memcpy(v->conn, conn, sizeof(conn));
 	v->conns = made;
