@@ -264,13 +264,20 @@ static frame_t *frame_used(uintptr_t pa) REQUIRES(frame_lock.lock)
 	return f;
 }
 
-void frame_ref_add(uintptr_t pa)
+void frame_ref_add_many(const uintptr_t *pa, size_t n)
 {
 	irq_spinlock_lock(&frame_lock);
-	frame_t *f = frame_used(pa);
-	assert(f->refcount < UINT32_MAX);
-	f->refcount++;
+	for (size_t i = 0; i < n; i++) {
+		frame_t *f = frame_used(pa[i]);
+		assert(f->refcount < UINT32_MAX);
+		f->refcount++;
+	}
 	irq_spinlock_unlock(&frame_lock);
+}
+
+void frame_ref_add(uintptr_t pa)
+{
+	frame_ref_add_many(&pa, 1);
 }
 
 bool frame_ref_drop(uintptr_t pa)

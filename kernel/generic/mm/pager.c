@@ -785,6 +785,7 @@ typedef struct pager_fault {
 	unsigned mapped; /* upgrade: the rights the page has now */
 	unsigned hints; /* PAGE_IN_* for the pager */
 	uint64_t objoff; /* object offset of the faulting page */
+	size_t ahead; /* pages to ask for: the faulting one and those unmapped after it */
 	pager_run_t *run; /* the page-in this fault maps from (one of its users) */
 	bool asker; /* this fault asks the pager; else it joined the asker */
 	phone_t *phone; /* the asker's: the record's phone when it entered (held) */
@@ -816,20 +817,6 @@ static unsigned pager_pf_rights(unsigned pf)
 	    ((pf & PAGE_EXEC) ? AS_AREA_EXEC : 0);
 }
 
-/* How many pages from the faulting one to ask for.  as->lock held. */
-static size_t pager_fault_run_length(const pager_fault_t *f)
-{
-	mutex_assert_held(&f->as->lock);
-	if (f->upgrade)
-		return 1;
-	uintptr_t end = f->area->base + f->area->pages * PAGE_SIZE;
-	size_t n = 1;
-	while (n < PAGER_RUN_MAX && f->page + n * PAGE_SIZE < end &&
-	    !used_space_contains(&f->area->used, f->page + n * PAGE_SIZE))
-		n++;
-	return n;
-}
-
 /* A page-in run for @a f, not yet entered (NULL: no memory). */
 static pager_run_t *pager_run_make(const pager_fault_t *f)
 {
@@ -839,7 +826,7 @@ static pager_run_t *pager_run_make(const pager_fault_t *f)
 	*r = (pager_run_t){ .refs = 1, /* the record's link */
 		.object = f->obj->id,
 		.objoff = f->objoff,
-		.wanted = pager_fault_run_length(f),
+		.wanted = f->ahead,
 		.area_flags = f->area->flags,
 		.right = f->right,
 		.users = 1 };
@@ -885,13 +872,19 @@ static errno_t pager_fault_prepare(pager_fault_t *f)
 	f->obj = a->pager.obj;
 	f->objoff = a->pager.offset + (f->page - a->base);
 	f->right = pager_access_right(f->access);
-	if (used_space_contains(&a->used, f->page)) {
+	/* the faulting page and the unmapped ones after it in the area (one
+	 * used-space look-up): the run to ask for, or 0 when it is mapped */
+	size_t left = (size_t) ((a->base + a->pages * PAGE_SIZE - f->page) / PAGE_SIZE);
+	f->ahead = used_space_unused_from(
+	    &a->used, f->page, left < PAGER_RUN_MAX ? left : PAGER_RUN_MAX);
+	if (f->ahead == 0) {
 		uintptr_t pa;
 		unsigned pf;
 		if (page_mapping_find(&f->as->pt, f->page, &pa, &pf) != EOK ||
 		    pager_pf_allows(pf, f->right))
 			return EOK;
 		f->upgrade = true;
+		f->ahead = 1;
 		f->mapped = pager_pf_rights(pf);
 		f->hints |= PAGE_IN_UPGRADE;
 	} else if (a->pager.seq_next == f->page) {
@@ -959,44 +952,84 @@ typedef struct pager_take {
 	bool steal;
 } pager_take_t;
 
-/* Map one supplied page at @a va (the run's frame @a *pa; with
- * @a t->steal its reference goes to the mapping and *pa becomes 0); for
- * an upgrade, @a first replaces the faulting page's mapping (unless
- * another fault did meanwhile).  EOK; EEXIST: stop here, mapped by now;
- * ENOMEM: stop here, no memory for page tables or used space. */
-static errno_t pager_map_page(pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr_t *pa,
-    unsigned pf, bool first, const pager_take_t *t)
+/* An upgrade: the faulting page, mapped at @a va without the right the
+ * access needs, gets the run's frame @a *pa (with @a t->steal its
+ * reference goes to the mapping and *pa becomes 0) unless another fault
+ * gave it the right meanwhile.  EOK, or EEXIST: stop, replaced by now. */
+static errno_t pager_map_replace(
+    pager_fault_t *f, uintptr_t va, uintptr_t *pa, unsigned pf, const pager_take_t *t)
 {
 	as_t *as = f->as;
 	uintptr_t old;
 	unsigned of;
-	bool replace = used_space_contains(&a->used, va);
-	if (replace &&
-	    (!first || !f->upgrade || page_mapping_find(&as->pt, va, &old, &of) != EOK ||
-	        pager_pf_allows(of, f->right)))
+	if (page_mapping_find(&as->pt, va, &old, &of) != EOK || pager_pf_allows(of, f->right))
 		return EEXIST;
 	if (!t->steal)
 		frame_ref_add(*pa);
-	if (replace) {
-		page_mapping_update(&as->pt, va, *pa, pf);
-		as_tlb_sync(as, va, 1);
-		frame_ref_drop(PAGE_ALIGN_DOWN(old));
-	} else if (page_mapping_insert(&as->pt, va, *pa, pf) != EOK) {
-		goto undo;
-	} else if (used_space_insert(&a->used, va, 1) != EOK) {
-		page_mapping_remove(&as->pt, va);
-		as_tlb_sync(as, va, 1);
-		goto undo;
-	} else {
-		as->rss++;
-	}
+	page_mapping_update(&as->pt, va, *pa, pf);
+	as_tlb_sync(as, va, 1);
+	frame_ref_drop(PAGE_ALIGN_DOWN(old));
 	if (t->steal)
 		*pa = 0;
 	return EOK;
-undo:
+}
+
+/* What a fault maps from its run into its area: the page flags of the
+ * pages a write-protect left writable and of those it cut. */
+typedef struct pager_map {
+	unsigned pf;
+	unsigned pf_ro;
+} pager_map_t;
+
+/* Unmap the @a n pages from @a va just mapped (their used space could not
+ * be recorded). */
+static void pager_map_undo(as_t *as, uintptr_t va, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		page_mapping_remove(&as->pt, va + i * PAGE_SIZE);
+	as_tlb_sync(as, va, n);
+}
+
+/* Map the run's pages @a pa[0..n) at @a va in one pass: as many as are
+ * unmapped in a row there, the first @a nw of them with m->pf and the rest
+ * with m->pf_ro, recorded as one used-space interval (merged with its
+ * neighbours).  Each mapping takes a frame reference (with @a t->steal the
+ * run's: its pa[i] becomes 0).  *mapped: the pages mapped, all from the
+ * first; EOK, or ENOMEM when a page table or the used-space record could
+ * not be had (nothing of it is mapped then but the pages before a missing
+ * page table). */
+static errno_t pager_map_run(pager_fault_t *f, as_area_t *a, uintptr_t va, uintptr_t *pa, size_t n,
+    size_t nw, const pager_map_t *m, const pager_take_t *t, size_t *mapped)
+{
+	as_t *as = f->as;
+	size_t done = 0, more = 0;
+	n = used_space_unused_from(&a->used, va, n); /* pages mapped meanwhile end it */
+	*mapped = 0;
+	if (n == 0)
+		return EOK;
+	nw = nw < n ? nw : n;
 	if (!t->steal)
-		frame_ref_drop(*pa);
-	return ENOMEM;
+		frame_ref_add_many(pa, n);
+	errno_t rc = page_mapping_insert_run(&as->pt, va, pa, nw, m->pf, &done);
+	if (rc == EOK) {
+		rc = page_mapping_insert_run(
+		    &as->pt, va + done * PAGE_SIZE, pa + done, n - nw, m->pf_ro, &more);
+		done += more;
+	}
+	if (done > 0 && used_space_insert(&a->used, va, done) != EOK) {
+		pager_map_undo(as, va, done);
+		done = 0;
+		rc = ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (t->steal && i < done)
+			pa[i] = 0; /* the run's reference went to the mapping */
+		else if (!t->steal && i >= done)
+			frame_ref_drop(pa[i]);
+	}
+	as->rss += done;
+	*mapped = done;
+	return rc == EEXIST ? EOK : rc; /* (the used space said unmapped) */
 }
 
 /* Is @a a still the area the fault began in, bound the same way? */
@@ -1024,20 +1057,29 @@ static errno_t pager_fault_map(pager_fault_t *f, const pager_take_t *t)
 	 * first page a write-protect cut off */
 	unsigned rights = r->rights & a->flags & (AS_AREA_READ | AS_AREA_WRITE | AS_AREA_EXEC);
 	unsigned ro = rights & ~AS_AREA_WRITE;
-	size_t first = (size_t) ((f->objoff - r->objoff) / PAGE_SIZE);
-	if (!((first < t->writable ? rights : ro) & f->right))
+	size_t i = (size_t) ((f->objoff - r->objoff) / PAGE_SIZE);
+	if (i >= t->valid)
+		return EOK; /* a revoke cut the page off: it asks again */
+	if (!((i < t->writable ? rights : ro) & f->right))
 		return EOK; /* not enough for this access: it asks itself */
 	/* ... and the area's caching */
-	unsigned pf = as_area_page_flags(rights | (a->flags & AS_AREA_UNCACHED));
-	unsigned pf_ro = as_area_page_flags(ro | (a->flags & AS_AREA_UNCACHED));
-	uintptr_t end = a->base + a->pages * PAGE_SIZE;
+	pager_map_t m = { .pf = as_area_page_flags(rights | (a->flags & AS_AREA_UNCACHED)),
+		.pf_ro = as_area_page_flags(ro | (a->flags & AS_AREA_UNCACHED)) };
+	uintptr_t va = f->page;
 	size_t used = 0;
 	errno_t rc = EOK;
-	for (size_t i = first; i < t->valid && rc == EOK; i++) {
-		uintptr_t va = f->page + (i - first) * PAGE_SIZE;
-		unsigned ipf = i < t->writable ? pf : pf_ro;
-		rc = va < end ? pager_map_page(f, a, va, &r->pa[i], ipf, i == first, t) : EEXIST;
-		used += rc == EOK;
+	if (f->upgrade && used_space_contains(&a->used, va)) {
+		rc = pager_map_replace(f, va, &r->pa[i], i < t->writable ? m.pf : m.pf_ro, t);
+		used = rc == EOK;
+		i++;
+		va += PAGE_SIZE;
+	}
+	if (rc == EOK && i < t->valid) {
+		size_t n = t->valid - i, mapped;
+		size_t room = (size_t) ((a->base + a->pages * PAGE_SIZE - va) / PAGE_SIZE);
+		rc = pager_map_run(f, a, va, &r->pa[i], n < room ? n : room,
+		    t->writable > i ? t->writable - i : 0, &m, t, &mapped);
+		used += mapped;
 	}
 	if (used > 0 && !f->upgrade)
 		a->pager.seq_next = f->page + used * PAGE_SIZE;
@@ -1178,31 +1220,25 @@ static const char *pager_answer_rule(pager_run_t *r, const ipc_msg_t *ans)
 }
 
 /* Take a frame reference on each page of the run at @a addr in the pager's
- * address space @a pas: the rule broken, or NULL (r->pa and r->got set). */
+ * address space @a pas (its page tables read in one pass, the references
+ * taken under one lock): the rule broken, or NULL (r->pa and r->got set). */
 static const char *pager_answer_frames(pager_run_t *r, as_t *pas, uintptr_t addr, size_t n)
 {
+	unsigned pf[PAGER_RUN_MAX];
 	const char *rule = NULL;
 	mutex_lock(&pas->lock);
+	size_t found = page_mapping_find_run(&pas->pt, addr, n, r->pa, pf);
 	for (size_t i = 0; i < n && !rule; i++) {
-		uintptr_t pa;
-		unsigned pf;
-		if (page_mapping_find(&pas->pt, addr + i * PAGE_SIZE, &pa, &pf) != EOK ||
-		    !(pf & PAGE_USER) || !frame_get(PAGE_ALIGN_DOWN(pa)))
+		if (i >= found || !(pf[i] & PAGE_USER) || !frame_get(r->pa[i]))
 			rule = "page not mapped in the pager";
-		else if ((r->rights & AS_AREA_WRITE) && !(pf & PAGE_WRITE))
+		else if ((r->rights & AS_AREA_WRITE) && !(pf[i] & PAGE_WRITE))
 			rule = "write granted on a page the pager cannot write";
-		if (rule)
-			break;
-		r->pa[i] = PAGE_ALIGN_DOWN(pa);
-		frame_ref_add(r->pa[i]);
-		r->got = i + 1;
+	}
+	if (!rule) {
+		frame_ref_add_many(r->pa, n); /* while they are the pager's */
+		r->got = n;
 	}
 	mutex_unlock(&pas->lock);
-	if (rule) {
-		for (size_t i = 0; i < r->got; i++)
-			frame_ref_drop(r->pa[i]);
-		r->got = 0;
-	}
 	return rule;
 }
 

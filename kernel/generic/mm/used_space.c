@@ -209,6 +209,20 @@ bool used_space_contains(used_space_t *us, uintptr_t addr)
 	return used_space_find(us, addr, NULL, NULL) == EOK;
 }
 
+size_t used_space_unused_from(used_space_t *us, uintptr_t page, size_t max)
+{
+	btree_iter_t it;
+	/* one descent: the interval at or before page, then the next one */
+	bool ok = btree_iter_le(&us->tree, page, &it);
+	if (ok && interval_end(btree_iter_key(&it), value_count(btree_iter_value(&it))) > page)
+		return 0;
+	ok = ok ? btree_iter_next(&it) : btree_iter_first(&us->tree, &it);
+	if (!ok)
+		return max;
+	size_t gap = (btree_iter_key(&it) - page) / PAGE_SIZE;
+	return gap < max ? gap : max;
+}
+
 errno_t used_space_next(used_space_t *us, uintptr_t addr, uintptr_t *base, size_t *count)
 {
 	uintptr_t b;

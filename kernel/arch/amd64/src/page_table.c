@@ -221,6 +221,64 @@ errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsign
 	return EOK;
 }
 
+/* The leaf table that maps @a va, made if missing, in @a path (reset
+ * first, so a failed walk prunes only its own levels): EOK, EEXIST (a
+ * large page), ENOMEM with the tables made on the way given back. */
+static errno_t pt_leaf_make_locked(page_table_t *pt, uintptr_t va, pte_t *path[5])
+{
+	uintptr_t freed[3];
+	for (unsigned l = 0; l < 5; l++)
+		path[l] = NULL;
+	errno_t rc = pt_walk(pt, va, 1, true, path);
+	if (rc == EOK)
+		return EOK;
+	size_t n = pt_prune(va, path, freed);
+	tlb_invalidate_page(va);
+	pt_free_tables(freed, n); /* (page-table lock -> frame_lock) */
+	return rc;
+}
+
+errno_t page_mapping_insert_run(
+    page_table_t *pt, uintptr_t va, const uintptr_t *pa, size_t n, unsigned flags, size_t *done)
+{
+	pte_t bits = pte_from_flags(flags);
+	pte_t *path[5] = { NULL };
+	pte_t *leaf = NULL;
+	size_t in_leaf = 0; /* entries made in leaf, not yet counted */
+	errno_t rc = EOK;
+	size_t i = 0;
+	spinlock_lock(&pt->lock);
+	for (; i < n; i++, va += PAGE_SIZE) {
+		if (!PAGE_ALIGNED(va) || !va_canonical(va) || !PAGE_ALIGNED(pa[i]) ||
+		    (pa[i] & ~PTE_ADDR)) {
+			rc = EINVAL;
+			break;
+		}
+		if (!leaf || pt_index(va, 1) == 0) { /* the run enters another leaf table */
+			if (leaf)
+				pt_count_add(leaf, (long) in_leaf);
+			in_leaf = 0;
+			leaf = NULL;
+			rc = pt_leaf_make_locked(pt, va, path);
+			if (rc != EOK)
+				break;
+			leaf = path[1];
+		}
+		pte_t *e = &leaf[pt_index(va, 1)];
+		if (*e & PTE_P) {
+			rc = EEXIST;
+			break;
+		}
+		*e = pa[i] | bits;
+		in_leaf++;
+	}
+	if (leaf)
+		pt_count_add(leaf, (long) in_leaf);
+	spinlock_unlock(&pt->lock);
+	*done = i;
+	return rc;
+}
+
 errno_t page_mapping_remove(page_table_t *pt, uintptr_t va)
 {
 	if (!PAGE_ALIGNED(va) || !va_canonical(va))
@@ -247,28 +305,64 @@ errno_t page_mapping_remove(page_table_t *pt, uintptr_t va)
 	return EOK;
 }
 
-errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa, unsigned *flags)
+/* page_mapping_find under the table's lock; *leaf: the leaf table that
+ * maps va (NULL when there is none: a large page or a missing table). */
+static errno_t pt_find_locked(
+    page_table_t *pt, uintptr_t va, uintptr_t *pa, unsigned *flags, pte_t **leaf)
 {
+	*leaf = NULL;
 	if (!va_canonical(va))
 		return ENOENT;
-	errno_t rc = ENOENT;
-	spinlock_lock(&pt->lock);
 	pte_t *t = pt_table(pt->root_pa);
 	for (unsigned l = 4; l >= 1; l--) {
 		pte_t e = t[pt_index(va, l)];
+		if (l == 1)
+			*leaf = t;
 		if (!(e & PTE_P))
 			break;
 		if (l == 1 || (e & PTE_PS)) {
 			uint64_t span = 1ULL << (12 + 9 * (l - 1));
 			*pa = (e & PTE_ADDR & ~(span - 1)) | (va & (span - 1));
 			*flags = flags_from_pte(e);
-			rc = EOK;
-			break;
+			return EOK;
 		}
 		t = pt_table(e & PTE_ADDR);
 	}
+	return ENOENT;
+}
+
+errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa, unsigned *flags)
+{
+	pte_t *leaf;
+	spinlock_lock(&pt->lock);
+	errno_t rc = pt_find_locked(pt, va, pa, flags, &leaf);
 	spinlock_unlock(&pt->lock);
 	return rc;
+}
+
+size_t page_mapping_find_run(
+    page_table_t *pt, uintptr_t va, size_t n, uintptr_t *pa, unsigned *flags)
+{
+	pte_t *leaf = NULL;
+	size_t i = 0;
+	spinlock_lock(&pt->lock);
+	for (; i < n; i++, va += PAGE_SIZE) {
+		if (!PAGE_ALIGNED(va))
+			break;
+		if (leaf && pt_index(va, 1) != 0) { /* same leaf table as the page before */
+			pte_t e = leaf[pt_index(va, 1)];
+			if (!(e & PTE_P))
+				break;
+			pa[i] = e & PTE_ADDR;
+			flags[i] = flags_from_pte(e);
+		} else if (pt_find_locked(pt, va, &pa[i], &flags[i], &leaf) == EOK) {
+			pa[i] = PAGE_ALIGN_DOWN(pa[i]);
+		} else {
+			break;
+		}
+	}
+	spinlock_unlock(&pt->lock);
+	return i;
 }
 
 void tlb_invalidate_page(uintptr_t va)

@@ -38,6 +38,13 @@ extern page_table_t page_table_kernel;
 
 /* Map one page; EINVAL (alignment, non-canonical), EEXIST, ENOMEM. */
 errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags);
+/* Map @a n pages from @a va, page i to the frame @a pa[i], all with
+ * @a flags, walking the tables once per leaf table: EOK with every page
+ * mapped; else it stops at the first page it cannot map, with those
+ * before it mapped: EINVAL (alignment, non-canonical), EEXIST, ENOMEM.
+ * *done: the pages mapped. */
+errno_t page_mapping_insert_run(
+    page_table_t *pt, uintptr_t va, const uintptr_t *pa, size_t n, unsigned flags, size_t *done);
 /* Unmap one page and invalidate it in this CPU's TLB; ENOENT if unmapped. */
 errno_t page_mapping_remove(page_table_t *pt, uintptr_t va);
 /* Replace the frame and rights of a mapped page in place (no table page is
@@ -47,6 +54,11 @@ errno_t page_mapping_update(page_table_t *pt, uintptr_t va, uintptr_t pa, unsign
 errno_t page_mapping_protect(page_table_t *pt, uintptr_t va, unsigned flags);
 /* Look a page up: EOK with *pa (of the byte va) and *flags, or ENOENT. */
 errno_t page_mapping_find(page_table_t *pt, uintptr_t va, uintptr_t *pa, unsigned *flags);
+/* Look up @a n pages from the page-aligned @a va in one pass: the pages
+ * mapped in a row from the first, each page's frame (page aligned) in
+ * @a pa[i] and its flags in @a flags[i]; stops at the first not mapped. */
+size_t page_mapping_find_run(
+    page_table_t *pt, uintptr_t va, size_t n, uintptr_t *pa, unsigned *flags);
 
 /* A new page table whose kernel half is the kernel's (shared PML4 slots):
  * ENOMEM.  The user half is empty. */

@@ -68,6 +68,12 @@ bool used_space_contains(used_space_t *us, uintptr_t addr);
 errno_t used_space_find(used_space_t *us, uintptr_t addr, uintptr_t *base, size_t *count);
 
 /*
+ * How many pages from the page-aligned @a page on are unused, at most
+ * @a max (one B+tree descent): 0 when @a page itself is used.
+ */
+size_t used_space_unused_from(used_space_t *us, uintptr_t page, size_t max);
+
+/*
  * The first interval that ends above @a addr (it may contain @a addr), or
  * ENOENT.  Lets a caller walk while it modifies the used space:
  *   for (a = from; used_space_next(us, a, &b, &n) == EOK && b < to;
