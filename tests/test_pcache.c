@@ -161,6 +161,44 @@ static bool case_evict(void)
 	return CHECK(lists_consistent() && cache.evictions == 3);
 }
 
+/* pcache_run: the slots after one that hold the next pages of its object
+ * in its state, made most recently used; it stops at another
+ * object, a gap, another state, the pool's end and at max. */
+static bool case_run(void)
+{
+	fresh();
+	int32_t s[6];
+	for (uint64_t i = 0; i < 6; i++)
+		s[i] = fill(7, i); /* slots 0..5 in order: the free list's */
+	TAP_CHECK(s[0] == 0 && s[5] == 5);
+	TAP_CHECK(pcache_run(&cache, s[0], 4) == 4); /* max */
+	TAP_CHECK(slots[0].pins == 0 && slots[1].pins == 0); /* nothing pinned */
+	TAP_CHECK(cache.clean.tail == s[3] && cache.clean.head == s[0]); /* 1..3 touched */
+	pcache_mark_dirty(&cache, s[4], 1);
+	TAP_CHECK(pcache_run(&cache, s[1], 16) == 3); /* 1, 2, 3: 4 is DIRTY */
+	TAP_CHECK(pcache_run(&cache, s[4], 16) == 1);
+	int32_t t = fill(8, 6); /* slot 6: another object */
+	TAP_CHECK(t == 6 && pcache_run(&cache, s[5], 16) == 1);
+	TAP_CHECK(pcache_run(&cache, t, 16) == 1); /* slot 7 is FREE */
+	CHECK(fill(9, 0) == 7 && fill(9, 2) == 8); /* a gap in the pages */
+	TAP_CHECK(pcache_run(&cache, 7, 16) == 1);
+	fresh();
+	for (uint64_t i = 0; i < NSLOTS; i++)
+		fill(10, i);
+	TAP_CHECK(pcache_run(&cache, NSLOTS - 3, 16) == 3); /* the pool's end */
+	/* the run's slots after the first end the LRU order in the run's
+	 * order, whatever order they had (3, 6 and 8 were used last) */
+	pcache_lookup(&cache, 10, 3);
+	pcache_lookup(&cache, 10, 6);
+	pcache_lookup(&cache, 10, 8);
+	TAP_CHECK(pcache_run(&cache, 1, 9) == 9);
+	int32_t at = cache.clean.tail;
+	for (int32_t want = 9; want >= 2; want--, at = slots[at].prev)
+		TAP_CHECK(at == want);
+	TAP_CHECK(at == NSLOTS - 1); /* then the rest as they were: ..., 22, 23 */
+	return CHECK(lists_consistent());
+}
+
 /* ---- the randomized model ---- */
 #define NOBJ 3u
 #define NPAGE 40u
@@ -256,6 +294,24 @@ static int32_t resident(uint64_t obj, uint64_t idx)
 	return s;
 }
 
+/* pcache_run from @a s against the slots' keys, and its slots after s at
+ * the end of the LRU order in their order when CLEAN. */
+static bool run_check(int32_t s, uint32_t max)
+{
+	const pcache_slot_t *e = &slots[s];
+	uint32_t n = 1;
+	while (n < max && (uint32_t) s + n < NSLOTS && slots[s + n].state == e->state &&
+	    slots[s + n].obj == e->obj && slots[s + n].idx == e->idx + n)
+		n++;
+	if (!CHECK(pcache_run(&cache, s, max) == n))
+		return false;
+	int32_t at = cache.clean.tail;
+	for (uint32_t i = n - 1; i > 0 && e->state == PCACHE_CLEAN; i--, at = slots[at].prev)
+		if (!CHECK(at == s + (int32_t) i))
+			return false;
+	return true;
+}
+
 static bool step(void)
 {
 	uint64_t obj = rnd(NOBJ), idx = rnd(NPAGE);
@@ -270,8 +326,12 @@ static bool step(void)
 		if (pcache_mark_dirty(&cache, s, now))
 			return start(out, pcache_wb_older(&cache, UINT64_MAX, out, 4));
 		return true;
-	case 2: /* a load */
-		return CHECK(resident(obj, idx) >= 0);
+	case 2: /* loads of a few pages in a row, and the run a page-in of
+	         * the first would answer with */
+		for (uint64_t j = 0, k = rnd(8); j <= k && idx + j < NPAGE; j++)
+			if (!CHECK(resident(obj, idx + j) >= 0))
+				return false;
+		return (s = resident(obj, idx)) >= 0 && run_check(s, 1 + (uint32_t) rnd(12));
 	case 3:
 		return start(out, pcache_wb_range(&cache, obj, idx, idx + rnd(8), out, NSLOTS));
 	case 4:
@@ -341,6 +401,7 @@ int main(void)
 		{ "eviction", case_eviction },
 		{ "drop", case_drop },
 		{ "evict", case_evict },
+		{ "run", case_run },
 		{ "model", case_model },
 	};
 	return tap_run(cases, sizeof(cases) / sizeof(cases[0]));

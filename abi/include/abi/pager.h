@@ -201,8 +201,11 @@ ABI_FIELD(as_pager_spec_t, offset, 16);
 /* The kernel's default pager timeout (the command line may change it). */
 #define PAGER_TIMEOUT_DEFAULT_MS 5000
 
-/* Most pages one page-in may map. */
+/* Most pages a page-in asks for (arg[2]): PAGER_RUN_MAX, or, when it is
+ * marked PAGE_IN_SEQUENTIAL (a reader going forwards), PAGER_RUN_SEQ_MAX.
+ * So no answer maps more than PAGER_RUN_SEQ_MAX pages. */
 #define PAGER_RUN_MAX 16
+#define PAGER_RUN_SEQ_MAX 64
 
 /* OBJECT_REF/UNREF notices a pager may leave unanswered: while it has this
  * many, binding an area to one of its objects that has no area yet is

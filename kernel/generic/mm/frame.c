@@ -264,20 +264,29 @@ static frame_t *frame_used(uintptr_t pa) REQUIRES(frame_lock.lock)
 	return f;
 }
 
-void frame_ref_add_many(const uintptr_t *pa, size_t n)
+bool frame_ref_add_many(const uintptr_t *pa, size_t n)
 {
+	size_t i = 0;
 	irq_spinlock_lock(&frame_lock);
-	for (size_t i = 0; i < n; i++) {
-		frame_t *f = frame_used(pa[i]);
-		assert(f->refcount < UINT32_MAX);
-		f->refcount++;
+	for (; i < n; i++) {
+		size_t pfn = pa[i] >> PAGE_WIDTH;
+		if (pfn >= frame_count || frames[pfn].state != FRAME_STATE_USED)
+			break;
+		assert(frames[pfn].refcount > 0 && frames[pfn].refcount < UINT32_MAX);
+		frames[pfn].refcount++;
 	}
+	bool ok = i == n;
+	while (i > 0 && !ok) /* one was not: give back those taken */
+		frames[pa[--i] >> PAGE_WIDTH].refcount--;
 	irq_spinlock_unlock(&frame_lock);
+	return ok;
 }
 
 void frame_ref_add(uintptr_t pa)
 {
-	frame_ref_add_many(&pa, 1);
+	bool ok = frame_ref_add_many(&pa, 1);
+	assert(ok);
+	(void) ok;
 }
 
 bool frame_ref_drop(uintptr_t pa)

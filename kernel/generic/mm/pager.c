@@ -30,27 +30,33 @@
  *
  * Faults (pager_page_fault).  Under as->lock: the page's object offset is
  * checked against the object's size, the run of unmapped pages to ask for
- * is measured (read-ahead, at most PAGER_RUN_MAX, within the area) and the
+ * is measured (read-ahead within the area, one used-space look-up: at most
+ * PAGER_RUN_MAX pages, or PAGER_RUN_SEQ_MAX when the fault is at the page
+ * right after the last run mapped in the area, PAGE_IN_SEQUENTIAL) and the
  * record's pending page-ins (keyed by object offset: the first in a slot
  * of the record, more in a B+tree, so the usual lone fault allocates no
- * tree node) are looked up.  A page-in in flight whose run covers the page is joined: the fault
- * waits for its answer instead of asking again, whichever address space
- * it comes from, since an answer is the object's pages, not an area's.
- * Otherwise the fault enters a page-in of its own and asks.  Then as->lock
- * is RELEASED and the asker sleeps in a kernel call to the pager (bounded
- * by the pager timeout, interruptible by task death).  The answer is
- * checked against the pager's own page tables under the pager's as->lock,
- * and a frame reference is taken for every page while it is known to be
- * the pager's (the run holds them).  Then the run is settled and every
- * fault that joined it wakes.  Each takes its own as->lock, looks its area
- * up afresh (it may have been unmapped, resized or split meanwhile: then
- * that fault just ends and the access is retried), checks that the
- * granted rights cover its own access (else it retries, and asks itself)
- * and maps the pages not mapped by now, with the granted rights cut to its
- * own area's and with its area's caching.  Each mapping takes its own
- * frame reference and the run's go with the run -- except that an asker
- * nobody joined takes the run's references over, and settles, reads the
- * run and leaves it in one pass under its as->lock.
+ * tree node) are looked up.  A page-in in flight whose run covers the page
+ * is joined: the fault waits for its answer instead of asking again,
+ * whichever address space it comes from, since an answer is the object's
+ * pages, not an area's.  Otherwise the fault enters a page-in of its own
+ * and asks.  Then as->lock is RELEASED and the asker sleeps in a kernel
+ * call to the pager (bounded by the pager timeout, interruptible by task
+ * death).  The answer is checked against the pager's own page tables under
+ * the pager's as->lock (one walk for the run), and a frame reference is
+ * taken for every page while it is known to be the pager's (the run holds
+ * them).  Then the run is settled and every fault that joined it wakes.
+ * Each takes its own as->lock, looks its area up afresh (it may have been
+ * unmapped, resized or split meanwhile: then that fault just ends and the
+ * access is retried), checks that the granted rights cover its own access
+ * (else it retries, and asks itself) and maps the pages not mapped by now,
+ * with the granted rights cut to its own area's and with its area's
+ * caching, in one pass (pager_map_run): the run's pages from its own up to
+ * the first one mapped meanwhile or the area's end, one page-table walk
+ * per leaf table, and one used-space insert for them all, merged with its
+ * neighbours (if that insert finds no memory, none of them stays mapped).
+ * Each mapping takes its own frame reference and the run's go with the run
+ * -- except that an asker nobody joined takes the run's references over,
+ * and settles, reads the run and leaves it in one pass under its as->lock.
  *
  * Revoke.  SYS_PAGER_REVOKE first cuts every run of the id's records that
  * the pager has answered (in flight, or settled and not yet mapped by all
@@ -263,7 +269,7 @@ struct pager_run {
 	unsigned users; /* faults that will map from it: the asker, the joiners */
 	bool settled; /* answered, failed or abandoned */
 	errno_t rc; /* the page-in's result, once settled */
-	uintptr_t pa[]; /* PAGER_RUN_MAX for a page-in, none for a notice */
+	uintptr_t pa[]; /* wanted for a page-in, none for a notice */
 };
 
 uint64_t pager_timeout_us = PAGER_TIMEOUT_DEFAULT_MS * 1000ULL;
@@ -696,8 +702,8 @@ static void pager_obj_cut_locked(pager_obj_t *o, uint64_t lo, uint64_t hi, pager
 {
 	assert(mutex_locked_by_me(&o->lock));
 	btree_iter_t it;
-	/* a run starts at most PAGER_RUN_MAX - 1 pages before a page it covers */
-	uint64_t back = (uint64_t) PAGER_RUN_MAX * PAGE_SIZE;
+	/* a run starts at most PAGER_RUN_SEQ_MAX - 1 pages before a page it covers */
+	uint64_t back = (uint64_t) PAGER_RUN_SEQ_MAX * PAGE_SIZE;
 	if (o->pending_one)
 		pager_run_cut_locked(o, o->pending_one, lo, hi, cut);
 	bool more = btree_iter_ge(&o->pending, lo > back ? lo - back : 0, &it);
@@ -820,7 +826,7 @@ static unsigned pager_pf_rights(unsigned pf)
 /* A page-in run for @a f, not yet entered (NULL: no memory). */
 static pager_run_t *pager_run_make(const pager_fault_t *f)
 {
-	pager_run_t *r = malloc(sizeof(*r) + PAGER_RUN_MAX * sizeof(r->pa[0]));
+	pager_run_t *r = malloc(sizeof(*r) + f->ahead * sizeof(r->pa[0]));
 	if (!r)
 		return NULL;
 	*r = (pager_run_t){ .refs = 1, /* the record's link */
@@ -873,10 +879,12 @@ static errno_t pager_fault_prepare(pager_fault_t *f)
 	f->objoff = a->pager.offset + (f->page - a->base);
 	f->right = pager_access_right(f->access);
 	/* the faulting page and the unmapped ones after it in the area (one
-	 * used-space look-up): the run to ask for, or 0 when it is mapped */
+	 * used-space look-up), more of them for a reader going forwards: the
+	 * run to ask for, or 0 when the page is mapped */
+	bool seq = a->pager.seq_next == f->page;
+	size_t max = seq ? PAGER_RUN_SEQ_MAX : PAGER_RUN_MAX;
 	size_t left = (size_t) ((a->base + a->pages * PAGE_SIZE - f->page) / PAGE_SIZE);
-	f->ahead = used_space_unused_from(
-	    &a->used, f->page, left < PAGER_RUN_MAX ? left : PAGER_RUN_MAX);
+	f->ahead = used_space_unused_from(&a->used, f->page, left < max ? left : max);
 	if (f->ahead == 0) {
 		uintptr_t pa;
 		unsigned pf;
@@ -887,7 +895,7 @@ static errno_t pager_fault_prepare(pager_fault_t *f)
 		f->ahead = 1;
 		f->mapped = pager_pf_rights(pf);
 		f->hints |= PAGE_IN_UPGRADE;
-	} else if (a->pager.seq_next == f->page) {
+	} else if (seq) {
 		f->hints |= PAGE_IN_SEQUENTIAL;
 	}
 	pager_run_t *fresh = pager_run_make(f);
@@ -1008,8 +1016,11 @@ static errno_t pager_map_run(pager_fault_t *f, as_area_t *a, uintptr_t va, uintp
 	if (n == 0)
 		return EOK;
 	nw = nw < n ? nw : n;
-	if (!t->steal)
-		frame_ref_add_many(pa, n);
+	if (!t->steal) {
+		bool held = frame_ref_add_many(pa, n); /* (the run holds them) */
+		assert(held);
+		(void) held;
+	}
 	errno_t rc = page_mapping_insert_run(&as->pt, va, pa, nw, m->pf, &done);
 	if (rc == EOK) {
 		rc = page_mapping_insert_run(
@@ -1224,20 +1235,21 @@ static const char *pager_answer_rule(pager_run_t *r, const ipc_msg_t *ans)
  * taken under one lock): the rule broken, or NULL (r->pa and r->got set). */
 static const char *pager_answer_frames(pager_run_t *r, as_t *pas, uintptr_t addr, size_t n)
 {
-	unsigned pf[PAGER_RUN_MAX];
+	unsigned pf[PAGER_RUN_SEQ_MAX];
 	const char *rule = NULL;
 	mutex_lock(&pas->lock);
 	size_t found = page_mapping_find_run(&pas->pt, addr, n, r->pa, pf);
 	for (size_t i = 0; i < n && !rule; i++) {
-		if (i >= found || !(pf[i] & PAGE_USER) || !frame_get(r->pa[i]))
+		if (i >= found || !(pf[i] & PAGE_USER))
 			rule = "page not mapped in the pager";
 		else if ((r->rights & AS_AREA_WRITE) && !(pf[i] & PAGE_WRITE))
 			rule = "write granted on a page the pager cannot write";
 	}
-	if (!rule) {
-		frame_ref_add_many(r->pa, n); /* while they are the pager's */
+	/* while they are the pager's; device memory is no frame of ours */
+	if (!rule && !frame_ref_add_many(r->pa, n))
+		rule = "page not mapped in the pager";
+	if (!rule)
 		r->got = n;
-	}
 	mutex_unlock(&pas->lock);
 	return rule;
 }

@@ -106,3 +106,56 @@ KTEST(page_range_and_table_reclaim)
 	KT_CHECK_EQ(free0 - frame_free_count(), 1);
 	frame_free(pa, 1);
 }
+
+/*
+ * page_mapping_insert_run across a leaf-table boundary: every page mapped
+ * to its own frame with the run's flags, one walk a leaf table; it stops
+ * at a page mapped already (EEXIST) with those before it mapped, refuses a
+ * range outside one canonical half before mapping anything, and
+ * page_mapping_find_run finds the pages mapped in a row.
+ */
+KTEST(page_insert_run)
+{
+	enum { PAGES = 8 };
+	uintptr_t pa[PAGES], fpa[PAGES + 1];
+	unsigned fl[PAGES + 1];
+	size_t done = 99;
+	/* four pages before a 2 MiB boundary, four after */
+	uintptr_t base = TEST_VA + (2UL << 20) - 4 * PAGE_SIZE;
+
+	for (size_t i = 0; i < PAGES; i++)
+		KT_ASSERT_EQ(frame_alloc(1, FRAME_ZERO, &pa[i]), EOK);
+	KT_CHECK_EQ(
+	    page_mapping_insert_run(&page_table_kernel, base + 1, pa, PAGES, PAGE_READ, &done),
+	    EINVAL);
+	KT_CHECK_EQ(done, 0);
+	KT_CHECK_EQ(page_mapping_insert_run(
+	                &page_table_kernel, USER_SPACE_END - PAGE_SIZE, pa, 2, PAGE_READ, &done),
+	    EINVAL);
+	KT_CHECK_EQ(
+	    page_mapping_find(&page_table_kernel, USER_SPACE_END - PAGE_SIZE, fpa, fl), ENOENT);
+	/* page 6 is mapped already: the run stops there */
+	KT_ASSERT_EQ(
+	    page_mapping_insert(&page_table_kernel, base + 6 * PAGE_SIZE, pa[6], PAGE_READ), EOK);
+	KT_CHECK_EQ(page_mapping_insert_run(
+	                &page_table_kernel, base, pa, PAGES, PAGE_READ | PAGE_WRITE, &done),
+	    EEXIST);
+	KT_CHECK_EQ(done, 6);
+	KT_CHECK_EQ(page_mapping_find_run(&page_table_kernel, base, PAGES + 1, fpa, fl), 7);
+	for (size_t i = 0; i < 7; i++) {
+		KT_CHECK_EQ(fpa[i], pa[i]);
+		KT_CHECK_EQ(!!(fl[i] & PAGE_WRITE), i < 6);
+	}
+	*(volatile uint64_t *) (base + 5 * PAGE_SIZE + 8) = 0x5a5a;
+	KT_CHECK_EQ(((uint64_t *) PA2KA(pa[5]))[1], 0x5a5a);
+	KT_CHECK_EQ(page_mapping_insert_run(
+	                &page_table_kernel, base + 7 * PAGE_SIZE, &pa[7], 1, PAGE_READ, &done),
+	    EOK);
+	KT_CHECK_EQ(done, 1);
+	KT_CHECK_EQ(page_mapping_find_run(&page_table_kernel, base, PAGES + 1, fpa, fl), PAGES);
+	for (size_t i = 0; i < PAGES; i++)
+		KT_CHECK_EQ(page_mapping_remove(&page_table_kernel, base + i * PAGE_SIZE), EOK);
+	KT_CHECK_EQ(page_mapping_find_run(&page_table_kernel, base, PAGES, fpa, fl), 0);
+	for (size_t i = 0; i < PAGES; i++)
+		frame_free(pa[i], 1);
+}

@@ -26,7 +26,7 @@
 #define PS PAGE_SIZE
 #define X 0x400000UL /* client areas */
 #define P 0x2000000UL /* the stand-in pager's pages */
-#define P_PAGES 32
+#define P_PAGES (PAGER_RUN_MAX + PAGER_RUN_SEQ_MAX)
 #define R AS_AREA_READ
 #define RW (AS_AREA_READ | AS_AREA_WRITE)
 #define FIX AS_AREA_FIXED
@@ -100,7 +100,7 @@ static void spager_page_in(spager_t *s, call_t *c)
 		rights = PAGE_IN_RIGHTS(m.arg[4]);
 	else if (s->grant)
 		rights = s->grant;
-	size_t page = (size_t) (m.arg[1] / PS) % (P_PAGES - PAGER_RUN_MAX);
+	size_t page = (size_t) (m.arg[1] / PS) % (P_PAGES - PAGER_RUN_SEQ_MAX);
 	ipc_msg_t ans = { .arg = { P + page * PS, n, rights } };
 	errno_t rc = pager_answer_take(c, &ans, &s->task);
 	s->take_rc = rc;
@@ -489,6 +489,114 @@ KTEST(pager_revoke_cuts_run)
 	KT_CHECK_EQ(s.ctl_rc, EOK);
 	KT_CHECK(mapped_frame(as, X + 6 * PS, NULL));
 	KT_CHECK_EQ(spager_page_ins(&s), before + 1);
+	as_release(as);
+	spager_stop(&s);
+}
+
+/* The used-space intervals of the area at @a va. */
+static size_t area_intervals(as_t *as, uintptr_t va)
+{
+	mutex_lock(&as->lock);
+	as_area_t *a = as_area_find(as, va);
+	size_t n = a ? used_space_intervals(&a->used) : 0;
+	mutex_unlock(&as->lock);
+	return n;
+}
+
+/* Client page @a i (at X) maps the stand-in's page for it, in the run
+ * answered for a fault at page @a first (spager_page_in's choice). */
+static bool page_is_pagers(as_t *as, spager_t *s, size_t i, size_t first)
+{
+	size_t page = first % (P_PAGES - PAGER_RUN_SEQ_MAX) + (i - first);
+	uintptr_t pa = mapped_frame(as, X + i * PS, NULL);
+	return pa != 0 && pa == mapped_frame(s->as, P + page * PS, NULL);
+}
+
+/* An answered run is mapped in one pass and recorded as one used-space
+ * interval, merged with the mapped pages on either side; a run answered
+ * and then partly revoked maps the pages below the revoke; a run asked
+ * for stops at the next mapped page.  Each mapped page holds one frame
+ * reference more than the stand-in's own (the run's went to the mappings
+ * or back: the runner's leak check sees the rest). */
+KTEST(pager_run_one_interval)
+{
+	spager_t s;
+	as_t *as;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 40 * PS, R | FIX, s.phone, OBJ, 0, NULL), EOK);
+	s.pages = PAGER_RUN_MAX;
+	KT_CHECK_EQ(fault(as, X + 2 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_MAX);
+	KT_CHECK_EQ(as_resident_pages(as), PAGER_RUN_MAX);
+	KT_CHECK_EQ(area_intervals(as, X), 1);
+	for (size_t i = 2; i < 2 + PAGER_RUN_MAX; i++)
+		KT_CHECK(page_is_pagers(as, &s, i, 2));
+	KT_CHECK_EQ(frame_refcount(mapped_frame(s.as, P + 2 * PS, NULL)),
+	    frame_refcount(mapped_frame(s.as, P + (P_PAGES - 1) * PS, NULL)) + 1);
+	/* one page before it: merged */
+	KT_CHECK_EQ(fault(as, X + PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[2], 1);
+	KT_CHECK_EQ(area_intervals(as, X), 1);
+	/* answered, then revoked from page 24 on: 20..23 mapped */
+	s.revoke_stale = true;
+	s.revoke_off = 24 * PS;
+	KT_CHECK_EQ(fault(as, X + 20 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.ctl_rc, EOK);
+	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_MAX);
+	KT_CHECK(page_is_pagers(as, &s, 23, 20) && !mapped_frame(as, X + 24 * PS, NULL));
+	KT_CHECK_EQ(as_resident_pages(as), PAGER_RUN_MAX + 1 + 4);
+	KT_CHECK_EQ(area_intervals(as, X), 2);
+	/* the gap between: asked for its two pages only, then one interval */
+	s.revoke_stale = false;
+	KT_CHECK_EQ(fault(as, X + 18 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[2], 2);
+	KT_CHECK(page_is_pagers(as, &s, 18, 18) && page_is_pagers(as, &s, 19, 18));
+	KT_CHECK_EQ(area_intervals(as, X), 1);
+	KT_CHECK_EQ(as_resident_pages(as), 23);
+	/* a run up to the area's end */
+	KT_CHECK_EQ(fault(as, X + 30 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[2], 10);
+	KT_CHECK(page_is_pagers(as, &s, 39, 30));
+	KT_CHECK_EQ(area_intervals(as, X), 2);
+	KT_CHECK_EQ(as_resident_pages(as), 33);
+	as_release(as);
+	spager_stop(&s);
+}
+
+/* A fault at the page right after the last run mapped in the area asks
+ * for up to PAGER_RUN_SEQ_MAX pages (PAGE_IN_SEQUENTIAL), within the
+ * area; any other for up to PAGER_RUN_MAX. */
+KTEST(pager_sequential_run)
+{
+	spager_t s;
+	as_t *as;
+
+	KT_ASSERT(spager_start(&s));
+	KT_ASSERT_EQ(as_create(&as), EOK);
+	KT_ASSERT_EQ(as_area_create_pager(as, X, 200 * PS, R | FIX, s.phone, OBJ, 0, NULL), EOK);
+	s.pages = PAGER_RUN_SEQ_MAX;
+	KT_CHECK_EQ(fault(as, X, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_MAX);
+	KT_CHECK(!(s.last.arg[4] & PAGE_IN_SEQUENTIAL));
+	KT_CHECK_EQ(fault(as, X + PAGER_RUN_MAX * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_SEQ_MAX);
+	KT_CHECK(s.last.arg[4] & PAGE_IN_SEQUENTIAL);
+	size_t end = PAGER_RUN_MAX + PAGER_RUN_SEQ_MAX;
+	for (size_t i = PAGER_RUN_MAX; i < end; i++)
+		KT_CHECK(page_is_pagers(as, &s, i, PAGER_RUN_MAX));
+	KT_CHECK_EQ(as_resident_pages(as), end);
+	KT_CHECK_EQ(area_intervals(as, X), 1);
+	/* elsewhere: not sequential */
+	KT_CHECK_EQ(fault(as, X + 150 * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_MAX);
+	KT_CHECK(!(s.last.arg[4] & PAGE_IN_SEQUENTIAL));
+	/* on from there: sequential, up to the area's end */
+	KT_CHECK_EQ(fault(as, X + (150 + PAGER_RUN_MAX) * PS, FAULT_ACCESS_READ), EOK);
+	KT_CHECK_EQ(s.last.arg[2], 200 - 150 - PAGER_RUN_MAX);
+	KT_CHECK(s.last.arg[4] & PAGE_IN_SEQUENTIAL);
+	KT_CHECK_EQ(as_resident_pages(as), end + 200 - 150);
 	as_release(as);
 	spager_stop(&s);
 }

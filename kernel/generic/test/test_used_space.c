@@ -5,7 +5,8 @@
  * of random page ranges against a static bitmap model, predicting each
  * result code exactly, and compares page and interval counts after every
  * call (equal interval and run counts mean the intervals are merged) and
- * the full interval list regularly.  used_space_edges covers merging,
+ * the full interval list regularly (and the look-ups: contains, the
+ * unused pages from a page on).  used_space_edges covers merging,
  * splitting and the error codes.  tests/test_used_space.c on the host does
  * the same at much larger scale, plus out-of-memory injection.
  */
@@ -148,7 +149,11 @@ static bool ku_op(used_space_t *us, prng_t *p, unsigned insert_pct)
 		ku_set(s, n, false);
 	} else {
 		uintptr_t addr = ku_pg(s) + prng_below(p, PAGE_SIZE);
-		return KT_CHECK_EQ(used_space_contains(us, addr), ku_bit(s));
+		size_t gap = 0; /* unused pages from s on, at most n */
+		while (gap < n && !ku_bit(s + gap))
+			gap++;
+		return KT_CHECK_EQ(used_space_contains(us, addr), ku_bit(s)) &&
+		    KT_CHECK_EQ(used_space_unused_from(us, ku_pg(s), n), gap);
 	}
 	return ku_counts_ok(us);
 }
@@ -223,6 +228,12 @@ KTEST(used_space_edges)
 	KT_CHECK(!used_space_contains(&us, ku_pg(8)));
 	KT_CHECK(used_space_contains(&us, ku_pg(9)));
 	KT_CHECK(!used_space_contains(&us, ku_pg(12)));
+	/* unused from a page on: up to the next interval, or max past the last */
+	KT_CHECK_EQ(used_space_unused_from(&us, ku_pg(0), 100), 9);
+	KT_CHECK_EQ(used_space_unused_from(&us, ku_pg(0), 4), 4);
+	KT_CHECK_EQ(used_space_unused_from(&us, ku_pg(10), 100), 0);
+	KT_CHECK_EQ(used_space_unused_from(&us, ku_pg(11), 100), 2);
+	KT_CHECK_EQ(used_space_unused_from(&us, ku_pg(17), 100), 100);
 	KT_CHECK_EQ(used_space_check(&us), EOK);
 	used_space_fini(&us);
 	KT_CHECK_EQ(used_space_pages(&us), 0);

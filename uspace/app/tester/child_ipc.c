@@ -214,7 +214,7 @@ static int child_server(int argc, char **argv)
 
 /* ---- the test pager ---- */
 
-#define TP_POOL_PAGES (2 * PAGER_RUN_MAX + TP_AREA_PAGES)
+#define TP_POOL_PAGES (2 * PAGER_RUN_SEQ_MAX + TP_AREA_PAGES)
 
 static const char *tp_mode;
 static uintptr_t tp_pool; /* wired, RW, word 0 of page i = TP_PATTERN + i */

@@ -39,6 +39,8 @@ typedef uint64_t pte_t;
 #define PTE_G (1ULL << 8)
 #define PTE_NX (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
+/* the bits flags_from_pte reads (not accessed, dirty, ...) */
+#define PTE_RIGHTS (PTE_RW | PTE_US | PTE_PCD | PTE_G | PTE_NX)
 
 #define PT_ENTRIES 512
 #define TLB_FLUSH_ALL_THRESHOLD 64
@@ -238,6 +240,18 @@ static errno_t pt_leaf_make_locked(page_table_t *pt, uintptr_t va, pte_t *path[5
 	return rc;
 }
 
+/* Do the @a n pages from @a va lie in one canonical half? */
+static bool va_run_canonical(uintptr_t va, size_t n)
+{
+	if (n == 0)
+		return true;
+	if (n - 1 > (UINTPTR_MAX - va) / PAGE_SIZE)
+		return false;
+	uintptr_t last = va + (n - 1) * PAGE_SIZE;
+	return va_canonical(va) && va_canonical(last) &&
+	    (va < USER_SPACE_END) == (last < USER_SPACE_END);
+}
+
 errno_t page_mapping_insert_run(
     page_table_t *pt, uintptr_t va, const uintptr_t *pa, size_t n, unsigned flags, size_t *done)
 {
@@ -247,10 +261,12 @@ errno_t page_mapping_insert_run(
 	size_t in_leaf = 0; /* entries made in leaf, not yet counted */
 	errno_t rc = EOK;
 	size_t i = 0;
+	*done = 0;
+	if (!PAGE_ALIGNED(va) || !va_run_canonical(va, n))
+		return EINVAL;
 	spinlock_lock(&pt->lock);
 	for (; i < n; i++, va += PAGE_SIZE) {
-		if (!PAGE_ALIGNED(va) || !va_canonical(va) || !PAGE_ALIGNED(pa[i]) ||
-		    (pa[i] & ~PTE_ADDR)) {
+		if (pa[i] & ~PTE_ADDR) { /* not page aligned, or beyond the physical range */
 			rc = EINVAL;
 			break;
 		}
@@ -344,6 +360,8 @@ size_t page_mapping_find_run(
     page_table_t *pt, uintptr_t va, size_t n, uintptr_t *pa, unsigned *flags)
 {
 	pte_t *leaf = NULL;
+	pte_t bits = 0; /* the rights last converted, and to what */
+	unsigned bits_flags = flags_from_pte(0);
 	size_t i = 0;
 	spinlock_lock(&pt->lock);
 	for (; i < n; i++, va += PAGE_SIZE) {
@@ -354,7 +372,11 @@ size_t page_mapping_find_run(
 			if (!(e & PTE_P))
 				break;
 			pa[i] = e & PTE_ADDR;
-			flags[i] = flags_from_pte(e);
+			if ((e & PTE_RIGHTS) != bits) {
+				bits = e & PTE_RIGHTS;
+				bits_flags = flags_from_pte(e);
+			}
+			flags[i] = bits_flags;
 		} else if (pt_find_locked(pt, va, &pa[i], &flags[i], &leaf) == EOK) {
 			pa[i] = PAGE_ALIGN_DOWN(pa[i]);
 		} else {

@@ -60,8 +60,9 @@ bool frame_range_managed(uint64_t pa, size_t count);
 /* Drop one reference on each of @a count frames starting at @a pa. */
 void frame_free(uintptr_t pa, size_t count);
 void frame_ref_add(uintptr_t pa);
-/* One more reference on each frame of @a pa[0..n), under one lock. */
-void frame_ref_add_many(const uintptr_t *pa, size_t n);
+/* One more reference on each frame of @a pa[0..n), under one lock, if
+ * every one is a managed frame in use: else false, and nothing taken. */
+bool frame_ref_add_many(const uintptr_t *pa, size_t n);
 /* Drop one reference; true if that freed the frame. */
 bool frame_ref_drop(uintptr_t pa);
 uint32_t frame_refcount(uintptr_t pa);

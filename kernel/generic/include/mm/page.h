@@ -40,8 +40,9 @@ extern page_table_t page_table_kernel;
 errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsigned flags);
 /* Map @a n pages from @a va, page i to the frame @a pa[i], all with
  * @a flags, walking the tables once per leaf table: EOK with every page
- * mapped; else it stops at the first page it cannot map, with those
- * before it mapped: EINVAL (alignment, non-canonical), EEXIST, ENOMEM.
+ * mapped; EINVAL with none when the range is not aligned or not in one
+ * canonical half; else it stops at the first page it cannot map, with
+ * those before it mapped: EINVAL (a frame not aligned), EEXIST, ENOMEM.
  * *done: the pages mapped. */
 errno_t page_mapping_insert_run(
     page_table_t *pt, uintptr_t va, const uintptr_t *pa, size_t n, unsigned flags, size_t *done);

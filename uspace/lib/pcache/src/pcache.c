@@ -73,6 +73,26 @@ static void pc_list_append(pcache_t *c, pcache_list_t *l, int32_t s)
 	l->count++;
 }
 
+/* Move the slots linked in a row from @a a to @a b (a first) to the tail
+ * of @a l, in their order. */
+static void pc_list_segment_to_tail(pcache_t *c, pcache_list_t *l, int32_t a, int32_t b)
+{
+	pcache_slot_t *ea = &c->slot[a], *eb = &c->slot[b];
+	if (l->tail == b)
+		return;
+	/* off the list (b is not the tail: it has a next) */
+	if (ea->prev != NIL)
+		c->slot[ea->prev].next = eb->next;
+	else
+		l->head = eb->next;
+	c->slot[eb->next].prev = ea->prev;
+	/* onto the tail (not NIL: the slot after b is still on the list) */
+	ea->prev = l->tail;
+	c->slot[l->tail].next = a;
+	eb->next = NIL;
+	l->tail = b;
+}
+
 /* Move slot @a s to @a state: off its old list, onto the new one's tail. */
 static void pc_set_state(pcache_t *c, int32_t s, uint8_t state)
 {
@@ -134,6 +154,33 @@ int32_t pcache_lookup(pcache_t *c, uint64_t obj, uint64_t idx)
 		pc_list_append(c, &c->clean, s);
 	}
 	return s;
+}
+
+uint32_t pcache_run(pcache_t *c, int32_t s, uint32_t max)
+{
+	const pcache_slot_t *e = &c->slot[s];
+	uint32_t n = 1;
+	int32_t seg = NIL, last = NIL; /* CLEAN slots of the run linked in a row, to move */
+	/* slot s + n holds page idx + n of obj iff those are its key and it
+	 * is not FREE (the key of every slot that is not is in the hash) */
+	while (n < max && (uint32_t) s + n < c->nslots) {
+		int32_t t = s + (int32_t) n;
+		const pcache_slot_t *u = &c->slot[t];
+		if (u->obj != e->obj || u->idx != e->idx + n || u->state != e->state)
+			break;
+		if (u->state == PCACHE_CLEAN) { /* most recently used: the run's order */
+			if (seg != NIL && u->prev != last) {
+				pc_list_segment_to_tail(c, &c->clean, seg, last);
+				seg = NIL;
+			}
+			seg = seg == NIL ? t : seg;
+			last = t;
+		}
+		n++;
+	}
+	if (seg != NIL)
+		pc_list_segment_to_tail(c, &c->clean, seg, last);
+	return n;
 }
 
 /* The least recently used CLEAN slot nobody pins, or NIL. */

@@ -327,21 +327,13 @@ static errno_t fp_map_allocate(fp_file_t *f, int32_t s, uint64_t idx)
 	return fp_vol_call(f->vol, FS_ALLOCATE, f->node, idx * PAGE_SIZE, len);
 }
 
-/* The run of cached pages after slot @a s (page idx) that can go in the
- * same answer: the next slots of the pool, holding the next pages, in the
- * same state.  Pinned; returns the run's length (fp_lock held). */
-static size_t fp_map_run_locked(fp_file_t *f, int32_t s, uint64_t idx, size_t want)
+/* Too many dirty pages: a store waits for write-back (fp_wb_throttle). */
+static bool fp_map_over_bound(void)
 {
-	size_t n = 1;
-	uint8_t st = fp_cache.slot[s].state;
-	while (n < want && s + (int32_t) n < (int32_t) fp_cache.nslots) {
-		int32_t t = pcache_lookup(&fp_cache, fp_file_key(f), idx + n);
-		if (t != s + (int32_t) n || fp_cache.slot[t].state != st)
-			break;
-		pcache_pin(&fp_cache, t);
-		n++;
-	}
-	return n;
+	lock_acquire(&fp_lock);
+	bool over = fp_cache.dirty.count + fp_cache.count[PCACHE_WB] >= fp_cache.dirty_max;
+	lock_release(&fp_lock);
+	return over;
 }
 
 /*
@@ -353,15 +345,7 @@ static size_t fp_map_run_locked(fp_file_t *f, int32_t s, uint64_t idx, size_t wa
  * away before the copy, and one granted after it went to a page made
  * DIRTY again, which the write-back leaves dirty.
  */
-static bool fp_map_over_bound(void)
-{
-	lock_acquire(&fp_lock);
-	bool over = fp_cache.dirty.count + fp_cache.count[PCACHE_WB] >= fp_cache.dirty_max;
-	lock_release(&fp_lock);
-	return over;
-}
-
-static void fp_map_answer(pager_fault_t *pf, fp_view_t *w, int32_t s, uint64_t idx, bool store)
+static void fp_map_answer(pager_fault_t *pf, fp_view_t *w, int32_t s, bool store)
 {
 	lock_acquire(&fp_lock);
 	if (store) {
@@ -371,10 +355,13 @@ static void fp_map_answer(pager_fault_t *pf, fp_view_t *w, int32_t s, uint64_t i
 			fp_stats.dirty_max_seen = dirty;
 	}
 	unsigned rights = fp_shared_rights(pf, w, fp_cache.slot[s].state);
-	size_t n = store ? 1 : fp_map_run_locked(w->file, s, idx, pf->pages);
+	/* the run of cached pages from slot s that can go in the same answer:
+	 * the next slots of the pool, holding the next pages, in the same
+	 * state; fp_lock keeps them there until the answer took them */
+	uint32_t want = pf->pages > UINT32_MAX ? UINT32_MAX : (uint32_t) pf->pages;
+	size_t n = store ? 1 : pcache_run(&fp_cache, s, want);
 	(void) pager_supply(pf->call, (uintptr_t) fp_slot_page(s), n, rights);
-	for (size_t k = 0; k < n; k++)
-		pcache_unpin(&fp_cache, s + (int32_t) k);
+	pcache_unpin(&fp_cache, s);
 	lock_release(&fp_lock);
 }
 
@@ -419,7 +406,7 @@ static void fp_map_shared_fault(pager_fault_t *pf, fp_view_t *w)
 		pager_fail(pf->call, rc);
 		return;
 	}
-	fp_map_answer(pf, w, s, idx, store);
+	fp_map_answer(pf, w, s, store);
 	if (seq)
 		fp_ra_fault(f, idx);
 }

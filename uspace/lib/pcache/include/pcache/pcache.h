@@ -103,6 +103,12 @@ bool pcache_evict_slot(pcache_t *c, int32_t s, pcache_victim_t *victim);
 void pcache_age(pcache_t *c, int32_t s);
 /* The read of a FILLING slot ended: CLEAN, or (failed) FREE again. */
 void pcache_fill_end(pcache_t *c, int32_t s, bool ok);
+/* The run a page-in can answer with: how many slots from @a s on (at most
+ * @a max, at least 1) hold the consecutive pages of s's object from s's
+ * page, all in s's state (which is not FREE).  The CLEAN ones after s
+ * become most recently used, as by pcache_lookup; nothing is pinned (the
+ * caller uses the run before it lets go of its lock). */
+uint32_t pcache_run(pcache_t *c, int32_t s, uint32_t max);
 void pcache_pin(pcache_t *c, int32_t s);
 void pcache_unpin(pcache_t *c, int32_t s);
 /* A store into a CLEAN, DIRTY or WB page: DIRTY.  True when more than
