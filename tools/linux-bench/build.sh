@@ -122,7 +122,8 @@ fi
 build_static() { # program: $here/program.c -> $out/program
 	local prog=$1 src=$here/$1.c
 	if [ ! -x "$out/$prog" ] || [ "$src" -nt "$out/$prog" ] ||
-		[ "$here/benchutil.h" -nt "$out/$prog" ]; then
+		[ "$here/benchutil.h" -nt "$out/$prog" ] ||
+		[ "$here/../../common/include/bench/mapbench.h" -nt "$out/$prog" ]; then
 		gcc -O2 -static -Wall -Wextra -o "$out/$prog.tmp" "$src" ||
 			die "cannot build $src statically"
 		mv "$out/$prog.tmp" "$out/$prog"

@@ -27,31 +27,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "../../common/include/bench/mapbench.h" /* the loops our side runs */
 #include "benchutil.h"
 
-#define BIG (64u * MIB)
-#define M16 (16u * MIB)
-#define PAGE 4096u
-#define RUNS 21
+#define BIG MAPBENCH_BIG
+#define M16 MAPBENCH_M16
+#define PAGE MAPBENCH_PAGE
+#define RUNS MAPBENCH_RUNS
 #define MNT "/mnt"
-
-static uint64_t map_sum(const volatile uint64_t *p, size_t bytes)
-{
-	uint64_t s = 0;
-	for (size_t i = 0; i < bytes / 8; i += 8)
-		s += p[i];
-	return s;
-}
-
-static void *map_file(const char *path, size_t len, int prot)
-{
-	int fd = open(path, prot & PROT_WRITE ? O_RDWR : O_RDONLY);
-	if (fd < 0)
-		return MAP_FAILED;
-	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
-	close(fd);
-	return p;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -62,13 +45,13 @@ static int cmp_u64(const void *a, const void *b)
 /* One measured sequential read of the whole mapping; 0 on success. */
 static int read_pass(const char *name, uint64_t *sum)
 {
-	uint64_t *p = map_file(MNT "/big", BIG, PROT_READ);
+	uint64_t *p = mapbench_map(MNT "/big", BIG, PROT_READ);
 	if (p == MAP_FAILED)
 		return 1;
 	uint64_t n0 = now_ns();
 	marker();
 	uint64_t t0 = rdtsc_fenced();
-	*sum = map_sum(p, BIG);
+	*sum = mapbench_sum(p, BIG);
 	uint64_t t1 = rdtsc_fenced();
 	marker();
 	printf("bench %s: median %llu cycles, min %llu cycles (1 runs of %u ops)\n", name,
@@ -81,11 +64,11 @@ static int read_pass(const char *name, uint64_t *sum)
 static int fault_pass(const char *name, unsigned pages)
 {
 	uint64_t c[RUNS];
-	volatile uint64_t *p = map_file(MNT "/big", BIG, PROT_READ);
+	volatile uint64_t *p = mapbench_map(MNT "/big", BIG, PROT_READ);
 	if (p == MAP_FAILED)
 		return 1;
 	for (int r = 0; r < RUNS; r++) {
-		size_t first = (size_t) (r * 37 + 5) * 16 * PAGE;
+		size_t first = mapbench_fault_first(r);
 		marker();
 		uint64_t t0 = rdtsc_fenced();
 		for (unsigned i = 0; i < pages; i++)
@@ -113,11 +96,11 @@ static int make_m16(void)
 
 static int msync_pass(void)
 {
-	volatile uint64_t *p = map_file(MNT "/m16", M16, PROT_READ | PROT_WRITE);
+	volatile uint64_t *p = mapbench_map(MNT "/m16", M16, PROT_READ | PROT_WRITE);
 	if (p == MAP_FAILED)
 		return 1;
 	for (size_t off = 0; off < M16; off += PAGE)
-		p[off / 8] = off ^ 0x6d617062656e6368ull;
+		p[off / 8] = off ^ MAPBENCH_STORE_KEY;
 	uint64_t n0 = now_ns();
 	marker();
 	uint64_t t0 = rdtsc_fenced();

@@ -310,32 +310,35 @@ errno_t as_area_query(as_t *as, uintptr_t addr, as_area_info_t *out)
 	return rc;
 }
 
-static size_t as_area_list_locked(as_t *as, uintptr_t from, as_area_info_t *buf, size_t max)
+static size_t as_area_list_locked(as_t *as, uintptr_t *from, as_area_info_t *buf, size_t max)
     REQUIRES(as->lock)
 {
 	btree_iter_t it;
 	size_t n = 0;
 
 	assert(mutex_locked_by_me(&as->lock));
-	if (max == 0 || !btree_iter_ge(&as->areas, from, &it))
+	if (max == 0 || !btree_iter_ge(&as->areas, *from, &it))
 		return 0;
 	do {
 		as_area_info_fill(btree_iter_value(&it), &buf[n++]);
 	} while (n < max && btree_iter_next(&it));
+	*from = buf[n - 1].base + buf[n - 1].size;
 	return n;
 }
 
-void as_area_list_from(as_t *as, uintptr_t from, as_area_info_t *buf, size_t max, size_t *copied)
+size_t as_area_list_from(as_t *as, uintptr_t *from, as_area_info_t *buf, size_t max)
 {
 	mutex_lock(&as->lock);
-	*copied = as_area_list_locked(as, from, buf, max);
+	size_t n = as_area_list_locked(as, from, buf, max);
 	mutex_unlock(&as->lock);
+	return n;
 }
 
 errno_t as_area_list(as_t *as, as_area_info_t *buf, size_t max, size_t *count)
 {
+	uintptr_t from = 0;
 	mutex_lock(&as->lock);
-	as_area_list_locked(as, 0, buf, max);
+	as_area_list_locked(as, &from, buf, max);
 	*count = btree_count(&as->areas);
 	mutex_unlock(&as->lock);
 	return EOK;
@@ -371,20 +374,20 @@ static void as_area_detail_fill(as_area_t *a, task_area_info_t *out)
 		a->ops->describe(a, out);
 }
 
-void as_area_detail_from(
-    as_t *as, uintptr_t from, task_area_info_t *buf, size_t max, size_t *copied)
+size_t as_area_detail_from(as_t *as, uintptr_t *from, task_area_info_t *buf, size_t max)
 {
 	btree_iter_t it;
 	size_t n = 0;
 
 	mutex_lock(&as->lock);
-	if (max > 0 && btree_iter_ge(&as->areas, from, &it)) {
+	if (max > 0 && btree_iter_ge(&as->areas, *from, &it)) {
 		do {
 			as_area_detail_fill(btree_iter_value(&it), &buf[n++]);
 		} while (n < max && btree_iter_next(&it));
+		*from = buf[n - 1].base + buf[n - 1].size;
 	}
 	mutex_unlock(&as->lock);
-	*copied = n;
+	return n;
 }
 
 size_t as_resident_pages(as_t *as)

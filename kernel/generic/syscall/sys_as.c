@@ -14,6 +14,7 @@
 #include <abi/as.h>
 #include <abi/pager.h>
 #include <cap/cap.h>
+#include <debug.h>
 #include <ipc/ipc.h>
 #include <mm/as.h>
 #include <mm/uaccess.h>
@@ -21,8 +22,8 @@
 #include <proc/thread.h>
 #include <syscall/syscall.h>
 
-/* Area descriptions copied out per round of SYS_AS_AREA_LIST. */
-#define SYS_AS_LIST_CHUNK 8
+/* Bytes of area records copied out per round (sys_area_records_out). */
+#define SYS_AREA_CHUNK_BYTES 512
 
 /* Flags are unsigned in the ABI: bits above 32 are unknown bits too. */
 static errno_t sys_as_flags(sysarg_t raw, unsigned allowed, unsigned *out)
@@ -130,27 +131,28 @@ sysarg_t sys_as_area_query(const sysargs_t *args)
 	return rc;
 }
 
-/* Copy up to @a max area descriptions to @a out, a bounded chunk at a time
- * (the lock is not held while copying).  EFAULT. */
-static errno_t sys_as_list_out(as_t *as, uspace_ptr_t out, size_t max)
+errno_t sys_area_records_out(
+    as_t *as, uspace_ptr_t out, size_t max, size_t size, sys_area_fill_t fill)
 {
-	as_area_info_t chunk[SYS_AS_LIST_CHUNK];
-	size_t done = 0, got;
+	uint64_t chunk[SYS_AREA_CHUNK_BYTES / sizeof(uint64_t)];
+	size_t per = sizeof(chunk) / size, done = 0;
 	uintptr_t from = 0;
 
+	assert(per > 0);
 	while (done < max) {
-		size_t want = max - done < SYS_AS_LIST_CHUNK ? max - done : SYS_AS_LIST_CHUNK;
-		as_area_list_from(as, from, chunk, want, &got);
+		size_t got = fill(as, &from, chunk, max - done < per ? max - done : per);
 		if (got == 0)
 			break;
-		errno_t rc = copy_to_uspace(
-		    uspace_ptr_add(out, done * sizeof(chunk[0])), chunk, got * sizeof(chunk[0]));
-		if (rc != EOK)
+		if (copy_to_uspace(uspace_ptr_add(out, done * size), chunk, got * size) != EOK)
 			return EFAULT;
 		done += got;
-		from = chunk[got - 1].base + chunk[got - 1].size;
 	}
 	return EOK;
+}
+
+static size_t sys_as_list_fill(as_t *as, uintptr_t *from, void *buf, size_t max)
+{
+	return as_area_list_from(as, from, buf, max);
 }
 
 sysarg_t sys_as_area_list(const sysargs_t *args)
@@ -168,7 +170,7 @@ sysarg_t sys_as_area_list(const sysargs_t *args)
 	if (rc != EOK)
 		return rc;
 	as_area_list(as, NULL, 0, &total);
-	rc = sys_as_list_out(as, out, max);
+	rc = sys_area_records_out(as, out, max, sizeof(as_area_info_t), sys_as_list_fill);
 	if (rc == EOK)
 		rc = copy_to_uspace(count_out, &total, sizeof(total));
 	return rc;

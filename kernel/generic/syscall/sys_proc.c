@@ -387,28 +387,9 @@ sysarg_t sys_task_list(const sysargs_t *a)
 	return copy_to_uspace(count_out, &total, sizeof(total));
 }
 
-#define SYS_AREA_LIST_CHUNK 8
-
-/* Copy up to @a max areas of @a as to @a out, a chunk at a time (no
- * lock held while copying): EFAULT. */
-static errno_t sys_area_detail_out(as_t *as, uspace_ptr_t out, size_t max)
+static size_t sys_area_detail_fill(as_t *as, uintptr_t *from, void *buf, size_t max)
 {
-	task_area_info_t chunk[SYS_AREA_LIST_CHUNK];
-	size_t done = 0, got;
-	uintptr_t from = 0;
-	while (done < max) {
-		size_t want = max - done < SYS_AREA_LIST_CHUNK ? max - done : SYS_AREA_LIST_CHUNK;
-		as_area_detail_from(as, from, chunk, want, &got);
-		if (got == 0)
-			break;
-		errno_t rc = copy_to_uspace(
-		    uspace_ptr_add(out, done * sizeof(chunk[0])), chunk, got * sizeof(chunk[0]));
-		if (rc != EOK)
-			return rc;
-		done += got;
-		from = chunk[got - 1].base + chunk[got - 1].size;
-	}
-	return EOK;
+	return as_area_detail_from(as, from, buf, max);
 }
 
 /* SYS_TASK_AREA_LIST(task_id_t id, task_area_info_t *out, size_t max,
@@ -425,7 +406,8 @@ sysarg_t sys_task_area_list(const sysargs_t *a)
 		return rc;
 	if (as) {
 		total = as_area_count(as);
-		rc = sys_area_detail_out(as, out, max);
+		rc = sys_area_records_out(
+		    as, out, max, sizeof(task_area_info_t), sys_area_detail_fill);
 		as_release(as);
 	}
 	if (rc != EOK)

@@ -451,9 +451,12 @@ KTEST(as_query_list)
 	KT_CHECK_EQ(info[1].size, 3 * PS);
 	KT_CHECK_EQ(info[1].resident, 3);
 	KT_CHECK_EQ(info[1].backend, AS_BACKEND_WIRED);
-	as_area_list_from(as, X + PS, info, 4, &n);
-	KT_CHECK_EQ(n, 2);
-	KT_CHECK_EQ(info[1].base, X + 10 * PS);
+	uintptr_t from = X + PS;
+	KT_CHECK_EQ(as_area_list_from(as, &from, info, 1), 1);
+	KT_CHECK_EQ(from, X + 7 * PS); /* past the area at X + 4 pages */
+	KT_CHECK_EQ(as_area_list_from(as, &from, info, 4), 1);
+	KT_CHECK_EQ(info[0].base, X + 10 * PS);
+	KT_CHECK_EQ(as_area_list_from(as, &from, info, 4), 0);
 	KT_CHECK_EQ(as_area_query(as, X + 6 * PS + 100, &info[0]), EOK);
 	KT_CHECK_EQ(info[0].base, X + 4 * PS);
 	KT_CHECK_EQ(as_area_query(as, X + 7 * PS, &info[0]), ENOENT);

@@ -31,6 +31,7 @@
  * /m16 read back with read() after the msync holds the stores (the host
  * then checks the disk: tools/bench-map.sh).
  */
+#include <bench/mapbench.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,15 +42,12 @@
 #include <unistd.h>
 #include <utest.h>
 
-#define MB_MIB (1024u * 1024u)
-#define MB_BIG (64u * MB_MIB)
-#define MB_M16 (16u * MB_MIB)
-#define MB_PAGE 4096u
-#define MB_RUNS 21
+#define MB_BIG MAPBENCH_BIG
+#define MB_M16 MAPBENCH_M16
+#define MB_PAGE MAPBENCH_PAGE
+#define MB_RUNS MAPBENCH_RUNS
 #define MB_REQ (64u * 1024u)
-/* What the store pass writes into the first word of each page of /m16
- * (tools/bench-map.sh checks the same on the host). */
-#define MB_STORE_KEY 0x6d617062656e6368ull
+#define MB_STORE_KEY MAPBENCH_STORE_KEY
 
 static uint8_t mb_buf[MB_REQ] __attribute__((aligned(4096)));
 
@@ -71,25 +69,6 @@ static uint64_t mb_pattern(uint64_t off)
 	return 0x5a17000000000000ULL ^ off;
 }
 
-/* mapbench.c's loop: one load per 64 bytes. */
-static uint64_t mb_sum(const volatile uint64_t *p, size_t bytes)
-{
-	uint64_t s = 0;
-	for (size_t i = 0; i < bytes / 8; i += 8)
-		s += p[i];
-	return s;
-}
-
-static void *mb_map(const char *path, size_t len, int prot)
-{
-	int fd = open(path, prot & PROT_WRITE ? O_RDWR : O_RDONLY);
-	if (fd < 0)
-		return MAP_FAILED;
-	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, 0);
-	close(fd);
-	return p;
-}
-
 /* Sort @a n values (insertion: 21 of them). */
 static void mb_sort(uint64_t *v, int n)
 {
@@ -105,22 +84,16 @@ static void mb_sort(uint64_t *v, int n)
 /* One window: the whole of /big read through a fresh mapping. */
 static bool mb_read_pass(const char *name, uint64_t *sum)
 {
-	const uint64_t *p = mb_map("/big", MB_BIG, PROT_READ);
+	const uint64_t *p = mapbench_map("/big", MB_BIG, PROT_READ);
 	if (!UT_CHECK(p != MAP_FAILED))
 		return false;
 	uint64_t n0 = uptime_ns_now();
 	mb_marker();
-	*sum = mb_sum(p, MB_BIG);
+	*sum = mapbench_sum(p, MB_BIG);
 	mb_marker();
 	printf("bench %s: %llu ns guest clock (%u ops)\n", name,
 	    (unsigned long long) (uptime_ns_now() - n0), MB_BIG / MB_PAGE);
 	return UT_CHECK_EQ(munmap((void *) p, MB_BIG), 0);
-}
-
-/* The first page of window @a r (mapbench.c's offsets). */
-static size_t mb_fault_first(int r)
-{
-	return (size_t) (r * 37 + 5) * 16 * MB_PAGE;
 }
 
 /* MB_RUNS windows, each loading one word of @a pages consecutive pages of
@@ -129,11 +102,11 @@ static bool mb_fault_pass(const char *name, unsigned pages)
 {
 	static uint64_t seen[MB_RUNS][16];
 	uint64_t c[MB_RUNS];
-	const volatile uint64_t *p = mb_map("/big", MB_BIG, PROT_READ);
+	const volatile uint64_t *p = mapbench_map("/big", MB_BIG, PROT_READ);
 	if (!UT_CHECK(p != MAP_FAILED))
 		return false;
 	for (int r = 0; r < MB_RUNS; r++) {
-		size_t first = mb_fault_first(r);
+		size_t first = mapbench_fault_first(r);
 		mb_marker();
 		uint64_t t0 = mb_rdtsc();
 		for (unsigned i = 0; i < pages; i++)
@@ -145,7 +118,8 @@ static bool mb_fault_pass(const char *name, unsigned pages)
 	bool ok = UT_CHECK_EQ(munmap((void *) p, MB_BIG), 0);
 	for (int r = 0; r < MB_RUNS && ok; r++)
 		for (unsigned i = 0; i < pages && ok; i++)
-			ok = UT_CHECK_EQ(seen[r][i], mb_pattern(mb_fault_first(r) + i * MB_PAGE));
+			ok = UT_CHECK_EQ(
+			    seen[r][i], mb_pattern(mapbench_fault_first(r) + i * MB_PAGE));
 	mb_sort(c, MB_RUNS);
 	printf("bench %s: median %llu cycles, min %llu cycles (%d runs of %u ops)\n", name,
 	    (unsigned long long) c[MB_RUNS / 2], (unsigned long long) c[0], MB_RUNS, pages);
@@ -192,7 +166,7 @@ static bool mb_make_m16(void)
 
 static bool mb_msync_pass(void)
 {
-	volatile uint64_t *p = mb_map("/m16", MB_M16, PROT_READ | PROT_WRITE);
+	volatile uint64_t *p = mapbench_map("/m16", MB_M16, PROT_READ | PROT_WRITE);
 	if (!UT_CHECK(p != MAP_FAILED))
 		return false;
 	for (size_t off = 0; off < MB_M16; off += MB_PAGE)

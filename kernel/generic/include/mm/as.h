@@ -250,8 +250,9 @@ errno_t as_area_query(as_t *as, uintptr_t addr, as_area_info_t *out);
  * Always EOK.
  */
 errno_t as_area_list(as_t *as, as_area_info_t *buf, size_t max, size_t *count);
-/* Up to @a max areas whose base is >= @a from into @a buf; *copied of them. */
-void as_area_list_from(as_t *as, uintptr_t from, as_area_info_t *buf, size_t max, size_t *copied);
+/* Up to @a max areas whose base is >= *from into @a buf, *from moved to
+ * the end of the last of them: how many. */
+size_t as_area_list_from(as_t *as, uintptr_t *from, as_area_info_t *buf, size_t max);
 
 /*
  * Resolve a user page fault at @a addr with @a access (FAULT_ACCESS_*):
@@ -287,10 +288,10 @@ typedef struct as_usage {
 
 /* Count @a as's areas and pages into *out (a walk of its areas). */
 void as_usage_get(as_t *as, as_usage_t *out);
-/* Up to @a max areas whose base is >= @a from, described with what backs
- * them (SYS_TASK_AREA_LIST), into @a buf; *copied of them. */
-void as_area_detail_from(
-    as_t *as, uintptr_t from, task_area_info_t *buf, size_t max, size_t *copied);
+/* Up to @a max areas whose base is >= *from, described with what backs
+ * them (SYS_TASK_AREA_LIST), into @a buf, *from moved to the end of the
+ * last of them: how many. */
+size_t as_area_detail_from(as_t *as, uintptr_t *from, task_area_info_t *buf, size_t max);
 /* Sum of the area sizes in bytes. */
 size_t as_vsize(as_t *as);
 

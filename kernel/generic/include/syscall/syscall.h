@@ -13,6 +13,9 @@
 
 #include <abi/cap.h>
 #include <abi/syscall.h>
+#include <mm/uaccess.h>
+
+struct as;
 
 /* The user registers as the entry stub saved them (arch syscall.S): the
  * six argument registers, then the further words of the IPC register
@@ -89,6 +92,15 @@ sysarg_t sys_irq_test_raise(const sysargs_t *args);
 sysarg_t sys_kconsole_read(const sysargs_t *args);
 
 /* Address-space handlers (syscall/sys_as.c). */
+/* One round of an area listing: up to @a max records of the areas of
+ * @a as based at or above *from into @a buf, *from moved past the last of
+ * them; how many (0: no more). */
+typedef size_t (*sys_area_fill_t)(struct as *as, uintptr_t *from, void *buf, size_t max);
+/* Copy up to @a max records of @a size bytes (at most 512) that @a fill
+ * makes to @a out, a bounded chunk at a time, no lock held while copying
+ * (SYS_AS_AREA_LIST, SYS_TASK_AREA_LIST): EOK, or EFAULT. */
+errno_t sys_area_records_out(
+    struct as *as, uspace_ptr_t out, size_t max, size_t size, sys_area_fill_t fill);
 sysarg_t sys_as_area_create(const sysargs_t *args);
 sysarg_t sys_as_area_destroy(const sysargs_t *args);
 sysarg_t sys_as_area_resize(const sysargs_t *args);
