@@ -172,6 +172,23 @@ static void spager_stop(spager_t *s)
 	as_release(s->as);
 }
 
+/* The stand-in pager and a client address space @a *as with an area of
+ * @a pages pages at X bound to its object OBJ: false (nothing left) if any
+ * of it could not be made. */
+static bool spager_client(spager_t *s, as_t **as, size_t pages, unsigned flags)
+{
+	if (!spager_start(s))
+		return false;
+	if (as_create(as) == EOK) {
+		if (as_area_create_pager(*as, X, pages * PS, flags | FIX, s->phone, OBJ, 0, NULL) ==
+		    EOK)
+			return true;
+		as_release(*as);
+	}
+	spager_stop(s);
+	return false;
+}
+
 static unsigned spager_page_ins(spager_t *s)
 {
 	return __atomic_load_n(&s->page_ins, __ATOMIC_ACQUIRE);
@@ -291,9 +308,7 @@ KTEST(pager_refused_answer_logged)
 	spager_t s;
 	as_t *as;
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 4, RW));
 	s.grant = R | AS_AREA_EXEC;
 	capture_start();
 	errno_t rc = fault(as, X, FAULT_ACCESS_READ);
@@ -323,9 +338,7 @@ KTEST(pager_upgrade_hint)
 	as_t *as;
 	unsigned pf = 0;
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 4, RW));
 	KT_CHECK_EQ(fault(as, X + PS, FAULT_ACCESS_READ), EOK);
 	KT_CHECK(!(s.last.arg[4] & PAGE_IN_UPGRADE));
 	KT_CHECK_EQ(PAGE_IN_MAPPED(s.last.arg[4]), 0);
@@ -435,9 +448,7 @@ KTEST(pager_set_size_in_page_in)
 	spager_t s;
 	as_t *as;
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 8, RW));
 	s.set_size = true;
 	s.size = 4 * PS;
 	s.pages = PAGER_RUN_MAX;
@@ -463,9 +474,7 @@ KTEST(pager_revoke_cuts_run)
 	spager_t s;
 	as_t *as;
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 8, RW));
 	s.pages = 4;
 	s.revoke_stale = true;
 	s.revoke_off = 2 * PS;
@@ -512,6 +521,15 @@ static bool page_is_pagers(as_t *as, spager_t *s, size_t i, size_t first)
 	return pa != 0 && pa == mapped_frame(s->as, P + page * PS, NULL);
 }
 
+/* A read fault at client page @a i that asked for @a wanted pages, marked
+ * PAGE_IN_SEQUENTIAL as @a seq says. */
+static bool fault_asked(as_t *as, spager_t *s, size_t i, uint64_t wanted, bool seq)
+{
+	return KT_CHECK_EQ(fault(as, X + i * PS, FAULT_ACCESS_READ), EOK) &&
+	    KT_CHECK_EQ(s->last.arg[2], wanted) &&
+	    KT_CHECK_EQ(!!(s->last.arg[4] & PAGE_IN_SEQUENTIAL), seq);
+}
+
 /* An answered run is mapped in one pass and recorded as one used-space
  * interval, merged with the mapped pages on either side; a run answered
  * and then partly revoked maps the pages below the revoke; a run asked
@@ -523,12 +541,9 @@ KTEST(pager_run_one_interval)
 	spager_t s;
 	as_t *as;
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 40 * PS, R | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 40, R));
 	s.pages = PAGER_RUN_MAX;
-	KT_CHECK_EQ(fault(as, X + 2 * PS, FAULT_ACCESS_READ), EOK);
-	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_MAX);
+	KT_CHECK(fault_asked(as, &s, 2, PAGER_RUN_MAX, false));
 	KT_CHECK_EQ(as_resident_pages(as), PAGER_RUN_MAX);
 	KT_CHECK_EQ(area_intervals(as, X), 1);
 	for (size_t i = 2; i < 2 + PAGER_RUN_MAX; i++)
@@ -536,8 +551,7 @@ KTEST(pager_run_one_interval)
 	KT_CHECK_EQ(frame_refcount(mapped_frame(s.as, P + 2 * PS, NULL)),
 	    frame_refcount(mapped_frame(s.as, P + (P_PAGES - 1) * PS, NULL)) + 1);
 	/* one page before it: merged */
-	KT_CHECK_EQ(fault(as, X + PS, FAULT_ACCESS_READ), EOK);
-	KT_CHECK_EQ(s.last.arg[2], 1);
+	KT_CHECK(fault_asked(as, &s, 1, 1, false));
 	KT_CHECK_EQ(area_intervals(as, X), 1);
 	/* answered, then revoked from page 24 on: 20..23 mapped */
 	s.revoke_stale = true;
@@ -550,14 +564,12 @@ KTEST(pager_run_one_interval)
 	KT_CHECK_EQ(area_intervals(as, X), 2);
 	/* the gap between: asked for its two pages only, then one interval */
 	s.revoke_stale = false;
-	KT_CHECK_EQ(fault(as, X + 18 * PS, FAULT_ACCESS_READ), EOK);
-	KT_CHECK_EQ(s.last.arg[2], 2);
+	KT_CHECK(fault_asked(as, &s, 18, 2, false));
 	KT_CHECK(page_is_pagers(as, &s, 18, 18) && page_is_pagers(as, &s, 19, 18));
 	KT_CHECK_EQ(area_intervals(as, X), 1);
 	KT_CHECK_EQ(as_resident_pages(as), 23);
 	/* a run up to the area's end */
-	KT_CHECK_EQ(fault(as, X + 30 * PS, FAULT_ACCESS_READ), EOK);
-	KT_CHECK_EQ(s.last.arg[2], 10);
+	KT_CHECK(fault_asked(as, &s, 30, 10, false));
 	KT_CHECK(page_is_pagers(as, &s, 39, 30));
 	KT_CHECK_EQ(area_intervals(as, X), 2);
 	KT_CHECK_EQ(as_resident_pages(as), 33);
@@ -573,29 +585,19 @@ KTEST(pager_sequential_run)
 	spager_t s;
 	as_t *as;
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 200 * PS, R | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 200, R));
 	s.pages = PAGER_RUN_SEQ_MAX;
-	KT_CHECK_EQ(fault(as, X, FAULT_ACCESS_READ), EOK);
-	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_MAX);
-	KT_CHECK(!(s.last.arg[4] & PAGE_IN_SEQUENTIAL));
-	KT_CHECK_EQ(fault(as, X + PAGER_RUN_MAX * PS, FAULT_ACCESS_READ), EOK);
-	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_SEQ_MAX);
-	KT_CHECK(s.last.arg[4] & PAGE_IN_SEQUENTIAL);
+	KT_CHECK(fault_asked(as, &s, 0, PAGER_RUN_MAX, false));
+	KT_CHECK(fault_asked(as, &s, PAGER_RUN_MAX, PAGER_RUN_SEQ_MAX, true));
 	size_t end = PAGER_RUN_MAX + PAGER_RUN_SEQ_MAX;
 	for (size_t i = PAGER_RUN_MAX; i < end; i++)
 		KT_CHECK(page_is_pagers(as, &s, i, PAGER_RUN_MAX));
 	KT_CHECK_EQ(as_resident_pages(as), end);
 	KT_CHECK_EQ(area_intervals(as, X), 1);
 	/* elsewhere: not sequential */
-	KT_CHECK_EQ(fault(as, X + 150 * PS, FAULT_ACCESS_READ), EOK);
-	KT_CHECK_EQ(s.last.arg[2], PAGER_RUN_MAX);
-	KT_CHECK(!(s.last.arg[4] & PAGE_IN_SEQUENTIAL));
+	KT_CHECK(fault_asked(as, &s, 150, PAGER_RUN_MAX, false));
 	/* on from there: sequential, up to the area's end */
-	KT_CHECK_EQ(fault(as, X + (150 + PAGER_RUN_MAX) * PS, FAULT_ACCESS_READ), EOK);
-	KT_CHECK_EQ(s.last.arg[2], 200 - 150 - PAGER_RUN_MAX);
-	KT_CHECK(s.last.arg[4] & PAGE_IN_SEQUENTIAL);
+	KT_CHECK(fault_asked(as, &s, 150 + PAGER_RUN_MAX, 200 - 150 - PAGER_RUN_MAX, true));
 	KT_CHECK_EQ(as_resident_pages(as), end + 200 - 150);
 	as_release(as);
 	spager_stop(&s);
@@ -625,9 +627,7 @@ KTEST(pager_write_protect_mapped)
 	as_t *as;
 	uintptr_t pa[4];
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 8, RW));
 	s.pages = 4;
 	KT_CHECK_EQ(fault(as, X, FAULT_ACCESS_WRITE), EOK);
 	for (size_t i = 0; i < 4; i++) {
@@ -757,9 +757,7 @@ KTEST(pager_write_protect_bad_arguments)
 	as_t *as;
 	uint64_t top = UINT64_MAX & ~(uint64_t) (PS - 1);
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 4 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 4, RW));
 	s.pages = 4;
 	KT_CHECK_EQ(fault(as, X, FAULT_ACCESS_WRITE), EOK);
 	KT_CHECK_EQ(pager_write_protect(s.box, OBJ, 8, PS), EINVAL);
@@ -786,9 +784,7 @@ KTEST(pager_write_protect_cuts_answer)
 	spager_t s;
 	as_t *as;
 
-	KT_ASSERT(spager_start(&s));
-	KT_ASSERT_EQ(as_create(&as), EOK);
-	KT_ASSERT_EQ(as_area_create_pager(as, X, 8 * PS, RW | FIX, s.phone, OBJ, 0, NULL), EOK);
+	KT_ASSERT(spager_client(&s, &as, 8, RW));
 	s.grant = RW; /* write granted on a read, as for a dirty page */
 	s.pages = 4;
 	s.protect_stale = 1;
