@@ -1022,7 +1022,7 @@ static errno_t pager_map_run(pager_fault_t *f, as_area_t *a, uintptr_t va, uintp
 		(void) held;
 	}
 	errno_t rc = page_mapping_insert_run(&as->pt, va, pa, nw, m->pf, &done);
-	if (rc == EOK) {
+	if (rc == EOK && nw < n) {
 		rc = page_mapping_insert_run(
 		    &as->pt, va + done * PAGE_SIZE, pa + done, n - nw, m->pf_ro, &more);
 		done += more;

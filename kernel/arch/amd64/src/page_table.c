@@ -255,8 +255,7 @@ static bool va_run_canonical(uintptr_t va, size_t n)
 errno_t page_mapping_insert_run(
     page_table_t *pt, uintptr_t va, const uintptr_t *pa, size_t n, unsigned flags, size_t *done)
 {
-	pte_t bits = pte_from_flags(flags);
-	pte_t *path[5] = { NULL };
+	pte_t *path[5]; /* (pt_leaf_make_locked resets it) */
 	pte_t *leaf = NULL;
 	size_t in_leaf = 0; /* entries made in leaf, not yet counted */
 	errno_t rc = EOK;
@@ -264,6 +263,9 @@ errno_t page_mapping_insert_run(
 	*done = 0;
 	if (!PAGE_ALIGNED(va) || !va_run_canonical(va, n))
 		return EINVAL;
+	if (n == 0)
+		return EOK;
+	pte_t bits = pte_from_flags(flags);
 	spinlock_lock(&pt->lock);
 	for (; i < n; i++, va += PAGE_SIZE) {
 		if (pa[i] & ~PTE_ADDR) { /* not page aligned, or beyond the physical range */
@@ -360,8 +362,8 @@ size_t page_mapping_find_run(
     page_table_t *pt, uintptr_t va, size_t n, uintptr_t *pa, unsigned *flags)
 {
 	pte_t *leaf = NULL;
-	pte_t bits = 0; /* the rights last converted, and to what */
-	unsigned bits_flags = flags_from_pte(0);
+	pte_t bits = ~(pte_t) 0; /* the rights last converted (none yet), and to what */
+	unsigned bits_flags = 0;
 	size_t i = 0;
 	spinlock_lock(&pt->lock);
 	for (; i < n; i++, va += PAGE_SIZE) {
