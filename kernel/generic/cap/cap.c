@@ -179,21 +179,7 @@ errno_t cap_get(cap_table_t *t, cap_handle_t h, cap_type_t type, void **object)
 
 void cap_table_close_all(cap_table_t *t)
 {
-	for (;;) {
-		mutex_lock(&t->lock);
-		uint16_t i = t->used_head;
-		if (i == CAP_SLOT_NONE) {
-			mutex_unlock(&t->lock);
-			return;
-		}
-		cap_type_t type = t->slot[i].type;
-		void *object = t->slot[i].object;
-		cap_slot_free_locked(t, i);
-		mutex_unlock(&t->lock);
-		/* Outside the lock: closing a phone answers calls and may free
-		 * boxes; nothing of the dead task can reach the table meanwhile. */
-		cap_ops[type]->close(object);
-	}
+	cap_table_close_except(t, NULL, 0);
 }
 
 static bool cap_handle_kept(cap_handle_t h, const cap_handle_t *keep, size_t n)
@@ -220,7 +206,10 @@ void cap_table_close_except(cap_table_t *t, const cap_handle_t *keep, size_t n)
 		void *object = t->slot[i].object;
 		cap_slot_free_locked(t, i);
 		mutex_unlock(&t->lock);
-		cap_ops[type]->close(object); /* outside the lock, as above */
+		/* Outside the lock: closing a phone answers calls and may free
+		 * boxes (when the task ends, nothing of it reaches the table
+		 * meanwhile; at SYS_TASK_EXEC, its one thread is here). */
+		cap_ops[type]->close(object);
 	}
 }
 

@@ -63,6 +63,16 @@ int child_fs_main(int argc, char **argv, bool *found);
 int child_fmap_main(int argc, char **argv, bool *found);
 int child_fpager_main(int argc, char **argv, bool *found);
 int child_reuse_main(int argc, char **argv, bool *found);
+/* test_fpager.c: start a file pager of our own (the system's own is not
+ * started: "fs nofpager" boots), named the successor of the dead one if
+ * @a successor; its name is in ns when this returns EOK. */
+errno_t fs_fpager_start(task_id_t *id, bool successor);
+/* test_fmap.c: the bytes of the files the host checks (tools/test.sh
+ * fmap_pattern): byte @a off of pattern @a seed; fill; compare (saying
+ * the first difference). */
+uint8_t fmap_byte(unsigned seed, uint64_t off);
+void fmap_fill(uint8_t *p, size_t len, unsigned seed, uint64_t off);
+bool fmap_is(const uint8_t *p, size_t len, unsigned seed, uint64_t off);
 /* test_loader.c: "child:loader-data FILE VALUE" (programs from files). */
 int child_loader_main(int argc, char **argv, bool *found);
 

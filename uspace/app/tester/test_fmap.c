@@ -31,18 +31,18 @@
 #define FMAP_DIR FS_TEST_ROOT "/fmap"
 
 /* The bytes of the host-checked files (tools/test.sh has the same). */
-static uint8_t fmap_byte(unsigned seed, uint64_t off)
+uint8_t fmap_byte(unsigned seed, uint64_t off)
 {
 	return (uint8_t) ((off >> 3) * 131u + seed * 17u + (off & 7));
 }
 
-static void fmap_fill(uint8_t *p, size_t len, unsigned seed, uint64_t off)
+void fmap_fill(uint8_t *p, size_t len, unsigned seed, uint64_t off)
 {
 	for (size_t i = 0; i < len; i++)
 		p[i] = fmap_byte(seed, off + i);
 }
 
-static bool fmap_is(const uint8_t *p, size_t len, unsigned seed, uint64_t off)
+bool fmap_is(const uint8_t *p, size_t len, unsigned seed, uint64_t off)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] != fmap_byte(seed, off + i)) {

@@ -37,8 +37,7 @@ static uint64_t fpr_word(uint64_t off)
 	return off * 0x9e3779b97f4a7c15ull + 7;
 }
 
-/* Start a file pager of our own; its name is in ns when it serves. */
-static errno_t fpr_start(task_id_t *id, bool successor)
+errno_t fs_fpager_start(task_id_t *id, bool successor)
 {
 	errno_t rc = task_spawn("fpager", "", id);
 	if (rc == EOK && successor)
@@ -98,7 +97,7 @@ UTEST(hw_fpager_restart)
 	UT_ASSERT(fs_ready());
 	(void) mkdir(FS_TEST_ROOT, 0755);
 	UT_ASSERT(fs_dir_fresh(FPR_DIR));
-	UT_ASSERT_OK(fpr_start(&fp1, false));
+	UT_ASSERT_OK(fs_fpager_start(&fp1, false));
 	int fd = open(FPR_DIR "/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	UT_ASSERT(fd >= 0);
 	fpr_fill(fd, 4);
@@ -117,7 +116,7 @@ UTEST(hw_fpager_restart)
 	task_exit_info_t info;
 	UT_CHECK_OK(task_kill(fp1));
 	UT_CHECK_OK(task_wait(fp1, &info));
-	UT_ASSERT_OK(fpr_start(&fp2, true));
+	UT_ASSERT_OK(fs_fpager_start(&fp2, true));
 	UT_CHECK(fpr_page_is(p + 2 * PS / 8, 2 * PS) && fpr_page_is(p + 3 * PS / 8, 3 * PS));
 	UT_CHECK_EQ(p[0], 0xabcu);
 	UT_CHECK_EQ(p[PS / 8], fpr_word(PS)); /* the unsynced store went with the pager */
@@ -167,7 +166,7 @@ UTEST(hw_fpager_dead_opens)
 	UT_ASSERT(fs_ready());
 	(void) mkdir(FS_TEST_ROOT, 0755);
 	UT_ASSERT(fs_dir_fresh(FPD_DIR));
-	UT_ASSERT_OK(fpr_start(&fp, false));
+	UT_ASSERT_OK(fs_fpager_start(&fp, false));
 	UT_ASSERT_EQ(statvfs(FPD_DIR, &v0), 0);
 	int fd = open(FPD_DIR "/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	UT_ASSERT(fd >= 0);
@@ -184,7 +183,7 @@ UTEST(hw_fpager_dead_opens)
 	UT_CHECK_OK(task_kill(fp));
 	UT_CHECK_OK(task_wait(fp, &info));
 	UT_CHECK(fpr_counts_are(FPD_DIR, &v0));
-	UT_ASSERT_OK(fpr_start(&next, true));
+	UT_ASSERT_OK(fs_fpager_start(&next, true));
 	UT_CHECK_EQ(munmap((void *) p, 8 * PS), 0);
 	/* the successor serves files */
 	static const char text[] = "served by the successor\n";

@@ -37,18 +37,6 @@ static uint64_t fpf_pages_read(void)
 	return rc == EOK ? ans.arg[1] : UINT64_MAX;
 }
 
-/* A file pager of our own, serving (its name is in ns). */
-static errno_t fpf_start(task_id_t *id)
-{
-	errno_t rc = task_spawn("fpager", "", id);
-	cap_handle_t phone;
-	if (rc == EOK)
-		rc = ns_connect_timeout(FPAGER_NAME, 10000, &phone);
-	if (rc == EOK)
-		ipc_hangup(phone);
-	return rc;
-}
-
 #define FPF_DIR FS_TEST_ROOT "/fpfirst"
 #define FPF_DELAY_MS 400u
 
@@ -89,7 +77,7 @@ UTEST(hw_fpager_first_use)
 	UT_ASSERT(fs_file_put(FPF_DIR "/f", page, PS) == 0);
 	UT_ASSERT_OK(fs_raw_connect(&w.raw));
 	UT_ASSERT((w.fd = fs_raw_open(&w.raw, FPF_DIR "/f", VFS_O_RDWR)) >= 0);
-	UT_ASSERT_OK(fpf_start(&fp));
+	UT_ASSERT_OK(fs_fpager_start(&fp, false));
 	UT_ASSERT_EQ(fpf_pages_read(), 0); /* a new one: nothing of the volume cached */
 	UT_ASSERT_OK(fs_raw_call(&w.raw, VFS_TEST_DIRECT_DELAY, FPF_DELAY_MS, 0, 0, NULL));
 	int fd = open(FPF_DIR "/f", O_RDONLY);

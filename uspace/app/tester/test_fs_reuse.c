@@ -41,26 +41,6 @@
 #define RU_DIR FS_TEST_ROOT "/fmap/reuse"
 #define RW_MAP (PROT_READ | PROT_WRITE)
 
-/* The bytes of the host-checked file (tools/test.sh fmap_pattern). */
-static uint8_t ru_byte(unsigned seed, uint64_t off)
-{
-	return (uint8_t) ((off >> 3) * 131u + seed * 17u + (off & 7));
-}
-
-static void ru_fill(uint8_t *p, size_t len, unsigned seed, uint64_t off)
-{
-	for (size_t i = 0; i < len; i++)
-		p[i] = ru_byte(seed, off + i);
-}
-
-static bool ru_is(const uint8_t *p, size_t len, unsigned seed, uint64_t off)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != ru_byte(seed, off + i))
-			return false;
-	return true;
-}
-
 static bool ru_zero(const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -93,11 +73,11 @@ static bool ru_old_file(struct stat *st)
 	uint8_t *p = mmap(NULL, 3 * PS, RW_MAP, MAP_SHARED, fd, 0);
 	if (!UT_CHECK(p != MAP_FAILED))
 		return false;
-	ru_fill(p, 2 * PS, 30, 0);
+	fmap_fill(p, 2 * PS, 30, 0);
 	UT_CHECK_EQ(msync(p, 2 * PS, MS_SYNC), 0);
-	ru_fill(p + 2 * PS, PS, 30, 2 * PS);
+	fmap_fill(p + 2 * PS, PS, 30, 2 * PS);
 	UT_CHECK(pread(fd, buf, sizeof(buf), 0) == (ssize_t) sizeof(buf) &&
-	    ru_is(buf, sizeof(buf), 30, 0));
+	    fmap_is(buf, sizeof(buf), 30, 0));
 	UT_CHECK_EQ(fstat(fd, st), 0);
 	UT_CHECK_EQ(unlink(RU_DIR "/a"), 0);
 	UT_CHECK_EQ(munmap(p, 3 * PS), 0);
@@ -162,14 +142,14 @@ UTEST(hw_fmap_reuse)
 	UT_ASSERT(p != MAP_FAILED);
 	UT_CHECK(ru_zero(p, 3 * PS));
 	/* its own bytes: page 0 by write(), page 1 through the mapping */
-	ru_fill(buf, PS, 31, 0);
+	fmap_fill(buf, PS, 31, 0);
 	UT_CHECK_EQ(pwrite(fd, buf, PS, 0), (ssize_t) PS);
-	ru_fill(p + PS, PS, 32, PS);
+	fmap_fill(p + PS, PS, 32, PS);
 	UT_CHECK_EQ(msync(p, 3 * PS, MS_SYNC), 0);
-	UT_CHECK(ru_is(p, PS, 31, 0) && ru_is(p + PS, PS, 32, PS) && ru_zero(p + 2 * PS, PS));
+	UT_CHECK(fmap_is(p, PS, 31, 0) && fmap_is(p + PS, PS, 32, PS) && ru_zero(p + 2 * PS, PS));
 	UT_CHECK_EQ(munmap(p, 3 * PS), 0);
-	UT_CHECK(pread(fd, buf, sizeof(buf), 0) == (ssize_t) sizeof(buf) && ru_is(buf, PS, 31, 0) &&
-	    ru_is(buf + PS, PS, 32, PS) && ru_zero(buf + 2 * PS, PS));
+	UT_CHECK(pread(fd, buf, sizeof(buf), 0) == (ssize_t) sizeof(buf) &&
+	    fmap_is(buf, PS, 31, 0) && fmap_is(buf + PS, PS, 32, PS) && ru_zero(buf + 2 * PS, PS));
 	close(fd);
 }
 
