@@ -78,6 +78,33 @@ UTEST(hw_loader_args)
 	UT_CHECK(strcmp(buf, "a  b  \"q\" last\n") == 0);
 }
 
+/* The environment reaches the program: the one given, or ours. */
+UTEST(hw_loader_env)
+{
+	static const char *const argv[] = { "env", NULL };
+	static const char *const envp[] = { "A=1", "B=two  words", "C=", NULL };
+	char buf[256];
+	task_exit_info_t info;
+	int fd = open(LD_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0);
+	int fds[3] = { -1, fd, -1 };
+	task_spawn_attr_t attr = { .fds = fds, .envp = envp };
+	task_id_t id;
+	UT_CHECK_OK(task_spawn_path("/bin/env", argv, &attr, &id));
+	UT_CHECK_OK(task_wait(id, &info));
+	UT_ASSERT(ld_read_out(buf, sizeof(buf)) >= 0);
+	UT_CHECK(strcmp(buf, "A=1\nB=two  words\nC=\n") == 0);
+	/* Without envp: ours, with what we set. */
+	UT_ASSERT_EQ(setenv("LD_MINE", "yes", 1), 0);
+	attr.envp = NULL;
+	UT_CHECK_OK(task_spawn_path("/bin/env", argv, &attr, &id));
+	UT_CHECK_OK(task_wait(id, &info));
+	close(fd);
+	UT_ASSERT(ld_read_out(buf, sizeof(buf)) >= 0);
+	UT_CHECK(strstr(buf, "LD_MINE=yes\n") != NULL);
+	UT_CHECK_EQ(unsetenv("LD_MINE"), 0);
+}
+
 /* The task is named after the file, and its text comes from the file
  * pager: a pager-backed executable area; no area of the loader's stays. */
 UTEST(hw_loader_areas)
