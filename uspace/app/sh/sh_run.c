@@ -107,7 +107,7 @@ static int builtin_help(const sh_cmd_t *c, FILE *out)
 	    "Built-ins: cd [DIR], pwd, exit [STATUS], jobs, help.\n"
 	    "Programs: echo, cat, ls [-l], mkdir [-p], rm [-r], cp, mv, hexdump,\n"
 	    "  hello, fault, mem, ps, kill PID, areas [PID], pagers, devices, sync,\n"
-	    "  poweroff (and any other program by its name).\n"
+	    "  true, poweroff (and any other program by its name).\n"
 	    "Lines: words, 'quotes', \"quotes\", \\x; CMD > FILE, >> FILE, < FILE;\n"
 	    "  A ; B (both), A && B (B if A succeeded), A & (A in the background);\n"
 	    "  # comment.  A program gets the right to end and look into each job\n"
