@@ -86,6 +86,9 @@ static void init_pager_stats(void)
 typedef struct init_service {
 	const char *module;
 	const char *args;
+	/* its file (task_spawn_path, docs/loader.md), tried before the boot
+	 * module of the same name; NULL: the module only */
+	const char *path;
 	/* started again even when it exits with 0 (the shell); its restarts
 	 * are counted only while it ends soon after starting */
 	bool always;
@@ -93,12 +96,12 @@ typedef struct init_service {
 } init_service_t;
 
 static const init_service_t init_services[] = {
-	{ "ext2", "disk0", false, 0 },
-	{ "fpager", "", false, PAGER_ROLE_FILE },
+	{ "ext2", "disk0", NULL, false, 0 },
+	{ "fpager", "", NULL, false, PAGER_ROLE_FILE },
 };
 
-/* The shell, started once the root file system answers. */
-static const init_service_t init_shell = { "sh", "", true, 0 };
+/* The shell, started once the root file system answers: /bin/sh. */
+static const init_service_t init_shell = { "sh", "", "/bin/sh", true, 0 };
 /* A shell that ran this long before it ended was not failing. */
 #define INIT_SHELL_HEALTHY_NS (2ULL * 1000 * 1000 * 1000)
 
@@ -107,7 +110,13 @@ static const init_service_t init_shell = { "sh", "", true, 0 };
 static bool init_run_once(const init_service_t *s, unsigned run, bool *absent)
 {
 	task_id_t id;
-	errno_t rc = task_spawn(s->module, s->args, &id);
+	errno_t rc = ENOENT;
+	if (s->path) {
+		const char *argv[] = { s->module, NULL };
+		rc = task_spawn_path(s->path, argv, NULL, &id);
+	}
+	if (rc == ENOENT)
+		rc = task_spawn(s->module, s->args, &id);
 	*absent = rc == ENOENT;
 	if (rc != EOK) {
 		if (rc != ENOENT)

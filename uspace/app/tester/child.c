@@ -421,6 +421,12 @@ int child_main(int argc, char **argv)
 	rc = child_reuse_main(argc, argv, &found);
 	if (found)
 		return rc;
+	rc = child_loader_main(argc, argv, &found);
+	if (found)
+		return rc;
+	rc = child_exec_main(argc, argv, &found);
+	if (found)
+		return rc;
 	for (size_t i = 0; i < sizeof(child_modes) / sizeof(child_modes[0]); i++) {
 		if (strcmp(argv[0], child_modes[i].name) == 0)
 			return child_modes[i].fn(argc, argv);

@@ -63,5 +63,7 @@ int child_fs_main(int argc, char **argv, bool *found);
 int child_fmap_main(int argc, char **argv, bool *found);
 int child_fpager_main(int argc, char **argv, bool *found);
 int child_reuse_main(int argc, char **argv, bool *found);
+/* test_loader.c: "child:loader-data FILE VALUE" (programs from files). */
+int child_loader_main(int argc, char **argv, bool *found);
 
 #endif

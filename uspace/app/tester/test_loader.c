@@ -6,6 +6,7 @@
  * no task or frame behind; 500 spawns give every frame back.  Needs the
  * file system ("fs" boots; tools/test.sh suite loader).
  */
+#include "fs.h"
 #include "tester.h"
 #include <abi/fpager.h>
 #include <errno.h>
@@ -17,11 +18,17 @@
 #include <string.h>
 #include <sys.h>
 #include <task.h>
+#include <thread.h>
 #include <unistd.h>
 #include <utest.h>
 
 #define LD_OUT "/tmp/loader-out.txt"
 #define LD_SPAWNS 400u
+#define LD_DATA_INIT 0x5a17da7a5a17da7aull
+/* The text pages a tester child touches, at the least (it runs libc's
+ * startup, the child table, file calls): enough to tell shared from
+ * copied. */
+#define LD_TEXT_MIN 16u
 /* Frames the servers of a file spawn (the VFS, ext2, the file pager) may
  * still take for themselves after a warm-up: their tables and caches
  * reach their size lazily.  Far fewer than one frame a spawn. */
@@ -222,6 +229,104 @@ static uint64_t ld_cached_pages(void)
 	errno_t rc = ipc_request(phone, FPAGER_STATS, FPAGER_STATS_CACHE, 0, 0, 0, 0, &ans);
 	ipc_hangup(phone);
 	return rc == EOK ? ans.arg[1] : 0;
+}
+
+/* A word of the program's data segment (initialised, so in the file). */
+static volatile uint64_t ld_data_word = LD_DATA_INIT;
+
+/* "child:loader-data FILE VALUE": the data word must still hold what the
+ * file says (another task running the file stored into its own copy);
+ * store VALUE, write "ready" into FILE and sleep until killed.  Exits 2
+ * if the word was not the file's. */
+static int child_loader_data(int argc, char **argv)
+{
+	if (argc != 3 || ld_data_word != LD_DATA_INIT)
+		return 2;
+	ld_data_word = strtoul(argv[2], NULL, 0);
+	int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, "ready", 5) != 5 || close(fd) != 0)
+		return 3;
+	for (;;)
+		thread_sleep_us(1000000);
+}
+
+int child_loader_main(int argc, char **argv, bool *found)
+{
+	*found = strcmp(argv[0], "child:loader-data") == 0;
+	return *found ? child_loader_data(argc, argv) : 0;
+}
+
+/* Start "/bin/tester child:loader-data FILE VALUE" and wait (5 s at
+ * most) for FILE to say it stored VALUE. */
+static errno_t ld_data_start(const char *file, const char *value, task_id_t *id)
+{
+	const char *argv[] = { "tester", "child:loader-data", file, value, NULL };
+	unlink(file);
+	errno_t rc = task_spawn_path("/bin/tester", argv, NULL, id);
+	for (unsigned i = 0; rc == EOK && i < 500; i++) {
+		char buf[8] = "";
+		int fd = open(file, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n == 5)
+			return EOK;
+		thread_sleep_us(10000);
+	}
+	return rc == EOK ? ETIMEOUT : rc;
+}
+
+/* Task @a id's resident pages: in executable areas and in all. */
+static void ld_resident(task_id_t id, size_t *text, size_t *all)
+{
+	task_area_info_t *a;
+	size_t n;
+	*text = *all = 0;
+	if (task_area_list_alloc(id, &a, &n) != EOK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		*all += a[i].resident;
+		if (a[i].flags & AS_AREA_EXEC)
+			*text += a[i].resident;
+	}
+	free(a);
+}
+
+/* Two tasks running one file share its text: the second reads nothing
+ * more into the file pager's cache and takes no frame for its text (its
+ * frames are its own data, stack and heap, and its page tables); and a
+ * store by the first into its data segment is invisible to the second
+ * (which checks it starts with the file's value). */
+UTEST(hw_loader_share)
+{
+	task_id_t a, b;
+	task_exit_info_t info;
+	UT_ASSERT_OK(ld_data_start("/tmp/ld-share-a", "1", &a));
+	uint64_t cached = ld_cached_pages(), before = frames_baseline();
+	errno_t rc = ld_data_start("/tmp/ld-share-b", "2", &b);
+	if (!UT_CHECK_OK(rc)) {
+		task_kill(a);
+		task_wait(a, &info);
+		return;
+	}
+	uint64_t after = frames_free(), grown = ld_cached_pages() - cached;
+	uint64_t taken = after < before ? before - after : 0;
+	size_t text, all;
+	ld_resident(b, &text, &all);
+	printf("# second instance: %zu pages resident, %zu of them text; %llu frames taken, "
+	       "the cache grew by %llu\n",
+	    all, text, (unsigned long long) taken, (unsigned long long) grown);
+	UT_CHECK(text >= LD_TEXT_MIN);
+	UT_CHECK(grown < text / 4);
+	/* its own pages and page tables, not its text */
+	UT_CHECK(taken <= all - text + LD_SLACK);
+	for (unsigned i = 0; i < 2; i++) {
+		task_id_t id = i ? b : a;
+		UT_CHECK_OK(task_kill(id));
+		UT_CHECK_OK(task_wait(id, &info));
+		/* killed in its sleep, not ended by a failed check */
+		UT_CHECK_EQ(info.reason, TASK_EXIT_KILLED);
+	}
 }
 
 /* Spawn + exit + wait, 500 times: after the first 100 (the program's

@@ -196,6 +196,8 @@ int child_mixsrv(int argc, char **argv);
 int fuzz_soak_main(const char *spec);
 /* Children of the limit tests (test_limits.c); 0 if not one. */
 int child_limits_main(int argc, char **argv, bool *found);
+/* test_exec.c: "child:exec-hostile". */
+int child_exec_main(int argc, char **argv, bool *found);
 /* Children of the capability and I/O-port tests (test_cap.c, test_ioport.c). */
 int child_cap_main(int argc, char **argv, bool *found);
 int child_ioport_main(int argc, char **argv, bool *found);

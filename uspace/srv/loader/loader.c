@@ -26,8 +26,8 @@
  *     objects of a closed connection it has not yet heard have an area:
  *     its OBJECT_REF notice and the hangup reach it on different threads,
  *     in either order.  The program's own libc makes its own phones.)
- * If a step fails, the loader says why on the console and ends with the
- * errno_t as its status; the task ends, and its memory with it, and the
+ * If a step fails, the loader ends with the errno_t as its status (and
+ * names the broken ELF rule on the console, which the errno cannot); the task ends, and its memory with it, and the
  * parent's task_spawn_path() returns that error (SYS_TASK_WAIT_EXEC).
  *
  * The program's arguments pass through as they are: libc's words (the
@@ -276,11 +276,11 @@ int main(int argc, char **argv)
 		rc = loader_stack(&ld);
 	if (rc == EOK)
 		rc = loader_exec(&ld);
+	/* The spawner gets rc; the console gets what rc cannot say: the ELF
+	 * rule a file broke, or a loader started by hand. */
 	if (ld.why != ELF_OK)
 		printf("loader: %s: %s\n", ld.path, elf_error_name(ld.why));
-	else if (ld.path)
-		printf("loader: %s: %s\n", ld.path, str_error(rc));
-	else
+	else if (!ld.path)
 		printf("loader: started without a program (see docs/loader.md)\n");
 	return (int) rc;
 }
