@@ -144,7 +144,7 @@ static int builtin_help(const sh_cmd_t *c, FILE *out)
 	    "  unset NAME..., help.\n"
 	    "Programs (/bin): echo, cat, ls [-l], mkdir [-p], rm [-r], cp, mv, hexdump,\n"
 	    "  hello, env, fault, mem, ps, kill PID, areas [PID], pagers, devices, sync,\n"
-	    "  poweroff, tester [TEST...] (and any other program by its name or path).\n"
+	    "  true, poweroff, tester [TEST...] (and any other program by its name or path).\n"
 	    "Lines: words, 'quotes', \"quotes\", \\x; CMD > FILE, >> FILE, < FILE;\n"
 	    "  A ; B (both), A && B (B if A succeeded), A & (A in the background);\n"
 	    "  # comment.  A program gets the right to end and look into each job\n"
