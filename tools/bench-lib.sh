@@ -1,4 +1,5 @@
-# What tools/bench.sh, tools/bench-fs.sh and tools/bench-map.sh share
+# What tools/bench.sh, tools/bench-fs.sh, tools/bench-map.sh and
+# tools/bench-spawn.sh share
 # (sourced; $top and $BUILD_DIR set by the caller).
 #
 # insncount_so: build the insncount QEMU plugin (from INSNCOUNT_DIR, default
@@ -13,16 +14,15 @@ insncount_so() {
 median_of() {
 	sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'
 }
-# One boot of a disk benchmark on a fresh copy of tools/mkbenchfs.sh's
-# image: Linux's program (tools/linux-bench/run.sh --KIND) or our tester's
-# TEST ("fs utest=TEST"), in plain TCG or (label icount) under -icount
-# with the insncount plugin writing INSN; the boot's exit status.
-bench_disk_boot() { # side(linux|ours) kind(fs|map) test label disk log insn memory
+# One boot of a disk benchmark with DISK as it is: Linux's program
+# (tools/linux-bench/run.sh --KIND) or our tester's TEST ("fs utest=TEST"),
+# in plain TCG or (label icount) under -icount with the insncount plugin
+# writing INSN; the boot's exit status.
+bench_guest_boot() { # side(linux|ours) kind(fs|map|spawn) test label disk log insn memory
 	local side=$1 kind=$2 test=$3 label=$4 disk=$5 log=$6 insn=$7 so=""
 	local mode=(--accel tcg --memory "$8")
 	[ "$label" = icount ] && mode+=(--icount) && so=$(insncount_so)
 	rm -f "$insn"
-	"$top/tools/mkbenchfs.sh" "$disk" || return
 	if [ "$side" = linux ]; then
 		"$top/tools/linux-bench/run.sh" "${mode[@]}" "--$kind" "$disk" --timeout 900 \
 			${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1
@@ -31,7 +31,13 @@ bench_disk_boot() { # side(linux|ours) kind(fs|map) test label disk log insn mem
 			--disk "$disk,modern" ${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1
 	fi
 }
-# The options of a disk benchmark (bench-fs.sh, bench-map.sh): sets build,
+# The same on a fresh copy of tools/mkbenchfs.sh's image (bench-fs.sh,
+# bench-map.sh).
+bench_disk_boot() { # side(linux|ours) kind(fs|map) test label disk log insn memory
+	"$top/tools/mkbenchfs.sh" "$5" || return
+	bench_guest_boot "$@"
+}
+# The options of a disk benchmark (bench-fs.sh, bench-map.sh, bench-spawn.sh): sets build,
 # runs and memory (defaults 1, 3, 256); --help prints the script's header
 # comment; an unknown option or a missing value: exit 2.  Then builds the
 # tree and the Linux guest unless --no-build.

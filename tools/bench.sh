@@ -12,9 +12,10 @@
 # guest (Debian's kernel and a static /init, tools/linux-bench/) in the
 # same QEMU machine; the block benchmark in a Linux guest (64 MiB through
 # virtio-blk with O_DIRECT, instructions counted by the insncount plugin
-# when its source is there: INSNCOUNT_DIR); the file and mapped-file
-# benchmarks of both sides (tools/bench-fs.sh, tools/bench-map.sh); the
-# ratios of ours to Linux's,
+# when its source is there: INSNCOUNT_DIR); the file, mapped-file and
+# spawn benchmarks of both sides (tools/bench-fs.sh, tools/bench-map.sh,
+# tools/bench-spawn.sh, which also times the boot to the shell's prompt);
+# the ratios of ours to Linux's,
 # the issue's targets, and a summary table.
 #
 # Each guest line says how it was run:
@@ -231,6 +232,9 @@ fi
 "$top/tools/bench-fs.sh" --no-build
 # The mapped-file benchmark (issue 11): tools/bench-map.sh.
 "$top/tools/bench-map.sh" --no-build
+# The spawn benchmark and the boot to the shell's prompt (issue 12):
+# tools/bench-spawn.sh.
+"$top/tools/bench-spawn.sh" --no-build
 
 # The median of benchmark NAME under LABEL, or nothing.
 median() { # label name

@@ -9,7 +9,8 @@
 #
 # The per-operation figure divides by the number of operations the
 # benchmark reports ("N runs of M ops"); functions are named from the
-# kernel and the bench module (every bench task shares its addresses).
+# kernel and, in user space, from the program whose file holds the
+# instruction's bytes at its address (tools/insnprof.py).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=deps.sh

@@ -34,6 +34,8 @@ STEPS = [
      [r"\necho\r?\n", r"\nhello\r?\n", r"\ntester\r?\n"], [], "prompt"),
     ("cat /etc/motd", "cat /etc/motd\r", [r"\nWelcome to mkernel"], [], "prompt"),
     ("a program by its path", "/bin/echo by path\r", [r"\nby path\r?\n"], [], "prompt"),
+    ("export: the environment programs get", "export GREETING='hi there' ; env\r",
+     [r"\nGREETING=hi there\r?\n"], [], "prompt"),
     ("the user tests from the shell", "tester task_ids\r",
      [r"\nok 1 - task_ids", r"user tests: 1 passed, 0 failed"], [], "prompt"),
     ("redirection into a file, >>, && and cat of it",

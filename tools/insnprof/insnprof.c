@@ -1,7 +1,11 @@
 /*
  * insnprof: a QEMU TCG plugin that counts, for every guest instruction
- * address, how many times an instruction there was executed, and writes
- * "ADDRESS COUNT" lines (hex, decimal) at exit.  With windows=1 only what
+ * (an address and the instruction's bytes there), how many times it was
+ * executed, and writes "ADDRESS COUNT BYTES" lines (hex, decimal, hex) at
+ * exit.  The bytes tell apart the programs that run at the same address
+ * in different address spaces (every program is linked at 0x400000):
+ * tools/insnprof.py names each instruction from the program whose file
+ * holds those bytes there.  With windows=1 only what
  * runs inside windows counts: the guest opens and closes a window with the
  * marker `xchg %bx, %bx` (bytes 66 87 db, which changes nothing), as for
  * ../insncount; otherwise the whole run counts.  first=N and last=M (with
@@ -47,8 +51,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 
 /* One counter per instruction address, in an open-addressing hash table
  * that only grows (counters are never moved: the table holds pointers). */
+#define INSN_MAX 16 /* the longest x86 instruction is 15 bytes */
+
 typedef struct slot {
 	uint64_t vaddr;
+	uint8_t size;
+	uint8_t bytes[INSN_MAX];
 	uint64_t *count; /* [0] runs on inline; [1] at the window's start; [2] in windows */
 } slot_t;
 
@@ -81,9 +89,18 @@ static void on_marker(unsigned int vcpu, void *udata)
 	}
 }
 
-static size_t slot_index(uint64_t vaddr, size_t size)
+static size_t slot_index(const slot_t *s, size_t size)
 {
-	return (size_t) ((vaddr * 0x9e3779b97f4a7c15ULL) >> 20) & (size - 1);
+	uint64_t h = s->vaddr;
+	for (unsigned i = 0; i < s->size; i++)
+		h = (h ^ s->bytes[i]) * 0x100000001b3ULL;
+	return (size_t) ((h * 0x9e3779b97f4a7c15ULL) >> 20) & (size - 1);
+}
+
+static int slot_is(const slot_t *s, const slot_t *key)
+{
+	return s->vaddr == key->vaddr && s->size == key->size &&
+	    memcmp(s->bytes, key->bytes, key->size) == 0;
 }
 
 static void table_grow(void)
@@ -93,7 +110,7 @@ static void table_grow(void)
 	for (size_t i = 0; i < table_size; i++) {
 		if (!table[i].count)
 			continue;
-		size_t j = slot_index(table[i].vaddr, size);
+		size_t j = slot_index(&table[i], size);
 		while (t[j].count)
 			j = (j + 1) & (size - 1);
 		t[j] = table[i];
@@ -103,15 +120,19 @@ static void table_grow(void)
 	table_size = size;
 }
 
-static uint64_t *counter_for(uint64_t vaddr)
+static uint64_t *counter_for(const struct qemu_plugin_insn *insn)
 {
+	slot_t key = { .vaddr = qemu_plugin_insn_vaddr(insn) };
+	size_t n = qemu_plugin_insn_size(insn);
+	key.size = (uint8_t) (n < INSN_MAX ? n : INSN_MAX);
+	memcpy(key.bytes, qemu_plugin_insn_data(insn), key.size);
 	if (table_used * 2 >= table_size)
 		table_grow();
-	size_t j = slot_index(vaddr, table_size);
-	while (table[j].count && table[j].vaddr != vaddr)
+	size_t j = slot_index(&key, table_size);
+	while (table[j].count && !slot_is(&table[j], &key))
 		j = (j + 1) & (table_size - 1);
 	if (!table[j].count) {
-		table[j].vaddr = vaddr;
+		table[j] = key;
 		table[j].count = calloc(3, sizeof(uint64_t));
 		table_used++;
 	}
@@ -124,7 +145,7 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	size_t n = qemu_plugin_tb_n_insns(tb);
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
-		uint64_t *c = counter_for(qemu_plugin_insn_vaddr(insn));
+		uint64_t *c = counter_for(insn);
 		qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, c, 1);
 		if (windows && qemu_plugin_insn_size(insn) == sizeof(marker) &&
 		    memcmp(qemu_plugin_insn_data(insn), marker, sizeof(marker)) == 0)
@@ -139,9 +160,13 @@ static void prof_at_exit(qemu_plugin_id_t id, void *udata)
 	(void) udata;
 	for (size_t i = 0; i < table_size; i++) {
 		uint64_t n = table[i].count ? table[i].count[windows ? 2 : 0] : 0;
-		if (n)
-			fprintf(out, "%llx %llu\n", (unsigned long long) table[i].vaddr,
-			    (unsigned long long) n);
+		if (!n)
+			continue;
+		fprintf(
+		    out, "%llx %llu ", (unsigned long long) table[i].vaddr, (unsigned long long) n);
+		for (unsigned b = 0; b < table[i].size; b++)
+			fprintf(out, "%02x", table[i].bytes[b]);
+		fputc('\n', out);
 	}
 	fclose(out);
 }

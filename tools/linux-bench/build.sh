@@ -24,6 +24,10 @@
 #   filebench.cpio   its initramfs, as blockbench.cpio
 #   mapbench         the static mapped-file benchmark program
 #   mapbench.cpio    its initramfs, as blockbench.cpio
+#   spawnbench       the static spawn benchmark program (fork + exec)
+#   spawnbench.cpio  its initramfs, as blockbench.cpio
+#   true             the static program it starts (true.c: exits 0), which
+#                    tools/bench-spawn.sh writes into the disk as /bin/true
 # Each is made only when missing (init and initramfs.cpio also when
 # faultbench.c is newer).  Delete the directory to start again.
 #
@@ -117,8 +121,9 @@ if [ ! -s "$out/initramfs.cpio" ] || [ "$out/init" -nt "$out/initramfs.cpio" ]; 
 	mv "$out/initramfs.cpio.tmp" "$out/initramfs.cpio"
 fi
 
-# --- the disk benchmarks: blockbench.c (the raw disk), filebench.c and
-# mapbench.c (ext2 on the disk), each a static program ------------------------
+# --- the disk benchmarks: blockbench.c (the raw disk), filebench.c,
+# mapbench.c and spawnbench.c (ext2 on the disk), each a static program,
+# and true.c, the program spawnbench starts from the disk ---------------------
 build_static() { # program: $here/program.c -> $out/program
 	local prog=$1 src=$here/$1.c
 	if [ ! -x "$out/$prog" ] || [ "$src" -nt "$out/$prog" ] ||
@@ -132,6 +137,8 @@ build_static() { # program: $here/program.c -> $out/program
 build_static blockbench
 build_static filebench
 build_static mapbench
+build_static spawnbench
+build_static true
 
 # An initramfs for a benchmark that needs the virtio-blk modules.
 block_cpio() { # program
@@ -149,3 +156,4 @@ block_cpio() { # program
 block_cpio blockbench
 block_cpio filebench
 block_cpio mapbench
+block_cpio spawnbench

@@ -5,7 +5,8 @@
 # serial output goes to stdout (and to --log); the guest powers itself off.
 #
 #   tools/linux-bench/run.sh [--accel tcg|kvm] [--timeout S] [--log FILE]
-#                            [--memory MB] [--icount] [--block DISK | --fs DISK | --map DISK]
+#                            [--memory MB] [--icount] [--block DISK | --fs DISK | --map DISK |
+#                             --spawn DISK]
 #                            [--plugin SO,ARGS]
 #
 # --block DISK boots the block benchmark (blockbench.cpio) instead of the
@@ -14,7 +15,10 @@
 # virtio-blk PCI device, as tools/qemu.sh --disk DISK,modern attaches it.
 # --fs DISK boots the file benchmark (filebench.cpio) with DISK, an ext2
 # image made by tools/mkbenchfs.sh (it is written to), attached the same way;
-# --map DISK the mapped-file benchmark (mapbench.cpio) the same way.
+# --map DISK the mapped-file benchmark (mapbench.cpio) the same way;
+# --spawn DISK the spawn benchmark (spawnbench.cpio) the same way, DISK an
+# ext2 image holding Linux's static /bin/true and /etc/motd
+# (tools/bench-spawn.sh makes it).
 # --plugin loads a TCG plugin (tools/bench.sh: insncount).
 #
 # --icount runs TCG with "-icount shift=0,sleep=off", as tools/qemu.sh
@@ -43,11 +47,12 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--icount) icount=(-icount "shift=0,sleep=off"); shift ;;
-	--block | --fs | --map)
+	--block | --fs | --map | --spawn)
 		[ -f "$2" ] || { echo "linux-bench: no disk image $2" >&2; exit 3; }
 		case $1 in
 		--fs) initrd=filebench.cpio bench=filebench ;;
 		--map) initrd=mapbench.cpio bench=mapbench ;;
+		--spawn) initrd=spawnbench.cpio bench=spawnbench ;;
 		*) initrd=blockbench.cpio bench=blockbench ;;
 		esac
 		extra+=(-drive "file=$2,if=none,format=raw,id=disk0"

@@ -89,6 +89,19 @@
  *      ENOENT (no area is bound to the id: nothing is mapped), ENOMEM
  *      (only for an object with more than 8 areas, and then nothing
  *      changed: retry).  Size 0 changes nothing.
+ *  SYS_PAGER_BOUND(object, conn): EOK if an area is bound to the object
+ *      through the caller's client connection with badge @a conn (the
+ *      kernel holds a record of it: its OBJECT_REF was sent and its
+ *      OBJECT_UNREF not yet), ENOENT if not; any words are taken (an
+ *      unknown id or badge is ENOENT).  For a closed connection the
+ *      answer is final: once its hangup (IPC_EV_HANGUP) can have reached
+ *      the pager, no area is bound through it any more (a bind racing the
+ *      hangup either is done before it or fails with EHANGUP).  So a pager
+ *      that drops the objects of a closed connection which "never got an
+ *      area" asks this about each it has not yet heard an OBJECT_REF for,
+ *      and keeps those with EOK: their REF is coming (it may be served
+ *      after the hangup, or on another thread at once: the kernel hands a
+ *      box's hangups out before its queued calls), and so is their UNREF.
  *
  * Registration, restart and low memory.  A pager task may hold one role
  * (PAGER_ROLE_*, 1 .. PAGER_ROLE_COUNT - 1; a task holds at most one):

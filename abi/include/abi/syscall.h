@@ -143,6 +143,11 @@ enum {
 	 * later as any child.  A spawn through a loader waits so: the
 	 * loader's refusal (the child ended) is the spawn's error. */
 	SYS_TASK_WAIT_EXEC,
+	/* (uint64_t object, uint64_t conn): EOK if an area is bound to the
+	 * caller's pager object @a object through its client connection with
+	 * badge @a conn, ENOENT if not (abi/pager.h; a pager asks when that
+	 * connection has closed). */
+	SYS_PAGER_BOUND,
 	SYSCALL_COUNT
 };
 

@@ -28,6 +28,33 @@
  * nothing is lost.  (Queued notices are thus bounded by PAGER_NOTICES_MAX
  * plus one UNREF per live record, and records by the areas bound.)
  *
+ * Hangups.  A pager forgets the objects a client connection created and
+ * never bound once the connection closes (lib/pager does).  The notices
+ * cannot tell it "never bound": the REF of a bind made just before the
+ * hangup may still wait in its box (the box hands hangups out before
+ * queued calls) or be in the hands of another of its threads.  So it
+ * asks, per object, whether a record of (its box, the badge, the id)
+ * exists (pager_bound, SYS_PAGER_BOUND).  For a closed connection the
+ * answer is final: pager_area_bind reads the binding phone's callee under
+ * pager_lock and makes the record in the same hold, and phone_close
+ * clears the callee before it queues the hangup; so a bind racing the
+ * close either made its record before the pager can have heard of the
+ * close (the pager's question waits for pager_lock), or finds the phone
+ * hung up (EHANGUP).  A record that exists has sent its REF (with the
+ * record, under pager_lock), so a pager that keeps the object hears its
+ * REF and, with the last area, its UNREF: nothing is kept for ever.  (A
+ * share can make a record again through a record's own phone, which the
+ * client does not hold -- as_share_create after the source's last area
+ * went -- but by then the object's UNREF was sent: a pager that counts
+ * forgets the object with it anyway.)  Rejected: the kernel waiting for
+ * the pager's answer to the REF at bind (a bind holds as->lock, which is
+ * never held across a wait for a pager, and a pager that does not read
+ * its box would stall every binder); a count of the connection's records
+ * in the hangup notice (phone_close makes it for every server alike, and
+ * a count does not say which objects); an order of events kept by the
+ * pager alone (the order in which it receives them is not the order they
+ * were sent, and only the kernel knows either).
+ *
  * Faults (pager_page_fault).  Under as->lock: the page's object offset is
  * checked against the object's size, the run of unmapped pages to ask for
  * is measured (read-ahead within the area, one used-space look-up: at most
@@ -155,7 +182,8 @@
  * as->lock: a takeover holds it and pager_lock, a death revokes without
  * it); a delivery
  * (notices, under pager_lock) then takes the phone's and the answerbox's
- * locks, and page tables their spinlocks.  pager_lock protects both hash
+ * locks, as a bind does to read its phone, and page tables their
+ * spinlocks.  pager_lock protects both hash
  * tables, the names, the records' area lists and counts and the areas'
  * pager links; a record's lock its size, its pending and settled runs and
  * the run fields marked so.  No as->lock is held across the kernel call,
@@ -598,28 +626,39 @@ static bool pager_box_active(answerbox_t *box)
 	return active;
 }
 
+/* The phone is read under pager_lock, so that no record of a connection
+ * is made once its hangup can have reached the pager ("Hangups" above). */
 errno_t pager_area_bind(as_area_t *area, phone_t *phone, uint64_t object, uint64_t offset)
 {
+	errno_t rc = EOK;
+	mutex_lock(&pager_lock);
 	mutex_lock(&phone->lock);
 	answerbox_t *box = phone->callee;
 	uint64_t badge = phone->badge;
 	if (box)
 		answerbox_hold(box);
 	mutex_unlock(&phone->lock);
+	pager_obj_t *o = box ? pager_obj_find_locked(box, badge, object) : NULL;
 	if (!box)
-		return EHANGUP;
-	errno_t rc = EOK;
-	mutex_lock(&pager_lock);
-	pager_obj_t *o = pager_obj_find_locked(box, badge, object);
-	if (!o && !pager_box_active(box))
+		rc = EHANGUP;
+	else if (!o && !pager_box_active(box))
 		rc = EHANGUP; /* a dead pager's record is kept, never made */
 	else if (!o)
 		rc = pager_obj_create_locked(box, badge, object, &o);
 	if (rc == EOK)
 		pager_obj_attach_locked(o, area, offset);
 	mutex_unlock(&pager_lock);
-	answerbox_release(box);
+	if (box)
+		answerbox_release(box);
 	return rc;
+}
+
+errno_t pager_bound(answerbox_t *box, uint64_t object, uint64_t badge)
+{
+	mutex_lock(&pager_lock);
+	bool found = pager_obj_find_locked(box, badge, object) != NULL;
+	mutex_unlock(&pager_lock);
+	return found ? EOK : ENOENT;
 }
 
 errno_t pager_area_bind_like(as_area_t *area, const as_area_t *model, uint64_t offset)

@@ -21,6 +21,11 @@ sysarg_t sys_pager_write_protect(const sysargs_t *a)
 	return pager_write_protect(TASK->box, a->a[0], a->a[1], a->a[2]);
 }
 
+sysarg_t sys_pager_bound(const sysargs_t *a)
+{
+	return pager_bound(TASK->box, a->a[0], a->a[1]);
+}
+
 /* A role number beyond the table is no role: refused, never truncated. */
 static unsigned sys_pager_role(sysarg_t v)
 {

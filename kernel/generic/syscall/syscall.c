@@ -58,6 +58,7 @@ static const syscall_handler_t syscall_table[] = {
 	[SYS_PAGER_REVOKE] = sys_pager_revoke,
 	[SYS_PAGER_SET_SIZE] = sys_pager_set_size,
 	[SYS_PAGER_WRITE_PROTECT] = sys_pager_write_protect,
+	[SYS_PAGER_BOUND] = sys_pager_bound,
 	[SYS_PAGER_REGISTER] = sys_pager_register,
 	[SYS_PAGER_SUCCESSOR] = sys_pager_successor,
 	[SYS_PAGER_LOW_MEMORY_TEST] = sys_pager_low_memory_test,

@@ -93,6 +93,42 @@ static int builtin_pwd(const sh_cmd_t *c, FILE *out)
 	return 0;
 }
 
+/* export NAME=VALUE...: into the environment every program started from
+ * now on gets; export alone lists it. */
+static int builtin_export(const sh_cmd_t *c, FILE *out)
+{
+	int rc = 0;
+	if (c->argc == 1) {
+		for (char **e = environ; *e; e++)
+			fprintf(out, "%s\n", *e);
+		return 0;
+	}
+	for (size_t i = 1; i < c->argc; i++) {
+		char *eq = strchr(c->argv[i], '=');
+		if (!eq || eq == c->argv[i]) {
+			fprintf(stderr, "sh: export: %s: not NAME=VALUE\n", c->argv[i]);
+			rc = SH_STATUS_FAIL;
+			continue;
+		}
+		*eq = '\0';
+		if (setenv(c->argv[i], eq + 1, 1) != 0) {
+			fprintf(stderr, "sh: export: %s: %s\n", c->argv[i], strerror(errno));
+			rc = SH_STATUS_FAIL;
+		}
+		*eq = '=';
+	}
+	return rc;
+}
+
+/* unset NAME...: out of the environment. */
+static int builtin_unset(const sh_cmd_t *c, FILE *out)
+{
+	(void) out;
+	for (size_t i = 1; i < c->argc; i++)
+		(void) unsetenv(c->argv[i]);
+	return 0;
+}
+
 static int builtin_jobs(const sh_cmd_t *c, FILE *out)
 {
 	(void) c;
@@ -104,10 +140,11 @@ static int builtin_help(const sh_cmd_t *c, FILE *out)
 {
 	(void) c;
 	fprintf(out,
-	    "Built-ins: cd [DIR], pwd, exit [STATUS], jobs, help.\n"
-	    "Programs: echo, cat, ls [-l], mkdir [-p], rm [-r], cp, mv, hexdump,\n"
-	    "  hello, fault, mem, ps, kill PID, areas [PID], pagers, devices, sync,\n"
-	    "  poweroff (and any other program by its name).\n"
+	    "Built-ins: cd [DIR], pwd, exit [STATUS], jobs, export [NAME=VALUE...],\n"
+	    "  unset NAME..., help.\n"
+	    "Programs (/bin): echo, cat, ls [-l], mkdir [-p], rm [-r], cp, mv, hexdump,\n"
+	    "  hello, env, fault, mem, ps, kill PID, areas [PID], pagers, devices, sync,\n"
+	    "  true, poweroff, tester [TEST...] (and any other program by its name or path).\n"
 	    "Lines: words, 'quotes', \"quotes\", \\x; CMD > FILE, >> FILE, < FILE;\n"
 	    "  A ; B (both), A && B (B if A succeeded), A & (A in the background);\n"
 	    "  # comment.  A program gets the right to end and look into each job\n"
@@ -127,6 +164,8 @@ static const sh_builtin_t sh_builtins[] = {
 	{ "cd", builtin_cd },
 	{ "pwd", builtin_pwd },
 	{ "jobs", builtin_jobs },
+	{ "export", builtin_export },
+	{ "unset", builtin_unset },
 	{ "help", builtin_help },
 };
 

@@ -379,6 +379,8 @@ static const child_mode_t child_modes[] = {
 	{ "child:print", child_print },
 	{ "child:threads-low-memory", child_threads_low_memory },
 	{ "child:anon-narrow-rights", child_anon_narrow_rights },
+	{ "child:anon-hangup-race", child_anon_hangup_race },
+	{ "child:handles", child_handles },
 	{ "child:ns-abandon", child_ns_abandon },
 	{ "child:mman-protect", child_mman_protect },
 	{ "child:irq-nocap", child_irq_nocap },

@@ -421,3 +421,85 @@ UTEST(anon_discard)
 	UT_CHECK_OK(anon_object_discard(anon, unbound, 0, 64 * PS));
 	UT_CHECK_OK(anon_object_destroy(anon, unbound));
 }
+
+/* A bind and the hangup of its connection right after: the pager hears
+ * the hangup (IPC_EV_HANGUP) and the kernel's OBJECT_REF of the bind in
+ * any order (its threads serve both at once; the kernel hands hangups
+ * out before queued calls).  It must not drop an object that has an area
+ * then: every touch below would die with "pager error ENOENT".  Nor may
+ * ANON_DESTROY of an object whose area is just bound go through (EBUSY).
+ * Each round uses a fresh connection, binds HANGUP_OBJECTS objects (the
+ * more REFs queued, the likelier the hangup overtakes one) and hangs up
+ * at once; then it touches them all. */
+#define HANGUP_ROUNDS 64
+#define HANGUP_OBJECTS 8
+
+static int hangup_round(unsigned round)
+{
+	cap_handle_t p;
+	uint64_t id[HANGUP_OBJECTS];
+	uintptr_t b[HANGUP_OBJECTS];
+	if (ns_connect(ANON_NAME, &p) != EOK)
+		return 1;
+	for (size_t i = 0; i < HANGUP_OBJECTS; i++) {
+		as_pager_spec_t spec = { .phone = p, .offset = 0 };
+		if (anon_object_create(p, &id[i]) != EOK)
+			return 2;
+		spec.object = id[i];
+		if (as_area_create_pager(0, PAGE_SIZE, RW, &spec, &b[i]) != EOK)
+			return 3;
+	}
+	/* the last one bound: its REF may well not be served yet */
+	if (anon_object_destroy(p, id[HANGUP_OBJECTS - 1]) != EBUSY)
+		return 4;
+	ipc_hangup(p);
+	for (size_t i = 0; i < HANGUP_OBJECTS; i++) {
+		volatile uint64_t *w = (volatile uint64_t *) b[i];
+		*w = round * HANGUP_OBJECTS + i; /* dies here if the object went */
+		if (*w != round * HANGUP_OBJECTS + i)
+			return 5;
+		if (as_area_destroy(b[i]) != EOK)
+			return 6;
+	}
+	return 0;
+}
+
+int child_anon_hangup_race(int argc, char **argv)
+{
+	(void) argc, (void) argv;
+	for (unsigned r = 0; r < HANGUP_ROUNDS; r++) {
+		int rc = hangup_round(r);
+		if (rc != 0) {
+			printf("# child:anon-hangup-race: round %u: step %d failed\n", r, rc);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* The objects the pager kept for a closed connection (their REF had not
+ * been served) go with their areas: the count comes back. */
+static uint64_t hangup_objects_settle(uint64_t want)
+{
+	anon_stats_t st = { 0 };
+	for (int i = 0; i < SETTLE_TRIES; i++) {
+		if (anon_stats_get(anon_phone(), &st) != EOK || st.objects <= want)
+			break;
+		thread_sleep_us(SETTLE_US);
+	}
+	return st.objects;
+}
+
+UTEST(anon_hangup_after_bind)
+{
+	task_exit_info_t info;
+	anon_stats_t st;
+	UT_ASSERT(pager_ready());
+	UT_ASSERT_OK(anon_stats_get(anon_phone(), &st));
+	UT_ASSERT_OK(child_run("child:anon-hangup-race", &info));
+	if (info.reason != TASK_EXIT_NORMAL)
+		utest_note("child: %s", info.message);
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 0);
+	UT_CHECK_EQ(hangup_objects_settle(st.objects), st.objects);
+}

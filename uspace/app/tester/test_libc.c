@@ -1,6 +1,7 @@
 /* libc itself: strings, formatting, number parsing, malloc, errno, the
  * file API's console descriptors. */
 #include "tester.h"
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,4 +258,27 @@ UTEST(libc_file_console)
 	UT_CHECK_EQ(fclose(f), 0);
 	UT_CHECK(isatty(3) == 0 && errno == EBADF);
 	UT_CHECK(fdopen(9, "r") == NULL && errno == EBADF);
+}
+
+/* The environment: set, get, keep (overwrite 0), replace, unset, refusals. */
+UTEST(libc_env)
+{
+	UT_CHECK(getenv("LIBC_T") == NULL);
+	UT_CHECK_EQ(setenv("LIBC_T", "one", 0), 0);
+	UT_CHECK(getenv("LIBC_T") && strcmp(getenv("LIBC_T"), "one") == 0);
+	UT_CHECK_EQ(setenv("LIBC_T", "two", 0), 0);
+	UT_CHECK(strcmp(getenv("LIBC_T"), "one") == 0);
+	UT_CHECK_EQ(setenv("LIBC_T", "two", 1), 0);
+	UT_CHECK(strcmp(getenv("LIBC_T"), "two") == 0);
+	bool listed = false;
+	for (char **e = environ; *e; e++)
+		listed |= strcmp(*e, "LIBC_T=two") == 0;
+	UT_CHECK(listed);
+	UT_CHECK_EQ(unsetenv("LIBC_T"), 0);
+	UT_CHECK(getenv("LIBC_T") == NULL);
+	UT_CHECK_EQ(setenv("", "x", 1), -1);
+	UT_CHECK_EQ(errno, EINVAL);
+	UT_CHECK_EQ(setenv("A=B", "x", 1), -1);
+	UT_CHECK_EQ(unsetenv(""), -1);
+	UT_CHECK(getenv("A=B") == NULL && getenv(NULL) == NULL);
 }

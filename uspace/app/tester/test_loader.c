@@ -1,7 +1,8 @@
 /*
  * Programs from files (docs/loader.md): task_spawn_path starts /bin
  * programs through the loader, with their arguments as they are and the
- * descriptors handed over; refuses what is no program (missing, not
+ * descriptors handed over, holding only the handles they were given (no
+ * phone of the loader's); refuses what is no program (missing, not
  * executable, each malformed ELF of /test/elf) with the error and leaves
  * no task or frame behind; 500 spawns give every frame back.  Needs the
  * file system ("fs" boots; tools/test.sh suite loader).
@@ -9,6 +10,8 @@
 #include "fs.h"
 #include "tester.h"
 #include <abi/fpager.h>
+#include <anon.h>
+#include <cap.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ipc.h>
@@ -75,6 +78,33 @@ UTEST(hw_loader_args)
 	UT_CHECK(strcmp(buf, "a  b  \"q\" last\n") == 0);
 }
 
+/* The environment reaches the program: the one given, or ours. */
+UTEST(hw_loader_env)
+{
+	static const char *const argv[] = { "env", NULL };
+	static const char *const envp[] = { "A=1", "B=two  words", "C=", NULL };
+	char buf[256];
+	task_exit_info_t info;
+	int fd = open(LD_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0);
+	int fds[3] = { -1, fd, -1 };
+	task_spawn_attr_t attr = { .fds = fds, .envp = envp };
+	task_id_t id;
+	UT_CHECK_OK(task_spawn_path("/bin/env", argv, &attr, &id));
+	UT_CHECK_OK(task_wait(id, &info));
+	UT_ASSERT(ld_read_out(buf, sizeof(buf)) >= 0);
+	UT_CHECK(strcmp(buf, "A=1\nB=two  words\nC=\n") == 0);
+	/* Without envp: ours, with what we set. */
+	UT_ASSERT_EQ(setenv("LD_MINE", "yes", 1), 0);
+	attr.envp = NULL;
+	UT_CHECK_OK(task_spawn_path("/bin/env", argv, &attr, &id));
+	UT_CHECK_OK(task_wait(id, &info));
+	close(fd);
+	UT_ASSERT(ld_read_out(buf, sizeof(buf)) >= 0);
+	UT_CHECK(strstr(buf, "LD_MINE=yes\n") != NULL);
+	UT_CHECK_EQ(unsetenv("LD_MINE"), 0);
+}
+
 /* The task is named after the file, and its text comes from the file
  * pager: a pager-backed executable area; no area of the loader's stays. */
 UTEST(hw_loader_areas)
@@ -108,6 +138,48 @@ UTEST(hw_loader_areas)
 	UT_CHECK_OK(task_kill(id));
 	UT_CHECK_OK(task_wait(id, &info));
 	UT_CHECK_EQ(info.reason, TASK_EXIT_KILLED);
+}
+
+/* "child:handles N": the handles it holds on entering main must be the
+ * phone to ns, the N capabilities passed (handles 1..N) and libc's own
+ * phone to anon: exit 0, else 100 + how many it holds. */
+int child_handles(int argc, char **argv)
+{
+	uint64_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 0;
+	uint64_t want = 1 + n + (anon_phone() != CAP_NIL ? 1 : 0);
+	task_stats_t st;
+	if (task_stats(&st) != EOK)
+		return 1;
+	for (uint64_t h = 1; h <= n; h++) {
+		cap_info_t info;
+		if (cap_info((cap_handle_t) h, &info) != EOK || info.kind != CAP_KIND_IO_RANGE)
+			return 2;
+	}
+	return st.handles == want ? 0 : 100 + (int) (st.handles < 100 ? st.handles : 99);
+}
+
+/* A program keeps nothing of the loader's but what it was given: the ns
+ * phone and the passed capabilities (the loader's phones to the pagers
+ * and the VFS hang up at SYS_TASK_EXEC, and its areas keep working: the
+ * child runs on them). */
+UTEST(hw_loader_handles)
+{
+	static const char *const none[] = { "tester", "child:handles", "0", NULL };
+	static const char *const one[] = { "tester", "child:handles", "1", NULL };
+	cap_handle_t caps[1] = { TESTER_CAP_IO_CMOS };
+	task_spawn_attr_t attr = { .caps = caps, .ncaps = 1 };
+	task_id_t id;
+	task_exit_info_t info;
+	UT_ASSERT_OK(task_spawn_path("/bin/tester", none, NULL, &id));
+	UT_ASSERT_OK(task_wait(id, &info));
+	if (info.reason != TASK_EXIT_NORMAL)
+		utest_note("child: %s", info.message);
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 0);
+	UT_ASSERT_OK(task_spawn_path("/bin/tester", one, &attr, &id));
+	UT_ASSERT_OK(task_wait(id, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
+	UT_CHECK_EQ(info.status, 0);
 }
 
 /* Spawns that must fail leave nothing behind. */

@@ -700,6 +700,41 @@ UTEST(pager_notice_flood_bounded)
 	self_phone_close(self);
 }
 
+/* ---- SYS_PAGER_BOUND ---- */
+
+/* The kernel says whether an area is bound to an object of ours through
+ * one connection: at once after the bind (the REF still unread in our
+ * box), for that connection alone, through a piece of the area and after
+ * the connection hung up; no longer once the last area went.  Junk ids
+ * and badges are ENOENT. */
+UTEST(pager_bound_query)
+{
+	cap_handle_t self;
+	size_t refs = 0, unrefs = 0;
+	const uint64_t id = 1ULL << 41;
+	const uintptr_t at = TEST_FIXED_ADDR;
+	UT_ASSERT_OK(self_phone_open(&self));
+	UT_CHECK_ERR(pager_object_bound(id, SELF_BADGE), ENOENT);
+	as_pager_spec_t spec = { .phone = self, .object = id };
+	UT_ASSERT_OK(as_area_create_pager(at, 2 * PAGE_SIZE, RW | AS_AREA_FIXED, &spec, NULL));
+	UT_CHECK_OK(pager_object_bound(id, SELF_BADGE));
+	UT_CHECK_ERR(pager_object_bound(id, SELF_BADGE + 1), ENOENT);
+	UT_CHECK_ERR(pager_object_bound(id + 1, SELF_BADGE), ENOENT);
+	UT_CHECK_ERR(pager_object_bound(UINT64_MAX, UINT64_MAX), ENOENT);
+	UT_CHECK_ERR(pager_object_bound(0, 0), ENOENT);
+	UT_CHECK_OK(as_area_unmap(at, PAGE_SIZE)); /* a piece is left */
+	UT_CHECK_OK(pager_object_bound(id, SELF_BADGE));
+	notices_take(&refs, &unrefs);
+	self_phone_close(self);
+	UT_CHECK_OK(pager_object_bound(id, SELF_BADGE));
+	UT_CHECK(as_area_create_pager(0, PAGE_SIZE, RW, &spec, NULL) != EOK);
+	UT_CHECK_OK(as_area_destroy(at + PAGE_SIZE));
+	UT_CHECK_ERR(pager_object_bound(id, SELF_BADGE), ENOENT);
+	notices_take(&refs, &unrefs);
+	UT_CHECK_EQ(refs, 1);
+	UT_CHECK_EQ(unrefs, 1);
+}
+
 /* ---- write-protect (SYS_PAGER_WRITE_PROTECT) ---- */
 
 /* The test pager write-protects [offset, offset + size) of @a object. */

@@ -51,6 +51,10 @@ extern unsigned char child_nx_code[16];
 /* test_anon.c: make threads with memory nearly gone. */
 int child_threads_low_memory(int argc, char **argv);
 int child_anon_narrow_rights(int argc, char **argv);
+/* test_anon.c: binds, hangs its pager connection up at once, touches. */
+int child_anon_hangup_race(int argc, char **argv);
+/* test_loader.c: a program's handles on entering main. */
+int child_handles(int argc, char **argv);
 int child_ns_abandon(int argc, char **argv);
 /* test_mman.c: a store to a mapping made read-only with mprotect. */
 int child_mman_protect(int argc, char **argv);

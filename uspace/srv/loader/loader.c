@@ -19,16 +19,17 @@
  *     with its guard page) and put the startup block (abi/task.h:
  *     task_startup_t, argv) at its top;
  *  4. SYS_TASK_EXEC: the kernel drops every other area (the loader's
- *     code, data, heap, stack) and every handle but the ns phone, the
- *     passed ones and the phones to the pagers the areas were bound
- *     through, renames the task after the program and continues at its
- *     entry point.  (The pager phones stay because a pager forgets the
- *     objects of a closed connection it has not yet heard have an area:
- *     its OBJECT_REF notice and the hangup reach it on different threads,
- *     in either order.  The program's own libc makes its own phones.)
+ *     code, data, heap, stack) and every handle but the ns phone and the
+ *     passed ones, renames the task after the program and continues at
+ *     its entry point.  The loader's phones to the pagers go too: the
+ *     areas keep their objects (a pager keeps an object that has an area
+ *     when its creator's connection closes, even one whose OBJECT_REF it
+ *     has not served yet: docs/pager-abi.md), and the program's own libc
+ *     makes its own phones.
  * If a step fails, the loader ends with the errno_t as its status (and
- * names the broken ELF rule on the console, which the errno cannot); the task ends, and its memory with it, and the
- * parent's task_spawn_path() returns that error (SYS_TASK_WAIT_EXEC).
+ * names the broken ELF rule on the console, which the errno cannot); the
+ * task ends, and its memory with it, and the parent's task_spawn_path()
+ * returns that error (SYS_TASK_WAIT_EXEC).
  *
  * The program's arguments pass through as they are: libc's words (the
  * descriptor handoff, the current directory) are among them for the
@@ -234,7 +235,7 @@ static errno_t loader_exec(loader_t *ld)
 	static as_area_info_t areas[LOADER_LIST_MAX];
 	size_t n;
 	uint64_t keep[TASK_EXEC_KEEP_MAX];
-	int32_t caps[TASK_SPAWN_CAPS_MAX + 2];
+	int32_t caps[TASK_SPAWN_CAPS_MAX];
 	size_t nkeep = 0;
 	close(ld->fd); /* the mappings hold the file */
 	ld->fd = -1;
@@ -248,7 +249,6 @@ static errno_t loader_exec(loader_t *ld)
 			keep[nkeep++] = areas[i].base;
 	for (size_t i = 0; i < ld->ncaps; i++)
 		caps[i] = (int32_t) (i + 1);
-	size_t ncaps = ld->ncaps + libc_pager_phones(caps + ld->ncaps, 2);
 	const char *name = loader_name(ld->path);
 	size_t nlen = strlen(name) < TASK_NAME_MAX - 1 ? strlen(name) : TASK_NAME_MAX - 1;
 	task_exec_t spec = { .entry = ld->img.entry,
@@ -257,7 +257,7 @@ static errno_t loader_exec(loader_t *ld)
 		.keep = keep,
 		.nkeep = nkeep,
 		.keep_caps = caps,
-		.nkeep_caps = ncaps,
+		.nkeep_caps = ld->ncaps,
 		.name = name,
 		.name_len = nlen };
 	stdout_flush();

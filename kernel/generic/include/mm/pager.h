@@ -75,6 +75,12 @@ errno_t pager_set_size(struct answerbox *box, uint64_t object, uint64_t size);
  * ENOENT (no area is bound to the id), ENOMEM (nothing changed). */
 errno_t pager_write_protect(struct answerbox *box, uint64_t object, uint64_t offset, uint64_t size);
 
+/* SYS_PAGER_BOUND: EOK if an area is bound to @a object through the
+ * connection with badge @a badge to @a box (a record exists), else ENOENT.
+ * Final once that connection's hangup has been queued at @a box: no
+ * record of it is made after (mm/pager.c, "Hangups"). */
+errno_t pager_bound(struct answerbox *box, uint64_t object, uint64_t badge);
+
 /* For tests: live records, and the longest hash chain of the record
  * table (0 when empty). */
 size_t pager_record_count(void);

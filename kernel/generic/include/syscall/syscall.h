@@ -69,6 +69,7 @@ sysarg_t sys_system_poweroff(const sysargs_t *args);
 sysarg_t sys_pager_revoke(const sysargs_t *args);
 sysarg_t sys_pager_write_protect(const sysargs_t *args);
 sysarg_t sys_pager_set_size(const sysargs_t *args);
+sysarg_t sys_pager_bound(const sysargs_t *args);
 sysarg_t sys_pager_register(const sysargs_t *args);
 sysarg_t sys_pager_successor(const sysargs_t *args);
 sysarg_t sys_pager_low_memory_test(const sysargs_t *args);

@@ -41,11 +41,4 @@ errno_t as_area_list(as_area_info_t *out, size_t max, size_t *count_out);
  */
 extern bool libc_memory_wired;
 
-/* The phones this task's libc binds areas through (to the anon pager and
- * to the file pager, those it has), up to @a max into @a out: their count.
- * The loader keeps them across SYS_TASK_EXEC (docs/loader.md: a pager
- * drops the objects of a closed connection that it has not yet heard
- * have an area). */
-size_t libc_pager_phones(cap_handle_t *out, size_t max);
-
 #endif

@@ -44,6 +44,9 @@ errno_t ipc_fail_inject(uint64_t method, unsigned hook, errno_t err, unsigned co
 errno_t pager_object_revoke(uint64_t object, uint64_t offset, size_t size);
 errno_t pager_object_set_size(uint64_t object, uint64_t size);
 errno_t pager_object_write_protect(uint64_t object, uint64_t offset, size_t size);
+/* EOK if an area is bound to @a object through connection @a conn (its
+ * badge), ENOENT if not; final once @a conn has closed (SYS_PAGER_BOUND). */
+errno_t pager_object_bound(uint64_t object, uint64_t conn);
 /* Pager roles (abi/pager.h, "Registration, restart and low memory"). */
 errno_t pager_role_register(unsigned role);
 errno_t pager_role_successor(unsigned role, task_id_t task);

@@ -34,4 +34,14 @@ unsigned long strtoul(const char *s, char **end, int base);
 long strtol(const char *s, char **end, int base);
 int atoi(const char *s);
 
+/* The environment: "NAME=VALUE" strings, NULL-terminated; a task starts
+ * with what its spawner passed (task_spawn_attr_t.envp: by default the
+ * spawner's own).  getenv: the value of NAME or NULL; setenv (overwrite 0:
+ * only if unset), unsetenv: 0, or -1 and errno (EINVAL: an empty name or
+ * one with '='; ENOMEM). */
+extern char **environ;
+char *getenv(const char *name);
+int setenv(const char *name, const char *value, int overwrite);
+int unsetenv(const char *name);
+
 #endif

@@ -29,6 +29,9 @@ typedef struct task_spawn_attr {
 	 * started. */
 	const cap_handle_t *caps;
 	size_t ncaps;
+	/* The child's environment ("NAME=VALUE" strings, NULL-terminated;
+	 * NULL: ours, environ).  Each string takes one argument. */
+	const char *const *envp;
 } task_spawn_attr_t;
 
 /* Start the program in file @a path (a static ELF64 executable; docs/

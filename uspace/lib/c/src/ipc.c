@@ -54,6 +54,11 @@ errno_t pager_object_write_protect(uint64_t object, uint64_t offset, size_t size
 	return (errno_t) syscall3(SYS_PAGER_WRITE_PROTECT, object, offset, size);
 }
 
+errno_t pager_object_bound(uint64_t object, uint64_t conn)
+{
+	return (errno_t) syscall2(SYS_PAGER_BOUND, object, conn);
+}
+
 errno_t pager_role_register(unsigned role)
 {
 	return (errno_t) syscall1(SYS_PAGER_REGISTER, role);

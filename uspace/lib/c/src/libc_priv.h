@@ -23,4 +23,16 @@ noreturn void __thread_main(struct thread_rec *rec);
 /* The first instruction of a libc thread. */
 void __thread_entry(void);
 
+/* env.c: the environment words of a spawn ("\x01env:NAME=VALUE", each
+ * NUL-ended) of @a envp (NULL: environ), packed into @a buf: the bytes
+ * used, SIZE_MAX if they do not fit in @a size.  env_startup takes such
+ * words from argv[1] on into environ (argc, argv as after it). */
+#define ENV_WORD \
+	"\x01"   \
+	"env:"
+#define ENV_WORD_LEN 5
+size_t env_words(const char *const *envp, char *buf, size_t size);
+int env_startup(int argc, char **argv);
+void env_take(const char *entry);
+
 #endif

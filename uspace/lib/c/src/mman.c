@@ -219,18 +219,6 @@ static errno_t mman_wired_advise(const mman_map_t *p, int advice)
 
 static cap_handle_t mman_fpager = CAP_NIL; /* mman_lock */
 
-size_t libc_pager_phones(cap_handle_t *out, size_t max)
-{
-	size_t n = 0;
-	lock_acquire(&mman_lock);
-	if (anon_phone() != CAP_NIL && n < max)
-		out[n++] = anon_phone();
-	if (mman_fpager != CAP_NIL && n < max)
-		out[n++] = mman_fpager;
-	lock_release(&mman_lock);
-	return n;
-}
-
 /* The task's connection to the file pager, made at the first file
  * mapping; @a again: the old one is gone (the pager was restarted). */
 static errno_t mman_fpager_phone(bool again, cap_handle_t *out)

@@ -26,9 +26,12 @@
  *
  * The current directory: a word "\x01cwd:PATH" after the handoff word,
  * which the child's libc takes out and chdir()s to before main() (the VFS
- * gives every new task "/").
+ * gives every new task "/").  Then the environment: a word
+ * "\x01env:NAME=VALUE" for each string (env.c), taken into the child's
+ * environ.
  */
 #include "file_priv.h"
+#include "libc_priv.h"
 #include <abi/vfs.h>
 #include <errno.h>
 #include <lock.h>
@@ -61,6 +64,7 @@ typedef struct spawn_words {
 	char handoff[FD_HANDOFF_WORD_MAX];
 	char ncaps[24];
 	char cwd[SPAWN_CWD_WORD_LEN + VFS_PATH_MAX + 1];
+	char env[TASK_SPAWN_ARGS_MAX]; /* the environment words, packed */
 } spawn_words_t;
 
 static void spawn_words_add(spawn_words_t *sw, const char *w)
@@ -107,7 +111,8 @@ static errno_t spawn_handoff(const int64_t vfds[3], uint32_t gen, uint64_t *toke
 	return rc;
 }
 
-/* The handoff word and the cwd word of @a attr, added to @a sw. */
+/* The handoff word, the cwd word and the environment words of @a attr,
+ * added to @a sw. */
 static errno_t spawn_words_attr(spawn_words_t *sw, const task_spawn_attr_t *attr)
 {
 	int64_t vfds[3];
@@ -124,16 +129,21 @@ static errno_t spawn_words_attr(spawn_words_t *sw, const task_spawn_attr_t *attr
 		spawn_words_add(sw, sw->handoff);
 	}
 	const char *cwd = attr ? attr->cwd : NULL;
-	if (!cwd || strcmp(cwd, "/") == 0)
-		return EOK;
-	if (cwd[0] != '/')
-		return EINVAL;
-	size_t clen = strlen(cwd);
-	if (clen > VFS_PATH_MAX)
-		return ENAMETOOLONG;
-	memcpy(sw->cwd, SPAWN_CWD_WORD, SPAWN_CWD_WORD_LEN);
-	memcpy(sw->cwd + SPAWN_CWD_WORD_LEN, cwd, clen + 1);
-	spawn_words_add(sw, sw->cwd);
+	if (cwd && strcmp(cwd, "/") != 0) {
+		size_t clen = strlen(cwd);
+		if (cwd[0] != '/')
+			return EINVAL;
+		if (clen > VFS_PATH_MAX)
+			return ENAMETOOLONG;
+		memcpy(sw->cwd, SPAWN_CWD_WORD, SPAWN_CWD_WORD_LEN);
+		memcpy(sw->cwd + SPAWN_CWD_WORD_LEN, cwd, clen + 1);
+		spawn_words_add(sw, sw->cwd);
+	}
+	size_t elen = env_words(attr ? attr->envp : NULL, sw->env, sizeof(sw->env));
+	if (elen == SIZE_MAX)
+		return ELIMIT;
+	for (size_t i = 0; i < elen; i += strlen(sw->env + i) + 1)
+		spawn_words_add(sw, sw->env + i);
 	return EOK;
 }
 
@@ -314,7 +324,7 @@ int fd_startup(int argc, char **argv)
 	uint64_t token;
 	uint32_t gen;
 	if (argc < 2 || !fd_handoff_parse(argv[1], &mask, &token))
-		return spawn_cwd_startup(argc, argv);
+		return env_startup(spawn_cwd_startup(argc, argv), argv);
 	for (int i = 1; i < argc; i++)
 		argv[i] = argv[i + 1];
 	errno_t rc = vfsconn_adopt(token, &gen);
@@ -322,5 +332,5 @@ int fd_startup(int argc, char **argv)
 		fd_adopted(mask, gen);
 	else
 		spawn_say("libc: the descriptors handed to this task cannot be adopted: ", rc);
-	return spawn_cwd_startup(argc - 1, argv);
+	return env_startup(spawn_cwd_startup(argc - 1, argv), argv);
 }

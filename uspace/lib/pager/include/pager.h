@@ -23,7 +23,9 @@
  *   IPC_M_SHARE_OUT from a client            ops->share_out(ev)
  *
  * An object that never got an area goes with pager_object_drop() or when
- * the connection that created it closes.  Page-ins for unknown objects
+ * the connection that created it closes ("never": the kernel is asked,
+ * since an area bound just before may not have been reported yet: such an
+ * object stays and goes with its last area).  Page-ins for unknown objects
  * are failed with ENOENT by the library.  pager_stop() ends the pager
  * once its last client has gone.
  */
@@ -47,6 +49,7 @@ typedef struct pager_object {
 	bool bound; /* it has had an area */
 	bool in_table;
 	uint64_t owner; /* the creating connection's badge */
+	struct pager_object *closing; /* its connection's hangup: the unheard */
 } pager_object_t;
 
 typedef struct pager_fault {
@@ -84,7 +87,8 @@ typedef struct pager_ops {
 	 * error refuses the connection with that error. */
 	errno_t (*client_open)(uint64_t conn);
 	/* Client connection @a conn closed (its objects that never got an
-	 * area are gone already). */
+	 * area are gone already; those with an area stay, and the library
+	 * may hear of it later: object_ref may follow). */
 	void (*client_close)(uint64_t conn);
 	/* A client call (method >= IPC_M_FIRST_USER): answer ev->call.
 	 * NULL: every client call is answered ENOTSUP. */
@@ -159,7 +163,8 @@ pager_object_t *pager_object_get(uint64_t id, uint64_t conn);
 pager_object_t *pager_object_get_any(uint64_t id);
 void pager_object_put(pager_object_t *obj);
 /* The client drops @a id: an object without areas goes now (EOK);
- * ENOENT unknown, EBUSY it has areas (it goes with the last). */
+ * ENOENT unknown, EBUSY it has areas (it goes with the last; also an area
+ * just bound whose OBJECT_REF is not served yet: the kernel is asked). */
 errno_t pager_object_drop(uint64_t id, uint64_t conn);
 size_t pager_object_count(void);
 

@@ -14,6 +14,25 @@
  * and never bound go.  The open connections are counted, so that
  * pager_stop() can end the task when the last client has gone.
  *
+ * "Never bound" is the kernel's word, not the notices'.  A client that
+ * binds an area and hangs up at once (the program loader at
+ * SYS_TASK_EXEC) sends the kernel's OBJECT_REF and its hangup to our box
+ * in that order, but we may take them in the other (the kernel hands a
+ * box's hangups out before its queued calls) or serve them on two threads
+ * at once: an object whose REF we have not served may well have an area.
+ * So an object that has not been heard bound is asked about
+ * (pager_object_bound, SYS_PAGER_BOUND: does the kernel hold a record of
+ * this id bound through this connection?) and dropped only if the answer
+ * is no.  For a closed connection the answer is final (the kernel makes
+ * no record through a phone once its hangup can have reached us), and an
+ * object kept on a yes hears its REF and then, with its last area, its
+ * UNREF: it goes then, like any bound object.  ANON_DESTROY-like drops
+ * (pager_object_drop) ask the same.  Rejected: counting or numbering the
+ * events here (the order we receive them in is not the order they were
+ * sent; only the kernel knows it), and keeping every unbound object of a
+ * closed connection until some later event (which one? a client that
+ * never binds would leak them).
+ *
  * A role (pager_ops_t.role) is registered before the name: the kernel
  * then queues one adopted OBJECT_REF per object of a dead predecessor it
  * hands over, and IPC_M_PAGER_REGISTERED after them.  pager_serve takes
@@ -176,12 +195,21 @@ static bool pager_object_unbound(pager_object_t *obj)
 	return obj->areas == 0;
 }
 
+/* Drop @a obj of connection @a conn if no area is bound to it: none that
+ * we heard of, and none the kernel knows (its REF may not be served yet).
+ * The caller holds a reference. */
+static bool pager_object_drop_unbound(pager_object_t *obj, uint64_t conn)
+{
+	return pager_object_bound(obj->id, conn) == ENOENT &&
+	    pager_object_remove_if(obj, pager_object_unbound);
+}
+
 errno_t pager_object_drop(uint64_t id, uint64_t conn)
 {
 	pager_object_t *obj = pager_object_get(id, conn);
 	if (!obj)
 		return ENOENT;
-	errno_t rc = pager_object_remove_if(obj, pager_object_unbound) ? EOK : EBUSY;
+	errno_t rc = pager_object_drop_unbound(obj, conn) ? EOK : EBUSY;
 	pager_object_put(obj);
 	if (rc == EOK)
 		pager_stop_check();
@@ -359,35 +387,41 @@ static void pager_kernel_call(ipc_event_t *ev)
 	ipc_answer(ev->call, EOK, NULL);
 }
 
-/* An object that connection @a conn made and never bound, held; NULL if
- * there is none. */
-static pager_object_t *pager_object_find_unbound(uint64_t conn)
+/* The objects connection @a conn made that we have not heard bound, held,
+ * linked through their .closing (a connection closes once: only its own
+ * hangup uses its objects' links). */
+static pager_object_t *pager_objects_unheard(uint64_t conn)
 {
+	pager_object_t *list = NULL;
 	lock_acquire(&pager_table_lock);
 	for (size_t b = 0; b < PAGER_BUCKETS; b++) {
 		for (pager_object_t *obj = pager_table[b]; obj; obj = obj->next) {
 			if (obj->owner == conn && !obj->bound) {
 				obj->refs++;
-				lock_release(&pager_table_lock);
-				return obj;
+				obj->closing = list;
+				list = obj;
 			}
 		}
 	}
 	lock_release(&pager_table_lock);
-	return NULL;
+	return list;
 }
 
-/* A closed connection: its objects that never had an area go.  (One that
- * got its first area meanwhile is bound now and is skipped.)  Hangups of
- * phones the library did not accept (ns's own) are not clients'. */
+/* A closed connection: its objects that never had an area go; one the
+ * kernel says has an area stays (its REF is on its way, essay above).
+ * Hangups of phones the library did not accept (ns's own) are not
+ * clients'. */
 static void pager_connection_closed(uint64_t conn)
 {
-	pager_object_t *obj;
 	if (conn < PAGER_CONN_FIRST || conn >= __atomic_load_n(&pager_badge_next, __ATOMIC_RELAXED))
 		return;
-	while ((obj = pager_object_find_unbound(conn)) != NULL) {
-		pager_object_remove_if(obj, pager_object_unbound);
+	pager_object_t *obj = pager_objects_unheard(conn);
+	while (obj) {
+		pager_object_t *next = obj->closing;
+		obj->closing = NULL;
+		(void) pager_object_drop_unbound(obj, conn);
 		pager_object_put(obj);
+		obj = next;
 	}
 	lock_acquire(&pager_table_lock);
 	pager_connections--;

@@ -1,0 +1,137 @@
+/*
+ * The spawn benchmark, our side (docs/PERFORMANCE.md, "Spawn from
+ * files"): a program started from a file, run to its end and waited for,
+ * the same as tools/linux-bench/spawnbench.c does with fork + execve +
+ * waitpid.  tools/bench-spawn.sh boots it with `fs utest=hw_spawn_bench`
+ * on a fresh copy of the root image (tools/mkrootfs.sh, which holds
+ * /bin/true).  Each run is task_spawn_path("/bin/true") + task_wait
+ * between two insncount markers:
+ *
+ *   1      spawn_cold  the first run after boot: nothing of /bin has been
+ *                      read (the test is the first thing to open a file in
+ *                      an `fs` boot, and it maps only /etc/motd before,
+ *                      for the file pager to take the volume over), so
+ *                      the lookup of /bin/true and its text come from the
+ *                      disk
+ *   2-22   spawn_warm  the same again (21 windows): the names are in the
+ *                      VFS's cache, the text in the file pager's, shared
+ *
+ * It checks what it measured: every run ends normally with status 0, the
+ * file pager's cache grows in the cold run (the text was read) and not in
+ * the warm ones (they ran from the cached pages).
+ */
+#include <abi/fpager.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ipc.h>
+#include <ns.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <task.h>
+#include <unistd.h>
+#include <utest.h>
+
+#define SB_RUNS 21
+#define SB_PATH "/bin/true"
+#define SB_WARMUP "/etc/motd"
+
+static inline void sb_marker(void)
+{
+	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
+}
+
+/* The file pager's cache pages that hold data (FPAGER_STATS_CACHE), or
+ * UINT64_MAX when it does not answer. */
+static uint64_t sb_cached_pages(void)
+{
+	cap_handle_t phone;
+	ipc_msg_t ans;
+	if (ns_connect(FPAGER_NAME, &phone) != EOK)
+		return UINT64_MAX;
+	errno_t rc = ipc_request(phone, FPAGER_STATS, FPAGER_STATS_CACHE, 0, 0, 0, 0, &ans);
+	ipc_hangup(phone);
+	return rc == EOK ? ans.arg[1] : UINT64_MAX;
+}
+
+static inline uint64_t sb_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+	return (uint64_t) hi << 32 | lo;
+}
+
+/* One window: spawn SB_PATH, wait for its end; its TSC cycles in
+ * *cycles (the guest clock: tools/bench-spawn.sh divides by the rate the
+ * kernel printed at boot).  False (and a message) if it did not start or
+ * did not exit 0. */
+static bool sb_run(uint64_t *cycles)
+{
+	static const char *const argv[] = { "true", NULL };
+	task_id_t id;
+	task_exit_info_t info;
+	sb_marker();
+	uint64_t t0 = sb_rdtsc();
+	errno_t rc = task_spawn_path(SB_PATH, argv, NULL, &id);
+	if (rc == EOK)
+		rc = task_wait(id, &info);
+	uint64_t t1 = sb_rdtsc();
+	sb_marker();
+	*cycles = t1 - t0;
+	if (!UT_CHECK_EQ(rc, EOK))
+		return false;
+	return UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL) && UT_CHECK_EQ(info.status, 0);
+}
+
+static void sb_sort(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		int j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* The volume's first use, before the windows: a page of SB_WARMUP mapped
+ * and read, so the file pager has bound the volume (docs/file-pager.md,
+ * "The first use of a volume"), as an ordinary boot has long before a
+ * program starts.  Nothing of /bin is read. */
+static bool sb_volume_bind(void)
+{
+	int fd = open(SB_WARMUP, O_RDONLY);
+	if (!UT_CHECK(fd >= 0))
+		return false;
+	const volatile char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (!UT_CHECK(p != MAP_FAILED))
+		return false;
+	bool ok = UT_CHECK(p[0] != 0);
+	return UT_CHECK_EQ(munmap((void *) p, 4096), 0) && ok;
+}
+
+UTEST(hw_spawn_bench)
+{
+	uint64_t cold, warm[SB_RUNS];
+	printf("# spawn benchmark: insncount window 1 spawn of " SB_PATH " + wait cold, "
+	       "2-%d warm\n",
+	    SB_RUNS + 1);
+	UT_ASSERT(sb_volume_bind());
+	uint64_t c0 = sb_cached_pages();
+	UT_ASSERT(sb_run(&cold));
+	uint64_t c1 = sb_cached_pages();
+	for (int i = 0; i < SB_RUNS; i++)
+		UT_ASSERT(sb_run(&warm[i]));
+	uint64_t c2 = sb_cached_pages();
+	printf("bench spawn_cold: median %llu cycles, min %llu cycles (1 runs of 1 ops)\n",
+	    (unsigned long long) cold, (unsigned long long) cold);
+	sb_sort(warm, SB_RUNS);
+	printf("bench spawn_warm: median %llu cycles, min %llu cycles (%d runs of 1 ops)\n",
+	    (unsigned long long) warm[SB_RUNS / 2], (unsigned long long) warm[0], SB_RUNS);
+	printf("# file pager cache: %llu pages before, %llu after the cold run, %llu after the "
+	       "warm ones\n",
+	    (unsigned long long) c0, (unsigned long long) c1, (unsigned long long) c2);
+	UT_ASSERT(c0 != UINT64_MAX && c1 != UINT64_MAX && c2 != UINT64_MAX);
+	UT_CHECK(c1 > c0);
+	UT_CHECK_EQ(c2, c1);
+}
