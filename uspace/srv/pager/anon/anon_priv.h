@@ -35,6 +35,7 @@ typedef struct anon_block {
 	uint8_t pages; /* pages in the block */
 	uint8_t used; /* pages with refs > 0 */
 	bool on_fresh_list;
+	bool own_area; /* made outside the tail, in an area of its own */
 } anon_block_t;
 
 /* One page of an object: a page of a block, or none (all zero). */

@@ -25,7 +25,11 @@
  * holes left by blocks that went are filled again before the store
  * reaches higher.  A block whose unmap fails (the kernel had no memory
  * for a split) waits on store_stuck and is retried when the dead blocks
- * are next drained.
+ * are next drained.  A block made in an area of its own (the tail was
+ * busy) touches no tail bookkeeping: it is unmapped by the thread that
+ * frees it, at once, so a store_mem_lock holder that the scheduler put
+ * aside never keeps such blocks' memory from the system (under a storm of
+ * short-lived tasks every block can be one, and thousands piled up).
  *
  * Locks: store_lock covers the counts, fresh bits and the fresh and dead
  * lists (callers hold an object lock first; no system call under it);
@@ -160,9 +164,10 @@ static void store_mem_unlock(void)
  * tail is busy, the block gets an area of its own (the next growth of the
  * tail then finds it in the way and starts a new tail).
  */
-static errno_t store_mem_alloc(size_t bytes, uintptr_t *out)
+static errno_t store_mem_alloc(size_t bytes, uintptr_t *out, bool *own_area)
 {
-	if (!lock_try_acquire(&store_mem_lock))
+	*own_area = !lock_try_acquire(&store_mem_lock);
+	if (*own_area)
 		return as_area_create(STORE_HINT, bytes, STORE_AREA_FLAGS, out);
 	errno_t rc = store_tail_grow_locked(bytes, out);
 	store_mem_unlock();
@@ -174,6 +179,10 @@ static errno_t store_mem_alloc(size_t bytes, uintptr_t *out)
  * blocks before letting go). */
 static void store_block_release(anon_block_t *b)
 {
+	if (b->own_area && as_area_unmap(b->base, (size_t) b->pages * PAGE_SIZE) == EOK) {
+		free(b);
+		return;
+	}
 	lock_acquire(&store_lock);
 	b->next = store_dead;
 	store_dead = b;
@@ -189,7 +198,7 @@ errno_t store_block_new(unsigned pages, anon_block_t **out)
 	anon_block_t *b = calloc(1, sizeof(*b));
 	if (!b)
 		return ENOMEM;
-	errno_t rc = store_mem_alloc((size_t) pages * PAGE_SIZE, &b->base);
+	errno_t rc = store_mem_alloc((size_t) pages * PAGE_SIZE, &b->base, &b->own_area);
 	if (rc != EOK) {
 		free(b);
 		return rc;
