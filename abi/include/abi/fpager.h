@@ -71,9 +71,12 @@
  *                  an area goes when the connection does.
  *  FPAGER_MSYNC    arg[0] object, arg[1] offset, arg[2] bytes,
  *                  arg[3] FPAGER_MSYNC_* flags: write back the range's dirty
- *                  pages (and wait: MSYNC_ASYNC is accepted and does the
- *                  same; MSYNC_INVALIDATE adds nothing: the cache is the
- *                  one copy); the error of a failed write-back.  After a
+ *                  pages and wait; the error of a failed write-back (also
+ *                  one kept from an earlier one).  With MSYNC_ASYNC the
+ *                  write-back is queued for the pager's write-back thread
+ *                  and the answer is EOK at once (its error is kept for
+ *                  the next fsync or msync without ASYNC).  MSYNC_INVALIDATE
+ *                  adds nothing: the cache is the one copy.  After a
  *                  restart the successor accepts it for a view it took
  *                  over through any connection (the old one went)
  *  FPAGER_ADVISE   arg[0] object, arg[1] offset, arg[2] bytes, arg[3]
@@ -92,7 +95,11 @@
  *                  file systems, page-ins, evictions, pages written back;
  *                  FPAGER_STATS_WB: write-backs started, failed writes,
  *                  the most writes in flight at once, files, mappings;
- *                  FPAGER_STATS_RA: read-aheads done (the rest 0)
+ *                  FPAGER_STATS_RA: read-aheads done (the rest 0);
+ *                  FPAGER_STATS_ASYNC: MSYNC_ASYNC requests taken, queued
+ *                  write-backs done (a request merged into a waiting one
+ *                  for the same file is done with it), requests that found
+ *                  the queue full (the next pass writes every dirty page)
  *  FPAGER_TEST_FAIL_WRITES  arg[0] count, arg[1] an error: the next
  *                  @a count writes of dirty pages fail with it without
  *                  reaching the file system (tests of write-back errors;
@@ -134,6 +141,7 @@
 #define FPAGER_STATS_IO 1u
 #define FPAGER_STATS_WB 2u
 #define FPAGER_STATS_RA 3u
+#define FPAGER_STATS_ASYNC 4u
 
 /* FPAGER_MAP arg[1] */
 #define FPAGER_MAP_PRIVATE 0x1u /* copy-on-write: stores never reach the file */

@@ -449,6 +449,50 @@ UTEST(hw_fmap_wb_error)
 	close(fd);
 }
 
+/* The queued write-backs done (FPAGER_STATS_ASYNC) once they reach
+ * @a want (up to about ten seconds); in @a v the last counters read. */
+static bool fmap_async_done(uint64_t want, uint64_t v[5])
+{
+	for (int i = 0; i < 2000; i++) {
+		if (!fpager_stats(FPAGER_STATS_ASYNC, v))
+			return false;
+		if (v[1] >= want)
+			return true;
+		thread_sleep_us(5000);
+	}
+	return false;
+}
+
+/* msync(MS_ASYNC) starts the write-back and returns: the pager's
+ * write-back thread writes the range (its count of queued write-backs
+ * moves, and the pages are clean without another msync, fsync or close);
+ * a write it could not do is not this call's error but the next
+ * msync(MS_SYNC)'s, which writes the pages (the host checks that the file
+ * holds the last stores). */
+UTEST(hw_fmap_msync_async)
+{
+	uint64_t a0[5], a[5], c[5];
+	UT_ASSERT(fmap_dir("async"));
+	int fd = open(FMAP_DIR "/async/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0 && ftruncate(fd, 4 * PS) == 0);
+	uint8_t *p = mmap(NULL, 4 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	UT_ASSERT(fpager_stats(FPAGER_STATS_ASYNC, a0));
+	fmap_fill(p, 4 * PS, 23, 0);
+	UT_CHECK_EQ(msync(p, 4 * PS, MS_ASYNC), 0);
+	UT_CHECK(fmap_async_done(a0[1] + 1, a) && a[0] == a0[0] + 1);
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] == 0);
+	fmap_fill(p, 4 * PS, 24, 0);
+	UT_ASSERT_OK(fmap_fail_writes(1, EIO));
+	UT_CHECK_EQ(msync(p, 4 * PS, MS_ASYNC | MS_INVALIDATE), 0);
+	UT_CHECK(fmap_async_done(a0[1] + 2, a));
+	UT_CHECK(msync(p, 4 * PS, MS_SYNC) == -1 && errno == EIO);
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] == 0);
+	UT_CHECK_EQ(msync(p, 4 * PS, MS_SYNC), 0);
+	UT_CHECK_EQ(munmap(p, 4 * PS), 0);
+	close(fd);
+}
+
 /*
  * A write-back failing at the disk (tools/test.sh suite fmap-ioerr): the
  * host put /wberr.bin on the image (FMAP_IOERR_SIZE bytes of fmap_byte(30):

@@ -86,7 +86,10 @@ bool utest_check_err(
 
 #define UT_ASSERT_OK(expr) UT_ASSERT_ERR(expr, EOK)
 
-/* Run the tests selected by @a spec ("all" or "a,b,c"); returns failures. */
+/* Run the tests selected by @a spec: "all" (but the hw_* ones), or
+ * comma-separated names, where "prefix*" takes every test whose name
+ * starts with prefix and "-pattern" leaves out what it matches
+ * ("hw_fmap_*,-hw_fmap_wb_ioerr"); returns failures. */
 unsigned utest_run(const char *spec);
 /* Run the tests named in argv[1..] (all if none); 0 iff all passed. */
 int utest_main(int argc, char **argv);

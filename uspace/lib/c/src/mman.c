@@ -296,9 +296,9 @@ static errno_t mman_file_protect_check(const mman_map_t *p, unsigned rights)
 	return (rights & ~(unsigned) p->max_rights) ? EACCES : EOK;
 }
 
-/* A shared mapping's dirty pages are written back (MS_ASYNC too: the
- * call returns when they are on the disk); a private one has nothing to
- * write. */
+/* A shared mapping's dirty pages are written back: MS_SYNC (or no flag)
+ * returns when they are on the disk, MS_ASYNC when the file pager has
+ * queued the write; a private one has nothing to write. */
 static errno_t mman_file_sync(const mman_map_t *p, int flags)
 {
 	if (!p->shared)

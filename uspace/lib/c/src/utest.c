@@ -96,23 +96,37 @@ bool utest_check_err(
 	    file, line, "%s: %s (%d), expected %s", expr, str_error_name(err), err, want);
 }
 
-/* Is @a name one of the comma-separated names in @a spec (or spec "all")?
+/* Does the pattern [p, e) match @a name: the name itself, or with a
+ * final '*' every name that starts with what comes before it. */
+static bool utest_pattern_matches(const char *p, const char *e, const char *name)
+{
+	size_t len = (size_t) (e - p), n = strlen(name);
+	if (len > 0 && e[-1] == '*')
+		return n >= len - 1 && strncmp(p, name, len - 1) == 0;
+	return len == n && strncmp(p, name, n) == 0;
+}
+
+/* Is @a name selected by @a spec: "all", or comma-separated patterns
+ * (utest_pattern_matches), where one starting with '-' leaves out what it
+ * matches even if another pattern takes it ("hw_fmap_*,-hw_fmap_wb_ioerr").
  * "all" leaves out the tests named hw_*: they need hardware the default
  * run does not attach (a disk), and run only by name. */
 static bool utest_selected(const char *spec, const char *name)
 {
 	if (strcmp(spec, "all") == 0)
 		return strncmp(name, "hw_", 3) != 0;
-	size_t n = strlen(name);
+	bool in = false;
 	for (const char *p = spec; *p;) {
 		const char *e = strchr(p, ',');
 		if (!e)
 			e = p + strlen(p);
-		if ((size_t) (e - p) == n && strncmp(p, name, n) == 0)
-			return true;
+		if (*p == '-' && utest_pattern_matches(p + 1, e, name))
+			return false;
+		if (*p != '-' && utest_pattern_matches(p, e, name))
+			in = true;
 		p = *e ? e + 1 : e;
 	}
-	return false;
+	return in;
 }
 
 typedef struct utest_usage {

@@ -457,9 +457,11 @@ static errno_t fp_map_msync(const ipc_event_t *ev)
 	if (!obj)
 		return ENOENT;
 	errno_t rc = EOK;
-	if (!w->private_map) {
-		uint64_t first = off / PAGE_SIZE;
-		uint64_t end = first + len / PAGE_SIZE + (len % PAGE_SIZE != 0);
+	uint64_t first = off / PAGE_SIZE;
+	uint64_t end = first + len / PAGE_SIZE + (len % PAGE_SIZE != 0);
+	if (!w->private_map && (flags & FPAGER_MSYNC_ASYNC)) {
+		fp_wb_async(w->file, first, end); /* started; an error comes with MS_SYNC */
+	} else if (!w->private_map) {
 		rc = fp_wb_file(w->file, first, end);
 		errno_t old = fp_wb_take_error(w->file);
 		if (rc == EOK)
@@ -501,16 +503,17 @@ static errno_t fp_map_stats(uint64_t group, ipc_msg_t *ans)
 {
 	const fp_stats_t *st = &fp_stats;
 	lock_acquire(&fp_lock);
-	uint64_t v[4][5] = {
+	uint64_t v[][5] = {
 		{ fp_cache.nslots, fp_cache.nslots - fp_cache.count[PCACHE_FREE],
 		    fp_cache.count[PCACHE_DIRTY] + fp_cache.count[PCACHE_WB], st->dirty_max_seen,
 		    fp_cache.dirty_max },
 		{ st->hits, st->misses, st->page_ins, fp_cache.evictions, st->wb_pages },
 		{ st->write_backs, st->wb_errors, st->wb_inflight_max, st->files, st->views },
 		{ st->read_aheads, 0, 0, 0, 0 },
+		{ st->async_requests, st->async_done, st->async_overflows, 0, 0 },
 	};
 	lock_release(&fp_lock);
-	if (group > FPAGER_STATS_RA)
+	if (group > FPAGER_STATS_ASYNC)
 		return EINVAL;
 	for (unsigned i = 0; i < 5; i++)
 		ans->arg[i] = v[group][i];

@@ -16,8 +16,16 @@
  * in step 3 has it) or faulted after it (the page is DIRTY and is written
  * again): none is lost.  Who writes back: msync and fsync (their range),
  * the last close and the last unmap of a file, sync and shutdown (all),
- * and a thread that writes back every page dirty for longer than
- * FPAGER_DIRTY_AGE_MS.
+ * and the write-back thread: every page dirty for longer than
+ * FPAGER_DIRTY_AGE_MS, and the ranges msync(MS_ASYNC) asked for.
+ *
+ * msync(MS_ASYNC) only starts the write: the range goes into a ring of
+ * FP_WB_ASYNC_QUEUE requests (one per file: a second request for a file
+ * widens the first), the thread is woken through a futex word, and the
+ * call is answered at once.  A request that finds the ring full makes the
+ * thread's next pass write back every dirty page, so a burst of callers
+ * makes no message storm and loses no request.  A failed write is kept
+ * for the file's next fsync or msync(MS_SYNC), as for any write-back.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +35,18 @@
 
 #include "fpager.h"
 
-#define FP_WB_PERIOD_US (500u * 1000u)
+#define FP_WB_PERIOD_MS 500u
+#define FP_WB_ASYNC_QUEUE 16u
+
+typedef struct fp_wb_req {
+	fp_file_t *file; /* referenced */
+	uint64_t first, end; /* page indexes */
+} fp_wb_req_t;
+
+static fp_wb_req_t fp_wb_ring[FP_WB_ASYNC_QUEUE]; /* fp_lock */
+static unsigned fp_wb_ring_n; /* fp_lock */
+static bool fp_wb_ring_full; /* fp_lock: a request found no room: write all */
+static volatile uint32_t fp_wb_kick; /* bumped at each request; the thread sleeps on it */
 
 static void fp_sort_by_page(int32_t *s, uint32_t n)
 {
@@ -294,18 +313,86 @@ void fp_wb_throttle(void)
 	}
 }
 
+/* msync(MS_ASYNC) of [first, end) (page indexes) of @a f: queued for
+ * the write-back thread, which is woken. */
+void fp_wb_async(fp_file_t *f, uint64_t first, uint64_t end)
+{
+	lock_acquire(&fp_lock);
+	fp_stats.async_requests++;
+	unsigned i = 0;
+	while (i < fp_wb_ring_n && fp_wb_ring[i].file != f)
+		i++;
+	if (i < fp_wb_ring_n) {
+		fp_wb_req_t *r = &fp_wb_ring[i];
+		r->first = first < r->first ? first : r->first;
+		r->end = end > r->end ? end : r->end;
+	} else if (fp_wb_ring_n < FP_WB_ASYNC_QUEUE) {
+		f->refs++;
+		fp_wb_ring[fp_wb_ring_n++] = (fp_wb_req_t){ f, first, end };
+	} else {
+		fp_wb_ring_full = true;
+		fp_stats.async_overflows++;
+	}
+	lock_release(&fp_lock);
+	__atomic_add_fetch(&fp_wb_kick, 1, __ATOMIC_RELEASE);
+	(void) futex_wake(&fp_wb_kick, 1);
+}
+
+/* The oldest waiting request into @a r (false: none); *all: a request
+ * found the ring full, so every dirty page is to be written. */
+static bool fp_wb_async_take(fp_wb_req_t *r, bool *all)
+{
+	lock_acquire(&fp_lock);
+	*all = fp_wb_ring_full;
+	fp_wb_ring_full = false;
+	bool got = fp_wb_ring_n > 0;
+	if (got) {
+		*r = fp_wb_ring[0];
+		memmove(&fp_wb_ring[0], &fp_wb_ring[1], --fp_wb_ring_n * sizeof(fp_wb_ring[0]));
+	}
+	lock_release(&fp_lock);
+	return got;
+}
+
+/* Serve every waiting msync(MS_ASYNC) (the write-back thread). */
+static void fp_wb_async_run(void)
+{
+	fp_wb_req_t r;
+	bool all;
+	for (bool got; (got = fp_wb_async_take(&r, &all)) || all;) {
+		if (got) {
+			(void) fp_wb_file(
+			    r.file, r.first, r.end); /* an error is kept in the file */
+			fp_file_put(r.file);
+		}
+		if (all)
+			(void) fp_wb_all(UINT64_MAX);
+		__atomic_add_fetch(&fp_stats.async_done, (uint64_t) got + all, __ATOMIC_RELAXED);
+	}
+}
+
 uint64_t fp_now_ms(void)
 {
 	return uptime_ns_now() / 1000000u;
 }
 
-/* The age bound: no page stays dirty longer than FPAGER_DIRTY_AGE_MS. */
+/* The write-back thread: msync(MS_ASYNC) requests as they come, and
+ * every FP_WB_PERIOD_MS the age bound (no page stays dirty longer than
+ * FPAGER_DIRTY_AGE_MS).  The kick word is read before the ring is
+ * drained, so a request queued after that makes the wait return at once. */
 int fp_wb_thread(void *arg)
 {
 	(void) arg;
+	uint64_t next = fp_now_ms() + FP_WB_PERIOD_MS;
 	for (;;) {
-		thread_sleep_us(FP_WB_PERIOD_US);
+		uint32_t seen = __atomic_load_n(&fp_wb_kick, __ATOMIC_ACQUIRE);
+		fp_wb_async_run();
 		uint64_t now = fp_now_ms();
+		if (now < next) {
+			(void) futex_wait(&fp_wb_kick, seen, (next - now) * 1000u);
+			continue;
+		}
+		next = now + FP_WB_PERIOD_MS;
 		if (now > FPAGER_DIRTY_AGE_MS)
 			(void) fp_wb_all(now - FPAGER_DIRTY_AGE_MS);
 	}
