@@ -582,6 +582,10 @@ fmap_host_checks() { # image
 	fs_host_check "/fsapi/fmap/wberr/f: the stores after a failed write-back did not reach the disk" \
 		ext2_cat_is "$img" /fsapi/fmap/wberr/f \
 		"($(fmap_pattern 21 8192))[:4096] + ($(fmap_pattern 22 8192))[4096:]"
+	fs_host_check "/fsapi/fmap/pin/f: the stores of a mapping unmapped without msync did not reach the disk" \
+		ext2_cat_is "$img" /fsapi/fmap/pin/f "$(fmap_pattern 42 131072)"
+	fs_host_check "/fsapi/fmap/keep/f: the stores before msync did not reach the disk" \
+		ext2_cat_is "$img" /fsapi/fmap/keep/f "$(fmap_pattern 41 262144)"
 	fs_host_check "/fsapi/fmap/async/f: what msync(MS_ASYNC) started did not reach the disk" \
 		ext2_cat_is "$img" /fsapi/fmap/async/f "$(fmap_pattern 24 16384)"
 	# hw_fmap_reuse: the file that took the number of one written through a

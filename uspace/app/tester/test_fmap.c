@@ -493,6 +493,72 @@ UTEST(hw_fmap_msync_async)
 	close(fd);
 }
 
+/* The file pager's dirty pages once they are back to at most @a want (up
+ * to about ten seconds); the last count read, UINT64_MAX if it did not
+ * answer. */
+static uint64_t fmap_dirty_settle(uint64_t want)
+{
+	uint64_t c[5] = { 0 };
+	for (int i = 0; i < 2000; i++) {
+		if (!fpager_stats(FPAGER_STATS_CACHE, c))
+			return UINT64_MAX;
+		if (c[2] <= want)
+			break;
+		thread_sleep_us(5000);
+	}
+	return c[2];
+}
+
+/* A failure seen in other systems: msync made by evicting the file's
+ * pages, so that every msync read the whole mapping from the disk again
+ * (thrashing).  Here msync writes back and keeps the pages: after stores
+ * to 64 cached pages and an msync they are clean, and reading them again,
+ * through the mapping and with pread, reads nothing from the disk. */
+UTEST(hw_fmap_msync_keeps_cache)
+{
+	static uint8_t buf[PS];
+	uint64_t io0[5], io1[5], c[5];
+	UT_ASSERT(fmap_dir("keep"));
+	int fd = fmap_file(FMAP_DIR "/keep/f", 64 * PS, 40);
+	UT_ASSERT(fd >= 0);
+	uint8_t *p = mmap(NULL, 64 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	UT_CHECK(fmap_is(p, 64 * PS, 40, 0)); /* every page in the cache now */
+	fmap_fill(p, 64 * PS, 41, 0);
+	UT_ASSERT(fpager_stats(FPAGER_STATS_IO, io0));
+	UT_CHECK_EQ(msync(p, 64 * PS, MS_SYNC), 0);
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] == 0);
+	UT_CHECK(fmap_is(p, 64 * PS, 41, 0));
+	bool same = true;
+	for (unsigned pg = 0; pg < 64 && same; pg++)
+		same = pread(fd, buf, PS, (off_t) pg * PS) == PS && fmap_is(buf, PS, 41, pg * PS);
+	UT_CHECK(same);
+	UT_CHECK(fpager_stats(FPAGER_STATS_IO, io1) && io1[1] == io0[1]);
+	UT_CHECK_EQ(munmap(p, 64 * PS), 0);
+	close(fd);
+}
+
+/* A failure seen in other systems: the dirty pages of a mapping unmapped
+ * without msync stayed dirty, pinned, and their memory could never be
+ * reclaimed.  Here the last unmap writes them back (the descriptor is
+ * still open, so no close does it): the dirty count comes back and the
+ * host finds the stores on the disk. */
+UTEST(hw_fmap_unmap_dirty_written)
+{
+	UT_ASSERT(fmap_dir("pin"));
+	uint64_t before = fmap_dirty_settle(0);
+	int fd = open(FMAP_DIR "/pin/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	UT_ASSERT(fd >= 0 && ftruncate(fd, 32 * PS) == 0);
+	uint8_t *p = mmap(NULL, 32 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	UT_ASSERT(p != MAP_FAILED);
+	fmap_fill(p, 32 * PS, 42, 0);
+	uint64_t c[5];
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] >= before + 32);
+	UT_CHECK_EQ(munmap(p, 32 * PS), 0);
+	UT_CHECK_EQ(fmap_dirty_settle(before), before);
+	close(fd);
+}
+
 /*
  * A write-back failing at the disk (tools/test.sh suite fmap-ioerr): the
  * host put /wberr.bin on the image (FMAP_IOERR_SIZE bytes of fmap_byte(30):
