@@ -346,9 +346,58 @@ static int child_fmap_beyond(int argc, char **argv)
 	return p[3 * PS + 1];
 }
 
-/* ftruncate down while mapped: the pages beyond leave every mapping (a
- * load there faults), the page holding the new end reads zeros after it,
- * growing again shows zeros. */
+/* "child:fmap-held FILE DIR": map FILE (4 pages of fmap_byte(5)), load
+ * every page, make DIR/ready, wait for DIR/go (the file cut to PS + 2048
+ * meanwhile), then see the zeros after the new end and load page 3, which
+ * must end the task.  Exit codes: 10+ setup, 20+ a wrong byte. */
+static int child_fmap_held(int argc, char **argv)
+{
+	char path[96];
+	if (argc < 3)
+		return 10;
+	int fd = open(argv[1], O_RDONLY);
+	volatile uint8_t *p = fd < 0 ? MAP_FAILED
+	                             : mmap(NULL, 4 * PS, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 11;
+	for (unsigned pg = 0; pg < 4; pg++)
+		if (p[pg * PS + 1] != fmap_byte(5, pg * PS + 1))
+			return 20 + (int) pg;
+	snprintf(path, sizeof(path), "%s/ready", argv[2]);
+	int r = open(path, O_WRONLY | O_CREAT, 0644);
+	if (r < 0)
+		return 12;
+	close(r);
+	snprintf(path, sizeof(path), "%s/go", argv[2]);
+	struct stat st;
+	for (int i = 0; i < 2000 && stat(path, &st) != 0; i++)
+		thread_sleep_us(5000);
+	if (p[PS + 3000] != 0)
+		return 24;
+	return p[3 * PS + 1]; /* beyond the end now: the task ends here */
+}
+
+/* The child of hw_fmap_truncate, spawned: it has the file mapped and every
+ * page mapped when the file is cut. */
+static bool fmap_held_start(task_id_t *id)
+{
+	struct stat st;
+	if (task_spawn(TESTER_MODULE, "child:fmap-held " FMAP_DIR "/trunc/f " FMAP_DIR "/trunc",
+	        id) != EOK)
+		return false;
+	for (int i = 0; i < 2000; i++) {
+		if (stat(FMAP_DIR "/trunc/ready", &st) == 0)
+			return true;
+		thread_sleep_us(5000);
+	}
+	return false;
+}
+
+/* ftruncate down while mapped in two tasks (each with every page mapped):
+ * the pages beyond leave every mapping (a load there ends the other task
+ * with the reason), the page holding the new end reads zeros after it in
+ * both; a task mapping the file afterwards faults there too; growing
+ * again shows zeros. */
 UTEST(hw_fmap_truncate)
 {
 	UT_ASSERT(fmap_dir("trunc"));
@@ -358,13 +407,23 @@ UTEST(hw_fmap_truncate)
 	UT_ASSERT(p != MAP_FAILED);
 	UT_CHECK_EQ(p[3 * PS + 1], fmap_byte(5, 3 * PS + 1));
 	p[PS + 3000] = 0x77;
+	task_id_t held;
+	task_exit_info_t info;
+	UT_ASSERT(fmap_held_start(&held));
 	UT_CHECK_EQ(ftruncate(fd, PS + 2048), 0);
 	UT_CHECK_EQ(p[PS + 100], fmap_byte(5, PS + 100));
 	UT_CHECK_EQ(p[PS + 3000], 0); /* beyond the end in the last page: zeros */
-	task_exit_info_t info;
+	int go = open(FMAP_DIR "/trunc/go", O_WRONLY | O_CREAT, 0644);
+	UT_CHECK(go >= 0);
+	close(go);
+	UT_CHECK_OK(task_wait(held, &info));
+	UT_CHECK_EQ(info.reason, TASK_EXIT_FAULT);
+	utest_note("the other task's load beyond the end: %s", info.message);
+	UT_CHECK(strstr(info.message, "ERANGE") != NULL);
 	UT_CHECK_OK(child_run("child:fmap-beyond " FMAP_DIR "/trunc/f", &info));
 	UT_CHECK_EQ(info.reason, TASK_EXIT_FAULT);
 	utest_note("a load beyond the end: %s", info.message);
+	UT_CHECK(strstr(info.message, "ERANGE") != NULL);
 	UT_CHECK_EQ(ftruncate(fd, 4 * PS), 0);
 	UT_CHECK_EQ(p[3 * PS + 1], 0);
 	UT_CHECK_EQ(p[PS + 3000], 0);
@@ -843,6 +902,8 @@ int child_fmap_main(int argc, char **argv, bool *found)
 		return child_fmap_store(argc, argv);
 	if (strcmp(argv[0], "child:fmap-beyond") == 0)
 		return child_fmap_beyond(argc, argv);
+	if (strcmp(argv[0], "child:fmap-held") == 0)
+		return child_fmap_held(argc, argv);
 	*found = false;
 	return 0;
 }
