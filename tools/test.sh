@@ -543,15 +543,25 @@ FS_TESTS=$FS_TESTS,hw_fs_fill,hw_fs_hostile,hw_fs_races,hw_fs_torture,hw_fs_shut
 # what they wrote only through mappings (fmap_host_checks).
 # Every hw_fmap_* test but the one that needs a failing disk (fmap-ioerr).
 FMAP_TESTS="hw_fmap_*,-hw_fmap_wb_ioerr,hw_fs_shutdown"
-fs_host_check() { # description command...
-	local what=$1
-	shift
-	if "$@" >> "$logs/fs-host.log" 2>&1; then
-		fpass=$((fpass + 1))
+# host_check SUITE DESCRIPTION COMMAND...: one check on the host of what
+# a boot left on its image, logged to $logs/SUITE.log; DESCRIPTION is
+# printed when it fails.  host_record SUITE NOTE records SUITE's checks.
+declare -A host_pass host_fail
+host_check() {
+	local suite=$1 what=$2
+	shift 2
+	if "$@" >> "$logs/$suite.log" 2>&1; then
+		host_pass[$suite]=$((${host_pass[$suite]:-0} + 1))
 	else
-		echo "fs: $what (see $logs/fs-host.log)" >&2
-		ffail=$((ffail + 1))
+		echo "$suite: $what (see $logs/$suite.log)" >&2
+		host_fail[$suite]=$((${host_fail[$suite]:-0} + 1))
 	fi
+}
+host_record() { # suite note
+	record "$1" "${host_pass[$1]:-0}" "${host_fail[$1]:-0}" "$2"
+}
+fs_host_check() { # description command...
+	host_check fs-host "$@"
 }
 fs_image_clean() { # image: e2fsck -fn finds nothing, and the volume was unmounted clean
 	e2fsck -fn "$1" && dumpe2fs -h "$1" 2> /dev/null | grep -q '^Filesystem state: *clean$'
@@ -681,7 +691,7 @@ PY
 	return $rc
 }
 suite_fs() {
-	local d=$BUILD_DIR/fs-test fpass=0 ffail=0
+	local d=$BUILD_DIR/fs-test
 	if ! grep -q "/vfs " "$BUILD_DIR/boot/recipe.txt" || ! grep -q "/ext2 " "$BUILD_DIR/boot/recipe.txt"; then
 		echo "fs: the image has no VFS or no ext2 server" >&2
 		broken=1
@@ -760,7 +770,7 @@ suite_fs() {
 		grep '^Filesystem state'; } >> "$logs/fs-host.log" 2>&1
 	fs_host_check "e2fsck -fy could not repair the killed server's volume" \
 		fs_image_repairs "$d/kill.img"
-	record fs-host "$fpass" "$ffail" "(e2fsck -fn after each boot, debugfs; the killed server's volume repaired)"
+	host_record fs-host "(e2fsck -fn after each boot, debugfs; the killed server's volume repaired)"
 }
 
 # The shell (uspace/app/sh) as a person uses it: an ordinary boot (init
@@ -772,7 +782,7 @@ suite_fs() {
 # sync) and ends with poweroff.  Then the host checks the disk: e2fsck -fn
 # clean (poweroff unmounted it) and the file the session wrote.
 suite_shell() {
-	local d=$BUILD_DIR/shell-test log=$logs/shell.log res=$logs/shell.tap spass=0 sfail=0 rc
+	local d=$BUILD_DIR/shell-test log=$logs/shell.log res=$logs/shell.tap rc
 	mkdir -p "$d"
 	root_image "$d/root.img" ||
 		{ echo "shell: could not make the image" >&2; broken=1; record shell 0 1; return; }
@@ -795,19 +805,11 @@ suite_shell() {
 	fi
 	record shell "$pass" "$fail" "(a session typed into the serial line)"
 	: > "$logs/shell-host.log"
-	if fs_image_clean "$d/root.img" >> "$logs/shell-host.log" 2>&1; then
-		spass=$((spass + 1))
-	else
-		echo "shell: e2fsck -fn found errors, or not clean, after poweroff (see $logs/shell-host.log)" >&2
-		sfail=$((sfail + 1))
-	fi
-	if ext2_cat_is "$d/root.img" /tmp/sh.txt 'b"first line\nsecond\n"' >> "$logs/shell-host.log" 2>&1; then
-		spass=$((spass + 1))
-	else
-		echo "shell: /tmp/sh.txt is not what the session wrote (see $logs/shell-host.log)" >&2
-		sfail=$((sfail + 1))
-	fi
-	record shell-host "$spass" "$sfail" "(e2fsck -fn after poweroff; the file written)"
+	host_check shell-host "e2fsck -fn found errors, or not clean, after poweroff" \
+		fs_image_clean "$d/root.img"
+	host_check shell-host "/tmp/sh.txt is not what the session wrote" \
+		ext2_cat_is "$d/root.img" /tmp/sh.txt 'b"first line\nsecond\n"'
+	host_record shell-host "(e2fsck -fn after poweroff; the file written)"
 }
 
 # The debugger: tools/gdb.sh boots the image under QEMU's gdbstub and GDB
@@ -853,12 +855,9 @@ suite_loader() {
 	root_image "$d/root.img" ||
 		{ echo "loader: could not make the image" >&2; broken=1; record loader 0 1; return; }
 	qemu_tap_suite loader "fs utest=$LOADER_TESTS" 600 --disk "$d/root.img"
-	if fs_image_clean "$d/root.img" >> "$logs/loader-host.log" 2>&1; then
-		record loader-host 1 0 "(e2fsck -fn after the loader boot)"
-	else
-		echo "loader-host: e2fsck -fn found errors (see $logs/loader-host.log)" >&2
-		record loader-host 0 1 "(e2fsck -fn after the loader boot)"
-	fi
+	: > "$logs/loader-host.log"
+	host_check loader-host "e2fsck -fn found errors after the loader boot" fs_image_clean "$d/root.img"
+	host_record loader-host "(e2fsck -fn after the loader boot)"
 }
 
 # SUITES=a,b runs only those (by the function's name: format, host, ...).
