@@ -276,10 +276,16 @@ static bool test_bitmap_find(void)
 	for (int round = 0; round < 20000; round++) {
 		uint32_t nbits = 1 + (uint32_t) (prng_next(&rng) % 1024);
 		uint32_t start = (uint32_t) (prng_next(&rng) % (nbits + 8));
-		unsigned density = (unsigned) (prng_next(&rng) % 4);
+		unsigned density = (unsigned) (prng_next(&rng) % 5);
 		for (size_t i = 0; i < sizeof(bm); i++) {
 			uint8_t v = (uint8_t) prng_next(&rng);
 			bm[i] = density == 0 ? 0xff : density == 1 ? (uint8_t) (v | 0xfe) : v;
+		}
+		if (density == 4) { /* full but for one or two bits: long runs of set words */
+			memset(bm, 0xff, sizeof(bm));
+			ext2_bitmap_clear(bm, (uint32_t) (prng_next(&rng) % 1024));
+			if (prng_next(&rng) % 2)
+				ext2_bitmap_clear(bm, (uint32_t) (prng_next(&rng) % 1024));
 		}
 		TAP_CHECK_EQ(ext2_bitmap_find_zero(bm, nbits, start), naive_find(bm, nbits, start));
 	}
@@ -423,6 +429,53 @@ static bool test_cache(void)
 	return true;
 }
 
+/* A buffer's dir_checked mark (dir.c skips walking a checked directory
+ * block) goes with every change of its bytes and every refill. */
+static bool test_cache_dir_checked(void)
+{
+	static memdev_t m;
+	ext2_host_t host = { .ctx = &m,
+		.read = md_read,
+		.write = md_write,
+		.flush = md_flush,
+		.alloc = md_alloc,
+		.free = md_free };
+	ext2_cache_t c;
+	ext2_buf_t *b;
+
+	memset(&m, 0, sizeof(m));
+	TAP_CHECK_EQ(ext2_cache_init(&c, &host, 1024, 2), EOK);
+	TAP_CHECK_EQ(ext2_cache_get(&c, 3, false, &b), EOK);
+	TAP_CHECK(!b->dir_checked); /* read: unchecked */
+	b->dir_checked = true;
+	ext2_cache_put(&c, b);
+	TAP_CHECK_EQ(ext2_cache_get(&c, 3, false, &b), EOK);
+	TAP_CHECK(b->dir_checked); /* a hit keeps it */
+	ext2_cache_dirty(&c, b);
+	TAP_CHECK(!b->dir_checked);
+	b->dir_checked = true;
+	TAP_CHECK_EQ(ext2_cache_write(&c, b), EOK);
+	TAP_CHECK(!b->dir_checked);
+	b->dir_checked = true;
+	ext2_cache_put(&c, b);
+	TAP_CHECK_EQ(ext2_cache_get(&c, 3, true, &b), EOK);
+	TAP_CHECK(!b->dir_checked); /* zeroed anew */
+	b->dir_checked = true;
+	ext2_cache_put(&c, b);
+	ext2_cache_forget(&c, 3);
+	TAP_CHECK_EQ(ext2_cache_get(&c, 3, false, &b), EOK);
+	TAP_CHECK(!b->dir_checked); /* read again */
+	b->dir_checked = true;
+	ext2_cache_put(&c, b);
+	for (uint32_t blk = 10; blk < 12; blk++) { /* 3 recycled */
+		TAP_CHECK_EQ(ext2_cache_get(&c, blk, false, &b), EOK);
+		TAP_CHECK(!b->dir_checked);
+		ext2_cache_put(&c, b);
+	}
+	ext2_cache_fini(&c);
+	return true;
+}
+
 int main(void)
 {
 	static const tap_case_t cases[] = {
@@ -434,6 +487,7 @@ int main(void)
 		{ "dirblock_invalid", test_dirblock_invalid },
 		{ "bitmap_find", test_bitmap_find },
 		{ "cache", test_cache },
+		{ "cache_dir_checked", test_cache_dir_checked },
 	};
 
 	return tap_run(cases, sizeof(cases) / sizeof(cases[0]));

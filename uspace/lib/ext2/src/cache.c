@@ -138,6 +138,7 @@ static errno_t cache_victim(ext2_cache_t *c, int32_t *out)
 	if (c->bufs[i].valid)
 		cache_hash_remove(c, i);
 	c->bufs[i].valid = false;
+	c->bufs[i].dir_checked = false;
 	*out = i;
 	return EOK;
 }
@@ -151,8 +152,10 @@ errno_t ext2_cache_get(ext2_cache_t *c, uint32_t blk, bool fresh, ext2_buf_t **o
 	if (i >= 0) {
 		c->hits++;
 		b = &c->bufs[i];
-		if (fresh)
+		if (fresh) {
 			memset(b->data, 0, c->bs);
+			b->dir_checked = false;
+		}
 	} else {
 		c->misses++;
 		rc = cache_victim(c, &i);
@@ -168,6 +171,7 @@ errno_t ext2_cache_get(ext2_cache_t *c, uint32_t blk, bool fresh, ext2_buf_t **o
 		}
 		b->blk = blk;
 		b->valid = true;
+		b->dir_checked = false;
 		b->hnext = c->hash[cache_bucket(c, blk)];
 		c->hash[cache_bucket(c, blk)] = i;
 	}
@@ -186,6 +190,7 @@ void ext2_cache_put(ext2_cache_t *c, ext2_buf_t *b)
 
 errno_t ext2_cache_write(ext2_cache_t *c, ext2_buf_t *b)
 {
+	b->dir_checked = false; /* its bytes were changed */
 	errno_t rc = c->host->write(c->host->ctx, (uint64_t) b->blk * c->bs, b->data, c->bs);
 	if (rc != EOK)
 		return rc;
@@ -199,6 +204,7 @@ errno_t ext2_cache_write(ext2_cache_t *c, ext2_buf_t *b)
 
 void ext2_cache_dirty(ext2_cache_t *c, ext2_buf_t *b)
 {
+	b->dir_checked = false; /* its bytes were changed */
 	if (!b->dirty) {
 		b->dirty = true;
 		c->dirty++;

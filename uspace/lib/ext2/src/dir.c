@@ -26,10 +26,13 @@ static errno_t dir_block_get(ext2_fs_t *fs, ext2_inode_t *dir, uint64_t lblk, ex
 	rc = ext2_cache_get(&fs->cache, blk, false, out);
 	if (rc != EOK)
 		return rc;
+	if ((*out)->dir_checked) /* checked, and not changed since */
+		return EOK;
 	if (!ext2_dirblock_valid((*out)->data, fs->bs)) {
 		ext2_cache_put(&fs->cache, *out);
 		return EIO;
 	}
+	(*out)->dir_checked = true;
 	return EOK;
 }
 
@@ -37,7 +40,7 @@ static ext2_dirent_hdr_t dirent_hdr(const ext2_buf_t *b, uint32_t off)
 {
 	ext2_dirent_hdr_t h;
 
-	memcpy(&h, b->data + off, sizeof(h));
+	__builtin_memcpy(&h, b->data + off, sizeof(h)); /* one load */
 	return h;
 }
 

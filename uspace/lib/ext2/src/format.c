@@ -45,11 +45,14 @@ uint64_t ext2_bmap_limit(uint32_t ptrs)
 	return EXT2_NDIR_BLOCKS + p + p * p + p * p * p;
 }
 
+/* The entry header at @a off (__builtin_memcpy: one load, also where the
+ * library is built without builtins; an entry may lie at any offset of a
+ * block that has not been checked yet). */
 static ext2_dirent_hdr_t dirent_at(const uint8_t *blk, uint32_t off)
 {
 	ext2_dirent_hdr_t h;
 
-	memcpy(&h, blk + off, sizeof(h));
+	__builtin_memcpy(&h, blk + off, sizeof(h));
 	return h;
 }
 
@@ -129,25 +132,37 @@ void ext2_dirblock_remove(uint8_t *blk, uint32_t off, int32_t prev)
 	}
 }
 
-uint32_t ext2_bitmap_find_zero(const uint8_t *bm, uint32_t nbits, uint32_t start)
+/* The first clear bit in [bit, end) of @a bm, or @a end: whole bytes of
+ * set bits are skipped, and whole 64-bit words where the bit is aligned. */
+static uint32_t bitmap_scan(const uint8_t *bm, uint32_t bit, uint32_t end)
 {
-	uint32_t bit;
-
-	if (start >= nbits)
-		start = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		bit = pass == 0 ? start : 0;
-		uint32_t end = pass == 0 ? nbits : start;
-		while (bit < end) {
-			/* Skip whole full bytes. */
-			if (bit % 8 == 0 && end - bit >= 8 && bm[bit / 8] == 0xff) {
-				bit += 8;
+	while (bit < end) {
+		if (bit % 64 == 0 && end - bit >= 64) {
+			uint64_t w;
+			__builtin_memcpy(&w, bm + bit / 8, sizeof(w));
+			if (w == UINT64_MAX) {
+				bit += 64;
 				continue;
 			}
-			if (!ext2_bitmap_test(bm, bit))
-				return bit;
-			bit++;
 		}
+		if (bit % 8 == 0 && end - bit >= 8 && bm[bit / 8] == 0xff) {
+			bit += 8;
+			continue;
+		}
+		if (!ext2_bitmap_test(bm, bit))
+			return bit;
+		bit++;
 	}
-	return nbits;
+	return end;
+}
+
+uint32_t ext2_bitmap_find_zero(const uint8_t *bm, uint32_t nbits, uint32_t start)
+{
+	if (start >= nbits)
+		start = 0;
+	uint32_t bit = bitmap_scan(bm, start, nbits);
+	if (bit < nbits)
+		return bit;
+	bit = bitmap_scan(bm, 0, start);
+	return bit < start ? bit : nbits;
 }

@@ -18,6 +18,14 @@
  * a pinned buffer is never recycled.  Dirty buffers are written back when
  * recycled and by ext2_cache_sync(); only metadata is ever dirty (file
  * data is written at once: data.c ext2_data_put).
+ *
+ * dir_checked says the buffer's bytes passed ext2_dirblock_valid() and have
+ * not changed since, so dir.c need not walk the block again at every
+ * use.  Every change of a buffer's bytes ends with ext2_cache_dirty() or
+ * ext2_cache_write(), and a buffer filled anew (read, or zeroed) starts
+ * unchecked: those clear it.  (A block that is also another file's on a
+ * corrupt volume is changed through the same calls, so it is checked
+ * again before dir.c walks it.)
  */
 typedef struct ext2_buf {
 	uint8_t *data;
@@ -25,6 +33,7 @@ typedef struct ext2_buf {
 	uint32_t pins;
 	bool valid;
 	bool dirty;
+	bool dir_checked; /* see above */
 	int32_t hnext; /* next in the hash chain */
 	int32_t lprev; /* towards the most recently used */
 	int32_t lnext; /* towards the least recently used */
