@@ -57,6 +57,15 @@ static errno_t dir_touch(ext2_fs_t *fs, ext2_inode_t *dir)
 	return ext2_inode_store(fs, dir);
 }
 
+/* The @a len (> 0) bytes of an entry's name at @a p are @a name: the last
+ * and the first byte compared first, which tells apart most names of one
+ * length without a call (numbered names differ at the end). */
+static bool dir_name_is(const uint8_t *p, const char *name, size_t len)
+{
+	return p[len - 1] == (uint8_t) name[len - 1] && p[0] == (uint8_t) name[0] &&
+	    memcmp(p, name, len) == 0;
+}
+
 errno_t ext2_dir_find(
     ext2_fs_t *fs, ext2_inode_t *dir, const char *name, size_t len, ext2_dirloc_t *loc)
 {
@@ -72,7 +81,7 @@ errno_t ext2_dir_find(
 		for (uint32_t off = 0; off < fs->bs;) {
 			ext2_dirent_hdr_t h = dirent_hdr(b, off);
 			if (h.inode != 0 && h.name_len == len &&
-			    memcmp(b->data + off + sizeof(h), name, len) == 0) {
+			    dir_name_is(b->data + off + sizeof(h), name, len)) {
 				loc->lblk = lblk;
 				loc->off = off;
 				loc->prev = prev;
