@@ -11,8 +11,8 @@
 # (uspace/app/bench, "bench=all"); the same fault benchmarks in a Linux
 # guest (Debian's kernel and a static /init, tools/linux-bench/) in the
 # same QEMU machine; the block benchmark in a Linux guest (64 MiB through
-# virtio-blk with O_DIRECT, instructions counted by the insncount plugin
-# when its source is there: INSNCOUNT_DIR); the file, mapped-file and
+# virtio-blk with O_DIRECT, instructions counted by our insncount plugin,
+# tools/insncount/insncount.c); the file, mapped-file and
 # spawn benchmarks of both sides (tools/bench-fs.sh, tools/bench-map.sh,
 # tools/bench-spawn.sh, which also times the boot to the shell's prompt);
 # the ratios of ours to Linux's,
@@ -129,9 +129,9 @@ fi
 # instructions are counted by the insncount QEMU plugin between the
 # program's markers (under -icount the TSC also runs through the time the
 # CPU waits for the device, so a TSC difference around I/O counts timer
-# ticks, not work).  The plugin is built from INSNCOUNT_DIR (default: the
-# team's shared tools beside the repository) when its source is there;
-# without it the instruction rows say so.  MiB/s is TCG wall clock.
+# ticks, not work).  The plugin is ours (tools/insncount/insncount.c, built
+# by insncount_so); if it does not build, the instruction rows say so.
+# MiB/s is TCG wall clock.
 # Our side needs the virtio-blk driver running on issue 9's kernel
 # services: not measured here yet.
 run_linux_block() { # label (icount|tcg) runs
@@ -157,7 +157,7 @@ run_linux_block() { # label (icount|tcg) runs
 		fi
 	done
 	if [ "$l" = icount ] && [ -z "$so" ]; then
-		echo "[icount] linux block: no insncount plugin (INSNCOUNT_DIR); instruction counts not measured"
+		echo "[icount] linux block: the insncount plugin does not build (tools/insncount/build.sh); instruction counts not measured"
 	fi
 }
 # Medians over the runs: instructions per 64 MiB (and per MiB), per 4 KiB read.

@@ -8,7 +8,7 @@
  * holds those bytes there.  With windows=1 only what
  * runs inside windows counts: the guest opens and closes a window with the
  * marker `xchg %bx, %bx` (bytes 66 87 db, which changes nothing), as for
- * ../insncount; otherwise the whole run counts.  first=N and last=M (with
+ * tools/insncount; otherwise the whole run counts.  first=N and last=M (with
  * windows=1) count only windows N to M (numbered from 1, as insncount
  * numbers them), e.g. only the fault windows of tester's hw_map_bench.
  * tools/insnprof.py turns them into a per-function table with the
