@@ -294,13 +294,8 @@ UTEST(hw_loader_refusals)
 /* The file pager's cache pages that hold data (FPAGER_STATS_CACHE). */
 static uint64_t ld_cached_pages(void)
 {
-	cap_handle_t phone;
-	ipc_msg_t ans;
-	if (ns_connect(FPAGER_NAME, &phone) != EOK)
-		return 0;
-	errno_t rc = ipc_request(phone, FPAGER_STATS, FPAGER_STATS_CACHE, 0, 0, 0, 0, &ans);
-	ipc_hangup(phone);
-	return rc == EOK ? ans.arg[1] : 0;
+	uint64_t v[5];
+	return fpager_stats(FPAGER_STATS_CACHE, v) ? v[1] : 0;
 }
 
 /* A word of the program's data segment (initialised, so in the file). */
