@@ -4,8 +4,8 @@
 #
 #   tools/insncount/build.sh [OUT.so]
 #
-# Only gcc is needed: the plugin declares the few QEMU 7.2 plugin functions
-# it uses itself (Debian's QEMU has no plugin header).
+# Only gcc is needed: tools/qemu-plugin.h declares the part of QEMU 7.2's
+# plugin interface it uses (Debian's QEMU has no plugin header).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 case "${1-}" in
