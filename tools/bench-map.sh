@@ -23,36 +23,10 @@
 # first word of each page is what the benchmark stored, the rest zeros).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=deps.sh
-source "$top/tools/deps.sh"
 # shellcheck source=bench-lib.sh
 source "$top/tools/bench-lib.sh"
-BUILD_DIR=${BUILD_DIR:-$top/build}
 bench_disk_options bench-map "$@"
-map_names=(read_cold read_warm fault_1 fault_16 msync)
-
-# The five figures of one run's insncount file: windows 1, 2, 45 as they
-# are, the medians of windows 3-23 and 24-44.
-map_insn() { # label run insn-file prefix
-	[ -s "$3" ] || return 0
-	awk -F'[: ]+' -v l="$1" -v r="$2" -v p="$4" '
-		function med(a, n,   i, j, t) {
-			for (i = 2; i <= n; i++)
-				for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-			return a[int((n + 1) / 2)]
-		}
-		$1 == "window" { w[$2] = $3 }
-		END {
-			if (!(1 in w) || !(45 in w)) exit
-			for (i = 3; i <= 23; i++) f1[i - 2] = w[i]
-			for (i = 24; i <= 44; i++) f16[i - 23] = w[i]
-			printf "[%s] run %s insn %sread_cold: %d\n", l, r, p, w[1]
-			printf "[%s] run %s insn %sread_warm: %d\n", l, r, p, w[2]
-			printf "[%s] run %s insn %sfault_1: %d\n", l, r, p, med(f1, 21)
-			printf "[%s] run %s insn %sfault_16: %d\n", l, r, p, med(f16, 21)
-			printf "[%s] run %s insn %smsync: %d\n", l, r, p, w[45]
-		}' "$3"
-}
+bench_kind=map bench_lines="^(bench (linux_)?map_|mapbench: )"
 
 # /m16 on the image as the benchmark's msync left it (tools/mkbenchfs.sh's
 # image after one of our runs).
@@ -60,7 +34,7 @@ map_check_m16() { # image
 	local dump
 	dump=$(mktemp) || return 1
 	PATH=$PATH:/sbin:/usr/sbin debugfs -R "dump /m16 $dump" "$1" > /dev/null 2>&1
-	python3 - "$dump" << 'EOF'
+	python3 - "$dump" << 'PY'
 import struct, sys
 data = open(sys.argv[1], "rb").read()
 key = 0x6d617062656e6368
@@ -71,51 +45,23 @@ for off in range(0, len(data), 4096):
         bad = True
         break
 sys.exit(1 if bad else 0)
-EOF
+PY
 	local rc=$?
 	rm -f "$dump"
 	return $rc
 }
 
-run_map() { # side(linux|ours) label runs
-	local side=$1 l=$2 runs=$3 i disk=$BUILD_DIR/bench-map-$1.img log insn ok
-	for i in $(seq 1 "$runs"); do
-		log=$BUILD_DIR/bench-map-$side-$l-$i.log insn=$BUILD_DIR/bench-map-$side-$l-$i.insn
-		bench_disk_boot "$side" map hw_map_bench "$l" "$disk" "$log" "$insn" "$memory"
-		ok=$?
-		if [ $ok -ne 0 ]; then
-			echo "[$l] $side map: run $i failed (see $log)"
-			continue
-		fi
-		tr -d '\r' < "$log" | grep -E "^(bench (linux_)?map_|mapbench: )" | sed "s/^/[$l] run $i /"
-		map_insn "$l" "$i" "$insn" "$([ "$side" = linux ] && echo linux_)map_"
-		if [ "$side" = ours ]; then
-			if command -v e2fsck > /dev/null || [ -x /sbin/e2fsck ]; then
-				PATH=$PATH:/sbin e2fsck -fn "$disk" > /dev/null 2>&1 ||
-					echo "[$l] ours map: run $i: e2fsck -fn found problems"
-			fi
-			map_check_m16 "$disk" || echo "[$l] ours map: run $i: /m16 on the disk is not what was stored"
-		fi
-	done
+# One run's figures: windows 1, 2, 45 as they are, the medians of 3-23
+# and 24-44; after ours, the image's checks.
+bench_figures() { # side label run log insn disk
+	local p=map_
+	[ "$1" = linux ] && p=linux_map_
+	bench_insn_lines "$2" "$3" "$5" "${p}read_cold=1" "${p}read_warm=2" "${p}fault_1=3-23" \
+		"${p}fault_16=24-44" "${p}msync=45"
+	[ "$1" = ours ] || return 0
+	bench_e2fsck "$2" "$3" "$6"
+	map_check_m16 "$6" || echo "[$2] ours map: run $3: /m16 on the disk is not what was stored"
 }
+
 echo "== mapped files ($memory MiB): 64 MiB mapped read cold and warm, faults of 1 and 16 pages, msync 16 MiB"
-map_results=$BUILD_DIR/bench-map-results.txt
-: > "$map_results"
-if [ -s "${LINUX_BENCH_DIR:-$BUILD_DIR/linux-bench}/mapbench.cpio" ]; then
-	run_map linux icount "$runs" | tee -a "$map_results"
-	run_map linux tcg 1 | tee -a "$map_results"
-else
-	echo "linux map: no mapbench.cpio (tools/linux-bench/build.sh makes it)"
-fi
-run_map ours icount "$runs" | tee -a "$map_results"
-run_map ours tcg 1 | tee -a "$map_results"
-for n in "${map_names[@]}"; do
-	ours=$(awk -v n="map_$n:" '$1 == "[icount]" && $4 == "insn" && $5 == n { print $6 }' "$map_results" | median_of)
-	linux=$(awk -v n="linux_map_$n:" '$1 == "[icount]" && $4 == "insn" && $5 == n { print $6 }' "$map_results" | median_of)
-	if [ -n "$ours" ] && [ -n "$linux" ]; then
-		awk -v n="$n" -v a="$ours" -v b="$linux" \
-			'BEGIN { printf "[icount] ratio map_%s / linux_map_%s: %.2f  (%d / %d instructions)\n", n, n, a / b, a, b }'
-	else
-		echo "[icount] ratio map_$n / linux_map_$n: not measured"
-	fi
-done
+bench_both_sides mapbench.cpio read_cold read_warm fault_1 fault_16 msync

@@ -32,13 +32,10 @@
 # "poweroff" typed at it; the host's load average goes with them.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=deps.sh
-source "$top/tools/deps.sh"
 # shellcheck source=bench-lib.sh
 source "$top/tools/bench-lib.sh"
-BUILD_DIR=${BUILD_DIR:-$top/build}
 bench_disk_options bench-spawn "$@"
-lb=${LINUX_BENCH_DIR:-$BUILD_DIR/linux-bench}
+bench_kind=spawn bench_lines="^(bench (linux_)?spawn_|# file pager cache)"
 base=$BUILD_DIR/bench-spawn-root.img
 
 # The two images: ours is the root image; Linux's the same with its own
@@ -46,12 +43,12 @@ base=$BUILD_DIR/bench-spawn-root.img
 # written, mode 0755, owner 0).
 spawn_images() {
 	"$top/tools/mkrootfs.sh" "$base" || return 1
-	[ -s "$lb/true" ] || return 0
+	[ -s "$bench_linux_dir/true" ] || return 0
 	cp "$base" "$base.linux" || return 1
 	PATH=$PATH:/sbin:/usr/sbin debugfs -w -f - "$base.linux" > "$BUILD_DIR/bench-spawn-debugfs.log" 2>&1 <<- EOF
 		rm /bin/true
 		cd /bin
-		write $lb/true true
+		write $bench_linux_dir/true true
 		sif /bin/true mode 0100755
 		sif /bin/true uid 0
 		sif /bin/true gid 0
@@ -60,23 +57,13 @@ spawn_images() {
 		{ echo "bench-spawn: the Linux image is damaged (see $BUILD_DIR/bench-spawn-debugfs.log)"; return 1; }
 }
 
-# One run's figures from its insncount file: window 1, the median of 2-22,
-# and the 22 windows on one line.
-spawn_insn() { # label run insn-file prefix
-	[ -s "$3" ] || return 0
-	awk -F'[: ]+' -v l="$1" -v r="$2" -v p="$4" '
-		$1 == "window" { w[$2] = $3 }
-		END {
-			if (!(1 in w) || !(22 in w)) exit
-			for (i = 2; i <= 22; i++) a[i - 1] = w[i]
-			for (i = 2; i <= 21; i++)
-				for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-			printf "[%s] run %s insn %sspawn_cold: %d\n", l, r, p, w[1]
-			printf "[%s] run %s insn %sspawn_warm: %d\n", l, r, p, a[11]
-			printf "[%s] run %s windows %sspawn (1 cold, 2-22 warm):", l, r, p
-			for (i = 1; i <= 22; i++) printf " %d", w[i]
-			printf "\n"
-		}' "$3"
+# The disk of one run: a fresh copy of the side's image.
+bench_disk() { # side disk
+	if [ "$1" = linux ]; then
+		cp "$base.linux" "$2"
+	else
+		cp "$base" "$2"
+	fi
 }
 
 # The guest-clock figures of a plain TCG run, in microseconds.
@@ -92,20 +79,22 @@ spawn_time() { # side label run log
 	fi
 }
 
-run_spawn() { # side(linux|ours) label runs
-	local side=$1 l=$2 runs=$3 i disk=$BUILD_DIR/bench-spawn-$1.img src=$base log insn
-	[ "$side" = linux ] && src=$base.linux
-	for i in $(seq 1 "$runs"); do
-		log=$BUILD_DIR/bench-spawn-$side-$l-$i.log insn=$BUILD_DIR/bench-spawn-$side-$l-$i.insn
-		cp "$src" "$disk" || return
-		if ! bench_guest_boot "$side" spawn hw_spawn_bench "$l" "$disk" "$log" "$insn" "$memory"; then
-			echo "[$l] $side spawn: run $i failed (see $log)"
-			continue
-		fi
-		tr -d '\r' < "$log" | grep -E "^(bench (linux_)?spawn_|# file pager cache)" | sed "s/^/[$l] run $i /"
-		spawn_insn "$l" "$i" "$insn" "$([ "$side" = linux ] && echo linux_)"
-		[ "$l" = tcg ] && spawn_time "$side" "$l" "$i" "$log"
-	done
+# One run's figures: window 1, the median of 2-22 and the 22 windows on
+# one line; under plain TCG the guest clock's.
+bench_figures() { # side label run log insn disk
+	local p=""
+	[ "$1" = linux ] && p=linux_
+	bench_insn_lines "$2" "$3" "$5" "${p}spawn_cold=1" "${p}spawn_warm=2-22"
+	[ -s "$5" ] && awk -F'[: ]+' -v l="$2" -v r="$3" -v p="$p" '
+		$1 == "window" { w[$2 + 0] = $3 }
+		END {
+			if (!(1 in w) || !(22 in w)) exit
+			printf "[%s] run %s windows %sspawn (1 cold, 2-22 warm):", l, r, p
+			for (i = 1; i <= 22; i++) printf " %d", w[i]
+			printf "\n"
+		}' "$5"
+	[ "$2" = tcg ] && spawn_time "$1" "$2" "$3" "$4"
+	return 0
 }
 
 # Power-on to the shell's prompt: an ordinary boot (init starts the shell)
@@ -162,28 +151,13 @@ if ! spawn_images; then
 	echo "spawn: cannot make the images"
 	exit 1
 fi
-results=$BUILD_DIR/bench-spawn-results.txt
-: > "$results"
-if [ -s "$lb/spawnbench.cpio" ] && [ -s "$base.linux" ]; then
-	run_spawn linux icount "$runs" | tee -a "$results"
-	run_spawn linux tcg 1 | tee -a "$results"
-else
-	echo "linux spawn: no spawnbench.cpio or true (tools/linux-bench/build.sh makes them)"
+bench_both_sides "spawnbench.cpio true" cold warm
+ours=$(bench_insn_median spawn_warm "$bench_results")
+linux=$(bench_insn_median linux_spawn_warm "$bench_results")
+if [ -n "$ours" ] && [ -n "$linux" ]; then
+	awk -v a="$ours" -v b="$linux" \
+		'BEGIN { printf "[icount] target spawn_warm <= linux_spawn_warm: %s (%d / %d)\n", a <= b ? "met" : "missed", a, b }'
 fi
-run_spawn ours icount "$runs" | tee -a "$results"
-run_spawn ours tcg 1 | tee -a "$results"
-for n in cold warm; do
-	ours=$(awk -v n="spawn_$n:" '$1 == "[icount]" && $4 == "insn" && $5 == n { print $6 }' "$results" | median_of)
-	linux=$(awk -v n="linux_spawn_$n:" '$1 == "[icount]" && $4 == "insn" && $5 == n { print $6 }' "$results" | median_of)
-	if [ -n "$ours" ] && [ -n "$linux" ]; then
-		awk -v n="$n" -v a="$ours" -v b="$linux" \
-			'BEGIN { printf "[icount] ratio spawn_%s / linux_spawn_%s: %.2f  (%d / %d instructions)\n", n, n, a / b, a, b }'
-		[ "$n" = warm ] && awk -v a="$ours" -v b="$linux" \
-			'BEGIN { printf "[icount] target spawn_warm <= linux_spawn_warm: %s (%d / %d)\n", a <= b ? "met" : "missed", a, b }'
-	else
-		echo "[icount] ratio spawn_$n / linux_spawn_$n: not measured"
-	fi
-done
 echo "== power-on to the shell prompt under TCG (host wall clock; 3 ordinary boots)"
 echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) (TCG wall clock follows it)"
 : > "$BUILD_DIR/bench-spawn-boot.txt"

@@ -11,8 +11,8 @@
 # (uspace/app/bench, "bench=all"); the same fault benchmarks in a Linux
 # guest (Debian's kernel and a static /init, tools/linux-bench/) in the
 # same QEMU machine; the block benchmark in a Linux guest (64 MiB through
-# virtio-blk with O_DIRECT, instructions counted by the insncount plugin
-# when its source is there: INSNCOUNT_DIR); the file, mapped-file and
+# virtio-blk with O_DIRECT, instructions counted by our insncount plugin,
+# tools/insncount/insncount.c); the file, mapped-file and
 # spawn benchmarks of both sides (tools/bench-fs.sh, tools/bench-map.sh,
 # tools/bench-spawn.sh, which also times the boot to the shell's prompt);
 # the ratios of ours to Linux's,
@@ -32,8 +32,6 @@
 # run was not usable (by default it is skipped then: same accelerator only).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=deps.sh
-source "$top/tools/deps.sh"
 # shellcheck source=bench-lib.sh
 source "$top/tools/bench-lib.sh"
 deps_install && build_all || exit 1
@@ -109,7 +107,7 @@ run_linux_bench() { # label timeout
 }
 echo "== Linux guest: the same fault benchmarks (tools/linux-bench)"
 if "$top/tools/linux-bench/build.sh"; then
-	echo "linux: $(cat "${LINUX_BENCH_DIR:-$BUILD_DIR/linux-bench}/kernel.txt" 2> /dev/null)"
+	echo "linux: $(cat "$bench_linux_dir/kernel.txt" 2> /dev/null)"
 	run_linux_bench icount 600 | tee -a "$results"
 	if [ -e /dev/kvm ]; then
 		if grep -q "^\[kvm\] bench " "$results" || [ "${LINUX_BENCH_KVM:-0}" = 1 ]; then
@@ -123,48 +121,33 @@ else
 	echo "linux: cannot build the Linux guest (see the messages above)"
 fi
 
-# The block benchmark (issue 9): a Linux guest reads and writes 64 MiB of a
-# modern virtio-blk disk with O_DIRECT, 64 KiB requests, then single 4 KiB
-# reads (tools/linux-bench/blockbench.c, one request in flight).  Guest
-# instructions are counted by the insncount QEMU plugin between the
-# program's markers (under -icount the TSC also runs through the time the
-# CPU waits for the device, so a TSC difference around I/O counts timer
-# ticks, not work).  The plugin is built from INSNCOUNT_DIR (default: the
-# team's shared tools beside the repository) when its source is there;
-# without it the instruction rows say so.  MiB/s is TCG wall clock.
-# Our side needs the virtio-blk driver running on issue 9's kernel
-# services: not measured here yet.
-run_linux_block() { # label (icount|tcg) runs
-	local l=$1 runs=$2 i so="" disk=$BUILD_DIR/bench-linux-disk.img log insn
-	local mode=(--accel tcg)
-	[ "$l" = icount ] && mode+=(--icount) && so=$(insncount_so)
-	for i in $(seq 1 "$runs"); do
-		log=$BUILD_DIR/bench-linux-block-$l-$i.log insn=$BUILD_DIR/bench-linux-block-$l-$i.insn
-		rm -f "$insn"
-		"$top/tools/mkdisk.sh" "$disk" || return
-		if ! "$top/tools/linux-bench/run.sh" "${mode[@]}" --block "$disk" --timeout 900 \
-			${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1; then
-			echo "[$l] linux block: run $i failed (see $log)"
-			continue
-		fi
-		tr -d '\r' < "$log" | grep "^blockbench: " | sed "s/^/[$l] run $i /"
-		if [ -s "$insn" ]; then
-			awk -F'[: ]+' '$1 == "window" && $2 == 1 { print "linux_blk_read_64k", $3 }
-				$1 == "window" && $2 == 2 { print "linux_blk_write_64k", $3 }' "$insn" |
-				while read -r n v; do echo "[$l] run $i insn $n: $v"; done
-			echo "[$l] run $i insn linux_blk_read_4k: $(awk -F'[: ]+' \
-				'$1 == "window" && $2 >= 3 { print $3 }' "$insn" | median_of)"
-		fi
-	done
-	if [ "$l" = icount ] && [ -z "$so" ]; then
-		echo "[icount] linux block: no insncount plugin (INSNCOUNT_DIR); instruction counts not measured"
-	fi
+# The block benchmark (issue 9), both sides on a fresh 64 MiB modern
+# virtio-blk disk (tools/mkdisk.sh): a Linux guest reads and writes the
+# 64 MiB with O_DIRECT, 64 KiB requests, then single 4 KiB reads
+# (tools/linux-bench/blockbench.c, one request in flight); ours, the
+# tester's hw_virtio_bench (uspace/app/tester/test_block.c), makes the
+# same three measurements through the block protocol, 4 clients at once.
+# Guest instructions are counted by the insncount QEMU plugin
+# (tools/insncount/insncount.c) between the programs' markers (under
+# -icount the TSC also runs through the time the CPU waits for the
+# device, so a TSC difference around I/O counts timer ticks, not work);
+# if the plugin does not build, the instruction rows say so.  MiB/s is
+# TCG wall clock.  bench_runs (tools/bench-lib.sh) does the boots.
+bench_kind=block bench_lines="^(blockbench: |bench block_)" memory=256
+bench_cmdline="devman utest=hw_virtio_bench"
+bench_disk() { # side disk
+	"$top/tools/mkdisk.sh" "$2"
+}
+bench_figures() { # side label run log insn disk
+	local p=block_
+	[ "$1" = linux ] && p=linux_blk_
+	bench_insn_lines "$2" "$3" "$5" "${p}read_64k=1" "${p}write_64k=2" "${p}read_4k=3-"
 }
 # Medians over the runs: instructions per 64 MiB (and per MiB), per 4 KiB read.
 block_summary() { # file
 	local n m
 	for n in linux_blk_read_64k linux_blk_write_64k linux_blk_read_4k; do
-		m=$(awk -v n="$n:" '$4 == "insn" && $5 == n { print $6 }' "$1" | median_of)
+		m=$(bench_insn_median "$n" "$1")
 		if [ -z "$m" ]; then
 			echo "[icount] insn $n: not measured"
 		elif [ "$n" = linux_blk_read_4k ]; then
@@ -174,56 +157,24 @@ block_summary() { # file
 		fi
 	done
 }
+insncount_so > /dev/null ||
+	echo "[icount] block: the insncount plugin does not build (tools/insncount/build.sh); instruction counts not measured"
 echo "== block: Linux guest, 64 MiB through virtio-blk with O_DIRECT (tools/linux-bench/blockbench.c)"
-if [ -s "${LINUX_BENCH_DIR:-$BUILD_DIR/linux-bench}/blockbench.cpio" ]; then
+if [ -s "$bench_linux_dir/blockbench.cpio" ]; then
 	block_results=$BUILD_DIR/bench-block-results.txt
-	run_linux_block icount 3 | tee "$block_results"
+	bench_runs linux icount 3 | tee "$block_results"
 	block_summary "$block_results"
-	run_linux_block tcg 3
+	bench_runs linux tcg 3
 else
 	echo "linux block: no blockbench.cpio (tools/linux-bench/build.sh makes it)"
 fi
-# Ours: the tester's hw_virtio_bench (uspace/app/tester/test_block.c) on a
-# fresh 64 MiB modern disk: the same three measurements through the block
-# protocol, 4 clients at once, the same plugin windows.
-run_our_block() { # label runs
-	local l=$1 runs=$2 i so="" disk=$BUILD_DIR/bench-disk.img log insn
-	local mode=(--accel tcg)
-	[ "$l" = icount ] && mode+=(--icount) && so=$(insncount_so)
-	for i in $(seq 1 "$runs"); do
-		log=$BUILD_DIR/bench-block-$l-$i.log insn=$BUILD_DIR/bench-block-$l-$i.insn
-		rm -f "$insn"
-		"$top/tools/mkdisk.sh" "$disk" || return
-		if ! "$top/tools/qemu.sh" "${mode[@]}" --cmdline "devman utest=hw_virtio_bench" --timeout 900 \
-			--disk "$disk,modern" ${so:+--plugin "$so,out=$insn"} --log "$log" > /dev/null 2>&1; then
-			echo "[$l] ours block: run $i failed (see $log)"
-			continue
-		fi
-		tr -d '\r' < "$log" | grep "^bench block_" | sed "s/^/[$l] run $i /"
-		if [ -s "$insn" ]; then
-			awk -F'[: ]+' '$1 == "window" && $2 == 1 { print "block_read_64k", $3 }
-				$1 == "window" && $2 == 2 { print "block_write_64k", $3 }' "$insn" |
-				while read -r n v; do echo "[$l] run $i insn $n: $v"; done
-			echo "[$l] run $i insn block_read_4k: $(awk -F'[: ]+' \
-				'$1 == "window" && $2 >= 3 { print $3 }' "$insn" | median_of)"
-		fi
-	done
-}
 if grep -q "/virtio-blk " "$BUILD_DIR/boot/recipe.txt"; then
 	our_block=$BUILD_DIR/bench-block-ours.txt
-	run_our_block icount 3 | tee "$our_block"
+	bench_runs ours icount 3 | tee "$our_block"
 	for n in read_64k write_64k read_4k; do
-		ours=$(awk -v n="block_$n:" '$4 == "insn" && $5 == n { print $6 }' "$our_block" | median_of)
-		linux=$(awk -v n="linux_blk_$n:" '$4 == "insn" && $5 == n { print $6 }' \
-			"${block_results:-/dev/null}" | median_of)
-		if [ -n "$ours" ] && [ -n "$linux" ]; then
-			awk -v n="$n" -v a="$ours" -v b="$linux" \
-				'BEGIN { printf "[icount] ratio block_%s / linux_blk_%s: %.2f  (%d / %d instructions)\n", n, n, a / b, a, b }'
-		else
-			echo "[icount] ratio block_$n / linux_blk_$n: not measured"
-		fi
+		bench_ratio "block_$n" "linux_blk_$n" "$our_block" "${block_results:-/dev/null}"
 	done
-	run_our_block tcg 3
+	bench_runs ours tcg 3
 else
 	echo "[icount] ours block: not measured (the image has no virtio-blk driver yet)"
 fi

@@ -13,7 +13,8 @@
 #                                    exit status 2)
 #
 # Suites: tools (the scripts' --help and their refusal of an unknown
-# option, before any build), format (clang-format of every C file), lockcheck (clang's lock
+# option, before any build; the insncount plugin on a benchmark boot),
+# format (clang-format of every C file), lockcheck (clang's lock
 # analysis over the kernel), host (unit tests with
 # ASan/UBSan through meson test), boot (the system boots to idle and powers
 # off; the sampling profiler names samples), crash (an unexpected exception and a panic are reported and reach
@@ -72,6 +73,45 @@ tools_check() { # description expected-status pattern command...
 		tfail=$((tfail + 1))
 	fi
 }
+# The insncount plugin (tools/insncount/insncount.c, which the benchmarks
+# load) built and run on a real boot: "bench=null_syscall" under -icount
+# marks 101 windows of 200 system calls each; every window must be there
+# with a count, and as -icount makes the TSC an instruction count, the
+# median window over 200 must be the median the benchmark prints.  An
+# argument other than out=FILE must keep QEMU from starting.
+insncount_check() {
+	local so=$logs/insncount.so out=$logs/insncount.txt log=$logs/insncount.log why=""
+	rm -f "$out"
+	if ! "$top/tools/insncount/build.sh" "$so" > "$log" 2>&1; then
+		why="does not build"
+	elif timeout 20 qemu-system-x86_64 -machine none -display none -plugin "$so,no=1" \
+		>> "$log" 2>&1 || ! grep -q 'unknown argument "no=1"' "$log"; then
+		why="took an unknown argument"
+	elif ! "$top/tools/qemu.sh" --icount --cmdline "bench=null_syscall" --timeout 120 \
+		--plugin "$so,out=$out" --log "$logs/insncount-boot.log" >> "$log" 2>&1; then
+		why="the boot failed (see $logs/insncount-boot.log)"
+	elif [ ! -s "$out" ]; then
+		why="no window in $out"
+	else
+		why=$(tr -d '\r' < "$logs/insncount-boot.log" | awk -F'[: ]+' '
+			FNR == NR && $1 == "window" { n++; if ($2 != n || $3 + 0 < 200) bad = $0; w[n] = $3 + 0; next }
+			$1 == "bench" && $2 == "null_syscall" && $3 == "median" { printed = $4 }
+			END {
+				for (i = 2; i <= n; i++)
+					for (j = i; j > 1 && w[j - 1] > w[j]; j--) { t = w[j]; w[j] = w[j - 1]; w[j - 1] = t }
+				if (n != 101) print n " windows, not 101"
+				else if (bad != "") print "a bad line: " bad
+				else if (printed == "" || int(w[51] / 200) != printed + 0)
+					print "median window " w[51] " / 200 is not the printed median " printed
+			}' "$out" -)
+	fi
+	if [ -z "$why" ]; then
+		tpass=$((tpass + 1))
+	else
+		echo "tools: insncount plugin: $why (log: $log)" >&2
+		tfail=$((tfail + 1))
+	fi
+}
 suite_tools() {
 	local tpass=0 tfail=0 tools_dir
 	tools_dir=$(mktemp -d "${TMPDIR:-/tmp}/test-tools.XXXXXX")
@@ -97,7 +137,8 @@ suite_tools() {
 		"$top/tools/gdb.sh" --no-such-option
 	tools_check "gdb.sh with a missing value" 2 "needs a value" "$top/tools/gdb.sh" --program
 	rm -rf "$tools_dir"
-	record tools "$tpass" "$tfail" "(--help, unknown options, before any build)"
+	insncount_check
+	record tools "$tpass" "$tfail" "(--help, unknown options, before any build; the insncount plugin)"
 }
 
 suite_format() {

@@ -8,7 +8,7 @@
  * holds those bytes there.  With windows=1 only what
  * runs inside windows counts: the guest opens and closes a window with the
  * marker `xchg %bx, %bx` (bytes 66 87 db, which changes nothing), as for
- * ../insncount; otherwise the whole run counts.  first=N and last=M (with
+ * tools/insncount; otherwise the whole run counts.  first=N and last=M (with
  * windows=1) count only windows N to M (numbered from 1, as insncount
  * numbers them), e.g. only the fault windows of tester's hw_map_bench.
  * tools/insnprof.py turns them into a per-function table with the
@@ -24,29 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The few plugin API functions used (QEMU 7.2; Debian ships no header). */
-typedef uint64_t qemu_plugin_id_t;
-struct qemu_plugin_tb;
-struct qemu_plugin_insn;
-typedef struct qemu_info_t qemu_info_t;
-enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
-typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
-void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
-typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
-enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS };
-void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
-    qemu_plugin_vcpu_udata_cb_t cb, enum qemu_plugin_cb_flags flags, void *userdata);
-const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
-size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
-void qemu_plugin_register_vcpu_insn_exec_inline(
-    struct qemu_plugin_insn *insn, enum qemu_plugin_op op, void *ptr, uint64_t imm);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
-uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
+#include "../qemu-plugin.h"
 
-#define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 
 /* One counter per instruction address, in an open-addressing hash table
@@ -171,8 +150,6 @@ static void prof_at_exit(qemu_plugin_id_t id, void *udata)
 	fclose(out);
 }
 
-QEMU_PLUGIN_EXPORT int qemu_plugin_install(
-    qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv);
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(
     qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv)
 {
