@@ -10,6 +10,12 @@
  * while its stack is in use, and (for SMP) a CPU never resumes a thread
  * whose context another CPU has not finished saving (on_cpu).
  *
+ * The timer tick (scheduler_tick) charges the running thread's slice and
+ * ages the queues: the head of each queue below the top moves up a level
+ * once it has waited SCHED_AGE_TICKS.  Why aging, and what went wrong
+ * without it (a demoted thread waited for the boost, up to a second):
+ * scheduler.h.
+ *
  * Rejected: a separate lock per run queue plus per-thread locks for the
  * state (more concurrency, but every wakeup would take two locks in a
  * careful order); with one CPU running now, one lock is simpler to get
@@ -35,6 +41,7 @@ static void rq_insert(cpu_t *cpu, thread_t *t) REQUIRES(sched_lock)
 	assert(spinlock_locked(&sched_lock));
 	list_append(&t->rq_link, &cpu->rq[t->priority]);
 	cpu->rq_ready++;
+	t->rq_since = cpu->ticks;
 }
 
 static thread_t *rq_pick(cpu_t *cpu) REQUIRES(sched_lock)
@@ -164,8 +171,8 @@ void scheduler_switch(void)
 
 /*
  * A user thread yields (SYS_THREAD_YIELD): it gives way to every other
- * ready thread, of any level, by dropping to the lowest level first (a
- * wakeup or the periodic boost brings it back).  A user-space lock waits
+ * ready thread, of any level, by dropping to the lowest level first (aging,
+ * a wakeup or the boost brings it back).  A user-space lock waits
  * by yielding: at its own level the waiter was picked again and again
  * while the holder, one level down after a used-up slice, did not run,
  * for slices at a time (millions of yields in one benchmark window).
@@ -232,18 +239,50 @@ void scheduler_preempt_point(void)
 }
 
 /* Every SCHED_BOOST_TICKS: all ready threads return to their base level. */
-static void scheduler_boost(cpu_t *cpu)
+static void scheduler_boost(cpu_t *cpu) REQUIRES(sched_lock)
 {
-	spinlock_lock(&sched_lock);
+	list_t moved;
+	list_initialize(&moved);
+	cpu->boosts++;
 	for (unsigned p = 1; p < RQ_COUNT; p++) {
-		while (!list_empty(&cpu->rq[p])) {
-			thread_t *t = list_get_instance(list_first(&cpu->rq[p]), thread_t, rq_link);
-			list_remove(&t->rq_link);
-			t->priority = t->base_priority;
-			list_append(&t->rq_link, &cpu->rq[t->priority]);
+		link_t *l;
+		while ((l = list_first(&cpu->rq[p])) != NULL) {
+			list_remove(l);
+			list_append(l, &moved);
 		}
 	}
-	spinlock_unlock(&sched_lock);
+	link_t *l;
+	while ((l = list_first(&moved)) != NULL) {
+		thread_t *t = list_get_instance(l, thread_t, rq_link);
+		list_remove(l);
+		t->priority = t->base_priority;
+		list_append(l, &cpu->rq[t->priority]);
+		t->rq_since = cpu->ticks;
+	}
+}
+
+/* Aging (scheduler.h): the head of each queue below the top -- the
+ * thread that has waited there longest, as a queue is in the order its
+ * threads joined it -- moves up one level once it has waited
+ * SCHED_AGE_TICKS, to the tail of the level above, where it waits afresh;
+ * so does the next head, while heads are that old. */
+static void scheduler_age(cpu_t *cpu) REQUIRES(sched_lock)
+{
+	thread_t *cur = cpu->current;
+	for (unsigned p = 1; p < RQ_COUNT; p++) {
+		link_t *l;
+		while ((l = list_first(&cpu->rq[p])) != NULL) {
+			thread_t *t = list_get_instance(l, thread_t, rq_link);
+			if (cpu->ticks - t->rq_since < SCHED_AGE_TICKS)
+				break;
+			list_remove(l);
+			t->priority = p - 1 > t->base_priority ? p - 1 : t->base_priority;
+			list_append(l, &cpu->rq[t->priority]);
+			t->rq_since = cpu->ticks;
+			if (cur == cpu->idle || t->priority < cur->priority)
+				cpu->need_resched = true;
+		}
+	}
 }
 
 void scheduler_tick(void)
@@ -253,6 +292,7 @@ void scheduler_tick(void)
 	cpu->ticks++;
 	if (!t)
 		return;
+	spinlock_lock(&sched_lock);
 	if (t == cpu->idle) {
 		cpu->need_resched = cpu->rq_ready > 0;
 	} else if (t->quantum > 0 && --t->quantum == 0) {
@@ -262,6 +302,14 @@ void scheduler_tick(void)
 	}
 	if (cpu->ticks % SCHED_BOOST_TICKS == 0)
 		scheduler_boost(cpu);
+	else
+		scheduler_age(cpu);
+	spinlock_unlock(&sched_lock);
+}
+
+uint64_t scheduler_boosts(void)
+{
+	return __atomic_load_n(&cpus[0].boosts, __ATOMIC_RELAXED);
 }
 
 uint64_t scheduler_context_switches(void)

@@ -93,6 +93,93 @@ KTEST(scheduler_fairness)
 	KT_CHECK(max < 20 * min); /* nobody starved */
 }
 
+/*
+ * Aging.  Two threads that wake each other through wait queues and never
+ * run out a slice keep level 0 busy for good: every wakeup puts the woken
+ * one back at its base level.  A thread that runs out its slice meanwhile
+ * is demoted below them; it must get the CPU back by waiting on its queue
+ * (aging), not only at the next boost.  It used to wait for the boost, up
+ * to SCHED_BOOST_TICKS: an anon pager thread demoted while it held a lock
+ * kept the pager's dead memory for up to a second at a time.
+ *
+ * The spinner watches the tick count: a gap of AGING_GAP_TICKS or more
+ * with other threads run meanwhile (context switches) was a time off the
+ * CPU, and the boost count says whether a boost ended it.  The test passes
+ * at AGING_WANT returns without a boost and fails at AGING_BOOSTED_MAX
+ * returns by one (a boost may fall inside a short wait by chance; without
+ * aging every return is by a boost).
+ */
+#define AGING_GAP_TICKS 2
+#define AGING_WANT 3
+#define AGING_BOOSTED_MAX 3
+
+typedef struct aging {
+	waitq_t wq[2]; /* relay i sleeps on wq[i] */
+	volatile bool stop;
+	unsigned returned, boosted; /* the spinner's returns to the CPU */
+} aging_t;
+
+typedef struct aging_relay {
+	aging_t *a;
+	unsigned me;
+} aging_relay_t;
+
+static void aging_relay(void *arg)
+{
+	aging_relay_t *r = arg;
+	aging_t *a = r->a;
+	while (!a->stop) {
+		waitq_wakeup_one(&a->wq[1 - r->me]);
+		waitq_sleep(&a->wq[r->me], WAITQ_FOREVER, 0);
+	}
+	waitq_wakeup_one(&a->wq[1 - r->me]); /* the other one ends too */
+}
+
+static void aging_spinner(void *arg)
+{
+	aging_t *a = arg;
+	uint64_t last = timer_ticks(), boosts = scheduler_boosts();
+	uint64_t switches = scheduler_context_switches();
+	while (a->returned < AGING_WANT && a->boosted < AGING_BOOSTED_MAX) {
+		uint64_t now = timer_ticks(), b = scheduler_boosts();
+		uint64_t sw = scheduler_context_switches();
+		if (now - last >= AGING_GAP_TICKS && sw != switches) {
+			if (b == boosts)
+				a->returned++;
+			else
+				a->boosted++;
+		}
+		last = now;
+		boosts = b;
+		switches = sw;
+	}
+}
+
+KTEST(scheduler_aging_demoted_runs)
+{
+	static aging_t a;
+	static aging_relay_t r[2];
+	thread_t *relay[2], *spinner;
+	a.stop = false;
+	a.returned = a.boosted = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		waitq_initialize(&a.wq[i]);
+		r[i] = (aging_relay_t){ .a = &a, .me = i };
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		KT_ASSERT_EQ(thread_create_kernel(aging_relay, &r[i], "relay", &relay[i]), EOK);
+		thread_ready(relay[i]);
+	}
+	KT_ASSERT_EQ(thread_create_kernel(aging_spinner, &a, "spinner", &spinner), EOK);
+	thread_ready(spinner);
+	thread_join(spinner, NULL);
+	a.stop = true;
+	thread_join(relay[0], NULL);
+	thread_join(relay[1], NULL);
+	ktest_note("returns to the CPU: %u by aging, %u by a boost", a.returned, a.boosted);
+	KT_CHECK(a.returned >= AGING_WANT);
+}
+
 KTEST(thread_sleep_timeout)
 {
 	uint64_t t0 = timer_ticks();

@@ -34,6 +34,7 @@ typedef struct cpu {
 	list_t rq[RQ_COUNT]; /* sched_lock */
 	size_t rq_ready; /* sched_lock */
 	uint64_t ticks; /* timer ticks seen by this CPU */
+	uint64_t boosts; /* sched_lock: scheduler boosts so far */
 	uint64_t context_switches;
 } cpu_t;
 

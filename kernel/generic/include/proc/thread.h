@@ -11,9 +11,9 @@
  * switched away for the last time; its creator holds one (the handle) until
  * it joins or detaches.  The last reference frees stack and structure.
  *
- * Locks (a thread has none of its own): sched_lock protects state and
- * rq_link, and priority and quantum (which the timer tick also updates
- * for the running thread, on its CPU with interrupts off); the lock of the
+ * Locks (a thread has none of its own): sched_lock protects state,
+ * rq_link, rq_since, priority and quantum (the timer tick updates them
+ * under it, for the running thread and for aging); the lock of the
  * wait queue it sleeps on protects wq_link, sleep_result and
  * sleep_interruptible (sleep_wq is set under it and read atomically);
  * timeout_lock protects timeout_link and sleep_deadline; join_wq's lock
@@ -55,6 +55,7 @@ typedef struct thread {
 	unsigned priority; /* current run-queue level */
 	unsigned base_priority; /* level it returns to after sleeping */
 	unsigned quantum; /* ticks left in this time slice */
+	uint64_t rq_since; /* tick it joined its run queue (aging) */
 	bool on_cpu; /* its context is in use by a CPU */
 	uint64_t kernel_sp; /* saved stack pointer while switched out */
 	uintptr_t kstack; /* lowest address of the kernel stack */

@@ -30,6 +30,12 @@
  * frees it, at once, so a store_mem_lock holder that the scheduler put
  * aside never keeps such blocks' memory from the system (under a storm of
  * short-lived tasks every block can be one, and thousands piled up).
+ * Why a holder was put aside for up to a second: the scheduler demoted it
+ * (the tick that ended a slice came while it ran) and the storm's threads,
+ * each back at the top level at every wakeup, kept the top level full
+ * until the next boost; the kernel now ages waiting threads up a level
+ * every few ticks (kernel/generic/include/proc/scheduler.h), so a holder
+ * put aside waits tens of milliseconds, not a second.
  *
  * Locks: store_lock covers the counts, fresh bits and the fresh and dead
  * lists (callers hold an object lock first; no system call under it);
@@ -158,11 +164,11 @@ static void store_mem_unlock(void)
 
 /*
  * @a bytes of fresh zeroed memory.  The pager's threads never wait for
- * store_mem_lock: a yielding lock held across a system call by a thread
- * the scheduler demoted (one freeing a large object's blocks) would make
- * a page-in thread spin for up to a scheduler boost period.  So when the
- * tail is busy, the block gets an area of its own (the next growth of the
- * tail then finds it in the way and starts a new tail).
+ * store_mem_lock: its holder makes a system call per dead block it
+ * drains, and a page-in would wait for all of them (and for the holder's
+ * turn on the CPU).  So when the tail is busy, the block gets an area of
+ * its own (the next growth of the tail then finds it in the way and
+ * starts a new tail).
  */
 static errno_t store_mem_alloc(size_t bytes, uintptr_t *out, bool *own_area)
 {
