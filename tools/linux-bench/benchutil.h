@@ -21,20 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../common/include/bench/window.h" /* marker, fenced TSC */
+
 #define MIB (1024u * 1024u)
-
-static inline uint64_t rdtsc_fenced(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
-	return (uint64_t) hi << 32 | lo;
-}
-
-/* The insncount plugin's marker: opens or closes a counting window. */
-static inline void marker(void)
-{
-	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-}
 
 static inline uint64_t now_ns(void)
 {

@@ -100,33 +100,33 @@ static int bench(int fd, char *buf)
 	int failed = 0;
 
 	n0 = now_ns();
-	marker();
-	t0 = rdtsc_fenced();
+	bench_marker();
+	t0 = bench_rdtsc();
 	failed |= pass(fd, buf, 0, 0);
-	t1 = rdtsc_fenced();
-	marker();
+	t1 = bench_rdtsc();
+	bench_marker();
 	n1 = now_ns();
 	report_big("linux_blk_read_64k", t1 - t0, n1 - n0);
 
 	/* The measured write writes one buffer everywhere; the pattern pass follows. */
 	fill((uint64_t *) buf, 1, 0, REQ);
 	n0 = now_ns();
-	marker();
-	t0 = rdtsc_fenced();
+	bench_marker();
+	t0 = bench_rdtsc();
 	failed |= pass(fd, buf, 1, 0);
 	failed |= fsync(fd) != 0;
-	t1 = rdtsc_fenced();
-	marker();
+	t1 = bench_rdtsc();
+	bench_marker();
 	n1 = now_ns();
 	report_big("linux_blk_write_64k", t1 - t0, n1 - n0);
 
 	for (int r = 0; r < RUNS_4K; r++) {
 		off_t off = (off_t) (r * 97 + 13) * SMALL;
-		marker();
-		t0 = rdtsc_fenced();
+		bench_marker();
+		t0 = bench_rdtsc();
 		ssize_t n = pread(fd, buf, SMALL, off);
-		t1 = rdtsc_fenced();
-		marker();
+		t1 = bench_rdtsc();
+		bench_marker();
 		failed |= n != (ssize_t) SMALL;
 		c4k[r] = t1 - t0;
 	}

@@ -60,7 +60,7 @@
 #define SYSCALL_RUNS 101
 #define SYSCALL_BATCH 200
 
-static inline uint64_t rdtsc_fenced(void)
+static inline uint64_t bench_rdtsc(void)
 {
 	uint32_t lo, hi;
 	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
@@ -118,7 +118,7 @@ static int bench_touch(const char *name, enum touch kind)
 			for (unsigned i = 0; i < FAULT_PAGES; i++)
 				p[i * PAGE] = 1;
 		unsigned sink = 0;
-		uint64_t t0 = rdtsc_fenced();
+		uint64_t t0 = bench_rdtsc();
 		if (kind == TOUCH_READ)
 			for (unsigned i = 0; i < FAULT_PAGES; i++)
 				sink += p[i * PAGE];
@@ -128,7 +128,7 @@ static int bench_touch(const char *name, enum touch kind)
 		else
 			for (unsigned i = 0; i < FAULT_PAGES; i++)
 				p[i * PAGE] = (char) i;
-		v[r] = (rdtsc_fenced() - t0) / FAULT_PAGES;
+		v[r] = (bench_rdtsc() - t0) / FAULT_PAGES;
 		__asm__ volatile("" ::"r"(sink));
 		munmap((void *) p, FAULT_PAGES * PAGE);
 	}
@@ -145,13 +145,13 @@ static int bench_rtw(void)
 		if (!p)
 			return -1;
 		unsigned sink = 0;
-		uint64_t t0 = rdtsc_fenced();
+		uint64_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < FAULT_PAGES; i++)
 			sink += p[i * PAGE];
-		uint64_t t1 = rdtsc_fenced();
+		uint64_t t1 = bench_rdtsc();
 		for (unsigned i = 0; i < FAULT_PAGES; i++)
 			p[i * PAGE] = (char) i;
-		uint64_t t2 = rdtsc_fenced();
+		uint64_t t2 = bench_rdtsc();
 		rd[r] = (t1 - t0) / FAULT_PAGES;
 		wr[r] = (t2 - t1) / FAULT_PAGES;
 		__asm__ volatile("" ::"r"(sink));
@@ -172,10 +172,10 @@ static int bench_touch_mib(unsigned long mib, unsigned runs)
 		volatile char *p = map_pages(pages);
 		if (!p)
 			return -1;
-		uint64_t t0 = rdtsc_fenced();
+		uint64_t t0 = bench_rdtsc();
 		for (unsigned long i = 0; i < pages; i++)
 			p[i * PAGE] = 1;
-		v[r] = (rdtsc_fenced() - t0) / pages;
+		v[r] = (bench_rdtsc() - t0) / pages;
 		munmap((void *) p, pages * PAGE);
 	}
 	snprintf(name, sizeof name, "linux_touch_%lumib", mib);
@@ -187,10 +187,10 @@ static void bench_null_syscall(void)
 {
 	static uint64_t v[SYSCALL_RUNS];
 	for (int r = 0; r < SYSCALL_RUNS; r++) {
-		uint64_t t0 = rdtsc_fenced();
+		uint64_t t0 = bench_rdtsc();
 		for (int i = 0; i < SYSCALL_BATCH; i++)
 			(void) syscall(SYS_getppid);
-		v[r] = (rdtsc_fenced() - t0) / SYSCALL_BATCH;
+		v[r] = (bench_rdtsc() - t0) / SYSCALL_BATCH;
 	}
 	report("linux_null_syscall", v, SYSCALL_RUNS, SYSCALL_BATCH);
 }

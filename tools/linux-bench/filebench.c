@@ -45,14 +45,14 @@ typedef struct span {
 static void span_open(span_t *s)
 {
 	s->n0 = now_ns();
-	marker();
-	s->t0 = rdtsc_fenced();
+	bench_marker();
+	s->t0 = bench_rdtsc();
 }
 
 static void span_close(const span_t *s, const char *name, unsigned ops)
 {
-	uint64_t t1 = rdtsc_fenced();
-	marker();
+	uint64_t t1 = bench_rdtsc();
+	bench_marker();
 	uint64_t n1 = now_ns();
 	printf("bench %s: median %llu cycles, min %llu cycles (1 runs of %u ops)\n", name,
 	    (unsigned long long) (t1 - s->t0), (unsigned long long) (t1 - s->t0), ops);

@@ -49,11 +49,11 @@ static int read_pass(const char *name, uint64_t *sum)
 	if (p == MAP_FAILED)
 		return 1;
 	uint64_t n0 = now_ns();
-	marker();
-	uint64_t t0 = rdtsc_fenced();
+	bench_marker();
+	uint64_t t0 = bench_rdtsc();
 	*sum = mapbench_sum(p, BIG);
-	uint64_t t1 = rdtsc_fenced();
-	marker();
+	uint64_t t1 = bench_rdtsc();
+	bench_marker();
 	printf("bench %s: median %llu cycles, min %llu cycles (1 runs of %u ops)\n", name,
 	    (unsigned long long) (t1 - t0), (unsigned long long) (t1 - t0), BIG / PAGE);
 	printf("mapbench: %s: %llu ns\n", name, (unsigned long long) (now_ns() - n0));
@@ -69,12 +69,12 @@ static int fault_pass(const char *name, unsigned pages)
 		return 1;
 	for (int r = 0; r < RUNS; r++) {
 		size_t first = mapbench_fault_first(r);
-		marker();
-		uint64_t t0 = rdtsc_fenced();
+		bench_marker();
+		uint64_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < pages; i++)
 			(void) p[(first + i * PAGE) / 8];
-		uint64_t t1 = rdtsc_fenced();
-		marker();
+		uint64_t t1 = bench_rdtsc();
+		bench_marker();
 		c[r] = t1 - t0;
 	}
 	qsort(c, RUNS, sizeof(c[0]), cmp_u64);
@@ -102,11 +102,11 @@ static int msync_pass(void)
 	for (size_t off = 0; off < M16; off += PAGE)
 		p[off / 8] = off ^ MAPBENCH_STORE_KEY;
 	uint64_t n0 = now_ns();
-	marker();
-	uint64_t t0 = rdtsc_fenced();
+	bench_marker();
+	uint64_t t0 = bench_rdtsc();
 	int failed = msync((void *) p, M16, MS_SYNC) != 0;
-	uint64_t t1 = rdtsc_fenced();
-	marker();
+	uint64_t t1 = bench_rdtsc();
+	bench_marker();
 	printf("bench linux_map_msync: median %llu cycles, min %llu cycles (1 runs of %u ops)\n",
 	    (unsigned long long) (t1 - t0), (unsigned long long) (t1 - t0), M16 / PAGE);
 	printf("mapbench: linux_map_msync: %llu ns\n", (unsigned long long) (now_ns() - n0));

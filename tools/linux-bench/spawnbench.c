@@ -44,16 +44,16 @@ static int spawn_once(uint64_t *cycles, uint64_t *ns)
 	static char *const envp[] = { NULL };
 	int status = -1;
 	uint64_t n0 = now_ns();
-	marker();
-	uint64_t t0 = rdtsc_fenced();
+	bench_marker();
+	uint64_t t0 = bench_rdtsc();
 	pid_t pid = fork();
 	if (pid == 0) {
 		execve(TRUE_PATH, argv, envp);
 		_exit(127);
 	}
 	pid_t got = pid > 0 ? waitpid(pid, &status, 0) : -1;
-	uint64_t t1 = rdtsc_fenced();
-	marker();
+	uint64_t t1 = bench_rdtsc();
+	bench_marker();
 	*cycles = t1 - t0;
 	*ns = now_ns() - n0;
 	if (got != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -385,9 +385,9 @@ static void tp_client_call(ipc_event_t *ev)
 	} else if (ev->msg.method == TP_HOG) {
 		ans.arg[0] = tp_hog();
 	} else if (ev->msg.method == TP_PROTECT) {
-		uint64_t t0 = test_rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		rc = pager_object_write_protect(ev->msg.arg[0], ev->msg.arg[1], ev->msg.arg[2]);
-		ans.arg[0] = test_rdtsc() - t0;
+		ans.arg[0] = bench_rdtsc() - t0;
 	} else {
 		rc = ENOTSUP;
 	}

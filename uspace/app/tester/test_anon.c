@@ -477,19 +477,6 @@ int child_anon_hangup_race(int argc, char **argv)
 	return 0;
 }
 
-/* The objects the pager kept for a closed connection (their REF had not
- * been served) go with their areas: the count comes back. */
-static uint64_t hangup_objects_settle(uint64_t want)
-{
-	anon_stats_t st = { 0 };
-	for (int i = 0; i < SETTLE_TRIES; i++) {
-		if (anon_stats_get(anon_phone(), &st) != EOK || st.objects <= want)
-			break;
-		thread_sleep_us(SETTLE_US);
-	}
-	return st.objects;
-}
-
 UTEST(anon_hangup_after_bind)
 {
 	task_exit_info_t info;
@@ -501,5 +488,5 @@ UTEST(anon_hangup_after_bind)
 		utest_note("child: %s", info.message);
 	UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL);
 	UT_CHECK_EQ(info.status, 0);
-	UT_CHECK_EQ(hangup_objects_settle(st.objects), st.objects);
+	UT_CHECK_EQ(anon_objects_settle(st.objects), st.objects);
 }

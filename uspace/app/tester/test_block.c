@@ -11,6 +11,7 @@
 #include <abi/block.h>
 #include <abi/devman.h>
 #include <anon.h>
+#include <bench/window.h>
 #include <block/block.h>
 #include <cap.h>
 #include <lock.h>
@@ -799,11 +800,6 @@ UTEST(hw_virtio_ioerr)
  */
 #define BENCH_TOTAL (64ULL * 1024 * 1024)
 #define BENCH_RUNS_4K 21
-
-static inline void bench_marker(void)
-{
-	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-}
 
 typedef struct blk_bench_worker {
 	block_t *b;

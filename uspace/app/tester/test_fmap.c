@@ -375,20 +375,6 @@ UTEST(hw_fmap_truncate)
 	close(fd);
 }
 
-/* The file pager's counters of @a group (abi/fpager.h FPAGER_STATS). */
-static bool fmap_stats(unsigned group, uint64_t v[5])
-{
-	cap_handle_t phone;
-	ipc_msg_t ans;
-	if (ns_connect(FPAGER_NAME, &phone) != EOK)
-		return false;
-	errno_t rc = ipc_request(phone, FPAGER_STATS, group, 0, 0, 0, 0, &ans);
-	ipc_hangup(phone);
-	for (unsigned i = 0; i < 5 && rc == EOK; i++)
-		v[i] = ans.arg[i];
-	return rc == EOK;
-}
-
 /* More dirty pages than the bound: the storing faults wait for
  * write-backs (dirty pages never pass the bound by more than a run), at
  * most as many writes are in flight as the pager has connections, and
@@ -397,7 +383,7 @@ static bool fmap_stats(unsigned group, uint64_t v[5])
 UTEST(hw_fmap_dirty_bound)
 {
 	uint64_t c[5], w[5];
-	UT_ASSERT(fmap_dir("bound") && fmap_stats(FPAGER_STATS_CACHE, c));
+	UT_ASSERT(fmap_dir("bound") && fpager_stats(FPAGER_STATS_CACHE, c));
 	uint64_t bound = c[4], pages = bound + bound / 2;
 	int fd = open(FMAP_DIR "/bound/dirty.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	UT_ASSERT(fd >= 0 && ftruncate(fd, (off_t) (pages * PS)) == 0);
@@ -405,7 +391,7 @@ UTEST(hw_fmap_dirty_bound)
 	UT_ASSERT(p != MAP_FAILED);
 	for (uint64_t pg = 0; pg < pages; pg++)
 		p[pg * PS / 8] = pg;
-	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && fmap_stats(FPAGER_STATS_WB, w));
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && fpager_stats(FPAGER_STATS_WB, w));
 	utest_note("%llu pages stored, bound %llu: at most %llu dirty, %llu writes in flight",
 	    (unsigned long long) pages, (unsigned long long) bound, (unsigned long long) c[3],
 	    (unsigned long long) w[2]);
@@ -446,15 +432,15 @@ UTEST(hw_fmap_wb_error)
 	UT_ASSERT(p != MAP_FAILED);
 	fmap_fill(p, 2 * PS, 20, 0);
 	UT_CHECK_EQ(msync(p, 2 * PS, MS_SYNC), 0);
-	UT_ASSERT(fmap_stats(FPAGER_STATS_WB, before));
+	UT_ASSERT(fpager_stats(FPAGER_STATS_WB, before));
 	fmap_fill(p, 2 * PS, 21, 0);
 	UT_ASSERT_OK(fmap_fail_writes(1, EIO));
 	UT_CHECK(msync(p, 2 * PS, MS_SYNC) == -1 && errno == EIO);
-	UT_CHECK(fmap_stats(FPAGER_STATS_WB, after) && after[1] == before[1] + 1);
+	UT_CHECK(fpager_stats(FPAGER_STATS_WB, after) && after[1] == before[1] + 1);
 	uint64_t c[5];
-	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && c[2] >= 1); /* still dirty */
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] >= 1); /* still dirty */
 	UT_CHECK_EQ(msync(p, 2 * PS, MS_SYNC), 0); /* retried: written */
-	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && c[2] == 0);
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] == 0);
 	fmap_fill(p + PS, PS, 22, PS); /* page 1 only */
 	UT_ASSERT_OK(fmap_fail_writes(1, EIO));
 	UT_CHECK(fsync(fd) == -1 && errno == EIO);
@@ -504,13 +490,13 @@ UTEST(hw_fmap_wb_ioerr)
 	uint8_t *p = mmap(NULL, 3 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	UT_ASSERT(p != MAP_FAILED);
 	UT_CHECK(fmap_is(p, FMAP_IOERR_SIZE, 30, 0));
-	UT_ASSERT(fmap_stats(FPAGER_STATS_WB, w0));
+	UT_ASSERT(fpager_stats(FPAGER_STATS_WB, w0));
 	fmap_fill(p + 2 * PS, FMAP_IOERR_SIZE - 2 * PS, 31, 2 * PS); /* the tail */
 	UT_CHECK(msync(p + 2 * PS, PS, MS_SYNC) == -1 && errno == EIO);
 	fmap_fill(p, PS, 32, 0); /* the first page */
 	UT_CHECK(msync(p, PS, MS_SYNC) == -1 && errno == EIO);
-	UT_CHECK(fmap_stats(FPAGER_STATS_WB, w1) && w1[1] >= w0[1] + 2);
-	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && c[2] >= 2); /* still dirty */
+	UT_CHECK(fpager_stats(FPAGER_STATS_WB, w1) && w1[1] >= w0[1] + 2);
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] >= 2); /* still dirty */
 	fmap_fill(p + PS, PS, 33, PS); /* the middle page: its write succeeds */
 	UT_CHECK_EQ(msync(p + PS, PS, MS_SYNC), 0);
 	UT_CHECK(msync(p, 3 * PS, MS_SYNC) == -1 && errno == EIO); /* retried, failing */
@@ -522,7 +508,7 @@ UTEST(hw_fmap_wb_ioerr)
 	UT_CHECK_EQ(munmap(p, 3 * PS), 0);
 	close(fd);
 	UT_CHECK_EQ(unlink("/wberr.bin"), 0);
-	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, c) && c[2] == 0); /* gone with the name */
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] == 0); /* gone with the name */
 }
 
 /* Read-ahead: a file read forwards with read() and another walked
@@ -536,7 +522,7 @@ UTEST(hw_fmap_readahead)
 	UT_ASSERT(fmap_dir("ra"));
 	int fd = fmap_file(FMAP_DIR "/ra/f", 512 * PS, 30); /* written through: not cached */
 	UT_ASSERT(fd >= 0);
-	UT_ASSERT(fmap_stats(FPAGER_STATS_RA, ra0) && fmap_stats(FPAGER_STATS_IO, io0));
+	UT_ASSERT(fpager_stats(FPAGER_STATS_RA, ra0) && fpager_stats(FPAGER_STATS_IO, io0));
 	bool same = true;
 	for (uint64_t off = 0; off < 256 * PS; off += sizeof(buf)) {
 		same &= pread(fd, buf, sizeof(buf), (off_t) off) == (ssize_t) sizeof(buf);
@@ -548,7 +534,7 @@ UTEST(hw_fmap_readahead)
 	for (uint64_t pg = 0; pg < 256; pg++)
 		same &= p[pg * PS + 7] == fmap_byte(30, (256 + pg) * PS + 7);
 	UT_CHECK(same);
-	UT_CHECK(fmap_stats(FPAGER_STATS_RA, ra1) && fmap_stats(FPAGER_STATS_IO, io1));
+	UT_CHECK(fpager_stats(FPAGER_STATS_RA, ra1) && fpager_stats(FPAGER_STATS_IO, io1));
 	utest_note("512 pages read: %llu read-aheads, %llu pages read in",
 	    (unsigned long long) (ra1[0] - ra0[0]), (unsigned long long) (io1[1] - io0[1]));
 	UT_CHECK(ra1[0] - ra0[0] >= 4);
@@ -638,12 +624,12 @@ UTEST(hw_fmap_review)
 	pb[0] = 2;
 	UT_ASSERT_OK(fmap_fail_writes(1, EIO));
 	sync();
-	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, st) && st[2] == 1); /* only the failed one */
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, st) && st[2] == 1); /* only the failed one */
 	/* the failed write's error comes once, with the next msync of its
 	 * file; the page is written then */
 	UT_CHECK_EQ(msync(pa, PS, MS_SYNC) + msync(pb, PS, MS_SYNC), -1);
 	UT_CHECK_EQ(msync(pa, PS, MS_SYNC) + msync(pb, PS, MS_SYNC), 0);
-	UT_CHECK(fmap_stats(FPAGER_STATS_CACHE, st) && st[2] == 0);
+	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, st) && st[2] == 0);
 	munmap(pa, PS);
 	munmap(pb, PS);
 	close(a);
@@ -661,7 +647,7 @@ UTEST(hw_fmap_private_many)
 	UT_ASSERT(fmap_dir("priv"));
 	int fd = fmap_file(FMAP_DIR "/priv/f", pages * PS, 50);
 	UT_ASSERT(fd >= 0);
-	UT_ASSERT(fmap_stats(FPAGER_STATS_CACHE, c0) && mem_stats(&m0) == EOK);
+	UT_ASSERT(fpager_stats(FPAGER_STATS_CACHE, c0) && mem_stats(&m0) == EOK);
 	uint8_t *p = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	UT_ASSERT(p != MAP_FAILED);
 	for (size_t pg = 0; pg < pages; pg++)
@@ -677,7 +663,7 @@ UTEST(hw_fmap_private_many)
 	 * area (asynchronous): wait for its pages to come back */
 	int64_t used = 0, cached = 0;
 	for (unsigned i = 0; i < 200; i++) {
-		UT_ASSERT(fmap_stats(FPAGER_STATS_CACHE, c1) && mem_stats(&m1) == EOK);
+		UT_ASSERT(fpager_stats(FPAGER_STATS_CACHE, c1) && mem_stats(&m1) == EOK);
 		used = (int64_t) m0.free_frames - (int64_t) m1.free_frames;
 		cached = (int64_t) c1[1] - (int64_t) c0[1];
 		if (used - cached <= 96)

@@ -28,13 +28,8 @@
  * UINT64_MAX: no file pager answers. */
 static uint64_t fpf_pages_read(void)
 {
-	cap_handle_t phone;
-	ipc_msg_t ans;
-	if (ns_connect(FPAGER_NAME, &phone) != EOK)
-		return UINT64_MAX;
-	errno_t rc = ipc_request(phone, FPAGER_STATS, FPAGER_STATS_IO, 0, 0, 0, 0, &ans);
-	ipc_hangup(phone);
-	return rc == EOK ? ans.arg[1] : UINT64_MAX;
+	uint64_t v[5];
+	return fpager_stats(FPAGER_STATS_IO, v) ? v[1] : UINT64_MAX;
 }
 
 #define FPF_DIR FS_TEST_ROOT "/fpfirst"

@@ -17,6 +17,7 @@
  * the image after each run).  A check, too: each measurement must succeed, so a broken file
  * system shows here as a failed test, not as a fast number.
  */
+#include <bench/window.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,11 +34,6 @@
 #define FSB_FILES 1000
 
 static uint8_t fsb_buf[FSB_REQ] __attribute__((aligned(4096)));
-
-static inline void fsb_marker(void)
-{
-	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-}
 
 static uint64_t fsb_pattern(uint64_t seed, uint64_t off)
 {
@@ -115,12 +111,12 @@ typedef struct fsb_span {
 static void fsb_open(fsb_span_t *s)
 {
 	s->t0 = uptime_ns_now();
-	fsb_marker();
+	bench_marker();
 }
 
 static void fsb_close(const fsb_span_t *s, const char *name, unsigned ops)
 {
-	fsb_marker();
+	bench_marker();
 	uint64_t ns = uptime_ns_now() - s->t0;
 	printf("bench %s: %llu ns guest clock (%u ops)\n", name, (unsigned long long) ns, ops);
 }

@@ -32,6 +32,7 @@
  * then checks the disk: tools/bench-map.sh).
  */
 #include <bench/mapbench.h>
+#include <bench/window.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,34 +52,10 @@
 
 static uint8_t mb_buf[MB_REQ] __attribute__((aligned(4096)));
 
-static inline void mb_marker(void)
-{
-	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-}
-
-static inline uint64_t mb_rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
-	return (uint64_t) hi << 32 | lo;
-}
-
 /* tools/mkdisk.sh's pattern (seed 0): the 8 bytes at @a off of /big. */
 static uint64_t mb_pattern(uint64_t off)
 {
 	return 0x5a17000000000000ULL ^ off;
-}
-
-/* Sort @a n values (insertion: 21 of them). */
-static void mb_sort(uint64_t *v, int n)
-{
-	for (int i = 1; i < n; i++) {
-		uint64_t x = v[i];
-		int j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
 }
 
 /* One window: the whole of /big read through a fresh mapping. */
@@ -88,9 +65,9 @@ static bool mb_read_pass(const char *name, uint64_t *sum)
 	if (!UT_CHECK(p != MAP_FAILED))
 		return false;
 	uint64_t n0 = uptime_ns_now();
-	mb_marker();
+	bench_marker();
 	*sum = mapbench_sum(p, MB_BIG);
-	mb_marker();
+	bench_marker();
 	printf("bench %s: %llu ns guest clock (%u ops)\n", name,
 	    (unsigned long long) (uptime_ns_now() - n0), MB_BIG / MB_PAGE);
 	return UT_CHECK_EQ(munmap((void *) p, MB_BIG), 0);
@@ -107,12 +84,12 @@ static bool mb_fault_pass(const char *name, unsigned pages)
 		return false;
 	for (int r = 0; r < MB_RUNS; r++) {
 		size_t first = mapbench_fault_first(r);
-		mb_marker();
-		uint64_t t0 = mb_rdtsc();
+		bench_marker();
+		uint64_t t0 = bench_rdtsc();
 		for (unsigned i = 0; i < pages; i++)
 			seen[r][i] = p[(first + i * MB_PAGE) / 8];
-		uint64_t t1 = mb_rdtsc();
-		mb_marker();
+		uint64_t t1 = bench_rdtsc();
+		bench_marker();
 		c[r] = t1 - t0;
 	}
 	bool ok = UT_CHECK_EQ(munmap((void *) p, MB_BIG), 0);
@@ -120,7 +97,7 @@ static bool mb_fault_pass(const char *name, unsigned pages)
 		for (unsigned i = 0; i < pages && ok; i++)
 			ok = UT_CHECK_EQ(
 			    seen[r][i], mb_pattern(mapbench_fault_first(r) + i * MB_PAGE));
-	mb_sort(c, MB_RUNS);
+	bench_sort_u64(c, MB_RUNS);
 	printf("bench %s: median %llu cycles, min %llu cycles (%d runs of %u ops)\n", name,
 	    (unsigned long long) c[MB_RUNS / 2], (unsigned long long) c[0], MB_RUNS, pages);
 	return ok;
@@ -172,9 +149,9 @@ static bool mb_msync_pass(void)
 	for (size_t off = 0; off < MB_M16; off += MB_PAGE)
 		p[off / 8] = off ^ MB_STORE_KEY;
 	uint64_t n0 = uptime_ns_now();
-	mb_marker();
+	bench_marker();
 	int rc = msync((void *) p, MB_M16, MS_SYNC);
-	mb_marker();
+	bench_marker();
 	printf("bench map_msync: %llu ns guest clock (%u ops)\n",
 	    (unsigned long long) (uptime_ns_now() - n0), MB_M16 / MB_PAGE);
 	bool ok = UT_CHECK_EQ(rc, 0);

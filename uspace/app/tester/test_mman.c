@@ -40,8 +40,6 @@
 #define MM_FIXED (TEST_FIXED_ADDR + 0x10000000UL)
 #define MM_PAGES 8
 #define SNAP_MAX 512
-#define SETTLE_TRIES 200
-#define SETTLE_US 5000
 
 static uint64_t *mm_word(uintptr_t base, size_t page, size_t word)
 {
@@ -123,20 +121,6 @@ static uint64_t mm_objects(void)
 	return st.objects;
 }
 
-/* The pager's object count once it is back to at most @a want (the UNREF
- * of an area's object arrives after the unmap returns).  Objects of other
- * tasks may go meanwhile (a child reaped after the last test), so a test
- * checks that it left no more than it found, not exactly as many. */
-static uint64_t mm_objects_settle(uint64_t want)
-{
-	uint64_t n = mm_objects();
-	for (int i = 0; i < SETTLE_TRIES && n > want; i++) {
-		thread_sleep_us(SETTLE_US);
-		n = mm_objects();
-	}
-	return n;
-}
-
 /* ---- every combination that must work ---- */
 
 static const struct {
@@ -203,7 +187,7 @@ UTEST(mman_anon_combinations)
 	void *p = mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
 	if (UT_CHECK(p != MAP_FAILED))
 		mm_combination_check((uintptr_t) p, 1, PROT_READ | PROT_WRITE, RW);
-	UT_CHECK(mm_objects_settle(objects) <= objects);
+	UT_CHECK(anon_objects_settle(objects) <= objects);
 }
 
 /* ---- errors change nothing ---- */
@@ -241,7 +225,7 @@ static bool mm_snap_same(const char *what)
 	if (!same)
 		return utest_fail(
 		    __FILE__, __LINE__, "%s changed the areas (%zu -> %zu)", what, snap_n, n);
-	uint64_t objects = mm_objects_settle(snap_objects);
+	uint64_t objects = anon_objects_settle(snap_objects);
 	if (objects > snap_objects)
 		return utest_fail(__FILE__, __LINE__, "%s left %llu anon objects (were %llu)", what,
 		    (unsigned long long) objects, (unsigned long long) snap_objects);
@@ -405,7 +389,7 @@ UTEST(mman_fixed_replaces)
 	UT_CHECK_EQ(munmap((void *) b, (MM_PAGES + 3) * PS), 0);
 	mm_unmapped(b);
 	mm_unmapped(b + MM_PAGES * PS);
-	UT_CHECK(mm_objects_settle(objects) <= objects);
+	UT_CHECK(anon_objects_settle(objects) <= objects);
 }
 
 /* ---- munmap ---- */
@@ -442,7 +426,7 @@ UTEST(mman_munmap_middle)
 	UT_CHECK_EQ(munmap((void *) b, MM_PAGES * PS), 0);
 	mm_unmapped(b);
 	mm_unmapped(b + 7 * PS);
-	UT_CHECK(mm_objects_settle(objects) <= objects);
+	UT_CHECK(anon_objects_settle(objects) <= objects);
 }
 
 /* ---- mprotect ---- */
@@ -628,7 +612,7 @@ UTEST(mman_shared_with_ipc)
 	 * unmap is gone for both (it reads zeros there) */
 	UT_CHECK_EQ(mm_share_check(&s, MAP_PRIVATE), 0);
 	test_server_stop(&s, TS_QUIT, NULL);
-	UT_CHECK(mm_objects_settle(objects) <= objects);
+	UT_CHECK(anon_objects_settle(objects) <= objects);
 }
 
 /* ---- threads ---- */
@@ -692,5 +676,5 @@ UTEST(mman_threads)
 		if (!UT_CHECK_EQ(st, 0))
 			utest_note("thread %zu failed in round %d", i, st);
 	}
-	UT_CHECK(mm_objects_settle(objects) <= objects);
+	UT_CHECK(anon_objects_settle(objects) <= objects);
 }

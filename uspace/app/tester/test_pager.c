@@ -28,22 +28,6 @@ static bool stats(anon_stats_t *st)
 	return UT_CHECK_OK(anon_stats_get(anon_phone(), st));
 }
 
-/* The anon pager's object count once it is back to @a want (the UNREFs
- * of destroyed areas arrive asynchronously).  The count is the pager's,
- * for every task: other tasks (init, children of earlier tests) may end
- * meanwhile and take it below @a want, so the tests check that it is not
- * above (nothing of theirs left behind), not that it is equal. */
-static uint64_t objects_settle(uint64_t want)
-{
-	anon_stats_t st = { 0 };
-	for (int i = 0; i < SETTLE_TRIES; i++) {
-		if (anon_stats_get(anon_phone(), &st) != EOK || st.objects <= want)
-			break;
-		thread_sleep_us(SETTLE_US);
-	}
-	return st.objects;
-}
-
 /* A new object of the anon pager and an area of @a pages bound to it. */
 static errno_t anon_area(uint64_t *id, size_t pages, uintptr_t *base)
 {
@@ -121,7 +105,7 @@ UTEST(pager_zero_fill)
 		    (unsigned long long) s2.faults);
 	}
 	UT_CHECK_OK(as_area_destroy(b));
-	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
+	UT_CHECK(anon_objects_settle(s0.objects) <= s0.objects);
 }
 
 /* One object: two areas of this task and one of a child see the same
@@ -159,7 +143,7 @@ UTEST(pager_object_shared_two_tasks)
 	UT_CHECK_OK(as_area_destroy(a1));
 	UT_CHECK_EQ(*page_word(a2, 3, 0), 0xa003);
 	UT_CHECK_OK(as_area_destroy(a2));
-	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
+	UT_CHECK(anon_objects_settle(s0.objects) <= s0.objects);
 }
 
 UTEST(pager_cow_clone)
@@ -194,7 +178,7 @@ UTEST(pager_cow_clone)
 	UT_CHECK_OK(as_area_destroy(a));
 	UT_CHECK_EQ(*page_word(b, 2, 0), 0x102); /* the clone outlives it */
 	UT_CHECK_OK(as_area_destroy(b));
-	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
+	UT_CHECK(anon_objects_settle(s0.objects) <= s0.objects);
 }
 
 /* A clone of a clone shares what both have not written. */
@@ -225,7 +209,7 @@ UTEST(pager_cow_clone_of_clone)
 	UT_CHECK_EQ(*page_word(c, 1, 0), 0x300);
 	UT_CHECK_OK(as_area_destroy(a));
 	UT_CHECK_OK(as_area_destroy(c));
-	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
+	UT_CHECK(anon_objects_settle(s0.objects) <= s0.objects);
 }
 
 #define FAULTERS 8
@@ -536,7 +520,7 @@ UTEST(pager_tasks_500)
 	if (!UT_CHECK(after + PAGED_SLACK >= before))
 		utest_note("%llu frames free before, %llu after %d tasks",
 		    (unsigned long long) before, (unsigned long long) after, PAGED_TASKS);
-	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
+	UT_CHECK(anon_objects_settle(s0.objects) <= s0.objects);
 }
 
 /* A private page already written through one area, then read and written
@@ -560,7 +544,7 @@ UTEST(pager_read_then_write_one_fault)
 	UT_CHECK_EQ(*(volatile uint64_t *) (a + 8), 43); /* one page, shared */
 	UT_CHECK_OK(as_area_destroy(a));
 	UT_CHECK_OK(as_area_destroy(b));
-	UT_CHECK(objects_settle(s0.objects) <= s0.objects);
+	UT_CHECK(anon_objects_settle(s0.objects) <= s0.objects);
 }
 
 static int touch_thread(void *arg)
@@ -910,9 +894,9 @@ UTEST(pager_write_protect_cost)
 	for (int r = 0; r < WP_ROUNDS && !utest_failed(); r++) {
 		UT_CHECK_OK(ipc_request(p.phone, TP_PROTECT, obj, 0, PAGE_SIZE, 0, 0, &ans));
 		protect_min = ans.arg[0] < protect_min ? ans.arg[0] : protect_min;
-		uint64_t t0 = test_rdtsc();
+		uint64_t t0 = bench_rdtsc();
 		*page_word(b, 0, 1) = r + 1;
-		uint64_t t = test_rdtsc() - t0;
+		uint64_t t = bench_rdtsc() - t0;
 		store_min = t < store_min ? t : store_min;
 	}
 	UT_CHECK_COUNTS(p.phone, 1 + WP_ROUNDS, WP_ROUNDS);

@@ -20,7 +20,9 @@
  * file pager's cache grows in the cold run (the text was read) and not in
  * the warm ones (they ran from the cached pages).
  */
+#include "tester.h"
 #include <abi/fpager.h>
+#include <bench/window.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ipc.h>
@@ -35,29 +37,12 @@
 #define SB_PATH "/bin/true"
 #define SB_WARMUP "/etc/motd"
 
-static inline void sb_marker(void)
-{
-	__asm__ volatile("xchg %%bx, %%bx" ::: "memory");
-}
-
 /* The file pager's cache pages that hold data (FPAGER_STATS_CACHE), or
  * UINT64_MAX when it does not answer. */
 static uint64_t sb_cached_pages(void)
 {
-	cap_handle_t phone;
-	ipc_msg_t ans;
-	if (ns_connect(FPAGER_NAME, &phone) != EOK)
-		return UINT64_MAX;
-	errno_t rc = ipc_request(phone, FPAGER_STATS, FPAGER_STATS_CACHE, 0, 0, 0, 0, &ans);
-	ipc_hangup(phone);
-	return rc == EOK ? ans.arg[1] : UINT64_MAX;
-}
-
-static inline uint64_t sb_rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
-	return (uint64_t) hi << 32 | lo;
+	uint64_t v[5];
+	return fpager_stats(FPAGER_STATS_CACHE, v) ? v[1] : UINT64_MAX;
 }
 
 /* One window: spawn SB_PATH, wait for its end; its TSC cycles in
@@ -69,28 +54,17 @@ static bool sb_run(uint64_t *cycles)
 	static const char *const argv[] = { "true", NULL };
 	task_id_t id;
 	task_exit_info_t info;
-	sb_marker();
-	uint64_t t0 = sb_rdtsc();
+	bench_marker();
+	uint64_t t0 = bench_rdtsc();
 	errno_t rc = task_spawn_path(SB_PATH, argv, NULL, &id);
 	if (rc == EOK)
 		rc = task_wait(id, &info);
-	uint64_t t1 = sb_rdtsc();
-	sb_marker();
+	uint64_t t1 = bench_rdtsc();
+	bench_marker();
 	*cycles = t1 - t0;
 	if (!UT_CHECK_EQ(rc, EOK))
 		return false;
 	return UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL) && UT_CHECK_EQ(info.status, 0);
-}
-
-static void sb_sort(uint64_t *v, int n)
-{
-	for (int i = 1; i < n; i++) {
-		uint64_t x = v[i];
-		int j = i;
-		for (; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
 }
 
 /* The volume's first use, before the windows: a page of SB_WARMUP mapped
@@ -125,7 +99,7 @@ UTEST(hw_spawn_bench)
 	uint64_t c2 = sb_cached_pages();
 	printf("bench spawn_cold: median %llu cycles, min %llu cycles (1 runs of 1 ops)\n",
 	    (unsigned long long) cold, (unsigned long long) cold);
-	sb_sort(warm, SB_RUNS);
+	bench_sort_u64(warm, SB_RUNS);
 	printf("bench spawn_warm: median %llu cycles, min %llu cycles (%d runs of 1 ops)\n",
 	    (unsigned long long) warm[SB_RUNS / 2], (unsigned long long) warm[0], SB_RUNS);
 	printf("# file pager cache: %llu pages before, %llu after the cold run, %llu after the "

@@ -6,6 +6,10 @@
  *   tester child:WHAT [ARGS]  be a child of a test (child.c)
  */
 #include "tester.h"
+#include <abi/fpager.h>
+#include <anon.h>
+#include <ipc.h>
+#include <ns.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys.h>
@@ -17,6 +21,8 @@
 #define FRAMES_BASELINE_WAIT_US 20000
 #define FRAMES_SETTLE_TRIES 1000 /* 5 s: a loaded host slows the guest's reaping */
 #define FRAMES_SETTLE_WAIT_US 5000
+#define OBJECTS_SETTLE_TRIES 200
+#define OBJECTS_SETTLE_WAIT_US 5000
 
 errno_t child_run(const char *args, task_exit_info_t *info)
 {
@@ -57,6 +63,32 @@ uint64_t frames_settle(uint64_t want)
 		now = frames_free();
 	}
 	return now;
+}
+
+uint64_t anon_objects_settle(uint64_t want)
+{
+	anon_stats_t st = { 0 };
+	for (int i = 0; i < OBJECTS_SETTLE_TRIES; i++) {
+		if (anon_stats_get(anon_phone(), &st) != EOK)
+			return UINT64_MAX;
+		if (st.objects <= want)
+			break;
+		thread_sleep_us(OBJECTS_SETTLE_WAIT_US);
+	}
+	return st.objects;
+}
+
+bool fpager_stats(unsigned group, uint64_t v[5])
+{
+	cap_handle_t phone;
+	ipc_msg_t ans;
+	if (ns_connect(FPAGER_NAME, &phone) != EOK)
+		return false;
+	errno_t rc = ipc_request(phone, FPAGER_STATS, group, 0, 0, 0, 0, &ans);
+	ipc_hangup(phone);
+	for (unsigned i = 0; i < 5 && rc == EOK; i++)
+		v[i] = ans.arg[i];
+	return rc == EOK;
 }
 
 /* The first argument that names a child mode, or -1. */

@@ -9,6 +9,7 @@
 #include <abi/task.h>
 #include <anon.h>
 #include <as.h>
+#include <bench/window.h>
 #include <errno.h>
 #include <ipc.h>
 #include <stdbool.h>
@@ -81,6 +82,15 @@ uint64_t frames_baseline(void);
 /* Free frames once they are back to @a want (waiting for the kernel to
  * finish freeing, up to about five seconds); the last count read. */
 uint64_t frames_settle(uint64_t want);
+/* The anon pager's object count once it is at most @a want (the UNREFs of
+ * destroyed areas arrive after the unmap returns; up to about a second);
+ * UINT64_MAX if the pager did not answer.  The count is for every task:
+ * others (init, children of earlier tests) may end meanwhile and take it
+ * below @a want, so tests check that it is not above, not that it is equal. */
+uint64_t anon_objects_settle(uint64_t want);
+/* The file pager's five counters of @a group (abi/fpager.h FPAGER_STATS_*)
+ * into @a v; false if no file pager answers. */
+bool fpager_stats(unsigned group, uint64_t v[5]);
 
 /* ledger.c: where the frames are, by owner, at one moment. */
 #define LEDGER_TASKS 64
@@ -189,15 +199,6 @@ typedef struct test_server {
 	task_id_t task;
 	cap_handle_t phone;
 } test_server_t;
-
-/* The TSC, fenced: under tools/qemu.sh --icount a difference of two is
- * the number of guest instructions executed in between. */
-static inline uint64_t test_rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
-	return (uint64_t) hi << 32 | lo;
-}
 
 /* True if libc's memory is on the anon pager (else a note says so). */
 bool pager_ready(void);
