@@ -885,8 +885,8 @@ ubreak init_start_services;continue;bt 2;print cpus[0].current->task->name" > "$
 # loader, on a fresh copy of the root image (/bin, /test/elf): arguments as
 # they are, the environment, a program's areas and handles, two instances sharing text
 # with data of their own, refusals (every malformed ELF of the host test,
-# with its error, nothing left behind), 500 spawns giving every frame
-# back, the spawn benchmark's runs of /bin/true (exit 0; its text read
+# with its error, nothing left behind), after a warm-up 400 spawns keeping
+# not a frame, the spawn benchmark's runs of /bin/true (exit 0; its text read
 # once, then run from the file pager's cache); then e2fsck -fn of the image.
 LOADER_TESTS=hw_loader_args,hw_loader_env,hw_loader_areas,hw_loader_handles,hw_loader_share,hw_loader_errors,hw_loader_refusals,hw_loader_many,hw_spawn_bench
 LOADER_TESTS=$LOADER_TESTS,hw_fs_shutdown

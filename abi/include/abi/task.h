@@ -111,9 +111,29 @@ typedef struct mem_stats {
 	/* frames of DMA buffers held back until their device is quiesced
 	 * (abi/ddi.h, SYS_DMA_QUIESCE): not free, not anyone's */
 	uint64_t dma_quarantined;
+	/* The frames in use by what they hold (with free_frames they add up
+	 * to total_frames): wired areas' pages (boot tasks' and pagers'
+	 * memory; a page a pager supplied stays here while a client maps it),
+	 * page tables, kernel stacks, slabs of kernel objects (a slab stays
+	 * while one object in it lives), large kernel allocations, DMA
+	 * buffers (quarantined ones too), and the rest (the profiler's
+	 * buffer, kernel tests). */
+	uint64_t frames_wired;
+	uint64_t frames_page_tables;
+	uint64_t frames_kernel_stacks;
+	uint64_t frames_slab;
+	uint64_t frames_kmalloc;
+	uint64_t frames_dma;
+	uint64_t frames_other;
+	/* kernel_objects by kind: malloc's (records of tasks, areas,
+	 * capabilities, ...), IPC calls, B+tree nodes (area trees, used
+	 * space) */
+	uint64_t objects_malloc;
+	uint64_t objects_calls;
+	uint64_t objects_btree;
 } mem_stats_t;
 
-ABI_SIZE(mem_stats_t, 64);
+ABI_SIZE(mem_stats_t, 144);
 ABI_FIELD(mem_stats_t, total_frames, 0);
 ABI_FIELD(mem_stats_t, free_frames, 8);
 ABI_FIELD(mem_stats_t, page_size, 16);
@@ -122,6 +142,16 @@ ABI_FIELD(mem_stats_t, tasks, 32);
 ABI_FIELD(mem_stats_t, threads, 40);
 ABI_FIELD(mem_stats_t, handles, 48);
 ABI_FIELD(mem_stats_t, dma_quarantined, 56);
+ABI_FIELD(mem_stats_t, frames_wired, 64);
+ABI_FIELD(mem_stats_t, frames_page_tables, 72);
+ABI_FIELD(mem_stats_t, frames_kernel_stacks, 80);
+ABI_FIELD(mem_stats_t, frames_slab, 88);
+ABI_FIELD(mem_stats_t, frames_kmalloc, 96);
+ABI_FIELD(mem_stats_t, frames_dma, 104);
+ABI_FIELD(mem_stats_t, frames_other, 112);
+ABI_FIELD(mem_stats_t, objects_malloc, 120);
+ABI_FIELD(mem_stats_t, objects_calls, 128);
+ABI_FIELD(mem_stats_t, objects_btree, 136);
 
 /* SYS_TASK_STATS: what the calling task holds in the kernel now. */
 typedef struct task_stats {
@@ -183,9 +213,10 @@ typedef struct task_info {
 	uint64_t resident_phys;
 	uint64_t resident_pager;
 	uint64_t resident_dma;
+	uint64_t page_tables; /* frames its page tables take (the root's too) */
 } task_info_t;
 
-ABI_SIZE(task_info_t, 112);
+ABI_SIZE(task_info_t, 120);
 ABI_FIELD(task_info_t, id, 0);
 ABI_FIELD(task_info_t, parent, 8);
 ABI_FIELD(task_info_t, name, 16);
@@ -198,6 +229,7 @@ ABI_FIELD(task_info_t, resident_wired, 80);
 ABI_FIELD(task_info_t, resident_phys, 88);
 ABI_FIELD(task_info_t, resident_pager, 96);
 ABI_FIELD(task_info_t, resident_dma, 104);
+ABI_FIELD(task_info_t, page_tables, 112);
 
 /* SYS_TASK_SPAWN(const task_spawn_t *spec, task_id_t *out): start boot
  * module @a module (its name, module_len bytes, no NUL) with the

@@ -34,6 +34,7 @@ errno_t dma_buf_create(
 		free(b);
 		return rc;
 	}
+	frame_use_mark(pa, pages, FRAME_USE_DMA, NULL);
 	*b = (dma_buf_t){ .refs = 1,
 		.paddr = pa,
 		.pages = pages,

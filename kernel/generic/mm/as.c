@@ -352,6 +352,7 @@ void as_usage_get(as_t *as, as_usage_t *out)
 	mutex_lock(&as->lock);
 	out->areas = btree_count(&as->areas);
 	out->vsize = as->vsize;
+	out->page_tables = page_table_frames(&as->pt);
 	if (btree_iter_ge(&as->areas, 0, &it)) {
 		do {
 			as_area_t *a = btree_iter_value(&it);

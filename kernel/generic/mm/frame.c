@@ -44,6 +44,8 @@ static size_t frame_count; /* entries in frames[], i.e. highest pfn + 1 */
 static irq_spinlock_t frame_lock = IRQ_SPINLOCK_INITIALIZER("frame");
 static list_t free_list[FRAME_MAX_ORDER + 1] GUARDED_BY(frame_lock.lock);
 static size_t free_frames GUARDED_BY(frame_lock.lock); /* read without it by frame_free_count */
+/* allocated frames by frame_t.use */
+static size_t use_frames[FRAME_USE_COUNT] GUARDED_BY(frame_lock.lock);
 static size_t total_frames; /* set by frame_init, then constant */
 static size_t low_frames, high_frames; /* the watermarks: set by frame_init */
 static bool low_flag; /* atomic: an allocation went below low_frames */
@@ -241,6 +243,7 @@ errno_t frame_alloc_below(size_t count, unsigned flags, uint64_t limit, uintptr_
 		f->owner = NULL;
 	}
 	free_frames -= 1ul << order;
+	use_frames[FRAME_USE_NONE] += count;
 	for (size_t i = count; i < (1ul << order); i++) {
 		frames[pfn + i].refcount = 0;
 		frame_release(pfn + i);
@@ -295,6 +298,7 @@ bool frame_ref_drop(uintptr_t pa)
 	frame_t *f = frame_used(pa);
 	bool freed = --f->refcount == 0;
 	if (freed) {
+		use_frames[f->use]--;
 		f->use = FRAME_USE_NONE;
 		f->owner = NULL;
 		frame_release(pa >> PAGE_WIDTH);
@@ -333,6 +337,30 @@ uint32_t frame_refcount(uintptr_t pa)
 	uint32_t rc = frames[pfn].state == FRAME_STATE_USED ? frames[pfn].refcount : 0;
 	irq_spinlock_unlock(&frame_lock);
 	return rc;
+}
+
+void frame_use_mark(uintptr_t pa, size_t count, frame_use_t use, void *owner)
+{
+	assert(use < FRAME_USE_COUNT);
+	irq_spinlock_lock(&frame_lock);
+	for (size_t i = 0; i < count; i++) {
+		frame_t *f = frame_used(pa + i * PAGE_SIZE);
+		use_frames[f->use]--;
+		use_frames[use]++;
+		f->use = (uint8_t) use;
+		f->owner = owner;
+	}
+	irq_spinlock_unlock(&frame_lock);
+}
+
+size_t frame_use_counts(size_t out[FRAME_USE_COUNT])
+{
+	irq_spinlock_lock(&frame_lock);
+	for (unsigned u = 0; u < FRAME_USE_COUNT; u++)
+		out[u] = use_frames[u];
+	size_t nfree = free_frames;
+	irq_spinlock_unlock(&frame_lock);
+	return nfree;
 }
 
 frame_t *frame_get(uintptr_t pa)
@@ -378,6 +406,11 @@ errno_t frame_check(void)
 		}
 	}
 	if (rc == EOK && counted != free_frames)
+		rc = EINVAL;
+	size_t used = 0;
+	for (unsigned u = 0; u < FRAME_USE_COUNT; u++)
+		used += use_frames[u];
+	if (rc == EOK && used + free_frames != total_frames)
 		rc = EINVAL;
 	irq_spinlock_unlock(&frame_lock);
 	return rc;

@@ -63,6 +63,7 @@ errno_t kstack_alloc(uintptr_t *base)
 		uintptr_t pa;
 		rc = frame_alloc(1, 0, &pa);
 		if (rc == EOK) {
+			frame_use_mark(pa, 1, FRAME_USE_KSTACK, NULL);
 			rc = page_mapping_insert(&page_table_kernel, b + i * PAGE_SIZE, pa,
 			    PAGE_READ | PAGE_WRITE | PAGE_GLOBAL);
 			if (rc != EOK)

@@ -39,9 +39,7 @@ static void *malloc_large(size_t size)
 	uintptr_t pa;
 	if (pages == 0 || frame_alloc(pages, 0, &pa) != EOK)
 		return NULL;
-	frame_t *f = frame_get(pa);
-	f->use = FRAME_USE_LARGE;
-	f->owner = (void *) pages;
+	frame_use_mark(pa, pages, FRAME_USE_LARGE, (void *) pages);
 	__atomic_add_fetch(&large_live, 1, __ATOMIC_RELAXED);
 	return PA2KA(pa);
 }

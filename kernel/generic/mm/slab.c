@@ -65,11 +65,7 @@ static slab_t *slab_create(slab_cache_t *c)
 		*obj = s->free_head;
 		s->free_head = obj;
 	}
-	for (size_t i = 0; i < c->slab_pages; i++) {
-		frame_t *f = frame_get(pa + i * PAGE_SIZE);
-		f->use = FRAME_USE_SLAB;
-		f->owner = s;
-	}
+	frame_use_mark(pa, c->slab_pages, FRAME_USE_SLAB, s);
 	link_initialize(&s->link);
 	return s;
 }

@@ -612,6 +612,7 @@ static void task_info_memory(as_t *as, task_info_t *out)
 	out->resident_phys = u.resident[AS_BACKEND_PHYS];
 	out->resident_pager = u.resident[AS_BACKEND_PAGER];
 	out->resident_dma = u.resident[AS_BACKEND_DMA];
+	out->page_tables = u.page_tables;
 }
 
 void task_rename(task_t *task, const char *name)

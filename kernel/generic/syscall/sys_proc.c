@@ -434,14 +434,27 @@ sysarg_t sys_uptime(const sysargs_t *a)
 sysarg_t sys_mem_stats(const sysargs_t *a)
 {
 	slab_reclaim(); /* cached empty slabs are free memory */
+	size_t use[FRAME_USE_COUNT];
+	size_t nfree = frame_use_counts(use);
+	size_t objs[3] = { malloc_live_count(), ipc_calls_live(), btree_nodes_live() };
 	mem_stats_t st = { .total_frames = frame_total_count(),
-		.free_frames = frame_free_count(),
+		.free_frames = nfree,
 		.page_size = PAGE_SIZE,
-		.kernel_objects = malloc_live_count() + ipc_calls_live() + btree_nodes_live(),
+		.kernel_objects = objs[0] + objs[1] + objs[2],
 		.tasks = task_count(),
 		.threads = thread_count(),
 		.handles = task_handles_used(),
-		.dma_quarantined = dma_quarantined_pages() };
+		.dma_quarantined = dma_quarantined_pages(),
+		.frames_wired = use[FRAME_USE_WIRED],
+		.frames_page_tables = use[FRAME_USE_PTABLE],
+		.frames_kernel_stacks = use[FRAME_USE_KSTACK],
+		.frames_slab = use[FRAME_USE_SLAB],
+		.frames_kmalloc = use[FRAME_USE_LARGE],
+		.frames_dma = use[FRAME_USE_DMA],
+		.frames_other = use[FRAME_USE_NONE],
+		.objects_malloc = objs[0],
+		.objects_calls = objs[1],
+		.objects_btree = objs[2] };
 	return copy_to_uspace(uspace_ptr(a->a[0]), &st, sizeof(st));
 }
 

@@ -24,6 +24,38 @@ KTEST(frame_alloc_free)
 	KT_CHECK_EQ(frame_check(), EOK);
 }
 
+/* The frames in use by use (frame_use_counts): an allocation counts as
+ * unmarked, frame_use_mark moves frames to their use, a frame leaves the
+ * count with its last reference; with the free frames the counts add up
+ * to the total. */
+KTEST(frame_use_counts)
+{
+	size_t u0[FRAME_USE_COUNT], u1[FRAME_USE_COUNT];
+	uintptr_t pa;
+
+	frame_use_counts(u0);
+	KT_ASSERT_EQ(frame_alloc(3, 0, &pa), EOK);
+	size_t free1 = frame_use_counts(u1), sum = free1;
+	KT_CHECK_EQ(u1[FRAME_USE_NONE], u0[FRAME_USE_NONE] + 3);
+	for (unsigned u = 0; u < FRAME_USE_COUNT; u++)
+		sum += u1[u];
+	KT_CHECK_EQ(sum, frame_total_count());
+	frame_use_mark(pa, 2, FRAME_USE_KSTACK, NULL);
+	frame_use_counts(u1);
+	KT_CHECK_EQ(u1[FRAME_USE_NONE], u0[FRAME_USE_NONE] + 1);
+	KT_CHECK_EQ(u1[FRAME_USE_KSTACK], u0[FRAME_USE_KSTACK] + 2);
+	frame_ref_add(pa); /* a second reference: counted until the last goes */
+	frame_free(pa, 3);
+	frame_use_counts(u1);
+	KT_CHECK_EQ(u1[FRAME_USE_KSTACK], u0[FRAME_USE_KSTACK] + 1);
+	KT_CHECK_EQ(u1[FRAME_USE_NONE], u0[FRAME_USE_NONE]);
+	KT_CHECK(frame_ref_drop(pa));
+	frame_use_counts(u1);
+	for (unsigned u = 0; u < FRAME_USE_COUNT; u++)
+		KT_CHECK_EQ(u1[u], u0[u]);
+	KT_CHECK_EQ(frame_check(), EOK);
+}
+
 KTEST(frame_refcount)
 {
 	size_t free0 = frame_free_count();

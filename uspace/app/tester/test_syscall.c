@@ -113,9 +113,22 @@ UTEST(syscall_mem_stats_hostile)
 	UT_CHECK_ERR(mem_stats((mem_stats_t *) ADDR_RODATA), EFAULT);
 }
 
+/* The frames in use by what they hold, with the free ones, are all the
+ * frames (the kernel reads them at one instant); wired pages, page
+ * tables, kernel stacks and slabs are never none. */
+static bool mem_stats_add_up(const mem_stats_t *m)
+{
+	uint64_t used = m->frames_wired + m->frames_page_tables + m->frames_kernel_stacks +
+	    m->frames_slab + m->frames_kmalloc + m->frames_dma + m->frames_other;
+	return used + m->free_frames == m->total_frames &&
+	    m->objects_malloc + m->objects_calls + m->objects_btree == m->kernel_objects &&
+	    m->frames_wired > 0 && m->frames_page_tables > 0 && m->frames_kernel_stacks > 0 &&
+	    m->frames_slab > 0;
+}
+
 /* The kernel object counts follow a task's life: one task more while a
- * child lives, with its thread and its handles; all back once it is
- * reaped. */
+ * child lives, with its thread, its handles, its kernel stack and its
+ * page tables; all back once it is reaped. */
 UTEST(syscall_mem_stats_counts)
 {
 	mem_stats_t a, b, c;
@@ -123,11 +136,16 @@ UTEST(syscall_mem_stats_counts)
 	task_exit_info_t info;
 	UT_ASSERT_OK(mem_stats(&a));
 	UT_CHECK(a.tasks >= 3 && a.threads >= a.tasks && a.handles >= 1 && a.kernel_objects > 0);
+	UT_CHECK(mem_stats_add_up(&a));
 	UT_ASSERT_OK(task_spawn(TESTER_MODULE, "child:sleep", &id));
 	UT_ASSERT_OK(mem_stats(&b));
 	UT_CHECK_EQ(b.tasks, a.tasks + 1);
 	UT_CHECK(b.threads >= a.threads + 1 && b.handles >= a.handles + 1);
 	UT_CHECK(b.kernel_objects > a.kernel_objects);
+	UT_CHECK(mem_stats_add_up(&b));
+	/* its root table at least, and a kernel stack */
+	UT_CHECK(b.frames_page_tables > a.frames_page_tables);
+	UT_CHECK(b.frames_kernel_stacks > a.frames_kernel_stacks);
 	UT_CHECK_OK(task_wait(id, &info));
 	UT_CHECK_EQ(info.status, 5);
 	frames_settle(a.free_frames);
@@ -135,6 +153,8 @@ UTEST(syscall_mem_stats_counts)
 	UT_CHECK_EQ(c.tasks, a.tasks);
 	UT_CHECK_EQ(c.threads, a.threads);
 	UT_CHECK_EQ(c.handles, a.handles);
+	UT_CHECK_EQ(c.frames_kernel_stacks, a.frames_kernel_stacks);
+	UT_CHECK(mem_stats_add_up(&c));
 }
 
 UTEST(syscall_ids)

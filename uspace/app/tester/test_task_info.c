@@ -116,18 +116,22 @@ UTEST(task_list_self_and_child)
 		UT_CHECK(me->resident_wired + me->resident_phys + me->resident_pager +
 		        me->resident_dma >=
 		    st.resident);
+		/* a root, and a table of each level below it for a page */
+		UT_CHECK(me->page_tables >= 4);
 	}
 	if (ch) {
 		UT_CHECK_EQ(ch->parent, task_id());
 		UT_CHECK(strcmp(ch->name, TESTER_MODULE) == 0);
 		UT_CHECK_EQ(ch->state, TASK_STATE_RUNNING);
 		UT_CHECK(ch->threads >= 1 && ch->areas > 0);
+		UT_CHECK(ch->page_tables >= 4);
 	}
 	free(list);
 	UT_CHECK_OK(task_kill(a));
 	if (UT_CHECK(zombie_wait(a, &z))) {
 		UT_CHECK_EQ(z.threads, 0);
 		UT_CHECK_EQ(z.areas + z.vsize + z.resident_pager + z.resident_wired, 0);
+		UT_CHECK_EQ(z.page_tables, 0);
 		task_area_info_t one;
 		UT_CHECK_OK(task_area_list(a, &one, 1, &n)); /* its parent may: nothing left */
 		UT_CHECK_EQ(n, 0);

@@ -7,6 +7,7 @@
 #define TESTER_H_
 
 #include <abi/task.h>
+#include <anon.h>
 #include <as.h>
 #include <bench/window.h>
 #include <errno.h>
@@ -90,6 +91,45 @@ uint64_t anon_objects_settle(uint64_t want);
 /* The file pager's five counters of @a group (abi/fpager.h FPAGER_STATS_*)
  * into @a v; false if no file pager answers. */
 bool fpager_stats(unsigned group, uint64_t v[5]);
+
+/* ledger.c: where the frames are, by owner, at one moment. */
+#define LEDGER_TASKS 64
+typedef struct ledger_task {
+	task_id_t id;
+	char name[TASK_NAME_MAX];
+	uint64_t wired; /* pages of its wired areas */
+	uint64_t paged; /* pages mapped in its pager-backed areas */
+	uint64_t areas;
+	uint64_t page_tables; /* frames of its page tables */
+	uint64_t threads;
+	uint64_t handles;
+} ledger_task_t;
+typedef struct frames_ledger {
+	mem_stats_t mem; /* free frames, and the frames in use by kind */
+	anon_stats_t anon; /* the anon pager's blocks and data pages */
+	uint64_t fp_cached; /* the file pager's cache pages holding data */
+	size_t ntasks;
+	ledger_task_t task[LEDGER_TASKS];
+} frames_ledger_t;
+errno_t frames_ledger_take(frames_ledger_t *l);
+/* "# WHAT: ..." and the changes from @a a to @a b, by owner. */
+void frames_ledger_print(const char *what, const frames_ledger_t *a, const frames_ledger_t *b);
+/* The frames in use at @a b that were not at @a a, slabs aside (a slab
+ * page holds kernel objects, which a leak check counts instead: the same
+ * objects may lie in more or fewer slabs after a churn). */
+int64_t frames_ledger_kept(const frames_ledger_t *a, const frames_ledger_t *b);
+/* The kernel objects live at @a b that were not at @a a, B+tree nodes
+ * aside: malloc's (a task's, an area's, a capability's records) and IPC
+ * calls.  A B+tree node holds keys -- areas, each a malloc object too,
+ * and runs of mapped pages, which hold frames -- and how many nodes a
+ * tree of the same keys takes depends on the order they came and went
+ * (two more after hw_loader_refusals' 38 spawns, once in eight runs). */
+int64_t frames_ledger_objects_kept(const frames_ledger_t *a, const frames_ledger_t *b);
+/* *after once nothing is kept since @a before (frames_ledger_kept and
+ * frames_ledger_objects_kept <= 0; tasks, threads and handles no more
+ * than then), waiting up to about five seconds for the servers and the
+ * kernel to finish freeing; the last ledger taken otherwise. */
+errno_t frames_ledger_settle(const frames_ledger_t *before, frames_ledger_t *after);
 
 /*
  * IPC and pager tests (test_ipc.c, test_share.c, test_pager.c).  Their

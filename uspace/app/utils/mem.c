@@ -1,5 +1,6 @@
-/* mem: the machine's frames (free, total) and kernel objects, and what
- * the anon pager holds.  (The file pager's figures come with it.) */
+/* mem: the machine's frames (free, total, and those in use by what they
+ * hold) and kernel objects, and what the anon pager holds.  (The file
+ * pager's figures come with it.) */
 #include <anon.h>
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,12 @@ int main(void)
 	    (unsigned long long) m.free_frames, (unsigned long long) m.total_frames,
 	    (unsigned long long) (m.free_frames * m.page_size / 1024),
 	    (unsigned long long) m.dma_quarantined);
+	printf("in use: %llu wired, %llu page tables, %llu kernel stacks, %llu slab, "
+	       "%llu kmalloc, %llu dma, %llu other\n",
+	    (unsigned long long) m.frames_wired, (unsigned long long) m.frames_page_tables,
+	    (unsigned long long) m.frames_kernel_stacks, (unsigned long long) m.frames_slab,
+	    (unsigned long long) m.frames_kmalloc, (unsigned long long) m.frames_dma,
+	    (unsigned long long) m.frames_other);
 	printf("kernel: %llu tasks, %llu threads, %llu handles, %llu objects\n",
 	    (unsigned long long) m.tasks, (unsigned long long) m.threads,
 	    (unsigned long long) m.handles, (unsigned long long) m.kernel_objects);

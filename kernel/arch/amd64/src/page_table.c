@@ -130,11 +130,8 @@ static errno_t pt_table_create(pte_t *e, uintptr_t va, pte_t *parent)
 	errno_t rc = pt_table_alloc(&pa);
 	if (rc != EOK)
 		return rc;
-	frame_t *f = pt_frames_ready ? frame_get(pa) : NULL;
-	if (f) {
-		f->use = FRAME_USE_PTABLE;
-		f->owner = (void *) 0;
-	}
+	if (pt_frames_ready)
+		frame_use_mark(pa, 1, FRAME_USE_PTABLE, NULL);
 	*e = pa | PTE_P | PTE_RW | (va < USER_SPACE_END ? PTE_US : 0);
 	pt_count_add(parent, 1);
 	return EOK;
@@ -158,6 +155,8 @@ static errno_t pt_walk(page_table_t *pt, uintptr_t va, unsigned level, bool crea
 			errno_t rc = pt_table_create(e, va, t);
 			if (rc != EOK)
 				return rc;
+			if (pt_frames_ready) /* boot tables (bootmem) are no frames */
+				pt->tables++;
 		} else if (*e & PTE_PS) {
 			return EEXIST;
 		}
@@ -174,7 +173,7 @@ static errno_t pt_walk(page_table_t *pt, uintptr_t va, unsigned level, bool crea
  * the paging-structure caches for it) before giving them back, or a
  * speculative walk could still use a freed and reused table.
  */
-static size_t pt_prune(uintptr_t va, pte_t *path[5], uintptr_t freed[3])
+static size_t pt_prune(page_table_t *pt, uintptr_t va, pte_t *path[5], uintptr_t freed[3])
 {
 	size_t n = 0;
 	for (unsigned l = 1; l < 4; l++) {
@@ -187,6 +186,7 @@ static size_t pt_prune(uintptr_t va, pte_t *path[5], uintptr_t freed[3])
 		pt_count_add(path[l + 1], -1);
 		freed[n++] = frame_pa(f);
 	}
+	pt->tables -= n;
 	return n;
 }
 
@@ -206,7 +206,7 @@ errno_t page_mapping_insert(page_table_t *pt, uintptr_t va, uintptr_t pa, unsign
 	errno_t rc = pt_walk(pt, va, 1, true, path);
 	if (rc != EOK) {
 		/* undo the tables made before running out */
-		size_t n = pt_prune(va, path, freed);
+		size_t n = pt_prune(pt, va, path, freed);
 		tlb_invalidate_page(va);
 		spinlock_unlock(&pt->lock);
 		pt_free_tables(freed, n);
@@ -234,7 +234,7 @@ static errno_t pt_leaf_make_locked(page_table_t *pt, uintptr_t va, pte_t *path[5
 	errno_t rc = pt_walk(pt, va, 1, true, path);
 	if (rc == EOK)
 		return EOK;
-	size_t n = pt_prune(va, path, freed);
+	size_t n = pt_prune(pt, va, path, freed);
 	tlb_invalidate_page(va);
 	pt_free_tables(freed, n); /* (page-table lock -> frame_lock) */
 	return rc;
@@ -316,7 +316,7 @@ errno_t page_mapping_remove(page_table_t *pt, uintptr_t va)
 	}
 	*e = 0;
 	pt_count_add(path[1], -1);
-	size_t n = pt_prune(va, path, freed);
+	size_t n = pt_prune(pt, va, path, freed);
 	tlb_invalidate_page(va); /* the leaf and any unlinked table */
 	spinlock_unlock(&pt->lock);
 	pt_free_tables(freed, n);
@@ -481,7 +481,9 @@ errno_t page_table_create(page_table_t *pt)
 	pte_t *t = pt_table(root);
 	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
 		t[i] = kernel[i];
+	frame_use_mark(root, 1, FRAME_USE_PTABLE, NULL);
 	pt->root_pa = root;
+	pt->tables = 1;
 	spinlock_initialize(&pt->lock, "page-table");
 	return EOK;
 }
@@ -499,6 +501,11 @@ static void pt_free_tree(uintptr_t pa, unsigned level)
 	frame_free(pa, 1);
 }
 
+size_t page_table_frames(page_table_t *pt)
+{
+	return __atomic_load_n(&pt->tables, __ATOMIC_RELAXED);
+}
+
 void page_table_destroy(page_table_t *pt)
 {
 	pte_t *t = pt_table(pt->root_pa);
@@ -509,6 +516,7 @@ void page_table_destroy(page_table_t *pt)
 	}
 	frame_free(pt->root_pa, 1);
 	pt->root_pa = 0;
+	pt->tables = 0;
 }
 
 bool page_table_pcid_enabled(void)

@@ -284,6 +284,7 @@ typedef struct as_usage {
 	size_t areas;
 	size_t vsize;
 	size_t resident[AS_BACKEND_IDS];
+	size_t page_tables; /* frames of its page tables */
 } as_usage_t;
 
 /* Count @a as's areas and pages into *out (a walk of its areas). */

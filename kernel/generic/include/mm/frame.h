@@ -26,12 +26,17 @@
 /* Allocation flags. */
 #define FRAME_ZERO (1u << 0) /* fill the frames with zeros */
 
-/* What an allocated frame is used for (frame_t.use). */
+/* What an allocated frame is used for (frame_t.use): set by its user
+ * with frame_use_mark, counted per use (frame_use_count). */
 typedef enum frame_use {
-	FRAME_USE_NONE = 0,
+	FRAME_USE_NONE = 0, /* not marked (the profiler's buffer, tests) */
 	FRAME_USE_SLAB, /* owner: the slab_t the page belongs to */
-	FRAME_USE_LARGE, /* owner: run length (first frame of a large kmalloc) */
+	FRAME_USE_LARGE, /* owner: run length (a large kmalloc) */
 	FRAME_USE_PTABLE, /* owner: number of present entries in the table */
+	FRAME_USE_KSTACK, /* a kernel stack page */
+	FRAME_USE_WIRED, /* a page of a wired area (it may be shared on) */
+	FRAME_USE_DMA, /* a page of a DMA buffer */
+	FRAME_USE_COUNT
 } frame_use_t;
 
 typedef struct frame {
@@ -66,6 +71,13 @@ bool frame_ref_add_many(const uintptr_t *pa, size_t n);
 /* Drop one reference; true if that freed the frame. */
 bool frame_ref_drop(uintptr_t pa);
 uint32_t frame_refcount(uintptr_t pa);
+/* Mark the @a count allocated frames from @a pa as used for @a use, with
+ * @a owner (its meaning: frame_use_t), moving them between the counts. */
+void frame_use_mark(uintptr_t pa, size_t count, frame_use_t use, void *owner);
+/* The frames allocated now by use, into @a out (indexed by frame_use_t;
+ * FRAME_USE_NONE: not marked), and the free frames, all at one instant:
+ * they add up to frame_total_count(). */
+size_t frame_use_counts(size_t out[FRAME_USE_COUNT]);
 
 /* frame_t of an allocated frame (NULL if pa is not RAM we manage). */
 frame_t *frame_get(uintptr_t pa);
@@ -87,7 +99,8 @@ void frame_low_wait(void);
 /* Lower the flag; if memory is still low the next allocation raises it. */
 void frame_low_rearm(void);
 
-/* Check the allocator's invariants (free lists vs. counters); for tests. */
+/* Check the allocator's invariants (free lists vs. counters, the use
+ * counts adding up to the frames allocated); for tests. */
 errno_t frame_check(void);
 
 #endif

@@ -32,6 +32,9 @@
 typedef struct page_table {
 	uintptr_t root_pa; /* physical address of the top-level table */
 	spinlock_t lock; /* serializes changes and walks (page_table.c) */
+	/* table pages from frames, the root's among them (under lock; read
+	 * without it by page_table_frames) */
+	size_t tables;
 } page_table_t;
 
 extern page_table_t page_table_kernel;
@@ -67,6 +70,9 @@ errno_t page_table_create(page_table_t *pt);
 /* Free every user-half table page (the caller has removed, and dropped
  * the frames of, all its user mappings first). */
 void page_table_destroy(page_table_t *pt);
+/* The frames @a pt's tables take now, its root's included (0 after
+ * page_table_destroy; the kernel's counts only those made after boot). */
+size_t page_table_frames(page_table_t *pt);
 /* Load @a pt on this CPU, tagged with @a pcid (ignored when PCIDs are
  * off).  @a keep: the TLB entries tagged with pcid belong to this page
  * table (false the first time a PCID is used for it: they are flushed). */

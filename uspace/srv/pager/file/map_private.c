@@ -16,6 +16,17 @@
  * bounded), pages handed out from a free stack; a freed page's frame goes
  * back at once (MADV_DONTNEED).  All private views together own at most
  * FP_PRIV_MAX pages: a store beyond that fails with ENOMEM.
+ *
+ * The anon pager gives a frame back only with the whole block of pages
+ * it was filled in, and a store to one page may fill free neighbours
+ * too (our stack hands pages out downwards, as a stack grows: anon.c
+ * fills below the page for that); neither crosses a group of
+ * FP_PRIV_GROUP pages (its chunk).  So a page's own MADV_DONTNEED leaves
+ * frames behind while another page of its group is used -- before this,
+ * a few a run of spawns, whenever two views' pages had been in use at
+ * once (the loader suite's hw_loader_many missed them) -- and when the
+ * last used page of a group goes, the whole group is given up.  The
+ * count of used pages per group is kept with the chunk.
  */
 #include <anon.h>
 #include <as.h>
@@ -27,11 +38,21 @@
 
 #define FP_PRIV_CHUNK 256u /* pages: 1 MiB an area */
 #define FP_PRIV_MAX 65536u /* pages: 256 MiB */
+#define FP_PRIV_GROUP 16u /* pages: the anon pager's chunk (ANON_RUN) */
+#define FP_PRIV_GROUPS (FP_PRIV_CHUNK / FP_PRIV_GROUP)
 
-/* The free private pages (fp_priv_lock; taken after fp_lock). */
+typedef struct fp_priv_chunk {
+	uint8_t *base;
+	uint8_t used[FP_PRIV_GROUPS]; /* pages handed out, per group */
+} fp_priv_chunk_t;
+
+/* The free private pages and the chunks (fp_priv_lock; taken after
+ * fp_lock; held across a group's MADV_DONTNEED, so no page of the group
+ * is handed out and stored to meanwhile). */
 static lock_t fp_priv_lock = LOCK_INITIALIZER;
 static uint8_t **fp_priv_stack; /* room for every page of every chunk */
 static size_t fp_priv_nfree, fp_priv_total;
+static fp_priv_chunk_t fp_priv_chunks[FP_PRIV_MAX / FP_PRIV_CHUNK];
 
 /* A chunk more: its pages on the free stack.  False: no memory or the
  * limit. */
@@ -47,11 +68,14 @@ static bool fp_priv_grow(void)
 	if (chunk == MAP_FAILED)
 		return false;
 	lock_acquire(&fp_priv_lock);
-	uint8_t **stack = realloc(fp_priv_stack, (fp_priv_total + FP_PRIV_CHUNK) * sizeof(*stack));
+	uint8_t **stack = NULL;
+	if (fp_priv_total + FP_PRIV_CHUNK <= FP_PRIV_MAX) /* (another thread grew it) */
+		stack = realloc(fp_priv_stack, (fp_priv_total + FP_PRIV_CHUNK) * sizeof(*stack));
 	if (stack) {
 		fp_priv_stack = stack;
 		for (size_t k = 0; k < FP_PRIV_CHUNK; k++)
 			stack[fp_priv_nfree++] = chunk + k * PAGE_SIZE;
+		fp_priv_chunks[fp_priv_total / FP_PRIV_CHUNK] = (fp_priv_chunk_t){ .base = chunk };
 		fp_priv_total += FP_PRIV_CHUNK;
 	}
 	lock_release(&fp_priv_lock);
@@ -60,12 +84,30 @@ static bool fp_priv_grow(void)
 	return stack != NULL;
 }
 
+/* The chunk of page @a p and the index of its group in it (fp_priv_lock
+ * held); NULL never happens (every page handed out is of a chunk). */
+static fp_priv_chunk_t *fp_priv_group_of(const uint8_t *p, size_t *group)
+{
+	for (size_t c = 0; c < fp_priv_total / FP_PRIV_CHUNK; c++) {
+		fp_priv_chunk_t *k = &fp_priv_chunks[c];
+		if (p >= k->base && p < k->base + (size_t) FP_PRIV_CHUNK * PAGE_SIZE) {
+			*group = (size_t) (p - k->base) / PAGE_SIZE / FP_PRIV_GROUP;
+			return k;
+		}
+	}
+	return NULL;
+}
+
 /* A page of private memory; NULL: none (ENOMEM for the store). */
 static uint8_t *fp_priv_page_alloc(void)
 {
 	for (unsigned tries = 0; tries < 2; tries++) {
 		lock_acquire(&fp_priv_lock);
 		uint8_t *p = fp_priv_nfree ? fp_priv_stack[--fp_priv_nfree] : NULL;
+		size_t g;
+		fp_priv_chunk_t *k = p ? fp_priv_group_of(p, &g) : NULL;
+		if (k)
+			k->used[g]++;
 		lock_release(&fp_priv_lock);
 		if (p || !fp_priv_grow())
 			return p;
@@ -73,11 +115,19 @@ static uint8_t *fp_priv_page_alloc(void)
 	return NULL;
 }
 
-/* The page's frame goes back; the page is free again. */
+/* The page's frame goes back (its group's, if it was the group's last
+ * used page); the page is free again. */
 static void fp_priv_page_free(uint8_t *p)
 {
-	(void) madvise(p, PAGE_SIZE, MADV_DONTNEED);
+	size_t g, len = PAGE_SIZE;
 	lock_acquire(&fp_priv_lock);
+	fp_priv_chunk_t *k = fp_priv_group_of(p, &g);
+	uint8_t *from = p;
+	if (k && --k->used[g] == 0) {
+		from = k->base + g * FP_PRIV_GROUP * PAGE_SIZE;
+		len = (size_t) FP_PRIV_GROUP * PAGE_SIZE;
+	}
+	(void) madvise(from, len, MADV_DONTNEED);
 	fp_priv_stack[fp_priv_nfree++] = p;
 	lock_release(&fp_priv_lock);
 }

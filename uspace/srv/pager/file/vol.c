@@ -55,6 +55,23 @@ static void fp_conn_drop(fp_conn_t *c)
 	*c = (fp_conn_t){ 0 };
 }
 
+/*
+ * The control buffer's memory, and its mappings here and at the server,
+ * made now: the server writes an FS_STATFS answer into it (its pages get
+ * frames), then we read each page.  Else the first request through the
+ * connection would make them, and the connections past the first are
+ * first used only when requests overlap: whenever that happens, which a
+ * leak check that counts frames and kernel objects saw as a leak.  (The
+ * scratch buffer is a request's data, 64 pages: its pages come as data
+ * needs them.)
+ */
+static void fp_conn_warm(fp_conn_t *c)
+{
+	(void) ipc_request(c->phone, FS_STATFS, 0, 0, 0, 0, 0, NULL);
+	for (size_t off = 0; off < FS_CTL_SIZE; off += PAGE_SIZE)
+		(void) *(volatile uint8_t *) (c->ctl + off);
+}
+
 static errno_t fp_conn_make(uint64_t dev, fp_conn_t *c)
 {
 	errno_t rc = ipc_connect_me_to(fp_vfs_phone, VFS_CONNECT_FS, dev, 0, 0, &c->phone);
@@ -63,7 +80,9 @@ static errno_t fp_conn_make(uint64_t dev, fp_conn_t *c)
 	rc = fp_conn_lend(c->phone, FS_CTL_SIZE, FS_SHARE_CTL, &c->ctl);
 	if (rc == EOK)
 		rc = fp_conn_lend(c->phone, FP_SCRATCH_SIZE, FP_SCRATCH_ID, &c->scratch);
-	if (rc != EOK)
+	if (rc == EOK)
+		fp_conn_warm(c);
+	else
 		fp_conn_drop(c);
 	return rc;
 }
