@@ -340,15 +340,21 @@ static void md_free(void *ctx, void *ptr)
 	free(ptr);
 }
 
-static bool test_cache(void)
+/* The cache's host over the memory device @a m. */
+static ext2_host_t md_host(memdev_t *m)
 {
-	static memdev_t m;
-	ext2_host_t host = { .ctx = &m,
+	return (ext2_host_t){ .ctx = m,
 		.read = md_read,
 		.write = md_write,
 		.flush = md_flush,
 		.alloc = md_alloc,
 		.free = md_free };
+}
+
+static bool test_cache(void)
+{
+	static memdev_t m;
+	ext2_host_t host = md_host(&m);
 	ext2_cache_t c;
 	ext2_buf_t *b, *pinned[4];
 
@@ -434,12 +440,7 @@ static bool test_cache(void)
 static bool test_cache_dir_checked(void)
 {
 	static memdev_t m;
-	ext2_host_t host = { .ctx = &m,
-		.read = md_read,
-		.write = md_write,
-		.flush = md_flush,
-		.alloc = md_alloc,
-		.free = md_free };
+	ext2_host_t host = md_host(&m);
 	ext2_cache_t c;
 	ext2_buf_t *b;
 

@@ -504,14 +504,7 @@ suite_virtio() {
 # volume was unmounted clean, and debugfs shows what the guest wrote, byte
 # for byte; disk1 and disk2 are byte for byte what mkrootfs.sh made.
 ext2_host_check() { # description command...
-	local what=$1
-	shift
-	if "$@" >> "$logs/ext2-host.log" 2>&1; then
-		epass=$((epass + 1))
-	else
-		echo "ext2: $what (see $logs/ext2-host.log)" >&2
-		efail=$((efail + 1))
-	fi
+	host_check ext2-host "$@"
 }
 # debugfs -R "cat PATH" of IMAGE is exactly the bytes python3 EXPR makes
 ext2_cat_is() { # image path python-expression
@@ -528,7 +521,7 @@ ext2_ls_is() { # image dir names...: the directory holds exactly these
 		LC_ALL=C sort | tr '\n' ' ')" = "$(printf '%s\n' . .. "$@" | LC_ALL=C sort | tr '\n' ' ')" ]
 }
 suite_ext2() {
-	local d=$BUILD_DIR/ext2-test epass=0 efail=0 log=$logs/ext2.log
+	local d=$BUILD_DIR/ext2-test log=$logs/ext2.log
 	if ! grep -q "/ext2 " "$BUILD_DIR/boot/recipe.txt"; then
 		echo "ext2: the image has no ext2 server" >&2
 		broken=1
@@ -565,7 +558,7 @@ suite_ext2() {
 	ext2_host_check "the huge_file volume was not mounted read-only" \
 		grep -aq "^ext2: disk2: read-only: unsupported read-only features: huge_file" "$log"
 	ext2_host_check "the read-only volume changed" cmp "$d/ro.img" "$d/ro.orig"
-	record ext2-host "$epass" "$efail" "(the images checked on the host)"
+	host_record ext2-host "(the images checked on the host)"
 }
 
 # The file API (docs/vfs.md "libc") on the whole storage stack: the

@@ -96,10 +96,13 @@
  *                  FPAGER_STATS_WB: write-backs started, failed writes,
  *                  the most writes in flight at once, files, mappings;
  *                  FPAGER_STATS_RA: read-aheads done (the rest 0);
- *                  FPAGER_STATS_ASYNC: MSYNC_ASYNC requests taken, queued
- *                  write-backs done (a request merged into a waiting one
- *                  for the same file is done with it), requests that found
- *                  the queue full (the next pass writes every dirty page)
+ *                  FPAGER_STATS_TRIGGER: what started write-backs:
+ *                  MSYNC_ASYNC requests taken, queued write-backs done (a
+ *                  request merged into a waiting one for the same file is
+ *                  done with it), requests that found the queue full (the
+ *                  next pass writes every dirty page), write-backs at a
+ *                  file's last unmap, write-backs at its last close (each
+ *                  counted when it has ended)
  *  FPAGER_TEST_FAIL_WRITES  arg[0] count, arg[1] an error: the next
  *                  @a count writes of dirty pages fail with it without
  *                  reaching the file system (tests of write-back errors;
@@ -141,7 +144,7 @@
 #define FPAGER_STATS_IO 1u
 #define FPAGER_STATS_WB 2u
 #define FPAGER_STATS_RA 3u
-#define FPAGER_STATS_ASYNC 4u
+#define FPAGER_STATS_TRIGGER 4u
 
 /* FPAGER_MAP arg[1] */
 #define FPAGER_MAP_PRIVATE 0x1u /* copy-on-write: stores never reach the file */

@@ -243,7 +243,7 @@ static void scheduler_boost(cpu_t *cpu) REQUIRES(sched_lock)
 {
 	list_t moved;
 	list_initialize(&moved);
-	cpu->boosts++;
+	__atomic_add_fetch(&cpu->boosts, 1, __ATOMIC_RELAXED); /* read without sched_lock */
 	for (unsigned p = 1; p < RQ_COUNT; p++) {
 		link_t *l;
 		while ((l = list_first(&cpu->rq[p])) != NULL) {
@@ -270,17 +270,21 @@ static void scheduler_age(cpu_t *cpu) REQUIRES(sched_lock)
 {
 	thread_t *cur = cpu->current;
 	for (unsigned p = 1; p < RQ_COUNT; p++) {
-		link_t *l;
-		while ((l = list_first(&cpu->rq[p])) != NULL) {
+		link_t *l = list_first(&cpu->rq[p]);
+		while (l != NULL) {
 			thread_t *t = list_get_instance(l, thread_t, rq_link);
 			if (cpu->ticks - t->rq_since < SCHED_AGE_TICKS)
-				break;
-			list_remove(l);
-			t->priority = p - 1 > t->base_priority ? p - 1 : t->base_priority;
-			list_append(l, &cpu->rq[t->priority]);
-			t->rq_since = cpu->ticks;
-			if (cur == cpu->idle || t->priority < cur->priority)
-				cpu->need_resched = true;
+				break; /* the rest joined later */
+			link_t *next = list_next(l, &cpu->rq[p]);
+			if (p > t->base_priority) { /* at its base it stays, and in place */
+				list_remove(l);
+				t->priority = p - 1;
+				list_append(l, &cpu->rq[p - 1]);
+				t->rq_since = cpu->ticks;
+				if (cur == cpu->idle || t->priority < cur->priority)
+					cpu->need_resched = true;
+			}
+			l = next;
 		}
 	}
 }

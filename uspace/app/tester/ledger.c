@@ -82,7 +82,7 @@ static const ledger_task_t *ledger_task_find(const frames_ledger_t *l, task_id_t
 	return NULL;
 }
 
-static int64_t d64(uint64_t a, uint64_t b)
+static int64_t ledger_delta(uint64_t a, uint64_t b)
 {
 	return (int64_t) (b - a);
 }
@@ -100,11 +100,13 @@ static void ledger_tasks_print(const frames_ledger_t *a, const frames_ledger_t *
 			continue;
 		printf("#   task %llu (%s): wired %+lld, paged %+lld, page tables %+lld, "
 		       "threads %+lld, handles %+lld, areas %+lld\n",
-		    (unsigned long long) y->id, y->name, (long long) d64(x->wired, y->wired),
-		    (long long) d64(x->paged, y->paged),
-		    (long long) d64(x->page_tables, y->page_tables),
-		    (long long) d64(x->threads, y->threads),
-		    (long long) d64(x->handles, y->handles), (long long) d64(x->areas, y->areas));
+		    (unsigned long long) y->id, y->name,
+		    (long long) ledger_delta(x->wired, y->wired),
+		    (long long) ledger_delta(x->paged, y->paged),
+		    (long long) ledger_delta(x->page_tables, y->page_tables),
+		    (long long) ledger_delta(x->threads, y->threads),
+		    (long long) ledger_delta(x->handles, y->handles),
+		    (long long) ledger_delta(x->areas, y->areas));
 	}
 }
 
@@ -113,40 +115,42 @@ void frames_ledger_print(const char *what, const frames_ledger_t *a, const frame
 	const mem_stats_t *x = &a->mem, *y = &b->mem;
 	printf("# %s: free %+lld; wired %+lld, page tables %+lld, kernel stacks %+lld, "
 	       "slab %+lld, kmalloc %+lld, dma %+lld, other %+lld\n",
-	    what, (long long) d64(x->free_frames, y->free_frames),
-	    (long long) d64(x->frames_wired, y->frames_wired),
-	    (long long) d64(x->frames_page_tables, y->frames_page_tables),
-	    (long long) d64(x->frames_kernel_stacks, y->frames_kernel_stacks),
-	    (long long) d64(x->frames_slab, y->frames_slab),
-	    (long long) d64(x->frames_kmalloc, y->frames_kmalloc),
-	    (long long) d64(x->frames_dma, y->frames_dma),
-	    (long long) d64(x->frames_other, y->frames_other));
+	    what, (long long) ledger_delta(x->free_frames, y->free_frames),
+	    (long long) ledger_delta(x->frames_wired, y->frames_wired),
+	    (long long) ledger_delta(x->frames_page_tables, y->frames_page_tables),
+	    (long long) ledger_delta(x->frames_kernel_stacks, y->frames_kernel_stacks),
+	    (long long) ledger_delta(x->frames_slab, y->frames_slab),
+	    (long long) ledger_delta(x->frames_kmalloc, y->frames_kmalloc),
+	    (long long) ledger_delta(x->frames_dma, y->frames_dma),
+	    (long long) ledger_delta(x->frames_other, y->frames_other));
 	printf("#   kernel objects %+lld (malloc %+lld, calls %+lld, B+tree nodes %+lld), "
 	       "threads %+lld, handles %+lld, tasks %+lld; "
 	       "anon pager: frames %+lld, data pages %+lld, objects %+lld; "
 	       "file pager cache %+lld\n",
-	    (long long) d64(x->kernel_objects, y->kernel_objects),
-	    (long long) d64(x->objects_malloc, y->objects_malloc),
-	    (long long) d64(x->objects_calls, y->objects_calls),
-	    (long long) d64(x->objects_btree, y->objects_btree),
-	    (long long) d64(x->threads, y->threads), (long long) d64(x->handles, y->handles),
-	    (long long) d64(x->tasks, y->tasks), (long long) d64(a->anon.frames, b->anon.frames),
-	    (long long) d64(a->anon.resident, b->anon.resident),
-	    (long long) d64(a->anon.objects, b->anon.objects),
-	    (long long) d64(a->fp_cached, b->fp_cached));
+	    (long long) ledger_delta(x->kernel_objects, y->kernel_objects),
+	    (long long) ledger_delta(x->objects_malloc, y->objects_malloc),
+	    (long long) ledger_delta(x->objects_calls, y->objects_calls),
+	    (long long) ledger_delta(x->objects_btree, y->objects_btree),
+	    (long long) ledger_delta(x->threads, y->threads),
+	    (long long) ledger_delta(x->handles, y->handles),
+	    (long long) ledger_delta(x->tasks, y->tasks),
+	    (long long) ledger_delta(a->anon.frames, b->anon.frames),
+	    (long long) ledger_delta(a->anon.resident, b->anon.resident),
+	    (long long) ledger_delta(a->anon.objects, b->anon.objects),
+	    (long long) ledger_delta(a->fp_cached, b->fp_cached));
 	ledger_tasks_print(a, b);
 }
 
 int64_t frames_ledger_kept(const frames_ledger_t *a, const frames_ledger_t *b)
 {
-	int64_t used = d64(b->mem.free_frames, a->mem.free_frames);
-	return used - d64(a->mem.frames_slab, b->mem.frames_slab);
+	int64_t used = ledger_delta(b->mem.free_frames, a->mem.free_frames);
+	return used - ledger_delta(a->mem.frames_slab, b->mem.frames_slab);
 }
 
 int64_t frames_ledger_objects_kept(const frames_ledger_t *a, const frames_ledger_t *b)
 {
-	return d64(a->mem.objects_malloc, b->mem.objects_malloc) +
-	    d64(a->mem.objects_calls, b->mem.objects_calls);
+	return ledger_delta(a->mem.objects_malloc, b->mem.objects_malloc) +
+	    ledger_delta(a->mem.objects_calls, b->mem.objects_calls);
 }
 
 errno_t frames_ledger_settle(const frames_ledger_t *before, frames_ledger_t *after)

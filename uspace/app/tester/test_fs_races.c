@@ -123,6 +123,19 @@ static void race_evict(int fd)
 		(void) pwrite(fd, "", 1, off);
 }
 
+/* Descriptors @a x and @a y of @a r are open on the same node. */
+static bool race_same_file(const fs_raw_t *r, uint64_t x, uint64_t y)
+{
+	vfs_stat_t sx, sy;
+	if (fs_raw_call(r, VFS_FSTAT, x, 0, 0, NULL) != EOK)
+		return false;
+	memcpy(&sx, r->buf, sizeof(sx));
+	if (fs_raw_call(r, VFS_FSTAT, y, 0, 0, NULL) != EOK)
+		return false;
+	memcpy(&sy, r->buf, sizeof(sy));
+	return sx.dev == sy.dev && sx.ino == sy.ino && sx.gen == sy.gen;
+}
+
 /*
  * While an open on @a a walks the slow path, its descriptor (src + 1) is
  * reserved: VFS_DUP on @a b then gives src + 2.  The open waits for the
@@ -152,11 +165,10 @@ static void race_dup2_round(
 	if (!answered)
 		(void) race_open_wait(cookie);
 	/* Not caught: the open was done, or had installed its descriptor (the
-	 * dup2 replaced it) and not yet answered.  A dup2 that went through
-	 * while the slot was still reserved would lose a file reference when
-	 * the open then filled it: the free-count check after the rounds
-	 * catches that. */
-	if (answered || *dup2_rc == EOK)
+	 * dup2 then replaced it: src + 1 is src's file) but not yet answered.
+	 * A dup2 let through while the slot was reserved, which the open then
+	 * overwrote (src + 1 the slow path's file), stays EOK: a failure. */
+	if (answered || (*dup2_rc == EOK && race_same_file(a, src, src + 1)))
 		*dup2_rc = ENOENT;
 	for (uint64_t n = src + 1; n <= src + 2; n++)
 		(void) fs_raw_call(a, VFS_CLOSE, n, 0, 0, NULL);

@@ -156,7 +156,7 @@ static errno_t pt_walk(page_table_t *pt, uintptr_t va, unsigned level, bool crea
 			if (rc != EOK)
 				return rc;
 			if (pt_frames_ready) /* boot tables (bootmem) are no frames */
-				pt->tables++;
+				__atomic_add_fetch(&pt->tables, 1, __ATOMIC_RELAXED);
 		} else if (*e & PTE_PS) {
 			return EEXIST;
 		}
@@ -186,7 +186,7 @@ static size_t pt_prune(page_table_t *pt, uintptr_t va, pte_t *path[5], uintptr_t
 		pt_count_add(path[l + 1], -1);
 		freed[n++] = frame_pa(f);
 	}
-	pt->tables -= n;
+	__atomic_sub_fetch(&pt->tables, n, __ATOMIC_RELAXED);
 	return n;
 }
 

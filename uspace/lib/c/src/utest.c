@@ -230,6 +230,31 @@ static void utest_run_one(const utest_t *t, unsigned num)
 	    (unsigned long long) ms);
 }
 
+/* The patterns of @a spec that match no test (a typo, or a test renamed
+ * out of a suite's list), each noted; they count as failures, so a suite
+ * never silently runs less than it names. */
+static unsigned utest_spec_unmatched(const char *spec)
+{
+	unsigned unmatched = 0;
+	if (strcmp(spec, "all") == 0)
+		return 0;
+	for (const char *p = spec; *p;) {
+		const char *e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		const char *q = *p == '-' ? p + 1 : p;
+		bool any = false;
+		for (const utest_t *t = utest_table_start; t < utest_table_end && !any; t++)
+			any = utest_pattern_matches(q, e, t->name);
+		if (!any && e > p) {
+			printf("# \"%.*s\" matches no user test\n", (int) (e - p), p);
+			unmatched++;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return unmatched;
+}
+
 unsigned utest_run(const char *spec)
 {
 	unsigned selected = 0, failed = 0, num = 0;
@@ -247,6 +272,7 @@ unsigned utest_run(const char *spec)
 		failed += utest_failures ? 1 : 0;
 	}
 	printf("# user tests: %u passed, %u failed\n", selected - failed, failed);
+	failed += utest_spec_unmatched(spec);
 	return selected == 0 ? 1 : failed;
 }
 
@@ -261,6 +287,10 @@ int utest_main(int argc, char **argv)
 	size_t len = 0;
 	for (int i = 1; i < argc && len < sizeof(spec); i++)
 		len += snprintf(spec + len, sizeof(spec) - len, "%s%s", i > 1 ? "," : "", argv[i]);
+	if (len >= sizeof(spec)) { /* cut: a pattern lost, or a leave-out */
+		printf("# the test names are longer than %zu bytes\n", sizeof(spec) - 1);
+		return 1;
+	}
 	failed = utest_run(spec);
 	return failed == 0 ? 0 : 1;
 }

@@ -57,12 +57,13 @@ static errno_t dir_touch(ext2_fs_t *fs, ext2_inode_t *dir)
 	return ext2_inode_store(fs, dir);
 }
 
-/* The @a len (> 0) bytes of an entry's name at @a p are @a name: the last
- * and the first byte compared first, which tells apart most names of one
- * length without a call (numbered names differ at the end). */
+/* The @a len bytes of an entry's name at @a p are @a name: the last and
+ * the first byte compared first, which tells apart most names of one
+ * length without a call (numbered names differ at the end).  (A live
+ * entry's name is never empty: ext2_dirblock_valid.) */
 static bool dir_name_is(const uint8_t *p, const char *name, size_t len)
 {
-	return p[len - 1] == (uint8_t) name[len - 1] && p[0] == (uint8_t) name[0] &&
+	return len > 0 && p[len - 1] == (uint8_t) name[len - 1] && p[0] == (uint8_t) name[0] &&
 	    memcmp(p, name, len) == 0;
 }
 

@@ -27,7 +27,11 @@
  *                    an answer) are made under it: they do not wait for
  *                    user space.
  *  3. fp_vol_t.pool  which of a volume's connections are busy
- *  3. fp_priv_lock   the free private pages (map_private.c)
+ *  3. fp_priv_lock   the free private pages and their groups
+ *                    (map_private.c); held across the anon pager's
+ *                    MADV_DONTNEED of a freed page or group, so that no
+ *                    page of it is handed out and stored to meanwhile
+ *                    (the anon pager never waits for us)
  */
 #ifndef FPAGER_FPAGER_H_
 #define FPAGER_FPAGER_H_
@@ -122,6 +126,7 @@ typedef struct fp_stats {
 	uint64_t hits, misses, page_ins, write_backs, wb_pages, evictions, wb_errors;
 	uint64_t dirty_max_seen, wb_inflight, wb_inflight_max, files, views, read_aheads;
 	uint64_t async_requests, async_done, async_overflows; /* msync(MS_ASYNC): wb.c */
+	uint64_t last_unmap_wbs, last_close_wbs; /* map.c, vfsreq.c */
 } fp_stats_t;
 
 /* A read-ahead request waits (ra.c): a call of the pager to itself. */
@@ -183,7 +188,7 @@ bool fp_wb_node_gone(errno_t rc);
 errno_t fp_wb_all(uint64_t older_than);
 errno_t fp_wb_take_error(fp_file_t *f);
 int fp_wb_thread(void *arg);
-void fp_wb_async(fp_file_t *f, uint64_t first, uint64_t end);
+void fp_wb_async_queue(fp_file_t *f, uint64_t first, uint64_t end);
 void fp_wb_throttle(void);
 errno_t fp_wb_test_fail(uint64_t count, uint64_t err);
 uint64_t fp_now_ms(void);

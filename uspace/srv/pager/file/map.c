@@ -271,6 +271,7 @@ void fp_map_object_ref(pager_object_t *obj)
 static void fp_map_last_view(fp_file_t *f)
 {
 	(void) fp_wb_file(f, 0, UINT64_MAX);
+	__atomic_add_fetch(&fp_stats.last_unmap_wbs, 1, __ATOMIC_RELAXED);
 	lock_acquire(&fp_lock);
 	bool gone = f->forgotten && f->nviews == 0;
 	lock_release(&fp_lock);
@@ -460,7 +461,7 @@ static errno_t fp_map_msync(const ipc_event_t *ev)
 	uint64_t first = off / PAGE_SIZE;
 	uint64_t end = first + len / PAGE_SIZE + (len % PAGE_SIZE != 0);
 	if (!w->private_map && (flags & FPAGER_MSYNC_ASYNC)) {
-		fp_wb_async(w->file, first, end); /* started; an error comes with MS_SYNC */
+		fp_wb_async_queue(w->file, first, end); /* started; an error comes with MS_SYNC */
 	} else if (!w->private_map) {
 		rc = fp_wb_file(w->file, first, end);
 		errno_t old = fp_wb_take_error(w->file);
@@ -510,10 +511,11 @@ static errno_t fp_map_stats(uint64_t group, ipc_msg_t *ans)
 		{ st->hits, st->misses, st->page_ins, fp_cache.evictions, st->wb_pages },
 		{ st->write_backs, st->wb_errors, st->wb_inflight_max, st->files, st->views },
 		{ st->read_aheads, 0, 0, 0, 0 },
-		{ st->async_requests, st->async_done, st->async_overflows, 0, 0 },
+		{ st->async_requests, st->async_done, st->async_overflows, st->last_unmap_wbs,
+		    st->last_close_wbs },
 	};
 	lock_release(&fp_lock);
-	if (group > FPAGER_STATS_ASYNC)
+	if (group > FPAGER_STATS_TRIGGER)
 		return EINVAL;
 	for (unsigned i = 0; i < 5; i++)
 		ans->arg[i] = v[group][i];

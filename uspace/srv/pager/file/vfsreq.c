@@ -130,8 +130,10 @@ static errno_t fp_req_close(const ipc_msg_t *m)
 	lock_release(&fp_lock);
 	if (rc == EOK && nlink == 0 && !mapped)
 		fp_cache_drop(f, 0);
-	else if (rc == EOK && m->method == FPAGER_CLOSE)
+	else if (rc == EOK && m->method == FPAGER_CLOSE) {
 		rc = fp_wb_file(f, 0, UINT64_MAX);
+		__atomic_add_fetch(&fp_stats.last_close_wbs, 1, __ATOMIC_RELAXED);
+	}
 	fp_file_put(f);
 	return rc;
 }

@@ -315,7 +315,7 @@ void fp_wb_throttle(void)
 
 /* msync(MS_ASYNC) of [first, end) (page indexes) of @a f: queued for
  * the write-back thread, which is woken. */
-void fp_wb_async(fp_file_t *f, uint64_t first, uint64_t end)
+void fp_wb_async_queue(fp_file_t *f, uint64_t first, uint64_t end)
 {
 	lock_acquire(&fp_lock);
 	fp_stats.async_requests++;
@@ -354,12 +354,18 @@ static bool fp_wb_async_take(fp_wb_req_t *r, bool *all)
 	return got;
 }
 
-/* Serve every waiting msync(MS_ASYNC) (the write-back thread). */
+/* Serve the msync(MS_ASYNC) requests waiting when it starts (the
+ * write-back thread): requests queued meanwhile wait for the next pass, so
+ * callers that keep the ring full cannot keep the thread from the age
+ * bound. */
 static void fp_wb_async_run(void)
 {
+	lock_acquire(&fp_lock);
+	unsigned waiting = fp_wb_ring_n + 1; /* + a write of everything */
+	lock_release(&fp_lock);
 	fp_wb_req_t r;
 	bool all;
-	for (bool got; (got = fp_wb_async_take(&r, &all)) || all;) {
+	for (bool got; waiting-- && ((got = fp_wb_async_take(&r, &all)) || all);) {
 		if (got) {
 			(void) fp_wb_file(
 			    r.file, r.first, r.end); /* an error is kept in the file */

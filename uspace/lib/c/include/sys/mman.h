@@ -80,9 +80,11 @@ int munmap(void *addr, size_t len);
  * is not mapped, or too many areas), EINVAL, ENOTSUP (write with exec),
  * EACCES (write on a shared mapping of a file not open for writing). */
 int mprotect(void *addr, size_t len, int prot);
-/* Write back [addr, addr + len): a shared file mapping's dirty pages reach
- * the disk before it returns (MS_ASYNC too); the error of a failed
- * write-back (EIO, ...) is returned once.  Anonymous memory and private
+/* Write back [addr, addr + len): with MS_SYNC (or no flag) a shared file
+ * mapping's dirty pages reach the disk before it returns, and the error of
+ * a failed write-back (EIO, ...) is returned once; MS_ASYNC queues the
+ * write-back with the file pager and returns (its error comes with the
+ * next fsync or MS_SYNC).  Anonymous memory and private
  * mappings have nothing to write back: after checking the arguments this
  * succeeds.  EINVAL (flags, alignment), ENOMEM (a page of the range is not
  * mapped). */
