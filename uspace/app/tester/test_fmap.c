@@ -814,18 +814,11 @@ UTEST(hw_fmap_review)
 	close(b);
 }
 
-/* A private mapping storing to 2,048 pages: each page its own copy (the
- * file unchanged), and their memory back after the unmap (what stays is
- * the cache's copies of the file's pages, counted by the file pager). */
-UTEST(hw_fmap_private_many)
+/* One pass of hw_fmap_private_many: @a pages of the file at @a fd mapped
+ * privately, each stored to (a copy of its own) and checked, the file
+ * unchanged, unmapped. */
+static void fmap_private_pass(int fd, size_t pages)
 {
-	const size_t pages = 2048;
-	uint64_t c0[5], c1[5];
-	mem_stats_t m0, m1;
-	UT_ASSERT(fmap_dir("priv"));
-	int fd = fmap_file(FMAP_DIR "/priv/f", pages * PS, 50);
-	UT_ASSERT(fd >= 0);
-	UT_ASSERT(fpager_stats(FPAGER_STATS_CACHE, c0) && mem_stats(&m0) == EOK);
 	uint8_t *p = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	UT_ASSERT(p != MAP_FAILED);
 	for (size_t pg = 0; pg < pages; pg++)
@@ -837,6 +830,26 @@ UTEST(hw_fmap_private_many)
 	uint8_t b = 0;
 	UT_CHECK(pread(fd, &b, 1, 77 * PS + 9) == 1 && b == fmap_byte(50, 77 * PS + 9));
 	UT_CHECK_EQ(munmap(p, pages * PS), 0);
+}
+
+/* A private mapping storing to 2,048 pages: each page its own copy (the
+ * file unchanged), and their memory back after the unmap.  The first pass
+ * leaves what stays by design: the file's pages in the cache, page tables
+ * (of the pager's cache and private memory: one a 2 MiB) and the pager's
+ * free stack of private pages, a few dozen frames besides the cache.  A
+ * second pass then keeps nothing, to the frame and the kernel object (the
+ * ledger, by owner, says what if it does). */
+UTEST(hw_fmap_private_many)
+{
+	const size_t pages = 2048;
+	uint64_t c0[5], c1[5];
+	mem_stats_t m0, m1;
+	static frames_ledger_t before, after;
+	UT_ASSERT(fmap_dir("priv"));
+	int fd = fmap_file(FMAP_DIR "/priv/f", pages * PS, 50);
+	UT_ASSERT(fd >= 0);
+	UT_ASSERT(fpager_stats(FPAGER_STATS_CACHE, c0) && mem_stats(&m0) == EOK);
+	fmap_private_pass(fd, pages);
 	/* the view goes when the pager gets the kernel's notice of its last
 	 * area (asynchronous): wait for its pages to come back */
 	int64_t used = 0, cached = 0;
@@ -848,12 +861,19 @@ UTEST(hw_fmap_private_many)
 			break;
 		thread_sleep_us(10000);
 	}
-	utest_note("%lld frames used after the unmap, %lld of them the cache's", (long long) used,
-	    (long long) cached);
-	/* what stays: page tables (of the mapping, of the pager's cache and
-	 * private memory: one a 2 MiB), the pager's free stack of private
-	 * pages and the anon pager's records of its chunks (a few dozen) */
+	utest_note("first pass: %lld frames used after the unmap, %lld of them the cache's",
+	    (long long) used, (long long) cached);
 	UT_CHECK(used - cached <= 96);
+	UT_ASSERT_OK(frames_ledger_take(&before));
+	fmap_private_pass(fd, pages);
+	UT_ASSERT_OK(frames_ledger_settle(&before, &after));
+	int64_t kept = frames_ledger_kept(&before, &after);
+	int64_t objects = frames_ledger_objects_kept(&before, &after);
+	if (kept > 0 || objects > 0 || after.fp_cached != before.fp_cached)
+		frames_ledger_print("hw_fmap_private_many, second pass", &before, &after);
+	UT_CHECK(kept <= 0);
+	UT_CHECK(objects <= 0);
+	UT_CHECK_EQ(after.fp_cached, before.fp_cached);
 	close(fd);
 }
 
