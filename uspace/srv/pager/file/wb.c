@@ -366,9 +366,8 @@ static void fp_wb_async_run(void)
 	fp_wb_req_t r;
 	bool all;
 	for (bool got; waiting-- && ((got = fp_wb_async_take(&r, &all)) || all);) {
-		if (got) {
-			(void) fp_wb_file(
-			    r.file, r.first, r.end); /* an error is kept in the file */
+		if (got) { /* an error is kept in the file for fsync or MS_SYNC */
+			(void) fp_wb_file(r.file, r.first, r.end);
 			fp_file_put(r.file);
 		}
 		if (all)
