@@ -755,7 +755,7 @@ suite_fs() {
 	# given out again), then the test's own file pagers killed under
 	# mappings and their successors taking over
 	if root_image "$d/nofpager.img"; then
-		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fs_reuse_window,hw_fpager_first_use,hw_fpager_restart,hw_fpager_dead_opens,hw_fs_shutdown" \
+		qemu_tap_suite fs-nofpager "fs nofpager utest=hw_fs_pager_broker,hw_fs_reuse_window,hw_fpager_first_use,hw_fpager_binds_busy_volume,hw_fpager_restart,hw_fpager_dead_opens,hw_fs_shutdown" \
 			300 --disk "$d/nofpager.img"
 		fs_host_check "e2fsck -fn found errors, or not clean, after the nofpager boot" \
 			fs_image_clean "$d/nofpager.img"

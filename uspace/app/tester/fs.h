@@ -19,6 +19,14 @@
 
 /* True if the VFS has a root (else a failure is recorded). */
 bool fs_ready(void);
+/* The file pager serves the volume of @a path (an existing file) once this
+ * returns true: a page of the file mapped and read, since a mapping's
+ * page-in waits until the pager has bound the volume (docs/file-pager.md,
+ * "The first use of a volume"); until then the VFS serves the volume's
+ * reads itself.  An ordinary boot is long past that when its programs
+ * start; a test that counts the pager's work right after the boot calls
+ * this first.  False (and a failure noted) if the file cannot be mapped. */
+bool fs_volume_bind(const char *path);
 /* Remove @a path and everything below it (a missing one is fine): 0 or
  * -1 with errno. */
 int fs_remove_tree(const char *path);

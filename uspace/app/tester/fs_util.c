@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -24,6 +25,19 @@ bool fs_ready(void)
 	    "the root image)",
 	    str_error_name(errno));
 	return false;
+}
+
+bool fs_volume_bind(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (!UT_CHECK(fd >= 0))
+		return false;
+	const volatile char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (!UT_CHECK(p != MAP_FAILED))
+		return false;
+	(void) p[0];
+	return UT_CHECK_EQ(munmap((void *) p, 4096), 0);
 }
 
 #define FS_REMOVE_BATCH 64

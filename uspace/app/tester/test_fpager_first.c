@@ -96,3 +96,36 @@ UTEST(hw_fpager_first_use)
 	UT_CHECK_OK(task_kill(fp));
 	UT_CHECK_OK(task_wait(fp, &info));
 }
+
+#define FPF_BUSY_READS 3000u
+
+/* A new file pager connects to a volume that a client keeps busy: its
+ * connection requests wait at the ext2 server's lock among the client's
+ * reads (which the VFS serves itself until the pager has bound the
+ * volume).  With a lock that lets the running thread take it again
+ * before a woken waiter runs, the waiter lost every time for as long as
+ * the reads went on (the IPC fast path hands the CPU from thread to
+ * thread), and the file pager never served the volume; a fair lock
+ * (ticket_lock_t) lets it in within a few reads. */
+UTEST(hw_fpager_binds_busy_volume)
+{
+	static uint8_t buf[16 * 1024];
+	task_id_t fp;
+	UT_ASSERT(fs_ready());
+	(void) mkdir(FS_TEST_ROOT, 0755);
+	UT_ASSERT(fs_dir_fresh(FPF_DIR));
+	memset(buf, 'C', sizeof(buf));
+	UT_ASSERT(fs_file_put(FPF_DIR "/busy", buf, sizeof(buf)) == 0);
+	int fd = open(FPF_DIR "/busy", O_RDONLY);
+	UT_ASSERT(fd >= 0);
+	UT_ASSERT_OK(fs_fpager_start(&fp, false));
+	unsigned reads = 0;
+	for (; reads < FPF_BUSY_READS && fpf_pages_read() == 0; reads++)
+		UT_CHECK(pread(fd, buf, sizeof(buf), 0) == (ssize_t) sizeof(buf));
+	utest_note("the pager served the volume after %u reads", reads);
+	UT_CHECK(reads < FPF_BUSY_READS);
+	close(fd);
+	task_exit_info_t info;
+	UT_CHECK_OK(task_kill(fp));
+	UT_CHECK_OK(task_wait(fp, &info));
+}

@@ -94,3 +94,72 @@ UTEST(lock_threads)
 	UT_CHECK(!lock_try_acquire(&fx_lock));
 	lock_release(&fx_lock);
 }
+
+static ticket_lock_t fx_ticket = TICKET_LOCK_INITIALIZER;
+static volatile uint64_t fx_ticket_count;
+
+static int fx_ticket_worker(void *arg)
+{
+	(void) arg;
+	for (unsigned i = 0; i < FX_ROUNDS; i++) {
+		ticket_lock_acquire(&fx_ticket);
+		uint64_t v = fx_ticket_count;
+		if (i % 500 == 0)
+			thread_sleep_us(2000); /* hold it a while: the others sleep */
+		fx_ticket_count = v + 1;
+		ticket_lock_release(&fx_ticket);
+	}
+	return 0;
+}
+
+/* The ticket lock as lock_threads tests lock_t: no increment lost, every
+ * thread ends, try-acquire only when free. */
+UTEST(ticket_lock_threads)
+{
+	tid_t tid[FX_THREADS];
+	fx_ticket_count = 0;
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		UT_ASSERT_OK(thread_create(fx_ticket_worker, NULL, &tid[i]));
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		UT_CHECK_OK(thread_join(tid[i], NULL));
+	UT_CHECK_EQ(fx_ticket_count, (uint64_t) FX_THREADS * FX_ROUNDS);
+	UT_CHECK(ticket_lock_try_acquire(&fx_ticket));
+	UT_CHECK(!ticket_lock_try_acquire(&fx_ticket));
+	ticket_lock_release(&fx_ticket);
+}
+
+#define FX_FIFO_THREADS 3
+
+static ticket_lock_t fx_fifo = TICKET_LOCK_INITIALIZER;
+static unsigned fx_fifo_order[FX_FIFO_THREADS], fx_fifo_n;
+
+static int fx_fifo_worker(void *arg)
+{
+	ticket_lock_acquire(&fx_fifo);
+	fx_fifo_order[fx_fifo_n++] = (unsigned) (uintptr_t) arg;
+	ticket_lock_release(&fx_fifo);
+	return 0;
+}
+
+/* First come, first served: threads that ask for the held lock one after
+ * the other (each started once the one before has its ticket) get it in
+ * that order when it is released, whichever the scheduler runs first. */
+UTEST(ticket_lock_fifo)
+{
+	tid_t tid[FX_FIFO_THREADS];
+	fx_fifo_n = 0;
+	ticket_lock_acquire(&fx_fifo);
+	for (unsigned i = 0; i < FX_FIFO_THREADS; i++) {
+		UT_ASSERT_OK(thread_create(fx_fifo_worker, (void *) (uintptr_t) i, &tid[i]));
+		for (int w = 0;
+		     w < 1000 && __atomic_load_n(&fx_fifo.next, __ATOMIC_ACQUIRE) != i + 2; w++)
+			thread_sleep_us(1000); /* until it has taken its ticket */
+		UT_ASSERT_EQ(__atomic_load_n(&fx_fifo.next, __ATOMIC_ACQUIRE), i + 2);
+	}
+	ticket_lock_release(&fx_fifo);
+	for (unsigned i = 0; i < FX_FIFO_THREADS; i++)
+		UT_CHECK_OK(thread_join(tid[i], NULL));
+	UT_ASSERT_EQ(fx_fifo_n, FX_FIFO_THREADS);
+	for (unsigned i = 0; i < FX_FIFO_THREADS; i++)
+		UT_CHECK_EQ(fx_fifo_order[i], i);
+}

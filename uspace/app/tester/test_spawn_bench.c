@@ -20,6 +20,7 @@
  * file pager's cache grows in the cold run (the text was read) and not in
  * the warm ones (they ran from the cached pages).
  */
+#include "fs.h"
 #include "tester.h"
 #include <abi/fpager.h>
 #include <bench/window.h>
@@ -67,30 +68,13 @@ static bool sb_run(uint64_t *cycles)
 	return UT_CHECK_EQ(info.reason, TASK_EXIT_NORMAL) && UT_CHECK_EQ(info.status, 0);
 }
 
-/* The volume's first use, before the windows: a page of SB_WARMUP mapped
- * and read, so the file pager has bound the volume (docs/file-pager.md,
- * "The first use of a volume"), as an ordinary boot has long before a
- * program starts.  Nothing of /bin is read. */
-static bool sb_volume_bind(void)
-{
-	int fd = open(SB_WARMUP, O_RDONLY);
-	if (!UT_CHECK(fd >= 0))
-		return false;
-	const volatile char *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (!UT_CHECK(p != MAP_FAILED))
-		return false;
-	bool ok = UT_CHECK(p[0] != 0);
-	return UT_CHECK_EQ(munmap((void *) p, 4096), 0) && ok;
-}
-
 UTEST(hw_spawn_bench)
 {
 	uint64_t cold, warm[SB_RUNS];
 	printf("# spawn benchmark: insncount window 1 spawn of " SB_PATH " + wait cold, "
 	       "2-%d warm\n",
 	    SB_RUNS + 1);
-	UT_ASSERT(sb_volume_bind());
+	UT_ASSERT(fs_volume_bind(SB_WARMUP));
 	uint64_t c0 = sb_cached_pages();
 	UT_ASSERT(sb_run(&cold));
 	uint64_t c1 = sb_cached_pages();

@@ -9,6 +9,11 @@
  * Rejected: spinning with thread_yield() until the lock is free (what this
  * was): a waiter for a holder that waits for a disk burns the CPU, and did
  * for millions of yields in a benchmark window.
+ *
+ * The ticket lock (lock.h) is first come, first served: a thread takes
+ * the next ticket and waits (spinning a little, then sleeping on the
+ * serving word) until the serving word shows it; a release moves the
+ * serving word on and, if a ticket is still out, wakes the sleepers.
  */
 #include <lock.h>
 #include <sys.h>
@@ -38,4 +43,36 @@ void lock_release(lock_t *lock)
 {
 	if (__atomic_exchange_n(&lock->held, 0, __ATOMIC_RELEASE) == 2)
 		(void) futex_wake((const volatile uint32_t *) &lock->held, 1);
+}
+
+void ticket_lock_acquire(ticket_lock_t *lock)
+{
+	uint32_t t = __atomic_fetch_add(&lock->next, 1, __ATOMIC_SEQ_CST);
+	for (unsigned n = 0; n < LOCK_SPINS; n++) {
+		if (__atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE) == t)
+			return;
+		__builtin_ia32_pause();
+	}
+	for (;;) {
+		uint32_t s = __atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE);
+		if (s == t)
+			return;
+		(void) futex_wait(&lock->serving, s, 0);
+	}
+}
+
+bool ticket_lock_try_acquire(ticket_lock_t *lock)
+{
+	uint32_t s = __atomic_load_n(&lock->serving, __ATOMIC_ACQUIRE);
+	uint32_t free = s;
+	return __atomic_compare_exchange_n(
+	    &lock->next, &free, s + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+void ticket_lock_release(ticket_lock_t *lock)
+{
+	uint32_t s = __atomic_load_n(&lock->serving, __ATOMIC_RELAXED) + 1;
+	__atomic_store_n(&lock->serving, s, __ATOMIC_SEQ_CST); /* before next is read */
+	if (__atomic_load_n(&lock->next, __ATOMIC_SEQ_CST) != s) /* a ticket is out */
+		(void) futex_wake(&lock->serving, UINT32_MAX);
 }

@@ -79,7 +79,7 @@ typedef struct ext2srv_node {
 } ext2srv_node_t;
 
 typedef struct ext2srv {
-	lock_t lock; /* everything below */
+	ticket_lock_t lock; /* everything below; fair: lock.h */
 	ext2_fs_t *fs; /* NULL once unmounted */
 	ext2_info_t info; /* as mounted (inodes_count, block_size, readonly) */
 	block_t disk;

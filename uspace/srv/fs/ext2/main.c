@@ -19,7 +19,7 @@
 #include <task.h>
 #include <thread.h>
 
-ext2srv_t ext2srv = { .lock = LOCK_INITIALIZER };
+ext2srv_t ext2srv = { .lock = TICKET_LOCK_INITIALIZER };
 
 /* Wait for the disk's driver (devman starts it), then open the disk. */
 static errno_t disk_open(ext2srv_t *s)
@@ -82,7 +82,7 @@ void ext2srv_unmount_exit(ext2srv_t *s, const char *why, cap_handle_t call, int 
 /* Connection @a i is the VFS's (@a open) or no longer. */
 static void conn_mark(ext2srv_t *s, unsigned i, bool open)
 {
-	lock_acquire(&s->lock);
+	ticket_lock_acquire(&s->lock);
 	if (s->conn_open[i] != open) {
 		s->conn_open[i] = open;
 		if (open)
@@ -90,7 +90,7 @@ static void conn_mark(ext2srv_t *s, unsigned i, bool open)
 		else
 			s->conns_open--;
 	}
-	lock_release(&s->lock);
+	ticket_lock_release(&s->lock);
 }
 
 /*
@@ -116,7 +116,7 @@ static int register_thread(void *arg)
 	if (rc != EOK) {
 		printf("ext2: %s: the VFS did not take the volume (%s)\n", s->source,
 		    str_error_name(rc));
-		lock_acquire(&s->lock);
+		ticket_lock_acquire(&s->lock);
 		ext2srv_unmount_exit(s, "not registered", CAP_NIL, EXT2SRV_EXIT_FAILED);
 	}
 	return 0;
@@ -167,7 +167,7 @@ static void conn_peer_gone(ext2srv_t *s, unsigned conn)
  */
 static void conn_hangup(ext2srv_t *s, unsigned conn)
 {
-	lock_acquire(&s->lock);
+	ticket_lock_acquire(&s->lock);
 	if (s->conn_open[conn]) {
 		s->conn_open[conn] = false;
 		ext2srv_ctl_drop(s, conn);
@@ -178,25 +178,25 @@ static void conn_hangup(ext2srv_t *s, unsigned conn)
 			ext2srv_unmount_exit(s, "the VFS hung up", CAP_NIL, EXT2SRV_EXIT_VFS_GONE);
 		}
 	}
-	lock_release(&s->lock);
+	ticket_lock_release(&s->lock);
 }
 
 /* A connect the VFS forwarded: a brokered connection, if one is free. */
 static errno_t conn_broker(ext2srv_t *s, ipc_event_t *ev)
 {
 	unsigned i = FS_CONN_COUNT;
-	lock_acquire(&s->lock);
+	ticket_lock_acquire(&s->lock);
 	while (i < EXT2SRV_CONNS && s->conn_open[i])
 		i++;
 	if (i < EXT2SRV_CONNS)
 		s->conn_open[i] = true;
-	lock_release(&s->lock);
+	ticket_lock_release(&s->lock);
 	if (i == EXT2SRV_CONNS)
 		return ELIMIT;
 	if (ipc_connect_accept(ev, i + 1) != EOK) {
-		lock_acquire(&s->lock);
+		ticket_lock_acquire(&s->lock);
 		s->conn_open[i] = false;
-		lock_release(&s->lock);
+		ticket_lock_release(&s->lock);
 	}
 	return IPC_NO_REPLY;
 }
@@ -219,7 +219,7 @@ static errno_t ext2srv_handle(ipc_event_t *ev, ipc_msg_t *answer)
 		return vfs ? conn_broker(s, ev) : EPERM;
 	if (ev->msg.method == FS_UNMOUNT && !vfs)
 		return EPERM;
-	lock_acquire(&s->lock);
+	ticket_lock_acquire(&s->lock);
 	if (ev->msg.method == FS_UNMOUNT)
 		ext2srv_unmount_exit(s, "asked by the VFS", ev->call, EXT2SRV_EXIT_UNMOUNTED);
 	unsigned peer = conn_peer(s, (unsigned) conn, ev->sender);
@@ -235,7 +235,7 @@ static errno_t ext2srv_handle(ipc_event_t *ev, ipc_msg_t *answer)
 			.ctl_size = s->ctl[conn].size };
 		rc = ext2srv_request(s, ev->msg.method, &r);
 	}
-	lock_release(&s->lock);
+	ticket_lock_release(&s->lock);
 	return rc;
 }
 
@@ -254,10 +254,10 @@ int main(int argc, char **argv)
 	if (disk_open(s) != EOK || volume_mount(s) != EOK)
 		return EXT2SRV_EXIT_FAILED;
 	if (thread_create(register_thread, s, &tid) != EOK) {
-		lock_acquire(&s->lock);
+		ticket_lock_acquire(&s->lock);
 		ext2srv_unmount_exit(s, "no thread to register", CAP_NIL, EXT2SRV_EXIT_FAILED);
 	}
 	errno_t rc = ipc_serve_reply(ext2srv_handle, EXT2SRV_THREADS);
-	lock_acquire(&s->lock);
+	ticket_lock_acquire(&s->lock);
 	ext2srv_unmount_exit(s, str_error_name(rc), CAP_NIL, EXT2SRV_EXIT_FAILED);
 }
