@@ -29,12 +29,12 @@ errno_t dma_buf_create(
 		return ENOMEM;
 	size_t pages = size / PAGE_SIZE;
 	uintptr_t pa;
-	errno_t rc = frame_alloc_below(pages, FRAME_ZERO, phys_limit, &pa);
+	errno_t rc = frame_alloc_below(
+	    pages, FRAME_ZERO | FRAME_USE_FLAGS(FRAME_USE_DMA), phys_limit, &pa);
 	if (rc != EOK) {
 		free(b);
 		return rc;
 	}
-	frame_use_mark(pa, pages, FRAME_USE_DMA, NULL);
 	*b = (dma_buf_t){ .refs = 1,
 		.paddr = pa,
 		.pages = pages,

@@ -23,10 +23,7 @@ static errno_t wired_page_get(as_area_t *a, uintptr_t va, uintptr_t *pa)
 {
 	(void) a;
 	(void) va;
-	errno_t rc = frame_alloc(1, FRAME_ZERO, pa);
-	if (rc == EOK)
-		frame_use_mark(*pa, 1, FRAME_USE_WIRED, NULL);
-	return rc;
+	return frame_alloc(1, FRAME_ZERO | FRAME_USE_FLAGS(FRAME_USE_WIRED), pa);
 }
 
 static void wired_page_release(as_area_t *a, uintptr_t pa)

@@ -228,6 +228,8 @@ errno_t frame_alloc_below(size_t count, unsigned flags, uint64_t limit, uintptr_
 	if (count > (1ul << FRAME_MAX_ORDER))
 		return ENOMEM;
 	unsigned order = order_for(count);
+	frame_use_t use = FRAME_USE_OF_FLAGS(flags);
+	assert(use < FRAME_USE_COUNT);
 	size_t pfn;
 
 	irq_spinlock_lock(&frame_lock);
@@ -239,11 +241,11 @@ errno_t frame_alloc_below(size_t count, unsigned flags, uint64_t limit, uintptr_
 		frame_t *f = &frames[pfn + i];
 		f->state = FRAME_STATE_USED;
 		f->refcount = 1;
-		f->use = FRAME_USE_NONE;
+		f->use = (uint8_t) use;
 		f->owner = NULL;
 	}
 	free_frames -= 1ul << order;
-	use_frames[FRAME_USE_NONE] += count;
+	use_frames[use] += count;
 	for (size_t i = count; i < (1ul << order); i++) {
 		frames[pfn + i].refcount = 0;
 		frame_release(pfn + i);

@@ -61,9 +61,8 @@ errno_t kstack_alloc(uintptr_t *base)
 	uintptr_t b = KSTACK_REGION_BASE + slot * KSTACK_SLOT_SIZE + KSTACK_SIZE;
 	for (size_t i = 0; i < KSTACK_PAGES; i++) {
 		uintptr_t pa;
-		rc = frame_alloc(1, 0, &pa);
+		rc = frame_alloc(1, FRAME_USE_FLAGS(FRAME_USE_KSTACK), &pa);
 		if (rc == EOK) {
-			frame_use_mark(pa, 1, FRAME_USE_KSTACK, NULL);
 			rc = page_mapping_insert(&page_table_kernel, b + i * PAGE_SIZE, pa,
 			    PAGE_READ | PAGE_WRITE | PAGE_GLOBAL);
 			if (rc != EOK)

@@ -25,7 +25,8 @@ KTEST(frame_alloc_free)
 }
 
 /* The frames in use by use (frame_use_counts): an allocation counts as
- * unmarked, frame_use_mark moves frames to their use, a frame leaves the
+ * unmarked unless its flags give the use, frame_use_mark moves frames to
+ * their use, a frame leaves the
  * count with its last reference; with the free frames the counts add up
  * to the total. */
 KTEST(frame_use_counts)
@@ -53,6 +54,15 @@ KTEST(frame_use_counts)
 	frame_use_counts(u1);
 	for (unsigned u = 0; u < FRAME_USE_COUNT; u++)
 		KT_CHECK_EQ(u1[u], u0[u]);
+	/* the use given to the allocation (FRAME_USE_FLAGS): counted at once */
+	KT_ASSERT_EQ(frame_alloc(2, FRAME_USE_FLAGS(FRAME_USE_DMA), &pa), EOK);
+	frame_use_counts(u1);
+	KT_CHECK_EQ(u1[FRAME_USE_DMA], u0[FRAME_USE_DMA] + 2);
+	KT_CHECK_EQ(u1[FRAME_USE_NONE], u0[FRAME_USE_NONE]);
+	KT_CHECK_EQ(frame_get(pa)->use, FRAME_USE_DMA);
+	frame_free(pa, 2);
+	frame_use_counts(u1);
+	KT_CHECK_EQ(u1[FRAME_USE_DMA], u0[FRAME_USE_DMA]);
 	KT_CHECK_EQ(frame_check(), EOK);
 }
 

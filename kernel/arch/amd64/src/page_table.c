@@ -69,7 +69,7 @@ static errno_t pt_table_alloc(uint64_t *pa)
 		*pa = bootmem_alloc(PAGE_SIZE);
 		return EOK;
 	}
-	return frame_alloc(1, FRAME_ZERO, pa);
+	return frame_alloc(1, FRAME_ZERO | FRAME_USE_FLAGS(FRAME_USE_PTABLE), pa);
 }
 
 void page_table_use_frames(void)
@@ -130,8 +130,6 @@ static errno_t pt_table_create(pte_t *e, uintptr_t va, pte_t *parent)
 	errno_t rc = pt_table_alloc(&pa);
 	if (rc != EOK)
 		return rc;
-	if (pt_frames_ready)
-		frame_use_mark(pa, 1, FRAME_USE_PTABLE, NULL);
 	*e = pa | PTE_P | PTE_RW | (va < USER_SPACE_END ? PTE_US : 0);
 	pt_count_add(parent, 1);
 	return EOK;
@@ -474,14 +472,13 @@ void page_table_kernel_init(uint64_t ram_end)
 errno_t page_table_create(page_table_t *pt)
 {
 	uintptr_t root;
-	errno_t rc = frame_alloc(1, FRAME_ZERO, &root);
+	errno_t rc = frame_alloc(1, FRAME_ZERO | FRAME_USE_FLAGS(FRAME_USE_PTABLE), &root);
 	if (rc != EOK)
 		return rc;
 	const pte_t *kernel = pt_table(page_table_kernel.root_pa);
 	pte_t *t = pt_table(root);
 	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
 		t[i] = kernel[i];
-	frame_use_mark(root, 1, FRAME_USE_PTABLE, NULL);
 	pt->root_pa = root;
 	pt->tables = 1;
 	spinlock_initialize(&pt->lock, "page-table");

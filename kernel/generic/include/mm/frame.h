@@ -25,9 +25,15 @@
 
 /* Allocation flags. */
 #define FRAME_ZERO (1u << 0) /* fill the frames with zeros */
+/* The frames' use (frame_use_t) in bits 8-15: set and counted under the
+ * allocation's own lock hold, where a frame_use_mark after it would take
+ * the lock again (a page table made on the fault path, a wired page). */
+#define FRAME_USE_FLAGS(use) ((unsigned) (use) << 8)
+#define FRAME_USE_OF_FLAGS(flags) ((frame_use_t) (((flags) >> 8) & 0xffu))
 
-/* What an allocated frame is used for (frame_t.use): set by its user
- * with frame_use_mark, counted per use (frame_use_count). */
+/* What an allocated frame is used for (frame_t.use): given to the
+ * allocation (FRAME_USE_FLAGS), or set later with frame_use_mark (which
+ * also sets the owner); counted per use (frame_use_counts). */
 typedef enum frame_use {
 	FRAME_USE_NONE = 0, /* not marked (the profiler's buffer, tests) */
 	FRAME_USE_SLAB, /* owner: the slab_t the page belongs to */
