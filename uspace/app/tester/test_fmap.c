@@ -508,14 +508,15 @@ UTEST(hw_fmap_wb_error)
 	close(fd);
 }
 
-/* The queued write-backs done (FPAGER_STATS_TRIGGER) once they reach
- * @a want (up to about ten seconds); in @a v the last counters read. */
-static bool fmap_async_done(uint64_t want, uint64_t v[5])
+/* The file pager's counter @a idx of @a group once it is at least @a want
+ * (@a rising) or at most @a want (polled up to about ten seconds); in @a v
+ * the last counters read.  False if it did not get there. */
+static bool fmap_stat_wait(unsigned group, unsigned idx, bool rising, uint64_t want, uint64_t v[5])
 {
 	for (int i = 0; i < 2000; i++) {
-		if (!fpager_stats(FPAGER_STATS_TRIGGER, v))
+		if (!fpager_stats(group, v))
 			return false;
-		if (v[1] >= want)
+		if (rising ? v[idx] >= want : v[idx] <= want)
 			return true;
 		thread_sleep_us(5000);
 	}
@@ -539,33 +540,17 @@ UTEST(hw_fmap_msync_async)
 	UT_ASSERT(fpager_stats(FPAGER_STATS_TRIGGER, a0));
 	fmap_fill(p, 4 * PS, 23, 0);
 	UT_CHECK_EQ(msync(p, 4 * PS, MS_ASYNC), 0);
-	UT_CHECK(fmap_async_done(a0[1] + 1, a) && a[0] == a0[0] + 1);
+	UT_CHECK(fmap_stat_wait(FPAGER_STATS_TRIGGER, 1, true, a0[1] + 1, a) && a[0] == a0[0] + 1);
 	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] == 0);
 	fmap_fill(p, 4 * PS, 24, 0);
 	UT_ASSERT_OK(fmap_fail_writes(1, EIO));
 	UT_CHECK_EQ(msync(p, 4 * PS, MS_ASYNC | MS_INVALIDATE), 0);
-	UT_CHECK(fmap_async_done(a0[1] + 2, a));
+	UT_CHECK(fmap_stat_wait(FPAGER_STATS_TRIGGER, 1, true, a0[1] + 2, a));
 	UT_CHECK(msync(p, 4 * PS, MS_SYNC) == -1 && errno == EIO);
 	UT_CHECK(fpager_stats(FPAGER_STATS_CACHE, c) && c[2] == 0);
 	UT_CHECK_EQ(msync(p, 4 * PS, MS_SYNC), 0);
 	UT_CHECK_EQ(munmap(p, 4 * PS), 0);
 	close(fd);
-}
-
-/* The file pager's dirty pages once they are back to at most @a want (up
- * to about ten seconds); the last count read, UINT64_MAX if it did not
- * answer. */
-static uint64_t fmap_dirty_settle(uint64_t want)
-{
-	uint64_t c[5] = { 0 };
-	for (int i = 0; i < 2000; i++) {
-		if (!fpager_stats(FPAGER_STATS_CACHE, c))
-			return UINT64_MAX;
-		if (c[2] <= want)
-			break;
-		thread_sleep_us(5000);
-	}
-	return c[2];
 }
 
 /* A failure seen in other systems: msync made by evicting the file's
@@ -605,9 +590,10 @@ UTEST(hw_fmap_msync_keeps_cache)
  * bound -- and the host finds the stores on the disk. */
 UTEST(hw_fmap_unmap_dirty_written)
 {
-	uint64_t t0[5], t[5], c[5];
+	uint64_t t0[5], t[5], c[5] = { 0 };
 	UT_ASSERT(fmap_dir("pin"));
-	uint64_t before = fmap_dirty_settle(0);
+	(void) fmap_stat_wait(FPAGER_STATS_CACHE, 2, false, 0, c); /* other tests' pages written */
+	uint64_t before = c[2];
 	int fd = open(FMAP_DIR "/pin/f", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	UT_ASSERT(fd >= 0 && ftruncate(fd, 32 * PS) == 0);
 	uint8_t *p = mmap(NULL, 32 * PS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ipc.h>
-#include <ns.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <task.h>

@@ -62,70 +62,78 @@ UTEST(futex_wake_sleeper)
 #define FX_THREADS 4
 #define FX_ROUNDS 2000
 
-static lock_t fx_lock = LOCK_INITIALIZER;
-static volatile uint64_t fx_count;
+/* One lock of either kind, and the count the threads increment under it
+ * (lock_threads and ticket_lock_threads run the same workers on each). */
+typedef struct fx_shared {
+	bool ticket;
+	lock_t plain;
+	ticket_lock_t fair;
+	volatile uint64_t count;
+} fx_shared_t;
+
+static void fx_acquire(fx_shared_t *s)
+{
+	if (s->ticket)
+		ticket_lock_acquire(&s->fair);
+	else
+		lock_acquire(&s->plain);
+}
+
+static void fx_release(fx_shared_t *s)
+{
+	if (s->ticket)
+		ticket_lock_release(&s->fair);
+	else
+		lock_release(&s->plain);
+}
+
+static bool fx_try_acquire(fx_shared_t *s)
+{
+	return s->ticket ? ticket_lock_try_acquire(&s->fair) : lock_try_acquire(&s->plain);
+}
 
 static int fx_worker(void *arg)
 {
-	(void) arg;
+	fx_shared_t *s = arg;
 	for (unsigned i = 0; i < FX_ROUNDS; i++) {
-		lock_acquire(&fx_lock);
-		uint64_t v = fx_count;
+		fx_acquire(s);
+		uint64_t v = s->count;
 		if (i % 500 == 0)
 			thread_sleep_us(2000); /* hold it a while: the others sleep */
-		fx_count = v + 1;
-		lock_release(&fx_lock);
+		s->count = v + 1;
+		fx_release(s);
 	}
 	return 0;
 }
 
-/* Threads share a lock_t, one holding it across sleeps now and then: no
- * increment is lost, and every thread ends. */
+/* FX_THREADS threads share @a s's lock, one holding it across sleeps now
+ * and then: no increment is lost, every thread ends, and try-acquire
+ * succeeds only when the lock is free. */
+static void fx_threads_run(fx_shared_t *s)
+{
+	tid_t tid[FX_THREADS];
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		UT_ASSERT_OK(thread_create(fx_worker, s, &tid[i]));
+	for (unsigned i = 0; i < FX_THREADS; i++)
+		UT_CHECK_OK(thread_join(tid[i], NULL));
+	UT_CHECK_EQ(s->count, (uint64_t) FX_THREADS * FX_ROUNDS);
+	UT_CHECK(fx_try_acquire(s));
+	UT_CHECK(!fx_try_acquire(s));
+	fx_release(s);
+}
+
 UTEST(lock_threads)
 {
-	tid_t tid[FX_THREADS];
-	fx_count = 0;
-	for (unsigned i = 0; i < FX_THREADS; i++)
-		UT_ASSERT_OK(thread_create(fx_worker, NULL, &tid[i]));
-	for (unsigned i = 0; i < FX_THREADS; i++)
-		UT_CHECK_OK(thread_join(tid[i], NULL));
-	UT_CHECK_EQ(fx_count, (uint64_t) FX_THREADS * FX_ROUNDS);
-	UT_CHECK(lock_try_acquire(&fx_lock));
-	UT_CHECK(!lock_try_acquire(&fx_lock));
-	lock_release(&fx_lock);
+	static fx_shared_t s = { .ticket = false, .plain = LOCK_INITIALIZER };
+	s.count = 0;
+	fx_threads_run(&s);
 }
 
-static ticket_lock_t fx_ticket = TICKET_LOCK_INITIALIZER;
-static volatile uint64_t fx_ticket_count;
-
-static int fx_ticket_worker(void *arg)
-{
-	(void) arg;
-	for (unsigned i = 0; i < FX_ROUNDS; i++) {
-		ticket_lock_acquire(&fx_ticket);
-		uint64_t v = fx_ticket_count;
-		if (i % 500 == 0)
-			thread_sleep_us(2000); /* hold it a while: the others sleep */
-		fx_ticket_count = v + 1;
-		ticket_lock_release(&fx_ticket);
-	}
-	return 0;
-}
-
-/* The ticket lock as lock_threads tests lock_t: no increment lost, every
- * thread ends, try-acquire only when free. */
 UTEST(ticket_lock_threads)
 {
-	tid_t tid[FX_THREADS];
-	fx_ticket_count = 0;
-	for (unsigned i = 0; i < FX_THREADS; i++)
-		UT_ASSERT_OK(thread_create(fx_ticket_worker, NULL, &tid[i]));
-	for (unsigned i = 0; i < FX_THREADS; i++)
-		UT_CHECK_OK(thread_join(tid[i], NULL));
-	UT_CHECK_EQ(fx_ticket_count, (uint64_t) FX_THREADS * FX_ROUNDS);
-	UT_CHECK(ticket_lock_try_acquire(&fx_ticket));
-	UT_CHECK(!ticket_lock_try_acquire(&fx_ticket));
-	ticket_lock_release(&fx_ticket);
+	static fx_shared_t s = { .ticket = true, .fair = TICKET_LOCK_INITIALIZER };
+	s.count = 0;
+	fx_threads_run(&s);
 }
 
 #define FX_FIFO_THREADS 3

@@ -26,8 +26,6 @@
 #include <bench/window.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ipc.h>
-#include <ns.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <task.h>
